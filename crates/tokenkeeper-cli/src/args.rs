@@ -1,0 +1,120 @@
+//! Command-line syntax (clap). Scripts and tests depend on these names: keep them.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Parser, Subcommand};
+
+/// Keeps bearer tokens of five REST APIs fresh and hands them over.
+#[derive(Debug, Parser)]
+#[command(name = "tokenkeeper", version, about, long_about = None)]
+pub struct Cli {
+    /// Config directory (default: $TOKENKEEPER_CONFIG_DIR, else the platform config dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+
+    /// More log output on stderr (-v: info, -vv: debug). Never includes secrets.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add an account: reads its one secret from stdin and proves it works first.
+    Add(AddArgs),
+    /// Replace an account's stored credentials (e.g. after a password change).
+    Login(LoginArgs),
+    /// List accounts with status and expiry.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one account: settings, status, expiry, JWT claims (never a secret).
+    Show {
+        /// Account name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account and its keychain entries.
+    Remove {
+        /// Account name.
+        name: String,
+    },
+    /// Print a token valid for at least --min-valid seconds (refreshing first if needed).
+    Token {
+        /// Account name.
+        name: String,
+        /// Seconds the printed token must stay valid.
+        #[arg(long, value_name = "SECS", default_value_t = 60)]
+        min_valid: u64,
+    },
+    /// Refresh now.
+    #[command(group(ArgGroup::new("which").required(true).args(["name", "all"])))]
+    Refresh {
+        /// Account name.
+        name: Option<String>,
+        /// Refresh every account.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+/// Where the secret comes from: exactly one of these, always on stdin.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct SecretSource {
+    /// Read the password (Smartling: user secret) from stdin.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Read a refresh token from stdin.
+    #[arg(long)]
+    pub refresh_token_stdin: bool,
+    /// Read a current access token from stdin (Redis Enterprise, ECE).
+    #[arg(long)]
+    pub token_stdin: bool,
+}
+
+/// `tokenkeeper add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Unique account name.
+    pub name: String,
+    /// redis-enterprise, ece, smartling, generic-jwt or jwt-auth-pro.
+    #[arg(long, value_name = "P")]
+    pub provider: String,
+    /// Base URL of the API (jwt-auth-pro: the WordPress site root).
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// User name (Smartling: user identifier) for login.
+    #[arg(long, value_name = "U")]
+    pub username: Option<String>,
+    /// Requested token lifetime in seconds (Redis Enterprise: 1 to 86400).
+    #[arg(long, value_name = "SECS")]
+    pub ttl: Option<u64>,
+    /// Trust this CA certificate (PEM) for the account's TLS connections.
+    #[arg(long, value_name = "PEM_FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Skip TLS certificate verification (not recommended; flagged in every listing).
+    #[arg(long)]
+    pub insecure: bool,
+    /// The secret's kind.
+    #[command(flatten)]
+    pub secret: SecretSource,
+}
+
+/// `tokenkeeper login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Account name.
+    pub name: String,
+    /// The secret's kind.
+    #[command(flatten)]
+    pub secret: SecretSource,
+}

@@ -1,0 +1,195 @@
+//! `tokenkeeper`: the command line over `tokenkeeper-core`, for scripts and terminals.
+//!
+//! Each subcommand is a few lines calling [`tokenkeeper_core::Keeper`]. Failures print one or
+//! two plain lines on stderr and exit non-zero with a code that says what kind of failure it
+//! was (see [`exit_code`]); never a panic or a backtrace.
+
+mod args;
+mod input;
+mod output;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use chrono::Utc;
+use clap::Parser;
+use tokenkeeper_core::account::parse_base_url;
+use tokenkeeper_core::keeper::NewAccount;
+use tokenkeeper_core::store::paths::Paths;
+use tokenkeeper_core::{Error, ErrorKind, Keeper};
+
+use args::{AddArgs, Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tokenkeeper: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("tokenkeeper: {err}");
+            if let Some(hint) = hint(&err) {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "error",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENKEEPER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+/// Exit codes: 2 bad input, 3 needs login, 4 keychain, 5 temporary API/network failure,
+/// 6 API refused or answered badly (auth/config/protocol), 1 anything else.
+fn exit_code(err: &Error) -> u8 {
+    match err {
+        Error::InvalidInput(_) | Error::AccountNotFound(_) | Error::AccountExists(_) => 2,
+        Error::NeedsLogin { .. } => 3,
+        Error::KeychainUnavailable(_) | Error::KeychainLocked(_) | Error::Keychain(_) => 4,
+        Error::Api(e) if e.kind == ErrorKind::Transient => 5,
+        Error::Api(_) => 6,
+        _ => 1,
+    }
+}
+
+fn hint(err: &Error) -> Option<&'static str> {
+    match err {
+        Error::Api(e) if e.code.as_deref() == Some("tls") => {
+            Some("pass --ca-cert with the server's CA certificate (PEM)")
+        }
+        Error::Api(e) if e.status == Some(404) => Some("check --url: the API path was not found there"),
+        _ => None,
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let keeper = Keeper::open(Paths::resolve(cli.config_dir)?);
+    let now = Utc::now();
+    match cli.command {
+        Command::Add(args) => add(&keeper, args).await?,
+        Command::Login(args) => {
+            let secret = input::read_secret(&args.secret)?;
+            let view = keeper.login(&args.name, secret).await?;
+            println!(
+                "stored new credentials for {}: token valid {}",
+                view.name,
+                output::expires_in(view.expires_at, now)
+            );
+        }
+        Command::List { json } => {
+            let views = keeper.list()?;
+            if json {
+                print_json(&views)?;
+            } else if views.is_empty() {
+                println!("no accounts yet: add one with `tokenkeeper add`");
+            } else {
+                print!("{}", output::table(&views, now));
+            }
+        }
+        Command::Show { name, json } => {
+            let detail = keeper.show(&name).await?;
+            if json {
+                print_json(&detail)?;
+            } else {
+                print!("{}", output::detail(&detail, now));
+            }
+        }
+        Command::Remove { name } => {
+            keeper.remove(&name).await?;
+            println!("removed {name} and its keychain entries");
+        }
+        Command::Token { name, min_valid } => {
+            let token = keeper.token(&name, Duration::from_secs(min_valid)).await?;
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{}", token.expose())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| Error::io("stdout", e))?;
+        }
+        Command::Refresh { name: Some(name), .. } => {
+            let view = keeper.refresh(&name).await?;
+            println!("refreshed {}: token valid {}", view.name, output::expires_in(view.expires_at, now));
+        }
+        Command::Refresh { name: None, .. } => {
+            let mut failed = 0;
+            for (name, result) in keeper.refresh_all().await? {
+                match result {
+                    Ok(view) => println!("refreshed {name}: token valid {}", output::expires_in(view.expires_at, Utc::now())),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("tokenkeeper: {name}: {e}");
+                    }
+                }
+            }
+            if failed > 0 {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
+    let provider = args.provider.parse()?;
+    let url = parse_base_url(&args.url)?;
+    if let Some(path) = &args.ca_cert
+        && !path.is_file()
+    {
+        return Err(Error::InvalidInput(format!(
+            "--ca-cert {}: no such file",
+            path.display()
+        )));
+    }
+    let secret = input::read_secret(&args.secret)?;
+    if args.insecure {
+        eprintln!("warning: TLS verification is disabled for {}", args.name);
+    }
+    let new = NewAccount {
+        name: args.name,
+        provider,
+        url,
+        username: args.username,
+        ttl: args.ttl,
+        ca_cert: args.ca_cert,
+        insecure: args.insecure,
+    };
+    let view = keeper.add(new, secret).await?;
+    if view.plain_http {
+        eprintln!("warning: {} uses plain HTTP beyond this machine", view.name);
+    }
+    println!(
+        "added {} ({}): token valid {}",
+        view.name,
+        view.provider,
+        output::expires_in(view.expires_at, Utc::now())
+    );
+    Ok(())
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::InvalidInput(format!("cannot encode JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! How results look on a terminal: tables, durations, detail views.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use tokenkeeper_core::keeper::{AccountDetail, AccountView};
+
+/// "in 4m 10s", "expired 2m ago", or "-" when unknown.
+pub fn expires_in(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let Some(at) = at else {
+        return "-".to_owned();
+    };
+    let secs = (at - now).num_seconds();
+    if secs >= 0 {
+        format!("in {}", duration(secs))
+    } else {
+        format!("{} ago", duration(-secs))
+    }
+}
+
+/// Compact duration: 45s, 4m 10s, 2h 5m, 3d 4h.
+pub fn duration(secs: i64) -> String {
+    let (d, h, m, s) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s:02}s"),
+        (0, _, _) => format!("{h}h {m:02}m"),
+        _ => format!("{d}d {h}h"),
+    }
+}
+
+fn error_text(view: &AccountView) -> String {
+    view.last_error
+        .as_ref()
+        .map(|e| {
+            let mut out = String::new();
+            if let Some(status) = e.status {
+                let _ = write!(out, "{status} ");
+            }
+            if let Some(code) = &e.code {
+                let _ = write!(out, "{code}: ");
+            }
+            out.push_str(&e.message);
+            out
+        })
+        .unwrap_or_default()
+}
+
+/// The `list` table.
+pub fn table(views: &[AccountView], now: DateTime<Utc>) -> String {
+    let rows: Vec<[String; 5]> = views
+        .iter()
+        .map(|v| {
+            let mut status = v.status.as_str().to_owned();
+            if v.insecure {
+                status.push_str(" (insecure TLS)");
+            }
+            [
+                v.name.clone(),
+                v.provider.id().to_owned(),
+                status,
+                expires_in(v.expires_at, now),
+                error_text(v),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "PROVIDER", "STATUS", "EXPIRES", "LAST ERROR"].map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.len());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The `show` view.
+pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
+    let v = &d.view;
+    let mut out = String::new();
+    let mut line = |k: &str, val: String| {
+        let _ = writeln!(out, "{k:<16}{val}");
+    };
+    line("name", v.name.clone());
+    line("id", v.id.to_string());
+    line("provider", format!("{} ({})", v.provider.id(), v.provider.label()));
+    line("url", v.url.clone());
+    if v.plain_http {
+        line("warning", "plain HTTP beyond this machine: tokens travel unencrypted".into());
+    }
+    line("username", v.username.clone().unwrap_or_else(|| "-".into()));
+    if let Some(ttl) = d.ttl {
+        line("ttl", format!("{ttl}s"));
+    }
+    if let Some(ca) = &d.ca_cert {
+        line("ca cert", ca.clone());
+    }
+    if v.insecure {
+        line("tls", "VERIFICATION DISABLED (--insecure)".into());
+    }
+    line("status", v.status.as_str().into());
+    let at = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_else(|| "-".into());
+    line("expires", format!("{} ({})", at(v.expires_at), expires_in(v.expires_at, now)));
+    if v.refresh_expires_at.is_some() {
+        line(
+            "refresh expires",
+            format!("{} ({})", at(v.refresh_expires_at), expires_in(v.refresh_expires_at, now)),
+        );
+    }
+    line("last refresh", at(v.last_refresh));
+    let err = error_text(v);
+    line("last error", if err.is_empty() { "-".into() } else { err });
+    let stored = if d.stored_secrets.is_empty() {
+        "none".to_owned()
+    } else {
+        d.stored_secrets.join(", ")
+    };
+    line("keychain", stored);
+    if d.password_refused {
+        line("password", "refused by the API; will not be sent again".into());
+    }
+    line("added", d.created_at.to_rfc3339());
+    if let Some(claims) = &d.claims {
+        let pretty = serde_json::to_string_pretty(claims).unwrap_or_default();
+        let _ = writeln!(out, "claims\n{pretty}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn durations_are_compact() {
+        assert_eq!(duration(45), "45s");
+        assert_eq!(duration(250), "4m 10s");
+        assert_eq!(duration(7500), "2h 05m");
+        assert_eq!(duration(3 * 86_400 + 4 * 3600), "3d 4h");
+    }
+}

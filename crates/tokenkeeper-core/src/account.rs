@@ -1,0 +1,253 @@
+//! Accounts: who to ask for a token and how. Settings only, never a secret.
+//!
+//! An [`Account`] is what the config file stores for each configured API account.
+//! Its [`AccountId`] is a random UUID made once at creation, so keychain entries keyed by it
+//! never collide across config directories, and renaming would not orphan them.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// Stable identity of an account (keychain key, lock file, state entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(Uuid);
+
+impl AccountId {
+    /// A fresh random id.
+    pub fn generate() -> Self {
+        Self(Uuid::new_v4())
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The five supported APIs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderKind {
+    /// Redis Enterprise Software REST API.
+    RedisEnterprise,
+    /// Elastic Cloud Enterprise API.
+    Ece,
+    /// Smartling Authentication API v2.
+    Smartling,
+    /// A JWT service with `/api/v1/authenticate/refresh`.
+    GenericJwt,
+    /// WordPress JWT Auth Pro plugin.
+    JwtAuthPro,
+}
+
+impl ProviderKind {
+    /// All providers, in display order.
+    pub const ALL: [Self; 5] = [
+        Self::RedisEnterprise,
+        Self::Ece,
+        Self::Smartling,
+        Self::GenericJwt,
+        Self::JwtAuthPro,
+    ];
+
+    /// The id used in config, CLI and UI.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::RedisEnterprise => "redis-enterprise",
+            Self::Ece => "ece",
+            Self::Smartling => "smartling",
+            Self::GenericJwt => "generic-jwt",
+            Self::JwtAuthPro => "jwt-auth-pro",
+        }
+    }
+
+    /// Human name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::RedisEnterprise => "Redis Enterprise Software",
+            Self::Ece => "Elastic Cloud Enterprise",
+            Self::Smartling => "Smartling",
+            Self::GenericJwt => "Generic JWT service",
+            Self::JwtAuthPro => "WordPress JWT Auth Pro",
+        }
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl FromStr for ProviderKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.id() == s)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = Self::ALL.iter().map(|p| p.id()).collect();
+                Error::InvalidInput(format!(
+                    "unknown provider {s:?}; expected one of: {}",
+                    ids.join(", ")
+                ))
+            })
+    }
+}
+
+/// One configured account. Contains no secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Stable identity.
+    pub id: AccountId,
+    /// Unique name chosen by the user (`tokenkeeper token NAME`).
+    pub name: String,
+    /// Which API.
+    pub provider: ProviderKind,
+    /// Base URL of the API (for jwt-auth-pro: the WordPress site root).
+    pub url: Url,
+    /// User name or identifier for login, where the API has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Requested token lifetime in seconds (Redis Enterprise `ttl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u64>,
+    /// Extra CA certificate (PEM file) to trust for this account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<PathBuf>,
+    /// Skip TLS certificate verification (flagged everywhere it is shown).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub insecure: bool,
+    /// When the account was added.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Account {
+    /// Joins a path onto the base URL, keeping any path prefix the base URL has.
+    pub fn endpoint(&self, path: &str) -> Url {
+        let mut url = self.url.clone();
+        let base = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base}{path}"));
+        url.set_query(None);
+        url
+    }
+
+    /// True when the URL sends traffic in clear text beyond this machine.
+    pub fn is_plain_http_off_loopback(&self) -> bool {
+        self.url.scheme() == "http" && !is_loopback_host(&self.url)
+    }
+}
+
+fn is_loopback_host(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks an account name: 1 to 64 of `A-Z a-z 0-9 . _ -`, not starting with `-`.
+pub fn validate_name(name: &str) -> Result<()> {
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if name.is_empty() || name.len() > 64 || !ok_chars || name.starts_with('-') {
+        return Err(Error::InvalidInput(format!(
+            "invalid account name {name:?}: use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-'"
+        )));
+    }
+    Ok(())
+}
+
+/// Parses and checks a base URL: http or https, with a host, no credentials, query or fragment.
+pub fn parse_base_url(text: &str) -> Result<Url> {
+    let url = Url::parse(text.trim())
+        .map_err(|e| Error::InvalidInput(format!("invalid URL {text:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::InvalidInput(format!(
+            "invalid URL {text:?}: the scheme must be http or https"
+        )));
+    }
+    if url.host().is_none() {
+        return Err(Error::InvalidInput(format!("invalid URL {text:?}: no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::InvalidInput(format!(
+            "invalid URL {text:?}: put no credentials in the URL; pass the secret on stdin"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::InvalidInput(format!(
+            "invalid URL {text:?}: no query or fragment allowed"
+        )));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_base_url, validate_name, ProviderKind};
+
+    #[test]
+    fn provider_ids_round_trip() {
+        for p in ProviderKind::ALL {
+            assert_eq!(p.id().parse::<ProviderKind>().ok(), Some(p));
+        }
+        assert!("redis".parse::<ProviderKind>().is_err());
+    }
+
+    #[test]
+    fn names_are_checked() {
+        for good in ["a", "prod-redis", "x.y_z-1"] {
+            assert!(validate_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", "-x", "a b", "a/b", &"x".repeat(65)] {
+            assert!(validate_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls_are_checked() {
+        assert!(parse_base_url("https://cluster.example:9443").is_ok());
+        for bad in [
+            "cluster:9443",
+            "ftp://x",
+            "https://user:pw@x",
+            "https://x/?a=1",
+            "not a url",
+        ] {
+            assert!(parse_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn endpoint_keeps_path_prefix() -> Result<(), Box<dyn std::error::Error>> {
+        let account = super::Account {
+            id: super::AccountId::generate(),
+            name: "wp".into(),
+            provider: ProviderKind::JwtAuthPro,
+            url: parse_base_url("https://site.example/blog/")?,
+            username: None,
+            ttl: None,
+            ca_cert: None,
+            insecure: false,
+            created_at: chrono::Utc::now(),
+        };
+        assert_eq!(
+            account.endpoint("/wp-json/jwt-auth/v1/token").as_str(),
+            "https://site.example/blog/wp-json/jwt-auth/v1/token"
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,249 @@
+//! Typed errors: every failure has a kind the engine acts on and keeps the API's own words.
+//!
+//! [`ApiError`] is what a provider returns: the HTTP status, the API's own error code and
+//! message (plus fields/target), and an [`ErrorKind`]. [`Error`] is what the core's public
+//! operations return: an API failure, or a local one (keychain, config file, bad input),
+//! each with a stable machine [`Error::code`] for scripts and the UI.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// What the engine should do about a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorKind {
+    /// Credentials or token refused: log in again if a password is stored, else needs login.
+    Auth,
+    /// Network failure, timeout, 5xx, 429: try again later with backoff.
+    Transient,
+    /// Bad URL, TLS failure, wrong path, unsupported setup: the user must change settings.
+    Config,
+    /// A success status with a body we cannot use: keep the old token and report.
+    Protocol,
+}
+
+impl ErrorKind {
+    /// Lower-case name, as used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auth => "auth",
+            Self::Transient => "transient",
+            Self::Config => "config",
+            Self::Protocol => "protocol",
+        }
+    }
+}
+
+/// A failure reported by an API, or met on the way to it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{}", self.describe())]
+pub struct ApiError {
+    /// What to do about it.
+    pub kind: ErrorKind,
+    /// HTTP status, when an answer arrived.
+    pub status: Option<u16>,
+    /// The API's own error code (e.g. `root.unauthorized`, `AUTHENTICATION_ERROR`),
+    /// or one of ours for local failures (`network`, `timeout`, `tls`, `bad_response`, ...).
+    pub code: Option<String>,
+    /// The API's own message, HTML stripped.
+    pub message: String,
+    /// Fields or target the API names (ECE `fields`, generic `target`, Smartling `key`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// Seconds the server asked us to wait (`Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+}
+
+impl ApiError {
+    /// A failure with no HTTP answer behind it (network, TLS, bad URL).
+    pub fn local(kind: ErrorKind, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            status: None,
+            code: Some(code.to_owned()),
+            message: message.into(),
+            fields: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// A success status whose body cannot be used.
+    pub fn protocol(status: u16, message: impl Into<String>) -> Self {
+        Self {
+            kind: ErrorKind::Protocol,
+            status: Some(status),
+            code: Some("bad_response".to_owned()),
+            message: message.into(),
+            fields: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    /// The delay the server asked for, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after_secs.map(Duration::from_secs)
+    }
+
+    fn describe(&self) -> String {
+        let mut out = String::new();
+        if let Some(status) = self.status {
+            out.push_str(&format!("HTTP {status}"));
+        }
+        if let Some(code) = &self.code {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(code);
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&self.message);
+        if !self.fields.is_empty() {
+            out.push_str(&format!(" (fields: {})", self.fields.join(", ")));
+        }
+        out
+    }
+}
+
+/// Everything a core operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The API refused or failed; its own words are inside.
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    /// The account cannot get a token without the user: a login was refused, or no
+    /// stored credential can obtain one.
+    #[error("account {name:?} needs login: {reason}")]
+    NeedsLogin {
+        /// Account name.
+        name: String,
+        /// Why, in words (includes the API's error when there was one).
+        reason: String,
+        /// The API's error behind it, if any.
+        api: Option<Box<ApiError>>,
+    },
+    /// No Secret Service / keychain could be reached.
+    #[error("keychain unavailable ({0}): start your keyring (e.g. gnome-keyring) in this session and retry; secrets are never stored elsewhere")]
+    KeychainUnavailable(String),
+    /// The keychain is there but locked or refused access.
+    #[error("keychain locked ({0}): unlock it and retry")]
+    KeychainLocked(String),
+    /// The keychain answered with an error of its own.
+    #[error("keychain error: {0}")]
+    Keychain(String),
+    /// The config or state file cannot be read; it is left untouched.
+    #[error("{path} is corrupt: {reason}; fix or move it away (it was not changed)")]
+    FileCorrupt {
+        /// The file.
+        path: PathBuf,
+        /// Parser's words.
+        reason: String,
+    },
+    /// A file written by a newer TokenKeeper.
+    #[error("{path} has format version {found}; this TokenKeeper understands up to {supported}")]
+    FileVersion {
+        /// The file.
+        path: PathBuf,
+        /// Version found.
+        found: u32,
+        /// Highest version understood.
+        supported: u32,
+    },
+    /// File system failure.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// No account has that name.
+    #[error("no account named {0:?} (see `tokenkeeper list`)")]
+    AccountNotFound(String),
+    /// An account with that name exists already.
+    #[error("an account named {0:?} already exists")]
+    AccountExists(String),
+    /// The user's input cannot be used.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// Another process held the account's lock for too long.
+    #[error("timed out after {secs} s waiting for another TokenKeeper process to finish refreshing {name:?}")]
+    LockTimeout {
+        /// Account name.
+        name: String,
+        /// How long we waited.
+        secs: u64,
+    },
+}
+
+impl Error {
+    /// Stable machine code, for scripts (`--json`) and the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Api(e) => match e.kind {
+                ErrorKind::Auth => "api_auth",
+                ErrorKind::Transient => "api_transient",
+                ErrorKind::Config => "api_config",
+                ErrorKind::Protocol => "api_protocol",
+            },
+            Self::NeedsLogin { .. } => "needs_login",
+            Self::KeychainUnavailable(_) => "keychain_unavailable",
+            Self::KeychainLocked(_) => "keychain_locked",
+            Self::Keychain(_) => "keychain_error",
+            Self::FileCorrupt { .. } => "file_corrupt",
+            Self::FileVersion { .. } => "file_version",
+            Self::Io { .. } => "io",
+            Self::AccountNotFound(_) => "account_not_found",
+            Self::AccountExists(_) => "account_exists",
+            Self::InvalidInput(_) => "invalid_input",
+            Self::LockTimeout { .. } => "lock_timeout",
+        }
+    }
+
+    /// The API error behind this failure, if any.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) => Some(e),
+            Self::NeedsLogin { api, .. } => api.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Helper for I/O errors on a path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Result with the core's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::{ApiError, ErrorKind};
+
+    #[test]
+    fn api_error_display_keeps_status_code_message_and_fields() {
+        let e = ApiError {
+            kind: ErrorKind::Config,
+            status: Some(400),
+            code: Some("VALIDATION_ERROR".into()),
+            message: "refreshToken is required".into(),
+            fields: vec!["refreshToken".into()],
+            retry_after_secs: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "HTTP 400 VALIDATION_ERROR: refreshToken is required (fields: refreshToken)"
+        );
+        let local = ApiError::local(ErrorKind::Transient, "timeout", "no answer within 30 s");
+        assert_eq!(local.to_string(), "timeout: no answer within 30 s");
+    }
+}

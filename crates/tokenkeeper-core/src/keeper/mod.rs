@@ -1,0 +1,391 @@
+//! The operations the CLI and the app call: add, list, show, remove, token, refresh.
+//!
+//! [`Keeper`] ties one config directory, a secret store and the HTTP client together. Every
+//! change to an account's tokens happens under that account's cross-process lock, after
+//! re-reading what is stored (another process may have refreshed meanwhile), and a rotated
+//! refresh token is stored before anything else. Lock order: account, then config, then state.
+
+mod renew;
+mod secrets;
+pub mod view;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::account::{validate_name, Account, AccountId, ProviderKind};
+use crate::error::{Error, Result};
+use crate::providers::{provider_for, Http, StoredTokens};
+use crate::secret::Secret;
+use crate::store::config;
+use crate::store::keychain::{Keychain, SecretKind, SecretStore};
+use crate::store::lock::FileLock;
+use crate::store::paths::Paths;
+use crate::store::state::{self, AccountState};
+use crate::token::{decode_claims, TokenSet};
+
+pub use view::{AccountDetail, AccountView};
+
+/// The one secret given when an account is added or its credentials are replaced.
+#[derive(Debug)]
+pub enum InitialSecret {
+    /// Password or user secret: TokenKeeper can log in again by itself.
+    Password(Secret),
+    /// A refresh token.
+    RefreshToken(Secret),
+    /// A current access token (Redis Enterprise, ECE): refreshed while it is valid.
+    AccessToken(Secret),
+}
+
+impl InitialSecret {
+    fn secret(&self) -> &Secret {
+        match self {
+            Self::Password(s) | Self::RefreshToken(s) | Self::AccessToken(s) => s,
+        }
+    }
+
+    fn flag(&self) -> &'static str {
+        match self {
+            Self::Password(_) => "--password-stdin",
+            Self::RefreshToken(_) => "--refresh-token-stdin",
+            Self::AccessToken(_) => "--token-stdin",
+        }
+    }
+}
+
+/// Settings of an account to add.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    /// Unique name.
+    pub name: String,
+    /// Which API.
+    pub provider: ProviderKind,
+    /// Base URL (already checked with [`crate::account::parse_base_url`]).
+    pub url: url::Url,
+    /// User name for login.
+    pub username: Option<String>,
+    /// Requested token lifetime (Redis Enterprise).
+    pub ttl: Option<u64>,
+    /// Extra CA certificate file.
+    pub ca_cert: Option<PathBuf>,
+    /// Skip TLS verification.
+    pub insecure: bool,
+}
+
+/// Default time to wait for another process holding an account's lock.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Access to the accounts of one config directory.
+#[derive(Clone, Debug)]
+pub struct Keeper {
+    paths: Paths,
+    secrets: Arc<dyn SecretStore>,
+    http: Http,
+    lock_timeout: Duration,
+}
+
+impl Keeper {
+    /// Opens a config directory with the OS keychain.
+    pub fn open(paths: Paths) -> Self {
+        Self::with_store(paths, Arc::new(Keychain))
+    }
+
+    /// Opens a config directory with another secret store (benchmarks, engine tests).
+    pub fn with_store(paths: Paths, secrets: Arc<dyn SecretStore>) -> Self {
+        Self {
+            paths,
+            secrets,
+            http: Http::new(),
+            lock_timeout: LOCK_TIMEOUT,
+        }
+    }
+
+    /// Changes how long to wait for another process's lock.
+    pub fn set_lock_timeout(&mut self, timeout: Duration) {
+        self.lock_timeout = timeout;
+    }
+
+    /// The config directory's files.
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// All configured accounts.
+    pub fn accounts(&self) -> Result<Vec<Account>> {
+        Ok(config::load(&self.paths.config_file())?.accounts)
+    }
+
+    /// The account with this name.
+    pub fn find(&self, name: &str) -> Result<Account> {
+        config::load(&self.paths.config_file())?
+            .find(name)
+            .cloned()
+            .ok_or_else(|| Error::AccountNotFound(name.to_owned()))
+    }
+
+    /// Every account with its status, from the config and state files (no keychain access).
+    pub fn list(&self) -> Result<Vec<AccountView>> {
+        let accounts = self.accounts()?;
+        let states = state::load(&self.paths.state_file())?.accounts;
+        let now = Utc::now();
+        Ok(accounts
+            .iter()
+            .map(|a| AccountView::new(a, &states.get(&a.id).cloned().unwrap_or_default(), now))
+            .collect())
+    }
+
+    /// One account in detail: which secrets are stored and the token's JWT claims.
+    pub async fn show(&self, name: &str) -> Result<AccountDetail> {
+        let account = self.find(name)?;
+        let state = state::read(&self.paths, account.id)?;
+        let stored = self.read_secrets(account.id).await?;
+        let stored_secrets = [
+            ("password", stored.password.is_some()),
+            ("refresh", stored.refresh.is_some()),
+            ("access", stored.access.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, present)| present.then_some(name))
+        .collect();
+        let claims = stored
+            .access
+            .as_ref()
+            .and_then(|t| decode_claims(t.expose()).ok());
+        Ok(AccountDetail {
+            view: AccountView::new(&account, &state, Utc::now()),
+            ttl: account.ttl,
+            ca_cert: account.ca_cert.as_ref().map(|p| p.display().to_string()),
+            created_at: account.created_at,
+            stored_secrets,
+            password_refused: state.password_refused,
+            claims,
+        })
+    }
+
+    /// Adds an account after proving it works: logs in (or refreshes) once, and stores
+    /// nothing if that fails.
+    pub async fn add(&self, new: NewAccount, secret: InitialSecret) -> Result<AccountView> {
+        validate_name(&new.name)?;
+        check_secret(&new.name, new.provider, new.username.is_some(), &secret)?;
+        self.paths.ensure()?;
+        if config::load(&self.paths.config_file())?.find(&new.name).is_some() {
+            return Err(Error::AccountExists(new.name));
+        }
+        let account = Account {
+            id: AccountId::generate(),
+            name: new.name,
+            provider: new.provider,
+            url: new.url,
+            username: new.username,
+            ttl: new.ttl,
+            ca_cert: new.ca_cert.map(absolute),
+            insecure: new.insecure,
+            created_at: Utc::now(),
+        };
+        let set = self.first_token(&account, &secret).await?;
+        let _config_lock = self.lock(&self.paths.config_lock(), &account.name).await?;
+        let mut cfg = config::load(&self.paths.config_file())?;
+        if cfg.find(&account.name).is_some() {
+            return Err(Error::AccountExists(account.name));
+        }
+        let initial = self.initial_secrets(&secret, &set);
+        if let Err(e) = self.write_secrets(account.id, initial).await {
+            self.delete_secrets(account.id).await.ok();
+            return Err(e);
+        }
+        cfg.accounts.push(account.clone());
+        if let Err(e) = config::save(&self.paths.config_file(), &cfg) {
+            self.delete_secrets(account.id).await.ok();
+            return Err(e);
+        }
+        let state = self.record_success(&account, &set, true).await?;
+        Ok(AccountView::new(&account, &state, Utc::now()))
+    }
+
+    /// Replaces an account's credentials (a new password, refresh token or token), proving
+    /// them first; clears `needs_login`.
+    pub async fn login(&self, name: &str, secret: InitialSecret) -> Result<AccountView> {
+        let account = self.find(name)?;
+        check_secret(name, account.provider, account.username.is_some(), &secret)?;
+        let _lock = self.lock(&self.paths.account_lock(account.id), name).await?;
+        let set = self.first_token(&account, &secret).await?;
+        let initial = self.initial_secrets(&secret, &set);
+        self.write_secrets(account.id, initial).await?;
+        let state = self.record_success(&account, &set, true).await?;
+        Ok(AccountView::new(&account, &state, Utc::now()))
+    }
+
+    /// Removes an account: its keychain entries first (kept if the keychain fails), then its
+    /// settings and state.
+    pub async fn remove(&self, name: &str) -> Result<()> {
+        let account = self.find(name)?;
+        let account_lock_path = self.paths.account_lock(account.id);
+        let account_lock = self.lock(&account_lock_path, name).await?;
+        let _config_lock = self.lock(&self.paths.config_lock(), name).await?;
+        let mut cfg = config::load(&self.paths.config_file())?;
+        let before = cfg.accounts.len();
+        cfg.accounts.retain(|a| a.id != account.id);
+        if cfg.accounts.len() == before {
+            return Err(Error::AccountNotFound(name.to_owned()));
+        }
+        self.delete_secrets(account.id).await?;
+        config::save(&self.paths.config_file(), &cfg)?;
+        let paths = self.paths.clone();
+        blocking(move || state::remove_blocking(&paths, account.id)).await?;
+        drop(account_lock);
+        std::fs::remove_file(&account_lock_path).ok();
+        Ok(())
+    }
+
+    async fn first_token(&self, account: &Account, secret: &InitialSecret) -> Result<TokenSet> {
+        let provider = provider_for(account.provider);
+        let result = match secret {
+            InitialSecret::Password(password) => {
+                provider.login(&self.http, account, password).await
+            }
+            InitialSecret::RefreshToken(refresh) => {
+                let stored = StoredTokens {
+                    refresh: Some(refresh.clone()),
+                    ..StoredTokens::default()
+                };
+                provider.refresh(&self.http, account, &stored).await
+            }
+            InitialSecret::AccessToken(access) => {
+                let stored = StoredTokens {
+                    access: Some(access.clone()),
+                    ..StoredTokens::default()
+                };
+                provider.refresh(&self.http, account, &stored).await
+            }
+        };
+        result.map_err(Error::from)
+    }
+
+    fn initial_secrets(
+        &self,
+        secret: &InitialSecret,
+        set: &TokenSet,
+    ) -> Vec<(SecretKind, Option<Secret>)> {
+        let (password, given_refresh) = match secret {
+            InitialSecret::Password(p) => (Some(p.clone()), None),
+            InitialSecret::RefreshToken(r) => (None, Some(r.clone())),
+            InitialSecret::AccessToken(_) => (None, None),
+        };
+        vec![
+            (SecretKind::Refresh, set.refresh.clone().or(given_refresh)),
+            (SecretKind::Access, Some(set.access.clone())),
+            (SecretKind::Password, password),
+        ]
+    }
+
+    async fn lock(&self, path: &std::path::Path, name: &str) -> Result<FileLock> {
+        self.paths.ensure()?;
+        FileLock::acquire(path, self.lock_timeout)
+            .await?
+            .ok_or_else(|| Error::LockTimeout {
+                name: name.to_owned(),
+                secs: self.lock_timeout.as_secs(),
+            })
+    }
+
+    async fn record_success(
+        &self,
+        account: &Account,
+        set: &TokenSet,
+        new_credentials: bool,
+    ) -> Result<AccountState> {
+        let paths = self.paths.clone();
+        let id = account.id;
+        let (expires_at, obtained_at) = (set.expires_at, set.obtained_at);
+        let rotated = set.refresh.is_some();
+        let refresh_expires_at = set.refresh_expires_at;
+        blocking(move || {
+            state::update_blocking(&paths, id, |s| {
+                s.expires_at = Some(expires_at);
+                s.obtained_at = Some(obtained_at);
+                if rotated || refresh_expires_at.is_some() {
+                    s.refresh_expires_at = refresh_expires_at;
+                }
+                s.last_refresh = Some(Utc::now());
+                s.last_error = None;
+                s.needs_login = false;
+                if new_credentials {
+                    s.password_refused = false;
+                }
+            })
+        })
+        .await
+    }
+}
+
+/// Checks that the provider can use this kind of secret, before any network call.
+fn check_secret(
+    name: &str,
+    provider: ProviderKind,
+    has_username: bool,
+    secret: &InitialSecret,
+) -> Result<()> {
+    let value = secret.secret();
+    if value.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "no secret given on stdin for {name:?} ({})",
+            secret.flag()
+        )));
+    }
+    if value.expose().contains(['\n', '\r']) || value.len() > 16 * 1024 {
+        return Err(Error::InvalidInput(
+            "the secret must be one line of at most 16 KiB".to_owned(),
+        ));
+    }
+    let supported = match secret {
+        InitialSecret::Password(_) => provider_for(provider).has_login(),
+        InitialSecret::RefreshToken(_) => matches!(
+            provider,
+            ProviderKind::Smartling | ProviderKind::GenericJwt | ProviderKind::JwtAuthPro
+        ),
+        InitialSecret::AccessToken(_) => {
+            matches!(provider, ProviderKind::RedisEnterprise | ProviderKind::Ece)
+        }
+    };
+    if !supported {
+        return Err(Error::InvalidInput(format!(
+            "{} accounts cannot be set up with {}; use {}",
+            provider.id(),
+            secret.flag(),
+            supported_flags(provider)
+        )));
+    }
+    if matches!(secret, InitialSecret::Password(_)) && !has_username {
+        return Err(Error::InvalidInput(format!(
+            "{} needs --username to log in with a password",
+            provider.id()
+        )));
+    }
+    Ok(())
+}
+
+/// The stdin flags an API accepts.
+pub fn supported_flags(provider: ProviderKind) -> &'static str {
+    match provider {
+        ProviderKind::RedisEnterprise | ProviderKind::Ece => "--password-stdin or --token-stdin",
+        ProviderKind::Smartling | ProviderKind::JwtAuthPro => {
+            "--password-stdin or --refresh-token-stdin"
+        }
+        ProviderKind::GenericJwt => "--refresh-token-stdin",
+    }
+}
+
+fn absolute(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}
+
+/// Runs blocking work (keychain, file locks) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Keychain(format!("background task failed: {e}")))?
+}

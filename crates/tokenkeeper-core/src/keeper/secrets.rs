@@ -1,0 +1,70 @@
+//! Reading and writing an account's secrets through the [`SecretStore`], off the async threads.
+//!
+//! Writes go in the order given (the refresh token first), each retried a few times: after a
+//! rotation the new refresh token exists nowhere else.
+
+use crate::account::AccountId;
+use crate::error::Result;
+use crate::providers::StoredTokens;
+use crate::secret::Secret;
+use crate::store::keychain::SecretKind;
+
+use super::{blocking, Keeper};
+
+const WRITE_ATTEMPTS: usize = 3;
+
+impl Keeper {
+    /// Reads the password, refresh and access token (expiry fields are left empty).
+    pub(super) async fn read_secrets(&self, id: AccountId) -> Result<StoredTokens> {
+        let store = self.secrets.clone();
+        blocking(move || {
+            Ok(StoredTokens {
+                refresh: store.get(id, SecretKind::Refresh)?,
+                access: store.get(id, SecretKind::Access)?,
+                password: store.get(id, SecretKind::Password)?,
+                ..StoredTokens::default()
+            })
+        })
+        .await
+    }
+
+    /// Writes secrets in order; `None` leaves that entry as it is.
+    pub(super) async fn write_secrets(
+        &self,
+        id: AccountId,
+        secrets: Vec<(SecretKind, Option<Secret>)>,
+    ) -> Result<()> {
+        let store = self.secrets.clone();
+        blocking(move || {
+            for (kind, value) in secrets {
+                let Some(value) = value else { continue };
+                let mut attempt = 0;
+                loop {
+                    attempt += 1;
+                    match store.set(id, kind, &value) {
+                        Ok(()) => break,
+                        Err(e) if attempt >= WRITE_ATTEMPTS => return Err(e),
+                        Err(e) => {
+                            tracing::warn!(account = %id, kind = kind.as_str(), error = %e, "keychain write failed; retrying");
+                            std::thread::sleep(std::time::Duration::from_millis(100));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Deletes every secret of an account.
+    pub(super) async fn delete_secrets(&self, id: AccountId) -> Result<()> {
+        let store = self.secrets.clone();
+        blocking(move || {
+            for kind in SecretKind::ALL {
+                store.delete(id, kind)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+}

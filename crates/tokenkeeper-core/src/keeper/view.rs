@@ -1,0 +1,78 @@
+//! What `list` and `show` report about an account: settings, status, expiry, last error.
+//! Built from the config and state files only; never holds a secret.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::account::{Account, AccountId, ProviderKind};
+use crate::store::state::{AccountState, Status};
+
+/// An account as `list --json` prints it.
+#[derive(Clone, Debug, Serialize)]
+pub struct AccountView {
+    /// Stable id.
+    pub id: AccountId,
+    /// Name.
+    pub name: String,
+    /// Provider id.
+    pub provider: ProviderKind,
+    /// Base URL.
+    pub url: String,
+    /// User name, if any.
+    pub username: Option<String>,
+    /// Status now.
+    pub status: Status,
+    /// Access token expiry.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Refresh token expiry, when known.
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+    /// Last successful refresh or login.
+    pub last_refresh: Option<DateTime<Utc>>,
+    /// Last failure: `{status, code, message}` (plus kind and time).
+    pub last_error: Option<crate::store::state::LastError>,
+    /// TLS verification is off for this account.
+    pub insecure: bool,
+    /// Plain HTTP to a host other than this machine.
+    pub plain_http: bool,
+}
+
+impl AccountView {
+    /// Combines settings and state at `now`.
+    pub fn new(account: &Account, state: &AccountState, now: DateTime<Utc>) -> Self {
+        Self {
+            id: account.id,
+            name: account.name.clone(),
+            provider: account.provider,
+            url: account.url.to_string(),
+            username: account.username.clone(),
+            status: state.status(now),
+            expires_at: state.expires_at,
+            refresh_expires_at: state.refresh_expires_at,
+            last_refresh: state.last_refresh,
+            last_error: state.last_error.clone(),
+            insecure: account.insecure,
+            plain_http: account.is_plain_http_off_loopback(),
+        }
+    }
+}
+
+/// `show`'s extra detail: settings, which secrets are stored (names only) and JWT claims.
+#[derive(Clone, Debug, Serialize)]
+pub struct AccountDetail {
+    /// The summary.
+    #[serde(flatten)]
+    pub view: AccountView,
+    /// Requested ttl.
+    pub ttl: Option<u64>,
+    /// Extra CA file.
+    pub ca_cert: Option<String>,
+    /// When added.
+    pub created_at: DateTime<Utc>,
+    /// Which secrets the keychain holds (`password`, `refresh`, `access`), never their values.
+    pub stored_secrets: Vec<&'static str>,
+    /// Whether the stored password was refused and will not be sent again.
+    pub password_refused: bool,
+    /// Claims of the current access token when it is a JWT.
+    pub claims: Option<Map<String, Value>>,
+}

@@ -1,0 +1,22 @@
+//! TokenKeeper's core: everything that matters, with no GUI or CLI dependency.
+//!
+//! - [`account`]: account settings and provider ids (no secrets);
+//! - [`token`]: token sets, JWT claims and skew-proof expiry arithmetic;
+//! - [`providers`]: one adapter per API behind one trait, plus the shared HTTP client;
+//! - [`store`]: config file, state file, keychain and cross-process locks;
+//! - [`keeper`]: the operations the CLI and the app call (add, list, token, refresh, remove);
+//! - [`error`]: typed errors that keep each API's own code and message;
+//! - [`secret`]: a string type that cannot be printed or serialised.
+
+pub mod account;
+pub mod error;
+pub mod keeper;
+pub mod providers;
+pub mod secret;
+pub mod store;
+pub mod token;
+
+pub use account::{Account, AccountId, ProviderKind};
+pub use error::{ApiError, Error, ErrorKind, Result};
+pub use keeper::Keeper;
+pub use secret::Secret;

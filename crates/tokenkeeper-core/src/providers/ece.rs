@@ -1,0 +1,164 @@
+//! Elastic Cloud Enterprise: `POST /api/v1/users/auth/_login` and
+//! `POST /api/v1/users/auth/_refresh` with `Authorization: Bearer <token>`.
+//!
+//! Success is `{"token", "session_expiration_time"}` (3.x: only `{"token"}`, then the JWT's
+//! `exp` counts). The absolute expiry is corrected with the server's `Date` header. Errors are
+//! `{"errors": [{"code", "message", "fields"}]}` plus the `x-cloud-error-codes` header. When
+//! `_login` is missing (404/405), login falls back to `_refresh` with Basic credentials, as the
+//! seed page's curl example does.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::http::{kind_for_status, Auth, Http, Reply};
+use super::{non_empty, required, username, Provider, StoredTokens, USABLE_MARGIN};
+use crate::account::{Account, ProviderKind};
+use crate::error::ApiError;
+use crate::secret::Secret;
+use crate::token::{correct_absolute, jwt_expiry, TokenSet};
+
+/// The Elastic Cloud Enterprise adapter.
+#[derive(Debug)]
+pub struct Ece;
+
+const LOGIN: &str = "/api/v1/users/auth/_login";
+const REFRESH: &str = "/api/v1/users/auth/_refresh";
+
+#[derive(Deserialize)]
+struct Success {
+    token: Option<String>,
+    session_expiration_time: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Failure {
+    #[serde(default)]
+    errors: Vec<ErrorItem>,
+}
+
+#[derive(Deserialize)]
+struct ErrorItem {
+    code: Option<String>,
+    message: Option<String>,
+    #[serde(default)]
+    fields: Vec<String>,
+}
+
+fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
+    if !reply.is_success() {
+        return Err(error_of(reply));
+    }
+    let body: Success = reply.json()?;
+    let access = non_empty(reply.status, "token", body.token)?;
+    let absolute = body
+        .session_expiration_time
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let expires_at = match absolute {
+        Some(at) => correct_absolute(at, reply.server_date, reply.sent_at),
+        None => jwt_expiry(access.expose(), reply.sent_at, reply.server_date, reply.status)?,
+    };
+    Ok(TokenSet {
+        access,
+        refresh: None,
+        expires_at,
+        refresh_expires_at: None,
+        obtained_at: reply.sent_at,
+    })
+}
+
+fn error_of(reply: &Reply) -> ApiError {
+    let header_code = reply
+        .headers
+        .get("x-cloud-error-codes")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let parsed = reply.json::<Failure>().ok().filter(|f| !f.errors.is_empty());
+    let Some(failure) = parsed else {
+        let mut err = reply.unrecognised_error();
+        err.code = header_code;
+        return err;
+    };
+    let messages: Vec<String> = failure
+        .errors
+        .iter()
+        .filter_map(|e| e.message.clone())
+        .collect();
+    ApiError {
+        kind: kind_for_status(reply.status),
+        status: Some(reply.status),
+        code: failure
+            .errors
+            .iter()
+            .find_map(|e| e.code.clone())
+            .or(header_code),
+        message: if messages.is_empty() {
+            "no message".to_owned()
+        } else {
+            messages.join("; ")
+        },
+        fields: failure.errors.into_iter().flat_map(|e| e.fields).collect(),
+        retry_after_secs: reply.retry_after_secs(),
+    }
+}
+
+#[async_trait]
+impl Provider for Ece {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Ece
+    }
+
+    fn has_login(&self) -> bool {
+        true
+    }
+
+    fn can_refresh(&self, stored: &StoredTokens, now: DateTime<Utc>) -> bool {
+        stored.access_valid_for(now, USABLE_MARGIN).is_some()
+    }
+
+    async fn login(
+        &self,
+        http: &Http,
+        account: &Account,
+        password: &Secret,
+    ) -> Result<TokenSet, ApiError> {
+        let user = username(account)?;
+        let body = json!({ "username": user, "password": password.expose() });
+        let reply = http
+            .post(account, account.endpoint(LOGIN), Auth::None, Some(&body))
+            .await?;
+        if matches!(reply.status, 404 | 405) {
+            let reply = http
+                .post(
+                    account,
+                    account.endpoint(REFRESH),
+                    Auth::Basic(user, password.expose()),
+                    None,
+                )
+                .await?;
+            return parse(&reply);
+        }
+        parse(&reply)
+    }
+
+    async fn refresh(
+        &self,
+        http: &Http,
+        account: &Account,
+        stored: &StoredTokens,
+    ) -> Result<TokenSet, ApiError> {
+        let token = required(stored.access.as_ref(), "access token")?;
+        let reply = http
+            .post(
+                account,
+                account.endpoint(REFRESH),
+                Auth::Scheme("Bearer", token.expose()),
+                None,
+            )
+            .await?;
+        parse(&reply)
+    }
+}

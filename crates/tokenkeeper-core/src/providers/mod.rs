@@ -1,0 +1,133 @@
+//! One module per API behind one trait, [`Provider`], plus the shared HTTP client.
+//!
+//! A provider turns each answer into a [`TokenSet`] or an [`ApiError`] that keeps the
+//! API's status, code, message and fields and carries an [`ErrorKind`](crate::ErrorKind).
+//! Providers hold no state: what is stored for an account comes in as [`StoredTokens`].
+
+pub mod http;
+
+mod ece;
+mod generic_jwt;
+mod jwt_auth_pro;
+mod redis_enterprise;
+mod smartling;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::account::{Account, ProviderKind};
+use crate::error::{ApiError, ErrorKind};
+use crate::secret::Secret;
+use crate::token::TokenSet;
+
+pub use http::Http;
+
+/// A token is not used for a refresh when it has less than this left.
+pub const USABLE_MARGIN: TimeDelta = TimeDelta::seconds(5);
+
+/// What the keychain holds for an account, with the expiry times from the state file.
+#[derive(Clone, Debug, Default)]
+pub struct StoredTokens {
+    /// Current access token.
+    pub access: Option<Secret>,
+    /// Its expiry (local clock).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Current refresh token.
+    pub refresh: Option<Secret>,
+    /// Its expiry, when the API tells.
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+    /// Password or user secret for a new login.
+    pub password: Option<Secret>,
+}
+
+impl StoredTokens {
+    /// The access token if it stays valid for at least `min_valid` from `now`.
+    pub fn access_valid_for(&self, now: DateTime<Utc>, min_valid: TimeDelta) -> Option<&Secret> {
+        match (&self.access, self.expires_at) {
+            (Some(token), Some(expires)) if expires - now >= min_valid => Some(token),
+            _ => None,
+        }
+    }
+
+    /// The refresh token unless it is known to have expired.
+    pub fn usable_refresh(&self, now: DateTime<Utc>) -> Option<&Secret> {
+        let alive = self
+            .refresh_expires_at
+            .is_none_or(|at| at - now > USABLE_MARGIN);
+        self.refresh.as_ref().filter(|_| alive)
+    }
+}
+
+/// One API's way to log in and refresh.
+#[async_trait]
+pub trait Provider: Send + Sync + std::fmt::Debug {
+    /// Which API.
+    fn kind(&self) -> ProviderKind;
+    /// True when the API can log in with a user name and password (or user secret).
+    fn has_login(&self) -> bool;
+    /// True when [`Provider::refresh`] can work with what is stored now.
+    fn can_refresh(&self, stored: &StoredTokens, now: DateTime<Utc>) -> bool;
+    /// Logs in with stored credentials.
+    async fn login(
+        &self,
+        http: &Http,
+        account: &Account,
+        password: &Secret,
+    ) -> Result<TokenSet, ApiError>;
+    /// Refreshes with what is stored.
+    async fn refresh(
+        &self,
+        http: &Http,
+        account: &Account,
+        stored: &StoredTokens,
+    ) -> Result<TokenSet, ApiError>;
+}
+
+/// The provider for an API.
+pub fn provider_for(kind: ProviderKind) -> &'static dyn Provider {
+    match kind {
+        ProviderKind::RedisEnterprise => &redis_enterprise::RedisEnterprise,
+        ProviderKind::Ece => &ece::Ece,
+        ProviderKind::Smartling => &smartling::Smartling,
+        ProviderKind::GenericJwt => &generic_jwt::GenericJwt,
+        ProviderKind::JwtAuthPro => &jwt_auth_pro::JwtAuthPro,
+    }
+}
+
+/// The account's user name, required for a login.
+fn username(account: &Account) -> Result<&str, ApiError> {
+    account.username.as_deref().ok_or_else(|| {
+        ApiError::local(
+            ErrorKind::Config,
+            "no_username",
+            format!(
+                "{} needs a user name to log in (add the account with --username)",
+                account.provider.label()
+            ),
+        )
+    })
+}
+
+/// The stored token a refresh needs, or a config error naming it.
+fn required<'a>(secret: Option<&'a Secret>, what: &str) -> Result<&'a Secret, ApiError> {
+    secret.ok_or_else(|| {
+        ApiError::local(
+            ErrorKind::Auth,
+            "no_token",
+            format!("no usable {what} is stored"),
+        )
+    })
+}
+
+/// A success body without the token field.
+fn missing_field(status: u16, field: &str) -> ApiError {
+    ApiError::protocol(status, format!("the answer has no {field:?} field"))
+}
+
+/// Rejects an empty token string from a success answer.
+fn non_empty(status: u16, field: &str, value: Option<String>) -> Result<Secret, ApiError> {
+    match value {
+        Some(v) if !v.trim().is_empty() => Ok(Secret::new(v)),
+        _ => Err(missing_field(status, field)),
+    }
+}

@@ -1,0 +1,169 @@
+//! Smartling Authentication API v2: `POST /auth-api/v2/authenticate` with
+//! `{"userIdentifier", "userSecret"}` and `POST /auth-api/v2/authenticate/refresh` with
+//! `{"refreshToken"}`.
+//!
+//! Both answer `{"response": {"code": "SUCCESS", "data": {accessToken, refreshToken,
+//! expiresIn, refreshExpiresIn, tokenType}}}`; expiry comes from the relative `expiresIn` and
+//! `refreshExpiresIn`. Every refresh rotates the refresh token. Errors are
+//! `{"response": {"code", "errors": [{"key", "message", "details"}]}}`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::http::{kind_for_status, Auth, Http, Reply};
+use super::{non_empty, required, username, Provider, StoredTokens};
+use crate::account::{Account, ProviderKind};
+use crate::error::{ApiError, ErrorKind};
+use crate::secret::Secret;
+use crate::token::TokenSet;
+
+/// The Smartling adapter.
+#[derive(Debug)]
+pub struct Smartling;
+
+#[derive(Deserialize)]
+struct Envelope {
+    response: Option<Body>,
+}
+
+#[derive(Deserialize)]
+struct Body {
+    code: Option<String>,
+    data: Option<Data>,
+    #[serde(default)]
+    errors: Vec<ErrorItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Data {
+    access_token: Option<String>,
+    refresh_token: Option<String>,
+    expires_in: Option<Value>,
+    refresh_expires_in: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct ErrorItem {
+    key: Option<String>,
+    message: Option<String>,
+}
+
+/// `expiresIn` is documented as a string and sent as a number: accept both.
+fn seconds(value: Option<&Value>) -> Option<i64> {
+    match value? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
+    if !reply.is_success() {
+        return Err(error_of(reply));
+    }
+    let envelope: Envelope = reply.json()?;
+    let Some(body) = envelope.response else {
+        return Err(ApiError::protocol(reply.status, "the answer has no \"response\" object"));
+    };
+    if body.code.as_deref() != Some("SUCCESS") {
+        return Err(body_error(reply, body));
+    }
+    let Some(data) = body.data else {
+        return Err(ApiError::protocol(reply.status, "the answer has no \"data\" object"));
+    };
+    let access = non_empty(reply.status, "accessToken", data.access_token)?;
+    let refresh = non_empty(reply.status, "refreshToken", data.refresh_token)?;
+    let expires_in = seconds(data.expires_in.as_ref())
+        .filter(|s| *s > 0)
+        .ok_or_else(|| ApiError::protocol(reply.status, "the answer has no usable \"expiresIn\""))?;
+    let refresh_expires_at = seconds(data.refresh_expires_in.as_ref())
+        .filter(|s| *s > 0)
+        .map(|s| reply.sent_at + TimeDelta::seconds(s));
+    Ok(TokenSet {
+        access,
+        refresh: Some(refresh),
+        expires_at: reply.sent_at + TimeDelta::seconds(expires_in),
+        refresh_expires_at,
+        obtained_at: reply.sent_at,
+    })
+}
+
+fn error_of(reply: &Reply) -> ApiError {
+    match reply.json::<Envelope>() {
+        Ok(Envelope {
+            response: Some(body),
+        }) if body.code.is_some() => body_error(reply, body),
+        _ => reply.unrecognised_error(),
+    }
+}
+
+fn kind_for_code(code: &str, status: u16) -> ErrorKind {
+    match code {
+        "AUTHENTICATION_ERROR" | "AUTHORIZATION_ERROR" => ErrorKind::Auth,
+        "VALIDATION_ERROR" | "NOT_FOUND_ERROR" => ErrorKind::Config,
+        "MAX_OPERATIONS_LIMIT_EXCEEDED" | "GENERAL_ERROR" | "MAINTENANCE_MODE_ERROR" => {
+            ErrorKind::Transient
+        }
+        _ if (200..300).contains(&status) => ErrorKind::Protocol,
+        _ => kind_for_status(status),
+    }
+}
+
+fn body_error(reply: &Reply, body: Body) -> ApiError {
+    let code = body.code.unwrap_or_else(|| "UNKNOWN".to_owned());
+    let messages: Vec<String> = body.errors.iter().filter_map(|e| e.message.clone()).collect();
+    ApiError {
+        kind: kind_for_code(&code, reply.status),
+        status: Some(reply.status),
+        message: if messages.is_empty() {
+            "no message".to_owned()
+        } else {
+            messages.join("; ")
+        },
+        code: Some(code),
+        fields: body.errors.into_iter().filter_map(|e| e.key).collect(),
+        retry_after_secs: reply.retry_after_secs(),
+    }
+}
+
+#[async_trait]
+impl Provider for Smartling {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Smartling
+    }
+
+    fn has_login(&self) -> bool {
+        true
+    }
+
+    fn can_refresh(&self, stored: &StoredTokens, now: DateTime<Utc>) -> bool {
+        stored.usable_refresh(now).is_some()
+    }
+
+    async fn login(
+        &self,
+        http: &Http,
+        account: &Account,
+        password: &Secret,
+    ) -> Result<TokenSet, ApiError> {
+        let user = username(account)?;
+        let body = json!({ "userIdentifier": user, "userSecret": password.expose() });
+        let url = account.endpoint("/auth-api/v2/authenticate");
+        parse(&http.post(account, url, Auth::None, Some(&body)).await?)
+    }
+
+    async fn refresh(
+        &self,
+        http: &Http,
+        account: &Account,
+        stored: &StoredTokens,
+    ) -> Result<TokenSet, ApiError> {
+        let token = required(stored.refresh.as_ref(), "refresh token")?;
+        let body = json!({ "refreshToken": token.expose() });
+        let url = account.endpoint("/auth-api/v2/authenticate/refresh");
+        parse(&http.post(account, url, Auth::None, Some(&body)).await?)
+    }
+}

@@ -1,0 +1,158 @@
+//! The config file: a versioned TOML list of accounts. Settings only, never a secret.
+//!
+//! Written atomically under the config lock. A file that cannot be parsed is reported and
+//! left exactly as it is: every write first loads the file, so a corrupt file stops the write.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::atomic::write_atomic;
+use crate::account::Account;
+use crate::error::{Error, Result};
+
+/// Current format version.
+pub const VERSION: u32 = 1;
+
+const HEADER: &str = "# TokenKeeper accounts. Secrets live in the OS keychain, never in this file.\n\n";
+
+/// The config file's content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Config {
+    /// Format version.
+    pub version: u32,
+    /// Configured accounts.
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            version: VERSION,
+            accounts: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The account with this name.
+    pub fn find(&self, name: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.name == name)
+    }
+}
+
+/// Reads the config file; a missing file is an empty config.
+pub fn load(path: &Path) -> Result<Config> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            return Err(corrupt(path, "not UTF-8 text"));
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        version: Option<u32>,
+    }
+    let probe: VersionOnly = toml::from_str(&text).map_err(|e| corrupt(path, e.message()))?;
+    match probe.version {
+        None => return Err(corrupt(path, "no `version` key")),
+        Some(found) if found > VERSION => {
+            return Err(Error::FileVersion {
+                path: path.to_owned(),
+                found,
+                supported: VERSION,
+            });
+        }
+        Some(_) => {}
+    }
+    let config: Config = toml::from_str(&text).map_err(|e| corrupt(path, e.to_string().trim()))?;
+    let mut names = HashSet::new();
+    let mut ids = HashSet::new();
+    for account in &config.accounts {
+        if !names.insert(account.name.as_str()) {
+            return Err(corrupt(path, &format!("account name {:?} appears twice", account.name)));
+        }
+        if !ids.insert(account.id) {
+            return Err(corrupt(path, &format!("account id {} appears twice", account.id)));
+        }
+    }
+    Ok(config)
+}
+
+/// Writes the config file atomically.
+pub fn save(path: &Path, config: &Config) -> Result<()> {
+    let body = toml::to_string_pretty(config)
+        .map_err(|e| Error::InvalidInput(format!("cannot encode config: {e}")))?;
+    write_atomic(path, format!("{HEADER}{body}").as_bytes())
+}
+
+fn corrupt(path: &Path, reason: &str) -> Error {
+    Error::FileCorrupt {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{load, save, Config, VERSION};
+    use crate::account::{parse_base_url, Account, AccountId, ProviderKind};
+    use crate::error::Error;
+
+    fn account(name: &str) -> Account {
+        Account {
+            id: AccountId::generate(),
+            name: name.into(),
+            provider: ProviderKind::Smartling,
+            url: parse_base_url("https://api.smartling.com").unwrap(),
+            username: Some("user".into()),
+            ttl: None,
+            ca_cert: None,
+            insecure: false,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn round_trips_and_missing_file_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        assert_eq!(load(&path).unwrap(), Config::default());
+        let config = Config {
+            version: VERSION,
+            accounts: vec![account("a"), account("b")],
+        };
+        save(&path, &config).unwrap();
+        assert_eq!(load(&path).unwrap(), config);
+    }
+
+    #[test]
+    fn corrupt_file_is_reported_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        for bad in ["version = 1\n[[accounts]\nname=", "accounts = []", "\u{0}\u{1}garbage"] {
+            std::fs::write(&path, bad).unwrap();
+            let err = load(&path).unwrap_err();
+            assert!(matches!(err, Error::FileCorrupt { .. }), "{bad:?}: {err}");
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), bad);
+        }
+        std::fs::write(&path, "version = 99\n").unwrap();
+        assert!(matches!(load(&path).unwrap_err(), Error::FileVersion { found: 99, .. }));
+    }
+
+    #[test]
+    fn duplicate_names_are_corrupt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let config = Config {
+            version: VERSION,
+            accounts: vec![account("same"), account("same")],
+        };
+        save(&path, &config).unwrap();
+        assert!(matches!(load(&path).unwrap_err(), Error::FileCorrupt { .. }));
+    }
+}

@@ -1,0 +1,74 @@
+//! Cross-process locks on files (advisory `flock` through `std::fs::File::lock`).
+//!
+//! One lock file per account guarantees that no two processes refresh the same account at
+//! once: with rotating refresh tokens the loser would send a dead token and the server may
+//! revoke the whole family. The lock is released when the [`FileLock`] is dropped, or by the
+//! OS when the process dies.
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// A held lock; dropping it releases the lock.
+#[derive(Debug)]
+pub struct FileLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl FileLock {
+    /// Blocks until the lock on `path` is held. Creates the file if needed.
+    pub fn acquire_blocking(path: &Path) -> Result<Self> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        file.lock().map_err(|e| Error::io(path, e))?;
+        Ok(Self {
+            _file: file,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Waits for the lock without blocking the async threads; `None` after `timeout`.
+    pub async fn acquire(path: &Path, timeout: Duration) -> Result<Option<Self>> {
+        let owned = path.to_owned();
+        let task = tokio::task::spawn_blocking(move || Self::acquire_blocking(&owned));
+        match tokio::time::timeout(timeout, task).await {
+            Ok(Ok(result)) => result.map(Some),
+            Ok(Err(join)) => Err(Error::io(path, std::io::Error::other(join.to_string()))),
+            // The blocking thread still takes the lock later and drops it at once.
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::FileLock;
+
+    #[tokio::test]
+    async fn second_holder_waits_until_first_is_dropped() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("a.lock");
+        let first = FileLock::acquire(&path, Duration::from_secs(5)).await?;
+        assert!(first.is_some());
+        let blocked = FileLock::acquire(&path, Duration::from_millis(200)).await?;
+        assert!(blocked.is_none(), "a second holder got the lock");
+        drop(first);
+        let second = FileLock::acquire(&path, Duration::from_secs(5)).await?;
+        assert!(second.is_some());
+        Ok(())
+    }
+}

@@ -1,0 +1,282 @@
+//! The state file: what is known about each account's tokens, without the tokens.
+//!
+//! Expiry times, last refresh, last error (the API's status, code and message), and the
+//! `needs_login` / `password_refused` flags. Shared by every process through read-modify-write
+//! under the state lock. The state can always be rebuilt by refreshing, so a corrupt state file
+//! is moved aside to `state.json.corrupt` (and logged) rather than stopping the program.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::atomic::write_atomic;
+use super::lock::FileLock;
+use super::paths::Paths;
+use crate::account::AccountId;
+use crate::error::{Error, ErrorKind, Result};
+
+/// Current format version.
+pub const VERSION: u32 = 1;
+
+/// Status of an account, as `list` shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Token valid, not yet due for refresh.
+    Fresh,
+    /// Token valid but within its refresh lead.
+    Expiring,
+    /// No valid token.
+    Expired,
+    /// The last attempt failed; see `last_error`.
+    Error,
+    /// The user must act (log in again, store a new password or token).
+    NeedsLogin,
+}
+
+impl Status {
+    /// The name used in JSON and tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fresh => "fresh",
+            Self::Expiring => "expiring",
+            Self::Expired => "expired",
+            Self::Error => "error",
+            Self::NeedsLogin => "needs_login",
+        }
+    }
+}
+
+/// The last failure, in the API's own words where there were any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastError {
+    /// HTTP status, when an answer arrived.
+    pub status: Option<u16>,
+    /// The API's code, or ours for local failures.
+    pub code: Option<String>,
+    /// The message.
+    pub message: String,
+    /// How it was classified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ErrorKind>,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+}
+
+impl LastError {
+    /// Summarises an error for the state file (never includes a secret: errors carry none).
+    pub fn from_error(err: &Error, at: DateTime<Utc>) -> Self {
+        match err.api() {
+            Some(api) => Self {
+                status: api.status,
+                code: api.code.clone(),
+                message: match err {
+                    Error::NeedsLogin { reason, .. } => reason.clone(),
+                    _ => api.message.clone(),
+                },
+                kind: Some(api.kind),
+                at,
+            },
+            None => Self {
+                status: None,
+                code: Some(err.code().to_owned()),
+                message: err.to_string(),
+                kind: None,
+                at,
+            },
+        }
+    }
+}
+
+/// What is known about one account.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountState {
+    /// Access token expiry (local clock).
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Refresh token expiry, when known.
+    #[serde(default)]
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+    /// When the current access token was obtained.
+    #[serde(default)]
+    pub obtained_at: Option<DateTime<Utc>>,
+    /// Last successful login or refresh.
+    #[serde(default)]
+    pub last_refresh: Option<DateTime<Utc>>,
+    /// Last failure; cleared by a success.
+    #[serde(default)]
+    pub last_error: Option<LastError>,
+    /// Nothing stored can obtain a token: the user must act.
+    #[serde(default)]
+    pub needs_login: bool,
+    /// The stored password was refused; it is not sent again until a new one is stored.
+    #[serde(default)]
+    pub password_refused: bool,
+}
+
+impl AccountState {
+    /// The status at `now`.
+    pub fn status(&self, now: DateTime<Utc>) -> Status {
+        if self.needs_login {
+            return Status::NeedsLogin;
+        }
+        if self.last_error.is_some() {
+            return Status::Error;
+        }
+        match self.expires_at {
+            Some(at) if at <= now => Status::Expired,
+            Some(at) => {
+                let lifetime = self.obtained_at.map(|o| at - o).unwrap_or_default();
+                if at - now <= default_lead(lifetime) {
+                    Status::Expiring
+                } else {
+                    Status::Fresh
+                }
+            }
+            None => Status::Expired,
+        }
+    }
+}
+
+/// The default refresh lead: the larger of 60 s and 20 % of the token's lifetime.
+pub fn default_lead(lifetime: TimeDelta) -> TimeDelta {
+    (lifetime / 5).max(TimeDelta::seconds(60))
+}
+
+/// The state file's content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// Format version.
+    pub version: u32,
+    /// Per account.
+    #[serde(default)]
+    pub accounts: BTreeMap<AccountId, AccountState>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            version: VERSION,
+            accounts: BTreeMap::new(),
+        }
+    }
+}
+
+/// Reads the state file; missing is empty; corrupt is moved aside and treated as empty.
+pub fn load(path: &Path) -> Result<State> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    match serde_json::from_slice::<State>(&bytes) {
+        Ok(state) if state.version <= VERSION => Ok(state),
+        Ok(state) => Err(Error::FileVersion {
+            path: path.to_owned(),
+            found: state.version,
+            supported: VERSION,
+        }),
+        Err(e) => {
+            let aside = path.with_extension("json.corrupt");
+            tracing::warn!(path = %path.display(), error = %e, "state file is corrupt; moved aside and rebuilt");
+            std::fs::rename(path, &aside).map_err(|e| Error::io(path, e))?;
+            Ok(State::default())
+        }
+    }
+}
+
+/// Reads one account's state without locking (a reader sees a whole file).
+pub fn read(paths: &Paths, id: AccountId) -> Result<AccountState> {
+    Ok(load(&paths.state_file())?
+        .accounts
+        .remove(&id)
+        .unwrap_or_default())
+}
+
+/// Changes one account's state under the state lock (blocking: call off the async threads).
+pub fn update_blocking(
+    paths: &Paths,
+    id: AccountId,
+    change: impl FnOnce(&mut AccountState),
+) -> Result<AccountState> {
+    paths.ensure()?;
+    let _lock = FileLock::acquire_blocking(&paths.state_lock())?;
+    let path = paths.state_file();
+    let mut state = load(&path)?;
+    let entry = state.accounts.entry(id).or_default();
+    change(entry);
+    let result = entry.clone();
+    save(&path, &state)?;
+    Ok(result)
+}
+
+/// Removes one account's state under the state lock (blocking).
+pub fn remove_blocking(paths: &Paths, id: AccountId) -> Result<()> {
+    paths.ensure()?;
+    let _lock = FileLock::acquire_blocking(&paths.state_lock())?;
+    let path = paths.state_file();
+    let mut state = load(&path)?;
+    if state.accounts.remove(&id).is_some() {
+        save(&path, &state)?;
+    }
+    Ok(())
+}
+
+fn save(path: &Path, state: &State) -> Result<()> {
+    let body = serde_json::to_vec_pretty(state)
+        .map_err(|e| Error::InvalidInput(format!("cannot encode state: {e}")))?;
+    write_atomic(path, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, Utc};
+
+    use super::{default_lead, load, update_blocking, AccountState, LastError, Status};
+    use crate::account::AccountId;
+    use crate::store::paths::Paths;
+
+    #[test]
+    fn status_follows_flags_then_time() {
+        let now = Utc::now();
+        let mut s = AccountState {
+            expires_at: Some(now + TimeDelta::seconds(3000)),
+            obtained_at: Some(now - TimeDelta::seconds(600)),
+            ..Default::default()
+        };
+        assert_eq!(s.status(now), Status::Fresh);
+        s.expires_at = Some(now + TimeDelta::seconds(59));
+        assert_eq!(s.status(now), Status::Expiring);
+        s.expires_at = Some(now - TimeDelta::seconds(1));
+        assert_eq!(s.status(now), Status::Expired);
+        s.last_error = Some(LastError {
+            status: Some(503),
+            code: None,
+            message: "down".into(),
+            kind: None,
+            at: now,
+        });
+        assert_eq!(s.status(now), Status::Error);
+        s.needs_login = true;
+        assert_eq!(s.status(now), Status::NeedsLogin);
+        assert_eq!(default_lead(TimeDelta::seconds(100)), TimeDelta::seconds(60));
+        assert_eq!(default_lead(TimeDelta::seconds(3600)), TimeDelta::seconds(720));
+    }
+
+    #[test]
+    fn corrupt_state_is_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        std::fs::write(paths.state_file(), "{not json").unwrap();
+        let id = AccountId::generate();
+        let updated = update_blocking(&paths, id, |s| s.needs_login = true).unwrap();
+        assert!(updated.needs_login);
+        assert_eq!(
+            std::fs::read_to_string(paths.state_file().with_extension("json.corrupt")).unwrap(),
+            "{not json"
+        );
+        assert!(load(&paths.state_file()).unwrap().accounts[&id].needs_login);
+    }
+}

@@ -1,0 +1,152 @@
+//! Tokens and expiry arithmetic that survives clock skew.
+//!
+//! A [`TokenSet`] is what a login or refresh yields. Its `expires_at` is always in *this
+//! machine's* clock: providers compute it from a relative lifetime counted from the moment the
+//! request was sent (never later than the true expiry), so an hour of skew between this
+//! machine and the server changes nothing. JWT claims are decoded (not verified: we do not
+//! hold the server's key) with `jsonwebtoken`.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::secret::Secret;
+
+/// What a login or refresh returns.
+#[derive(Clone, Debug)]
+pub struct TokenSet {
+    /// The bearer token.
+    pub access: Secret,
+    /// A refresh token, when the API issues one. `None` keeps the stored one (no rotation).
+    pub refresh: Option<Secret>,
+    /// When the access token expires, in this machine's clock.
+    pub expires_at: DateTime<Utc>,
+    /// When the refresh token expires, when known.
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+    /// When the request that produced it was sent.
+    pub obtained_at: DateTime<Utc>,
+}
+
+impl TokenSet {
+    /// Lifetime the token was issued with.
+    pub fn lifetime(&self) -> TimeDelta {
+        self.expires_at - self.obtained_at
+    }
+}
+
+/// Decodes a JWT's claims without verifying the signature.
+pub fn decode_claims(token: &str) -> Result<Map<String, Value>, String> {
+    let data = jsonwebtoken::dangerous::insecure_decode::<Map<String, Value>>(token)
+        .map_err(|e| format!("not a JWT: {e}"))?;
+    Ok(data.claims)
+}
+
+fn claim_secs(claims: &Map<String, Value>, name: &str) -> Option<i64> {
+    match claims.get(name)? {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        _ => None,
+    }
+}
+
+/// Expiry of a JWT-only answer, in local time.
+///
+/// Uses `exp − iat` counted from `sent_at`; without `iat`, `exp` minus the server's `Date`;
+/// without either, `exp` read as local time (the only choice left).
+pub fn jwt_expiry(
+    token: &str,
+    sent_at: DateTime<Utc>,
+    server_date: Option<DateTime<Utc>>,
+    status: u16,
+) -> Result<DateTime<Utc>, ApiError> {
+    let claims = decode_claims(token).map_err(|e| ApiError::protocol(status, format!("token: {e}")))?;
+    let exp = claim_secs(&claims, "exp")
+        .ok_or_else(|| ApiError::protocol(status, "token has no numeric exp claim"))?;
+    if let Some(iat) = claim_secs(&claims, "iat").filter(|iat| *iat <= exp) {
+        return Ok(sent_at + TimeDelta::seconds(exp - iat));
+    }
+    let Some(exp_at) = DateTime::from_timestamp(exp, 0) else {
+        return Err(ApiError::protocol(status, "token exp claim is out of range"));
+    };
+    Ok(correct_absolute(exp_at, server_date, sent_at))
+}
+
+/// Moves an absolute server time into local time using the server's `Date` header.
+pub fn correct_absolute(
+    server_time: DateTime<Utc>,
+    server_date: Option<DateTime<Utc>>,
+    sent_at: DateTime<Utc>,
+) -> DateTime<Utc> {
+    match server_date {
+        Some(date) => sent_at + (server_time - date),
+        None => server_time,
+    }
+}
+
+/// Parses an HTTP `Date` header value.
+pub fn parse_http_date(value: &str) -> Option<DateTime<Utc>> {
+    httpdate::parse_http_date(value).ok().map(DateTime::<Utc>::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use chrono::{TimeDelta, TimeZone, Utc};
+
+    use super::{correct_absolute, decode_claims, jwt_expiry, parse_http_date};
+
+    fn jwt(payload: &str) -> String {
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
+        let body = URL_SAFE_NO_PAD.encode(payload);
+        format!("{header}.{body}.c2lnbmF0dXJl")
+    }
+
+    #[test]
+    fn jwt_lifetime_counts_from_local_send_time_whatever_the_server_clock() {
+        let sent = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).single().unwrap_or_default();
+        // Server clock one hour ahead, then one hour behind: same local expiry.
+        for skew in [3600, -3600] {
+            let iat = sent.timestamp() + skew;
+            let token = jwt(&format!(r#"{{"iat":{iat},"exp":{}}}"#, iat + 300));
+            let expiry = jwt_expiry(&token, sent, None, 200);
+            assert_eq!(expiry, Ok(sent + TimeDelta::seconds(300)));
+        }
+    }
+
+    #[test]
+    fn jwt_without_iat_uses_date_header() {
+        let sent = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).single().unwrap_or_default();
+        let server_now = sent + TimeDelta::hours(1);
+        let token = jwt(&format!(r#"{{"exp":{}}}"#, server_now.timestamp() + 600));
+        assert_eq!(
+            jwt_expiry(&token, sent, Some(server_now), 200),
+            Ok(sent + TimeDelta::seconds(600))
+        );
+    }
+
+    #[test]
+    fn not_a_jwt_or_no_exp_is_a_protocol_error() {
+        let sent = Utc::now();
+        for bad in ["abc", "a.b.c", &jwt(r#"{"iat":1}"#), &jwt(r#"{"exp":"soon"}"#)] {
+            let err = jwt_expiry(bad, sent, None, 200).err();
+            assert_eq!(err.map(|e| e.kind), Some(crate::error::ErrorKind::Protocol), "{bad}");
+        }
+        assert!(decode_claims(&jwt(r#"{"sub":"me","exp":5}"#)).is_ok());
+    }
+
+    #[test]
+    fn absolute_time_is_corrected_by_date_header() {
+        let sent = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).single().unwrap_or_default();
+        let date = sent - TimeDelta::hours(1);
+        let server_expiry = date + TimeDelta::minutes(5);
+        assert_eq!(
+            correct_absolute(server_expiry, Some(date), sent),
+            sent + TimeDelta::minutes(5)
+        );
+        assert_eq!(correct_absolute(server_expiry, None, sent), server_expiry);
+        assert_eq!(
+            parse_http_date("Thu, 01 Jan 2026 11:00:00 GMT"),
+            Some(date)
+        );
+    }
+}

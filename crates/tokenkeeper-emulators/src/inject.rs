@@ -1,0 +1,114 @@
+//! The middleware in front of every handler: counts the request, applies the next matching fault
+//! (before normal handling), and stamps the `Date` header from the server clock on every answer.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::apis;
+use crate::conn::ConnCtx;
+use crate::faults::{Endpoint, FaultAction};
+use crate::http;
+use crate::state::Shared;
+
+/// Size of the `Huge` body (plus a few bytes of JSON around it).
+pub(crate) const HUGE_BYTES: usize = 2 * 1024 * 1024;
+const HUGE_CHUNK: usize = 64 * 1024;
+
+pub(crate) async fn middleware(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let endpoint = apis::endpoint(s.api, req.uri().path());
+    let action = {
+        let mut inner = s.lock();
+        inner.stats.requests += 1;
+        inner.faults.take(endpoint)
+    };
+    let mut response = match action {
+        None => next.run(req).await,
+        Some(action) => apply(&s, action, endpoint, req, next).await,
+    };
+    // hyper only adds its own Date when the response has none.
+    if !response.headers().contains_key(header::DATE)
+        && let Ok(date) = HeaderValue::from_str(&s.clock.http_date())
+    {
+        response.headers_mut().insert(header::DATE, date);
+    }
+    response
+}
+
+async fn apply(s: &Shared, action: FaultAction, endpoint: Endpoint, req: Request, next: Next) -> Response {
+    match action {
+        FaultAction::Respond { status, headers, body } => raw(status, &headers, body),
+        FaultAction::ApiError { status } => apis::api_error(s, status, endpoint),
+        FaultAction::Delay(duration) => {
+            tokio::time::sleep(duration).await;
+            next.run(req).await
+        }
+        FaultAction::Drop => drop_connection(s, req).await,
+        FaultAction::Garbage => with_type(200, "application/json", "<<<this is not JSON>>> \u{1}\u{2}".into()),
+        FaultAction::Html { status } => with_type(status, "text/html; charset=utf-8", html_page(status)),
+        FaultAction::Truncated => {
+            let name = s.lock().users.first().map(|u| u.username.clone()).unwrap_or_default();
+            let token = s.issue_access(&name, s.token_ttl).map(|i| i.token).unwrap_or_default();
+            let full = apis::success_body(s, Some(&token)).to_string();
+            let half = full.len() / 2;
+            with_type(200, "application/json", full.get(..half).unwrap_or_default().to_owned())
+        }
+        FaultAction::MissingToken => http::json(200, &apis::success_body(s, None)),
+        FaultAction::NotJwt => http::json(200, &apis::success_body(s, Some("abc"))),
+        FaultAction::Huge => huge(),
+    }
+}
+
+fn status_code(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn with_type(status: u16, content_type: &'static str, body: String) -> Response {
+    (status_code(status), [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+fn raw(status: u16, headers: &[(String, String)], body: String) -> Response {
+    let mut response = (status_code(status), body).into_response();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
+}
+
+fn html_page(status: u16) -> String {
+    let code = status_code(status);
+    let reason = code.canonical_reason().unwrap_or("Error");
+    format!(
+        "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n\
+         <center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    )
+}
+
+/// Ask the connection task to close the connection, then never answer.
+async fn drop_connection(s: &Shared, req: Request) -> Response {
+    let Some(ctx) = req.extensions().get::<ConnCtx>().cloned() else {
+        // Not served by our accept loop (cannot happen): answer rather than hang.
+        return apis::api_error(s, 503, Endpoint::Other);
+    };
+    drop(req);
+    ctx.kill();
+    std::future::pending().await
+}
+
+/// 200 with a streamed JSON body of a little over 2 MiB (chunked, no Content-Length).
+fn huge() -> Response {
+    let filler = Bytes::from(vec![b'x'; HUGE_CHUNK]);
+    let chunks = std::iter::once(Bytes::from_static(b"{\"padding\":\""))
+        .chain(std::iter::repeat_n(filler, HUGE_BYTES / HUGE_CHUNK))
+        .chain(std::iter::once(Bytes::from_static(b"\"}")))
+        .map(Ok::<Bytes, Infallible>);
+    let body = Body::from_stream(futures_util::stream::iter(chunks));
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}

@@ -1,0 +1,30 @@
+//! Loopback emulators of the five token APIs TokenKeeper manages (Redis Enterprise, Elastic Cloud
+//! Enterprise, Smartling, a generic JWT service, WordPress JWT Auth Pro), for the core's provider tests,
+//! the CLI tests, the demo and the benchmarks. See `docs/EMULATORS-SPEC.md` for the contract.
+
+mod apis;
+mod clock;
+mod config;
+mod conn;
+mod ece;
+mod families;
+mod faults;
+mod generic_jwt;
+mod http;
+mod inject;
+mod jwt;
+mod jwt_auth_pro;
+mod lockout;
+mod ratelimit;
+mod redis_enterprise;
+mod server;
+mod smartling;
+mod state;
+mod stats;
+mod tls;
+mod users;
+
+pub use config::{Api, EmulatorConfig};
+pub use faults::{Fault, FaultAction, FaultTarget};
+pub use server::Emulator;
+pub use stats::Stats;

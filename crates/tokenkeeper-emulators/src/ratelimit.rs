@@ -1,0 +1,77 @@
+//! JWT Auth Pro's documented rate limits (authentication 5/min per IP, refresh 10/min per refresh
+//! token), as fixed one-minute windows on the server clock.
+
+use std::collections::HashMap;
+
+pub(crate) const AUTH_PER_MINUTE: u32 = 5;
+pub(crate) const REFRESH_PER_MINUTE: u32 = 10;
+const WINDOW_SECS: i64 = 60;
+const PRUNE_AT: usize = 4096;
+
+#[derive(Debug)]
+struct Window {
+    start: i64,
+    count: u32,
+}
+
+/// The answer for one request: allowed or not, and what the `X-RateLimit-*` headers say.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Verdict {
+    pub allowed: bool,
+    pub limit: u32,
+    pub remaining: u32,
+    /// Unix time (server clock) when the window resets.
+    pub reset: i64,
+    /// Seconds until then (at least 1).
+    pub retry_after: i64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct RateLimits {
+    map: HashMap<String, Window>,
+}
+
+impl RateLimits {
+    pub(crate) fn hit(&mut self, key: &str, limit: u32, now: i64) -> Verdict {
+        if self.map.len() >= PRUNE_AT {
+            self.map.retain(|_, w| w.start + WINDOW_SECS > now);
+        }
+        let window = self.map.entry(key.to_owned()).or_insert(Window { start: now, count: 0 });
+        if window.start + WINDOW_SECS <= now || window.start > now {
+            window.start = now;
+            window.count = 0;
+        }
+        let allowed = window.count < limit;
+        if allowed {
+            window.count += 1;
+        }
+        let reset = window.start + WINDOW_SECS;
+        Verdict {
+            allowed,
+            limit,
+            remaining: limit.saturating_sub(window.count),
+            reset,
+            retry_after: (reset - now).max(1),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_then_reset() {
+        let mut r = RateLimits::default();
+        for i in 0..5 {
+            let v = r.hit("k", 5, 100);
+            assert!(v.allowed);
+            assert_eq!(v.remaining, 4 - i);
+        }
+        let v = r.hit("k", 5, 130);
+        assert!(!v.allowed);
+        assert_eq!(v.retry_after, 30);
+        assert!(r.hit("other", 5, 130).allowed);
+        assert!(r.hit("k", 5, 160).allowed);
+    }
+}
