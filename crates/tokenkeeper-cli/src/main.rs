@@ -79,7 +79,9 @@ fn hint(err: &Error) -> Option<&'static str> {
         Error::Api(e) if e.code.as_deref() == Some("tls") => {
             Some("pass --ca-cert with the server's CA certificate (PEM)")
         }
-        Error::Api(e) if e.status == Some(404) => Some("check --url: the API path was not found there"),
+        Error::Api(e) if e.status == Some(404) => {
+            Some("check --url: the API path was not found there")
+        }
         _ => None,
     }
 }
@@ -127,15 +129,24 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 .and_then(|()| stdout.flush())
                 .map_err(|e| Error::io("stdout", e))?;
         }
-        Command::Refresh { name: Some(name), .. } => {
+        Command::Refresh {
+            name: Some(name), ..
+        } => {
             let view = keeper.refresh(&name).await?;
-            println!("refreshed {}: token valid {}", view.name, output::expires_in(view.expires_at, now));
+            println!(
+                "refreshed {}: token valid {}",
+                view.name,
+                output::expires_in(view.expires_at, now)
+            );
         }
         Command::Refresh { name: None, .. } => {
             let mut failed = 0;
             for (name, result) in keeper.refresh_all().await? {
                 match result {
-                    Ok(view) => println!("refreshed {name}: token valid {}", output::expires_in(view.expires_at, Utc::now())),
+                    Ok(view) => println!(
+                        "refreshed {name}: token valid {}",
+                        output::expires_in(view.expires_at, Utc::now())
+                    ),
                     Err(e) => {
                         failed += 1;
                         eprintln!("tokenkeeper: {name}: {e}");

@@ -93,10 +93,16 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
     };
     line("name", v.name.clone());
     line("id", v.id.to_string());
-    line("provider", format!("{} ({})", v.provider.id(), v.provider.label()));
+    line(
+        "provider",
+        format!("{} ({})", v.provider.id(), v.provider.label()),
+    );
     line("url", v.url.clone());
     if v.plain_http {
-        line("warning", "plain HTTP beyond this machine: tokens travel unencrypted".into());
+        line(
+            "warning",
+            "plain HTTP beyond this machine: tokens travel unencrypted".into(),
+        );
     }
     line("username", v.username.clone().unwrap_or_else(|| "-".into()));
     if let Some(ttl) = d.ttl {
@@ -110,11 +116,18 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
     }
     line("status", v.status.as_str().into());
     let at = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_else(|| "-".into());
-    line("expires", format!("{} ({})", at(v.expires_at), expires_in(v.expires_at, now)));
+    line(
+        "expires",
+        format!("{} ({})", at(v.expires_at), expires_in(v.expires_at, now)),
+    );
     if v.refresh_expires_at.is_some() {
         line(
             "refresh expires",
-            format!("{} ({})", at(v.refresh_expires_at), expires_in(v.refresh_expires_at, now)),
+            format!(
+                "{} ({})",
+                at(v.refresh_expires_at),
+                expires_in(v.refresh_expires_at, now)
+            ),
         );
     }
     line("last refresh", at(v.last_refresh));
@@ -127,7 +140,10 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
     };
     line("keychain", stored);
     if d.password_refused {
-        line("password", "refused by the API; will not be sent again".into());
+        line(
+            "password",
+            "refused by the API; will not be sent again".into(),
+        );
     }
     line("added", d.created_at.to_rfc3339());
     if let Some(claims) = &d.claims {

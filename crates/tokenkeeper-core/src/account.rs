@@ -92,16 +92,13 @@ impl FromStr for ProviderKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|p| p.id() == s)
-            .ok_or_else(|| {
-                let ids: Vec<&str> = Self::ALL.iter().map(|p| p.id()).collect();
-                Error::InvalidInput(format!(
-                    "unknown provider {s:?}; expected one of: {}",
-                    ids.join(", ")
-                ))
-            })
+        Self::ALL.into_iter().find(|p| p.id() == s).ok_or_else(|| {
+            let ids: Vec<&str> = Self::ALL.iter().map(|p| p.id()).collect();
+            Error::InvalidInput(format!(
+                "unknown provider {s:?}; expected one of: {}",
+                ids.join(", ")
+            ))
+        })
     }
 }
 
@@ -180,7 +177,9 @@ pub fn parse_base_url(text: &str) -> Result<Url> {
         )));
     }
     if url.host().is_none() {
-        return Err(Error::InvalidInput(format!("invalid URL {text:?}: no host")));
+        return Err(Error::InvalidInput(format!(
+            "invalid URL {text:?}: no host"
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::InvalidInput(format!(
@@ -197,7 +196,7 @@ pub fn parse_base_url(text: &str) -> Result<Url> {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_base_url, validate_name, ProviderKind};
+    use super::{ProviderKind, parse_base_url, validate_name};
 
     #[test]
     fn provider_ids_round_trip() {

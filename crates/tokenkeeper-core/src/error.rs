@@ -127,7 +127,9 @@ pub enum Error {
         api: Option<Box<ApiError>>,
     },
     /// No Secret Service / keychain could be reached.
-    #[error("keychain unavailable ({0}): start your keyring (e.g. gnome-keyring) in this session and retry; secrets are never stored elsewhere")]
+    #[error(
+        "keychain unavailable ({0}): start your keyring (e.g. gnome-keyring) in this session and retry; secrets are never stored elsewhere"
+    )]
     KeychainUnavailable(String),
     /// The keychain is there but locked or refused access.
     #[error("keychain locked ({0}): unlock it and retry")]
@@ -171,7 +173,9 @@ pub enum Error {
     #[error("{0}")]
     InvalidInput(String),
     /// Another process held the account's lock for too long.
-    #[error("timed out after {secs} s waiting for another TokenKeeper process to finish refreshing {name:?}")]
+    #[error(
+        "timed out after {secs} s waiting for another TokenKeeper process to finish refreshing {name:?}"
+    )]
     LockTimeout {
         /// Account name.
         name: String,

@@ -58,14 +58,18 @@ pub fn jwt_expiry(
     server_date: Option<DateTime<Utc>>,
     status: u16,
 ) -> Result<DateTime<Utc>, ApiError> {
-    let claims = decode_claims(token).map_err(|e| ApiError::protocol(status, format!("token: {e}")))?;
+    let claims =
+        decode_claims(token).map_err(|e| ApiError::protocol(status, format!("token: {e}")))?;
     let exp = claim_secs(&claims, "exp")
         .ok_or_else(|| ApiError::protocol(status, "token has no numeric exp claim"))?;
     if let Some(iat) = claim_secs(&claims, "iat").filter(|iat| *iat <= exp) {
         return Ok(sent_at + TimeDelta::seconds(exp - iat));
     }
     let Some(exp_at) = DateTime::from_timestamp(exp, 0) else {
-        return Err(ApiError::protocol(status, "token exp claim is out of range"));
+        return Err(ApiError::protocol(
+            status,
+            "token exp claim is out of range",
+        ));
     };
     Ok(correct_absolute(exp_at, server_date, sent_at))
 }
@@ -84,7 +88,9 @@ pub fn correct_absolute(
 
 /// Parses an HTTP `Date` header value.
 pub fn parse_http_date(value: &str) -> Option<DateTime<Utc>> {
-    httpdate::parse_http_date(value).ok().map(DateTime::<Utc>::from)
+    httpdate::parse_http_date(value)
+        .ok()
+        .map(DateTime::<Utc>::from)
 }
 
 #[cfg(test)]
@@ -103,7 +109,10 @@ mod tests {
 
     #[test]
     fn jwt_lifetime_counts_from_local_send_time_whatever_the_server_clock() {
-        let sent = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).single().unwrap_or_default();
+        let sent = Utc
+            .with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
+            .single()
+            .unwrap_or_default();
         // Server clock one hour ahead, then one hour behind: same local expiry.
         for skew in [3600, -3600] {
             let iat = sent.timestamp() + skew;
@@ -115,7 +124,10 @@ mod tests {
 
     #[test]
     fn jwt_without_iat_uses_date_header() {
-        let sent = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).single().unwrap_or_default();
+        let sent = Utc
+            .with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
+            .single()
+            .unwrap_or_default();
         let server_now = sent + TimeDelta::hours(1);
         let token = jwt(&format!(r#"{{"exp":{}}}"#, server_now.timestamp() + 600));
         assert_eq!(
@@ -127,16 +139,28 @@ mod tests {
     #[test]
     fn not_a_jwt_or_no_exp_is_a_protocol_error() {
         let sent = Utc::now();
-        for bad in ["abc", "a.b.c", &jwt(r#"{"iat":1}"#), &jwt(r#"{"exp":"soon"}"#)] {
+        for bad in [
+            "abc",
+            "a.b.c",
+            &jwt(r#"{"iat":1}"#),
+            &jwt(r#"{"exp":"soon"}"#),
+        ] {
             let err = jwt_expiry(bad, sent, None, 200).err();
-            assert_eq!(err.map(|e| e.kind), Some(crate::error::ErrorKind::Protocol), "{bad}");
+            assert_eq!(
+                err.map(|e| e.kind),
+                Some(crate::error::ErrorKind::Protocol),
+                "{bad}"
+            );
         }
         assert!(decode_claims(&jwt(r#"{"sub":"me","exp":5}"#)).is_ok());
     }
 
     #[test]
     fn absolute_time_is_corrected_by_date_header() {
-        let sent = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).single().unwrap_or_default();
+        let sent = Utc
+            .with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
+            .single()
+            .unwrap_or_default();
         let date = sent - TimeDelta::hours(1);
         let server_expiry = date + TimeDelta::minutes(5);
         assert_eq!(
@@ -144,9 +168,6 @@ mod tests {
             sent + TimeDelta::minutes(5)
         );
         assert_eq!(correct_absolute(server_expiry, None, sent), server_expiry);
-        assert_eq!(
-            parse_http_date("Thu, 01 Jan 2026 11:00:00 GMT"),
-            Some(date)
-        );
+        assert_eq!(parse_http_date("Thu, 01 Jan 2026 11:00:00 GMT"), Some(date));
     }
 }

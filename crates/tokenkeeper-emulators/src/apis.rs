@@ -26,7 +26,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(shared.clone(), inject::middleware))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            inject::middleware,
+        ))
         .with_state(shared)
 }
 

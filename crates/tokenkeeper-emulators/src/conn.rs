@@ -12,7 +12,7 @@ use axum_server::accept::Accept;
 use axum_server::tls_rustls::RustlsAcceptor;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
@@ -77,9 +77,9 @@ where
         // A Router is always ready: no poll_ready needed.
         async move { app.call(req).await }
     });
-    let connection = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(io), service);
+    // No timer, so no header-read timeout: idle keep-alive connections stay open until the client
+    // closes them (no close-while-reusing races in long benchmarks); aborting the loop ends them.
+    let connection = http1::Builder::new().serve_connection(TokioIo::new(io), service);
     tokio::select! {
         _ = connection => {}
         // Dropping the connection future drops the socket: the client sees the connection close.

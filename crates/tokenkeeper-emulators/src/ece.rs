@@ -49,12 +49,24 @@ fn error(status: u16, code: &'static str, message: &str, fields: &[&str]) -> Res
 /// The documented error for `status` (503 is version 2.1's variant of 502).
 pub(crate) fn api_error(status: u16, endpoint: Endpoint) -> Response {
     let (code, message) = match (status, endpoint) {
-        (400, _) => ("root.invalid_json_request", "The request body is not valid."),
+        (400, _) => (
+            "root.invalid_json_request",
+            "The request body is not valid.",
+        ),
         (401, Endpoint::Login) => ("root.unauthenticated", UNAUTHENTICATED),
         (401, _) => ("root.unauthorized", UNAUTHORIZED),
-        (403, _) => ("root.forbidden", "You do not have permission to perform this operation."),
-        (404, _) => ("root.resource_not_found", "The requested resource could not be found."),
-        (405, _) => ("root.method_not_allowed", "The HTTP method is not allowed on this resource."),
+        (403, _) => (
+            "root.forbidden",
+            "You do not have permission to perform this operation.",
+        ),
+        (404, _) => (
+            "root.resource_not_found",
+            "The requested resource could not be found.",
+        ),
+        (405, _) => (
+            "root.method_not_allowed",
+            "The HTTP method is not allowed on this resource.",
+        ),
         (449, _) => (
             "root.needs_elevated_permissions",
             "Elevated permissions are required to perform this operation.",
@@ -88,7 +100,10 @@ fn token_response(s: &Shared, sub: &str) -> Result<Response, Response> {
     let issued = s
         .issue_access(sub, s.token_ttl)
         .map_err(|_| api_error(500, Endpoint::Other))?;
-    Ok(http::json(200, &success_body(s, Some(&issued.token), issued.exp)))
+    Ok(http::json(
+        200,
+        &success_body(s, Some(&issued.token), issued.exp),
+    ))
 }
 
 async fn login(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
@@ -97,7 +112,12 @@ async fn login(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
 
 fn login_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
     let malformed = |fields: &[&str]| {
-        error(400, "root.invalid_json_request", "The request body is not valid.", fields)
+        error(
+            400,
+            "root.invalid_json_request",
+            "The request body is not valid.",
+            fields,
+        )
     };
     let body = http::body_json(body).map_err(|()| malformed(&[]))?;
     let username = http::str_field(body.as_ref(), "username");

@@ -124,8 +124,18 @@ mod tests {
         assert_eq!(f.present(id, g0), Presented::Live { user: "u".into() });
         let g1 = f.rotate(id, 200);
         assert_eq!(g1, Some(1));
-        assert_eq!(f.present(id, 0), Presented::Reused { newly_revoked: true });
-        assert_eq!(f.present(id, 0), Presented::Reused { newly_revoked: false });
+        assert_eq!(
+            f.present(id, 0),
+            Presented::Reused {
+                newly_revoked: true
+            }
+        );
+        assert_eq!(
+            f.present(id, 0),
+            Presented::Reused {
+                newly_revoked: false
+            }
+        );
         assert_eq!(f.present(id, 1), Presented::Revoked);
         assert_eq!(f.present(id, 7), Presented::Unknown);
         assert_eq!(f.present(id + 1, 0), Presented::Unknown);

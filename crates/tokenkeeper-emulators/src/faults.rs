@@ -136,8 +136,14 @@ mod tests {
         assert!(matches!(q.take(Endpoint::Login), Some(FaultAction::Drop)));
         assert!(q.take(Endpoint::Login).is_none());
         assert!(q.take(Endpoint::Other).is_none());
-        assert!(matches!(q.take(Endpoint::Refresh), Some(FaultAction::Garbage)));
-        assert!(matches!(q.take(Endpoint::Refresh), Some(FaultAction::Garbage)));
+        assert!(matches!(
+            q.take(Endpoint::Refresh),
+            Some(FaultAction::Garbage)
+        ));
+        assert!(matches!(
+            q.take(Endpoint::Refresh),
+            Some(FaultAction::Garbage)
+        ));
         assert!(q.take(Endpoint::Refresh).is_none());
     }
 }

@@ -22,7 +22,11 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
 }
 
 pub(crate) fn endpoint(path: &str) -> Endpoint {
-    if path == REFRESH { Endpoint::Refresh } else { Endpoint::Other }
+    if path == REFRESH {
+        Endpoint::Refresh
+    } else {
+        Endpoint::Other
+    }
 }
 
 fn error(status: u16, code: &str, message: &str, target: &str, detail_code: &str) -> Response {
@@ -39,11 +43,20 @@ fn error(status: u16, code: &str, message: &str, target: &str, detail_code: &str
 pub(crate) fn api_error(status: u16) -> Response {
     let (code, message) = match status {
         400 => ("BadRequest", "The request is invalid."),
-        401 => ("Unauthorized", "The refresh token is invalid or has been revoked."),
+        401 => (
+            "Unauthorized",
+            "The refresh token is invalid or has been revoked.",
+        ),
         403 => ("Forbidden", "The operation is not allowed."),
         404 => ("NotFound", "The requested resource was not found."),
-        405 => ("MethodNotAllowed", "The HTTP method is not allowed on this resource."),
-        503 => ("ServiceUnavailable", "The service is temporarily unavailable."),
+        405 => (
+            "MethodNotAllowed",
+            "The HTTP method is not allowed on this resource.",
+        ),
+        503 => (
+            "ServiceUnavailable",
+            "The service is temporarily unavailable.",
+        ),
         _ => ("InternalServerError", "An internal server error occurred."),
     };
     error(status, code, message, "", code)
@@ -62,7 +75,13 @@ async fn refresh(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
 
 fn refresh_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
     let body = http::body_json(body).map_err(|()| {
-        error(400, "BadRequest", "The request body is not valid JSON.", "body", "InvalidJson")
+        error(
+            400,
+            "BadRequest",
+            "The request body is not valid JSON.",
+            "body",
+            "InvalidJson",
+        )
     })?;
     let token = http::str_field(body.as_ref(), "refreshToken").ok_or_else(|| {
         let message = "The refreshToken field is required.";
@@ -70,7 +89,13 @@ fn refresh_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
     })?;
     let accepted = s.use_refresh(&token, false).map_err(|_| {
         let message = "The refresh token is invalid or has been revoked.";
-        error(401, "Unauthorized", message, "refreshToken", "InvalidRefreshToken")
+        error(
+            401,
+            "Unauthorized",
+            message,
+            "refreshToken",
+            "InvalidRefreshToken",
+        )
     })?;
     let issued = s
         .issue_access(&accepted.user, s.token_ttl)

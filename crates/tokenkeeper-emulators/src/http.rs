@@ -43,7 +43,9 @@ pub(crate) fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
@@ -69,7 +71,10 @@ mod tests {
     #[test]
     fn parses_basic_and_bodies() {
         let mut h = HeaderMap::new();
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic dTpwOnc="));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic dTpwOnc="),
+        );
         assert_eq!(basic(&h), Some(("u".into(), "p:w".into())));
         assert_eq!(token_with_scheme(&h, "bearer"), None);
         assert_eq!(body_json(b"  "), Ok(None));

@@ -40,23 +40,51 @@ pub(crate) async fn middleware(State(s): State<Arc<Shared>>, req: Request, next:
     response
 }
 
-async fn apply(s: &Shared, action: FaultAction, endpoint: Endpoint, req: Request, next: Next) -> Response {
+async fn apply(
+    s: &Shared,
+    action: FaultAction,
+    endpoint: Endpoint,
+    req: Request,
+    next: Next,
+) -> Response {
     match action {
-        FaultAction::Respond { status, headers, body } => raw(status, &headers, body),
+        FaultAction::Respond {
+            status,
+            headers,
+            body,
+        } => raw(status, &headers, body),
         FaultAction::ApiError { status } => apis::api_error(s, status, endpoint),
         FaultAction::Delay(duration) => {
             tokio::time::sleep(duration).await;
             next.run(req).await
         }
         FaultAction::Drop => drop_connection(s, req).await,
-        FaultAction::Garbage => with_type(200, "application/json", "<<<this is not JSON>>> \u{1}\u{2}".into()),
-        FaultAction::Html { status } => with_type(status, "text/html; charset=utf-8", html_page(status)),
+        FaultAction::Garbage => with_type(
+            200,
+            "application/json",
+            "<<<this is not JSON>>> \u{1}\u{2}".into(),
+        ),
+        FaultAction::Html { status } => {
+            with_type(status, "text/html; charset=utf-8", html_page(status))
+        }
         FaultAction::Truncated => {
-            let name = s.lock().users.first().map(|u| u.username.clone()).unwrap_or_default();
-            let token = s.issue_access(&name, s.token_ttl).map(|i| i.token).unwrap_or_default();
+            let name = s
+                .lock()
+                .users
+                .first()
+                .map(|u| u.username.clone())
+                .unwrap_or_default();
+            let token = s
+                .issue_access(&name, s.token_ttl)
+                .map(|i| i.token)
+                .unwrap_or_default();
             let full = apis::success_body(s, Some(&token)).to_string();
             let half = full.len() / 2;
-            with_type(200, "application/json", full.get(..half).unwrap_or_default().to_owned())
+            with_type(
+                200,
+                "application/json",
+                full.get(..half).unwrap_or_default().to_owned(),
+            )
         }
         FaultAction::MissingToken => http::json(200, &apis::success_body(s, None)),
         FaultAction::NotJwt => http::json(200, &apis::success_body(s, Some("abc"))),
@@ -69,13 +97,21 @@ fn status_code(status: u16) -> StatusCode {
 }
 
 fn with_type(status: u16, content_type: &'static str, body: String) -> Response {
-    (status_code(status), [(header::CONTENT_TYPE, content_type)], body).into_response()
+    (
+        status_code(status),
+        [(header::CONTENT_TYPE, content_type)],
+        body,
+    )
+        .into_response()
 }
 
 fn raw(status: u16, headers: &[(String, String)], body: String) -> Response {
     let mut response = (status_code(status), body).into_response();
     for (name, value) in headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str())) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::try_from(value.as_str()),
+        ) {
             response.headers_mut().append(name, value);
         }
     }
@@ -110,5 +146,10 @@ fn huge() -> Response {
         .chain(std::iter::once(Bytes::from_static(b"\"}")))
         .map(Ok::<Bytes, Infallible>);
     let body = Body::from_stream(futures_util::stream::iter(chunks));
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
 }

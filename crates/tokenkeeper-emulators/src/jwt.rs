@@ -3,8 +3,8 @@
 //! Access and refresh tokens use different random keys, so one can never pass for the other.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 /// Claims of an access token. `jti` is `<revocation epoch>-<uuid>`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -69,11 +69,17 @@ impl Keys {
         }
     }
 
-    pub(crate) fn sign_access(&self, claims: &AccessClaims) -> Result<String, jsonwebtoken::errors::Error> {
+    pub(crate) fn sign_access(
+        &self,
+        claims: &AccessClaims,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.access_enc)
     }
 
-    pub(crate) fn sign_refresh(&self, claims: &RefreshClaims) -> Result<String, jsonwebtoken::errors::Error> {
+    pub(crate) fn sign_refresh(
+        &self,
+        claims: &RefreshClaims,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.refresh_enc)
     }
 

@@ -43,11 +43,18 @@ pub(crate) fn endpoint(path: &str) -> Endpoint {
 }
 
 fn error(status: u16, code: &str, message: &str) -> Response {
-    http::json(status, &json!({ "code": code, "message": message, "data": { "status": status } }))
+    http::json(
+        status,
+        &json!({ "code": code, "message": message, "data": { "status": status } }),
+    )
 }
 
 fn incorrect_password(name: &str) -> Response {
-    let what = if name.contains('@') { "email address" } else { "username" };
+    let what = if name.contains('@') {
+        "email address"
+    } else {
+        "username"
+    };
     let message = format!(
         "<strong>ERROR</strong>: The password you entered for the {what} <strong>{name}</strong> is incorrect. \
          <a href=\"/wp-login.php?action=lostpassword\">Lost your password?</a>"
@@ -61,14 +68,20 @@ fn invalid_json() -> Response {
 
 fn add_header(response: &mut Response, name: &'static str, value: i64) {
     if let Ok(value) = HeaderValue::from_str(&value.to_string()) {
-        response.headers_mut().insert(HeaderName::from_static(name), value);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(name), value);
     }
 }
 
 /// `X-RateLimit-*` headers, and `Retry-After` when refused.
 fn limit_headers(mut response: Response, verdict: Verdict) -> Response {
     add_header(&mut response, "x-ratelimit-limit", i64::from(verdict.limit));
-    add_header(&mut response, "x-ratelimit-remaining", i64::from(verdict.remaining));
+    add_header(
+        &mut response,
+        "x-ratelimit-remaining",
+        i64::from(verdict.remaining),
+    );
     add_header(&mut response, "x-ratelimit-reset", verdict.reset);
     if !verdict.allowed {
         add_header(&mut response, "retry-after", verdict.retry_after);
@@ -95,17 +108,35 @@ pub(crate) fn api_error(s: &Shared, status: u16, endpoint: Endpoint) -> Response
         }
         (403, Endpoint::Refresh) => error(403, INVALID_REFRESH, "Invalid refresh token."),
         (403, _) => error(403, "jwt_auth_invalid_token", "Invalid token."),
-        (404, _) => error(404, "rest_no_route", "No route was found matching the URL and request method."),
-        (405, _) => error(405, "rest_no_route", "No route was found matching the URL and request method."),
+        (404, _) => error(
+            404,
+            "rest_no_route",
+            "No route was found matching the URL and request method.",
+        ),
+        (405, _) => error(
+            405,
+            "rest_no_route",
+            "No route was found matching the URL and request method.",
+        ),
         (429, _) => {
             let limit = if endpoint == Endpoint::Refresh {
                 ratelimit::REFRESH_PER_MINUTE
             } else {
                 ratelimit::AUTH_PER_MINUTE
             };
-            rate_limited(Verdict { allowed: false, limit, remaining: 0, reset: s.now() + 60, retry_after: 60 })
+            rate_limited(Verdict {
+                allowed: false,
+                limit,
+                remaining: 0,
+                reset: s.now() + 60,
+                retry_after: 60,
+            })
         }
-        (500, _) => error(500, "internal_server_error", "<p>There has been a critical error on this website.</p>"),
+        (500, _) => error(
+            500,
+            "internal_server_error",
+            "<p>There has been a critical error on this website.</p>",
+        ),
         _ => error(status, "rest_error", "The request could not be completed."),
     }
 }
@@ -140,7 +171,10 @@ fn token_response(s: &Shared, user: &User, refresh: &str) -> Result<Response, Re
     let issued = s
         .issue_access(&user.username, s.token_ttl)
         .map_err(|_| api_error(s, 500, Endpoint::Other))?;
-    Ok(http::json(200, &success_body(user, Some(&issued.token), Some(refresh))))
+    Ok(http::json(
+        200,
+        &success_body(user, Some(&issued.token), Some(refresh)),
+    ))
 }
 
 fn limit(s: &Shared, key: &str, per_minute: u32) -> Option<Verdict> {
@@ -151,7 +185,10 @@ fn limit(s: &Shared, key: &str, per_minute: u32) -> Option<Verdict> {
     Some(s.lock().limits.hit(key, per_minute, now))
 }
 
-fn with_limits(result: Result<Response, Response>, verdict: Option<Verdict>) -> Result<Response, Response> {
+fn with_limits(
+    result: Result<Response, Response>,
+    verdict: Option<Verdict>,
+) -> Result<Response, Response> {
     match verdict {
         None => result,
         Some(v) => match result {
@@ -161,7 +198,11 @@ fn with_limits(result: Result<Response, Response>, verdict: Option<Verdict>) -> 
     }
 }
 
-async fn token(State(s): State<Arc<Shared>>, ctx: Option<axum::Extension<ConnCtx>>, body: Bytes) -> Response {
+async fn token(
+    State(s): State<Arc<Shared>>,
+    ctx: Option<axum::Extension<ConnCtx>>,
+    body: Bytes,
+) -> Response {
     let ip = ctx.map(|c| c.peer.ip().to_string()).unwrap_or_default();
     let verdict = limit(&s, &format!("auth:{ip}"), ratelimit::AUTH_PER_MINUTE);
     let result = match verdict {
@@ -176,10 +217,18 @@ fn token_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
     let name = http::str_field(body.as_ref(), "username").unwrap_or_default();
     let password = http::str_field(body.as_ref(), "password").unwrap_or_default();
     if name.is_empty() {
-        return Err(error(403, "[jwt_auth] empty_username", "<strong>Error:</strong> The username field is empty."));
+        return Err(error(
+            403,
+            "[jwt_auth] empty_username",
+            "<strong>Error:</strong> The username field is empty.",
+        ));
     }
     if password.is_empty() {
-        return Err(error(403, "[jwt_auth] empty_password", "<strong>Error:</strong> The password field is empty."));
+        return Err(error(
+            403,
+            "[jwt_auth] empty_password",
+            "<strong>Error:</strong> The password field is empty.",
+        ));
     }
     let checked = s.lock().users.check(&name, &password);
     match checked {
@@ -198,7 +247,9 @@ fn token_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
         Check::UnknownUser => Err(error(
             403,
             "[jwt_auth] invalid_username",
-            &format!("<strong>Error:</strong> The username <strong>{name}</strong> is not registered on this site."),
+            &format!(
+                "<strong>Error:</strong> The username <strong>{name}</strong> is not registered on this site."
+            ),
         )),
     }
 }
@@ -217,7 +268,11 @@ fn refresh_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
         });
         return Err(http::json(400, &body));
     };
-    let verdict = limit(s, &format!("refresh:{token}"), ratelimit::REFRESH_PER_MINUTE);
+    let verdict = limit(
+        s,
+        &format!("refresh:{token}"),
+        ratelimit::REFRESH_PER_MINUTE,
+    );
     if let Some(v) = verdict.filter(|v| !v.allowed) {
         return Err(rate_limited(v));
     }
@@ -242,7 +297,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 fn no_auth_header() -> Response {
-    error(403, "jwt_auth_no_auth_header", "Authorization header not found.")
+    error(
+        403,
+        "jwt_auth_no_auth_header",
+        "Authorization header not found.",
+    )
 }
 
 async fn revoke(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -278,12 +337,19 @@ fn revoke_inner(s: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Response
 async fn validate(State(s): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let Some(token) = bearer(&headers) else {
         if headers.contains_key(header::AUTHORIZATION) {
-            return error(403, "jwt_auth_bad_auth_header", "Authorization header malformed.");
+            return error(
+                403,
+                "jwt_auth_bad_auth_header",
+                "Authorization header malformed.",
+            );
         }
         return no_auth_header();
     };
     if s.check_access(token).is_none() {
         return error(403, "jwt_auth_invalid_token", "Invalid token.");
     }
-    http::json(200, &json!({ "code": "jwt_auth_valid_token", "data": { "status": 200 } }))
+    http::json(
+        200,
+        &json!({ "code": "jwt_auth_valid_token", "data": { "status": 200 } }),
+    )
 }

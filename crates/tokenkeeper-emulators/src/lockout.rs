@@ -38,7 +38,11 @@ impl Lockouts {
     pub(crate) fn record_failure(&mut self, user: &str, now: i64) {
         let entry = self.map.entry(user.to_owned()).or_default();
         entry.failures.push_back(now);
-        while entry.failures.front().is_some_and(|t| *t <= now - WINDOW_SECS) {
+        while entry
+            .failures
+            .front()
+            .is_some_and(|t| *t <= now - WINDOW_SECS)
+        {
             entry.failures.pop_front();
         }
         if entry.failures.len() >= MAX_FAILURES {

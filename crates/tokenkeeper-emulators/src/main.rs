@@ -10,7 +10,10 @@ use clap::Parser;
 use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig};
 
 #[derive(Debug, Parser)]
-#[command(version, about = "Loopback emulators of the five token APIs TokenKeeper manages")]
+#[command(
+    version,
+    about = "Loopback emulators of the five token APIs TokenKeeper manages"
+)]
 struct Args {
     /// Listen on ports N..N+4 (in the order printed); default: random free ports.
     #[arg(long, value_name = "N")]
@@ -94,7 +97,8 @@ async fn main() -> anyhow::Result<()> {
             .with_context(|| format!("starting the {api} emulator"))?;
         let mut line = format!("{} {}", api.id(), emulator.base_url());
         if let Some(pem) = emulator.ca_cert_pem() {
-            std::fs::create_dir_all(&ca_dir).with_context(|| format!("creating {}", ca_dir.display()))?;
+            std::fs::create_dir_all(&ca_dir)
+                .with_context(|| format!("creating {}", ca_dir.display()))?;
             let path = ca_dir.join(format!("{}-ca.pem", api.id()));
             std::fs::write(&path, pem).with_context(|| format!("writing {}", path.display()))?;
             line.push(' ');
@@ -104,7 +108,10 @@ async fn main() -> anyhow::Result<()> {
         if api == Api::GenericJwt {
             // No login endpoint: hand out a refresh token for each account (on stderr, keeping stdout 5 lines).
             for (user, _) in &config(&args, api, index)?.users {
-                eprintln!("generic-jwt refresh token for {user}: {}", emulator.issue_refresh_token(user));
+                eprintln!(
+                    "generic-jwt refresh token for {user}: {}",
+                    emulator.issue_refresh_token(user)
+                );
             }
         }
         running.push(emulator);

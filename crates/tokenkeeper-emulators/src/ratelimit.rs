@@ -6,7 +6,7 @@ use std::collections::HashMap;
 pub(crate) const AUTH_PER_MINUTE: u32 = 5;
 pub(crate) const REFRESH_PER_MINUTE: u32 = 10;
 const WINDOW_SECS: i64 = 60;
-const PRUNE_AT: usize = 4096;
+const MIN_PRUNE_AT: usize = 4096;
 
 #[derive(Debug)]
 struct Window {
@@ -29,14 +29,20 @@ pub(crate) struct Verdict {
 #[derive(Debug, Default)]
 pub(crate) struct RateLimits {
     map: HashMap<String, Window>,
+    /// Prune when the map reaches this size (twice what survived the last prune): amortised O(1).
+    prune_at: usize,
 }
 
 impl RateLimits {
     pub(crate) fn hit(&mut self, key: &str, limit: u32, now: i64) -> Verdict {
-        if self.map.len() >= PRUNE_AT {
+        if self.map.len() >= self.prune_at.max(MIN_PRUNE_AT) {
             self.map.retain(|_, w| w.start + WINDOW_SECS > now);
+            self.prune_at = self.map.len() * 2;
         }
-        let window = self.map.entry(key.to_owned()).or_insert(Window { start: now, count: 0 });
+        let window = self.map.entry(key.to_owned()).or_insert(Window {
+            start: now,
+            count: 0,
+        });
         if window.start + WINDOW_SECS <= now || window.start > now {
             window.start = now;
             window.count = 0;

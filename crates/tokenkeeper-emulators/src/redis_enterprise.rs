@@ -68,7 +68,11 @@ fn ttl(body: Option<&Value>, default: u64) -> Result<u64, Response> {
         None | Some(Value::Null) => Ok(default),
         Some(value) => match value.as_u64() {
             Some(ttl) if (1..=MAX_TTL).contains(&ttl) => Ok(ttl),
-            _ => Err(error(400, "invalid_ttl", "ttl must be an integer between 1 and 86400")),
+            _ => Err(error(
+                400,
+                "invalid_ttl",
+                "ttl must be an integer between 1 and 86400",
+            )),
         },
     }
 }
@@ -85,7 +89,8 @@ async fn authorize(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
 }
 
 fn authorize_inner(s: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Response, Response> {
-    let body = http::body_json(body).map_err(|()| error(400, "bad_request", "Malformed JSON body"))?;
+    let body =
+        http::body_json(body).map_err(|()| error(400, "bad_request", "Malformed JSON body"))?;
     let ttl = ttl(body.as_ref(), s.token_ttl)?;
     let credentials = http::basic(headers).or_else(|| {
         let user = http::str_field(body.as_ref(), "username")?;
@@ -93,7 +98,11 @@ fn authorize_inner(s: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Respo
         Some((user, password))
     });
     let Some((name, password)) = credentials else {
-        return Err(error(401, "unauthorized", "Authentication credentials are required"));
+        return Err(error(
+            401,
+            "unauthorized",
+            "Authentication credentials are required",
+        ));
     };
     let now = s.now();
     let user = {
@@ -142,7 +151,8 @@ fn refresh_inner(s: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Respons
     let claims = s
         .check_access(token)
         .ok_or_else(|| error(401, "unauthorized", INVALID_TOKEN))?;
-    let body = http::body_json(body).map_err(|()| error(400, "bad_request", "Malformed JSON body"))?;
+    let body =
+        http::body_json(body).map_err(|()| error(400, "bad_request", "Malformed JSON body"))?;
     let ttl = ttl(body.as_ref(), s.token_ttl)?;
     token_response(s, &claims.sub, ttl)
 }

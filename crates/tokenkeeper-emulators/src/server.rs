@@ -65,7 +65,11 @@ impl Emulator {
 
     /// `https://127.0.0.1:PORT` or `http://127.0.0.1:PORT`; for JWT Auth Pro the site root (no `/wp-json`).
     pub fn base_url(&self) -> String {
-        let scheme = if self.ca_cert_pem.is_some() { "https" } else { "http" };
+        let scheme = if self.ca_cert_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         format!("{scheme}://{}", self.addr)
     }
 

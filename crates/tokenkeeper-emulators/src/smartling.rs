@@ -60,7 +60,12 @@ fn invalid_token() -> Response {
 
 fn missing_field(field: &str) -> Response {
     let message = format!("Required field '{field}' is missing or not a string");
-    error(400, "required_field_missing", &message, json!({ "field": field }))
+    error(
+        400,
+        "required_field_missing",
+        &message,
+        json!({ "field": field }),
+    )
 }
 
 /// The documented error for `status`.
@@ -68,7 +73,10 @@ pub(crate) fn api_error(status: u16) -> Response {
     let (key, message) = match status {
         400 => ("invalid_parameter", "The request is not valid"),
         401 => ("invalid_token", "Invalid token"),
-        403 => ("forbidden", "The user is not authorized to perform this operation"),
+        403 => (
+            "forbidden",
+            "The user is not authorized to perform this operation",
+        ),
         404 => ("not_found", "The requested resource was not found"),
         405 => ("method_not_allowed", "Method not allowed"),
         429 => ("too_many_requests", "Too many simultaneous API requests"),
@@ -95,13 +103,23 @@ pub(crate) fn success_body(s: &Shared, access: Option<&str>, refresh: Option<&st
 }
 
 fn token_response(s: &Shared, user: &str, refresh: &str) -> Result<Response, Response> {
-    let issued = s.issue_access(user, s.token_ttl).map_err(|_| api_error(500))?;
-    Ok(http::json(200, &success_body(s, Some(&issued.token), Some(refresh))))
+    let issued = s
+        .issue_access(user, s.token_ttl)
+        .map_err(|_| api_error(500))?;
+    Ok(http::json(
+        200,
+        &success_body(s, Some(&issued.token), Some(refresh)),
+    ))
 }
 
 fn parse(body: &[u8]) -> Result<Option<Value>, Response> {
     http::body_json(body).map_err(|()| {
-        error(400, "invalid_json", "The request body is not valid JSON", Value::Null)
+        error(
+            400,
+            "invalid_json",
+            "The request body is not valid JSON",
+            Value::Null,
+        )
     })
 }
 
@@ -124,7 +142,9 @@ fn authenticate_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
             Value::Null,
         ));
     };
-    let refresh = s.issue_refresh(&user.username).map_err(|_| api_error(500))?;
+    let refresh = s
+        .issue_refresh(&user.username)
+        .map_err(|_| api_error(500))?;
     token_response(s, &user.username, &refresh)
 }
 
@@ -134,8 +154,8 @@ async fn refresh(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
 
 fn refresh_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
     let body = parse(body)?;
-    let token =
-        http::str_field(body.as_ref(), "refreshToken").ok_or_else(|| missing_field("refreshToken"))?;
+    let token = http::str_field(body.as_ref(), "refreshToken")
+        .ok_or_else(|| missing_field("refreshToken"))?;
     let accepted = s.use_refresh(&token, true).map_err(|_| invalid_token())?;
     let new_refresh = accepted.new_refresh.ok_or_else(|| api_error(500))?;
     token_response(s, &accepted.user, &new_refresh)

@@ -26,6 +26,8 @@ pub(crate) struct Inner {
     pub epoch: u64,
     /// Individually revoked access tokens: jti → exp (dropped once expired).
     pub revoked: HashMap<String, i64>,
+    /// Prune `revoked` when it reaches this size (twice what survived the last prune).
+    pub revoked_prune_at: usize,
     pub families: Families,
     pub lockouts: Lockouts,
     pub limits: RateLimits,
@@ -77,7 +79,9 @@ impl Shared {
         Shared {
             api,
             token_ttl: config.token_ttl.unwrap_or_else(|| api.default_token_ttl()),
-            refresh_ttl: config.refresh_ttl.unwrap_or_else(|| api.default_refresh_ttl()),
+            refresh_ttl: config
+                .refresh_ttl
+                .unwrap_or_else(|| api.default_refresh_ttl()),
             rate_limits: config.rate_limits,
             ece_legacy_3x: config.ece_legacy_3x,
             clock: Clock::new(config.clock_offset_secs),
@@ -91,7 +95,9 @@ impl Shared {
 
     /// Lock the mutable state (a poisoned lock is still usable: every update is a single step).
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn now(&self) -> i64 {
@@ -149,8 +155,9 @@ impl Shared {
     pub(crate) fn revoke_access(&self, claims: &AccessClaims) {
         let now = self.now();
         let mut inner = self.lock();
-        if inner.revoked.len() >= 4096 {
+        if inner.revoked.len() >= inner.revoked_prune_at.max(1024) {
             inner.revoked.retain(|_, exp| *exp > now);
+            inner.revoked_prune_at = inner.revoked.len() * 2;
         }
         inner.revoked.insert(claims.jti.clone(), claims.exp);
     }
@@ -163,7 +170,14 @@ impl Shared {
         self.sign_refresh(sub, fam, generation, now, exp)
     }
 
-    fn sign_refresh(&self, sub: &str, fam: u64, generation: u64, iat: i64, exp: i64) -> Result<String, JwtError> {
+    fn sign_refresh(
+        &self,
+        sub: &str,
+        fam: u64,
+        generation: u64,
+        iat: i64,
+        exp: i64,
+    ) -> Result<String, JwtError> {
         let claims = RefreshClaims {
             sub: sub.to_owned(),
             iat,
@@ -182,7 +196,11 @@ impl Shared {
 
     /// Use a refresh token. With `rotate`, the presented token dies and a new one of the same family
     /// is returned; presenting a rotated-out token counts a reuse and revokes the family.
-    pub(crate) fn use_refresh(&self, token: &str, rotate: bool) -> Result<RefreshAccepted, RefreshRefused> {
+    pub(crate) fn use_refresh(
+        &self,
+        token: &str,
+        rotate: bool,
+    ) -> Result<RefreshAccepted, RefreshRefused> {
         let claims = self.decode_refresh(token).ok_or(RefreshRefused::Invalid)?;
         let now = self.now();
         if claims.exp <= now {
@@ -193,7 +211,11 @@ impl Shared {
             let mut inner = self.lock();
             match inner.families.present(claims.fam, claims.generation) {
                 Presented::Live { user } => {
-                    let generation = if rotate { inner.families.rotate(claims.fam, exp) } else { None };
+                    let generation = if rotate {
+                        inner.families.rotate(claims.fam, exp)
+                    } else {
+                        None
+                    };
                     (user, generation)
                 }
                 Presented::Reused { newly_revoked } => {
@@ -268,8 +290,14 @@ mod tests {
         let second = s.use_refresh(&first, true).ok().and_then(|a| a.new_refresh);
         let second = second.unwrap_or_default();
         assert!(!second.is_empty());
-        assert_eq!(s.use_refresh(&first, true).err(), Some(RefreshRefused::Reused));
-        assert_eq!(s.use_refresh(&second, true).err(), Some(RefreshRefused::Invalid));
+        assert_eq!(
+            s.use_refresh(&first, true).err(),
+            Some(RefreshRefused::Reused)
+        );
+        assert_eq!(
+            s.use_refresh(&second, true).err(),
+            Some(RefreshRefused::Invalid)
+        );
         let stats = s.lock().stats.clone();
         assert_eq!((stats.refresh_token_reuse, stats.families_revoked), (1, 1));
         Ok(())

@@ -16,7 +16,8 @@ pub(crate) async fn self_signed() -> anyhow::Result<Tls> {
     let certified = rcgen::generate_simple_self_signed(sans)?;
     let cert_pem = certified.cert.pem();
     let key_pem = certified.signing_key.serialize_pem();
-    let config = RustlsConfig::from_pem(cert_pem.clone().into_bytes(), key_pem.into_bytes()).await?;
+    let config =
+        RustlsConfig::from_pem(cert_pem.clone().into_bytes(), key_pem.into_bytes()).await?;
     let mut server_config = (*config.get_inner()).clone();
     server_config.alpn_protocols = vec![b"http/1.1".to_vec()];
     config.reload_from_config(Arc::new(server_config));

@@ -62,10 +62,11 @@ impl Users {
     }
 
     pub(crate) fn find(&self, name: &str) -> Option<&User> {
-        self.list
-            .iter()
-            .find(|u| u.username == name)
-            .or_else(|| self.list.iter().find(|u| u.email().eq_ignore_ascii_case(name)))
+        self.list.iter().find(|u| u.username == name).or_else(|| {
+            self.list
+                .iter()
+                .find(|u| u.email().eq_ignore_ascii_case(name))
+        })
     }
 
     pub(crate) fn check(&self, name: &str, password: &str) -> Check {
@@ -101,10 +102,19 @@ mod tests {
 
     #[test]
     fn lookup_by_name_or_email() {
-        let users = Users::new(&[("admin".into(), "pw".into()), ("Bob.Smith@x.org".into(), "b".into())]);
+        let users = Users::new(&[
+            ("admin".into(), "pw".into()),
+            ("Bob.Smith@x.org".into(), "b".into()),
+        ]);
         assert!(matches!(users.check("admin", "pw"), Check::Ok(_)));
-        assert!(matches!(users.check("admin@example.com", "pw"), Check::Ok(_)));
-        assert!(matches!(users.check("admin", "no"), Check::WrongPassword(_)));
+        assert!(matches!(
+            users.check("admin@example.com", "pw"),
+            Check::Ok(_)
+        ));
+        assert!(matches!(
+            users.check("admin", "no"),
+            Check::WrongPassword(_)
+        ));
         assert!(matches!(users.check("carol", "pw"), Check::UnknownUser));
         let bob = users.find("bob.smith@x.org").map(User::nicename);
         assert_eq!(bob.as_deref(), Some("bob-smith"));

@@ -15,16 +15,16 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::account::{validate_name, Account, AccountId, ProviderKind};
+use crate::account::{Account, AccountId, ProviderKind, validate_name};
 use crate::error::{Error, Result};
-use crate::providers::{provider_for, Http, StoredTokens};
+use crate::providers::{Http, StoredTokens, provider_for};
 use crate::secret::Secret;
 use crate::store::config;
 use crate::store::keychain::{Keychain, SecretKind, SecretStore};
 use crate::store::lock::FileLock;
 use crate::store::paths::Paths;
 use crate::store::state::{self, AccountState};
-use crate::token::{decode_claims, TokenSet};
+use crate::token::{TokenSet, decode_claims};
 
 pub use view::{AccountDetail, AccountView};
 
@@ -170,7 +170,10 @@ impl Keeper {
         validate_name(&new.name)?;
         check_secret(&new.name, new.provider, new.username.is_some(), &secret)?;
         self.paths.ensure()?;
-        if config::load(&self.paths.config_file())?.find(&new.name).is_some() {
+        if config::load(&self.paths.config_file())?
+            .find(&new.name)
+            .is_some()
+        {
             return Err(Error::AccountExists(new.name));
         }
         let account = Account {
@@ -209,7 +212,9 @@ impl Keeper {
     pub async fn login(&self, name: &str, secret: InitialSecret) -> Result<AccountView> {
         let account = self.find(name)?;
         check_secret(name, account.provider, account.username.is_some(), &secret)?;
-        let _lock = self.lock(&self.paths.account_lock(account.id), name).await?;
+        let _lock = self
+            .lock(&self.paths.account_lock(account.id), name)
+            .await?;
         let set = self.first_token(&account, &secret).await?;
         let initial = self.initial_secrets(&secret, &set);
         self.write_secrets(account.id, initial).await?;

@@ -12,14 +12,14 @@ use chrono::{TimeDelta, Utc};
 
 use crate::account::Account;
 use crate::error::{ApiError, Error, ErrorKind, Result};
-use crate::providers::{provider_for, StoredTokens};
+use crate::providers::{StoredTokens, provider_for};
 use crate::secret::Secret;
 use crate::store::keychain::SecretKind;
 use crate::store::state::{self, AccountState, LastError};
 use crate::token::TokenSet;
 
 use super::view::AccountView;
-use super::{blocking, Keeper};
+use super::{Keeper, blocking};
 
 /// Why no token could be had.
 enum Failure {
@@ -175,12 +175,19 @@ fn needs_login(
         account.name,
         super::supported_flags(account.provider)
     );
-    let reason = match (&refused, state.password_refused && stored.password.is_some()) {
+    let reason = match (
+        &refused,
+        state.password_refused && stored.password.is_some(),
+    ) {
         (Some(e), true) => format!(
             "the refresh was refused ({e}) and the stored password was refused earlier; {fix}"
         ),
-        (Some(e), false) => format!("the refresh was refused ({e}) and no password is stored; {fix}"),
-        (None, true) => format!("the stored password was refused earlier and the token cannot be refreshed; {fix}"),
+        (Some(e), false) => {
+            format!("the refresh was refused ({e}) and no password is stored; {fix}")
+        }
+        (None, true) => format!(
+            "the stored password was refused earlier and the token cannot be refreshed; {fix}"
+        ),
         (None, false) => format!("no valid token, refresh token or password is stored; {fix}"),
     };
     Failure::NeedsLogin {

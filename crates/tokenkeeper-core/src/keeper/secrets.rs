@@ -9,7 +9,7 @@ use crate::providers::StoredTokens;
 use crate::secret::Secret;
 use crate::store::keychain::SecretKind;
 
-use super::{blocking, Keeper};
+use super::{Keeper, blocking};
 
 const WRITE_ATTEMPTS: usize = 3;
 

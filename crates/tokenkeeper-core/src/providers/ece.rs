@@ -12,12 +12,12 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::http::{kind_for_status, Auth, Http, Reply};
-use super::{non_empty, required, username, Provider, StoredTokens, USABLE_MARGIN};
+use super::http::{Auth, Http, Reply, kind_for_status};
+use super::{Provider, StoredTokens, USABLE_MARGIN, non_empty, required, username};
 use crate::account::{Account, ProviderKind};
 use crate::error::ApiError;
 use crate::secret::Secret;
-use crate::token::{correct_absolute, jwt_expiry, TokenSet};
+use crate::token::{TokenSet, correct_absolute, jwt_expiry};
 
 /// The Elastic Cloud Enterprise adapter.
 #[derive(Debug)]
@@ -59,7 +59,12 @@ fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
         .map(|t| t.with_timezone(&Utc));
     let expires_at = match absolute {
         Some(at) => correct_absolute(at, reply.server_date, reply.sent_at),
-        None => jwt_expiry(access.expose(), reply.sent_at, reply.server_date, reply.status)?,
+        None => jwt_expiry(
+            access.expose(),
+            reply.sent_at,
+            reply.server_date,
+            reply.status,
+        )?,
     };
     Ok(TokenSet {
         access,
@@ -76,7 +81,10 @@ fn error_of(reply: &Reply) -> ApiError {
         .get("x-cloud-error-codes")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let parsed = reply.json::<Failure>().ok().filter(|f| !f.errors.is_empty());
+    let parsed = reply
+        .json::<Failure>()
+        .ok()
+        .filter(|f| !f.errors.is_empty());
     let Some(failure) = parsed else {
         let mut err = reply.unrecognised_error();
         err.code = header_code;

@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::http::{kind_for_status, Auth, Http, Reply};
-use super::{non_empty, required, Provider, StoredTokens};
+use super::http::{Auth, Http, Reply, kind_for_status};
+use super::{Provider, StoredTokens, non_empty, required};
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
-use crate::token::{jwt_expiry, TokenSet};
+use crate::token::{TokenSet, jwt_expiry};
 
 /// The generic JWT service adapter.
 #[derive(Debug)]
@@ -53,7 +53,11 @@ fn error_of(reply: &Reply) -> ApiError {
         return reply.unrecognised_error();
     };
     let mut message = body.message.unwrap_or_else(|| "no message".to_owned());
-    let details: Vec<String> = body.details.iter().filter_map(|d| d.message.clone()).collect();
+    let details: Vec<String> = body
+        .details
+        .iter()
+        .filter_map(|d| d.message.clone())
+        .collect();
     if !details.is_empty() {
         message = format!("{message} ({})", details.join("; "));
     }
@@ -114,8 +118,12 @@ impl Provider for GenericJwt {
         }
         let success: Success = reply.json()?;
         let access = non_empty(reply.status, "jwtToken", success.jwt_token)?;
-        let expires_at =
-            jwt_expiry(access.expose(), reply.sent_at, reply.server_date, reply.status)?;
+        let expires_at = jwt_expiry(
+            access.expose(),
+            reply.sent_at,
+            reply.server_date,
+            reply.status,
+        )?;
         Ok(TokenSet {
             access,
             refresh: None,

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use reqwest::header::{HeaderMap, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
@@ -139,7 +139,11 @@ pub fn excerpt_of(text: &str) -> String {
     };
     let stripped = strip_html(source);
     let collapsed: String = stripped.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = collapsed.chars().filter(|c| !c.is_control()).take(160).collect();
+    let mut out: String = collapsed
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(160)
+        .collect();
     if collapsed.chars().count() > 160 {
         out.push('…');
     }
@@ -187,15 +191,32 @@ struct ClientKey {
 }
 
 /// HTTP clients, one per distinct TLS setting, shared by all accounts that use it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Http {
     clients: Arc<Mutex<HashMap<ClientKey, reqwest::Client>>>,
+    connect_timeout: Duration,
+    total_timeout: Duration,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Self::with_timeouts(CONNECT_TIMEOUT, TOTAL_TIMEOUT)
+    }
 }
 
 impl Http {
-    /// A new, empty client cache.
+    /// A new, empty client cache with the default timeouts.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A new client cache with other timeouts (tests, impatient callers).
+    pub fn with_timeouts(connect: Duration, total: Duration) -> Self {
+        Self {
+            clients: Arc::default(),
+            connect_timeout: connect,
+            total_timeout: total,
+        }
     }
 
     fn client_for(&self, account: &Account) -> Result<reqwest::Client, ApiError> {
@@ -208,7 +229,7 @@ impl Http {
         {
             return Ok(client.clone());
         }
-        let client = build_client(&key)?;
+        let client = build_client(&key, self.connect_timeout, self.total_timeout)?;
         if let Ok(mut map) = self.clients.lock() {
             map.insert(key, client.clone());
         }
@@ -273,16 +294,23 @@ fn too_large(status: u16) -> ApiError {
         kind: ErrorKind::Protocol,
         status: Some(status),
         code: Some("response_too_large".to_owned()),
-        message: format!("the answer is larger than {} KiB; stopped reading", MAX_BODY / 1024),
+        message: format!(
+            "the answer is larger than {} KiB; stopped reading",
+            MAX_BODY / 1024
+        ),
         fields: Vec::new(),
         retry_after_secs: None,
     }
 }
 
-fn build_client(key: &ClientKey) -> Result<reqwest::Client, ApiError> {
+fn build_client(
+    key: &ClientKey,
+    connect_timeout: Duration,
+    total_timeout: Duration,
+) -> Result<reqwest::Client, ApiError> {
     let mut builder = reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(TOTAL_TIMEOUT)
+        .connect_timeout(connect_timeout)
+        .timeout(total_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("tokenkeeper/", env!("CARGO_PKG_VERSION")));
     if let Some(path) = &key.ca_cert {
@@ -338,6 +366,29 @@ fn chain(err: &dyn std::error::Error) -> String {
     out
 }
 
+/// The innermost cause, which usually says the most (e.g. "Connection refused").
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut last = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        last = s.to_string();
+        source = s.source();
+    }
+    last
+}
+
+fn target_of(err: &reqwest::Error) -> String {
+    err.url()
+        .map(|u| {
+            let host = u.host_str().unwrap_or("?");
+            match u.port_or_known_default() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            }
+        })
+        .unwrap_or_else(|| "the server".to_owned())
+}
+
 fn transport_error(err: reqwest::Error) -> ApiError {
     let text = chain(&err);
     let lower = text.to_ascii_lowercase();
@@ -345,14 +396,24 @@ fn transport_error(err: reqwest::Error) -> ApiError {
         return ApiError::local(
             ErrorKind::Transient,
             "timeout",
-            format!("no answer in time: {text}"),
+            format!(
+                "no answer from {} in time: {}",
+                target_of(&err),
+                root_cause(&err)
+            ),
         );
     }
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    // Certificate problems need the user (a CA file); a connection cut mid-TLS is transient.
+    let cut = lower.contains("close_notify") || lower.contains("unexpected eof");
+    if !cut && (lower.contains("certificate") || lower.contains("handshake")) {
         return ApiError::local(
             ErrorKind::Config,
             "tls",
-            format!("TLS failure: {text} (for a self-signed server, pass --ca-cert with its CA)"),
+            format!(
+                "TLS failure talking to {}: {}",
+                target_of(&err),
+                root_cause(&err)
+            ),
         );
     }
     if err.is_builder() {
@@ -363,7 +424,33 @@ fn transport_error(err: reqwest::Error) -> ApiError {
         .map(chain)
         .is_some_and(|s| s.contains("dns error") || s.contains("failed to lookup"));
     if dns {
-        return ApiError::local(ErrorKind::Config, "dns", format!("cannot resolve host: {text}"));
+        return ApiError::local(
+            ErrorKind::Config,
+            "dns",
+            format!("cannot resolve host: {text}"),
+        );
+    }
+    if err.is_connect() {
+        return ApiError::local(
+            ErrorKind::Transient,
+            "network",
+            format!(
+                "cannot connect to {}: {}",
+                target_of(&err),
+                root_cause(&err)
+            ),
+        );
+    }
+    if err.is_body() || err.is_decode() || err.is_request() {
+        return ApiError::local(
+            ErrorKind::Transient,
+            "network",
+            format!(
+                "connection to {} failed: {}",
+                target_of(&err),
+                root_cause(&err)
+            ),
+        );
     }
     ApiError::local(ErrorKind::Transient, "network", text)
 }
@@ -375,10 +462,13 @@ mod tests {
 
     #[test]
     fn html_is_reduced_to_its_title_or_text() {
-        let page = "<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>";
+        let page =
+            "<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>";
         assert_eq!(excerpt_of(page), "502 Bad Gateway");
         assert_eq!(
-            strip_html("<strong>ERROR</strong>: The password you entered for &quot;admin&quot; is incorrect."),
+            strip_html(
+                "<strong>ERROR</strong>: The password you entered for &quot;admin&quot; is incorrect."
+            ),
             "ERROR: The password you entered for \"admin\" is incorrect."
         );
         assert_eq!(excerpt_of(&"x".repeat(500)).chars().count(), 161);

@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::http::{kind_for_status, strip_html, Auth, Http, Reply};
-use super::{non_empty, required, username, Provider, StoredTokens};
+use super::http::{Auth, Http, Reply, kind_for_status, strip_html};
+use super::{Provider, StoredTokens, non_empty, required, username};
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
-use crate::token::{jwt_expiry, TokenSet};
+use crate::token::{TokenSet, jwt_expiry};
 
 /// The JWT Auth Pro adapter.
 #[derive(Debug)]
@@ -45,7 +45,12 @@ fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
         .refresh_token
         .filter(|t| !t.trim().is_empty())
         .map(Secret::new);
-    let expires_at = jwt_expiry(access.expose(), reply.sent_at, reply.server_date, reply.status)?;
+    let expires_at = jwt_expiry(
+        access.expose(),
+        reply.sent_at,
+        reply.server_date,
+        reply.status,
+    )?;
     Ok(TokenSet {
         access,
         refresh,

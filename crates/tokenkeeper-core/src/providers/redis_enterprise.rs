@@ -8,14 +8,14 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use super::http::{kind_for_status, Auth, Http, Reply};
-use super::{non_empty, required, username, Provider, StoredTokens, USABLE_MARGIN};
+use super::http::{Auth, Http, Reply, kind_for_status};
+use super::{Provider, StoredTokens, USABLE_MARGIN, non_empty, required, username};
 use crate::account::{Account, ProviderKind};
 use crate::error::ApiError;
 use crate::secret::Secret;
-use crate::token::{jwt_expiry, TokenSet};
+use crate::token::{TokenSet, jwt_expiry};
 
 /// The Redis Enterprise Software adapter.
 #[derive(Debug)]
@@ -43,7 +43,12 @@ fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
     }
     let body: Success = reply.json()?;
     let access = non_empty(reply.status, "access_token", body.access_token)?;
-    let expires_at = jwt_expiry(access.expose(), reply.sent_at, reply.server_date, reply.status)?;
+    let expires_at = jwt_expiry(
+        access.expose(),
+        reply.sent_at,
+        reply.server_date,
+        reply.status,
+    )?;
     Ok(TokenSet {
         access,
         refresh: None,
@@ -96,7 +101,12 @@ impl Provider for RedisEnterprise {
         let url = account.endpoint("/v1/users/authorize");
         let body = ttl_body(account);
         let reply = http
-            .post(account, url, Auth::Basic(user, password.expose()), body.as_ref())
+            .post(
+                account,
+                url,
+                Auth::Basic(user, password.expose()),
+                body.as_ref(),
+            )
             .await?;
         parse(&reply)
     }
@@ -111,7 +121,12 @@ impl Provider for RedisEnterprise {
         let url = account.endpoint("/v1/users/refresh_jwt");
         let body = ttl_body(account);
         let reply = http
-            .post(account, url, Auth::Scheme("JWT", token.expose()), body.as_ref())
+            .post(
+                account,
+                url,
+                Auth::Scheme("JWT", token.expose()),
+                body.as_ref(),
+            )
             .await?;
         parse(&reply)
     }

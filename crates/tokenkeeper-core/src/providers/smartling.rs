@@ -10,10 +10,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use super::http::{kind_for_status, Auth, Http, Reply};
-use super::{non_empty, required, username, Provider, StoredTokens};
+use super::http::{Auth, Http, Reply, kind_for_status};
+use super::{Provider, StoredTokens, non_empty, required, username};
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
@@ -66,19 +66,27 @@ fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
     }
     let envelope: Envelope = reply.json()?;
     let Some(body) = envelope.response else {
-        return Err(ApiError::protocol(reply.status, "the answer has no \"response\" object"));
+        return Err(ApiError::protocol(
+            reply.status,
+            "the answer has no \"response\" object",
+        ));
     };
     if body.code.as_deref() != Some("SUCCESS") {
         return Err(body_error(reply, body));
     }
     let Some(data) = body.data else {
-        return Err(ApiError::protocol(reply.status, "the answer has no \"data\" object"));
+        return Err(ApiError::protocol(
+            reply.status,
+            "the answer has no \"data\" object",
+        ));
     };
     let access = non_empty(reply.status, "accessToken", data.access_token)?;
     let refresh = non_empty(reply.status, "refreshToken", data.refresh_token)?;
     let expires_in = seconds(data.expires_in.as_ref())
         .filter(|s| *s > 0)
-        .ok_or_else(|| ApiError::protocol(reply.status, "the answer has no usable \"expiresIn\""))?;
+        .ok_or_else(|| {
+            ApiError::protocol(reply.status, "the answer has no usable \"expiresIn\"")
+        })?;
     let refresh_expires_at = seconds(data.refresh_expires_in.as_ref())
         .filter(|s| *s > 0)
         .map(|s| reply.sent_at + TimeDelta::seconds(s));
@@ -114,7 +122,11 @@ fn kind_for_code(code: &str, status: u16) -> ErrorKind {
 
 fn body_error(reply: &Reply, body: Body) -> ApiError {
     let code = body.code.unwrap_or_else(|| "UNKNOWN".to_owned());
-    let messages: Vec<String> = body.errors.iter().filter_map(|e| e.message.clone()).collect();
+    let messages: Vec<String> = body
+        .errors
+        .iter()
+        .filter_map(|e| e.message.clone())
+        .collect();
     ApiError {
         kind: kind_for_code(&code, reply.status),
         status: Some(reply.status),

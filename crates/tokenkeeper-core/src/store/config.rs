@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 /// Current format version.
 pub const VERSION: u32 = 1;
 
-const HEADER: &str = "# TokenKeeper accounts. Secrets live in the OS keychain, never in this file.\n\n";
+const HEADER: &str =
+    "# TokenKeeper accounts. Secrets live in the OS keychain, never in this file.\n\n";
 
 /// The config file's content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,10 +75,16 @@ pub fn load(path: &Path) -> Result<Config> {
     let mut ids = HashSet::new();
     for account in &config.accounts {
         if !names.insert(account.name.as_str()) {
-            return Err(corrupt(path, &format!("account name {:?} appears twice", account.name)));
+            return Err(corrupt(
+                path,
+                &format!("account name {:?} appears twice", account.name),
+            ));
         }
         if !ids.insert(account.id) {
-            return Err(corrupt(path, &format!("account id {} appears twice", account.id)));
+            return Err(corrupt(
+                path,
+                &format!("account id {} appears twice", account.id),
+            ));
         }
     }
     Ok(config)
@@ -99,8 +106,8 @@ fn corrupt(path: &Path, reason: &str) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use super::{load, save, Config, VERSION};
-    use crate::account::{parse_base_url, Account, AccountId, ProviderKind};
+    use super::{Config, VERSION, load, save};
+    use crate::account::{Account, AccountId, ProviderKind, parse_base_url};
     use crate::error::Error;
 
     fn account(name: &str) -> Account {
@@ -134,14 +141,21 @@ mod tests {
     fn corrupt_file_is_reported_and_untouched() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
-        for bad in ["version = 1\n[[accounts]\nname=", "accounts = []", "\u{0}\u{1}garbage"] {
+        for bad in [
+            "version = 1\n[[accounts]\nname=",
+            "accounts = []",
+            "\u{0}\u{1}garbage",
+        ] {
             std::fs::write(&path, bad).unwrap();
             let err = load(&path).unwrap_err();
             assert!(matches!(err, Error::FileCorrupt { .. }), "{bad:?}: {err}");
             assert_eq!(std::fs::read_to_string(&path).unwrap(), bad);
         }
         std::fs::write(&path, "version = 99\n").unwrap();
-        assert!(matches!(load(&path).unwrap_err(), Error::FileVersion { found: 99, .. }));
+        assert!(matches!(
+            load(&path).unwrap_err(),
+            Error::FileVersion { found: 99, .. }
+        ));
     }
 
     #[test]
@@ -153,6 +167,9 @@ mod tests {
             accounts: vec![account("same"), account("same")],
         };
         save(&path, &config).unwrap();
-        assert!(matches!(load(&path).unwrap_err(), Error::FileCorrupt { .. }));
+        assert!(matches!(
+            load(&path).unwrap_err(),
+            Error::FileCorrupt { .. }
+        ));
     }
 }

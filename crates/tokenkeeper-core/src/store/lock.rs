@@ -59,7 +59,8 @@ mod tests {
     use super::FileLock;
 
     #[tokio::test]
-    async fn second_holder_waits_until_first_is_dropped() -> Result<(), Box<dyn std::error::Error>> {
+    async fn second_holder_waits_until_first_is_dropped() -> Result<(), Box<dyn std::error::Error>>
+    {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("a.lock");
         let first = FileLock::acquire(&path, Duration::from_secs(5)).await?;

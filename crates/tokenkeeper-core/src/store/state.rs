@@ -234,7 +234,7 @@ fn save(path: &Path, state: &State) -> Result<()> {
 mod tests {
     use chrono::{TimeDelta, Utc};
 
-    use super::{default_lead, load, update_blocking, AccountState, LastError, Status};
+    use super::{AccountState, LastError, Status, default_lead, load, update_blocking};
     use crate::account::AccountId;
     use crate::store::paths::Paths;
 
@@ -261,8 +261,14 @@ mod tests {
         assert_eq!(s.status(now), Status::Error);
         s.needs_login = true;
         assert_eq!(s.status(now), Status::NeedsLogin);
-        assert_eq!(default_lead(TimeDelta::seconds(100)), TimeDelta::seconds(60));
-        assert_eq!(default_lead(TimeDelta::seconds(3600)), TimeDelta::seconds(720));
+        assert_eq!(
+            default_lead(TimeDelta::seconds(100)),
+            TimeDelta::seconds(60)
+        );
+        assert_eq!(
+            default_lead(TimeDelta::seconds(3600)),
+            TimeDelta::seconds(720)
+        );
     }
 
     #[test]

@@ -1,0 +1,108 @@
+//! Shared setup: emulators, accounts pointing at them, time assertions.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use tokenkeeper_core::account::{Account, AccountId, parse_base_url};
+use tokenkeeper_core::providers::{Http, StoredTokens, provider_for};
+use tokenkeeper_core::token::TokenSet;
+use tokenkeeper_core::{ApiError, ProviderKind, Secret};
+use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, Fault, FaultAction, FaultTarget};
+
+pub const USER: &str = "admin@example.com";
+pub const PASSWORD: &str = "s3cret";
+
+pub fn kind_of(api: Api) -> ProviderKind {
+    api.id().parse().unwrap()
+}
+
+pub async fn start(api: Api) -> Emulator {
+    start_with(EmulatorConfig::for_api(api), api).await
+}
+
+pub async fn start_with(config: EmulatorConfig, api: Api) -> Emulator {
+    Emulator::start(api, config).await.unwrap()
+}
+
+/// Writes the emulator's CA (if TLS) into `dir` and returns its path.
+pub fn ca_file(emu: &Emulator, dir: &std::path::Path) -> Option<PathBuf> {
+    let pem = emu.ca_cert_pem()?;
+    let path = dir.join(format!("{}-ca.pem", emu.api().id()));
+    std::fs::write(&path, pem).unwrap();
+    Some(path)
+}
+
+/// An account for the emulator, trusting its CA.
+pub fn account(emu: &Emulator, dir: &std::path::Path) -> Account {
+    Account {
+        id: AccountId::generate(),
+        name: format!("{}-test", emu.api().id()),
+        provider: kind_of(emu.api()),
+        url: parse_base_url(&emu.base_url()).unwrap(),
+        username: Some(USER.to_owned()),
+        ttl: None,
+        ca_cert: ca_file(emu, dir),
+        insecure: false,
+        created_at: Utc::now(),
+    }
+}
+
+pub fn http() -> Http {
+    Http::with_timeouts(Duration::from_secs(5), Duration::from_secs(10))
+}
+
+pub async fn login(emu: &Emulator, account: &Account) -> Result<TokenSet, ApiError> {
+    let _ = emu;
+    provider_for(account.provider)
+        .login(&http(), account, &Secret::new(PASSWORD))
+        .await
+}
+
+pub async fn refresh(account: &Account, stored: &StoredTokens) -> Result<TokenSet, ApiError> {
+    provider_for(account.provider)
+        .refresh(&http(), account, stored)
+        .await
+}
+
+/// What would be stored after obtaining `set`.
+pub fn stored_from(set: &TokenSet) -> StoredTokens {
+    StoredTokens {
+        access: Some(set.access.clone()),
+        expires_at: Some(set.expires_at),
+        refresh: set.refresh.clone(),
+        refresh_expires_at: set.refresh_expires_at,
+        password: Some(Secret::new(PASSWORD)),
+    }
+}
+
+/// Asserts `at` is `secs` from now, within a few seconds (request time, Date header rounding).
+pub fn assert_expires_in(at: DateTime<Utc>, secs: i64) {
+    let expected = Utc::now() + TimeDelta::seconds(secs);
+    let diff = (at - expected).num_seconds().abs();
+    assert!(diff <= 3, "expiry {at} is {diff}s away from now+{secs}s");
+}
+
+pub fn fault(target: FaultTarget, action: FaultAction) -> Fault {
+    Fault {
+        target,
+        times: 1,
+        action,
+    }
+}
+
+/// Asserts an API error's kind, status and code.
+#[track_caller]
+pub fn assert_api_error(
+    err: &ApiError,
+    kind: tokenkeeper_core::ErrorKind,
+    status: Option<u16>,
+    code: Option<&str>,
+) {
+    assert_eq!(err.kind, kind, "{err:?}");
+    assert_eq!(err.status, status, "{err:?}");
+    if let Some(code) = code {
+        assert_eq!(err.code.as_deref(), Some(code), "{err:?}");
+    }
+    assert!(!err.message.is_empty(), "{err:?}");
+}

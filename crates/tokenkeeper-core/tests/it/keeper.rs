@@ -1,0 +1,364 @@
+//! The Keeper's operations against the emulators and the real keychain: add, token, refresh,
+//! re-login, refused passwords, rotation, failures that must lose nothing, remove.
+
+use std::path::Path;
+use std::time::Duration;
+
+use tokenkeeper_core::account::parse_base_url;
+use tokenkeeper_core::keeper::{InitialSecret, NewAccount};
+use tokenkeeper_core::store::keychain::{Keychain, SecretKind, SecretStore};
+use tokenkeeper_core::store::paths::Paths;
+use tokenkeeper_core::store::state::Status;
+use tokenkeeper_core::{Error, ErrorKind, Keeper, ProviderKind, Secret};
+use tokenkeeper_emulators::{Api, Emulator, FaultAction, FaultTarget};
+
+use crate::helpers::{PASSWORD, USER, ca_file, fault, kind_of, start};
+
+fn keeper(dir: &Path) -> Keeper {
+    Keeper::open(Paths::new(dir.join("config")))
+}
+
+fn new_account(emu: &Emulator, dir: &Path, name: &str) -> NewAccount {
+    NewAccount {
+        name: name.to_owned(),
+        provider: kind_of(emu.api()),
+        url: parse_base_url(&emu.base_url()).unwrap(),
+        username: Some(USER.to_owned()),
+        ttl: None,
+        ca_cert: ca_file(emu, dir),
+        insecure: false,
+    }
+}
+
+fn first_secret(emu: &Emulator) -> InitialSecret {
+    if emu.api() == Api::GenericJwt {
+        InitialSecret::RefreshToken(Secret::new(emu.issue_refresh_token(USER)))
+    } else {
+        InitialSecret::Password(Secret::new(PASSWORD))
+    }
+}
+
+fn stored(keeper: &Keeper, name: &str, kind: SecretKind) -> Option<Secret> {
+    let id = keeper.find(name).unwrap().id;
+    Keychain.get(id, kind).unwrap()
+}
+
+/// Every file under the config dir, as text.
+fn config_dir_text(keeper: &Keeper) -> String {
+    let mut out = String::new();
+    let mut dirs = vec![keeper.paths().dir().to_owned()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                out.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn full_cycle_for_every_provider_keeps_secrets_out_of_the_config_dir() {
+    for api in Api::ALL {
+        let emu = start(api).await;
+        let dir = tempfile::tempdir().unwrap();
+        let keeper = keeper(dir.path());
+        let secret = first_secret(&emu);
+        let given = match &secret {
+            InitialSecret::Password(s)
+            | InitialSecret::RefreshToken(s)
+            | InitialSecret::AccessToken(s) => s.clone(),
+        };
+        let view = keeper
+            .add(new_account(&emu, dir.path(), "acc"), secret)
+            .await
+            .unwrap();
+        assert_eq!(view.status, Status::Fresh, "{api:?}");
+        let token = keeper.token("acc", Duration::from_secs(60)).await.unwrap();
+        assert_eq!(
+            Some(token.clone()),
+            stored(&keeper, "acc", SecretKind::Access)
+        );
+        let refreshed = keeper.refresh("acc").await.unwrap();
+        assert!(refreshed.last_error.is_none());
+        let newer = keeper.token("acc", Duration::from_secs(60)).await.unwrap();
+        assert_ne!(newer, token, "{api:?}: refresh gave a new token");
+        let refresh_token = stored(&keeper, "acc", SecretKind::Refresh);
+        let text = config_dir_text(&keeper);
+        for secret in [Some(given), Some(token), Some(newer), refresh_token]
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                !text.contains(secret.expose()),
+                "{api:?}: a secret is in the config dir"
+            );
+        }
+        let id = keeper.find("acc").unwrap().id;
+        keeper.remove("acc").await.unwrap();
+        for kind in SecretKind::ALL {
+            assert_eq!(
+                Keychain.get(id, kind).unwrap(),
+                None,
+                "{api:?} {kind:?} removed"
+            );
+        }
+        assert!(matches!(keeper.find("acc"), Err(Error::AccountNotFound(_))));
+        assert!(
+            !config_dir_text(&keeper).contains(&id.to_string()),
+            "state entry removed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failed_add_stores_nothing() {
+    let emu = start(Api::RedisEnterprise).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    let err = keeper
+        .add(
+            new_account(&emu, dir.path(), "bad"),
+            InitialSecret::Password(Secret::new("wrong")),
+        )
+        .await
+        .unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!(
+        (api.status, api.code.as_deref()),
+        (Some(401), Some("unauthorized"))
+    );
+    assert!(keeper.list().unwrap().is_empty());
+    // Wrong secret kind for the API: refused before any request.
+    let requests = emu.stats().requests;
+    let err = keeper
+        .add(
+            new_account(&emu, dir.path(), "bad"),
+            InitialSecret::RefreshToken(Secret::new("x")),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    assert_eq!(emu.stats().requests, requests);
+    // Names are unique.
+    keeper
+        .add(new_account(&emu, dir.path(), "ok"), first_secret(&emu))
+        .await
+        .unwrap();
+    let err = keeper
+        .add(new_account(&emu, dir.path(), "ok"), first_secret(&emu))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::AccountExists(_)), "{err}");
+    keeper.remove("ok").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_refresh_logs_in_again_with_the_stored_password() {
+    let emu = start(Api::Smartling).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    keeper
+        .add(new_account(&emu, dir.path(), "s"), first_secret(&emu))
+        .await
+        .unwrap();
+    emu.revoke_all();
+    let view = keeper.refresh("s").await.unwrap();
+    assert_eq!(view.status, Status::Fresh);
+    assert_eq!(emu.stats().logins, 2);
+    keeper.remove("s").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_password_is_never_sent_again_until_replaced() {
+    let emu = start(Api::RedisEnterprise).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    keeper
+        .add(new_account(&emu, dir.path(), "r"), first_secret(&emu))
+        .await
+        .unwrap();
+    emu.set_password(USER, "rotated-by-admin");
+    emu.revoke_all();
+    let err = keeper.refresh("r").await.unwrap_err();
+    assert!(matches!(err, Error::NeedsLogin { .. }), "{err}");
+    assert_eq!(emu.stats().failed_logins, 1);
+    for _ in 0..5 {
+        // The token still looks valid by our clock, so force the renewal.
+        let err = keeper.refresh("r").await.unwrap_err();
+        assert!(matches!(err, Error::NeedsLogin { .. }), "{err}");
+        let err = keeper
+            .token("r", Duration::from_secs(3600))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::NeedsLogin { .. }), "{err}");
+    }
+    assert_eq!(
+        emu.stats().failed_logins,
+        1,
+        "the refused password was not retried"
+    );
+    let view = &keeper.list().unwrap()[0];
+    assert_eq!(view.status, Status::NeedsLogin);
+    assert_eq!(view.last_error.as_ref().unwrap().status, Some(401));
+    keeper
+        .login(
+            "r",
+            InitialSecret::Password(Secret::new("rotated-by-admin")),
+        )
+        .await
+        .unwrap();
+    keeper.token("r", Duration::from_secs(60)).await.unwrap();
+    assert_eq!(keeper.list().unwrap()[0].status, Status::Fresh);
+    keeper.remove("r").await.unwrap();
+}
+
+#[tokio::test]
+async fn rotated_refresh_tokens_are_stored_and_never_reused() {
+    let emu = start(Api::JwtAuthPro).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    keeper
+        .add(new_account(&emu, dir.path(), "wp"), first_secret(&emu))
+        .await
+        .unwrap();
+    let mut seen = vec![stored(&keeper, "wp", SecretKind::Refresh).unwrap()];
+    for _ in 0..3 {
+        keeper.refresh("wp").await.unwrap();
+        let current = stored(&keeper, "wp", SecretKind::Refresh).unwrap();
+        assert!(!seen.contains(&current), "a new refresh token each time");
+        seen.push(current);
+    }
+    assert_eq!(emu.stats().refresh_token_reuse, 0);
+    assert_eq!(emu.stats().logins, 1);
+    keeper.remove("wp").await.unwrap();
+}
+
+#[tokio::test]
+async fn failures_keep_every_stored_token_and_are_recorded() {
+    let emu = start(Api::Smartling).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    keeper
+        .add(new_account(&emu, dir.path(), "s"), first_secret(&emu))
+        .await
+        .unwrap();
+    let access = stored(&keeper, "s", SecretKind::Access);
+    let refresh = stored(&keeper, "s", SecretKind::Refresh);
+    for action in [
+        FaultAction::Drop,
+        FaultAction::Garbage,
+        FaultAction::Html { status: 503 },
+        FaultAction::Huge,
+    ] {
+        emu.push_fault(fault(FaultTarget::Refresh, action.clone()));
+        let err = keeper.refresh("s").await.unwrap_err();
+        assert!(matches!(err, Error::Api(_)), "{action:?}: {err}");
+        assert_eq!(
+            stored(&keeper, "s", SecretKind::Access),
+            access,
+            "{action:?}"
+        );
+        assert_eq!(
+            stored(&keeper, "s", SecretKind::Refresh),
+            refresh,
+            "{action:?}"
+        );
+        let view = &keeper.list().unwrap()[0];
+        assert_eq!(view.status, Status::Error);
+        assert!(view.last_error.is_some());
+    }
+    // The kept token still works, and a success clears the error.
+    let view = keeper.refresh("s").await.unwrap();
+    assert_eq!(view.status, Status::Fresh);
+    assert!(view.last_error.is_none());
+    assert_eq!(emu.stats().logins, 1, "no login was needed");
+    keeper.remove("s").await.unwrap();
+}
+
+#[tokio::test]
+async fn token_refreshes_only_when_it_would_expire_within_min_valid() {
+    let emu = start(Api::RedisEnterprise).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    let mut new = new_account(&emu, dir.path(), "r");
+    new.ttl = Some(120);
+    keeper.add(new, first_secret(&emu)).await.unwrap();
+    let a = keeper.token("r", Duration::from_secs(60)).await.unwrap();
+    assert_eq!(emu.stats().refreshes, 0);
+    let b = keeper.token("r", Duration::from_secs(110)).await.unwrap();
+    assert_eq!(emu.stats().refreshes, 0);
+    assert_eq!(a, b);
+    let c = keeper.token("r", Duration::from_secs(125)).await.unwrap();
+    assert_eq!(emu.stats().refreshes, 1);
+    assert_ne!(b, c);
+    keeper.remove("r").await.unwrap();
+}
+
+#[tokio::test]
+async fn without_a_password_a_refused_refresh_means_needs_login() {
+    let emu = start(Api::GenericJwt).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    keeper
+        .add(new_account(&emu, dir.path(), "g"), first_secret(&emu))
+        .await
+        .unwrap();
+    emu.revoke_all();
+    let err = keeper.refresh("g").await.unwrap_err();
+    match &err {
+        Error::NeedsLogin {
+            api: Some(api),
+            reason,
+            ..
+        } => {
+            assert_eq!(api.kind, ErrorKind::Auth);
+            assert!(reason.contains("tokenkeeper login g"), "{reason}");
+        }
+        other => panic!("expected needs login, got {other}"),
+    }
+    assert_eq!(keeper.list().unwrap()[0].status, Status::NeedsLogin);
+    let fresh = emu.issue_refresh_token(USER);
+    keeper
+        .login("g", InitialSecret::RefreshToken(Secret::new(fresh)))
+        .await
+        .unwrap();
+    assert_eq!(keeper.list().unwrap()[0].status, Status::Fresh);
+    keeper.remove("g").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_corrupt_config_is_reported_and_never_overwritten() {
+    let emu = start(Api::Ece).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    keeper.paths().ensure().unwrap();
+    let garbage = "version = 1\n[[accounts]]\nname = \n";
+    std::fs::write(keeper.paths().config_file(), garbage).unwrap();
+    assert!(matches!(keeper.list(), Err(Error::FileCorrupt { .. })));
+    let err = keeper
+        .add(new_account(&emu, dir.path(), "e"), first_secret(&emu))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::FileCorrupt { .. }), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(keeper.paths().config_file()).unwrap(),
+        garbage
+    );
+    assert_eq!(
+        emu.stats().requests,
+        0,
+        "nothing was asked of the API either"
+    );
+}
+
+#[test]
+fn provider_kinds_match_emulator_ids() {
+    for api in Api::ALL {
+        assert_eq!(kind_of(api).id(), api.id());
+    }
+    assert_eq!(ProviderKind::ALL.len(), Api::ALL.len());
+}

@@ -1,0 +1,13 @@
+//! Integration tests of tokenkeeper-core over real HTTP to the loopback emulators and the real
+//! keychain. Run them through `scripts/test.sh` (it provides the D-Bus session and keyring).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+mod keeper;
+mod keychain;
+mod providers_bad_answers;
+mod providers_ece;
+mod providers_generic_jwt;
+mod providers_jwt_auth_pro;
+mod providers_redis;
+mod providers_smartling;

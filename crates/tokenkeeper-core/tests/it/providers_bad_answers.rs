@@ -1,0 +1,170 @@
+//! Bad answers from every API: garbage, HTML error pages, truncated JSON, a 200 without the
+//! token, a token that is not a JWT, a huge body, a dropped connection, a timeout, nothing
+//! listening. Each must be a clear typed error, never a panic or a half-read token.
+
+use std::time::Duration;
+
+use tokenkeeper_core::providers::{Http, StoredTokens, provider_for};
+use tokenkeeper_core::token::TokenSet;
+use tokenkeeper_core::{Account, ApiError, ErrorKind, Secret};
+use tokenkeeper_emulators::{Api, Emulator, FaultAction, FaultTarget};
+
+use crate::helpers::{PASSWORD, USER, account, assert_api_error, fault, start};
+
+/// The first call a new account makes: login, or refresh for the API without a login.
+async fn first_call(emu: &Emulator, acc: &Account, http: &Http) -> Result<TokenSet, ApiError> {
+    let provider = provider_for(acc.provider);
+    if provider.has_login() {
+        provider.login(http, acc, &Secret::new(PASSWORD)).await
+    } else {
+        let stored = StoredTokens {
+            refresh: Some(Secret::new(emu.issue_refresh_token(USER))),
+            ..StoredTokens::default()
+        };
+        provider.refresh(http, acc, &stored).await
+    }
+}
+
+fn target(api: Api) -> FaultTarget {
+    if api == Api::GenericJwt {
+        FaultTarget::Refresh
+    } else {
+        FaultTarget::Login
+    }
+}
+
+#[tokio::test]
+async fn unreadable_success_answers_are_protocol_errors() {
+    for api in Api::ALL {
+        let emu = start(api).await;
+        let dir = tempfile::tempdir().unwrap();
+        let acc = account(&emu, dir.path());
+        let http = crate::helpers::http();
+        for action in [
+            FaultAction::Garbage,
+            FaultAction::Truncated,
+            FaultAction::MissingToken,
+            FaultAction::Html { status: 200 },
+        ] {
+            emu.push_fault(fault(target(api), action.clone()));
+            let err = first_call(&emu, &acc, &http).await.unwrap_err();
+            assert_api_error(&err, ErrorKind::Protocol, Some(200), Some("bad_response"));
+            assert!(!err.message.is_empty(), "{api:?} {action:?}");
+        }
+        // Still fine afterwards.
+        first_call(&emu, &acc, &http).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_token_that_is_not_a_jwt_is_refused_where_a_jwt_is_needed() {
+    for api in Api::ALL {
+        let emu = start(api).await;
+        let dir = tempfile::tempdir().unwrap();
+        let acc = account(&emu, dir.path());
+        emu.push_fault(fault(target(api), FaultAction::NotJwt));
+        let result = first_call(&emu, &acc, &crate::helpers::http()).await;
+        if api == Api::Ece {
+            // Expiry comes from session_expiration_time: the token's format does not matter.
+            assert!(result.is_ok(), "{result:?}");
+        } else {
+            let err = result.unwrap_err();
+            assert_api_error(&err, ErrorKind::Protocol, Some(200), Some("bad_response"));
+            // The emulator's Smartling fault also leaves out the refresh token.
+            let expected = if api == Api::Smartling {
+                "refreshToken"
+            } else {
+                "JWT"
+            };
+            assert!(err.message.contains(expected), "{api:?}: {}", err.message);
+        }
+    }
+}
+
+#[tokio::test]
+async fn html_error_pages_from_a_proxy_are_summarised() {
+    for api in Api::ALL {
+        let emu = start(api).await;
+        let dir = tempfile::tempdir().unwrap();
+        let acc = account(&emu, dir.path());
+        emu.push_fault(fault(target(api), FaultAction::Html { status: 502 }));
+        let err = first_call(&emu, &acc, &crate::helpers::http())
+            .await
+            .unwrap_err();
+        assert_api_error(&err, ErrorKind::Transient, Some(502), None);
+        assert!(
+            err.message.contains("text/html"),
+            "{api:?}: {}",
+            err.message
+        );
+        assert!(
+            !err.message.contains('<'),
+            "{api:?}: tags stripped: {}",
+            err.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn huge_answers_stop_being_read_at_one_mebibyte() {
+    for api in Api::ALL {
+        let emu = start(api).await;
+        let dir = tempfile::tempdir().unwrap();
+        let acc = account(&emu, dir.path());
+        emu.push_fault(fault(target(api), FaultAction::Huge));
+        let err = first_call(&emu, &acc, &crate::helpers::http())
+            .await
+            .unwrap_err();
+        assert_api_error(
+            &err,
+            ErrorKind::Protocol,
+            Some(200),
+            Some("response_too_large"),
+        );
+    }
+}
+
+#[tokio::test]
+async fn dropped_connections_and_timeouts_are_transient() {
+    for api in Api::ALL {
+        let emu = start(api).await;
+        let dir = tempfile::tempdir().unwrap();
+        let acc = account(&emu, dir.path());
+        emu.push_fault(fault(target(api), FaultAction::Drop));
+        let err = first_call(&emu, &acc, &crate::helpers::http())
+            .await
+            .unwrap_err();
+        assert_api_error(&err, ErrorKind::Transient, None, Some("network"));
+        let impatient = Http::with_timeouts(Duration::from_secs(1), Duration::from_millis(500));
+        emu.push_fault(fault(
+            target(api),
+            FaultAction::Delay(Duration::from_secs(3)),
+        ));
+        let err = first_call(&emu, &acc, &impatient).await.unwrap_err();
+        assert_api_error(&err, ErrorKind::Transient, None, Some("timeout"));
+    }
+}
+
+#[tokio::test]
+async fn nothing_listening_and_wrong_paths() {
+    let emu = start(Api::Smartling).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut acc = account(&emu, dir.path());
+    // A port with nothing behind it.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    acc.url = format!("http://127.0.0.1:{port}").parse().unwrap();
+    let err = first_call(&emu, &acc, &crate::helpers::http())
+        .await
+        .unwrap_err();
+    assert_api_error(&err, ErrorKind::Transient, None, Some("network"));
+    assert!(err.message.contains("cannot connect"), "{}", err.message);
+    // The URL of another API: the path is not found there.
+    let other = start(Api::GenericJwt).await;
+    acc.url = other.base_url().parse().unwrap();
+    let err = first_call(&emu, &acc, &crate::helpers::http())
+        .await
+        .unwrap_err();
+    assert_api_error(&err, ErrorKind::Config, Some(404), None);
+}

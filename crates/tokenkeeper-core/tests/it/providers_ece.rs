@@ -1,0 +1,139 @@
+//! Elastic Cloud Enterprise: `_login`, Bearer `_refresh`, `session_expiration_time` with the
+//! `Date` correction, 3.x answers, the Basic fallback, and every documented error.
+
+use tokenkeeper_core::ErrorKind;
+use tokenkeeper_emulators::{Api, EmulatorConfig, FaultAction, FaultTarget};
+
+use crate::helpers::{
+    account, assert_api_error, assert_expires_in, fault, login, refresh, start, start_with,
+    stored_from,
+};
+
+#[tokio::test]
+async fn login_then_bearer_refresh() {
+    let emu = start(Api::Ece).await;
+    let dir = tempfile::tempdir().unwrap();
+    let acc = account(&emu, dir.path());
+    let first = login(&emu, &acc).await.unwrap();
+    assert_expires_in(first.expires_at, 300);
+    let second = refresh(&acc, &stored_from(&first)).await.unwrap();
+    assert_ne!(second.access, first.access);
+    assert_expires_in(second.expires_at, 300);
+    assert_eq!(emu.stats().refreshes, 1);
+}
+
+#[tokio::test]
+async fn session_expiration_time_is_corrected_by_the_date_header() {
+    for offset in [3600, -3600] {
+        let mut config = EmulatorConfig::for_api(Api::Ece);
+        config.clock_offset_secs = offset;
+        let emu = start_with(config, Api::Ece).await;
+        let dir = tempfile::tempdir().unwrap();
+        let acc = account(&emu, dir.path());
+        let set = login(&emu, &acc).await.unwrap();
+        assert_expires_in(set.expires_at, 300);
+        let again = refresh(&acc, &stored_from(&set)).await.unwrap();
+        assert_expires_in(again.expires_at, 300);
+    }
+}
+
+#[tokio::test]
+async fn version_3_answers_fall_back_to_the_jwt_exp() {
+    let mut config = EmulatorConfig::for_api(Api::Ece);
+    config.ece_legacy_3x = true;
+    config.clock_offset_secs = 3600;
+    let emu = start_with(config, Api::Ece).await;
+    let dir = tempfile::tempdir().unwrap();
+    let acc = account(&emu, dir.path());
+    let set = login(&emu, &acc).await.unwrap();
+    assert_expires_in(set.expires_at, 300);
+}
+
+#[tokio::test]
+async fn login_falls_back_to_basic_refresh_when_login_is_missing() {
+    let emu = start(Api::Ece).await;
+    let dir = tempfile::tempdir().unwrap();
+    let acc = account(&emu, dir.path());
+    emu.push_fault(fault(
+        FaultTarget::Login,
+        FaultAction::ApiError { status: 404 },
+    ));
+    let set = login(&emu, &acc).await.unwrap();
+    assert_expires_in(set.expires_at, 300);
+}
+
+#[tokio::test]
+async fn every_documented_error_keeps_code_message_and_header_code() {
+    let emu = start(Api::Ece).await;
+    let dir = tempfile::tempdir().unwrap();
+    let acc = account(&emu, dir.path());
+    let set = login(&emu, &acc).await.unwrap();
+    let cases = [
+        (401, ErrorKind::Auth, "root.unauthorized"),
+        (501, ErrorKind::Config, "authc.no_authentication_cluster"),
+        (
+            502,
+            ErrorKind::Transient,
+            "authc.authentication_cluster_error",
+        ),
+        (
+            503,
+            ErrorKind::Transient,
+            "authc.authentication_cluster_error",
+        ),
+        (449, ErrorKind::Auth, ""),
+    ];
+    for (status, kind, code) in cases {
+        emu.push_fault(fault(
+            FaultTarget::Refresh,
+            FaultAction::ApiError { status },
+        ));
+        let err = refresh(&acc, &stored_from(&set)).await.unwrap_err();
+        let expected = (!code.is_empty()).then_some(code);
+        assert_api_error(&err, kind, Some(status), expected);
+    }
+    // An expired token gets the documented 401 from the real handler.
+    emu.revoke_all();
+    let err = refresh(&acc, &stored_from(&set)).await.unwrap_err();
+    assert_api_error(&err, ErrorKind::Auth, Some(401), Some("root.unauthorized"));
+}
+
+#[tokio::test]
+async fn fields_and_header_only_codes_are_kept() {
+    let emu = start(Api::Ece).await;
+    let dir = tempfile::tempdir().unwrap();
+    let acc = account(&emu, dir.path());
+    let set = login(&emu, &acc).await.unwrap();
+    emu.push_fault(fault(
+        FaultTarget::Refresh,
+        FaultAction::Respond {
+            status: 400,
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                ("x-cloud-error-codes".into(), "root.invalid_json_request".into()),
+            ],
+            body: r#"{"errors":[{"code":"root.invalid_json_request","message":"bad field","fields":["ttl"]}]}"#.into(),
+        },
+    ));
+    let err = refresh(&acc, &stored_from(&set)).await.unwrap_err();
+    assert_eq!(err.fields, vec!["ttl".to_owned()]);
+    assert_eq!(err.code.as_deref(), Some("root.invalid_json_request"));
+    emu.push_fault(fault(
+        FaultTarget::Refresh,
+        FaultAction::Respond {
+            status: 502,
+            headers: vec![(
+                "x-cloud-error-codes".into(),
+                "authc.authentication_cluster_error".into(),
+            )],
+            body: "Bad gateway".into(),
+        },
+    ));
+    let err = refresh(&acc, &stored_from(&set)).await.unwrap_err();
+    assert_api_error(
+        &err,
+        ErrorKind::Transient,
+        Some(502),
+        Some("authc.authentication_cluster_error"),
+    );
+}
