@@ -47,10 +47,11 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(verbose: u8) {
+    // Other crates' logs (TLS, HTTP) stay quiet unless asked for: our errors already say it.
     let default = match verbose {
-        0 => "error",
-        1 => "info",
-        _ => "debug",
+        0 => "off,tokenkeeper=error,tokenkeeper_core=error",
+        1 => "warn,tokenkeeper=info,tokenkeeper_core=info",
+        _ => "info,tokenkeeper=debug,tokenkeeper_core=debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENKEEPER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));

@@ -187,6 +187,8 @@ impl Keeper {
             insecure: new.insecure,
             created_at: Utc::now(),
         };
+        // A locked keychain must fail before the API is asked (no wasted login or rotation).
+        self.probe_secrets(account.id).await?;
         let set = self.first_token(&account, &secret).await?;
         let _config_lock = self.lock(&self.paths.config_lock(), &account.name).await?;
         let mut cfg = config::load(&self.paths.config_file())?;
@@ -215,6 +217,8 @@ impl Keeper {
         let _lock = self
             .lock(&self.paths.account_lock(account.id), name)
             .await?;
+        // A locked keychain must fail before the API is asked (no wasted login or rotation).
+        self.probe_secrets(account.id).await?;
         let set = self.first_token(&account, &secret).await?;
         let initial = self.initial_secrets(&secret, &set);
         self.write_secrets(account.id, initial).await?;

@@ -56,6 +56,12 @@ impl Keeper {
         .await
     }
 
+    /// Fails now if the keychain cannot be written (locked, missing).
+    pub(super) async fn probe_secrets(&self, id: AccountId) -> Result<()> {
+        let store = self.secrets.clone();
+        blocking(move || store.probe(id)).await
+    }
+
     /// Deletes every secret of an account.
     pub(super) async fn delete_secrets(&self, id: AccountId) -> Result<()> {
         let store = self.secrets.clone();

@@ -58,7 +58,8 @@ pub fn load(path: &Path) -> Result<Config> {
     struct VersionOnly {
         version: Option<u32>,
     }
-    let probe: VersionOnly = toml::from_str(&text).map_err(|e| corrupt(path, e.message()))?;
+    let probe: VersionOnly =
+        toml::from_str(&text).map_err(|e| corrupt(path, &describe(&text, &e)))?;
     match probe.version {
         None => return Err(corrupt(path, "no `version` key")),
         Some(found) if found > VERSION => {
@@ -70,7 +71,8 @@ pub fn load(path: &Path) -> Result<Config> {
         }
         Some(_) => {}
     }
-    let config: Config = toml::from_str(&text).map_err(|e| corrupt(path, e.to_string().trim()))?;
+    let config: Config =
+        toml::from_str(&text).map_err(|e| corrupt(path, &describe(&text, &e)))?;
     let mut names = HashSet::new();
     let mut ids = HashSet::new();
     for account in &config.accounts {
@@ -95,6 +97,18 @@ pub fn save(path: &Path, config: &Config) -> Result<()> {
     let body = toml::to_string_pretty(config)
         .map_err(|e| Error::InvalidInput(format!("cannot encode config: {e}")))?;
     write_atomic(path, format!("{HEADER}{body}").as_bytes())
+}
+
+/// One line: "line N: <parser message>".
+fn describe(text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim().replace('\n', " ");
+    match err.span() {
+        Some(span) => {
+            let line = text.get(..span.start).map_or(0, |t| t.matches('\n').count()) + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
+    }
 }
 
 fn corrupt(path: &Path, reason: &str) -> Error {

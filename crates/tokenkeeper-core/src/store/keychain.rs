@@ -51,6 +51,13 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
     fn set(&self, id: AccountId, kind: SecretKind, value: &Secret) -> Result<()>;
     /// Deletes a secret; deleting a missing one is not an error.
     fn delete(&self, id: AccountId, kind: SecretKind) -> Result<()>;
+
+    /// Proves the store can be written now (a locked keychain fails here), by writing and
+    /// deleting an entry that holds no secret. Used before asking an API for anything.
+    fn probe(&self, id: AccountId) -> Result<()> {
+        self.set(id, SecretKind::Access, &Secret::new("tokenkeeper-probe"))?;
+        self.delete(id, SecretKind::Access)
+    }
 }
 
 /// The OS keychain.
@@ -59,7 +66,15 @@ pub struct Keychain;
 
 impl Keychain {
     fn entry(id: AccountId, kind: SecretKind) -> Result<keyring::Entry> {
-        keyring::Entry::new(SERVICE, &format!("{id}/{}", kind.as_str())).map_err(map_error)
+        keyring::Entry::new(SERVICE, &format!("{id}/{}", kind.as_str())).map_err(|e| {
+            match (e, keyring::Entry::store_status()) {
+                // The store is made once per process; its own error says why it is missing.
+                (keyring::Error::NoDefaultStore, Err(why)) => {
+                    Error::KeychainUnavailable(why.to_string())
+                }
+                (other, _) => map_error(other),
+            }
+        })
     }
 }
 
@@ -98,6 +113,7 @@ fn map_error(err: keyring::Error) -> Error {
                 Error::KeychainUnavailable(text)
             }
         }
+        keyring::Error::NoDefaultStore => Error::KeychainUnavailable(text),
         _ => Error::Keychain(text),
     }
 }

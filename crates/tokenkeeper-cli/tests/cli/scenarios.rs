@@ -1,0 +1,153 @@
+//! The everyday flows, per provider: add, token, list, show, refresh, remove.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokenkeeper_core::token::decode_claims;
+use tokenkeeper_emulators::{Api, FaultAction, FaultTarget, Fault};
+
+use crate::helpers::{blocking, start, Env, USER};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn add_then_token_list_show_refresh_remove_for_every_provider() {
+    for api in Api::ALL {
+        let emu = start(api).await;
+        let env = Arc::new(Env::new());
+        let emu_url = emu.base_url();
+        let e = env.clone();
+        let emu = Arc::new(emu);
+        let em = emu.clone();
+        blocking(move || {
+            let (run, secret) = e.add("acc", &em);
+            let run = run.ok();
+            assert!(run.stdout.starts_with("added acc"), "{}", run.stdout);
+            // `token` prints only the token and a newline.
+            let token = e.run(&["token", "acc"], None).ok().stdout;
+            assert!(token.ends_with('\n') && token.lines().count() == 1, "{token:?}");
+            let token = token.trim_end().to_owned();
+            let claims = decode_claims(&token).unwrap();
+            assert_eq!(claims["sub"], USER, "{api:?}");
+            // list --json: the documented fields.
+            let list = e.run(&["list", "--json"], None).ok().json();
+            let item = &list.as_array().unwrap()[0];
+            assert_eq!(item["name"], "acc");
+            assert_eq!(item["provider"], api.id());
+            assert_eq!(item["url"].as_str().unwrap().trim_end_matches('/'), emu_url);
+            assert_eq!(item["status"], "fresh");
+            assert!(chrono::DateTime::parse_from_rfc3339(item["expires_at"].as_str().unwrap()).is_ok());
+            assert_eq!(item["last_error"], Value::Null);
+            // show: settings and claims, never a secret.
+            let show = e.run(&["show", "acc"], None).ok().stdout;
+            assert!(show.contains("claims") && show.contains(USER), "{show}");
+            let show_json = e.run(&["show", "acc", "--json"], None).ok();
+            for text in [&show, &show_json.stdout] {
+                assert!(!text.contains(&token), "{api:?}: show printed the token");
+                assert!(!text.contains(&secret), "{api:?}: show printed the secret");
+            }
+            assert!(show_json.json()["stored_secrets"].as_array().unwrap().contains(&"access".into()));
+            // refresh gives a new token; token then prints it.
+            e.run(&["refresh", "acc"], None).ok();
+            let newer = e.run(&["token", "acc"], None).ok().stdout.trim_end().to_owned();
+            assert_ne!(newer, token, "{api:?}");
+            e.run(&["remove", "acc"], None).ok();
+            assert_eq!(e.run(&["list", "--json"], None).ok().json(), Value::Array(vec![]));
+            e.run(&["token", "acc"], None).fails_with(2, "no account named");
+        })
+        .await;
+        assert_eq!(emu.stats().refresh_token_reuse, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_secret_ever_reaches_the_config_dir_or_the_logs() {
+    let emus = Arc::new(futures_emulators().await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emus.clone());
+    blocking(move || {
+        let mut secrets = Vec::new();
+        let mut logs = String::new();
+        for (i, emu) in em.iter().enumerate() {
+            let name = format!("a{i}");
+            let (run, secret) = e.add(&name, emu);
+            let run = run.ok();
+            logs.push_str(&run.stderr);
+            secrets.push(secret);
+            for args in [
+                vec!["-vv", "refresh", name.as_str()],
+                vec!["-vv", "token", name.as_str(), "--min-valid", "100000000"],
+                vec!["-vv", "show", name.as_str()],
+                vec!["-vv", "list"],
+            ] {
+                let run = e.run(&args, None).ok();
+                logs.push_str(&run.stderr);
+                if args[1] == "token" {
+                    secrets.push(run.stdout.trim_end().to_owned());
+                }
+            }
+        }
+        assert!(logs.contains("token renewed"), "debug logs were produced: {logs}");
+        let text = e.config_dir_text();
+        assert!(text.contains("a0") && text.contains("expires_at"), "config and state were written");
+        for secret in &secrets {
+            assert!(!text.contains(secret.as_str()), "a secret is in the config dir");
+            assert!(!logs.contains(secret.as_str()), "a secret is in the logs");
+        }
+        for i in 0..em.len() {
+            e.run(&["remove", &format!("a{i}")], None).ok();
+        }
+        let text = e.config_dir_text();
+        for secret in &secrets {
+            assert!(!text.contains(secret.as_str()), "a secret is in the config dir after remove");
+        }
+    })
+    .await;
+}
+
+async fn futures_emulators() -> Vec<tokenkeeper_emulators::Emulator> {
+    let mut out = Vec::new();
+    for api in Api::ALL {
+        out.push(start(api).await);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn status_and_last_error_persist_between_runs() {
+    let emu = Arc::new(start(Api::Smartling).await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("s", &em).0.ok();
+        em.push_fault(Fault { target: FaultTarget::Refresh, times: 1, action: FaultAction::ApiError { status: 503 } });
+        e.run(&["refresh", "s"], None).fails_with(5, "MAINTENANCE_MODE_ERROR");
+        let item = e.run(&["list", "--json"], None).ok().json()[0].clone();
+        assert_eq!(item["status"], "error");
+        assert_eq!(item["last_error"]["status"], 503);
+        assert_eq!(item["last_error"]["code"], "MAINTENANCE_MODE_ERROR");
+        assert!(item["last_error"]["message"].as_str().unwrap().len() > 3);
+        let table = e.run(&["list"], None).ok().stdout;
+        assert!(table.contains("MAINTENANCE_MODE_ERROR"), "{table}");
+        e.run(&["refresh", "--all"], None).ok();
+        let item = e.run(&["list", "--json"], None).ok().json()[0].clone();
+        assert_eq!(item["status"], "fresh");
+        assert_eq!(item["last_error"], Value::Null);
+        e.run(&["remove", "s"], None).ok();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn config_dir_can_come_from_the_environment() {
+    let emu = Arc::new(start(Api::GenericJwt).await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("g", &em).0.ok();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tokenkeeper"));
+        cmd.args(["list", "--json"]).env("TOKENKEEPER_CONFIG_DIR", e.config_dir());
+        let run = crate::helpers::run_command(cmd, None).ok();
+        assert_eq!(run.json()[0]["name"], "g");
+        e.run(&["remove", "g"], None).ok();
+    })
+    .await;
+}
