@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokenkeeper_emulators::Api;
 
-use crate::helpers::{blocking, run_command, start, Env};
+use crate::helpers::{Env, blocking, run_command, start};
 
 fn spawn_many(env: &Env, args: &[&str], n: usize) -> Vec<crate::helpers::Run> {
     let children: Vec<_> = (0..n)
@@ -30,10 +30,19 @@ async fn eight_concurrent_refreshes_never_reuse_a_refresh_token() {
                 run.ok();
             }
             let stats = em.stats();
-            assert_eq!(stats.refresh_token_reuse, 0, "{api:?}: a refresh token was reused");
+            assert_eq!(
+                stats.refresh_token_reuse, 0,
+                "{api:?}: a refresh token was reused"
+            );
             assert_eq!(stats.families_revoked, 0, "{api:?}");
-            assert_eq!(stats.refreshes, 8, "{api:?}: each process refreshed once, in turn");
-            assert_eq!(stats.logins, logins, "{api:?}: no fallback login was needed");
+            assert_eq!(
+                stats.refreshes, 8,
+                "{api:?}: each process refreshed once, in turn"
+            );
+            assert_eq!(
+                stats.logins, logins,
+                "{api:?}: no fallback login was needed"
+            );
             e.run(&["token", "rot"], None).ok();
             e.run(&["remove", "rot"], None).ok();
         })

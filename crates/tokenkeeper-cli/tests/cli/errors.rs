@@ -5,10 +5,20 @@ use std::sync::Arc;
 
 use tokenkeeper_emulators::{Api, Fault, FaultAction, FaultTarget};
 
-use crate::helpers::{blocking, start, Env, PASSWORD, USER};
+use crate::helpers::{Env, PASSWORD, USER, blocking, start};
 
 fn add_args<'a>(url: &'a str, provider: &'a str, flag: &'a str) -> Vec<&'a str> {
-    vec!["add", "x", "--provider", provider, "--url", url, "--username", USER, flag]
+    vec![
+        "add",
+        "x",
+        "--provider",
+        provider,
+        "--url",
+        url,
+        "--username",
+        USER,
+        flag,
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -20,33 +30,90 @@ async fn bad_input_is_refused_before_anything_is_stored() {
         let url = em.base_url();
         // Empty stdin, and only a newline.
         for input in ["", "\n"] {
-            e.run(&add_args(&url, "smartling", "--password-stdin"), Some(input))
-                .fails_with(2, "no secret given on stdin");
+            e.run(
+                &add_args(&url, "smartling", "--password-stdin"),
+                Some(input),
+            )
+            .fails_with(2, "no secret given on stdin");
         }
         // A secret of several lines.
-        e.run(&add_args(&url, "smartling", "--password-stdin"), Some("a\nb\n"))
-            .fails_with(2, "one line");
+        e.run(
+            &add_args(&url, "smartling", "--password-stdin"),
+            Some("a\nb\n"),
+        )
+        .fails_with(2, "one line");
         // Bad URLs.
-        for bad in ["localhost:8080", "ftp://x", "https://u:p@host", "not a url", ""] {
-            e.run(&add_args(bad, "smartling", "--password-stdin"), Some("pw\n"))
-                .fails_with(2, "invalid URL");
+        for bad in [
+            "localhost:8080",
+            "ftp://x",
+            "https://u:p@host",
+            "not a url",
+            "",
+        ] {
+            e.run(
+                &add_args(bad, "smartling", "--password-stdin"),
+                Some("pw\n"),
+            )
+            .fails_with(2, "invalid URL");
         }
         // Unknown provider; wrong kind of secret for the API; missing username.
         e.run(&add_args(&url, "redis", "--password-stdin"), Some("pw\n"))
             .fails_with(2, "unknown provider");
         e.run(&add_args(&url, "smartling", "--token-stdin"), Some("t\n"))
             .fails_with(2, "cannot be set up with --token-stdin");
-        e.run(&["add", "x", "--provider", "smartling", "--url", &url, "--password-stdin"], Some("pw\n"))
-            .fails_with(2, "needs --username");
+        e.run(
+            &[
+                "add",
+                "x",
+                "--provider",
+                "smartling",
+                "--url",
+                &url,
+                "--password-stdin",
+            ],
+            Some("pw\n"),
+        )
+        .fails_with(2, "needs --username");
         // No secret flag at all, or two: clap's usage error.
-        let run = e.run(&["add", "x", "--provider", "smartling", "--url", &url], Some("pw\n"));
+        let run = e.run(
+            &["add", "x", "--provider", "smartling", "--url", &url],
+            Some("pw\n"),
+        );
         assert_eq!(run.code, 2, "{}", run.stderr);
         // Bad names.
-        e.run(&["add", "a/b", "--provider", "smartling", "--url", &url, "--username", USER, "--password-stdin"], Some("pw\n"))
-            .fails_with(2, "invalid account name");
+        e.run(
+            &[
+                "add",
+                "a/b",
+                "--provider",
+                "smartling",
+                "--url",
+                &url,
+                "--username",
+                USER,
+                "--password-stdin",
+            ],
+            Some("pw\n"),
+        )
+        .fails_with(2, "invalid account name");
         // CA file that does not exist.
-        e.run(&["add", "x", "--provider", "smartling", "--url", &url, "--username", USER, "--ca-cert", "/nonexistent.pem", "--password-stdin"], Some("pw\n"))
-            .fails_with(2, "no such file");
+        e.run(
+            &[
+                "add",
+                "x",
+                "--provider",
+                "smartling",
+                "--url",
+                &url,
+                "--username",
+                USER,
+                "--ca-cert",
+                "/nonexistent.pem",
+                "--password-stdin",
+            ],
+            Some("pw\n"),
+        )
+        .fails_with(2, "no such file");
         assert_eq!(em.stats().requests, 0, "nothing was sent");
         assert_eq!(e.run(&["list", "--json"], None).ok().stdout.trim(), "[]");
     })
@@ -72,7 +139,10 @@ async fn refused_credentials_print_the_api_error_and_store_nothing() {
                 args.extend(["--ca-cert", ca]);
             }
             let run = e.run(&args, Some("wrong-password\n")).fails_with(6, needle);
-            assert!(!run.stderr.contains("wrong-password"), "the secret is not echoed");
+            assert!(
+                !run.stderr.contains("wrong-password"),
+                "the secret is not echoed"
+            );
             assert_eq!(e.run(&["list", "--json"], None).ok().stdout.trim(), "[]");
         })
         .await;
@@ -82,8 +152,11 @@ async fn refused_credentials_print_the_api_error_and_store_nothing() {
     let env = Arc::new(Env::new());
     let (e, em) = (env.clone(), emu.clone());
     blocking(move || {
-        e.run(&add_args(&em.base_url(), "generic-jwt", "--refresh-token-stdin"), Some("unknown\n"))
-            .fails_with(6, "HTTP 401");
+        e.run(
+            &add_args(&em.base_url(), "generic-jwt", "--refresh-token-stdin"),
+            Some("unknown\n"),
+        )
+        .fails_with(6, "HTTP 401");
     })
     .await;
 }
@@ -105,16 +178,24 @@ async fn bad_answers_and_unreachable_servers_are_clear() {
             (FaultAction::NotJwt, 6, "not a JWT"),
         ];
         for (action, code, needle) in cases {
-            em.push_fault(Fault { target: FaultTarget::Login, times: 1, action });
-            e.run(&args, Some(&format!("{PASSWORD}\n"))).fails_with(code, needle);
+            em.push_fault(Fault {
+                target: FaultTarget::Login,
+                times: 1,
+                action,
+            });
+            e.run(&args, Some(&format!("{PASSWORD}\n")))
+                .fails_with(code, needle);
         }
         assert_eq!(e.run(&["list", "--json"], None).ok().stdout.trim(), "[]");
         // Nothing listening.
         let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let dead = format!("http://127.0.0.1:{}", free.local_addr().unwrap().port());
         drop(free);
-        e.run(&add_args(&dead, "jwt-auth-pro", "--password-stdin"), Some("pw\n"))
-            .fails_with(5, "cannot connect");
+        e.run(
+            &add_args(&dead, "jwt-auth-pro", "--password-stdin"),
+            Some("pw\n"),
+        )
+        .fails_with(5, "cannot connect");
         // A self-signed server without --ca-cert.
     })
     .await;
@@ -123,16 +204,23 @@ async fn bad_answers_and_unreachable_servers_are_clear() {
     let (e, em) = (env.clone(), tls.clone());
     blocking(move || {
         let url = em.base_url();
-        e.run(&add_args(&url, "redis-enterprise", "--password-stdin"), Some("s3cret\n"))
-            .fails_with(6, "TLS failure")
-            .stderr
-            .contains("hint: pass --ca-cert")
-            .then_some(())
-            .expect("a hint names --ca-cert");
+        e.run(
+            &add_args(&url, "redis-enterprise", "--password-stdin"),
+            Some("s3cret\n"),
+        )
+        .fails_with(6, "TLS failure")
+        .stderr
+        .contains("hint: pass --ca-cert")
+        .then_some(())
+        .expect("a hint names --ca-cert");
         let mut insecure = add_args(&url, "redis-enterprise", "--password-stdin");
         insecure.push("--insecure");
         let run = e.run(&insecure, Some("s3cret\n")).ok();
-        assert!(run.stderr.contains("TLS verification is disabled"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("TLS verification is disabled"),
+            "{}",
+            run.stderr
+        );
         let table = e.run(&["list"], None).ok().stdout;
         assert!(table.contains("insecure TLS"), "{table}");
         e.run(&["remove", "x"], None).ok();
@@ -147,7 +235,21 @@ async fn a_corrupt_config_is_reported_and_left_alone() {
     let path = env.config_dir().join("config.toml");
     std::fs::write(&path, "version = 1\n[[accounts]]\nname = 'x'\n").unwrap();
     env.run(&["list"], None).fails_with(1, "corrupt");
-    env.run(&["add", "y", "--provider", "generic-jwt", "--url", "http://127.0.0.1:1", "--refresh-token-stdin"], Some("rt\n"))
-        .fails_with(1, "corrupt");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "version = 1\n[[accounts]]\nname = 'x'\n");
+    env.run(
+        &[
+            "add",
+            "y",
+            "--provider",
+            "generic-jwt",
+            "--url",
+            "http://127.0.0.1:1",
+            "--refresh-token-stdin",
+        ],
+        Some("rt\n"),
+    )
+    .fails_with(1, "corrupt");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "version = 1\n[[accounts]]\nname = 'x'\n"
+    );
 }

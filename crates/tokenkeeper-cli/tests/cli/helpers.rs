@@ -26,19 +26,35 @@ pub struct Run {
 impl Run {
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     /// A clean failure: the expected exit code, one or two plain lines, no panic text.
     #[track_caller]
     pub fn fails_with(self, code: i32, needle: &str) -> Self {
-        assert_eq!(self.code, code, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         let lines = self.stderr.lines().count();
-        assert!((1..=2).contains(&lines), "one or two lines on stderr: {:?}", self.stderr);
+        assert!(
+            (1..=2).contains(&lines),
+            "one or two lines on stderr: {:?}",
+            self.stderr
+        );
         assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
         assert!(!self.stderr.contains("backtrace"), "{}", self.stderr);
-        assert!(self.stderr.contains(needle), "{needle:?} not in {:?}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "{needle:?} not in {:?}",
+            self.stderr
+        );
         self
     }
 
@@ -61,7 +77,8 @@ impl Env {
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenkeeper"));
         cmd.arg("--config-dir").arg(self.config_dir()).args(args);
-        cmd.env_remove("TOKENKEEPER_CONFIG_DIR").env_remove("TOKENKEEPER_LOG");
+        cmd.env_remove("TOKENKEEPER_CONFIG_DIR")
+            .env_remove("TOKENKEEPER_LOG");
         cmd
     }
 
@@ -87,7 +104,15 @@ impl Env {
         let url = emu.base_url();
         let ca = self.ca_file(emu);
         let mut args = vec![
-            "add", name, "--provider", emu.api().id(), "--url", &url, "--username", USER, flag,
+            "add",
+            name,
+            "--provider",
+            emu.api().id(),
+            "--url",
+            &url,
+            "--username",
+            USER,
+            flag,
         ];
         let ca_text;
         if let Some(ca) = &ca {
@@ -106,7 +131,9 @@ impl Env {
 }
 
 fn collect_text(dir: &Path, out: &mut String) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -118,10 +145,14 @@ fn collect_text(dir: &Path, out: &mut String) {
 }
 
 pub fn run_command(mut cmd: Command, stdin: Option<&str>) -> Run {
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env("RUST_BACKTRACE", "1");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .env("RUST_BACKTRACE", "1");
     let mut child = cmd.spawn().unwrap();
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().unwrap();
@@ -130,7 +161,11 @@ pub fn run_command(mut cmd: Command, stdin: Option<&str>) -> Run {
             assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
         }
     }
-    let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().unwrap();
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -139,7 +174,9 @@ pub fn run_command(mut cmd: Command, stdin: Option<&str>) -> Run {
 }
 
 pub async fn start(api: Api) -> Emulator {
-    Emulator::start(api, EmulatorConfig::for_api(api)).await.unwrap()
+    Emulator::start(api, EmulatorConfig::for_api(api))
+        .await
+        .unwrap()
 }
 
 /// Runs a blocking process call without stalling the emulators on the runtime.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokenkeeper_emulators::Api;
 
-use crate::helpers::{blocking, run_command, start, Env, PASSWORD, USER};
+use crate::helpers::{Env, PASSWORD, USER, blocking, run_command, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn without_a_keychain_nothing_is_stored_anywhere() {
@@ -17,12 +17,24 @@ async fn without_a_keychain_nothing_is_stored_anywhere() {
     blocking(move || {
         let url = em.base_url();
         let mut cmd = e.command(&[
-            "add", "s", "--provider", "smartling", "--url", &url, "--username", USER, "--password-stdin",
+            "add",
+            "s",
+            "--provider",
+            "smartling",
+            "--url",
+            &url,
+            "--username",
+            USER,
+            "--password-stdin",
         ]);
         cmd.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
         let run = run_command(cmd, Some(&format!("{PASSWORD}\n")));
         let run = run.fails_with(4, "keychain unavailable");
-        assert!(run.stderr.contains("never stored elsewhere"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("never stored elsewhere"),
+            "{}",
+            run.stderr
+        );
         assert_eq!(e.run(&["list", "--json"], None).ok().stdout.trim(), "[]");
         assert!(!e.config_dir_text().contains(PASSWORD));
     })
@@ -59,8 +71,13 @@ printf tk | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 }
 
 fn step(out: &std::path::Path, name: &str) -> (i32, String, String) {
-    let read = |ext: &str| std::fs::read_to_string(out.join(format!("{name}.{ext}"))).unwrap_or_default();
-    (read("code").trim().parse().unwrap_or(-1), read("out"), read("err"))
+    let read =
+        |ext: &str| std::fs::read_to_string(out.join(format!("{name}.{ext}"))).unwrap_or_default();
+    (
+        read("code").trim().parse().unwrap_or(-1),
+        read("out"),
+        read("err"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -101,7 +118,11 @@ step token3 TK token wp
     }
     let (_, list, _) = step(&out, "list_locked");
     let list: serde_json::Value = serde_json::from_str(&list).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 1, "the locked add stored nothing");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "the locked add stored nothing"
+    );
     // After unlocking, the same token is still there and refreshing works: nothing was lost.
     let (code, token2, err) = step(&out, "token2");
     assert_eq!(code, 0, "{err}");
@@ -111,5 +132,9 @@ step token3 TK token wp
     let (_, token3, _) = step(&out, "token3");
     assert_ne!(token3, token2);
     assert_eq!(emu.stats().refresh_token_reuse, 0);
-    assert_eq!(emu.stats().logins, 1, "the locked attempt consumed no refresh token");
+    assert_eq!(
+        emu.stats().logins,
+        1,
+        "the locked attempt consumed no refresh token"
+    );
 }

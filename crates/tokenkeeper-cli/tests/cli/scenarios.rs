@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use tokenkeeper_core::token::decode_claims;
-use tokenkeeper_emulators::{Api, FaultAction, FaultTarget, Fault};
+use tokenkeeper_emulators::{Api, Fault, FaultAction, FaultTarget};
 
-use crate::helpers::{blocking, start, Env, USER};
+use crate::helpers::{Env, USER, blocking, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn add_then_token_list_show_refresh_remove_for_every_provider() {
@@ -23,7 +23,10 @@ async fn add_then_token_list_show_refresh_remove_for_every_provider() {
             assert!(run.stdout.starts_with("added acc"), "{}", run.stdout);
             // `token` prints only the token and a newline.
             let token = e.run(&["token", "acc"], None).ok().stdout;
-            assert!(token.ends_with('\n') && token.lines().count() == 1, "{token:?}");
+            assert!(
+                token.ends_with('\n') && token.lines().count() == 1,
+                "{token:?}"
+            );
             let token = token.trim_end().to_owned();
             let claims = decode_claims(&token).unwrap();
             assert_eq!(claims["sub"], USER, "{api:?}");
@@ -34,7 +37,9 @@ async fn add_then_token_list_show_refresh_remove_for_every_provider() {
             assert_eq!(item["provider"], api.id());
             assert_eq!(item["url"].as_str().unwrap().trim_end_matches('/'), emu_url);
             assert_eq!(item["status"], "fresh");
-            assert!(chrono::DateTime::parse_from_rfc3339(item["expires_at"].as_str().unwrap()).is_ok());
+            assert!(
+                chrono::DateTime::parse_from_rfc3339(item["expires_at"].as_str().unwrap()).is_ok()
+            );
             assert_eq!(item["last_error"], Value::Null);
             // show: settings and claims, never a secret.
             let show = e.run(&["show", "acc"], None).ok().stdout;
@@ -44,14 +49,28 @@ async fn add_then_token_list_show_refresh_remove_for_every_provider() {
                 assert!(!text.contains(&token), "{api:?}: show printed the token");
                 assert!(!text.contains(&secret), "{api:?}: show printed the secret");
             }
-            assert!(show_json.json()["stored_secrets"].as_array().unwrap().contains(&"access".into()));
+            assert!(
+                show_json.json()["stored_secrets"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&"access".into())
+            );
             // refresh gives a new token; token then prints it.
             e.run(&["refresh", "acc"], None).ok();
-            let newer = e.run(&["token", "acc"], None).ok().stdout.trim_end().to_owned();
+            let newer = e
+                .run(&["token", "acc"], None)
+                .ok()
+                .stdout
+                .trim_end()
+                .to_owned();
             assert_ne!(newer, token, "{api:?}");
             e.run(&["remove", "acc"], None).ok();
-            assert_eq!(e.run(&["list", "--json"], None).ok().json(), Value::Array(vec![]));
-            e.run(&["token", "acc"], None).fails_with(2, "no account named");
+            assert_eq!(
+                e.run(&["list", "--json"], None).ok().json(),
+                Value::Array(vec![])
+            );
+            e.run(&["token", "acc"], None)
+                .fails_with(2, "no account named");
         })
         .await;
         assert_eq!(emu.stats().refresh_token_reuse, 0);
@@ -85,11 +104,20 @@ async fn no_secret_ever_reaches_the_config_dir_or_the_logs() {
                 }
             }
         }
-        assert!(logs.contains("token renewed"), "debug logs were produced: {logs}");
+        assert!(
+            logs.contains("token renewed"),
+            "debug logs were produced: {logs}"
+        );
         let text = e.config_dir_text();
-        assert!(text.contains("a0") && text.contains("expires_at"), "config and state were written");
+        assert!(
+            text.contains("a0") && text.contains("expires_at"),
+            "config and state were written"
+        );
         for secret in &secrets {
-            assert!(!text.contains(secret.as_str()), "a secret is in the config dir");
+            assert!(
+                !text.contains(secret.as_str()),
+                "a secret is in the config dir"
+            );
             assert!(!logs.contains(secret.as_str()), "a secret is in the logs");
         }
         for i in 0..em.len() {
@@ -97,7 +125,10 @@ async fn no_secret_ever_reaches_the_config_dir_or_the_logs() {
         }
         let text = e.config_dir_text();
         for secret in &secrets {
-            assert!(!text.contains(secret.as_str()), "a secret is in the config dir after remove");
+            assert!(
+                !text.contains(secret.as_str()),
+                "a secret is in the config dir after remove"
+            );
         }
     })
     .await;
@@ -118,8 +149,13 @@ async fn status_and_last_error_persist_between_runs() {
     let (e, em) = (env.clone(), emu.clone());
     blocking(move || {
         e.add("s", &em).0.ok();
-        em.push_fault(Fault { target: FaultTarget::Refresh, times: 1, action: FaultAction::ApiError { status: 503 } });
-        e.run(&["refresh", "s"], None).fails_with(5, "MAINTENANCE_MODE_ERROR");
+        em.push_fault(Fault {
+            target: FaultTarget::Refresh,
+            times: 1,
+            action: FaultAction::ApiError { status: 503 },
+        });
+        e.run(&["refresh", "s"], None)
+            .fails_with(5, "MAINTENANCE_MODE_ERROR");
         let item = e.run(&["list", "--json"], None).ok().json()[0].clone();
         assert_eq!(item["status"], "error");
         assert_eq!(item["last_error"]["status"], 503);
@@ -144,7 +180,8 @@ async fn config_dir_can_come_from_the_environment() {
     blocking(move || {
         e.add("g", &em).0.ok();
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tokenkeeper"));
-        cmd.args(["list", "--json"]).env("TOKENKEEPER_CONFIG_DIR", e.config_dir());
+        cmd.args(["list", "--json"])
+            .env("TOKENKEEPER_CONFIG_DIR", e.config_dir());
         let run = crate::helpers::run_command(cmd, None).ok();
         assert_eq!(run.json()[0]["name"], "g");
         e.run(&["remove", "g"], None).ok();

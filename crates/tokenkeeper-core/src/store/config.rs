@@ -71,8 +71,7 @@ pub fn load(path: &Path) -> Result<Config> {
         }
         Some(_) => {}
     }
-    let config: Config =
-        toml::from_str(&text).map_err(|e| corrupt(path, &describe(&text, &e)))?;
+    let config: Config = toml::from_str(&text).map_err(|e| corrupt(path, &describe(&text, &e)))?;
     let mut names = HashSet::new();
     let mut ids = HashSet::new();
     for account in &config.accounts {
@@ -104,7 +103,10 @@ fn describe(text: &str, err: &toml::de::Error) -> String {
     let message = err.message().trim().replace('\n', " ");
     match err.span() {
         Some(span) => {
-            let line = text.get(..span.start).map_or(0, |t| t.matches('\n').count()) + 1;
+            let line = text
+                .get(..span.start)
+                .map_or(0, |t| t.matches('\n').count())
+                + 1;
             format!("line {line}: {message}")
         }
         None => message,
