@@ -1,6 +1,7 @@
 //! TokenKeeper's core: everything that matters, with no GUI or CLI dependency.
 //!
 //! - [`account`]: account settings and provider ids (no secrets);
+//! - [`clock`]: injectable wall clock and timer mapping (tests run time faster or paused);
 //! - [`token`]: token sets, JWT claims and skew-proof expiry arithmetic;
 //! - [`providers`]: one adapter per API behind one trait, plus the shared HTTP client;
 //! - [`store`]: config file, state file, keychain and cross-process locks;
@@ -9,6 +10,7 @@
 //! - [`secret`]: a string type that cannot be printed or serialised.
 
 pub mod account;
+pub mod clock;
 pub mod error;
 pub mod keeper;
 pub mod providers;

@@ -9,13 +9,14 @@ mod renew;
 mod secrets;
 pub mod view;
 
+pub use renew::{Attempt, StateSource};
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-
 use crate::account::{Account, AccountId, ProviderKind, validate_name};
+use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::providers::{Http, StoredTokens, provider_for};
 use crate::secret::Secret;
@@ -83,6 +84,7 @@ pub struct Keeper {
     paths: Paths,
     secrets: Arc<dyn SecretStore>,
     http: Http,
+    clock: Arc<dyn Clock>,
     lock_timeout: Duration,
 }
 
@@ -98,8 +100,27 @@ impl Keeper {
             paths,
             secrets,
             http: Http::new(),
+            clock: Arc::new(SystemClock),
             lock_timeout: LOCK_TIMEOUT,
         }
+    }
+
+    /// Uses another clock (tests, soaks at accelerated time); the HTTP client follows it.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.http = self.http.with_clock(clock.clone());
+        self.clock = clock;
+        self
+    }
+
+    /// Uses another HTTP client (other timeouts).
+    pub fn with_http(mut self, http: Http) -> Self {
+        self.http = http.with_clock(self.clock.clone());
+        self
+    }
+
+    /// The clock in use.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// Changes how long to wait for another process's lock.
@@ -129,7 +150,7 @@ impl Keeper {
     pub fn list(&self) -> Result<Vec<AccountView>> {
         let accounts = self.accounts()?;
         let states = state::load(&self.paths.state_file())?.accounts;
-        let now = Utc::now();
+        let now = self.clock.now();
         Ok(accounts
             .iter()
             .map(|a| AccountView::new(a, &states.get(&a.id).cloned().unwrap_or_default(), now))
@@ -154,7 +175,7 @@ impl Keeper {
             .as_ref()
             .and_then(|t| decode_claims(t.expose()).ok());
         Ok(AccountDetail {
-            view: AccountView::new(&account, &state, Utc::now()),
+            view: AccountView::new(&account, &state, self.clock.now()),
             ttl: account.ttl,
             ca_cert: account.ca_cert.as_ref().map(|p| p.display().to_string()),
             created_at: account.created_at,
@@ -185,7 +206,7 @@ impl Keeper {
             ttl: new.ttl,
             ca_cert: new.ca_cert.map(absolute),
             insecure: new.insecure,
-            created_at: Utc::now(),
+            created_at: self.clock.now(),
         };
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;
@@ -206,7 +227,7 @@ impl Keeper {
             return Err(e);
         }
         let state = self.record_success(&account, &set, true).await?;
-        Ok(AccountView::new(&account, &state, Utc::now()))
+        Ok(AccountView::new(&account, &state, self.clock.now()))
     }
 
     /// Replaces an account's credentials (a new password, refresh token or token), proving
@@ -223,7 +244,7 @@ impl Keeper {
         let initial = self.initial_secrets(&secret, &set);
         self.write_secrets(account.id, initial).await?;
         let state = self.record_success(&account, &set, true).await?;
-        Ok(AccountView::new(&account, &state, Utc::now()))
+        Ok(AccountView::new(&account, &state, self.clock.now()))
     }
 
     /// Removes an account: its keychain entries first (kept if the keychain fails), then its
@@ -307,25 +328,9 @@ impl Keeper {
     ) -> Result<AccountState> {
         let paths = self.paths.clone();
         let id = account.id;
-        let (expires_at, obtained_at) = (set.expires_at, set.obtained_at);
-        let rotated = set.refresh.is_some();
-        let refresh_expires_at = set.refresh_expires_at;
-        blocking(move || {
-            state::update_blocking(&paths, id, |s| {
-                s.expires_at = Some(expires_at);
-                s.obtained_at = Some(obtained_at);
-                if rotated || refresh_expires_at.is_some() {
-                    s.refresh_expires_at = refresh_expires_at;
-                }
-                s.last_refresh = Some(Utc::now());
-                s.last_error = None;
-                s.needs_login = false;
-                if new_credentials {
-                    s.password_refused = false;
-                }
-            })
-        })
-        .await
+        let mut entry = state::read(&self.paths, id)?;
+        entry.apply_success(set, self.clock.now(), new_credentials);
+        blocking(move || state::store_blocking(&paths, id, &entry)).await
     }
 }
 

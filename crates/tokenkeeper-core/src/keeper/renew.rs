@@ -4,18 +4,19 @@
 //! Rules: a refresh refused as `auth` leads to one login when a password is stored; a refused
 //! login marks the password refused and it is never sent again until the user stores a new
 //! one (Redis Enterprise locks a user after 5 failures). Other failures keep every stored token
-//! and are recorded as the account's last error.
+//! and are recorded as the account's last error. [`Keeper::attempt`] is the one entry point
+//! for the CLI (state from and to the state file) and the engine (state it keeps in memory).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use chrono::{TimeDelta, Utc};
+use chrono::TimeDelta;
 
 use crate::account::Account;
 use crate::error::{ApiError, Error, ErrorKind, Result};
 use crate::providers::{StoredTokens, provider_for};
 use crate::secret::Secret;
 use crate::store::keychain::SecretKind;
-use crate::store::state::{self, AccountState, LastError};
+use crate::store::state::{self, AccountState};
 use crate::token::TokenSet;
 
 use super::view::AccountView;
@@ -33,19 +34,46 @@ enum Failure {
     },
 }
 
+/// Where an attempt reads and writes the account's state.
+#[derive(Debug)]
+pub enum StateSource<'a> {
+    /// The state file, re-read after taking the lock and written before releasing it
+    /// (the CLI). The account is also checked to still exist in the config file.
+    File,
+    /// State the caller keeps (the engine); nothing is read from or written to files.
+    Given(&'a AccountState),
+}
+
+/// The outcome of one attempt.
+#[derive(Debug)]
+pub struct Attempt {
+    /// The token, or why there is none.
+    pub result: Result<Secret>,
+    /// The account's state after the attempt.
+    pub state: AccountState,
+    /// True when the API was asked (a refresh or login happened or failed).
+    pub contacted_api: bool,
+    /// How long the API calls took.
+    pub latency: Duration,
+}
+
 impl Keeper {
     /// A token valid for at least `min_valid`, refreshing first when needed.
     pub async fn token(&self, name: &str, min_valid: Duration) -> Result<Secret> {
         let account = self.find(name)?;
-        self.ensure(&account, min_valid, false).await
+        self.attempt(&account, StateSource::File, min_valid, false)
+            .await
+            .result
     }
 
     /// Refreshes now, whatever the token's expiry.
     pub async fn refresh(&self, name: &str) -> Result<AccountView> {
         let account = self.find(name)?;
-        self.ensure(&account, Duration::ZERO, true).await?;
-        let state = state::read(&self.paths, account.id)?;
-        Ok(AccountView::new(&account, &state, Utc::now()))
+        let attempt = self
+            .attempt(&account, StateSource::File, Duration::ZERO, true)
+            .await;
+        attempt.result?;
+        Ok(AccountView::new(&account, &attempt.state, self.clock.now()))
     }
 
     /// Refreshes every account; one result per account, in config order.
@@ -59,26 +87,71 @@ impl Keeper {
     }
 
     /// The heart: lock, re-read, decide, renew, store (refresh token first), record.
-    async fn ensure(&self, account: &Account, min_valid: Duration, force: bool) -> Result<Secret> {
+    ///
+    /// Unless `force`, a stored token valid for `min_valid` more is returned as it is.
+    pub async fn attempt(
+        &self,
+        account: &Account,
+        source: StateSource<'_>,
+        min_valid: Duration,
+        force: bool,
+    ) -> Attempt {
+        let fallback = match &source {
+            StateSource::Given(s) => (*s).clone(),
+            StateSource::File => AccountState::default(),
+        };
+        match self.attempt_locked(account, source, min_valid, force).await {
+            Ok(attempt) => attempt,
+            Err(error) => Attempt {
+                result: Err(error),
+                state: fallback,
+                contacted_api: false,
+                latency: Duration::ZERO,
+            },
+        }
+    }
+
+    async fn attempt_locked(
+        &self,
+        account: &Account,
+        source: StateSource<'_>,
+        min_valid: Duration,
+        force: bool,
+    ) -> Result<Attempt> {
         let _lock = self
             .lock(&self.paths.account_lock(account.id), &account.name)
             .await?;
-        // The account may have been removed or changed while we waited.
-        let account = self
-            .accounts()?
-            .into_iter()
-            .find(|a| a.id == account.id)
-            .ok_or_else(|| Error::AccountNotFound(account.name.clone()))?;
-        let state = state::read(&self.paths, account.id)?;
+        let from_file = matches!(source, StateSource::File);
+        let (account, mut state) = match source {
+            StateSource::Given(state) => (account.clone(), state.clone()),
+            StateSource::File => {
+                // The account may have been removed or changed while we waited.
+                let current = self
+                    .accounts()?
+                    .into_iter()
+                    .find(|a| a.id == account.id)
+                    .ok_or_else(|| Error::AccountNotFound(account.name.clone()))?;
+                (current, state::read(&self.paths, account.id)?)
+            }
+        };
         let mut stored = self.read_secrets(account.id).await?;
         stored.expires_at = state.expires_at;
         stored.refresh_expires_at = state.refresh_expires_at;
         let min_valid = TimeDelta::from_std(min_valid).unwrap_or(TimeDelta::MAX);
-        if !force && let Some(token) = stored.access_valid_for(Utc::now(), min_valid) {
-            return Ok(token.clone());
+        if !force && let Some(token) = stored.access_valid_for(self.clock.now(), min_valid) {
+            return Ok(Attempt {
+                result: Ok(token.clone()),
+                state,
+                contacted_api: false,
+                latency: Duration::ZERO,
+            });
         }
-        match self.renew(&account, &stored, &state).await {
+        let started = Instant::now();
+        let outcome = self.renew(&account, &stored, &state).await;
+        let latency = started.elapsed();
+        let result = match outcome {
             Ok(set) => {
+                // The new refresh token first: after a rotation it exists nowhere else.
                 self.write_secrets(
                     account.id,
                     vec![
@@ -87,31 +160,28 @@ impl Keeper {
                     ],
                 )
                 .await?;
-                self.record_success(&account, &set, false).await?;
-                tracing::info!(account = %account.name, expires_at = %set.expires_at, "token renewed");
+                state.apply_success(&set, self.clock.now(), false);
+                tracing::debug!(account = %account.name, expires_at = %set.expires_at, "token renewed");
                 Ok(set.access)
             }
             Err(failure) => {
-                let (error, refused) = match failure {
-                    Failure::Api(api) => (Error::Api(api), false),
-                    Failure::NeedsLogin {
-                        reason,
-                        api,
-                        password_refused,
-                    } => (
-                        Error::NeedsLogin {
-                            name: account.name.clone(),
-                            reason,
-                            api: api.map(Box::new),
-                        },
-                        password_refused,
-                    ),
-                };
-                self.record_failure(&account, &error, refused).await?;
-                tracing::warn!(account = %account.name, error = %error, "token renewal failed");
+                let (error, refused) = into_error(&account, failure);
+                state.apply_failure(&error, self.clock.now(), refused);
+                tracing::debug!(account = %account.name, error = %error, "token renewal failed");
                 Err(error)
             }
+        };
+        if from_file {
+            let paths = self.paths.clone();
+            let (id, entry) = (account.id, state.clone());
+            state = blocking(move || state::store_blocking(&paths, id, &entry)).await?;
         }
+        Ok(Attempt {
+            result,
+            state,
+            contacted_api: true,
+            latency,
+        })
     }
 
     async fn renew(
@@ -122,7 +192,7 @@ impl Keeper {
     ) -> std::result::Result<TokenSet, Failure> {
         let provider = provider_for(account.provider);
         let mut refused = None;
-        if provider.can_refresh(stored, Utc::now()) {
+        if provider.can_refresh(stored, self.clock.now()) {
             match provider.refresh(&self.http, account, stored).await {
                 Ok(set) => return Ok(set),
                 Err(e) if e.kind == ErrorKind::Auth => refused = Some(e),
@@ -146,21 +216,23 @@ impl Keeper {
             Err(e) => Err(Failure::Api(e)),
         }
     }
+}
 
-    async fn record_failure(&self, account: &Account, error: &Error, refused: bool) -> Result<()> {
-        let paths = self.paths.clone();
-        let id = account.id;
-        let last = LastError::from_error(error, Utc::now());
-        let needs_login = matches!(error, Error::NeedsLogin { .. });
-        blocking(move || {
-            state::update_blocking(&paths, id, |s| {
-                s.last_error = Some(last);
-                s.needs_login = needs_login;
-                s.password_refused |= refused;
-            })
-        })
-        .await
-        .map(|_| ())
+fn into_error(account: &Account, failure: Failure) -> (Error, bool) {
+    match failure {
+        Failure::Api(api) => (Error::Api(api), false),
+        Failure::NeedsLogin {
+            reason,
+            api,
+            password_refused,
+        } => (
+            Error::NeedsLogin {
+                name: account.name.clone(),
+                reason,
+                api: api.map(Box::new),
+            },
+            password_refused,
+        ),
     }
 }
 

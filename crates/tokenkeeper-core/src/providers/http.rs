@@ -18,6 +18,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::account::Account;
+use crate::clock::{Clock, SystemClock};
 use crate::error::{ApiError, ErrorKind};
 use crate::token::parse_http_date;
 
@@ -196,6 +197,7 @@ pub struct Http {
     clients: Arc<Mutex<HashMap<ClientKey, reqwest::Client>>>,
     connect_timeout: Duration,
     total_timeout: Duration,
+    clock: Arc<dyn Clock>,
 }
 
 impl Default for Http {
@@ -216,7 +218,14 @@ impl Http {
             clients: Arc::default(),
             connect_timeout: connect,
             total_timeout: total,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// Reads send times from another clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     fn client_for(&self, account: &Account) -> Result<reqwest::Client, ApiError> {
@@ -258,7 +267,7 @@ impl Http {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let sent_at = Utc::now();
+        let sent_at = self.clock.now();
         let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();

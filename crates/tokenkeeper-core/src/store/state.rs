@@ -16,6 +16,7 @@ use super::lock::FileLock;
 use super::paths::Paths;
 use crate::account::AccountId;
 use crate::error::{Error, ErrorKind, Result};
+use crate::token::TokenSet;
 
 /// Current format version.
 pub const VERSION: u32 = 1;
@@ -114,9 +115,62 @@ pub struct AccountState {
     /// The stored password was refused; it is not sent again until a new one is stored.
     #[serde(default)]
     pub password_refused: bool,
+    /// When the engine plans the next refresh, if it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_refresh_at: Option<DateTime<Utc>>,
+    /// Consecutive failed attempts (reset by a success).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failures: u32,
+    /// When this entry last changed: the newer entry wins when processes' views are merged.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl AccountState {
+    /// Records a successful login or refresh.
+    pub fn apply_success(&mut self, set: &TokenSet, now: DateTime<Utc>, new_credentials: bool) {
+        self.expires_at = Some(set.expires_at);
+        self.obtained_at = Some(set.obtained_at);
+        if set.refresh.is_some() || set.refresh_expires_at.is_some() {
+            self.refresh_expires_at = set.refresh_expires_at;
+        }
+        self.last_refresh = Some(now);
+        self.last_error = None;
+        self.needs_login = false;
+        self.failures = 0;
+        if new_credentials {
+            self.password_refused = false;
+        }
+        self.updated_at = Some(now);
+    }
+
+    /// Records a failed attempt; every stored token is kept.
+    pub fn apply_failure(&mut self, err: &Error, now: DateTime<Utc>, password_refused: bool) {
+        self.last_error = Some(LastError::from_error(err, now));
+        self.needs_login = matches!(err, Error::NeedsLogin { .. });
+        self.password_refused |= password_refused;
+        self.failures = self.failures.saturating_add(1);
+        self.updated_at = Some(now);
+    }
+
+    /// The token's lifetime when it was obtained.
+    pub fn lifetime(&self) -> Option<TimeDelta> {
+        Some(self.expires_at? - self.obtained_at?)
+    }
+
+    /// True when `other` is a newer view of the same account than `self`.
+    pub fn is_older_than(&self, other: &AccountState) -> bool {
+        match (self.updated_at, other.updated_at) {
+            (Some(a), Some(b)) => a < b,
+            (None, Some(_)) => true,
+            _ => false,
+        }
+    }
+
     /// The status at `now`.
     pub fn status(&self, now: DateTime<Utc>) -> Status {
         if self.needs_login {
@@ -208,6 +262,35 @@ pub fn update_blocking(
     let entry = state.accounts.entry(id).or_default();
     change(entry);
     let result = entry.clone();
+    save(&path, &state)?;
+    Ok(result)
+}
+
+/// Replaces one account's state under the state lock (blocking), unless the file holds a
+/// newer entry for it. Returns the entry now in the file.
+pub fn store_blocking(paths: &Paths, id: AccountId, entry: &AccountState) -> Result<AccountState> {
+    store_many_blocking(paths, std::slice::from_ref(&(id, entry.clone())))
+        .map(|mut merged| merged.remove(0))
+}
+
+/// Writes several entries at once (one read and one write of the file), each unless the file
+/// holds a newer one. Returns the entries now in the file, in the same order.
+pub fn store_many_blocking(
+    paths: &Paths,
+    entries: &[(AccountId, AccountState)],
+) -> Result<Vec<AccountState>> {
+    paths.ensure()?;
+    let _lock = FileLock::acquire_blocking(&paths.state_lock())?;
+    let path = paths.state_file();
+    let mut state = load(&path)?;
+    let mut result = Vec::with_capacity(entries.len());
+    for (id, entry) in entries {
+        let slot = state.accounts.entry(*id).or_default();
+        if !entry.is_older_than(slot) {
+            *slot = entry.clone();
+        }
+        result.push(slot.clone());
+    }
     save(&path, &state)?;
     Ok(result)
 }
