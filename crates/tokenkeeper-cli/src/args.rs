@@ -104,6 +104,10 @@ pub struct AddArgs {
     /// Skip TLS certificate verification (not recommended; flagged in every listing).
     #[arg(long)]
     pub insecure: bool,
+    /// Refresh this many seconds before expiry (default: the larger of 60 s and 20 % of the
+    /// token's lifetime).
+    #[arg(long, value_name = "SECS")]
+    pub refresh_lead: Option<u64>,
     /// The secret's kind.
     #[command(flatten)]
     pub secret: SecretSource,

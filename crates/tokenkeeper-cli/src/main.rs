@@ -185,6 +185,7 @@ async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
         ttl: args.ttl,
         ca_cert: args.ca_cert,
         insecure: args.insecure,
+        refresh_lead_secs: args.refresh_lead,
     };
     let view = keeper.add(new, secret).await?;
     if view.plain_http {

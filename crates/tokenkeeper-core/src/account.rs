@@ -127,6 +127,9 @@ pub struct Account {
     pub insecure: bool,
     /// When the account was added.
     pub created_at: DateTime<Utc>,
+    /// Fixed refresh lead in seconds (default: the larger of 60 s and 20 % of the lifetime).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_lead_secs: Option<u64>,
 }
 
 impl Account {
@@ -137,6 +140,11 @@ impl Account {
         url.set_path(&format!("{base}{path}"));
         url.set_query(None);
         url
+    }
+
+    /// The fixed refresh lead, if the account sets one.
+    pub fn refresh_lead(&self) -> Option<std::time::Duration> {
+        self.refresh_lead_secs.map(std::time::Duration::from_secs)
     }
 
     /// True when the URL sends traffic in clear text beyond this machine.
@@ -242,6 +250,7 @@ mod tests {
             ca_cert: None,
             insecure: false,
             created_at: chrono::Utc::now(),
+            refresh_lead_secs: None,
         };
         assert_eq!(
             account.endpoint("/wp-json/jwt-auth/v1/token").as_str(),

@@ -5,12 +5,14 @@
 //! - [`token`]: token sets, JWT claims and skew-proof expiry arithmetic;
 //! - [`providers`]: one adapter per API behind one trait, plus the shared HTTP client;
 //! - [`store`]: config file, state file, keychain and cross-process locks;
+//! - [`engine`]: the background refresh engine (scheduler, policy, events);
 //! - [`keeper`]: the operations the CLI and the app call (add, list, token, refresh, remove);
 //! - [`error`]: typed errors that keep each API's own code and message;
 //! - [`secret`]: a string type that cannot be printed or serialised.
 
 pub mod account;
 pub mod clock;
+pub mod engine;
 pub mod error;
 pub mod keeper;
 pub mod providers;

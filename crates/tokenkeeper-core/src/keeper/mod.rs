@@ -73,6 +73,8 @@ pub struct NewAccount {
     pub ca_cert: Option<PathBuf>,
     /// Skip TLS verification.
     pub insecure: bool,
+    /// Fixed refresh lead in seconds.
+    pub refresh_lead_secs: Option<u64>,
 }
 
 /// Default time to wait for another process holding an account's lock.
@@ -131,6 +133,11 @@ impl Keeper {
     /// The config directory's files.
     pub fn paths(&self) -> &Paths {
         &self.paths
+    }
+
+    /// The settings for every account.
+    pub fn settings(&self) -> Result<config::Settings> {
+        Ok(config::load(&self.paths.config_file())?.settings)
     }
 
     /// All configured accounts.
@@ -207,6 +214,7 @@ impl Keeper {
             ca_cert: new.ca_cert.map(absolute),
             insecure: new.insecure,
             created_at: self.clock.now(),
+            refresh_lead_secs: new.refresh_lead_secs,
         };
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;

@@ -96,18 +96,23 @@ impl Keeper {
         min_valid: Duration,
         force: bool,
     ) -> Attempt {
-        let fallback = match &source {
-            StateSource::Given(s) => (*s).clone(),
-            StateSource::File => AccountState::default(),
+        let given = match &source {
+            StateSource::Given(s) => Some((*s).clone()),
+            StateSource::File => None,
         };
         match self.attempt_locked(account, source, min_valid, force).await {
             Ok(attempt) => attempt,
-            Err(error) => Attempt {
-                result: Err(error),
-                state: fallback,
-                contacted_api: false,
-                latency: Duration::ZERO,
-            },
+            Err(error) => {
+                // A local failure (keychain, lock): the caller's state records it.
+                let mut state = given.unwrap_or_default();
+                state.apply_failure(&error, self.clock.now(), false);
+                Attempt {
+                    result: Err(error),
+                    state,
+                    contacted_api: false,
+                    latency: Duration::ZERO,
+                }
+            }
         }
     }
 

@@ -23,15 +23,36 @@ const HEADER: &str =
 pub struct Config {
     /// Format version.
     pub version: u32,
+    /// Settings for every account.
+    #[serde(default, skip_serializing_if = "Settings::is_default")]
+    pub settings: Settings,
     /// Configured accounts.
     #[serde(default)]
     pub accounts: Vec<Account>,
+}
+
+/// Settings for every account (`[settings]` in the config file).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Fixed refresh lead in seconds for accounts that set none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_lead_secs: Option<u64>,
+    /// Most refreshes in flight at once (default 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<usize>,
+}
+
+impl Settings {
+    fn is_default(&self) -> bool {
+        self == &Self::default()
+    }
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             version: VERSION,
+            settings: Settings::default(),
             accounts: Vec::new(),
         }
     }
@@ -137,6 +158,7 @@ mod tests {
             ca_cert: None,
             insecure: false,
             created_at: chrono::Utc::now(),
+            refresh_lead_secs: None,
         }
     }
 
@@ -147,6 +169,10 @@ mod tests {
         assert_eq!(load(&path).unwrap(), Config::default());
         let config = Config {
             version: VERSION,
+            settings: super::Settings {
+                refresh_lead_secs: Some(120),
+                concurrency: None,
+            },
             accounts: vec![account("a"), account("b")],
         };
         save(&path, &config).unwrap();
@@ -179,8 +205,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         let config = Config {
-            version: VERSION,
             accounts: vec![account("same"), account("same")],
+            ..Config::default()
         };
         save(&path, &config).unwrap();
         assert!(matches!(

@@ -1,8 +1,9 @@
 //! Where things live: the config file (settings), the state file (status, expiry, last error),
-//! the keychain (secrets) and the cross-process locks, all under one config directory.
+//! attempt histories, the keychain (secrets) and the cross-process locks, all under one config directory.
 
 pub mod atomic;
 pub mod config;
+pub mod history;
 pub mod keychain;
 pub mod lock;
 pub mod paths;

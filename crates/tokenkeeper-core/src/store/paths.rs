@@ -65,6 +65,16 @@ impl Paths {
         self.lock_dir().join(format!("{id}.lock"))
     }
 
+    /// Folder of per-account attempt histories.
+    pub fn history_dir(&self) -> PathBuf {
+        self.dir.join("history")
+    }
+
+    /// One account's attempt history.
+    pub fn history_file(&self, id: AccountId) -> PathBuf {
+        self.history_dir().join(format!("{id}.jsonl"))
+    }
+
     /// Lock held while the config file is changed.
     pub fn config_lock(&self) -> PathBuf {
         self.lock_dir().join("config.lock")

@@ -45,6 +45,7 @@ pub fn account(emu: &Emulator, dir: &std::path::Path) -> Account {
         ca_cert: ca_file(emu, dir),
         insecure: false,
         created_at: Utc::now(),
+        refresh_lead_secs: None,
     }
 }
 

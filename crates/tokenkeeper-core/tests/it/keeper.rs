@@ -27,6 +27,7 @@ fn new_account(emu: &Emulator, dir: &Path, name: &str) -> NewAccount {
         ttl: None,
         ca_cert: ca_file(emu, dir),
         insecure: false,
+        refresh_lead_secs: None,
     }
 }
 

@@ -1,0 +1,140 @@
+//! The engine's view of every account's state: in memory, written to `state.json` in batches
+//! (at most once a second, merged by `updated_at` under the state lock), and re-read when
+//! another process changed the file. Per-refresh file rewrites would not scale to thousands of
+//! accounts; this keeps the file current within a second.
+
+use std::collections::{HashMap, HashSet};
+use std::time::SystemTime;
+
+use crate::account::AccountId;
+use crate::engine::events::HistoryEntry;
+use crate::error::Result;
+use crate::store::paths::Paths;
+use crate::store::state::{self, AccountState};
+
+/// Identity of the state file's content as last seen: modification time and size.
+pub type Stamp = Option<(SystemTime, u64)>;
+
+/// Reads the stamp of the state file.
+pub fn stamp_of(paths: &Paths) -> Stamp {
+    let meta = std::fs::metadata(paths.state_file()).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// What a flush writes.
+#[derive(Debug, Default)]
+pub struct Flush {
+    /// Entries to merge into the state file.
+    pub states: Vec<(AccountId, AccountState)>,
+    /// History lines to append.
+    pub history: Vec<(AccountId, Vec<HistoryEntry>)>,
+}
+
+impl Flush {
+    /// Writes it (blocking); returns the state file's new stamp.
+    pub fn write_blocking(self, paths: &Paths) -> Result<Stamp> {
+        if !self.states.is_empty() {
+            state::store_many_blocking(paths, &self.states)?;
+        }
+        for (id, entries) in &self.history {
+            if let Err(e) = crate::store::history::append_blocking(paths, *id, entries) {
+                tracing::warn!(error = %e, "cannot write attempt history");
+            }
+        }
+        Ok(stamp_of(paths))
+    }
+}
+
+/// Accounts' states as the engine knows them.
+#[derive(Debug)]
+pub struct StateCache {
+    paths: Paths,
+    entries: HashMap<AccountId, AccountState>,
+    dirty: HashSet<AccountId>,
+    history: HashMap<AccountId, Vec<HistoryEntry>>,
+    stamp: Stamp,
+}
+
+impl StateCache {
+    /// Loads the state file (blocking).
+    pub fn load_blocking(paths: Paths) -> Result<Self> {
+        let stamp = stamp_of(&paths);
+        let entries = state::load(&paths.state_file())?.accounts.into_iter().collect();
+        Ok(Self {
+            paths,
+            entries,
+            dirty: HashSet::new(),
+            history: HashMap::new(),
+            stamp,
+        })
+    }
+
+    /// An account's state (default when unknown).
+    pub fn get(&self, id: AccountId) -> AccountState {
+        self.entries.get(&id).cloned().unwrap_or_default()
+    }
+
+    /// Replaces an account's state; written at the next flush.
+    pub fn set(&mut self, id: AccountId, state: AccountState) {
+        self.entries.insert(id, state);
+        self.dirty.insert(id);
+    }
+
+    /// Queues a history entry; written at the next flush.
+    pub fn push_history(&mut self, id: AccountId, entry: HistoryEntry) {
+        self.history.entry(id).or_default().push(entry);
+    }
+
+    /// Forgets an account (its file entry is removed by whoever removed the account).
+    pub fn remove(&mut self, id: AccountId) {
+        self.entries.remove(&id);
+        self.dirty.remove(&id);
+        self.history.remove(&id);
+    }
+
+    /// True when something waits to be written.
+    pub fn is_dirty(&self) -> bool {
+        !self.dirty.is_empty() || !self.history.is_empty()
+    }
+
+    /// Takes what waits to be written.
+    pub fn take_flush(&mut self) -> Flush {
+        let states = self
+            .dirty
+            .drain()
+            .filter_map(|id| self.entries.get(&id).map(|s| (id, s.clone())))
+            .collect();
+        Flush {
+            states,
+            history: self.history.drain().collect(),
+        }
+    }
+
+    /// Records the file's stamp after our own write.
+    pub fn set_stamp(&mut self, stamp: Stamp) {
+        self.stamp = stamp;
+    }
+
+    /// True when another process changed the state file since we last saw it.
+    pub fn changed_on_disk(&self) -> bool {
+        stamp_of(&self.paths) != self.stamp
+    }
+
+    /// Re-reads the state file and takes every entry newer than ours (blocking I/O).
+    /// Returns the accounts whose state changed.
+    pub fn reload(&mut self) -> Result<Vec<AccountId>> {
+        let stamp = stamp_of(&self.paths);
+        let on_disk = state::load(&self.paths.state_file())?.accounts;
+        self.stamp = stamp;
+        let mut changed = Vec::new();
+        for (id, theirs) in on_disk {
+            let ours = self.entries.get(&id);
+            if ours.is_none_or(|ours| ours.is_older_than(&theirs)) {
+                self.entries.insert(id, theirs);
+                self.dirty.remove(&id);
+                changed.push(id);
+            }
+        }
+        Ok(changed)
+    }
+}

@@ -1,0 +1,92 @@
+//! What the engine tells the world: one [`Event`] per change, on a broadcast channel, and a
+//! per-account history of attempts. Neither ever holds a secret.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::account::{AccountId, ProviderKind};
+use crate::store::state::{LastError, Status};
+
+/// What happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The engine took the account on (at start, or added later).
+    Added,
+    /// The account's settings changed.
+    Updated,
+    /// The account was removed.
+    Removed,
+    /// A new token was obtained (refresh or login).
+    Refreshed,
+    /// Another process had already refreshed: nothing was asked of the API.
+    AlreadyFresh,
+    /// The attempt failed; a retry is scheduled.
+    Failed,
+    /// The attempt failed and the retry can only come after the token expires.
+    WillExpire,
+    /// The user must act; the engine no longer tries this account.
+    NeedsLogin,
+    /// The account's state was changed by another process (e.g. `tokenkeeper login`).
+    Reloaded,
+}
+
+/// One change of one account, as the CLI daemon logs it and the app shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Which account.
+    pub account: AccountId,
+    /// Its name.
+    pub name: String,
+    /// Its API.
+    pub provider: ProviderKind,
+    /// Status after the change.
+    pub status: Status,
+    /// Token expiry.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Next planned attempt (none when parked).
+    pub next_refresh_at: Option<DateTime<Utc>>,
+    /// Last successful refresh.
+    pub last_refresh: Option<DateTime<Utc>>,
+    /// Last failure, with the API's code and message.
+    pub last_error: Option<LastError>,
+    /// For attempts: when it was due.
+    pub due_at: Option<DateTime<Utc>>,
+    /// For attempts: when it started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// For attempts: milliseconds spent talking to the API.
+    pub latency_ms: Option<u64>,
+}
+
+/// Outcome of one attempt, for the history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new token.
+    Refreshed,
+    /// Another process had refreshed already.
+    AlreadyFresh,
+    /// Failed; see the error.
+    Failed,
+}
+
+/// One attempt in an account's history (the last [`HISTORY_LEN`] are kept).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// When it started.
+    pub at: DateTime<Utc>,
+    /// What came of it.
+    pub outcome: Outcome,
+    /// Milliseconds spent talking to the API.
+    pub latency_ms: u64,
+    /// The failure, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<LastError>,
+}
+
+/// How many attempts an account's history keeps.
+pub const HISTORY_LEN: usize = 50;

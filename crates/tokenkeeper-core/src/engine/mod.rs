@@ -1,0 +1,189 @@
+//! The refresh engine: keeps every account's token fresh in the background, for the CLI
+//! daemon and the desktop app alike.
+//!
+//! - [`policy`]: when to refresh and when to retry (pure).
+//! - [`runner`]: the one task with the timer structure and bounded concurrency.
+//! - [`cache`]: account states in memory, written to the state file in batches.
+//! - [`events`]: what the engine reports (broadcast) and the attempt history.
+//! - [`watch`]: follows the config directory so accounts added or removed by other processes
+//!   are picked up without a restart.
+//!
+//! Each attempt goes through [`Keeper::attempt`](crate::keeper::Keeper::attempt), the same code
+//! as `tokenkeeper token`, under the same cross-process lock.
+
+pub mod cache;
+pub mod events;
+pub mod policy;
+pub mod runner;
+pub mod watch;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::account::Account;
+use crate::error::{Error, Result};
+use crate::keeper::{Keeper, blocking};
+use crate::store::state::AccountState;
+
+use cache::StateCache;
+use events::{Event, HistoryEntry};
+use policy::Policy;
+use runner::{Command, Runner};
+
+/// Engine settings. `Default` gives the documented behaviour.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// Refresh timing.
+    pub policy: Policy,
+    /// Most attempts in flight at once.
+    pub concurrency: usize,
+    /// How often pending state is written to the state file.
+    pub flush_every: Duration,
+    /// How long shutdown waits for attempts in flight.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            policy: Policy::default(),
+            concurrency: 8,
+            flush_every: Duration::from_secs(1),
+            shutdown_grace: Duration::from_secs(4),
+        }
+    }
+}
+
+/// Counters for benchmarks and diagnostics.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Timer wake-ups of the runner (not counting commands and results).
+    pub wakeups: AtomicU64,
+    /// Attempts started.
+    pub dispatched: AtomicU64,
+    /// Attempts that obtained a new token.
+    pub refreshed: AtomicU64,
+    /// Attempts that failed.
+    pub failed: AtomicU64,
+}
+
+/// A copy of the counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MetricsSnapshot {
+    /// Timer wake-ups.
+    pub wakeups: u64,
+    /// Attempts started.
+    pub dispatched: u64,
+    /// New tokens.
+    pub refreshed: u64,
+    /// Failures.
+    pub failed: u64,
+}
+
+/// One account as the engine sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct AccountSnapshot {
+    /// Settings.
+    pub account: Account,
+    /// State.
+    pub state: AccountState,
+    /// Recent attempts, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// An attempt is running.
+    pub in_flight: bool,
+}
+
+/// A running engine.
+#[derive(Debug)]
+pub struct Engine {
+    commands: mpsc::Sender<Command>,
+    events: broadcast::Sender<Event>,
+    metrics: Arc<Metrics>,
+    cancel: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+impl Engine {
+    /// Starts the engine with every account of the keeper's config directory.
+    pub async fn start(keeper: Keeper, config: EngineConfig) -> Result<Self> {
+        let accounts = keeper.accounts()?;
+        let paths = keeper.paths().clone();
+        let cache = blocking(move || StateCache::load_blocking(paths)).await?;
+        let (events, _) = broadcast::channel(4096);
+        let (commands, receiver) = mpsc::channel(1024);
+        let metrics = Arc::new(Metrics::default());
+        let cancel = CancellationToken::new();
+        let runner = Runner::new(
+            keeper,
+            config.policy,
+            config.concurrency,
+            config.flush_every,
+            config.shutdown_grace,
+            cache,
+            events.clone(),
+            metrics.clone(),
+        );
+        let task = tokio::spawn(runner.run(receiver, cancel.clone()));
+        let engine = Self {
+            commands,
+            events,
+            metrics,
+            cancel,
+            task,
+        };
+        engine.send(Command::Sync(accounts)).await?;
+        Ok(engine)
+    }
+
+    /// Receives every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// A handle to send commands from elsewhere (e.g. the config watcher).
+    pub fn commands(&self) -> mpsc::Sender<Command> {
+        self.commands.clone()
+    }
+
+    /// Sends a command.
+    pub async fn send(&self, command: Command) -> Result<()> {
+        self.commands
+            .send(command)
+            .await
+            .map_err(|_| Error::InvalidInput("the engine has stopped".to_owned()))
+    }
+
+    /// Every account's state and history.
+    pub async fn snapshot(&self) -> Result<Vec<AccountSnapshot>> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Command::Snapshot(tx)).await?;
+        rx.await
+            .map_err(|_| Error::InvalidInput("the engine has stopped".to_owned()))
+    }
+
+    /// The counters now.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        MetricsSnapshot {
+            wakeups: self.metrics.wakeups.load(Ordering::Relaxed),
+            dispatched: self.metrics.dispatched.load(Ordering::Relaxed),
+            refreshed: self.metrics.refreshed.load(Ordering::Relaxed),
+            failed: self.metrics.failed.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Stops: attempts in flight may finish (up to the grace time), state is written.
+    pub async fn shutdown(self) {
+        self.cancel.cancel();
+        if let Err(e) = self.task.await {
+            tracing::warn!(error = %e, "engine task failed");
+        }
+    }
+}
+
+pub use runner::Command as EngineCommand;

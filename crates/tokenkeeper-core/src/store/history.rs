@@ -1,0 +1,103 @@
+//! Per-account attempt history on disk: `history/<id>.jsonl`, one JSON line per attempt,
+//! appended, trimmed to the last [`HISTORY_LEN`] entries when it grows past twice that.
+//! Holds times, outcomes, latencies and the API's error words; never a secret.
+
+use std::io::Write;
+
+use crate::account::AccountId;
+use crate::engine::events::{HISTORY_LEN, HistoryEntry};
+use crate::error::{Error, Result};
+
+use super::atomic::write_atomic;
+use super::paths::Paths;
+
+/// Appends entries to an account's history (blocking).
+pub fn append_blocking(paths: &Paths, id: AccountId, entries: &[HistoryEntry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let dir = paths.history_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let path = paths.history_file(id);
+    let mut text = String::new();
+    for entry in entries {
+        if let Ok(line) = serde_json::to_string(entry) {
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| Error::io(&path, e))?;
+    let lines = std::fs::read_to_string(&path)
+        .map(|t| t.lines().count())
+        .unwrap_or(0);
+    if lines > 2 * HISTORY_LEN {
+        let kept = read_blocking(paths, id);
+        let mut out = String::new();
+        for entry in kept {
+            if let Ok(line) = serde_json::to_string(&entry) {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        write_atomic(&path, out.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The last [`HISTORY_LEN`] entries, oldest first; unreadable lines are skipped.
+pub fn read_blocking(paths: &Paths, id: AccountId) -> Vec<HistoryEntry> {
+    let Ok(text) = std::fs::read_to_string(paths.history_file(id)) else {
+        return Vec::new();
+    };
+    let all: Vec<HistoryEntry> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let skip = all.len().saturating_sub(HISTORY_LEN);
+    all.into_iter().skip(skip).collect()
+}
+
+/// Deletes an account's history.
+pub fn remove_blocking(paths: &Paths, id: AccountId) {
+    let _ = std::fs::remove_file(paths.history_file(id));
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::{append_blocking, read_blocking, remove_blocking};
+    use crate::account::AccountId;
+    use crate::engine::events::{HISTORY_LEN, HistoryEntry, Outcome};
+    use crate::store::paths::Paths;
+
+    #[test]
+    fn keeps_the_last_fifty_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        let id = AccountId::generate();
+        for i in 0..130u64 {
+            let entry = HistoryEntry {
+                at: Utc::now(),
+                outcome: Outcome::Refreshed,
+                latency_ms: i,
+                error: None,
+            };
+            append_blocking(&paths, id, &[entry]).unwrap();
+        }
+        let kept = read_blocking(&paths, id);
+        assert_eq!(kept.len(), HISTORY_LEN);
+        assert_eq!(kept.first().map(|e| e.latency_ms), Some(80));
+        assert_eq!(kept.last().map(|e| e.latency_ms), Some(129));
+        let lines = std::fs::read_to_string(paths.history_file(id)).unwrap().lines().count();
+        assert!(lines <= 2 * HISTORY_LEN, "trimmed: {lines}");
+        remove_blocking(&paths, id);
+        assert!(read_blocking(&paths, id).is_empty());
+    }
+}
