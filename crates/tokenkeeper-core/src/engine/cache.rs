@@ -59,7 +59,10 @@ impl StateCache {
     /// Loads the state file (blocking).
     pub fn load_blocking(paths: Paths) -> Result<Self> {
         let stamp = stamp_of(&paths);
-        let entries = state::load(&paths.state_file())?.accounts.into_iter().collect();
+        let entries = state::load(&paths.state_file())?
+            .accounts
+            .into_iter()
+            .collect();
         Ok(Self {
             paths,
             entries,

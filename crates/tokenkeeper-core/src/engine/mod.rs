@@ -36,6 +36,8 @@ use events::{Event, HistoryEntry};
 use policy::Policy;
 use runner::{Command, Runner};
 
+pub use runner::Attempter;
+
 /// Engine settings. `Default` gives the documented behaviour.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
@@ -63,7 +65,7 @@ impl Default for EngineConfig {
 /// Counters for benchmarks and diagnostics.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    /// Timer wake-ups of the runner (not counting commands and results).
+    /// Times the runner woke up (timers, commands, results).
     pub wakeups: AtomicU64,
     /// Attempts started.
     pub dispatched: AtomicU64,
@@ -113,6 +115,15 @@ impl Engine {
     /// Starts the engine with every account of the keeper's config directory.
     pub async fn start(keeper: Keeper, config: EngineConfig) -> Result<Self> {
         let accounts = keeper.accounts()?;
+        Self::start_with(Arc::new(keeper), accounts, config).await
+    }
+
+    /// Starts the engine over any [`Attempter`] with these accounts (timing tests).
+    pub async fn start_with(
+        keeper: Arc<dyn Attempter>,
+        accounts: Vec<Account>,
+        config: EngineConfig,
+    ) -> Result<Self> {
         let paths = keeper.paths().clone();
         let cache = blocking(move || StateCache::load_blocking(paths)).await?;
         let (events, _) = broadcast::channel(4096);

@@ -139,7 +139,9 @@ impl Policy {
             }
             _ => ceiling,
         };
-        let jittered = ceiling.mul_f64(random.clamp(0.0, 1.0)).max(self.backoff_base);
+        let jittered = ceiling
+            .mul_f64(random.clamp(0.0, 1.0))
+            .max(self.backoff_base);
         let floor = retry_after.map(|r| r.min(self.retry_after_cap));
         let delay = floor.map_or(jittered, |f| jittered.max(f));
         let mut at = now + delta(delay);
@@ -196,9 +198,16 @@ mod tests {
             (3600, Some(600), 600),
             (3600, Some(3000), 1800),
         ];
-        let global = Policy { fixed_lead: Some(Duration::from_secs(300)), ..Policy::default() };
+        let global = Policy {
+            fixed_lead: Some(Duration::from_secs(300)),
+            ..Policy::default()
+        };
         assert_eq!(global.lead(secs(3600), None), secs(300));
-        assert_eq!(global.lead(secs(3600), Some(Duration::from_secs(100))), secs(100), "the account wins");
+        assert_eq!(
+            global.lead(secs(3600), Some(Duration::from_secs(100))),
+            secs(100),
+            "the account wins"
+        );
         for (lifetime, fixed, expected) in cases {
             assert_eq!(
                 p.lead(secs(lifetime), fixed.map(Duration::from_secs)),
@@ -217,14 +226,20 @@ mod tests {
         assert_eq!(latest, expires - secs(720));
         let earliest = p.next_refresh(obtained, expires, None, 0.999_999);
         // Jitter window: 10 % of 720 s = 72 s, capped at 30 s.
-        assert!(earliest < latest && earliest >= latest - secs(30), "{earliest}");
+        assert!(
+            earliest < latest && earliest >= latest - secs(30),
+            "{earliest}"
+        );
         for r in [0.1, 0.5, 0.9] {
             let at = p.next_refresh(obtained, expires, None, r);
             assert!(at <= latest && at >= latest - secs(30) && at < expires);
         }
         // A 300 s token: lead 60 s, jitter up to 6 s.
         let at = p.next_refresh(obtained, obtained + secs(300), None, 0.999_999);
-        assert!(at >= obtained + secs(234) && at <= obtained + secs(240), "{at}");
+        assert!(
+            at >= obtained + secs(234) && at <= obtained + secs(240),
+            "{at}"
+        );
     }
 
     #[test]
@@ -244,7 +259,15 @@ mod tests {
         let p = Policy::default();
         let now = t0();
         let far = Some(now + secs(86_400));
-        let at = |failures: u32, random: f64| match p.retry(now, Some(ErrorKind::Transient), false, failures, None, far, random) {
+        let at = |failures: u32, random: f64| match p.retry(
+            now,
+            Some(ErrorKind::Transient),
+            false,
+            failures,
+            None,
+            far,
+            random,
+        ) {
             Retry::At { at, .. } => (at - now).num_milliseconds(),
             Retry::Park => -1,
         };
@@ -264,9 +287,31 @@ mod tests {
     fn retry_after_is_honoured_and_capped_at_an_hour() {
         let p = Policy::default();
         let now = t0();
-        let retry = |after: u64| p.retry(now, Some(ErrorKind::Transient), false, 1, Some(Duration::from_secs(after)), None, 0.5);
-        assert_eq!(retry(17), Retry::At { at: now + secs(17), after_expiry: false });
-        assert_eq!(retry(7200), Retry::At { at: now + secs(3600), after_expiry: false });
+        let retry = |after: u64| {
+            p.retry(
+                now,
+                Some(ErrorKind::Transient),
+                false,
+                1,
+                Some(Duration::from_secs(after)),
+                None,
+                0.5,
+            )
+        };
+        assert_eq!(
+            retry(17),
+            Retry::At {
+                at: now + secs(17),
+                after_expiry: false
+            }
+        );
+        assert_eq!(
+            retry(7200),
+            Retry::At {
+                at: now + secs(3600),
+                after_expiry: false
+            }
+        );
     }
 
     #[test]
@@ -274,14 +319,48 @@ mod tests {
         let p = Policy::default();
         let now = t0();
         // 5 min backoff, token expires in 60 s: retry 5 s before expiry.
-        let r = p.retry(now, Some(ErrorKind::Transient), false, 12, None, Some(now + secs(60)), 0.999);
-        assert_eq!(r, Retry::At { at: now + secs(55), after_expiry: false });
+        let r = p.retry(
+            now,
+            Some(ErrorKind::Transient),
+            false,
+            12,
+            None,
+            Some(now + secs(60)),
+            0.999,
+        );
+        assert_eq!(
+            r,
+            Retry::At {
+                at: now + secs(55),
+                after_expiry: false
+            }
+        );
         // Retry-After beyond expiry is honoured, and flagged.
-        let r = p.retry(now, Some(ErrorKind::Transient), false, 1, Some(Duration::from_secs(120)), Some(now + secs(60)), 0.5);
-        assert_eq!(r, Retry::At { at: now + secs(120), after_expiry: true });
+        let r = p.retry(
+            now,
+            Some(ErrorKind::Transient),
+            false,
+            1,
+            Some(Duration::from_secs(120)),
+            Some(now + secs(60)),
+            0.5,
+        );
+        assert_eq!(
+            r,
+            Retry::At {
+                at: now + secs(120),
+                after_expiry: true
+            }
+        );
         // Already expired: back off normally, flagged.
         let r = p.retry(now, None, false, 1, None, Some(now - secs(1)), 0.999);
-        assert_eq!(r, Retry::At { at: now + secs(1), after_expiry: true });
+        assert_eq!(
+            r,
+            Retry::At {
+                at: now + secs(1),
+                after_expiry: true
+            }
+        );
     }
 
     #[test]
@@ -290,8 +369,17 @@ mod tests {
         let now = t0();
         for kind in [ErrorKind::Config, ErrorKind::Protocol] {
             let r = p.retry(now, Some(kind), false, 1, None, None, 0.999);
-            assert_eq!(r, Retry::At { at: now + TimeDelta::milliseconds(29_970), after_expiry: false });
+            assert_eq!(
+                r,
+                Retry::At {
+                    at: now + TimeDelta::milliseconds(29_970),
+                    after_expiry: false
+                }
+            );
         }
-        assert_eq!(p.retry(now, Some(ErrorKind::Auth), true, 1, None, None, 0.5), Retry::Park);
+        assert_eq!(
+            p.retry(now, Some(ErrorKind::Auth), true, 1, None, None, 0.5),
+            Retry::Park
+        );
     }
 }

@@ -66,8 +66,48 @@ struct Entry {
     history: VecDeque<HistoryEntry>,
 }
 
+/// What the runner needs from the rest of the core: one attempt at an account, the config
+/// directory for the state file, and the clock. [`Keeper`] is the real one; timing tests use a
+/// scripted one under tokio's paused clock.
+#[async_trait::async_trait]
+pub trait Attempter: Send + Sync + std::fmt::Debug + 'static {
+    /// One attempt (see [`Keeper::attempt`]).
+    async fn attempt(
+        &self,
+        account: &Account,
+        state: &AccountState,
+        min_valid: Duration,
+        force: bool,
+    ) -> Attempt;
+    /// Where the state file lives.
+    fn paths(&self) -> &crate::store::paths::Paths;
+    /// The clock to schedule by.
+    fn clock(&self) -> Arc<dyn Clock>;
+}
+
+#[async_trait::async_trait]
+impl Attempter for Keeper {
+    async fn attempt(
+        &self,
+        account: &Account,
+        state: &AccountState,
+        min_valid: Duration,
+        force: bool,
+    ) -> Attempt {
+        Keeper::attempt(self, account, StateSource::Given(state), min_valid, force).await
+    }
+
+    fn paths(&self) -> &crate::store::paths::Paths {
+        Keeper::paths(self)
+    }
+
+    fn clock(&self) -> Arc<dyn Clock> {
+        Keeper::clock(self).clone()
+    }
+}
+
 pub(super) struct Runner {
-    pub keeper: Keeper,
+    pub keeper: Arc<dyn Attempter>,
     pub policy: Policy,
     pub concurrency: usize,
     pub flush_every: Duration,
@@ -89,7 +129,7 @@ pub(super) struct Runner {
 impl Runner {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        keeper: Keeper,
+        keeper: Arc<dyn Attempter>,
         policy: Policy,
         concurrency: usize,
         flush_every: Duration,
@@ -100,7 +140,7 @@ impl Runner {
     ) -> Self {
         let (internal_tx, internal_rx) = mpsc::unbounded_channel();
         Self {
-            clock: keeper.clock().clone(),
+            clock: keeper.clock(),
             keeper,
             policy,
             concurrency: concurrency.max(1),
@@ -123,12 +163,17 @@ impl Runner {
     /// Runs until cancelled, then lets attempts in flight finish (up to the grace time) and
     /// writes the state file one last time.
     pub async fn run(mut self, mut commands: mpsc::Receiver<Command>, cancel: CancellationToken) {
-        let mut flush_timer = tokio::time::interval(self.flush_every);
-        flush_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // A flush is armed only while something waits to be written: an idle engine sleeps.
+        let mut flush_at: Option<tokio::time::Instant> = None;
         loop {
+            self.metrics.wakeups.fetch_add(1, Ordering::Relaxed);
             self.queue_due();
             self.dispatch();
+            if flush_at.is_none() && self.cache.is_dirty() {
+                flush_at = Some(tokio::time::Instant::now() + self.flush_every);
+            }
             let sleep = self.sleep_duration();
+            let flush_deadline = flush_at.unwrap_or_else(tokio::time::Instant::now);
             tokio::select! {
                 () = cancel.cancelled() => break,
                 command = commands.recv() => match command {
@@ -136,10 +181,11 @@ impl Runner {
                     None => break,
                 },
                 Some(message) = self.internal_rx.recv() => self.internal(message),
-                _ = flush_timer.tick() => self.start_flush(),
-                () = tokio::time::sleep(sleep) => {
-                    self.metrics.wakeups.fetch_add(1, Ordering::Relaxed);
+                () = tokio::time::sleep_until(flush_deadline), if flush_at.is_some() => {
+                    flush_at = None;
+                    self.start_flush();
                 }
+                () = tokio::time::sleep(sleep) => {}
             }
         }
         self.shut_down().await;
@@ -174,8 +220,12 @@ impl Runner {
             self.reload();
         }
         while self.in_flight < self.concurrency {
-            let Some((id, force)) = self.ready.pop_front() else { break };
-            let Some(entry) = self.entries.get_mut(&id) else { continue };
+            let Some((id, force)) = self.ready.pop_front() else {
+                break;
+            };
+            let Some(entry) = self.entries.get_mut(&id) else {
+                continue;
+            };
             if entry.in_flight {
                 continue;
             }
@@ -195,10 +245,13 @@ impl Runner {
             let started_at = self.clock.now();
             self.metrics.dispatched.fetch_add(1, Ordering::Relaxed);
             self.tasks.spawn(async move {
-                let attempt = keeper
-                    .attempt(&account, StateSource::Given(&state), min_valid, force)
-                    .await;
-                let done = Done { id, due_at, started_at, attempt };
+                let attempt = keeper.attempt(&account, &state, min_valid, force).await;
+                let done = Done {
+                    id,
+                    due_at,
+                    started_at,
+                    attempt,
+                };
                 let _ = tx.send(Internal::Done(Box::new(done)));
             });
         }
@@ -329,7 +382,9 @@ impl Runner {
 
     /// Plans the next attempt from a state read from disk or just taken on.
     fn reschedule_from_state(&mut self, id: AccountId, state: &AccountState) {
-        let Some(entry) = self.entries.get(&id) else { return };
+        let Some(entry) = self.entries.get(&id) else {
+            return;
+        };
         if entry.in_flight {
             return;
         }
@@ -337,7 +392,11 @@ impl Runner {
         let next = if state.needs_login {
             None
         } else {
-            match (state.obtained_at, state.expires_at, state.last_error.is_some()) {
+            match (
+                state.obtained_at,
+                state.expires_at,
+                state.last_error.is_some(),
+            ) {
                 (Some(obtained), Some(expires), false) => Some(self.policy.next_refresh(
                     obtained,
                     expires,
@@ -352,7 +411,9 @@ impl Runner {
     }
 
     fn set_deadline(&mut self, id: AccountId, next: Option<DateTime<Utc>>) {
-        let Some(entry) = self.entries.get_mut(&id) else { return };
+        let Some(entry) = self.entries.get_mut(&id) else {
+            return;
+        };
         if let Some(old) = entry.deadline.take() {
             self.schedule.remove(&(old, id));
         }
@@ -377,8 +438,15 @@ impl Runner {
 
     fn finish(&mut self, done: Done) {
         self.in_flight = self.in_flight.saturating_sub(1);
-        let Done { id, due_at, started_at, attempt } = done;
-        let Some(entry) = self.entries.get_mut(&id) else { return };
+        let Done {
+            id,
+            due_at,
+            started_at,
+            attempt,
+        } = done;
+        let Some(entry) = self.entries.get_mut(&id) else {
+            return;
+        };
         entry.in_flight = false;
         let now = self.clock.now();
         let mut state = attempt.state;
@@ -412,7 +480,11 @@ impl Runner {
                 );
                 match retry {
                     Retry::At { at, after_expiry } => {
-                        let kind = if after_expiry { EventKind::WillExpire } else { EventKind::Failed };
+                        let kind = if after_expiry {
+                            EventKind::WillExpire
+                        } else {
+                            EventKind::Failed
+                        };
                         (kind, Outcome::Failed, Some(at))
                     }
                     Retry::Park => (EventKind::NeedsLogin, Outcome::Failed, None),
@@ -427,7 +499,11 @@ impl Runner {
             at: started_at,
             outcome,
             latency_ms,
-            error: attempt.result.as_ref().err().and_then(|_| state.last_error.clone()),
+            error: attempt
+                .result
+                .as_ref()
+                .err()
+                .and_then(|_| state.last_error.clone()),
         };
         if entry.history.len() == HISTORY_LEN {
             entry.history.pop_front();
@@ -448,7 +524,9 @@ impl Runner {
         kind: EventKind,
         timing: Option<(Option<DateTime<Utc>>, DateTime<Utc>, u64)>,
     ) {
-        let Some(entry) = self.entries.get(&id) else { return };
+        let Some(entry) = self.entries.get(&id) else {
+            return;
+        };
         let state = self.cache.get(id);
         let now = self.clock.now();
         let _ = self.events.send(Event {

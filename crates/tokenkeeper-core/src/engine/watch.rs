@@ -73,7 +73,9 @@ pub fn watch(keeper: Keeper, commands: mpsc::Sender<Command>) -> Result<ConfigWa
                             break;
                         }
                     }
-                    Err(e) => tracing::warn!(error = %e, "config changed but cannot be read; keeping the accounts as they were"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "config changed but cannot be read; keeping the accounts as they were")
+                    }
                 }
             }
             if changed.state && commands.send(Command::Reload).await.is_err() {
@@ -88,5 +90,8 @@ pub fn watch(keeper: Keeper, commands: mpsc::Sender<Command>) -> Result<ConfigWa
 }
 
 fn watch_error(dir: &std::path::Path, e: notify::Error) -> Error {
-    Error::io(dir, std::io::Error::other(format!("cannot watch for changes: {e}")))
+    Error::io(
+        dir,
+        std::io::Error::other(format!("cannot watch for changes: {e}")),
+    )
 }

@@ -95,7 +95,10 @@ mod tests {
         assert_eq!(kept.len(), HISTORY_LEN);
         assert_eq!(kept.first().map(|e| e.latency_ms), Some(80));
         assert_eq!(kept.last().map(|e| e.latency_ms), Some(129));
-        let lines = std::fs::read_to_string(paths.history_file(id)).unwrap().lines().count();
+        let lines = std::fs::read_to_string(paths.history_file(id))
+            .unwrap()
+            .lines()
+            .count();
         assert!(lines <= 2 * HISTORY_LEN, "trimmed: {lines}");
         remove_blocking(&paths, id);
         assert!(read_blocking(&paths, id).is_empty());

@@ -2,6 +2,7 @@
 //! keychain. Run them through `scripts/test.sh` (it provides the D-Bus session and keyring).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod engine_timing;
 mod helpers;
 mod keeper;
 mod keychain;
