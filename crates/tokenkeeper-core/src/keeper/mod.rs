@@ -93,7 +93,7 @@ pub struct Keeper {
 impl Keeper {
     /// Opens a config directory with the OS keychain.
     pub fn open(paths: Paths) -> Self {
-        Self::with_store(paths, Arc::new(Keychain))
+        Self::with_store(paths, Arc::new(Keychain::new()))
     }
 
     /// Opens a config directory with another secret store (benchmarks, engine tests).

@@ -1,5 +1,6 @@
 //! Secrets in the OS keychain (Secret Service on Linux, Keychain on macOS, Credential
-//! Manager on Windows) through the `keyring` crate, behind the [`SecretStore`] trait.
+//! Manager on Windows) through the keyring ecosystem (`keyring-core` and the platform stores
+//! the `keyring` crate bundles), behind the [`SecretStore`] trait.
 //!
 //! Entries: service `tokenkeeper`, user `<account-id>/<kind>` (kind: password, refresh,
 //! access). Keychain calls are blocking D-Bus round trips: call them off the async threads.
@@ -9,7 +10,9 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use keyring_core::CredentialStore;
 
 use crate::account::AccountId;
 use crate::error::{Error, Result};
@@ -61,51 +64,112 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 }
 
 /// The OS keychain.
-#[derive(Debug, Default)]
-pub struct Keychain;
+///
+/// The platform store is connected on first use and cached; when connecting fails (no session
+/// bus, no Secret Service yet) the next call tries again, so a long-running daemon or app
+/// recovers once the keychain appears instead of failing until restarted.
+#[derive(Default)]
+pub struct Keychain {
+    store: Mutex<Option<Arc<CredentialStore>>>,
+}
+
+impl fmt::Debug for Keychain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Keychain")
+    }
+}
 
 impl Keychain {
-    fn entry(id: AccountId, kind: SecretKind) -> Result<keyring::Entry> {
-        keyring::Entry::new(SERVICE, &format!("{id}/{}", kind.as_str())).map_err(|e| {
-            match (e, keyring::Entry::store_status()) {
-                // The store is made once per process; its own error says why it is missing.
-                (keyring::Error::NoDefaultStore, Err(why)) => {
-                    Error::KeychainUnavailable(why.to_string())
-                }
-                (other, _) => map_error(other),
-            }
-        })
+    /// A keychain that connects on first use.
+    pub fn new() -> Self {
+        Self::default()
     }
+
+    fn store(&self) -> Result<Arc<CredentialStore>> {
+        let mut slot = self
+            .store
+            .lock()
+            .map_err(|_| Error::Keychain("keychain connection poisoned".into()))?;
+        if let Some(store) = slot.as_ref() {
+            return Ok(store.clone());
+        }
+        let store = platform_store().map_err(|e| Error::KeychainUnavailable(e.to_string()))?;
+        *slot = Some(store.clone());
+        Ok(store)
+    }
+
+    fn entry(&self, id: AccountId, kind: SecretKind) -> Result<keyring_core::Entry> {
+        self.store()?
+            .build(SERVICE, &format!("{id}/{}", kind.as_str()), None)
+            .map_err(map_error)
+    }
+
+    /// Drops the cached connection after a failure that may mean the service went away.
+    fn forget_on(&self, err: &Error) {
+        if matches!(err, Error::KeychainUnavailable(_))
+            && let Ok(mut slot) = self.store.lock()
+        {
+            *slot = None;
+        }
+    }
+
+    fn run<T>(&self, op: impl FnOnce(&Self) -> Result<T>) -> Result<T> {
+        let result = op(self);
+        if let Err(e) = &result {
+            self.forget_on(e);
+        }
+        result
+    }
+}
+
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(zbus_secret_service_keyring_store::Store::new()?)
+}
+
+#[cfg(target_os = "macos")]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(apple_native_keyring_store::keychain::Store::new()?)
+}
+
+#[cfg(target_os = "windows")]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(windows_native_keyring_store::Store::new()?)
 }
 
 impl SecretStore for Keychain {
     fn get(&self, id: AccountId, kind: SecretKind) -> Result<Option<Secret>> {
-        match Self::entry(id, kind)?.get_password() {
+        self.run(|k| match k.entry(id, kind)?.get_password() {
             Ok(value) => Ok(Some(Secret::new(value))),
-            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_error(e)),
-        }
+        })
     }
 
     fn set(&self, id: AccountId, kind: SecretKind, value: &Secret) -> Result<()> {
-        Self::entry(id, kind)?
-            .set_password(value.expose())
-            .map_err(map_error)
+        self.run(|k| {
+            k.entry(id, kind)?
+                .set_password(value.expose())
+                .map_err(map_error)
+        })
     }
 
     fn delete(&self, id: AccountId, kind: SecretKind) -> Result<()> {
-        match Self::entry(id, kind)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        self.run(|k| match k.entry(id, kind)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_error(e)),
-        }
+        })
     }
 }
 
-fn map_error(err: keyring::Error) -> Error {
+fn map_error(err: keyring_core::Error) -> Error {
     let text = err.to_string();
     match err {
-        keyring::Error::NoStorageAccess(_) => Error::KeychainLocked(text),
-        keyring::Error::PlatformFailure(_) => {
+        keyring_core::Error::NoStorageAccess(_) => Error::KeychainLocked(text),
+        keyring_core::Error::PlatformFailure(_) => {
             let lower = text.to_ascii_lowercase();
             if lower.contains("locked") || lower.contains("prompt") || lower.contains("dismissed") {
                 Error::KeychainLocked(text)
@@ -113,7 +177,7 @@ fn map_error(err: keyring::Error) -> Error {
                 Error::KeychainUnavailable(text)
             }
         }
-        keyring::Error::NoDefaultStore => Error::KeychainUnavailable(text),
+        keyring_core::Error::NoDefaultStore => Error::KeychainUnavailable(text),
         _ => Error::Keychain(text),
     }
 }

@@ -41,7 +41,7 @@ fn first_secret(emu: &Emulator) -> InitialSecret {
 
 fn stored(keeper: &Keeper, name: &str, kind: SecretKind) -> Option<Secret> {
     let id = keeper.find(name).unwrap().id;
-    Keychain.get(id, kind).unwrap()
+    Keychain::new().get(id, kind).unwrap()
 }
 
 /// Every file under the config dir, as text.
@@ -102,7 +102,7 @@ async fn full_cycle_for_every_provider_keeps_secrets_out_of_the_config_dir() {
         keeper.remove("acc").await.unwrap();
         for kind in SecretKind::ALL {
             assert_eq!(
-                Keychain.get(id, kind).unwrap(),
+                Keychain::new().get(id, kind).unwrap(),
                 None,
                 "{api:?} {kind:?} removed"
             );

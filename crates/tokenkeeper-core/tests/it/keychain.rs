@@ -16,7 +16,7 @@ fn secret_tool_lookup(id: AccountId, kind: SecretKind) -> Option<String> {
 
 #[test]
 fn set_get_replace_delete_round_trip_in_the_real_keychain() {
-    let store = Keychain;
+    let store = Keychain::new();
     let id = AccountId::generate();
     assert_eq!(store.get(id, SecretKind::Refresh).unwrap(), None);
     store
@@ -49,7 +49,7 @@ fn set_get_replace_delete_round_trip_in_the_real_keychain() {
 
 #[test]
 fn two_accounts_never_share_entries() {
-    let store = Keychain;
+    let store = Keychain::new();
     let (a, b) = (AccountId::generate(), AccountId::generate());
     store
         .set(a, SecretKind::Password, &Secret::new("pa"))
