@@ -1,19 +1,45 @@
-//! The server clock: system time plus an offset that tests can move at run time.
+//! The server clock: system time plus an offset that tests can move at run time, optionally
+//! running faster than real time (soak tests).
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// System clock + adjustable offset (seconds).
+/// System clock (optionally sped up) + adjustable offset (seconds).
 #[derive(Debug)]
 pub(crate) struct Clock {
     offset: AtomicI64,
+    start_wall: SystemTime,
+    start: Instant,
+    speed: f64,
 }
 
 impl Clock {
+    #[cfg(test)]
     pub(crate) fn new(offset_secs: i64) -> Self {
+        Self::with_speed(offset_secs, 1.0)
+    }
+
+    pub(crate) fn with_speed(offset_secs: i64, speed: f64) -> Self {
         Clock {
             offset: AtomicI64::new(offset_secs),
+            start_wall: SystemTime::now(),
+            start: Instant::now(),
+            speed: if speed.is_finite() && speed >= 1.0 {
+                speed
+            } else {
+                1.0
+            },
         }
+    }
+
+    fn base_now(&self) -> SystemTime {
+        if self.speed == 1.0 {
+            return SystemTime::now();
+        }
+        let elapsed = self.start.elapsed().mul_f64(self.speed);
+        self.start_wall
+            .checked_add(elapsed)
+            .unwrap_or_else(SystemTime::now)
     }
 
     pub(crate) fn advance(&self, secs: i64) {
@@ -27,7 +53,7 @@ impl Clock {
     /// Server time as a `SystemTime`.
     pub(crate) fn now_system(&self) -> SystemTime {
         let offset = self.offset.load(Ordering::SeqCst);
-        let now = SystemTime::now();
+        let now = self.base_now();
         let shifted = if offset >= 0 {
             now.checked_add(Duration::from_secs(offset.unsigned_abs()))
         } else {

@@ -88,6 +88,9 @@ pub struct EmulatorConfig {
     pub rate_limits: bool,
     /// ECE 3.x: `_login`/`_refresh` answer only `{"token"}`; default false.
     pub ece_legacy_3x: bool,
+    /// The server clock runs this many times faster than real time (soak tests: an hour in a
+    /// minute); default 1.
+    pub clock_speed: f64,
 }
 
 impl EmulatorConfig {
@@ -102,6 +105,7 @@ impl EmulatorConfig {
             users: vec![("admin@example.com".to_owned(), "s3cret".to_owned())],
             rate_limits: false,
             ece_legacy_3x: false,
+            clock_speed: 1.0,
         }
     }
 }

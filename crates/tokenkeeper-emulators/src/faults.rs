@@ -47,6 +47,9 @@ pub enum FaultAction {
     ApiError { status: u16 },
     /// Sleep, then answer normally.
     Delay(Duration),
+    /// Handle the request normally (a refresh token is consumed and rotated), then sleep before
+    /// answering: a client killed meanwhile never learns the new token.
+    DelayAfter(Duration),
     /// Close the connection without an answer.
     Drop,
     /// 200 with a non-JSON body.

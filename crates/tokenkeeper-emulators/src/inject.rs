@@ -58,6 +58,11 @@ async fn apply(
             tokio::time::sleep(duration).await;
             next.run(req).await
         }
+        FaultAction::DelayAfter(duration) => {
+            let response = next.run(req).await;
+            tokio::time::sleep(duration).await;
+            response
+        }
         FaultAction::Drop => drop_connection(s, req).await,
         FaultAction::Garbage => with_type(
             200,

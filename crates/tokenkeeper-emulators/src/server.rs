@@ -120,6 +120,11 @@ impl Emulator {
             .unwrap_or_default()
     }
 
+    /// True when this server would accept `token` as an access token now.
+    pub fn access_token_valid(&self, token: &str) -> bool {
+        self.shared.check_access(token).is_some()
+    }
+
     pub fn stats(&self) -> Stats {
         self.shared.lock().stats.clone()
     }

@@ -84,7 +84,7 @@ impl Shared {
                 .unwrap_or_else(|| api.default_refresh_ttl()),
             rate_limits: config.rate_limits,
             ece_legacy_3x: config.ece_legacy_3x,
-            clock: Clock::new(config.clock_offset_secs),
+            clock: Clock::with_speed(config.clock_offset_secs, config.clock_speed),
             keys: Keys::random(),
             inner: Mutex::new(Inner {
                 users: Users::new(&config.users),

@@ -1458,3 +1458,54 @@ async fn scale_ten_thousand_accounts() -> Result<()> {
     ensure!(elapsed < Duration::from_secs(60), "too slow: {elapsed:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn delay_after_consumes_the_refresh_token_before_answering() -> Result<()> {
+    let env = Env::new(Api::Smartling).await?;
+    let first = smartling_auth(&env).await?;
+    let refresh = str_at(&first, "/response/data/refreshToken")?.to_owned();
+    env.emu.push_fault(Fault::once(
+        FaultTarget::Refresh,
+        FaultAction::DelayAfter(Duration::from_secs(5)),
+    ));
+    // The client gives up while the server has already rotated the token.
+    let impatient = client_for(&env.emu, Duration::from_millis(500))?;
+    let cut = impatient
+        .post(env.url("/auth-api/v2/authenticate/refresh"))
+        .json(&json!({ "refreshToken": refresh }))
+        .send()
+        .await;
+    ensure!(cut.is_err(), "the answer came in time: {cut:?}");
+    // Presenting the same token again is now a reuse.
+    let again = smartling_refresh(&env, &refresh).await?;
+    ensure!(again.status == 401, "{again:?}");
+    ensure!(env.emu.stats().refresh_token_reuse == 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn clock_speed_runs_server_time_faster_and_tokens_can_be_checked() -> Result<()> {
+    let mut config = EmulatorConfig::for_api(Api::GenericJwt);
+    config.clock_speed = 60.0;
+    config.token_ttl = Some(120);
+    let env = Env::with(config, Api::GenericJwt).await?;
+    let rt = env.emu.issue_refresh_token(USER);
+    let answer = env
+        .post_json(
+            "/api/v1/authenticate/refresh",
+            json!({ "refreshToken": rt }),
+        )
+        .await?;
+    let token = str_at(&answer.json()?, "/jwtToken")?.to_owned();
+    ensure!(env.emu.access_token_valid(&token));
+    ensure!(!env.emu.access_token_valid("abc"));
+    // Two real seconds are two minutes of server time: the 120 s token has expired.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    ensure!(
+        !env.emu.access_token_valid(&token),
+        "expired by the fast clock"
+    );
+    let date = date_header(&answer)?;
+    ensure!(near(date, now(), 2), "server time starts at real time");
+    Ok(())
+}
