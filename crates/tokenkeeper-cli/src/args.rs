@@ -55,6 +55,17 @@ pub enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 60)]
         min_valid: u64,
     },
+    /// Keep every account fresh in the background (foreground process; Ctrl-C or SIGTERM stops).
+    Daemon,
+    /// Try everything with no real account: five local API emulators, live refreshes.
+    Demo {
+        /// Stop by itself after this many seconds.
+        #[arg(long, value_name = "SECS")]
+        duration: Option<u64>,
+        /// Inject no faults.
+        #[arg(long)]
+        no_faults: bool,
+    },
     /// Refresh now.
     #[command(group(ArgGroup::new("which").required(true).args(["name", "all"])))]
     Refresh {

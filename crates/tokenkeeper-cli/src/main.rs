@@ -5,6 +5,8 @@
 //! was (see [`exit_code`]); never a panic or a backtrace.
 
 mod args;
+mod daemon;
+mod demo;
 mod input;
 mod output;
 
@@ -23,11 +25,18 @@ use args::{AddArgs, Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let long_running = matches!(cli.command, Command::Daemon | Command::Demo { .. });
+    init_logging(cli.verbose, matches!(cli.command, Command::Daemon));
+    let runtime = if long_running {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("tokenkeeper: cannot start: {e}");
@@ -46,9 +55,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, daemon: bool) {
     // Other crates' logs (TLS, HTTP) stay quiet unless asked for: our errors already say it.
+    // The daemon's events are its output, so it logs at info by default.
     let default = match verbose {
+        0 if daemon => "warn,tokenkeeper=info,tokenkeeper_core=warn",
         0 => "off,tokenkeeper=error,tokenkeeper_core=error",
         1 => "warn,tokenkeeper=info,tokenkeeper_core=info",
         _ => "info,tokenkeeper=debug,tokenkeeper_core=debug",
@@ -58,6 +69,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }
@@ -88,9 +100,23 @@ fn hint(err: &Error) -> Option<&'static str> {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
+    if let Command::Demo {
+        duration,
+        no_faults,
+    } = cli.command
+    {
+        let options = demo::Options {
+            duration: duration.map(Duration::from_secs),
+            no_faults,
+        };
+        demo::run(options).await?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let keeper = Keeper::open(Paths::resolve(cli.config_dir)?);
     let now = Utc::now();
     match cli.command {
+        Command::Demo { .. } => {}
+        Command::Daemon => daemon::run(keeper).await?,
         Command::Add(args) => add(&keeper, args).await?,
         Command::Login(args) => {
             let secret = input::read_secret(&args.secret)?;

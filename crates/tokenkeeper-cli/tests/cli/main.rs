@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod concurrency;
+mod daemon;
 mod errors;
 mod helpers;
 mod keychain_failures;

@@ -62,6 +62,18 @@ impl Default for EngineConfig {
     }
 }
 
+impl EngineConfig {
+    /// The defaults with the config file's `[settings]` applied.
+    pub fn from_settings(settings: &crate::store::config::Settings) -> Self {
+        let mut config = Self::default();
+        if let Some(n) = settings.concurrency {
+            config.concurrency = n.max(1);
+        }
+        config.policy.fixed_lead = settings.refresh_lead_secs.map(Duration::from_secs);
+        config
+    }
+}
+
 /// Counters for benchmarks and diagnostics.
 #[derive(Debug, Default)]
 pub struct Metrics {

@@ -421,6 +421,12 @@ impl Runner {
         if let Some(at) = next {
             self.schedule.insert((at, id));
         }
+        // The plan is part of the state others read (`tokenkeeper list`, the app).
+        let mut state = self.cache.get(id);
+        if state.next_refresh_at != next {
+            state.next_refresh_at = next;
+            self.cache.set(id, state);
+        }
     }
 
     fn internal(&mut self, message: Internal) {

@@ -22,8 +22,9 @@ use crate::token::TokenSet;
 
 pub use http::Http;
 
-/// A token is not used for a refresh when it has less than this left.
-pub const USABLE_MARGIN: TimeDelta = TimeDelta::seconds(5);
+/// A token is not used for a refresh when it has less than this left (a login is used instead,
+/// where there is one). Small, because short-lived tokens are refreshed close to expiry.
+pub const USABLE_MARGIN: TimeDelta = TimeDelta::seconds(2);
 
 /// What the keychain holds for an account, with the expiry times from the state file.
 #[derive(Clone, Debug, Default)]

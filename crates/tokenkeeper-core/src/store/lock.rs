@@ -34,6 +34,24 @@ impl FileLock {
         })
     }
 
+    /// Takes the lock if it is free now; `None` when another holder has it.
+    pub fn try_acquire(path: &Path) -> Result<Option<Self>> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self {
+                _file: file,
+                path: path.to_owned(),
+            })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::io(path, e)),
+        }
+    }
+
     /// Waits for the lock without blocking the async threads; `None` after `timeout`.
     pub async fn acquire(path: &Path, timeout: Duration) -> Result<Option<Self>> {
         let owned = path.to_owned();

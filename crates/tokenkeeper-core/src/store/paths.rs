@@ -80,6 +80,11 @@ impl Paths {
         self.lock_dir().join("config.lock")
     }
 
+    /// Lock held by the one daemon (or app) running the engine for this directory.
+    pub fn engine_lock(&self) -> PathBuf {
+        self.lock_dir().join("engine.lock")
+    }
+
     /// Lock held while the state file is changed.
     pub fn state_lock(&self) -> PathBuf {
         self.lock_dir().join("state.lock")

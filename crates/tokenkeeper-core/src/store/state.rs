@@ -183,7 +183,7 @@ impl AccountState {
             Some(at) if at <= now => Status::Expired,
             Some(at) => {
                 let lifetime = self.obtained_at.map(|o| at - o).unwrap_or_default();
-                if at - now <= default_lead(lifetime) {
+                if at - now <= crate::engine::policy::Policy::default().lead(lifetime, None) {
                     Status::Expiring
                 } else {
                     Status::Fresh
@@ -192,11 +192,6 @@ impl AccountState {
             None => Status::Expired,
         }
     }
-}
-
-/// The default refresh lead: the larger of 60 s and 20 % of the token's lifetime.
-pub fn default_lead(lifetime: TimeDelta) -> TimeDelta {
-    (lifetime / 5).max(TimeDelta::seconds(60))
 }
 
 /// The state file's content.
@@ -317,7 +312,7 @@ fn save(path: &Path, state: &State) -> Result<()> {
 mod tests {
     use chrono::{TimeDelta, Utc};
 
-    use super::{AccountState, LastError, Status, default_lead, load, update_blocking};
+    use super::{AccountState, LastError, Status, load, update_blocking};
     use crate::account::AccountId;
     use crate::store::paths::Paths;
 
@@ -344,14 +339,13 @@ mod tests {
         assert_eq!(s.status(now), Status::Error);
         s.needs_login = true;
         assert_eq!(s.status(now), Status::NeedsLogin);
-        assert_eq!(
-            default_lead(TimeDelta::seconds(100)),
-            TimeDelta::seconds(60)
-        );
-        assert_eq!(
-            default_lead(TimeDelta::seconds(3600)),
-            TimeDelta::seconds(720)
-        );
+        // A 60 s token is "expiring" only in its second half (lead capped at half the lifetime).
+        s.last_error = None;
+        s.needs_login = false;
+        s.obtained_at = Some(now);
+        s.expires_at = Some(now + TimeDelta::seconds(54));
+        assert_eq!(s.status(now + TimeDelta::seconds(6)), Status::Fresh);
+        assert_eq!(s.status(now + TimeDelta::seconds(31)), Status::Expiring);
     }
 
     #[test]

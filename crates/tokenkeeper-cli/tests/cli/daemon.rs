@@ -1,0 +1,362 @@
+//! `tokenkeeper daemon` against the emulators: keeps every API fresh, follows accounts added
+//! and removed by other processes, logs no secret, stops cleanly on SIGTERM, refuses a second
+//! daemon, and survives `kill -9` in the middle of a slow refresh. Also `tokenkeeper demo`.
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, Fault, FaultAction, FaultTarget};
+
+use crate::helpers::{Env, USER, blocking};
+
+/// A daemon process whose stderr is collected as it runs.
+struct Daemon {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Daemon {
+    fn start(env: &Env) -> Self {
+        let mut cmd: Command = env.command(&["daemon"]);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let daemon = Self { child, log };
+        daemon.wait_for("daemon started", Duration::from_secs(10));
+        daemon
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    #[track_caller]
+    fn wait_for(&self, needle: &str, within: Duration) {
+        let until = Instant::now() + within;
+        while Instant::now() < until {
+            if self.log().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{needle:?} not logged within {within:?}:\n{}", self.log());
+    }
+
+    /// SIGTERM, then the exit code and how long it took.
+    fn terminate(mut self) -> (i32, Duration, String) {
+        let pid = self.child.id().to_string();
+        let sent = Instant::now();
+        let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(status.success());
+        let code = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status.code().unwrap_or(-1);
+            }
+            assert!(
+                sent.elapsed() < Duration::from_secs(10),
+                "daemon did not stop"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let took = sent.elapsed();
+        std::thread::sleep(Duration::from_millis(100));
+        (code, took, self.log())
+    }
+
+    fn kill_9(mut self) {
+        self.child.kill().unwrap();
+        let _ = self.child.wait();
+    }
+}
+
+async fn short_lived(api: Api, ttl: u64) -> Emulator {
+    let mut config = EmulatorConfig::for_api(api);
+    config.token_ttl = Some(ttl);
+    config.refresh_ttl = Some(3600);
+    Emulator::start(api, config).await.unwrap()
+}
+
+fn add_short(env: &Env, name: &str, emu: &Emulator, ttl: u64) {
+    let (run, _) = env.add(name, emu);
+    run.ok();
+    if emu.api() == Api::RedisEnterprise {
+        // Redis tokens last what the account asks for: re-add with --ttl.
+        env.run(&["remove", name], None).ok();
+        let ca = env.ca_file(emu).unwrap().display().to_string();
+        let ttl = ttl.to_string();
+        let url = emu.base_url();
+        env.run(
+            &[
+                "add",
+                name,
+                "--provider",
+                "redis-enterprise",
+                "--url",
+                &url,
+                "--username",
+                USER,
+                "--ca-cert",
+                &ca,
+                "--ttl",
+                &ttl,
+                "--password-stdin",
+            ],
+            Some("s3cret\n"),
+        )
+        .ok();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn daemon_keeps_every_api_fresh_follows_changes_and_stops_on_sigterm() {
+    let mut emus = Vec::new();
+    for api in Api::ALL {
+        emus.push(Arc::new(short_lived(api, 8).await));
+    }
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emus.clone());
+    blocking(move || {
+        let mut secrets = vec!["s3cret".to_owned()];
+        for emu in &em {
+            add_short(&e, &format!("d-{}", emu.api().id()), emu, 8);
+        }
+        let daemon = Daemon::start(&e);
+        // 8 s tokens are refreshed 4 s before expiry: within 12 s each is renewed twice.
+        std::thread::sleep(Duration::from_secs(12));
+        for emu in &em {
+            assert!(
+                emu.stats().refreshes >= 2,
+                "{:?} refreshed {:?}",
+                emu.api(),
+                emu.stats()
+            );
+        }
+        // Another process adds an account: the daemon picks it up and keeps it fresh.
+        let generic = em.iter().find(|m| m.api() == Api::GenericJwt).unwrap();
+        let rt = generic.issue_refresh_token(USER);
+        secrets.push(rt.clone());
+        e.run(
+            &[
+                "add",
+                "late",
+                "--provider",
+                "generic-jwt",
+                "--url",
+                &generic.base_url(),
+                "--refresh-token-stdin",
+            ],
+            Some(&format!("{rt}\n")),
+        )
+        .ok();
+        daemon.wait_for("account added account=\"late\"", Duration::from_secs(5));
+        daemon.wait_for("token refreshed account=\"late\"", Duration::from_secs(10));
+        // ... and removes one: the daemon drops it.
+        e.run(&["remove", "d-ece"], None).ok();
+        daemon.wait_for("account removed account=\"d-ece\"", Duration::from_secs(5));
+        for account in ["d-smartling", "late"] {
+            secrets.push(
+                e.run(&["token", account], None)
+                    .ok()
+                    .stdout
+                    .trim()
+                    .to_owned(),
+            );
+        }
+        let (code, took, log) = daemon.terminate();
+        assert_eq!(code, 0, "{log}");
+        assert!(took < Duration::from_secs(5), "stopped in {took:?}");
+        assert!(log.contains("daemon stopped"), "{log}");
+        // No token or password in the log: every access token here is a JWT ("eyJ...").
+        assert!(!log.contains("eyJ"), "a token reached the log:\n{log}");
+        for secret in &secrets {
+            assert!(!log.contains(secret.as_str()), "a secret reached the log");
+        }
+        let list = e.run(&["list", "--json"], None).ok().json();
+        let items = list.as_array().unwrap();
+        assert_eq!(items.len(), 5);
+        for item in items {
+            assert_ne!(item["status"], "needs_login", "{item}");
+            assert_ne!(item["status"], "error", "{item}");
+            assert!(item["last_error"].is_null(), "{item}");
+        }
+        for name in [
+            "d-redis-enterprise",
+            "d-smartling",
+            "d-generic-jwt",
+            "d-jwt-auth-pro",
+            "late",
+        ] {
+            e.run(&["remove", name], None).ok();
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_second_daemon_on_the_same_directory_is_refused() {
+    let emu = Arc::new(short_lived(Api::GenericJwt, 60).await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("g", &em).0.ok();
+        let first = Daemon::start(&e);
+        e.run(&["daemon"], None).fails_with(2, "already refreshing");
+        let (code, _, _) = first.terminate();
+        assert_eq!(code, 0);
+        e.run(&["remove", "g"], None).ok();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_in_the_middle_of_a_slow_refresh_loses_nothing() {
+    let rotating = [
+        Arc::new(short_lived(Api::JwtAuthPro, 8).await),
+        Arc::new(short_lived(Api::Smartling, 8).await),
+    ];
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), rotating.clone());
+    blocking(move || {
+        for emu in &em {
+            e.add(emu.api().id(), emu).0.ok();
+            emu.push_fault(Fault {
+                target: FaultTarget::Refresh,
+                times: 1,
+                action: FaultAction::Delay(Duration::from_secs(8)),
+            });
+        }
+        let before: Vec<u64> = em.iter().map(|m| m.stats().requests).collect();
+        let daemon = Daemon::start(&e);
+        // Wait until both slow refreshes are in flight, then kill without warning.
+        let until = Instant::now() + Duration::from_secs(10);
+        while em
+            .iter()
+            .zip(&before)
+            .any(|(m, b)| m.stats().requests <= *b)
+        {
+            assert!(Instant::now() < until, "the refreshes never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        daemon.kill_9();
+        for emu in &em {
+            emu.clear_faults();
+        }
+        let daemon = Daemon::start(&e);
+        for emu in &em {
+            daemon.wait_for(
+                &format!("token refreshed account=\"{}\"", emu.api().id()),
+                Duration::from_secs(10),
+            );
+        }
+        let (code, _, log) = daemon.terminate();
+        assert_eq!(code, 0, "{log}");
+        for emu in &em {
+            let token = e.run(&["token", emu.api().id()], None).ok().stdout;
+            assert!(
+                emu.access_token_valid(token.trim()),
+                "{:?}: the stored token works",
+                emu.api()
+            );
+            let stats = emu.stats();
+            assert_eq!(stats.refresh_token_reuse, 0, "{:?}: {stats:?}", emu.api());
+            assert_eq!(
+                stats.logins,
+                1,
+                "{:?}: no login was needed: {stats:?}",
+                emu.api()
+            );
+            e.run(&["remove", emu.api().id()], None).ok();
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refresh_token_consumed_but_never_stored_falls_back_to_login() {
+    let emu = Arc::new(short_lived(Api::JwtAuthPro, 8).await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("wp", &em).0.ok();
+        // The server rotates the token, then stalls its answer: the daemon dies not knowing.
+        em.push_fault(Fault {
+            target: FaultTarget::Refresh,
+            times: 1,
+            action: FaultAction::DelayAfter(Duration::from_secs(8)),
+        });
+        let daemon = Daemon::start(&e);
+        let until = Instant::now() + Duration::from_secs(10);
+        while em.stats().refreshes == 0 {
+            assert!(
+                Instant::now() < until,
+                "the refresh never reached the server"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        daemon.kill_9();
+        let daemon = Daemon::start(&e);
+        e.run(&["refresh", "wp"], None).ok();
+        let (code, _, log) = daemon.terminate();
+        assert_eq!(code, 0, "{log}");
+        let stats = em.stats();
+        assert_eq!(
+            stats.refresh_token_reuse, 1,
+            "the dead token was presented once: {stats:?}"
+        );
+        assert_eq!(
+            stats.logins, 2,
+            "then the stored password logged in again: {stats:?}"
+        );
+        let token = e.run(&["token", "wp"], None).ok().stdout;
+        assert!(em.access_token_valid(token.trim()));
+        let item = e.run(&["list", "--json"], None).ok().json()[0].clone();
+        assert_eq!(item["status"], "fresh", "{item}");
+        e.run(&["remove", "wp"], None).ok();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_demo_runs_and_cleans_up_after_itself() {
+    let env = Arc::new(Env::new());
+    let e = env.clone();
+    blocking(move || {
+        let run = e
+            .run(&["demo", "--duration", "6", "--no-faults"], None)
+            .ok();
+        for api in Api::ALL {
+            assert!(
+                run.stdout.contains(&format!("demo-{}", api.id())),
+                "{}",
+                run.stdout
+            );
+        }
+        assert!(run.stdout.contains("fresh"), "{}", run.stdout);
+        assert!(run.stdout.contains("demo stopped"), "{}", run.stdout);
+        let dir = run
+            .stdout
+            .split("--config-dir ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("the demo names its directory");
+        assert!(!std::path::Path::new(dir).exists(), "{dir} was removed");
+    })
+    .await;
+}
