@@ -12,3 +12,4 @@ mod providers_generic_jwt;
 mod providers_jwt_auth_pro;
 mod providers_redis;
 mod providers_smartling;
+mod soak;
