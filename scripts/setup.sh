@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what TokenKeeper needs to build, run and test on Debian 12 (run as root, or with sudo
-# available). Skips packages already present, so repeated runs take a second.
+# available), plus any packages named as arguments. Skips packages already present, so repeated
+# runs take a second.
 set -euo pipefail
 
 packages=(
   build-essential pkg-config curl ca-certificates
   dbus dbus-x11 gnome-keyring libsecret-tools
+  "$@"
 )
 
 missing=()

@@ -145,7 +145,35 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
             "refused by the API; will not be sent again".into(),
         );
     }
+    if let Some(next) = d.next_refresh_at {
+        line(
+            "next refresh",
+            format!("{} ({})", next.to_rfc3339(), expires_in(Some(next), now)),
+        );
+    }
     line("added", d.created_at.to_rfc3339());
+    if !d.history.is_empty() {
+        let _ = writeln!(out, "recent attempts (newest last)");
+        let skip = d.history.len().saturating_sub(10);
+        for h in d.history.iter().skip(skip) {
+            let outcome = match h.outcome {
+                tokenkeeper_core::engine::events::Outcome::Refreshed => "refreshed",
+                tokenkeeper_core::engine::events::Outcome::AlreadyFresh => "already fresh",
+                tokenkeeper_core::engine::events::Outcome::Failed => "failed",
+            };
+            let error = h
+                .error
+                .as_ref()
+                .map(|e| format!("  {}", e.message))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}  {outcome:<13} {:>5} ms{error}",
+                h.at.to_rfc3339(),
+                h.latency_ms
+            );
+        }
+    }
     if let Some(claims) = &d.claims {
         let pretty = serde_json::to_string_pretty(claims).unwrap_or_default();
         let _ = writeln!(out, "claims\n{pretty}");

@@ -64,6 +64,13 @@ async fn add_then_token_list_show_refresh_remove_for_every_provider() {
                 .trim_end()
                 .to_owned();
             assert_ne!(newer, token, "{api:?}");
+            // The attempt is in the history `show` prints, without the token.
+            let show = e.run(&["show", "acc"], None).ok().stdout;
+            assert!(
+                show.contains("recent attempts") && show.contains("refreshed"),
+                "{show}"
+            );
+            assert!(!show.contains(&newer));
             e.run(&["remove", "acc"], None).ok();
             assert_eq!(
                 e.run(&["list", "--json"], None).ok().json(),

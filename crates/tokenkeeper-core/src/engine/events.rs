@@ -83,9 +83,10 @@ pub struct HistoryEntry {
     pub outcome: Outcome,
     /// Milliseconds spent talking to the API.
     pub latency_ms: u64,
-    /// The failure, if any.
+    /// The failure, if any (boxed: most attempts succeed, and 50 entries × many accounts
+    /// stay in memory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<LastError>,
+    pub error: Option<Box<LastError>>,
 }
 
 /// How many attempts an account's history keeps.

@@ -509,7 +509,8 @@ impl Runner {
                 .result
                 .as_ref()
                 .err()
-                .and_then(|_| state.last_error.clone()),
+                .and_then(|_| state.last_error.clone())
+                .map(Box::new),
         };
         if entry.history.len() == HISTORY_LEN {
             entry.history.pop_front();

@@ -189,6 +189,12 @@ impl Keeper {
             stored_secrets,
             password_refused: state.password_refused,
             claims,
+            next_refresh_at: state.next_refresh_at,
+            history: {
+                let paths = self.paths.clone();
+                let id = account.id;
+                blocking(move || Ok(crate::store::history::read_blocking(&paths, id))).await?
+            },
         })
     }
 
@@ -271,7 +277,11 @@ impl Keeper {
         self.delete_secrets(account.id).await?;
         config::save(&self.paths.config_file(), &cfg)?;
         let paths = self.paths.clone();
-        blocking(move || state::remove_blocking(&paths, account.id)).await?;
+        blocking(move || {
+            crate::store::history::remove_blocking(&paths, account.id);
+            state::remove_blocking(&paths, account.id)
+        })
+        .await?;
         drop(account_lock);
         std::fs::remove_file(&account_lock_path).ok();
         Ok(())

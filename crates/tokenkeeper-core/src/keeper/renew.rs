@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 use chrono::TimeDelta;
 
 use crate::account::Account;
+use crate::engine::events::{HistoryEntry, Outcome};
 use crate::error::{ApiError, Error, ErrorKind, Result};
 use crate::providers::{StoredTokens, provider_for};
 use crate::secret::Secret;
+use crate::store::history;
 use crate::store::keychain::SecretKind;
 use crate::store::state::{self, AccountState};
 use crate::token::TokenSet;
@@ -179,7 +181,27 @@ impl Keeper {
         if from_file {
             let paths = self.paths.clone();
             let (id, entry) = (account.id, state.clone());
-            state = blocking(move || state::store_blocking(&paths, id, &entry)).await?;
+            let history = HistoryEntry {
+                at: self.clock.now() - TimeDelta::from_std(latency).unwrap_or_default(),
+                outcome: if result.is_ok() {
+                    Outcome::Refreshed
+                } else {
+                    Outcome::Failed
+                },
+                latency_ms: u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+                error: result
+                    .as_ref()
+                    .err()
+                    .and_then(|_| state.last_error.clone())
+                    .map(Box::new),
+            };
+            state = blocking(move || {
+                if let Err(e) = history::append_blocking(&paths, id, &[history]) {
+                    tracing::warn!(error = %e, "cannot write attempt history");
+                }
+                state::store_blocking(&paths, id, &entry)
+            })
+            .await?;
         }
         Ok(Attempt {
             result,

@@ -75,4 +75,8 @@ pub struct AccountDetail {
     pub password_refused: bool,
     /// Claims of the current access token when it is a JWT.
     pub claims: Option<Map<String, Value>>,
+    /// When the engine plans the next refresh.
+    pub next_refresh_at: Option<DateTime<Utc>>,
+    /// Recent attempts, oldest first (at most 50).
+    pub history: Vec<crate::engine::events::HistoryEntry>,
 }
