@@ -54,9 +54,13 @@ enum Bench {
     },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    match Args::parse().command {
+fn main() -> anyhow::Result<()> {
+    // The runtime the daemon uses, so the figures are the daemon's.
+    tokenkeeper_core::engine::runtime()?.block_on(bench(Args::parse()))
+}
+
+async fn bench(args: Args) -> anyhow::Result<()> {
+    match args.command {
         Bench::Scale {
             accounts,
             lifetime,

@@ -28,9 +28,7 @@ fn main() -> ExitCode {
     let long_running = matches!(cli.command, Command::Daemon | Command::Demo { .. });
     init_logging(cli.verbose, matches!(cli.command, Command::Daemon));
     let runtime = if long_running {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
+        tokenkeeper_core::engine::runtime()
     } else {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()

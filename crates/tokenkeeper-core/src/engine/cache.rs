@@ -1,10 +1,10 @@
-//! The engine's view of every account's state: in memory, written to `state.json` in batches
-//! (at most once a second, merged by `updated_at` under the state lock), and re-read when
-//! another process changed the file. Per-refresh file rewrites would not scale to thousands of
-//! accounts; this keeps the file current within a second.
+//! The engine's view of every account's state: in memory, written whole to `state.json` at
+//! most once a second (streamed, under the state lock), and re-read when another process
+//! changed the file (then newer entries win, by `updated_at`, before the next write).
+//! Per-refresh file rewrites would not scale to thousands of accounts; this keeps the file
+//! current within a second.
 
 use std::collections::{HashMap, HashSet};
-use std::time::SystemTime;
 
 use crate::account::AccountId;
 use crate::engine::events::HistoryEntry;
@@ -12,36 +12,28 @@ use crate::error::Result;
 use crate::store::paths::Paths;
 use crate::store::state::{self, AccountState};
 
-/// Identity of the state file's content as last seen: modification time and size.
-pub type Stamp = Option<(SystemTime, u64)>;
-
-/// Reads the stamp of the state file.
-pub fn stamp_of(paths: &Paths) -> Stamp {
-    let meta = std::fs::metadata(paths.state_file()).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
-}
+pub use crate::store::state::{Replaced, Stamp, stamp_of};
 
 /// What a flush writes.
 #[derive(Debug, Default)]
 pub struct Flush {
-    /// Entries to merge into the state file.
+    /// Every known account's state.
     pub states: Vec<(AccountId, AccountState)>,
     /// History lines to append.
     pub history: Vec<(AccountId, Vec<HistoryEntry>)>,
+    /// The state file's stamp when we last read or wrote it.
+    pub expected: Stamp,
 }
 
 impl Flush {
-    /// Writes it (blocking); returns the state file's new stamp.
-    pub fn write_blocking(self, paths: &Paths) -> Result<Stamp> {
-        if !self.states.is_empty() {
-            state::store_many_blocking(paths, &self.states)?;
-        }
+    /// Writes it (blocking). `Stale` when another process changed the state file meanwhile.
+    pub fn write_blocking(self, paths: &Paths) -> Result<Replaced> {
         for (id, entries) in &self.history {
             if let Err(e) = crate::store::history::append_blocking(paths, *id, entries) {
                 tracing::warn!(error = %e, "cannot write attempt history");
             }
         }
-        Ok(stamp_of(paths))
+        state::replace_all_blocking(paths, &self.states, self.expected)
     }
 }
 
@@ -100,17 +92,24 @@ impl StateCache {
         !self.dirty.is_empty() || !self.history.is_empty()
     }
 
-    /// Takes what waits to be written.
+    /// Takes what waits to be written: every state (the file is rewritten whole) and the
+    /// pending history.
     pub fn take_flush(&mut self) -> Flush {
-        let states = self
-            .dirty
-            .drain()
-            .filter_map(|id| self.entries.get(&id).map(|s| (id, s.clone())))
-            .collect();
+        self.dirty.clear();
         Flush {
-            states,
+            states: self
+                .entries
+                .iter()
+                .map(|(id, s)| (*id, s.clone()))
+                .collect(),
             history: self.history.drain().collect(),
+            expected: self.stamp,
         }
+    }
+
+    /// Marks everything as waiting to be written (after a flush found the file stale).
+    pub fn mark_dirty(&mut self) {
+        self.dirty.extend(self.entries.keys().copied());
     }
 
     /// Records the file's stamp after our own write.

@@ -107,15 +107,27 @@ pub struct AccountSnapshot {
     pub account: Account,
     /// State.
     pub state: AccountState,
-    /// Recent attempts, oldest first.
-    pub history: Vec<HistoryEntry>,
+    /// Next planned attempt (none when parked or running).
+    pub next_refresh_at: Option<chrono::DateTime<chrono::Utc>>,
     /// An attempt is running.
     pub in_flight: bool,
+}
+
+/// A tokio runtime sized for the engine: two workers and a small blocking pool (keychain
+/// calls, file writes). An unbounded pool lets glibc give each of many threads its own malloc
+/// arena, which more than doubled the resident memory at 10,000 accounts (BENCHMARKS.md).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(2)
+        .enable_all()
+        .build()
 }
 
 /// A running engine.
 #[derive(Debug)]
 pub struct Engine {
+    paths: crate::store::paths::Paths,
     commands: mpsc::Sender<Command>,
     events: broadcast::Sender<Event>,
     metrics: Arc<Metrics>,
@@ -137,7 +149,8 @@ impl Engine {
         config: EngineConfig,
     ) -> Result<Self> {
         let paths = keeper.paths().clone();
-        let cache = blocking(move || StateCache::load_blocking(paths)).await?;
+        let cache_paths = paths.clone();
+        let cache = blocking(move || StateCache::load_blocking(cache_paths)).await?;
         let (events, _) = broadcast::channel(4096);
         let (commands, receiver) = mpsc::channel(1024);
         let metrics = Arc::new(Metrics::default());
@@ -154,6 +167,7 @@ impl Engine {
         );
         let task = tokio::spawn(runner.run(receiver, cancel.clone()));
         let engine = Self {
+            paths,
             commands,
             events,
             metrics,
@@ -182,7 +196,14 @@ impl Engine {
             .map_err(|_| Error::InvalidInput("the engine has stopped".to_owned()))
     }
 
-    /// Every account's state and history.
+    /// An account's recent attempts, oldest first (the last 50, from its history file; what
+    /// the engine has not written yet appears within a second).
+    pub async fn history(&self, id: crate::account::AccountId) -> Result<Vec<HistoryEntry>> {
+        let paths = self.paths.clone();
+        blocking(move || Ok(crate::store::history::read_blocking(&paths, id))).await
+    }
+
+    /// Every account's settings and state.
     pub async fn snapshot(&self) -> Result<Vec<AccountSnapshot>> {
         let (tx, rx) = oneshot::channel();
         self.send(Command::Snapshot(tx)).await?;

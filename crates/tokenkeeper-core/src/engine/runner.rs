@@ -16,8 +16,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::cache::{Flush, Stamp, StateCache};
-use super::events::{Event, EventKind, HISTORY_LEN, HistoryEntry, Outcome};
+use super::cache::{Flush, Replaced, StateCache};
+use super::events::{Event, EventKind, HistoryEntry, Outcome};
 use super::policy::{Policy, Retry};
 use super::{AccountSnapshot, Metrics};
 use crate::account::{Account, AccountId};
@@ -42,14 +42,14 @@ pub enum Command {
     Sync(Vec<Account>),
     /// The state file changed on disk: take newer entries (e.g. after `tokenkeeper login`).
     Reload,
-    /// Report every account's state and history.
+    /// Report every account's settings and state.
     Snapshot(oneshot::Sender<Vec<AccountSnapshot>>),
 }
 
 /// Messages from the engine's own helpers.
 enum Internal {
     Done(Box<Done>),
-    Flushed(Result<Stamp>),
+    Flushed(Result<Replaced>),
 }
 
 struct Done {
@@ -63,7 +63,6 @@ struct Entry {
     account: Account,
     deadline: Option<DateTime<Utc>>,
     in_flight: bool,
-    history: VecDeque<HistoryEntry>,
 }
 
 /// What the runner needs from the rest of the core: one attempt at an account, the config
@@ -305,7 +304,7 @@ impl Runner {
                     .map(|e| AccountSnapshot {
                         account: e.account.clone(),
                         state: self.cache.get(e.account.id),
-                        history: e.history.iter().cloned().collect(),
+                        next_refresh_at: e.deadline,
                         in_flight: e.in_flight,
                     })
                     .collect();
@@ -325,7 +324,6 @@ impl Runner {
             account: account.clone(),
             deadline: None,
             in_flight: false,
-            history: VecDeque::new(),
         });
         let settings_changed = entry.account != account;
         entry.account = account;
@@ -435,8 +433,16 @@ impl Runner {
             Internal::Flushed(result) => {
                 self.flushing = false;
                 match result {
-                    Ok(stamp) => self.cache.set_stamp(stamp),
-                    Err(e) => tracing::warn!(error = %e, "cannot write the state file"),
+                    Ok(Replaced::Written(stamp)) => self.cache.set_stamp(stamp),
+                    Ok(Replaced::Stale) => {
+                        // Another process wrote meanwhile: take its newer entries, write again.
+                        self.reload();
+                        self.cache.mark_dirty();
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot write the state file");
+                        self.cache.mark_dirty();
+                    }
                 }
             }
         }
@@ -512,10 +518,6 @@ impl Runner {
                 .and_then(|_| state.last_error.clone())
                 .map(Box::new),
         };
-        if entry.history.len() == HISTORY_LEN {
-            entry.history.pop_front();
-        }
-        entry.history.push_back(history.clone());
         if outcome != Outcome::AlreadyFresh {
             self.cache.push_history(id, history);
         }
@@ -582,12 +584,21 @@ impl Runner {
                 _ => break,
             }
         }
-        let flush: Flush = self.cache.take_flush();
-        let paths = self.keeper.paths().clone();
-        match tokio::task::spawn_blocking(move || flush.write_blocking(&paths)).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "cannot write the state file at shutdown"),
-            Err(e) => tracing::warn!(error = %e, "state flush task failed"),
+        for _ in 0..2 {
+            let flush: Flush = self.cache.take_flush();
+            let paths = self.keeper.paths().clone();
+            match tokio::task::spawn_blocking(move || flush.write_blocking(&paths)).await {
+                Ok(Ok(Replaced::Written(_))) => break,
+                Ok(Ok(Replaced::Stale)) => self.reload(),
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "cannot write the state file at shutdown");
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "state flush task failed");
+                    break;
+                }
+            }
         }
     }
 }

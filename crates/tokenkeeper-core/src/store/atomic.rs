@@ -9,6 +9,15 @@ use crate::error::{Error, Result};
 
 /// Replaces `path` with `bytes` atomically. The new file has mode 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Replaces `path` atomically with what `write` produces, streamed through a buffer (large
+/// files never exist whole in memory).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -18,8 +27,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| Error::io(dir, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| Error::io(temp.path(), e))?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, temp.as_file_mut());
+        write(&mut buffered)
+            .and_then(|()| buffered.flush())
+            .map_err(|e| Error::io(path, e))?;
+    }
     temp.as_file()
         .sync_all()
         .map_err(|e| Error::io(temp.path(), e))?;

@@ -1,5 +1,5 @@
 //! Per-account attempt history on disk: `history/<id>.jsonl`, one JSON line per attempt,
-//! appended, trimmed to the last [`HISTORY_LEN`] entries when it grows past twice that.
+//! appended, trimmed to the last [`HISTORY_LEN`] entries when it grows past 32 KiB.
 //! Holds times, outcomes, latencies and the API's error words; never a secret.
 
 use std::io::Write;
@@ -10,6 +10,9 @@ use crate::error::{Error, Result};
 
 use super::atomic::write_atomic;
 use super::paths::Paths;
+
+/// Past this size the file is trimmed to the last [`HISTORY_LEN`] entries.
+const TRIM_BYTES: u64 = 32 * 1024;
 
 /// Appends entries to an account's history (blocking).
 pub fn append_blocking(paths: &Paths, id: AccountId, entries: &[HistoryEntry]) -> Result<()> {
@@ -33,10 +36,9 @@ pub fn append_blocking(paths: &Paths, id: AccountId, entries: &[HistoryEntry]) -
         .map_err(|e| Error::io(&path, e))?;
     file.write_all(text.as_bytes())
         .map_err(|e| Error::io(&path, e))?;
-    let lines = std::fs::read_to_string(&path)
-        .map(|t| t.lines().count())
-        .unwrap_or(0);
-    if lines > 2 * HISTORY_LEN {
+    // Trim by size, so appending stays one write: lines are ~100-400 bytes.
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > TRIM_BYTES {
         let kept = read_blocking(paths, id);
         let mut out = String::new();
         for entry in kept {
@@ -82,7 +84,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::new(dir.path());
         let id = AccountId::generate();
-        for i in 0..130u64 {
+        for i in 0..500u64 {
             let entry = HistoryEntry {
                 at: Utc::now(),
                 outcome: Outcome::Refreshed,
@@ -93,13 +95,10 @@ mod tests {
         }
         let kept = read_blocking(&paths, id);
         assert_eq!(kept.len(), HISTORY_LEN);
-        assert_eq!(kept.first().map(|e| e.latency_ms), Some(80));
-        assert_eq!(kept.last().map(|e| e.latency_ms), Some(129));
-        let lines = std::fs::read_to_string(paths.history_file(id))
-            .unwrap()
-            .lines()
-            .count();
-        assert!(lines <= 2 * HISTORY_LEN, "trimmed: {lines}");
+        assert_eq!(kept.first().map(|e| e.latency_ms), Some(450));
+        assert_eq!(kept.last().map(|e| e.latency_ms), Some(499));
+        let size = std::fs::metadata(paths.history_file(id)).unwrap().len();
+        assert!(size <= super::TRIM_BYTES + 200, "trimmed: {size} bytes");
         remove_blocking(&paths, id);
         assert!(read_blocking(&paths, id).is_empty());
     }

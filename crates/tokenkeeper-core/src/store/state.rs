@@ -11,7 +11,7 @@ use std::path::Path;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_atomic;
+use super::atomic::write_atomic_with;
 use super::lock::FileLock;
 use super::paths::Paths;
 use crate::account::AccountId;
@@ -303,9 +303,54 @@ pub fn remove_blocking(paths: &Paths, id: AccountId) -> Result<()> {
 }
 
 fn save(path: &Path, state: &State) -> Result<()> {
-    let body = serde_json::to_vec_pretty(state)
-        .map_err(|e| Error::InvalidInput(format!("cannot encode state: {e}")))?;
-    write_atomic(path, &body)
+    write_atomic_with(path, |w| {
+        serde_json::to_writer_pretty(w, state).map_err(std::io::Error::other)
+    })
+}
+
+/// Identity of the state file's content as last seen: modification time and size.
+pub type Stamp = Option<(std::time::SystemTime, u64)>;
+
+/// Reads the stamp of the state file.
+pub fn stamp_of(paths: &Paths) -> Stamp {
+    let meta = std::fs::metadata(paths.state_file()).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// What [`replace_all_blocking`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replaced {
+    /// Written; the file's new stamp.
+    Written(Stamp),
+    /// Another process changed the file since `expected`: nothing written, re-read first.
+    Stale,
+}
+
+/// Writes the whole state (the engine's view of every account) if nobody else changed the file
+/// since `expected`. Streams the JSON: no copy of the file is held in memory.
+pub fn replace_all_blocking(
+    paths: &Paths,
+    entries: &[(AccountId, AccountState)],
+    expected: Stamp,
+) -> Result<Replaced> {
+    #[derive(Serialize)]
+    struct Borrowed<'a> {
+        version: u32,
+        accounts: BTreeMap<&'a AccountId, &'a AccountState>,
+    }
+    paths.ensure()?;
+    let _lock = FileLock::acquire_blocking(&paths.state_lock())?;
+    if stamp_of(paths) != expected {
+        return Ok(Replaced::Stale);
+    }
+    let state = Borrowed {
+        version: VERSION,
+        accounts: entries.iter().map(|(id, s)| (id, s)).collect(),
+    };
+    write_atomic_with(&paths.state_file(), |w| {
+        serde_json::to_writer_pretty(w, &state).map_err(std::io::Error::other)
+    })?;
+    Ok(Replaced::Written(stamp_of(paths)))
 }
 
 #[cfg(test)]

@@ -145,8 +145,9 @@ async fn two_hundred_accounts_stay_fresh_for_a_simulated_hour_of_faults() {
             account.account.name
         );
         // 300–600 s tokens over an hour: at least five refreshes each.
-        let refreshed = account
-            .history
+        let history =
+            tokenkeeper_core::store::history::read_blocking(keeper.paths(), account.account.id);
+        let refreshed = history
             .iter()
             .filter(|h| h.outcome == tokenkeeper_core::engine::events::Outcome::Refreshed)
             .count();
