@@ -67,9 +67,26 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
         },
     )?;
     let keeper = Keeper::with_store(paths, store);
+    // Count only what the engine uses from here on, not the benchmark's own setup (writing
+    // 10,000 accounts' config): reset the peak.
+    crate::proc::reset_peak_rss();
+    let rss_before_engine = crate::proc::rss_mib();
+    let t = Instant::now();
+    let n = keeper.accounts()?.len();
+    eprintln!(
+        "config parse of {n}: {:?}, peak {:.1} MiB, now {:.1} MiB",
+        t.elapsed(),
+        peak_rss_mib(),
+        crate::proc::rss_mib()
+    );
     let started = Instant::now();
     let engine = Engine::start(keeper, EngineConfig::default()).await?;
     let mut events = engine.subscribe();
+    eprintln!(
+        "after engine start: peak {:.1} MiB, now {:.1} MiB",
+        peak_rss_mib(),
+        crate::proc::rss_mib()
+    );
     // Warm-up: every account gets its first token (a cold start with everything due at once).
     while engine.metrics().refreshed < accounts as u64 {
         if let Ok(Err(RecvError::Closed)) =
@@ -82,6 +99,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
         }
     }
     let warm_up = started.elapsed();
+    let peak_after_warm_up = peak_rss_mib();
     if idle {
         // Let the warm-up's flush land, then measure a quiet engine.
         tokio::time::sleep(Duration::from_secs(3)).await;
@@ -150,6 +168,9 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
         "cpu_s_per_minute": cpu * 60.0 / elapsed,
         "wakeups": m1.wakeups - m0.wakeups,
         "peak_rss_mib": peak_rss_mib(),
+        "peak_rss_after_warm_up_mib": peak_after_warm_up,
+        "rss_at_end_mib": crate::proc::rss_mib(),
+        "rss_before_engine_mib": rss_before_engine,
         "lateness_ms": {
             "samples": lateness_ms.len(),
             "p50": percentile(&lateness_ms, 0.5),

@@ -232,8 +232,8 @@ async fn bad_answers_and_unreachable_servers_are_clear() {
 async fn a_corrupt_config_is_reported_and_left_alone() {
     let env = Env::new();
     std::fs::create_dir_all(env.config_dir()).unwrap();
-    let path = env.config_dir().join("config.toml");
-    std::fs::write(&path, "version = 1\n[[accounts]]\nname = 'x'\n").unwrap();
+    let path = env.config_dir().join("config.json");
+    std::fs::write(&path, "{\"version\": 1, \"accounts\": [{\"name\": \"x\"}]}").unwrap();
     env.run(&["list"], None).fails_with(1, "corrupt");
     env.run(
         &[
@@ -250,6 +250,6 @@ async fn a_corrupt_config_is_reported_and_left_alone() {
     .fails_with(1, "corrupt");
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
-        "version = 1\n[[accounts]]\nname = 'x'\n"
+        "{\"version\": 1, \"accounts\": [{\"name\": \"x\"}]}"
     );
 }

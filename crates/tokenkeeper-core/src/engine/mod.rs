@@ -151,7 +151,7 @@ impl Engine {
         let paths = keeper.paths().clone();
         let cache_paths = paths.clone();
         let cache = blocking(move || StateCache::load_blocking(cache_paths)).await?;
-        let (events, _) = broadcast::channel(4096);
+        let (events, _) = broadcast::channel(1024);
         let (commands, receiver) = mpsc::channel(1024);
         let metrics = Arc::new(Metrics::default());
         let cancel = CancellationToken::new();

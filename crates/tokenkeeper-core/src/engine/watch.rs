@@ -1,4 +1,4 @@
-//! Follows the config directory: when `config.toml` changes (another process added or removed
+//! Follows the config directory: when `config.json` changes (another process added or removed
 //! an account) the engine gets the new account list; when `state.json` changes (e.g. after
 //! `tokenkeeper login`) it re-reads newer states. Uses the OS's file notifications (inotify on
 //! Linux) through `notify`: no polling.
@@ -45,7 +45,7 @@ pub fn watch(keeper: Keeper, commands: mpsc::Sender<Command>) -> Result<ConfigWa
         let mut changed = Changed::default();
         for path in &event.paths {
             match path.file_name().and_then(|n| n.to_str()) {
-                Some("config.toml") => changed.config = true,
+                Some("config.json") => changed.config = true,
                 Some("state.json") => changed.state = true,
                 _ => {}
             }

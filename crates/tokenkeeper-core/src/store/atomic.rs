@@ -51,7 +51,7 @@ mod tests {
     #[test]
     fn replaces_content_and_leaves_no_temp_file() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let path = dir.path().join("config.toml");
+        let path = dir.path().join("config.json");
         write_atomic(&path, b"one")?;
         write_atomic(&path, b"two")?;
         assert_eq!(std::fs::read_to_string(&path)?, "two");

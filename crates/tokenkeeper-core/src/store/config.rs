@@ -1,4 +1,7 @@
-//! The config file: a versioned TOML list of accounts. Settings only, never a secret.
+//! The config file: a versioned JSON list of accounts and settings. Never a secret.
+//!
+//! JSON rather than TOML: at 10,000 accounts the TOML parser needed a ~28 MiB transient
+//! (BENCHMARKS.md); serde_json reads straight into the structs.
 //!
 //! Written atomically under the config lock. A file that cannot be parsed is reported and
 //! left exactly as it is: every write first loads the file, so a corrupt file stops the write.
@@ -8,15 +11,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_atomic;
+use super::atomic::write_atomic_with;
 use crate::account::Account;
 use crate::error::{Error, Result};
 
 /// Current format version.
 pub const VERSION: u32 = 1;
-
-const HEADER: &str =
-    "# TokenKeeper accounts. Secrets live in the OS keychain, never in this file.\n\n";
 
 /// The config file's content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +80,7 @@ pub fn load(path: &Path) -> Result<Config> {
         version: Option<u32>,
     }
     let probe: VersionOnly =
-        toml::from_str(&text).map_err(|e| corrupt(path, &describe(&text, &e)))?;
+        serde_json::from_str(&text).map_err(|e| corrupt(path, &describe(&e)))?;
     match probe.version {
         None => return Err(corrupt(path, "no `version` key")),
         Some(found) if found > VERSION => {
@@ -92,7 +92,7 @@ pub fn load(path: &Path) -> Result<Config> {
         }
         Some(_) => {}
     }
-    let config: Config = toml::from_str(&text).map_err(|e| corrupt(path, &describe(&text, &e)))?;
+    let config: Config = serde_json::from_str(&text).map_err(|e| corrupt(path, &describe(&e)))?;
     let mut names = HashSet::new();
     let mut ids = HashSet::new();
     for account in &config.accounts {
@@ -112,24 +112,20 @@ pub fn load(path: &Path) -> Result<Config> {
     Ok(config)
 }
 
-/// Writes the config file atomically.
+/// Writes the config file atomically (pretty JSON, streamed).
 pub fn save(path: &Path, config: &Config) -> Result<()> {
-    let body = toml::to_string_pretty(config)
-        .map_err(|e| Error::InvalidInput(format!("cannot encode config: {e}")))?;
-    write_atomic(path, format!("{HEADER}{body}").as_bytes())
+    write_atomic_with(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, config).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
 }
 
-/// One line: "line N: <parser message>".
-fn describe(text: &str, err: &toml::de::Error) -> String {
-    let message = err.message().trim().replace('\n', " ");
-    match err.span() {
-        Some(span) => {
-            let line = text
-                .get(..span.start)
-                .map_or(0, |t| t.matches('\n').count())
-                + 1;
-            format!("line {line}: {message}")
-        }
+/// One line: "line N column M: <parser message>".
+fn describe(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    // serde_json appends " at line N column M"; put the position first.
+    match message.rsplit_once(" at line ") {
+        Some((what, at)) => format!("line {at}: {what}"),
         None => message,
     }
 }
@@ -165,7 +161,7 @@ mod tests {
     #[test]
     fn round_trips_and_missing_file_is_empty() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
+        let path = dir.path().join("config.json");
         assert_eq!(load(&path).unwrap(), Config::default());
         let config = Config {
             version: VERSION,
@@ -182,10 +178,12 @@ mod tests {
     #[test]
     fn corrupt_file_is_reported_and_untouched() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
+        let path = dir.path().join("config.json");
         for bad in [
-            "version = 1\n[[accounts]\nname=",
-            "accounts = []",
+            "{\"version\": 1, \"accounts\": [{\"name\":",
+            "{\"accounts\": []}",
+            "{\"version\": 1, \"accounts\": [{\"name\": \"x\"}]}",
+            "version = 1",
             "\u{0}\u{1}garbage",
         ] {
             std::fs::write(&path, bad).unwrap();
@@ -193,7 +191,7 @@ mod tests {
             assert!(matches!(err, Error::FileCorrupt { .. }), "{bad:?}: {err}");
             assert_eq!(std::fs::read_to_string(&path).unwrap(), bad);
         }
-        std::fs::write(&path, "version = 99\n").unwrap();
+        std::fs::write(&path, "{\"version\": 99}").unwrap();
         assert!(matches!(
             load(&path).unwrap_err(),
             Error::FileVersion { found: 99, .. }
@@ -203,7 +201,7 @@ mod tests {
     #[test]
     fn duplicate_names_are_corrupt() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
+        let path = dir.path().join("config.json");
         let config = Config {
             accounts: vec![account("same"), account("same")],
             ..Config::default()

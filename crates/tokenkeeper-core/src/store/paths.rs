@@ -45,9 +45,9 @@ impl Paths {
         &self.dir
     }
 
-    /// Account settings (TOML).
+    /// Account settings (JSON).
     pub fn config_file(&self) -> PathBuf {
-        self.dir.join("config.toml")
+        self.dir.join("config.json")
     }
 
     /// Status, expiry and last error of each account (JSON, no secrets).

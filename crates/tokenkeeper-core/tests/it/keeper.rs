@@ -337,7 +337,7 @@ async fn a_corrupt_config_is_reported_and_never_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let keeper = keeper(dir.path());
     keeper.paths().ensure().unwrap();
-    let garbage = "version = 1\n[[accounts]]\nname = \n";
+    let garbage = "{\"version\": 1, \"accounts\": [{\"name\": }]}";
     std::fs::write(keeper.paths().config_file(), garbage).unwrap();
     assert!(matches!(keeper.list(), Err(Error::FileCorrupt { .. })));
     let err = keeper
