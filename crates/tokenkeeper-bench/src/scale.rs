@@ -71,22 +71,9 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
     // 10,000 accounts' config): reset the peak.
     crate::proc::reset_peak_rss();
     let rss_before_engine = crate::proc::rss_mib();
-    let t = Instant::now();
-    let n = keeper.accounts()?.len();
-    eprintln!(
-        "config parse of {n}: {:?}, peak {:.1} MiB, now {:.1} MiB",
-        t.elapsed(),
-        peak_rss_mib(),
-        crate::proc::rss_mib()
-    );
     let started = Instant::now();
     let engine = Engine::start(keeper, EngineConfig::default()).await?;
     let mut events = engine.subscribe();
-    eprintln!(
-        "after engine start: peak {:.1} MiB, now {:.1} MiB",
-        peak_rss_mib(),
-        crate::proc::rss_mib()
-    );
     // Warm-up: every account gets its first token (a cold start with everything due at once).
     while engine.metrics().refreshed < accounts as u64 {
         if let Ok(Err(RecvError::Closed)) =
