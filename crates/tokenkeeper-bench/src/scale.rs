@@ -92,6 +92,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
     let cpu0 = cpu_seconds();
+    let precise0 = crate::proc::cpu_seconds_precise();
     let m0 = engine.metrics();
     let t0 = Instant::now();
     let until = t0 + Duration::from_secs(seconds);
@@ -134,6 +135,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
     }
     let elapsed = t0.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
+    let cpu_precise = crate::proc::cpu_seconds_precise() - precise0;
     let m1 = engine.metrics();
     engine.shutdown().await;
     drop(emus);
@@ -153,6 +155,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
         "cpu_s": cpu,
         "cpu_s_per_1000_refreshes": if refreshes > 0 { cpu * 1000.0 / refreshes as f64 } else { 0.0 },
         "cpu_s_per_minute": cpu * 60.0 / elapsed,
+        "cpu_s_live_threads_ns_resolution": cpu_precise,
         "wakeups": m1.wakeups - m0.wakeups,
         "peak_rss_mib": peak_rss_mib(),
         "peak_rss_after_warm_up_mib": peak_after_warm_up,

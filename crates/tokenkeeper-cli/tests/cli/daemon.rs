@@ -360,3 +360,42 @@ async fn the_demo_runs_and_cleans_up_after_itself() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ctrl_c_stops_the_demo_and_it_cleans_up() {
+    let env = Arc::new(Env::new());
+    let e = env.clone();
+    blocking(move || {
+        let mut cmd = e.command(&["demo", "--no-faults"]);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = cmd.spawn().unwrap();
+        let pid = child.id().to_string();
+        std::thread::sleep(Duration::from_secs(4));
+        let sent = Instant::now();
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{stdout}");
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "stopped in {:?}",
+            sent.elapsed()
+        );
+        assert!(stdout.contains("demo stopped"), "{stdout}");
+        let dir = stdout
+            .split("--config-dir ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("the demo names its directory");
+        assert!(!std::path::Path::new(dir).exists(), "{dir} was removed");
+    })
+    .await;
+}

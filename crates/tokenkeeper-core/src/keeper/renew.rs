@@ -141,18 +141,29 @@ impl Keeper {
                 (current, state::read(&self.paths, account.id)?)
             }
         };
-        let mut stored = self.read_secrets(account.id).await?;
+        let min_valid = TimeDelta::from_std(min_valid).unwrap_or(TimeDelta::MAX);
+        // The common case needs only the access token: read the rest when renewing.
+        let mut known_access = None;
+        if !force {
+            let access = self.read_secret(account.id, SecretKind::Access).await?;
+            let current = StoredTokens {
+                access: access.clone(),
+                expires_at: state.expires_at,
+                ..StoredTokens::default()
+            };
+            if let Some(token) = current.access_valid_for(self.clock.now(), min_valid) {
+                return Ok(Attempt {
+                    result: Ok(token.clone()),
+                    state,
+                    contacted_api: false,
+                    latency: Duration::ZERO,
+                });
+            }
+            known_access = Some(access);
+        }
+        let mut stored = self.read_secrets_with(account.id, known_access).await?;
         stored.expires_at = state.expires_at;
         stored.refresh_expires_at = state.refresh_expires_at;
-        let min_valid = TimeDelta::from_std(min_valid).unwrap_or(TimeDelta::MAX);
-        if !force && let Some(token) = stored.access_valid_for(self.clock.now(), min_valid) {
-            return Ok(Attempt {
-                result: Ok(token.clone()),
-                state,
-                contacted_api: false,
-                latency: Duration::ZERO,
-            });
-        }
         let started = Instant::now();
         let outcome = self.renew(&account, &stored, &state).await;
         let latency = started.elapsed();

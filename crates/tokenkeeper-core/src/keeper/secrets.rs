@@ -16,11 +16,35 @@ const WRITE_ATTEMPTS: usize = 3;
 impl Keeper {
     /// Reads the password, refresh and access token (expiry fields are left empty).
     pub(super) async fn read_secrets(&self, id: AccountId) -> Result<StoredTokens> {
+        self.read_secrets_with(id, None).await
+    }
+
+    /// Reads one secret.
+    pub(super) async fn read_secret(
+        &self,
+        id: AccountId,
+        kind: SecretKind,
+    ) -> Result<Option<Secret>> {
+        let store = self.secrets.clone();
+        blocking(move || store.get(id, kind)).await
+    }
+
+    /// Like [`Self::read_secrets`], reusing an access token already read (each keychain read
+    /// is a D-Bus round trip).
+    pub(super) async fn read_secrets_with(
+        &self,
+        id: AccountId,
+        access: Option<Option<Secret>>,
+    ) -> Result<StoredTokens> {
         let store = self.secrets.clone();
         blocking(move || {
+            let access = match access {
+                Some(known) => known,
+                None => store.get(id, SecretKind::Access)?,
+            };
             Ok(StoredTokens {
                 refresh: store.get(id, SecretKind::Refresh)?,
-                access: store.get(id, SecretKind::Access)?,
+                access,
                 password: store.get(id, SecretKind::Password)?,
                 ..StoredTokens::default()
             })
