@@ -20,22 +20,29 @@ pub fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// CPU seconds of the threads alive now, at nanosecond resolution (`/proc/self/task/*/schedstat`);
+/// CPU seconds per live thread, at nanosecond resolution (`/proc/self/task/*/schedstat`);
 /// finer than [`cpu_seconds`] (10 ms ticks) for an idle process.
-pub fn cpu_seconds_precise() -> f64 {
+pub fn cpu_by_thread() -> std::collections::HashMap<String, f64> {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0.0;
+        return Default::default();
     };
     tasks
         .flatten()
-        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-        .filter_map(|s| {
-            s.split_whitespace()
-                .next()
-                .and_then(|ns| ns.parse::<f64>().ok())
+        .filter_map(|t| {
+            let ns = std::fs::read_to_string(t.path().join("schedstat")).ok()?;
+            let ns = ns.split_whitespace().next()?.parse::<f64>().ok()?;
+            Some((t.file_name().to_string_lossy().into_owned(), ns / 1e9))
         })
-        .sum::<f64>()
-        / 1e9
+        .collect()
+}
+
+/// CPU seconds spent since `before` by the threads alive now (threads that ended meanwhile
+/// only lose what they spent in the window, which for an idle engine is nothing).
+pub fn cpu_since(before: &std::collections::HashMap<String, f64>) -> f64 {
+    cpu_by_thread()
+        .into_iter()
+        .map(|(tid, now)| now - before.get(&tid).copied().unwrap_or(0.0))
+        .sum()
 }
 
 /// Peak resident set size in MiB (VmHWM).

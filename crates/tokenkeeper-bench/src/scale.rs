@@ -92,7 +92,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
     let cpu0 = cpu_seconds();
-    let precise0 = crate::proc::cpu_seconds_precise();
+    let precise0 = crate::proc::cpu_by_thread();
     let m0 = engine.metrics();
     let t0 = Instant::now();
     let until = t0 + Duration::from_secs(seconds);
@@ -135,7 +135,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
     }
     let elapsed = t0.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
-    let cpu_precise = crate::proc::cpu_seconds_precise() - precise0;
+    let cpu_precise = crate::proc::cpu_since(&precise0);
     let m1 = engine.metrics();
     engine.shutdown().await;
     drop(emus);
