@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config curl ca-certificates
-  dbus dbus-x11 gnome-keyring libsecret-tools
+  dbus dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools
   "$@"
 )
 

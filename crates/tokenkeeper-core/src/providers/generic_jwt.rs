@@ -12,11 +12,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::http::{Auth, Http, Reply, kind_for_status};
-use super::{Provider, StoredTokens, non_empty, required};
+use super::{Provider, StoredTokens, from_jwt, non_empty, required};
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
-use crate::token::{TokenSet, jwt_expiry};
+use crate::token::TokenSet;
 
 /// The generic JWT service adapter.
 #[derive(Debug)]
@@ -118,18 +118,6 @@ impl Provider for GenericJwt {
         }
         let success: Success = reply.json()?;
         let access = non_empty(reply.status, "jwtToken", success.jwt_token)?;
-        let expires_at = jwt_expiry(
-            access.expose(),
-            reply.sent_at,
-            reply.server_date,
-            reply.status,
-        )?;
-        Ok(TokenSet {
-            access,
-            refresh: None,
-            expires_at,
-            refresh_expires_at: None,
-            obtained_at: reply.sent_at,
-        })
+        from_jwt(&reply, access, None)
     }
 }

@@ -12,11 +12,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::http::{Auth, Http, Reply, kind_for_status, strip_html};
-use super::{Provider, StoredTokens, non_empty, required, username};
+use super::{Provider, StoredTokens, from_jwt, non_empty, required, username};
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
-use crate::token::{TokenSet, jwt_expiry};
+use crate::token::TokenSet;
 
 /// The JWT Auth Pro adapter.
 #[derive(Debug)]
@@ -45,19 +45,7 @@ fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
         .refresh_token
         .filter(|t| !t.trim().is_empty())
         .map(Secret::new);
-    let expires_at = jwt_expiry(
-        access.expose(),
-        reply.sent_at,
-        reply.server_date,
-        reply.status,
-    )?;
-    Ok(TokenSet {
-        access,
-        refresh,
-        expires_at,
-        refresh_expires_at: None,
-        obtained_at: reply.sent_at,
-    })
+    from_jwt(reply, access, refresh)
 }
 
 fn error_of(reply: &Reply) -> ApiError {

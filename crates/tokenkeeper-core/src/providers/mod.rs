@@ -120,6 +120,28 @@ fn required<'a>(secret: Option<&'a Secret>, what: &str) -> Result<&'a Secret, Ap
     })
 }
 
+/// A token set whose expiry comes from the access token's JWT claims (`exp − iat` counted
+/// from when the request was sent).
+fn from_jwt(
+    reply: &http::Reply,
+    access: Secret,
+    refresh: Option<Secret>,
+) -> Result<TokenSet, ApiError> {
+    let expires_at = crate::token::jwt_expiry(
+        access.expose(),
+        reply.sent_at,
+        reply.server_date,
+        reply.status,
+    )?;
+    Ok(TokenSet {
+        access,
+        refresh,
+        expires_at,
+        refresh_expires_at: None,
+        obtained_at: reply.sent_at,
+    })
+}
+
 /// A success body without the token field.
 fn missing_field(status: u16, field: &str) -> ApiError {
     ApiError::protocol(status, format!("the answer has no {field:?} field"))

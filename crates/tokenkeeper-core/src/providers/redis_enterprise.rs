@@ -11,11 +11,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::http::{Auth, Http, Reply, kind_for_status};
-use super::{Provider, StoredTokens, USABLE_MARGIN, non_empty, required, username};
+use super::{Provider, StoredTokens, USABLE_MARGIN, from_jwt, non_empty, required, username};
 use crate::account::{Account, ProviderKind};
 use crate::error::ApiError;
 use crate::secret::Secret;
-use crate::token::{TokenSet, jwt_expiry};
+use crate::token::TokenSet;
 
 /// The Redis Enterprise Software adapter.
 #[derive(Debug)]
@@ -43,19 +43,7 @@ fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
     }
     let body: Success = reply.json()?;
     let access = non_empty(reply.status, "access_token", body.access_token)?;
-    let expires_at = jwt_expiry(
-        access.expose(),
-        reply.sent_at,
-        reply.server_date,
-        reply.status,
-    )?;
-    Ok(TokenSet {
-        access,
-        refresh: None,
-        expires_at,
-        refresh_expires_at: None,
-        obtained_at: reply.sent_at,
-    })
+    from_jwt(reply, access, None)
 }
 
 fn error_of(reply: &Reply) -> ApiError {

@@ -21,12 +21,7 @@ pub struct FileLock {
 impl FileLock {
     /// Blocks until the lock on `path` is held. Creates the file if needed.
     pub fn acquire_blocking(path: &Path) -> Result<Self> {
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
+        let file = open(path)?;
         file.lock().map_err(|e| Error::io(path, e))?;
         Ok(Self {
             _file: file,
@@ -36,12 +31,7 @@ impl FileLock {
 
     /// Takes the lock if it is free now; `None` when another holder has it.
     pub fn try_acquire(path: &Path) -> Result<Option<Self>> {
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
+        let file = open(path)?;
         match file.try_lock() {
             Ok(()) => Ok(Some(Self {
                 _file: file,
@@ -68,6 +58,16 @@ impl FileLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Opens (creating if needed) a lock file without truncating it.
+fn open(path: &Path) -> Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))
 }
 
 #[cfg(test)]
