@@ -145,7 +145,7 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
             "refused by the API; will not be sent again".into(),
         );
     }
-    if let Some(next) = d.next_refresh_at {
+    if let Some(next) = v.next_refresh_at {
         line(
             "next refresh",
             format!("{} ({})", next.to_rfc3339(), expires_in(Some(next), now)),

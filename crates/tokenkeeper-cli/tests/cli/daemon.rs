@@ -195,6 +195,10 @@ async fn daemon_keeps_every_api_fresh_follows_changes_and_stops_on_sigterm() {
             assert_ne!(item["status"], "needs_login", "{item}");
             assert_ne!(item["status"], "error", "{item}");
             assert!(item["last_error"].is_null(), "{item}");
+            assert!(
+                item["next_refresh_at"].is_string(),
+                "the daemon's plan is listed: {item}"
+            );
         }
         for name in [
             "d-redis-enterprise",

@@ -189,7 +189,6 @@ impl Keeper {
             stored_secrets,
             password_refused: state.password_refused,
             claims,
-            next_refresh_at: state.next_refresh_at,
             history: {
                 let paths = self.paths.clone();
                 let id = account.id;

@@ -29,6 +29,8 @@ pub struct AccountView {
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// Last successful refresh or login.
     pub last_refresh: Option<DateTime<Utc>>,
+    /// When the engine (daemon or app) plans the next refresh, if one runs.
+    pub next_refresh_at: Option<DateTime<Utc>>,
     /// Last failure: `{status, code, message}` (plus kind and time).
     pub last_error: Option<crate::store::state::LastError>,
     /// TLS verification is off for this account.
@@ -50,6 +52,7 @@ impl AccountView {
             expires_at: state.expires_at,
             refresh_expires_at: state.refresh_expires_at,
             last_refresh: state.last_refresh,
+            next_refresh_at: state.next_refresh_at,
             last_error: state.last_error.clone(),
             insecure: account.insecure,
             plain_http: account.is_plain_http_off_loopback(),
@@ -75,8 +78,6 @@ pub struct AccountDetail {
     pub password_refused: bool,
     /// Claims of the current access token when it is a JWT.
     pub claims: Option<Map<String, Value>>,
-    /// When the engine plans the next refresh.
-    pub next_refresh_at: Option<DateTime<Utc>>,
     /// Recent attempts, oldest first (at most 50).
     pub history: Vec<crate::engine::events::HistoryEntry>,
 }
