@@ -30,10 +30,12 @@ pub enum SecretKind {
     Refresh,
     /// Current access token.
     Access,
+    /// A throwaway entry that proves the keychain can be written (never holds a secret).
+    Probe,
 }
 
 impl SecretKind {
-    /// All kinds.
+    /// The kinds that hold an account's secrets.
     pub const ALL: [Self; 3] = [Self::Password, Self::Refresh, Self::Access];
 
     /// Name used in the keychain entry.
@@ -42,6 +44,7 @@ impl SecretKind {
             Self::Password => "password",
             Self::Refresh => "refresh",
             Self::Access => "access",
+            Self::Probe => "probe",
         }
     }
 }
@@ -58,8 +61,8 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
     /// Proves the store can be written now (a locked keychain fails here), by writing and
     /// deleting an entry that holds no secret. Used before asking an API for anything.
     fn probe(&self, id: AccountId) -> Result<()> {
-        self.set(id, SecretKind::Access, &Secret::new("tokenkeeper-probe"))?;
-        self.delete(id, SecretKind::Access)
+        self.set(id, SecretKind::Probe, &Secret::new("tokenkeeper-probe"))?;
+        self.delete(id, SecretKind::Probe)
     }
 }
 

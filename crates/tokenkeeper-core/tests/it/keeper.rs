@@ -205,6 +205,15 @@ async fn a_refused_password_is_never_sent_again_until_replaced() {
     let view = &keeper.list().unwrap()[0];
     assert_eq!(view.status, Status::NeedsLogin);
     assert_eq!(view.last_error.as_ref().unwrap().status, Some(401));
+    // A wrong new password is refused and loses nothing: the old token is still stored.
+    let before = stored(&keeper, "r", SecretKind::Access);
+    assert!(before.is_some());
+    let err = keeper
+        .login("r", InitialSecret::Password(Secret::new("still-wrong")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.api().and_then(|a| a.status), Some(401), "{err}");
+    assert_eq!(stored(&keeper, "r", SecretKind::Access), before);
     keeper
         .login(
             "r",
