@@ -60,10 +60,15 @@ impl Daemon {
     }
 
     /// SIGTERM, then the exit code and how long it took.
-    fn terminate(mut self) -> (i32, Duration, String) {
+    fn terminate(self) -> (i32, Duration, String) {
+        self.signal("-TERM")
+    }
+
+    /// Sends a signal (`-TERM`, `-INT`), then the exit code and how long it took.
+    fn signal(mut self, signal: &str) -> (i32, Duration, String) {
         let pid = self.child.id().to_string();
         let sent = Instant::now();
-        let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = Command::new("kill").args([signal, &pid]).status().unwrap();
         assert!(status.success());
         let code = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -222,8 +227,11 @@ async fn a_second_daemon_on_the_same_directory_is_refused() {
         e.add("g", &em).0.ok();
         let first = Daemon::start(&e);
         e.run(&["daemon"], None).fails_with(2, "already refreshing");
-        let (code, _, _) = first.terminate();
-        assert_eq!(code, 0);
+        // Ctrl-C (SIGINT) stops it as cleanly as SIGTERM.
+        let (code, took, log) = first.signal("-INT");
+        assert_eq!(code, 0, "{log}");
+        assert!(took < Duration::from_secs(5), "stopped in {took:?}");
+        assert!(log.contains("daemon stopped"), "{log}");
         e.run(&["remove", "g"], None).ok();
     })
     .await;
