@@ -411,3 +411,54 @@ async fn ctrl_c_stops_the_demo_and_it_cleans_up() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn needs_login_stops_the_daemon_trying_until_tokenkeeper_login() {
+    let emu = Arc::new(short_lived(Api::GenericJwt, 8).await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("g", &em).0.ok();
+        let daemon = Daemon::start(&e);
+        // The server forgets every token: the refresh is refused and there is no password.
+        // (Unparked, a failing account would be retried after 1, 2, 4 s... within the wait.)
+        em.revoke_all();
+        daemon.wait_for("needs login", Duration::from_secs(10));
+        let requests = em.stats().requests;
+        std::thread::sleep(Duration::from_secs(5));
+        assert_eq!(
+            em.stats().requests,
+            requests,
+            "nothing was tried while it needs login"
+        );
+        let item = e.run(&["list", "--json"], None).ok().json()[0].clone();
+        assert_eq!(item["status"], "needs_login", "{item}");
+        // The user acts: a new refresh token. The daemon picks it up and keeps it fresh again.
+        let rt = em.issue_refresh_token(USER);
+        e.run(
+            &["login", "g", "--refresh-token-stdin"],
+            Some(&format!("{rt}\n")),
+        )
+        .ok();
+        daemon.wait_for(
+            "account state changed by another process",
+            Duration::from_secs(5),
+        );
+        let refreshed_before = daemon.log().matches("token refreshed").count();
+        let until = Instant::now() + Duration::from_secs(10);
+        while daemon.log().matches("token refreshed").count() == refreshed_before {
+            assert!(
+                Instant::now() < until,
+                "the daemon did not resume:\n{}",
+                daemon.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let (code, _, log) = daemon.terminate();
+        assert_eq!(code, 0, "{log}");
+        let item = e.run(&["list", "--json"], None).ok().json()[0].clone();
+        assert_eq!(item["status"], "fresh", "{item}");
+        e.run(&["remove", "g"], None).ok();
+    })
+    .await;
+}
