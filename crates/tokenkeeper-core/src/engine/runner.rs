@@ -544,7 +544,7 @@ impl Runner {
             account: id,
             name: entry.account.name.clone(),
             provider: entry.account.provider,
-            status: state.status(now),
+            status: state.status_with_lead(now, entry.account.refresh_lead()),
             expires_at: state.expires_at,
             next_refresh_at: entry.deadline,
             last_refresh: state.last_refresh,

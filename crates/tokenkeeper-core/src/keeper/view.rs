@@ -48,7 +48,7 @@ impl AccountView {
             provider: account.provider,
             url: account.url.to_string(),
             username: account.username.clone(),
-            status: state.status(now),
+            status: state.status_with_lead(now, account.refresh_lead()),
             expires_at: state.expires_at,
             refresh_expires_at: state.refresh_expires_at,
             last_refresh: state.last_refresh,

@@ -173,6 +173,15 @@ impl AccountState {
 
     /// The status at `now`.
     pub fn status(&self, now: DateTime<Utc>) -> Status {
+        self.status_with_lead(now, None)
+    }
+
+    /// The status at `now` for an account with a fixed refresh lead (`expiring` = within it).
+    pub fn status_with_lead(
+        &self,
+        now: DateTime<Utc>,
+        fixed_lead: Option<std::time::Duration>,
+    ) -> Status {
         if self.needs_login {
             return Status::NeedsLogin;
         }
@@ -183,7 +192,8 @@ impl AccountState {
             Some(at) if at <= now => Status::Expired,
             Some(at) => {
                 let lifetime = self.obtained_at.map(|o| at - o).unwrap_or_default();
-                if at - now <= crate::engine::policy::Policy::default().lead(lifetime, None) {
+                let lead = crate::engine::policy::Policy::default().lead(lifetime, fixed_lead);
+                if at - now <= lead {
                     Status::Expiring
                 } else {
                     Status::Fresh
@@ -391,6 +401,16 @@ mod tests {
         s.expires_at = Some(now + TimeDelta::seconds(54));
         assert_eq!(s.status(now + TimeDelta::seconds(6)), Status::Fresh);
         assert_eq!(s.status(now + TimeDelta::seconds(31)), Status::Expiring);
+        // An account's own lead decides when it counts as expiring.
+        let lead = Some(std::time::Duration::from_secs(10));
+        assert_eq!(
+            s.status_with_lead(now + TimeDelta::seconds(31), lead),
+            Status::Fresh
+        );
+        assert_eq!(
+            s.status_with_lead(now + TimeDelta::seconds(45), lead),
+            Status::Expiring
+        );
     }
 
     #[test]
