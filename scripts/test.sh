@@ -14,4 +14,13 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== test (private D-Bus session, throwaway gnome-keyring)" >&2
-scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
+log=$(mktemp "${TMPDIR:-/tmp}/tokenkeeper-test.XXXXXX")
+trap 'rm -f "$log"' EXIT
+set +e
+scripts/with-keyring.sh cargo test --workspace --all-targets --locked --no-fail-fast 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole suite (cargo prints one per test binary).
+awk '/^test result:/ { for (i = 2; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"

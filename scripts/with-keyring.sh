@@ -19,4 +19,4 @@ HOME="$keyring_home" XDG_DATA_HOME="$keyring_home/data" XDG_CONFIG_HOME="$keyrin
     mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
     printf "tokenkeeper-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
     exec "$@"
-  ' with-keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2)
+  ' with-keyring "$@"
