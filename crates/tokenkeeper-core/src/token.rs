@@ -63,7 +63,9 @@ pub fn jwt_expiry(
     let exp = claim_secs(&claims, "exp")
         .ok_or_else(|| ApiError::protocol(status, "token has no numeric exp claim"))?;
     if let Some(iat) = claim_secs(&claims, "iat").filter(|iat| *iat <= exp) {
-        return Ok(sent_at + TimeDelta::seconds(exp - iat));
+        return add_secs(sent_at, exp.saturating_sub(iat)).ok_or_else(|| {
+            ApiError::protocol(status, "token lifetime (exp - iat) is out of range")
+        });
     }
     let Some(exp_at) = DateTime::from_timestamp(exp, 0) else {
         return Err(ApiError::protocol(
@@ -71,7 +73,25 @@ pub fn jwt_expiry(
             "token exp claim is out of range",
         ));
     };
-    Ok(correct_absolute(exp_at, server_date, sent_at))
+    correct_absolute_checked(exp_at, server_date, sent_at)
+        .ok_or_else(|| ApiError::protocol(status, "token exp claim is out of range"))
+}
+
+/// `at + secs`, or `None` when out of range (a server's number must never crash us).
+pub fn add_secs(at: DateTime<Utc>, secs: i64) -> Option<DateTime<Utc>> {
+    at.checked_add_signed(TimeDelta::try_seconds(secs)?)
+}
+
+/// [`correct_absolute`] that returns `None` instead of overflowing.
+pub fn correct_absolute_checked(
+    server_time: DateTime<Utc>,
+    server_date: Option<DateTime<Utc>>,
+    sent_at: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    match server_date {
+        Some(date) => sent_at.checked_add_signed(server_time.signed_duration_since(date)),
+        None => Some(server_time),
+    }
 }
 
 /// Moves an absolute server time into local time using the server's `Date` header.

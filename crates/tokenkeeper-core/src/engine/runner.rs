@@ -7,9 +7,12 @@
 //! due meanwhile.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+
+use futures_util::FutureExt;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -117,7 +120,8 @@ pub(super) struct Runner {
     pub metrics: Arc<Metrics>,
     entries: HashMap<AccountId, Entry>,
     schedule: BTreeSet<(DateTime<Utc>, AccountId)>,
-    ready: VecDeque<(AccountId, bool)>,
+    /// Accounts due now: id, forced, and the deadline it was due at.
+    ready: VecDeque<(AccountId, bool, Option<DateTime<Utc>>)>,
     in_flight: usize,
     tasks: JoinSet<()>,
     internal_tx: mpsc::UnboundedSender<Internal>,
@@ -207,7 +211,12 @@ impl Runner {
                 break;
             }
             self.schedule.remove(&(at, id));
-            self.ready.push_back((id, false));
+            if let Some(entry) = self.entries.get_mut(&id)
+                && entry.deadline == Some(at)
+            {
+                entry.deadline = None;
+            }
+            self.ready.push_back((id, false, Some(at)));
         }
     }
 
@@ -219,7 +228,7 @@ impl Runner {
             self.reload();
         }
         while self.in_flight < self.concurrency {
-            let Some((id, force)) = self.ready.pop_front() else {
+            let Some((id, force, due_at)) = self.ready.pop_front() else {
                 break;
             };
             let Some(entry) = self.entries.get_mut(&id) else {
@@ -228,9 +237,12 @@ impl Runner {
             if entry.in_flight {
                 continue;
             }
+            // Rescheduled while it waited here (a reload, new settings): one timer only.
+            if let Some(stray) = entry.deadline.take() {
+                self.schedule.remove(&(stray, id));
+            }
             entry.in_flight = true;
             self.in_flight += 1;
-            let due_at = entry.deadline.take();
             let account = entry.account.clone();
             let state = self.cache.get(id);
             let min_valid = if force {
@@ -243,8 +255,25 @@ impl Runner {
             let tx = self.internal_tx.clone();
             let started_at = self.clock.now();
             self.metrics.dispatched.fetch_add(1, Ordering::Relaxed);
+            let clock = self.clock.clone();
             self.tasks.spawn(async move {
-                let attempt = keeper.attempt(&account, &state, min_valid, force).await;
+                // A panic must not leave the account marked in flight forever.
+                let attempt = AssertUnwindSafe(keeper.attempt(&account, &state, min_valid, force))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| {
+                        let error = Error::InvalidInput(
+                            "internal error while renewing the token (see the log)".to_owned(),
+                        );
+                        let mut state = state.clone();
+                        state.apply_failure(&error, clock.now(), false);
+                        Attempt {
+                            result: Err(error),
+                            state,
+                            contacted_api: false,
+                            latency: Duration::ZERO,
+                        }
+                    });
                 let done = Done {
                     id,
                     due_at,
@@ -267,7 +296,7 @@ impl Runner {
                     if let Some(at) = entry.deadline.take() {
                         self.schedule.remove(&(at, id));
                     }
-                    self.ready.push_front((id, true));
+                    self.ready.push_front((id, true, None));
                 }
             }
             Command::Sync(accounts) => {
@@ -472,6 +501,8 @@ impl Runner {
                     }
                     _ => now + TimeDelta::seconds(60),
                 };
+                // A token issued already (nearly) expired must not cause a refresh loop.
+                let next = next.max(now + TimeDelta::seconds(1));
                 if attempt.contacted_api {
                     self.metrics.refreshed.fetch_add(1, Ordering::Relaxed);
                     (EventKind::Refreshed, Outcome::Refreshed, Some(next))

@@ -254,9 +254,11 @@ impl Keeper {
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;
         let set = self.first_token(&account, &secret).await?;
+        // Only a new password clears "password refused"; a token leaves the old password be.
+        let is_password = matches!(secret, InitialSecret::Password(_));
         let initial = self.initial_secrets(&secret, &set);
         self.write_secrets(account.id, initial).await?;
-        let state = self.record_success(&account, &set, true).await?;
+        let state = self.record_success(&account, &set, is_password).await?;
         Ok(AccountView::new(&account, &state, self.clock.now()))
     }
 

@@ -165,7 +165,7 @@ impl Keeper {
         stored.expires_at = state.expires_at;
         stored.refresh_expires_at = state.refresh_expires_at;
         let started = Instant::now();
-        let outcome = self.renew(&account, &stored, &state).await;
+        let outcome = self.renew(&account, &stored, &state, !from_file).await;
         let latency = started.elapsed();
         let result = match outcome {
             Ok(set) => {
@@ -185,6 +185,13 @@ impl Keeper {
             Err(failure) => {
                 let (error, refused) = into_error(&account, failure);
                 state.apply_failure(&error, self.clock.now(), refused);
+                if refused && !from_file {
+                    // A refused password must be on disk before the lock is released, so no
+                    // other process sends it again in the second before the engine flushes.
+                    let paths = self.paths.clone();
+                    let (id, entry) = (account.id, state.clone());
+                    blocking(move || state::store_blocking(&paths, id, &entry)).await?;
+                }
                 tracing::debug!(account = %account.name, error = %error, "token renewal failed");
                 Err(error)
             }
@@ -227,6 +234,7 @@ impl Keeper {
         account: &Account,
         stored: &StoredTokens,
         state: &AccountState,
+        state_may_be_stale: bool,
     ) -> std::result::Result<TokenSet, Failure> {
         let provider = provider_for(account.provider);
         let mut refused = None;
@@ -238,8 +246,21 @@ impl Keeper {
             }
         }
         let password = stored.password.as_ref().filter(|_| provider.has_login());
-        let Some(password) = password.filter(|_| !state.password_refused) else {
-            return Err(needs_login(account, stored, state, refused));
+        // The engine's copy of the state may be a second old: before sending a password, make
+        // sure no other process has just seen it refused.
+        let mut refused_elsewhere = false;
+        if password.is_some() && state_may_be_stale {
+            let paths = self.paths.clone();
+            let id = account.id;
+            if let Ok(on_disk) = blocking(move || state::read(&paths, id)).await {
+                refused_elsewhere = on_disk.password_refused && !on_disk.is_older_than(state);
+            }
+        }
+        let refused_before = state.password_refused || refused_elsewhere;
+        let Some(password) = password.filter(|_| !refused_before) else {
+            let mut known = state.clone();
+            known.password_refused = refused_before;
+            return Err(needs_login(account, stored, &known, refused));
         };
         match provider.login(&self.http, account, password).await {
             Ok(set) => Ok(set),

@@ -17,7 +17,7 @@ use super::{Provider, StoredTokens, USABLE_MARGIN, non_empty, required, username
 use crate::account::{Account, ProviderKind};
 use crate::error::ApiError;
 use crate::secret::Secret;
-use crate::token::{TokenSet, correct_absolute, jwt_expiry};
+use crate::token::{TokenSet, correct_absolute_checked, jwt_expiry};
 
 /// The Elastic Cloud Enterprise adapter.
 #[derive(Debug)]
@@ -58,7 +58,11 @@ fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.with_timezone(&Utc));
     let expires_at = match absolute {
-        Some(at) => correct_absolute(at, reply.server_date, reply.sent_at),
+        Some(at) => {
+            correct_absolute_checked(at, reply.server_date, reply.sent_at).ok_or_else(|| {
+                ApiError::protocol(reply.status, "session_expiration_time is out of range")
+            })?
+        }
         None => jwt_expiry(
             access.expose(),
             reply.sent_at,

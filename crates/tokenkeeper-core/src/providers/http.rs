@@ -67,10 +67,13 @@ impl Reply {
             if looks_like_json(&self.body) {
                 ApiError::protocol(self.status, format!("unreadable JSON answer: {e}"))
             } else {
-                ApiError::protocol(
-                    self.status,
-                    format!("expected JSON, got {}", self.describe_body()),
-                )
+                // A success body may be a bare token: never quote it.
+                let what = if self.is_success() {
+                    self.describe_shape()
+                } else {
+                    self.describe_body()
+                };
+                ApiError::protocol(self.status, format!("expected JSON, got {what}"))
             }
         })
     }
@@ -89,6 +92,16 @@ impl Reply {
         let at = parse_http_date(value)?;
         let base = self.server_date.unwrap_or(self.sent_at);
         Some((at - base).num_seconds().max(0).unsigned_abs())
+    }
+
+    /// Content type and size only, for success bodies that may hold a secret.
+    pub fn describe_shape(&self) -> String {
+        let ctype = self
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("no content type");
+        format!("a {} byte body ({ctype})", self.body.len())
     }
 
     /// A short, safe description of a body we could not read (content type and text excerpt).

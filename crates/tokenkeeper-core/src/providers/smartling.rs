@@ -8,7 +8,7 @@
 //! `{"response": {"code", "errors": [{"key", "message", "details"}]}}`.
 
 use async_trait::async_trait;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -17,7 +17,7 @@ use super::{Provider, StoredTokens, non_empty, required, username};
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
-use crate::token::TokenSet;
+use crate::token::{TokenSet, add_secs};
 
 /// The Smartling adapter.
 #[derive(Debug)]
@@ -89,11 +89,12 @@ fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
         })?;
     let refresh_expires_at = seconds(data.refresh_expires_in.as_ref())
         .filter(|s| *s > 0)
-        .map(|s| reply.sent_at + TimeDelta::seconds(s));
+        .and_then(|s| add_secs(reply.sent_at, s));
     Ok(TokenSet {
         access,
         refresh: Some(refresh),
-        expires_at: reply.sent_at + TimeDelta::seconds(expires_in),
+        expires_at: add_secs(reply.sent_at, expires_in)
+            .ok_or_else(|| ApiError::protocol(reply.status, "\"expiresIn\" is out of range"))?,
         refresh_expires_at,
         obtained_at: reply.sent_at,
     })

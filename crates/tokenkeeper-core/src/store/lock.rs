@@ -42,15 +42,21 @@ impl FileLock {
         }
     }
 
-    /// Waits for the lock without blocking the async threads; `None` after `timeout`.
+    /// Waits for the lock without tying up a thread: `try_lock` with short async sleeps
+    /// (20 ms, growing to 200 ms); `None` after `timeout`.
     pub async fn acquire(path: &Path, timeout: Duration) -> Result<Option<Self>> {
-        let owned = path.to_owned();
-        let task = tokio::task::spawn_blocking(move || Self::acquire_blocking(&owned));
-        match tokio::time::timeout(timeout, task).await {
-            Ok(Ok(result)) => result.map(Some),
-            Ok(Err(join)) => Err(Error::io(path, std::io::Error::other(join.to_string()))),
-            // The blocking thread still takes the lock later and drops it at once.
-            Err(_) => Ok(None),
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut pause = Duration::from_millis(20);
+        loop {
+            if let Some(lock) = Self::try_acquire(path)? {
+                return Ok(Some(lock));
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            tokio::time::sleep(pause.min(deadline - now)).await;
+            pause = (pause * 2).min(Duration::from_millis(200));
         }
     }
 

@@ -318,13 +318,19 @@ fn save(path: &Path, state: &State) -> Result<()> {
     })
 }
 
-/// Identity of the state file's content as last seen: modification time and size.
-pub type Stamp = Option<(std::time::SystemTime, u64)>;
+/// Identity of the state file's content as last seen: modification time, size and (on Unix)
+/// inode; every atomic replacement is a new inode, so a write is seen even within one tick of
+/// the file system's clock.
+pub type Stamp = Option<(std::time::SystemTime, u64, u64)>;
 
 /// Reads the stamp of the state file.
 pub fn stamp_of(paths: &Paths) -> Stamp {
     let meta = std::fs::metadata(paths.state_file()).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((meta.modified().ok()?, meta.len(), inode))
 }
 
 /// What [`replace_all_blocking`] did.
