@@ -205,6 +205,13 @@ async fn a_refused_password_is_never_sent_again_until_replaced() {
     let view = &keeper.list().unwrap()[0];
     assert_eq!(view.status, Status::NeedsLogin);
     assert_eq!(view.last_error.as_ref().unwrap().status, Some(401));
+    // A new token is not a new password: the refused one stays refused.
+    let fresh = emu.issue_access_token(USER, 300);
+    keeper
+        .login("r", InitialSecret::AccessToken(Secret::new(fresh)))
+        .await
+        .unwrap();
+    assert!(keeper.show("r").await.unwrap().password_refused);
     // A wrong new password is refused and loses nothing: the old token is still stored.
     let before = stored(&keeper, "r", SecretKind::Access);
     assert!(before.is_some());

@@ -168,3 +168,36 @@ async fn nothing_listening_and_wrong_paths() {
         .unwrap_err();
     assert_api_error(&err, ErrorKind::Config, Some(404), None);
 }
+
+#[tokio::test]
+async fn absurd_numbers_and_bare_tokens_are_refused_without_panic_or_leak() {
+    let emu = start(Api::Smartling).await;
+    let dir = tempfile::tempdir().unwrap();
+    let acc = account(&emu, dir.path());
+    let http = crate::helpers::http();
+    // expiresIn far beyond any date: a protocol error, not a crash.
+    emu.push_fault(fault(
+        FaultTarget::Login,
+        FaultAction::Respond {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: r#"{"response":{"code":"SUCCESS","data":{"accessToken":"a","refreshToken":"r","expiresIn":100000000000000000,"refreshExpiresIn":3660,"tokenType":"Bearer"}}}"#.into(),
+        },
+    ));
+    let err = first_call(&emu, &acc, &http).await.unwrap_err();
+    assert_api_error(&err, ErrorKind::Protocol, Some(200), Some("bad_response"));
+    assert!(err.message.contains("out of range"), "{}", err.message);
+    // A 200 whose body is a bare token: the error never quotes it.
+    emu.push_fault(fault(
+        FaultTarget::Login,
+        FaultAction::Respond {
+            status: 200,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: "bare-secret-token-value".into(),
+        },
+    ));
+    let err = first_call(&emu, &acc, &http).await.unwrap_err();
+    assert_api_error(&err, ErrorKind::Protocol, Some(200), Some("bad_response"));
+    assert!(!err.message.contains("bare-secret"), "{}", err.message);
+    assert!(err.message.contains("23 byte body"), "{}", err.message);
+}
