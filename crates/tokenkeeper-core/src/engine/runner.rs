@@ -57,6 +57,7 @@ enum Internal {
 
 struct Done {
     id: AccountId,
+    generation: u64,
     due_at: Option<DateTime<Utc>>,
     started_at: DateTime<Utc>,
     attempt: Attempt,
@@ -66,6 +67,10 @@ struct Entry {
     account: Account,
     deadline: Option<DateTime<Utc>>,
     in_flight: bool,
+    /// Distinguishes this entry from an earlier one of the same account (removed, re-added).
+    generation: u64,
+    /// A forced refresh was asked for while an attempt ran: run it when that one ends.
+    force_after: bool,
 }
 
 /// What the runner needs from the rest of the core: one attempt at an account, the config
@@ -127,6 +132,7 @@ pub(super) struct Runner {
     internal_tx: mpsc::UnboundedSender<Internal>,
     internal_rx: mpsc::UnboundedReceiver<Internal>,
     flushing: bool,
+    generations: u64,
 }
 
 impl Runner {
@@ -160,6 +166,7 @@ impl Runner {
             internal_tx,
             internal_rx,
             flushing: false,
+            generations: 0,
         }
     }
 
@@ -243,6 +250,7 @@ impl Runner {
             }
             entry.in_flight = true;
             self.in_flight += 1;
+            let generation = entry.generation;
             let account = entry.account.clone();
             let state = self.cache.get(id);
             let min_valid = if force {
@@ -276,6 +284,7 @@ impl Runner {
                     });
                 let done = Done {
                     id,
+                    generation,
                     due_at,
                     started_at,
                     attempt,
@@ -293,6 +302,10 @@ impl Runner {
             Command::Remove(id) => self.remove(id),
             Command::RefreshNow(id) => {
                 if let Some(entry) = self.entries.get_mut(&id) {
+                    if entry.in_flight {
+                        entry.force_after = true;
+                        return;
+                    }
                     if let Some(at) = entry.deadline.take() {
                         self.schedule.remove(&(at, id));
                     }
@@ -349,10 +362,14 @@ impl Runner {
         } else {
             EventKind::Added
         };
+        self.generations += 1;
+        let generation = self.generations;
         let entry = self.entries.entry(id).or_insert_with(|| Entry {
             account: account.clone(),
             deadline: None,
             in_flight: false,
+            generation,
+            force_after: false,
         });
         let settings_changed = entry.account != account;
         entry.account = account;
@@ -481,6 +498,7 @@ impl Runner {
         self.in_flight = self.in_flight.saturating_sub(1);
         let Done {
             id,
+            generation,
             due_at,
             started_at,
             attempt,
@@ -488,7 +506,14 @@ impl Runner {
         let Some(entry) = self.entries.get_mut(&id) else {
             return;
         };
+        if entry.generation != generation {
+            // The account was removed and added again meanwhile: this result is not its.
+            return;
+        }
         entry.in_flight = false;
+        if std::mem::take(&mut entry.force_after) {
+            self.ready.push_front((id, true, None));
+        }
         let now = self.clock.now();
         let mut state = attempt.state;
         let latency_ms = u64::try_from(attempt.latency.as_millis()).unwrap_or(u64::MAX);

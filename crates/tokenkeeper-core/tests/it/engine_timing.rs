@@ -356,3 +356,21 @@ async fn refresh_now_forces_and_state_reaches_the_state_file() {
     assert_eq!(history.lines().count(), 2);
     assert!(!history.contains("\"t\""), "no token in the history");
 }
+
+#[tokio::test(start_paused = true)]
+async fn refresh_now_during_an_attempt_runs_right_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut fake = Scripted::new(dir.path(), 3600);
+    Arc::get_mut(&mut fake).unwrap().hold = Duration::from_secs(5);
+    let acc = account(0);
+    let id = acc.id;
+    let engine = start(&fake, vec![acc], 8).await;
+    wait(1).await;
+    assert_eq!(fake.count(id), 1, "the first attempt is running");
+    engine.send(EngineCommand::RefreshNow(id)).await.unwrap();
+    wait(12).await;
+    let calls = fake.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 2, "the forced refresh was kept, not dropped");
+    assert!(calls[1].2, "and it was forced");
+    engine.shutdown().await;
+}
