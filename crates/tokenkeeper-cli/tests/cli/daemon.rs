@@ -91,6 +91,15 @@ impl Daemon {
     }
 }
 
+/// The throwaway config dir the demo names in its header.
+fn demo_dir(stdout: &str) -> &str {
+    stdout
+        .split("--config-dir ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the demo names its directory")
+}
+
 async fn short_lived(api: Api, ttl: u64) -> Emulator {
     let mut config = EmulatorConfig::for_api(api);
     config.token_ttl = Some(ttl);
@@ -362,12 +371,7 @@ async fn the_demo_runs_and_cleans_up_after_itself() {
         }
         assert!(run.stdout.contains("fresh"), "{}", run.stdout);
         assert!(run.stdout.contains("demo stopped"), "{}", run.stdout);
-        let dir = run
-            .stdout
-            .split("--config-dir ")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .expect("the demo names its directory");
+        let dir = demo_dir(&run.stdout);
         assert!(!std::path::Path::new(dir).exists(), "{dir} was removed");
     })
     .await;
@@ -402,11 +406,7 @@ async fn ctrl_c_stops_the_demo_and_it_cleans_up() {
             sent.elapsed()
         );
         assert!(stdout.contains("demo stopped"), "{stdout}");
-        let dir = stdout
-            .split("--config-dir ")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .expect("the demo names its directory");
+        let dir = demo_dir(&stdout);
         assert!(!std::path::Path::new(dir).exists(), "{dir} was removed");
     })
     .await;

@@ -31,6 +31,18 @@ fn new_account(emu: &Emulator, dir: &Path, name: &str) -> NewAccount {
     }
 }
 
+/// An emulator, a config dir and a keeper with one account `name` already added.
+async fn with_account(api: Api, name: &str) -> (Emulator, tempfile::TempDir, Keeper) {
+    let emu = start(api).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    keeper
+        .add(new_account(&emu, dir.path(), name), first_secret(&emu))
+        .await
+        .unwrap();
+    (emu, dir, keeper)
+}
+
 fn first_secret(emu: &Emulator) -> InitialSecret {
     if emu.api() == Api::GenericJwt {
         InitialSecret::RefreshToken(Secret::new(emu.issue_refresh_token(USER)))
@@ -159,13 +171,7 @@ async fn a_failed_add_stores_nothing() {
 
 #[tokio::test]
 async fn a_refused_refresh_logs_in_again_with_the_stored_password() {
-    let emu = start(Api::Smartling).await;
-    let dir = tempfile::tempdir().unwrap();
-    let keeper = keeper(dir.path());
-    keeper
-        .add(new_account(&emu, dir.path(), "s"), first_secret(&emu))
-        .await
-        .unwrap();
+    let (emu, _dir, keeper) = with_account(Api::Smartling, "s").await;
     emu.revoke_all();
     let view = keeper.refresh("s").await.unwrap();
     assert_eq!(view.status, Status::Fresh);
@@ -175,13 +181,7 @@ async fn a_refused_refresh_logs_in_again_with_the_stored_password() {
 
 #[tokio::test]
 async fn a_refused_password_is_never_sent_again_until_replaced() {
-    let emu = start(Api::RedisEnterprise).await;
-    let dir = tempfile::tempdir().unwrap();
-    let keeper = keeper(dir.path());
-    keeper
-        .add(new_account(&emu, dir.path(), "r"), first_secret(&emu))
-        .await
-        .unwrap();
+    let (emu, _dir, keeper) = with_account(Api::RedisEnterprise, "r").await;
     emu.set_password(USER, "rotated-by-admin");
     emu.revoke_all();
     let err = keeper.refresh("r").await.unwrap_err();
@@ -235,13 +235,7 @@ async fn a_refused_password_is_never_sent_again_until_replaced() {
 
 #[tokio::test]
 async fn rotated_refresh_tokens_are_stored_and_never_reused() {
-    let emu = start(Api::JwtAuthPro).await;
-    let dir = tempfile::tempdir().unwrap();
-    let keeper = keeper(dir.path());
-    keeper
-        .add(new_account(&emu, dir.path(), "wp"), first_secret(&emu))
-        .await
-        .unwrap();
+    let (emu, _dir, keeper) = with_account(Api::JwtAuthPro, "wp").await;
     let mut seen = vec![stored(&keeper, "wp", SecretKind::Refresh).unwrap()];
     for _ in 0..3 {
         keeper.refresh("wp").await.unwrap();
@@ -256,13 +250,7 @@ async fn rotated_refresh_tokens_are_stored_and_never_reused() {
 
 #[tokio::test]
 async fn failures_keep_every_stored_token_and_are_recorded() {
-    let emu = start(Api::Smartling).await;
-    let dir = tempfile::tempdir().unwrap();
-    let keeper = keeper(dir.path());
-    keeper
-        .add(new_account(&emu, dir.path(), "s"), first_secret(&emu))
-        .await
-        .unwrap();
+    let (emu, _dir, keeper) = with_account(Api::Smartling, "s").await;
     let access = stored(&keeper, "s", SecretKind::Access);
     let refresh = stored(&keeper, "s", SecretKind::Refresh);
     for action in [
@@ -317,13 +305,7 @@ async fn token_refreshes_only_when_it_would_expire_within_min_valid() {
 
 #[tokio::test]
 async fn without_a_password_a_refused_refresh_means_needs_login() {
-    let emu = start(Api::GenericJwt).await;
-    let dir = tempfile::tempdir().unwrap();
-    let keeper = keeper(dir.path());
-    keeper
-        .add(new_account(&emu, dir.path(), "g"), first_secret(&emu))
-        .await
-        .unwrap();
+    let (emu, _dir, keeper) = with_account(Api::GenericJwt, "g").await;
     emu.revoke_all();
     let err = keeper.refresh("g").await.unwrap_err();
     match &err {
