@@ -48,6 +48,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
             username: Some(USER.to_owned()),
             ttl: (provider == ProviderKind::RedisEnterprise).then_some(lifetime),
             ca_cert: ca.clone(),
+            trust_cert: None,
             insecure: false,
             created_at: Utc::now(),
             refresh_lead_secs: None,

@@ -66,6 +66,30 @@ pub enum Command {
         #[arg(long)]
         no_faults: bool,
     },
+    /// Trust an account's server certificate by its SHA-256 fingerprint (after checking it
+    /// with `tokenkeeper cert`), e.g. when the server's self-signed certificate was renewed.
+    Trust {
+        /// Account name.
+        name: String,
+        /// SHA-256 fingerprint, as `openssl x509 -noout -fingerprint -sha256` prints it
+        /// (AB:CD:…) or as 64 hex digits.
+        fingerprint: String,
+    },
+    /// Show the certificate chain a server presents (subject, issuer, validity, SHA-256) and
+    /// whether it would be trusted; trusts nothing and sends no request.
+    Cert {
+        /// An https URL, or the name of an account (its URL and trust settings are used).
+        target: String,
+        /// Also trust the certificates in this PEM file.
+        #[arg(long, value_name = "PEM_FILE")]
+        ca_cert: Option<PathBuf>,
+        /// Also trust the certificate with this SHA-256 fingerprint.
+        #[arg(long, value_name = "FINGERPRINT")]
+        trust_cert: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Refresh now.
     #[command(group(ArgGroup::new("which").required(true).args(["name", "all"])))]
     Refresh {
@@ -109,9 +133,14 @@ pub struct AddArgs {
     /// Requested token lifetime in seconds (Redis Enterprise: 1 to 86400).
     #[arg(long, value_name = "SECS")]
     pub ttl: Option<u64>,
-    /// Trust this CA certificate (PEM) for the account's TLS connections.
+    /// Trust the certificates in this PEM file: a CA's, or the server's own self-signed one
+    /// (trusted as it is, whatever its extensions).
     #[arg(long, value_name = "PEM_FILE")]
     pub ca_cert: Option<PathBuf>,
+    /// Trust the server certificate with this SHA-256 fingerprint (see `tokenkeeper cert URL`),
+    /// as `openssl x509 -noout -fingerprint -sha256` prints it or as 64 hex digits.
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub trust_cert: Option<String>,
     /// Skip TLS certificate verification (not recommended; flagged in every listing).
     #[arg(long)]
     pub insecure: bool,

@@ -114,6 +114,7 @@ async fn add(setup: &Setup, emu: &Emulator) -> Result<(), Error> {
         username: Some(USER.to_owned()),
         ttl: (api == Api::RedisEnterprise).then(|| lifetime(api)),
         ca_cert,
+        trust_cert: None,
         insecure: false,
         refresh_lead_secs: None,
     };

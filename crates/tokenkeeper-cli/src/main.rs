@@ -5,6 +5,7 @@
 //! was (see [`exit_code`]); never a panic or a backtrace.
 
 mod args;
+mod certs;
 mod daemon;
 mod demo;
 mod input;
@@ -22,6 +23,7 @@ use tokenkeeper_core::store::paths::Paths;
 use tokenkeeper_core::{Error, ErrorKind, Keeper};
 
 use args::{AddArgs, Cli, Command};
+use certs::Context;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -41,11 +43,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let context = Context::of(&cli.command);
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("tokenkeeper: {err}");
-            if let Some(hint) = hint(&err) {
+            if let Some(hint) = hint(&err, &context) {
                 eprintln!("hint: {hint}");
             }
             ExitCode::from(exit_code(&err))
@@ -85,13 +88,17 @@ fn exit_code(err: &Error) -> u8 {
     }
 }
 
-fn hint(err: &Error) -> Option<&'static str> {
+/// What to do next, when the error alone does not say it.
+fn hint(err: &Error, context: &Context) -> Option<String> {
+    if let Some(problem) = err.api().and_then(|e| e.certificate.as_deref()) {
+        return Some(certs::hint(problem, context));
+    }
     match err {
-        Error::Api(e) if e.code.as_deref() == Some("tls") => {
-            Some("pass --ca-cert with the server's CA certificate (PEM)")
-        }
+        Error::Api(e) if e.code.as_deref() == Some("tls") => Some(
+            "pass --ca-cert with the server's CA certificate (PEM); `tokenkeeper cert URL` shows what the server presents".to_owned(),
+        ),
         Error::Api(e) if e.status == Some(404) => {
-            Some("check --url: the API path was not found there")
+            Some("check --url: the API path was not found there".to_owned())
         }
         _ => None,
     }
@@ -143,6 +150,23 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 print!("{}", output::detail(&detail, now));
             }
         }
+        Command::Trust { name, fingerprint } => {
+            let fingerprint = fingerprint.parse()?;
+            keeper.trust(&name, fingerprint).await?;
+            println!("{name} now trusts the server certificate {fingerprint}");
+            let view = keeper.refresh(&name).await?;
+            println!(
+                "refreshed {}: token valid {}",
+                view.name,
+                output::expires_in(view.expires_at, Utc::now())
+            );
+        }
+        Command::Cert {
+            target,
+            ca_cert,
+            trust_cert,
+            json,
+        } => certs::show(&keeper, &target, ca_cert, trust_cert, json).await?,
         Command::Remove { name } => {
             keeper.remove(&name).await?;
             println!("removed {name} and its keychain entries");
@@ -197,6 +221,7 @@ async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
             path.display()
         )));
     }
+    let trust_cert = args.trust_cert.as_deref().map(str::parse).transpose()?;
     let secret = input::read_secret(&args.secret)?;
     if args.insecure {
         eprintln!("warning: TLS verification is disabled for {}", args.name);
@@ -208,6 +233,7 @@ async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
         username: args.username,
         ttl: args.ttl,
         ca_cert: args.ca_cert,
+        trust_cert,
         insecure: args.insecure,
         refresh_lead_secs: args.refresh_lead,
     };

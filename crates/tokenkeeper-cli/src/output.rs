@@ -157,9 +157,9 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
         let skip = d.history.len().saturating_sub(10);
         for h in d.history.iter().skip(skip) {
             let outcome = match h.outcome {
-                tokenkeeper_core::engine::events::Outcome::Refreshed => "refreshed",
-                tokenkeeper_core::engine::events::Outcome::AlreadyFresh => "already fresh",
-                tokenkeeper_core::engine::events::Outcome::Failed => "failed",
+                tokenkeeper_core::store::history::Outcome::Refreshed => "refreshed",
+                tokenkeeper_core::store::history::Outcome::AlreadyFresh => "already fresh",
+                tokenkeeper_core::store::history::Outcome::Failed => "failed",
             };
             let error = h
                 .error

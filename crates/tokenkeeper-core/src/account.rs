@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 use uuid::Uuid;
 
+use crate::cert::CertFingerprint;
 use crate::error::{Error, Result};
+use crate::providers::tls::TlsSettings;
 
 /// Stable identity of an account (keychain key, lock file, state entry).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -122,6 +124,10 @@ pub struct Account {
     /// Extra CA certificate (PEM file) to trust for this account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<PathBuf>,
+    /// The server's certificate pinned by its SHA-256 fingerprint (`--trust-cert`): trusted
+    /// whatever its issuer and names. Not a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_cert: Option<CertFingerprint>,
     /// Skip TLS certificate verification (flagged everywhere it is shown).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub insecure: bool,
@@ -140,6 +146,15 @@ impl Account {
         url.set_path(&format!("{base}{path}"));
         url.set_query(None);
         url
+    }
+
+    /// What the account trusts for TLS.
+    pub fn tls_settings(&self) -> TlsSettings {
+        TlsSettings {
+            ca_cert: self.ca_cert.clone(),
+            trust_cert: self.trust_cert,
+            insecure: self.insecure,
+        }
     }
 
     /// The fixed refresh lead, if the account sets one.
@@ -175,28 +190,56 @@ pub fn validate_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// A URL typed by the user, as it may be quoted in a message: whatever stands before an `@`
+/// in its authority (`user:password@`) and after a `?` or `#` is replaced by `***`, even when
+/// the URL does not parse.
+pub fn redact_url_text(text: &str) -> String {
+    let text = match text.find(['?', '#']) {
+        Some(i) => format!("{}***", text.get(..=i).unwrap_or_default()),
+        None => text.to_owned(),
+    };
+    let text = text.as_str();
+    let Some(scheme_end) = text.find("://") else {
+        return text.to_owned();
+    };
+    let authority_start = scheme_end + 3;
+    let rest = text.get(authority_start..).unwrap_or_default();
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_len).unwrap_or_default();
+    match authority.rfind('@') {
+        Some(at) => format!(
+            "{}***{}",
+            text.get(..authority_start).unwrap_or_default(),
+            text.get(authority_start + at..).unwrap_or_default()
+        ),
+        None => text.to_owned(),
+    }
+}
+
 /// Parses and checks a base URL: http or https, with a host, no credentials, query or fragment.
+/// Messages never repeat credentials the URL holds.
 pub fn parse_base_url(text: &str) -> Result<Url> {
+    let shown = redact_url_text(text.trim());
     let url = Url::parse(text.trim())
-        .map_err(|e| Error::InvalidInput(format!("invalid URL {text:?}: {e}")))?;
+        .map_err(|e| Error::InvalidInput(format!("invalid URL {shown:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::InvalidInput(format!(
-            "invalid URL {text:?}: the scheme must be http or https"
+            "invalid URL {shown:?}: the scheme must be http or https"
         )));
     }
     if url.host().is_none() {
         return Err(Error::InvalidInput(format!(
-            "invalid URL {text:?}: no host"
+            "invalid URL {shown:?}: no host"
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::InvalidInput(format!(
-            "invalid URL {text:?}: put no credentials in the URL; pass the secret on stdin"
+            "invalid URL {shown:?}: put no credentials in the URL; pass the secret on stdin"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::InvalidInput(format!(
-            "invalid URL {text:?}: no query or fragment allowed"
+            "invalid URL {shown:?}: no query or fragment allowed"
         )));
     }
     Ok(url)
@@ -204,7 +247,7 @@ pub fn parse_base_url(text: &str) -> Result<Url> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ProviderKind, parse_base_url, validate_name};
+    use super::{ProviderKind, parse_base_url, redact_url_text, validate_name};
 
     #[test]
     fn provider_ids_round_trip() {
@@ -239,6 +282,29 @@ mod tests {
     }
 
     #[test]
+    fn url_errors_never_repeat_credentials() {
+        for (bad, secret) in [
+            ("https://user:PASSWORD@host", "PASSWORD"),
+            ("https://user:PASSWORD@", "PASSWORD"),
+            ("https://PASSWORD@host:99999", "PASSWORD"),
+            ("ftp://u:PASSWORD@host/x", "PASSWORD"),
+            ("https://host/?token=SECRETTOKEN", "SECRETTOKEN"),
+            ("https://host/#SECRETTOKEN", "SECRETTOKEN"),
+            ("not a url ://a:PASSWORD@b", "PASSWORD"),
+        ] {
+            let message = parse_base_url(bad).err().map(|e| e.to_string());
+            let message = message.unwrap_or_default();
+            assert!(message.starts_with("invalid URL"), "{bad}: {message}");
+            assert!(!message.contains(secret), "{bad}: {message}");
+        }
+        assert_eq!(
+            redact_url_text("https://u:p@h:1/x@y"),
+            "https://***@h:1/x@y"
+        );
+        assert_eq!(redact_url_text("https://h/p"), "https://h/p");
+    }
+
+    #[test]
     fn endpoint_keeps_path_prefix() -> Result<(), Box<dyn std::error::Error>> {
         let account = super::Account {
             id: super::AccountId::generate(),
@@ -248,6 +314,7 @@ mod tests {
             username: None,
             ttl: None,
             ca_cert: None,
+            trust_cert: None,
             insecure: false,
             created_at: chrono::Utc::now(),
             refresh_lead_secs: None,

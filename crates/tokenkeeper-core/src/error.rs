@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cert::CertificateProblem;
+
 /// What the engine should do about a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -55,6 +57,9 @@ pub struct ApiError {
     /// Seconds the server asked us to wait (`Retry-After`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
+    /// The server's certificate was refused: what it presented and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Box<CertificateProblem>>,
 }
 
 impl ApiError {
@@ -67,7 +72,51 @@ impl ApiError {
             message: message.into(),
             fields: Vec::new(),
             retry_after_secs: None,
+            certificate: None,
         }
+    }
+
+    /// A failure the API answered with: its status and kind, and its own code and message.
+    pub fn answered(
+        kind: ErrorKind,
+        status: u16,
+        code: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            status: Some(status),
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+            retry_after_secs: None,
+            certificate: None,
+        }
+    }
+
+    /// Adds the fields or target the API named.
+    pub fn with_fields(mut self, fields: Vec<String>) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    /// Adds the delay the server asked for.
+    pub fn with_retry_after(mut self, secs: Option<u64>) -> Self {
+        self.retry_after_secs = secs;
+        self
+    }
+
+    /// Masks every secret we sent that the API echoes back in its words, and anything that
+    /// looks like a JWT, before the error is shown, logged or stored.
+    pub fn masked(mut self, sent: &[&str]) -> Self {
+        self.message = mask_secrets(&self.message, sent);
+        self.code = self.code.map(|c| mask_secrets(&c, sent));
+        self.fields = self
+            .fields
+            .into_iter()
+            .map(|f| mask_secrets(&f, sent))
+            .collect();
+        self
     }
 
     /// A success status whose body cannot be used.
@@ -79,6 +128,7 @@ impl ApiError {
             message: message.into(),
             fields: Vec::new(),
             retry_after_secs: None,
+            certificate: None,
         }
     }
 
@@ -107,6 +157,59 @@ impl ApiError {
         }
         out
     }
+}
+
+/// Secrets shorter than this are not looked for in messages (masking every "ab" would garble
+/// the text; such a secret is not a secret worth the name).
+const MASK_MIN_LEN: usize = 4;
+
+/// `text` with every occurrence of a sent secret (as sent, or JSON-escaped) and every
+/// JWT-looking string replaced by `***`.
+pub fn mask_secrets(text: &str, sent: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for secret in sent.iter().filter(|s| s.trim().len() >= MASK_MIN_LEN) {
+        out = out.replace(secret, "***");
+        let escaped = serde_json::to_string(secret).unwrap_or_default();
+        if let Some(inner) = escaped.get(1..escaped.len().saturating_sub(1))
+            && inner != *secret
+            && inner.len() >= MASK_MIN_LEN
+        {
+            out = out.replace(inner, "***");
+        }
+    }
+    mask_jwts(&out)
+}
+
+/// Replaces anything shaped like a JWT (`eyJ…` base64url parts joined by dots) with `***`.
+fn mask_jwts(text: &str) -> String {
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("eyJ") {
+        let (before, from) = rest.split_at(start);
+        // Only at a word boundary.
+        if before.chars().next_back().is_some_and(is_b64) {
+            out.push_str(before);
+            out.push_str("eyJ");
+            rest = from.get(3..).unwrap_or_default();
+            continue;
+        }
+        let end = from
+            .find(|c: char| !(is_b64(c) || c == '.'))
+            .unwrap_or(from.len());
+        // A sentence's full stop after the token is not part of it.
+        let candidate = from.get(..end).unwrap_or_default().trim_end_matches('.');
+        let len = candidate.len();
+        out.push_str(before);
+        if candidate.split('.').filter(|p| !p.is_empty()).count() >= 2 {
+            out.push_str("***");
+        } else {
+            out.push_str(candidate);
+        }
+        rest = from.get(len..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Everything a core operation can fail with.
@@ -231,7 +334,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
-    use super::{ApiError, ErrorKind};
+    use super::{ApiError, ErrorKind, mask_secrets};
 
     #[test]
     fn api_error_display_keeps_status_code_message_and_fields() {
@@ -242,6 +345,7 @@ mod tests {
             message: "refreshToken is required".into(),
             fields: vec!["refreshToken".into()],
             retry_after_secs: None,
+            certificate: None,
         };
         assert_eq!(
             e.to_string(),
@@ -249,5 +353,27 @@ mod tests {
         );
         let local = ApiError::local(ErrorKind::Transient, "timeout", "no answer within 30 s");
         assert_eq!(local.to_string(), "timeout: no answer within 30 s");
+    }
+
+    #[test]
+    fn echoed_secrets_and_jwts_are_masked() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtZSJ9.c2ln";
+        let text = format!(
+            "refresh token 'rt-123456' is invalid; password \"p\\\"w0rd\" refused; token {jwt}."
+        );
+        let masked = mask_secrets(&text, &["rt-123456", "p\"w0rd", "ab"]);
+        assert_eq!(
+            masked,
+            "refresh token '***' is invalid; password \"***\" refused; token ***."
+        );
+        // Words that merely contain "eyJ" and lone base64 are left alone.
+        assert_eq!(mask_secrets("keyJar eyJonly", &[]), "keyJar eyJonly");
+        let e = ApiError::answered(ErrorKind::Auth, 401, Some("bad rt-123456".into()), "rt-123456")
+            .with_fields(vec!["rt-123456".into()])
+            .masked(&["rt-123456"]);
+        assert_eq!(
+            (e.code.as_deref(), e.message.as_str(), e.fields.as_slice()),
+            (Some("bad ***"), "***", ["***".to_owned()].as_slice())
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! TokenKeeper's core: everything that matters, with no GUI or CLI dependency.
 //!
 //! - [`account`]: account settings and provider ids (no secrets);
+//! - [`cert`]: server certificates as users see them (fingerprints, presented chains);
 //! - [`clock`]: injectable wall clock and timer mapping (tests run time faster or paused);
 //! - [`token`]: token sets, JWT claims and skew-proof expiry arithmetic;
 //! - [`providers`]: one adapter per API behind one trait, plus the shared HTTP client;
@@ -11,6 +12,7 @@
 //! - [`secret`]: a string type that cannot be printed or serialised.
 
 pub mod account;
+pub mod cert;
 pub mod clock;
 pub mod engine;
 pub mod error;

@@ -3,8 +3,8 @@
 //! A [`TokenSet`] is what a login or refresh yields. Its `expires_at` is always in *this
 //! machine's* clock: providers compute it from a relative lifetime counted from the moment the
 //! request was sent (never later than the true expiry), so an hour of skew between this
-//! machine and the server changes nothing. JWT claims are decoded (not verified: we do not
-//! hold the server's key) with `jsonwebtoken`.
+//! machine and the server changes nothing. JWT claims are decoded, not verified (we do not
+//! hold the server's key), whatever the header's algorithm.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value};
@@ -34,11 +34,66 @@ impl TokenSet {
     }
 }
 
-/// Decodes a JWT's claims without verifying the signature.
+/// A JWT's decoded header and claims (the signature is not verified: we do not hold the
+/// server's key, and only read the claims).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Jwt {
+    /// The JOSE header (`alg`, `typ`, `kid`, ...), whatever its algorithm.
+    pub header: Map<String, Value>,
+    /// The claims (`exp`, `iat`, `sub`, ...).
+    pub claims: Map<String, Value>,
+}
+
+/// base64url with or without `=` padding (some servers pad).
+const B64URL: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Decodes a JWT without verifying it: three base64url parts, the first two JSON objects.
+///
+/// The header's `alg` is not looked at, so tokens signed with any algorithm (`ES256K`,
+/// `EdDSA`, new ones, even `none`) are read alike. The messages never quote the token.
+pub fn decode_jwt(token: &str) -> Result<Jwt, String> {
+    let mut parts = token.trim().split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("not a JWT: expected three dot-separated parts".to_owned());
+    };
+    let is_b64url = |p: &str| {
+        p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'='))
+    };
+    if !is_b64url(signature) {
+        return Err("not a JWT: the signature is not base64url".to_owned());
+    }
+    Ok(Jwt {
+        header: json_part(header, "header")?,
+        claims: json_part(payload, "payload")?,
+    })
+}
+
+fn json_part(part: &str, what: &str) -> Result<Map<String, Value>, String> {
+    use base64::Engine as _;
+    if part.is_empty() {
+        return Err(format!("not a JWT: the {what} is empty"));
+    }
+    let bytes = B64URL
+        .decode(part)
+        .map_err(|_| format!("not a JWT: the {what} is not base64url"))?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(format!("not a JWT: the {what} is not a JSON object")),
+        Err(_) => Err(format!("not a JWT: the {what} is not JSON")),
+    }
+}
+
+/// Decodes a JWT's claims without verifying the signature (see [`decode_jwt`]).
 pub fn decode_claims(token: &str) -> Result<Map<String, Value>, String> {
-    let data = jsonwebtoken::dangerous::insecure_decode::<Map<String, Value>>(token)
-        .map_err(|e| format!("not a JWT: {e}"))?;
-    Ok(data.claims)
+    decode_jwt(token).map(|jwt| jwt.claims)
 }
 
 fn claim_secs(claims: &Map<String, Value>, name: &str) -> Option<i64> {
@@ -119,7 +174,7 @@ mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use chrono::{TimeDelta, TimeZone, Utc};
 
-    use super::{correct_absolute, decode_claims, jwt_expiry, parse_http_date};
+    use super::{correct_absolute, decode_claims, decode_jwt, jwt_expiry, parse_http_date};
 
     fn jwt(payload: &str) -> String {
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
@@ -173,6 +228,72 @@ mod tests {
             );
         }
         assert!(decode_claims(&jwt(r#"{"sub":"me","exp":5}"#)).is_ok());
+    }
+
+    fn token_with_header(header: &str, payload: &str, signature: &str) -> String {
+        format!(
+            "{}.{}.{signature}",
+            URL_SAFE_NO_PAD.encode(header),
+            URL_SAFE_NO_PAD.encode(payload)
+        )
+    }
+
+    #[test]
+    fn claims_are_read_whatever_the_algorithm() {
+        for alg in ["ES256K", "EdDSA", "Ed448", "ML-DSA-65", "none", "HS256"] {
+            let token = token_with_header(
+                &format!(r#"{{"alg":"{alg}","typ":"JWT","kid":"k1"}}"#),
+                r#"{"sub":"me","iat":100,"exp":400}"#,
+                if alg == "none" { "" } else { "c2ln" },
+            );
+            let jwt = decode_jwt(&token).map_err(|e| format!("{alg}: {e}"));
+            let jwt = jwt.as_ref().map_err(String::as_str);
+            assert_eq!(
+                jwt.map(|j| j.header.get("alg").cloned()),
+                Ok(Some(serde_json::json!(alg)))
+            );
+            assert_eq!(
+                jwt.map(|j| j.claims.get("exp").cloned()),
+                Ok(Some(serde_json::json!(400)))
+            );
+            let sent = Utc::now();
+            assert_eq!(
+                jwt_expiry(&token, sent, None, 200),
+                Ok(sent + TimeDelta::seconds(300)),
+                "{alg}"
+            );
+        }
+        // Padded base64url, as some servers write it.
+        let padded = format!(
+            "{}.{}.sig",
+            base64::engine::general_purpose::URL_SAFE.encode(r#"{"alg":"RS256"}"#),
+            base64::engine::general_purpose::URL_SAFE.encode(r#"{"exp":1,"x":"yy"}"#)
+        );
+        assert!(decode_jwt(&padded).is_ok(), "{padded}");
+    }
+
+    #[test]
+    fn malformed_tokens_are_errors_that_do_not_quote_the_token() {
+        let ok_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#);
+        let ok_payload = URL_SAFE_NO_PAD.encode(r#"{"exp":5}"#);
+        let not_object = URL_SAFE_NO_PAD.encode("[1,2]");
+        let not_json = URL_SAFE_NO_PAD.encode("secret-not-json");
+        for bad in [
+            String::new(),
+            "secretvalue".to_owned(),
+            format!("{ok_header}.{ok_payload}"),
+            format!("{ok_header}.{ok_payload}.sig.extra"),
+            format!("{ok_header}.{not_object}.sig"),
+            format!("{ok_header}.{not_json}.sig"),
+            format!("{not_json}.{ok_payload}.sig"),
+            format!("{ok_header}.{ok_payload}.s!g"),
+            format!("{ok_header}.***.sig"),
+            format!(".{ok_payload}.sig"),
+        ] {
+            let err = decode_jwt(&bad).err().unwrap_or_default();
+            assert!(err.starts_with("not a JWT"), "{bad}: {err}");
+            assert!(!err.contains("secret"), "{err}");
+        }
     }
 
     #[test]

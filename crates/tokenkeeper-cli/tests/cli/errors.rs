@@ -208,11 +208,11 @@ async fn bad_answers_and_unreachable_servers_are_clear() {
             &add_args(&url, "redis-enterprise", "--password-stdin"),
             Some("s3cret\n"),
         )
-        .fails_with(6, "TLS failure")
+        .fails_with(6, "presented a self-signed certificate that is not trusted")
         .stderr
-        .contains("hint: pass --ca-cert")
+        .contains("again with --trust-cert ")
         .then_some(())
-        .expect("a hint names --ca-cert");
+        .expect("a hint names --trust-cert");
         let mut insecure = add_args(&url, "redis-enterprise", "--password-stdin");
         insecure.push("--insecure");
         let run = e.run(&insecure, Some("s3cret\n")).ok();

@@ -7,8 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::account::AccountId;
-use crate::engine::events::HistoryEntry;
 use crate::error::Result;
+use crate::store::history::HistoryEntry;
 use crate::store::paths::Paths;
 use crate::store::state::{self, AccountState};
 
@@ -45,6 +45,11 @@ pub struct StateCache {
     dirty: HashSet<AccountId>,
     history: HashMap<AccountId, Vec<HistoryEntry>>,
     stamp: Stamp,
+    /// Accounts removed while the engine ran: their entries are never taken back from the
+    /// file nor written again.
+    removed: HashSet<AccountId>,
+    /// The file holds entries we dropped: rewrite it at the next flush.
+    rewrite: bool,
 }
 
 impl StateCache {
@@ -61,6 +66,8 @@ impl StateCache {
             dirty: HashSet::new(),
             history: HashMap::new(),
             stamp,
+            removed: HashSet::new(),
+            rewrite: false,
         })
     }
 
@@ -80,22 +87,46 @@ impl StateCache {
         self.history.entry(id).or_default().push(entry);
     }
 
-    /// Forgets an account (its file entry is removed by whoever removed the account).
+    /// Forgets an account for good: its entry leaves the file at the next flush, and is not
+    /// taken back if an older copy shows up there.
     pub fn remove(&mut self, id: AccountId) {
         self.entries.remove(&id);
         self.dirty.remove(&id);
         self.history.remove(&id);
+        self.removed.insert(id);
+        self.rewrite = true;
+    }
+
+    /// Takes an account (back) on: an id forgotten by [`StateCache::retain_accounts`] that
+    /// turns out to be configured after all (a config read that raced an `add`) is written
+    /// again from now on.
+    pub fn adopt(&mut self, id: AccountId) {
+        self.removed.remove(&id);
+    }
+
+    /// Forgets the entries of accounts that are not configured (left behind by an earlier run).
+    pub fn retain_accounts(&mut self, configured: &HashSet<AccountId>) {
+        let stale: Vec<AccountId> = self
+            .entries
+            .keys()
+            .filter(|id| !configured.contains(id))
+            .copied()
+            .collect();
+        for id in stale {
+            self.remove(id);
+        }
     }
 
     /// True when something waits to be written.
     pub fn is_dirty(&self) -> bool {
-        !self.dirty.is_empty() || !self.history.is_empty()
+        self.rewrite || !self.dirty.is_empty() || !self.history.is_empty()
     }
 
     /// Takes what waits to be written: every state (the file is rewritten whole) and the
     /// pending history.
     pub fn take_flush(&mut self) -> Flush {
         self.dirty.clear();
+        self.rewrite = false;
         Flush {
             states: self
                 .entries
@@ -110,6 +141,7 @@ impl StateCache {
     /// Marks everything as waiting to be written (after a flush found the file stale).
     pub fn mark_dirty(&mut self) {
         self.dirty.extend(self.entries.keys().copied());
+        self.rewrite = true;
     }
 
     /// Records the file's stamp after our own write.
@@ -130,6 +162,11 @@ impl StateCache {
         self.stamp = stamp;
         let mut changed = Vec::new();
         for (id, theirs) in on_disk {
+            if self.removed.contains(&id) {
+                // An older writer put it back (e.g. a flush racing `tokenkeeper remove`).
+                self.rewrite = true;
+                continue;
+            }
             let ours = self.entries.get(&id);
             if ours.is_none_or(|ours| ours.is_older_than(&theirs)) {
                 self.entries.insert(id, theirs);
@@ -138,5 +175,53 @@ impl StateCache {
             }
         }
         Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::StateCache;
+    use crate::account::AccountId;
+    use crate::store::paths::Paths;
+    use crate::store::state::{self, AccountState, Replaced};
+
+    fn flush(cache: &mut StateCache, paths: &Paths) {
+        let written = cache.take_flush().write_blocking(paths);
+        match written {
+            Ok(Replaced::Written(stamp)) => cache.set_stamp(stamp),
+            other => panic!("flush: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn removed_accounts_do_not_come_back() -> crate::error::Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| crate::Error::io("tmp", e))?;
+        let paths = Paths::new(dir.path().to_path_buf());
+        let (kept, gone, stale) = (
+            AccountId::generate(),
+            AccountId::generate(),
+            AccountId::generate(),
+        );
+        let entry = || AccountState {
+            failures: 1,
+            ..AccountState::default()
+        };
+        state::store_many_blocking(&paths, &[(kept, entry()), (gone, entry()), (stale, entry())])?;
+        let mut cache = StateCache::load_blocking(paths.clone())?;
+        // An entry left by an earlier run for an account no longer configured.
+        cache.retain_accounts(&HashSet::from([kept, gone]));
+        cache.remove(gone);
+        assert!(cache.is_dirty());
+        // Meanwhile an older writer puts the removed account back on disk.
+        state::store_blocking(&paths, gone, &entry())?;
+        assert!(cache.changed_on_disk());
+        cache.reload()?;
+        assert_eq!(cache.get(gone), AccountState::default());
+        flush(&mut cache, &paths);
+        let on_disk = state::load(&paths.state_file())?.accounts;
+        assert_eq!(on_disk.keys().copied().collect::<Vec<_>>(), vec![kept]);
+        Ok(())
     }
 }

@@ -1,5 +1,5 @@
-//! What the engine tells the world: one [`Event`] per change, on a broadcast channel, and a
-//! per-account history of attempts. Neither ever holds a secret.
+//! What the engine tells the world: one [`Event`] per change, on a broadcast channel. An event
+//! never holds a secret. (The per-account attempt history lives in [`crate::store::history`].)
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -61,33 +61,3 @@ pub struct Event {
     /// For attempts: milliseconds spent talking to the API.
     pub latency_ms: Option<u64>,
 }
-
-/// Outcome of one attempt, for the history.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// A new token.
-    Refreshed,
-    /// Another process had refreshed already.
-    AlreadyFresh,
-    /// Failed; see the error.
-    Failed,
-}
-
-/// One attempt in an account's history (the last [`HISTORY_LEN`] are kept).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    /// When it started.
-    pub at: DateTime<Utc>,
-    /// What came of it.
-    pub outcome: Outcome,
-    /// Milliseconds spent talking to the API.
-    pub latency_ms: u64,
-    /// The failure, if any (boxed: most attempts succeed, and 50 entries × many accounts
-    /// stay in memory).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<Box<LastError>>,
-}
-
-/// How many attempts an account's history keeps.
-pub const HISTORY_LEN: usize = 50;

@@ -32,7 +32,8 @@ use crate::keeper::{Keeper, blocking};
 use crate::store::state::AccountState;
 
 use cache::StateCache;
-use events::{Event, HistoryEntry};
+use crate::store::history::HistoryEntry;
+use events::Event;
 use policy::Policy;
 use runner::{Command, Runner};
 

@@ -20,7 +20,8 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::cache::{Flush, Replaced, StateCache};
-use super::events::{Event, EventKind, HistoryEntry, Outcome};
+use super::events::{Event, EventKind};
+use crate::store::history::{HistoryEntry, Outcome};
 use super::policy::{Policy, Retry};
 use super::{AccountSnapshot, Metrics};
 use crate::account::{Account, AccountId};
@@ -315,6 +316,7 @@ impl Runner {
             Command::Sync(accounts) => {
                 let keep: std::collections::HashSet<AccountId> =
                     accounts.iter().map(|a| a.id).collect();
+                self.cache.retain_accounts(&keep);
                 let gone: Vec<AccountId> = self
                     .entries
                     .keys()
@@ -373,6 +375,7 @@ impl Runner {
         });
         let settings_changed = entry.account != account;
         entry.account = account;
+        self.cache.adopt(id);
         let mut state = self.cache.get(id);
         if kind == EventKind::Updated && settings_changed && state.needs_login {
             // New settings are the user acting: try again.
@@ -600,7 +603,10 @@ impl Runner {
             account: id,
             name: entry.account.name.clone(),
             provider: entry.account.provider,
-            status: state.status_with_lead(now, entry.account.refresh_lead()),
+            status: state.status_with_lead(
+                now,
+                entry.account.refresh_lead().or(self.policy.fixed_lead),
+            ),
             expires_at: state.expires_at,
             next_refresh_at: entry.deadline,
             last_refresh: state.last_refresh,

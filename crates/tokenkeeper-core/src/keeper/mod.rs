@@ -16,8 +16,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::account::{Account, AccountId, ProviderKind, validate_name};
+use crate::cert::{CertFingerprint, CertificateReport};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
+use crate::providers::tls::TlsSettings;
 use crate::providers::{Http, StoredTokens, provider_for};
 use crate::secret::Secret;
 use crate::store::config;
@@ -71,6 +73,8 @@ pub struct NewAccount {
     pub ttl: Option<u64>,
     /// Extra CA certificate file.
     pub ca_cert: Option<PathBuf>,
+    /// A pinned server certificate.
+    pub trust_cert: Option<CertFingerprint>,
     /// Skip TLS verification.
     pub insecure: bool,
     /// Fixed refresh lead in seconds.
@@ -155,13 +159,21 @@ impl Keeper {
 
     /// Every account with its status, from the config and state files (no keychain access).
     pub fn list(&self) -> Result<Vec<AccountView>> {
-        let accounts = self.accounts()?;
+        let cfg = config::load(&self.paths.config_file())?;
         let states = state::load(&self.paths.state_file())?.accounts;
         let now = self.clock.now();
-        Ok(accounts
+        let lead = cfg.settings.refresh_lead();
+        Ok(cfg
+            .accounts
             .iter()
-            .map(|a| AccountView::new(a, &states.get(&a.id).cloned().unwrap_or_default(), now))
+            .map(|a| AccountView::new(a, &states.get(&a.id).cloned().unwrap_or_default(), now, lead))
             .collect())
+    }
+
+    /// An account's view now, with the config's global refresh lead.
+    pub(crate) fn view(&self, account: &Account, state: &AccountState) -> Result<AccountView> {
+        let lead = self.settings()?.refresh_lead();
+        Ok(AccountView::new(account, state, self.clock.now(), lead))
     }
 
     /// One account in detail: which secrets are stored and the token's JWT claims.
@@ -182,7 +194,7 @@ impl Keeper {
             .as_ref()
             .and_then(|t| decode_claims(t.expose()).ok());
         Ok(AccountDetail {
-            view: AccountView::new(&account, &state, self.clock.now()),
+            view: self.view(&account, &state)?,
             ttl: account.ttl,
             ca_cert: account.ca_cert.as_ref().map(|p| p.display().to_string()),
             created_at: account.created_at,
@@ -217,13 +229,15 @@ impl Keeper {
             username: new.username,
             ttl: new.ttl,
             ca_cert: new.ca_cert.map(absolute),
+            trust_cert: new.trust_cert,
             insecure: new.insecure,
             created_at: self.clock.now(),
             refresh_lead_secs: new.refresh_lead_secs,
         };
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;
-        let set = self.first_token(&account, &secret).await?;
+        // A new account stores nothing on failure (not even a rotated refresh token).
+        let set = self.first_token(&account, &secret, false).await?;
         let _config_lock = self.lock(&self.paths.config_lock(), &account.name).await?;
         let mut cfg = config::load(&self.paths.config_file())?;
         if cfg.find(&account.name).is_some() {
@@ -240,7 +254,7 @@ impl Keeper {
             return Err(e);
         }
         let state = self.record_success(&account, &set, true).await?;
-        Ok(AccountView::new(&account, &state, self.clock.now()))
+        self.view(&account, &state)
     }
 
     /// Replaces an account's credentials (a new password, refresh token or token), proving
@@ -253,13 +267,13 @@ impl Keeper {
             .await?;
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;
-        let set = self.first_token(&account, &secret).await?;
+        let set = self.first_token(&account, &secret, true).await?;
         // Only a new password clears "password refused"; a token leaves the old password be.
         let is_password = matches!(secret, InitialSecret::Password(_));
         let initial = self.initial_secrets(&secret, &set);
         self.write_secrets(account.id, initial).await?;
         let state = self.record_success(&account, &set, is_password).await?;
-        Ok(AccountView::new(&account, &state, self.clock.now()))
+        self.view(&account, &state)
     }
 
     /// Removes an account: its keychain entries first (kept if the keychain fails), then its
@@ -288,7 +302,40 @@ impl Keeper {
         Ok(())
     }
 
-    async fn first_token(&self, account: &Account, secret: &InitialSecret) -> Result<TokenSet> {
+    /// The first token with a secret the user gives. For an account that exists already
+    /// (`keep_rotated`), a refresh token carried by an otherwise unusable answer is stored.
+    /// Pins the server certificate of an account by its SHA-256 fingerprint (SSH-style
+    /// trust: that exact certificate, whatever its issuer or names). Returns the account.
+    pub async fn trust(&self, name: &str, fingerprint: CertFingerprint) -> Result<Account> {
+        let _config_lock = self.lock(&self.paths.config_lock(), name).await?;
+        let mut cfg = config::load(&self.paths.config_file())?;
+        let account = cfg
+            .accounts
+            .iter_mut()
+            .find(|a| a.name == name)
+            .ok_or_else(|| Error::AccountNotFound(name.to_owned()))?;
+        account.trust_cert = Some(fingerprint);
+        let account = account.clone();
+        config::save(&self.paths.config_file(), &cfg)?;
+        Ok(account)
+    }
+
+    /// The certificate chain a server presents, and whether `settings` would trust it.
+    /// Nothing is trusted or stored, and no request is sent.
+    pub async fn inspect_certificate(
+        &self,
+        url: &url::Url,
+        settings: &TlsSettings,
+    ) -> Result<CertificateReport> {
+        Ok(self.http.inspect(url, settings).await?)
+    }
+
+    async fn first_token(
+        &self,
+        account: &Account,
+        secret: &InitialSecret,
+        keep_rotated: bool,
+    ) -> Result<TokenSet> {
         let provider = provider_for(account.provider);
         let result = match secret {
             InitialSecret::Password(password) => {
@@ -309,7 +356,16 @@ impl Keeper {
                 provider.refresh(&self.http, account, &stored).await
             }
         };
-        result.map_err(Error::from)
+        match result {
+            Ok(set) => Ok(set),
+            Err(failure) => {
+                if keep_rotated && let Some(rotated) = failure.rotated_refresh {
+                    self.write_secrets(account.id, vec![(SecretKind::Refresh, Some(rotated))])
+                        .await?;
+                }
+                Err(Error::Api((*failure.error).masked(&[secret.secret().expose()])))
+            }
+        }
     }
 
     fn initial_secrets(

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use chrono::TimeDelta;
 
 use crate::account::Account;
-use crate::engine::events::{HistoryEntry, Outcome};
+use crate::store::history::{HistoryEntry, Outcome};
 use crate::error::{ApiError, Error, ErrorKind, Result};
-use crate::providers::{StoredTokens, provider_for};
+use crate::providers::{ProviderError, StoredTokens, provider_for};
 use crate::secret::Secret;
 use crate::store::history;
 use crate::store::keychain::SecretKind;
@@ -34,6 +34,8 @@ enum Failure {
         api: Option<ApiError>,
         password_refused: bool,
     },
+    /// A local failure on the way (the keychain refused to store a rotated refresh token).
+    Local(Error),
 }
 
 /// Where an attempt reads and writes the account's state.
@@ -75,7 +77,7 @@ impl Keeper {
             .attempt(&account, StateSource::File, Duration::ZERO, true)
             .await;
         attempt.result?;
-        Ok(AccountView::new(&account, &attempt.state, self.clock.now()))
+        self.view(&account, &attempt.state)
     }
 
     /// Refreshes every account; one result per account, in config order.
@@ -241,8 +243,10 @@ impl Keeper {
         if provider.can_refresh(stored, self.clock.now()) {
             match provider.refresh(&self.http, account, stored).await {
                 Ok(set) => return Ok(set),
-                Err(e) if e.kind == ErrorKind::Auth => refused = Some(e),
-                Err(e) => return Err(Failure::Api(e)),
+                Err(failure) => match self.keep_rotated(account, stored, failure).await? {
+                    e if e.kind == ErrorKind::Auth => refused = Some(e),
+                    e => return Err(Failure::Api(e)),
+                },
             }
         }
         let password = stored.password.as_ref().filter(|_| provider.has_login());
@@ -262,9 +266,12 @@ impl Keeper {
             known.password_refused = refused_before;
             return Err(needs_login(account, stored, &known, refused));
         };
-        match provider.login(&self.http, account, password).await {
-            Ok(set) => Ok(set),
-            Err(e) if e.kind == ErrorKind::Auth => Err(Failure::NeedsLogin {
+        let result = match provider.login(&self.http, account, password).await {
+            Ok(set) => return Ok(set),
+            Err(failure) => self.keep_rotated(account, stored, failure).await?,
+        };
+        match result {
+            e if e.kind == ErrorKind::Auth => Err(Failure::NeedsLogin {
                 reason: format!(
                     "the stored password was refused ({e}); it will not be sent again: store a new one with `tokenkeeper login {} --password-stdin`",
                     account.name
@@ -272,14 +279,33 @@ impl Keeper {
                 api: Some(e),
                 password_refused: true,
             }),
-            Err(e) => Err(Failure::Api(e)),
+            e => Err(Failure::Api(e)),
         }
+    }
+
+    /// After a failed call: stores a refresh token the answer carried (the server may have
+    /// retired the old one already), and masks any secret the API echoed in its words.
+    async fn keep_rotated(
+        &self,
+        account: &Account,
+        stored: &StoredTokens,
+        failure: ProviderError,
+    ) -> std::result::Result<ApiError, Failure> {
+        let error = (*failure.error).masked(&stored.exposed());
+        if let Some(rotated) = failure.rotated_refresh {
+            tracing::warn!(account = %account.name, error = %error, "unusable answer carried a new refresh token: stored it");
+            self.write_secrets(account.id, vec![(SecretKind::Refresh, Some(rotated))])
+                .await
+                .map_err(Failure::Local)?;
+        }
+        Ok(error)
     }
 }
 
 fn into_error(account: &Account, failure: Failure) -> (Error, bool) {
     match failure {
         Failure::Api(api) => (Error::Api(api), false),
+        Failure::Local(error) => (error, false),
         Failure::NeedsLogin {
             reason,
             api,

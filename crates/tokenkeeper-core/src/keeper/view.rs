@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::account::{Account, AccountId, ProviderKind};
+use crate::cert::CertFingerprint;
 use crate::store::state::{AccountState, Status};
 
 /// An account as `list --json` prints it.
@@ -33,6 +34,9 @@ pub struct AccountView {
     pub next_refresh_at: Option<DateTime<Utc>>,
     /// Last failure: `{status, code, message}` (plus kind and time).
     pub last_error: Option<crate::store::state::LastError>,
+    /// The pinned server certificate (`--trust-cert`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_cert: Option<CertFingerprint>,
     /// TLS verification is off for this account.
     pub insecure: bool,
     /// Plain HTTP to a host other than this machine.
@@ -40,20 +44,27 @@ pub struct AccountView {
 }
 
 impl AccountView {
-    /// Combines settings and state at `now`.
-    pub fn new(account: &Account, state: &AccountState, now: DateTime<Utc>) -> Self {
+    /// Combines settings and state at `now`. `default_lead` is the config's global
+    /// `refresh_lead_secs`, used when the account sets none (it decides `expiring`).
+    pub fn new(
+        account: &Account,
+        state: &AccountState,
+        now: DateTime<Utc>,
+        default_lead: Option<std::time::Duration>,
+    ) -> Self {
         Self {
             id: account.id,
             name: account.name.clone(),
             provider: account.provider,
             url: account.url.to_string(),
             username: account.username.clone(),
-            status: state.status_with_lead(now, account.refresh_lead()),
+            status: state.status_with_lead(now, account.refresh_lead().or(default_lead)),
             expires_at: state.expires_at,
             refresh_expires_at: state.refresh_expires_at,
             last_refresh: state.last_refresh,
             next_refresh_at: state.next_refresh_at,
             last_error: state.last_error.clone(),
+            trust_cert: account.trust_cert,
             insecure: account.insecure,
             plain_http: account.is_plain_http_off_loopback(),
         }
@@ -79,5 +90,5 @@ pub struct AccountDetail {
     /// Claims of the current access token when it is a JWT.
     pub claims: Option<Map<String, Value>>,
     /// Recent attempts, oldest first (at most 50).
-    pub history: Vec<crate::engine::events::HistoryEntry>,
+    pub history: Vec<crate::store::history::HistoryEntry>,
 }

@@ -13,7 +13,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::http::{Auth, Http, Reply, kind_for_status};
-use super::{Provider, StoredTokens, USABLE_MARGIN, non_empty, required, username};
+use super::{
+    Outcome, Provider, StoredTokens, USABLE_MARGIN, lenient, non_empty, required, username,
+};
 use crate::account::{Account, ProviderKind};
 use crate::error::ApiError;
 use crate::secret::Secret;
@@ -28,27 +30,31 @@ const REFRESH: &str = "/api/v1/users/auth/_refresh";
 
 #[derive(Deserialize)]
 struct Success {
+    #[serde(default, deserialize_with = "lenient::text")]
     token: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     session_expiration_time: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct Failure {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::list")]
     errors: Vec<ErrorItem>,
 }
 
 #[derive(Deserialize)]
 struct ErrorItem {
+    #[serde(default, deserialize_with = "lenient::text")]
     code: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     message: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::list")]
     fields: Vec<String>,
 }
 
-fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
+fn parse(reply: &Reply) -> Outcome {
     if !reply.is_success() {
-        return Err(error_of(reply));
+        return Err(error_of(reply).into());
     }
     let body: Success = reply.json()?;
     let access = non_empty(reply.status, "token", body.token)?;
@@ -99,22 +105,19 @@ fn error_of(reply: &Reply) -> ApiError {
         .iter()
         .filter_map(|e| e.message.clone())
         .collect();
-    ApiError {
-        kind: kind_for_status(reply.status),
-        status: Some(reply.status),
-        code: failure
-            .errors
-            .iter()
-            .find_map(|e| e.code.clone())
-            .or(header_code),
-        message: if messages.is_empty() {
-            "no message".to_owned()
-        } else {
-            messages.join("; ")
-        },
-        fields: failure.errors.into_iter().flat_map(|e| e.fields).collect(),
-        retry_after_secs: reply.retry_after_secs(),
-    }
+    let code = failure
+        .errors
+        .iter()
+        .find_map(|e| e.code.clone())
+        .or(header_code);
+    let message = if messages.is_empty() {
+        "no message".to_owned()
+    } else {
+        messages.join("; ")
+    };
+    ApiError::answered(kind_for_status(reply.status), reply.status, code, message)
+        .with_fields(failure.errors.into_iter().flat_map(|e| e.fields).collect())
+        .with_retry_after(reply.retry_after_secs())
 }
 
 #[async_trait]
@@ -131,12 +134,11 @@ impl Provider for Ece {
         stored.access_valid_for(now, USABLE_MARGIN).is_some()
     }
 
-    async fn login(
-        &self,
-        http: &Http,
-        account: &Account,
-        password: &Secret,
-    ) -> Result<TokenSet, ApiError> {
+    fn parse(&self, reply: &Reply) -> Outcome {
+        parse(reply)
+    }
+
+    async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome {
         let user = username(account)?;
         let body = json!({ "username": user, "password": password.expose() });
         let reply = http
@@ -156,12 +158,7 @@ impl Provider for Ece {
         parse(&reply)
     }
 
-    async fn refresh(
-        &self,
-        http: &Http,
-        account: &Account,
-        stored: &StoredTokens,
-    ) -> Result<TokenSet, ApiError> {
+    async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
         let token = required(stored.access.as_ref(), "access token")?;
         let reply = http
             .post(

@@ -12,11 +12,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::http::{Auth, Http, Reply, kind_for_status};
-use super::{Provider, StoredTokens, from_jwt, non_empty, required};
+use super::{Outcome, Provider, StoredTokens, from_jwt, lenient, non_empty, required};
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
-use crate::token::TokenSet;
 
 /// The generic JWT service adapter.
 #[derive(Debug)]
@@ -25,26 +24,33 @@ pub struct GenericJwt;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Success {
+    #[serde(default, deserialize_with = "lenient::text")]
     jwt_token: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct Failure {
+    #[serde(default, deserialize_with = "lenient::object")]
     error: Option<ErrorBody>,
 }
 
 #[derive(Deserialize)]
 struct ErrorBody {
+    #[serde(default, deserialize_with = "lenient::text")]
     code: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     message: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     target: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::list")]
     details: Vec<Detail>,
 }
 
 #[derive(Deserialize)]
 struct Detail {
+    #[serde(default, deserialize_with = "lenient::text")]
     message: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     target: Option<String>,
 }
 
@@ -66,14 +72,9 @@ fn error_of(reply: &Reply) -> ApiError {
         .into_iter()
         .chain(body.details.into_iter().filter_map(|d| d.target))
         .collect();
-    ApiError {
-        kind: kind_for_status(reply.status),
-        status: Some(reply.status),
-        code: body.code,
-        message,
-        fields,
-        retry_after_secs: reply.retry_after_secs(),
-    }
+    ApiError::answered(kind_for_status(reply.status), reply.status, body.code, message)
+        .with_fields(fields)
+        .with_retry_after(reply.retry_after_secs())
 }
 
 #[async_trait]
@@ -90,34 +91,28 @@ impl Provider for GenericJwt {
         stored.usable_refresh(now).is_some()
     }
 
-    async fn login(
-        &self,
-        _http: &Http,
-        _account: &Account,
-        _password: &Secret,
-    ) -> Result<TokenSet, ApiError> {
+    fn parse(&self, reply: &Reply) -> Outcome {
+        if !reply.is_success() {
+            return Err(error_of(reply).into());
+        }
+        let success: Success = reply.json()?;
+        let access = non_empty(reply.status, "jwtToken", success.jwt_token)?;
+        from_jwt(reply, access, None)
+    }
+
+    async fn login(&self, _http: &Http, _account: &Account, _password: &Secret) -> Outcome {
         Err(ApiError::local(
             ErrorKind::Config,
             "no_login",
             "this API documents no login; add the account with --refresh-token-stdin",
-        ))
+        )
+        .into())
     }
 
-    async fn refresh(
-        &self,
-        http: &Http,
-        account: &Account,
-        stored: &StoredTokens,
-    ) -> Result<TokenSet, ApiError> {
+    async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
         let token = required(stored.refresh.as_ref(), "refresh token")?;
         let body = json!({ "refreshToken": token.expose() });
         let url = account.endpoint("/api/v1/authenticate/refresh");
-        let reply = http.post(account, url, Auth::None, Some(&body)).await?;
-        if !reply.is_success() {
-            return Err(error_of(&reply));
-        }
-        let success: Success = reply.json()?;
-        let access = non_empty(reply.status, "jwtToken", success.jwt_token)?;
-        from_jwt(&reply, access, None)
+        self.parse(&http.post(account, url, Auth::None, Some(&body)).await?)
     }
 }

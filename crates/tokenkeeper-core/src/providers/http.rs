@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::error::Error as _;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,7 +16,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
+use super::tls::{self, Refusals, TlsSettings};
 use crate::account::Account;
+use crate::cert::{CertificateProblem, CertificateReport};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ApiError, ErrorKind};
 use crate::token::parse_http_date;
@@ -30,7 +31,6 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How a request authenticates.
-#[derive(Debug)]
 pub enum Auth<'a> {
     /// No `Authorization` header.
     None,
@@ -40,8 +40,17 @@ pub enum Auth<'a> {
     Basic(&'a str, &'a str),
 }
 
+impl std::fmt::Debug for Auth<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::None => f.write_str("None"),
+            Self::Scheme(scheme, _) => write!(f, "Scheme({scheme}, ***)"),
+            Self::Basic(user, _) => write!(f, "Basic({user}, ***)"),
+        }
+    }
+}
+
 /// A readable HTTP answer.
-#[derive(Debug)]
 pub struct Reply {
     /// Status code.
     pub status: u16,
@@ -55,7 +64,39 @@ pub struct Reply {
     pub server_date: Option<DateTime<Utc>>,
 }
 
+impl std::fmt::Debug for Reply {
+    /// The body may hold a token: only its size is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("body_bytes", &self.body.len())
+            .field("sent_at", &self.sent_at)
+            .field("server_date", &self.server_date)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Reply {
+    /// An answer from its parts (the `Date` header is read from `headers`).
+    pub fn from_parts(
+        status: u16,
+        headers: HeaderMap,
+        body: Vec<u8>,
+        sent_at: DateTime<Utc>,
+    ) -> Self {
+        let server_date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_http_date);
+        Self {
+            status,
+            headers,
+            body,
+            sent_at,
+            server_date,
+        }
+    }
+
     /// True for 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
@@ -65,7 +106,21 @@ impl Reply {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         serde_json::from_slice(&self.body).map_err(|e| {
             if looks_like_json(&self.body) {
-                ApiError::protocol(self.status, format!("unreadable JSON answer: {e}"))
+                // serde's words quote the offending value, which in a success body may be a
+                // token: say where, not what.
+                let what = match e.classify() {
+                    serde_json::error::Category::Data => "JSON of an unexpected shape",
+                    serde_json::error::Category::Eof => "truncated JSON",
+                    _ => "malformed JSON",
+                };
+                ApiError::protocol(
+                    self.status,
+                    format!(
+                        "unreadable answer: {what} at line {} column {}",
+                        e.line(),
+                        e.column()
+                    ),
+                )
             } else {
                 // A success body may be a bare token: never quote it.
                 let what = if self.is_success() {
@@ -124,15 +179,27 @@ impl Reply {
     }
 
     /// The error for a non-2xx answer whose body is not in the API's error format.
+    ///
+    /// A 401 or 403 that is not in the API's own words comes from something in front of it
+    /// (a firewall's, proxy's or CDN's page): it says nothing about the credentials, so it is
+    /// not `auth` (which could mark a password as refused) but `transient`, and the stored
+    /// secrets are kept.
     pub fn unrecognised_error(&self) -> ApiError {
-        ApiError {
-            kind: kind_for_status(self.status),
-            status: Some(self.status),
-            code: None,
-            message: format!("unexpected answer: {}", self.describe_body()),
-            fields: Vec::new(),
-            retry_after_secs: self.retry_after_secs(),
-        }
+        let (kind, message) = if matches!(self.status, 401 | 403) {
+            (
+                ErrorKind::Transient,
+                format!(
+                    "refused by something other than the API (a proxy, firewall or CDN?): {}; the stored credentials are kept",
+                    self.describe_body()
+                ),
+            )
+        } else {
+            (
+                kind_for_status(self.status),
+                format!("unexpected answer: {}", self.describe_body()),
+            )
+        };
+        ApiError::answered(kind, self.status, None, message).with_retry_after(self.retry_after_secs())
     }
 }
 
@@ -187,27 +254,23 @@ pub fn strip_html(text: &str) -> String {
         .to_owned()
 }
 
-/// The default classification of an HTTP status.
+/// The default classification of an HTTP status: every 5xx is temporary (Cloudflare's 520–530
+/// included) except 501 Not Implemented and 505 HTTP Version Not Supported.
 pub fn kind_for_status(status: u16) -> ErrorKind {
     match status {
         401 | 403 | 449 => ErrorKind::Auth,
-        408 | 425 | 429 | 500 | 502 | 503 | 504 => ErrorKind::Transient,
-        501 | 505.. => ErrorKind::Config,
-        _ if status >= 500 => ErrorKind::Transient,
+        408 | 425 | 429 => ErrorKind::Transient,
+        501 | 505 => ErrorKind::Config,
+        500..=599 => ErrorKind::Transient,
         _ => ErrorKind::Config,
     }
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-struct ClientKey {
-    ca_cert: Option<PathBuf>,
-    insecure: bool,
 }
 
 /// HTTP clients, one per distinct TLS setting, shared by all accounts that use it.
 #[derive(Clone, Debug)]
 pub struct Http {
-    clients: Arc<Mutex<HashMap<ClientKey, reqwest::Client>>>,
+    clients: Arc<Mutex<HashMap<TlsSettings, reqwest::Client>>>,
+    refusals: Arc<Refusals>,
     connect_timeout: Duration,
     total_timeout: Duration,
     clock: Arc<dyn Clock>,
@@ -229,6 +292,7 @@ impl Http {
     pub fn with_timeouts(connect: Duration, total: Duration) -> Self {
         Self {
             clients: Arc::default(),
+            refusals: Arc::default(),
             connect_timeout: connect,
             total_timeout: total,
             clock: Arc::new(SystemClock),
@@ -242,16 +306,14 @@ impl Http {
     }
 
     fn client_for(&self, account: &Account) -> Result<reqwest::Client, ApiError> {
-        let key = ClientKey {
-            ca_cert: account.ca_cert.clone(),
-            insecure: account.insecure,
-        };
+        let key = account.tls_settings();
         if let Ok(map) = self.clients.lock()
             && let Some(client) = map.get(&key)
         {
             return Ok(client.clone());
         }
-        let client = build_client(&key, self.connect_timeout, self.total_timeout)?;
+        let tls = tls::client_config(&key, self.refusals.clone())?;
+        let client = build_client(tls, self.connect_timeout, self.total_timeout)?;
         if let Ok(mut map) = self.clients.lock() {
             map.insert(key, client.clone());
         }
@@ -281,7 +343,10 @@ impl Http {
             request = request.json(body);
         }
         let sent_at = self.clock.now();
-        let mut response = request.send().await.map_err(transport_error)?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         if response
@@ -291,86 +356,200 @@ impl Http {
             return Err(too_large(status));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(e))?
+        {
             if body.len() + chunk.len() > MAX_BODY {
                 return Err(too_large(status));
             }
             body.extend_from_slice(&chunk);
         }
-        let server_date = headers
-            .get(reqwest::header::DATE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_http_date);
-        Ok(Reply {
-            status,
-            headers,
-            body,
-            sent_at,
-            server_date,
-        })
+        Ok(Reply::from_parts(status, headers, body, sent_at))
     }
+
+    /// The certificate chain `url`'s server presents and whether `settings` would trust it.
+    /// Nothing is sent: the handshake is abandoned once the chain is seen.
+    pub async fn inspect(
+        &self,
+        url: &Url,
+        settings: &TlsSettings,
+    ) -> Result<CertificateReport, ApiError> {
+        if url.scheme() != "https" {
+            return Err(ApiError::local(
+                ErrorKind::Config,
+                "not_https",
+                format!("{} is not an https URL: there is no certificate to show", safe_url(url)),
+            ));
+        }
+        let config = tls::inspect_config(settings, self.refusals.clone())?;
+        let client = build_client(config, self.connect_timeout, self.total_timeout)?;
+        let host = url.host_str().unwrap_or_default().to_owned();
+        match client.get(url.clone()).send().await {
+            Ok(_) => Err(ApiError::local(
+                ErrorKind::Protocol,
+                "tls",
+                "the connection did not stop at the certificate check",
+            )),
+            Err(e) => match self.refusals.take_inspection(&host) {
+                Some(report) => Ok(report),
+                None => Err(self.transport_error(e)),
+            },
+        }
+    }
+
+    fn transport_error(&self, err: reqwest::Error) -> ApiError {
+        let mut text = chain(&err);
+        if let Some(url) = err.url() {
+            text = text.replace(url.as_str(), &safe_url(url));
+        }
+        let lower = text.to_ascii_lowercase();
+        let target = target_of(&err);
+        if err.is_timeout() {
+            return ApiError::local(
+                ErrorKind::Transient,
+                "timeout",
+                format!("no answer from {target} in time: {}", root_cause(&err)),
+            );
+        }
+        // Certificate problems need the user; a connection cut mid-TLS is transient.
+        let cut = lower.contains("close_notify") || lower.contains("unexpected eof");
+        if !cut && (lower.contains("certificate") || lower.contains("handshake")) {
+            let host = err
+                .url()
+                .and_then(|u| u.host_str())
+                .unwrap_or_default()
+                .to_owned();
+            if let Some(problem) = self.refusals.take(&host) {
+                return certificate_error(problem);
+            }
+            return ApiError::local(
+                ErrorKind::Config,
+                "tls",
+                format!("TLS failure talking to {target}: {}", root_cause(&err)),
+            );
+        }
+        if err.is_builder() {
+            return ApiError::local(ErrorKind::Config, "bad_url", text);
+        }
+        if let Some(dns) = dns_failure(&err) {
+            return dns;
+        }
+        if err.is_connect() {
+            return ApiError::local(
+                ErrorKind::Transient,
+                "network",
+                format!("cannot connect to {target}: {}", root_cause(&err)),
+            );
+        }
+        if err.is_body() || err.is_decode() || err.is_request() {
+            return ApiError::local(
+                ErrorKind::Transient,
+                "network",
+                format!("connection to {target} failed: {}", root_cause(&err)),
+            );
+        }
+        ApiError::local(ErrorKind::Transient, "network", text)
+    }
+}
+
+/// A refused certificate as an error: what was presented and how to trust it if recognised.
+fn certificate_error(problem: CertificateProblem) -> ApiError {
+    let mut message = problem.summary();
+    if let Some(leaf) = problem.leaf() {
+        let date = |t: Option<chrono::DateTime<Utc>>| {
+            t.map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "?".to_owned())
+        };
+        message.push_str(&format!(
+            " (subject {}; issuer {}; valid {} to {}; SHA-256 {})",
+            leaf.subject,
+            leaf.issuer,
+            date(leaf.not_before),
+            date(leaf.not_after),
+            leaf.sha256
+        ));
+    }
+    if let Some(pinned) = problem.pinned {
+        message.push_str(&format!("; the trusted one was {pinned}"));
+    }
+    let mut error = ApiError::local(ErrorKind::Config, problem.kind.code(), message);
+    error.certificate = Some(Box::new(problem));
+    error
+}
+
+/// A URL as it may be shown: no user name or password, no query.
+pub fn safe_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_query(None);
+    shown.to_string()
+}
+
+/// DNS failures: "temporary failure" (EAI_AGAIN, as right after a resume) is worth retrying;
+/// "no such host" needs the user.
+fn dns_failure(err: &reqwest::Error) -> Option<ApiError> {
+    let text = err.source().map(chain)?;
+    let lower = text.to_ascii_lowercase();
+    if !(lower.contains("dns error") || lower.contains("failed to lookup")) {
+        return None;
+    }
+    let host = err
+        .url()
+        .and_then(|u| u.host_str())
+        .unwrap_or("the host")
+        .to_owned();
+    let temporary = lower.contains("temporary failure")
+        || lower.contains("try again")
+        || lower.contains("eai_again");
+    Some(if temporary {
+        ApiError::local(
+            ErrorKind::Transient,
+            "dns_temporary",
+            format!("cannot resolve {host} right now (temporary DNS failure): {}", root_cause(err)),
+        )
+    } else {
+        ApiError::local(
+            ErrorKind::Config,
+            "dns",
+            format!("cannot resolve host {host}: {}", root_cause(err)),
+        )
+    })
 }
 
 fn too_large(status: u16) -> ApiError {
-    ApiError {
-        kind: ErrorKind::Protocol,
-        status: Some(status),
-        code: Some("response_too_large".to_owned()),
-        message: format!(
+    ApiError::answered(
+        ErrorKind::Protocol,
+        status,
+        Some("response_too_large".to_owned()),
+        format!(
             "the answer is larger than {} KiB; stopped reading",
             MAX_BODY / 1024
         ),
-        fields: Vec::new(),
-        retry_after_secs: None,
-    }
+    )
 }
 
 fn build_client(
-    key: &ClientKey,
+    tls: rustls::ClientConfig,
     connect_timeout: Duration,
     total_timeout: Duration,
 ) -> Result<reqwest::Client, ApiError> {
-    let mut builder = reqwest::Client::builder()
+    reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .timeout(total_timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("tokenkeeper/", env!("CARGO_PKG_VERSION")));
-    if let Some(path) = &key.ca_cert {
-        let pem = std::fs::read(path).map_err(|e| {
+        .user_agent(concat!("tokenkeeper/", env!("CARGO_PKG_VERSION")))
+        .tls_backend_preconfigured(tls)
+        .build()
+        .map_err(|e| {
             ApiError::local(
                 ErrorKind::Config,
-                "ca_cert",
-                format!("cannot read CA certificate {}: {e}", path.display()),
+                "http_client",
+                format!("cannot set up HTTP client: {}", chain(&e)),
             )
-        })?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            ApiError::local(
-                ErrorKind::Config,
-                "ca_cert",
-                format!("{} is not a PEM certificate: {e}", path.display()),
-            )
-        })?;
-        if certs.is_empty() {
-            return Err(ApiError::local(
-                ErrorKind::Config,
-                "ca_cert",
-                format!("{} holds no PEM certificate", path.display()),
-            ));
-        }
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
-    }
-    if key.insecure {
-        builder = builder.danger_accept_invalid_certs(true);
-    }
-    builder.build().map_err(|e| {
-        ApiError::local(
-            ErrorKind::Config,
-            "http_client",
-            format!("cannot set up HTTP client: {}", chain(&e)),
-        )
-    })
+        })
 }
 
 /// Full error chain as one line.
@@ -411,72 +590,6 @@ fn target_of(err: &reqwest::Error) -> String {
         .unwrap_or_else(|| "the server".to_owned())
 }
 
-fn transport_error(err: reqwest::Error) -> ApiError {
-    let text = chain(&err);
-    let lower = text.to_ascii_lowercase();
-    if err.is_timeout() {
-        return ApiError::local(
-            ErrorKind::Transient,
-            "timeout",
-            format!(
-                "no answer from {} in time: {}",
-                target_of(&err),
-                root_cause(&err)
-            ),
-        );
-    }
-    // Certificate problems need the user (a CA file); a connection cut mid-TLS is transient.
-    let cut = lower.contains("close_notify") || lower.contains("unexpected eof");
-    if !cut && (lower.contains("certificate") || lower.contains("handshake")) {
-        return ApiError::local(
-            ErrorKind::Config,
-            "tls",
-            format!(
-                "TLS failure talking to {}: {}",
-                target_of(&err),
-                root_cause(&err)
-            ),
-        );
-    }
-    if err.is_builder() {
-        return ApiError::local(ErrorKind::Config, "bad_url", text);
-    }
-    let dns = err
-        .source()
-        .map(chain)
-        .is_some_and(|s| s.contains("dns error") || s.contains("failed to lookup"));
-    if dns {
-        return ApiError::local(
-            ErrorKind::Config,
-            "dns",
-            format!("cannot resolve host: {text}"),
-        );
-    }
-    if err.is_connect() {
-        return ApiError::local(
-            ErrorKind::Transient,
-            "network",
-            format!(
-                "cannot connect to {}: {}",
-                target_of(&err),
-                root_cause(&err)
-            ),
-        );
-    }
-    if err.is_body() || err.is_decode() || err.is_request() {
-        return ApiError::local(
-            ErrorKind::Transient,
-            "network",
-            format!(
-                "connection to {} failed: {}",
-                target_of(&err),
-                root_cause(&err)
-            ),
-        );
-    }
-    ApiError::local(ErrorKind::Transient, "network", text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::{excerpt_of, kind_for_status, strip_html};
@@ -503,6 +616,10 @@ mod tests {
         assert_eq!(kind_for_status(429), ErrorKind::Transient);
         assert_eq!(kind_for_status(503), ErrorKind::Transient);
         assert_eq!(kind_for_status(501), ErrorKind::Config);
+        assert_eq!(kind_for_status(505), ErrorKind::Config);
+        for transient in [500, 502, 504, 507, 520, 521, 522, 523, 524, 525, 526, 527, 530, 599] {
+            assert_eq!(kind_for_status(transient), ErrorKind::Transient, "{transient}");
+        }
         assert_eq!(kind_for_status(404), ErrorKind::Config);
         assert_eq!(kind_for_status(400), ErrorKind::Config);
     }

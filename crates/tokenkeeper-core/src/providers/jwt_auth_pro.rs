@@ -12,11 +12,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::http::{Auth, Http, Reply, kind_for_status, strip_html};
-use super::{Provider, StoredTokens, from_jwt, non_empty, required, username};
+use super::{
+    Outcome, Provider, ProviderError, StoredTokens, from_jwt, lenient, non_empty, required,
+    username,
+};
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
-use crate::token::TokenSet;
 
 /// The JWT Auth Pro adapter.
 #[derive(Debug)]
@@ -24,28 +26,18 @@ pub struct JwtAuthPro;
 
 #[derive(Deserialize)]
 struct Success {
+    #[serde(default, deserialize_with = "lenient::text")]
     token: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     refresh_token: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct Failure {
+    #[serde(default, deserialize_with = "lenient::text")]
     code: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     message: Option<String>,
-}
-
-fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
-    if !reply.is_success() {
-        return Err(error_of(reply));
-    }
-    let body: Success = reply.json()?;
-    let access = non_empty(reply.status, "token", body.token)?;
-    // A missing refresh_token keeps the stored one (plugin versions without rotation).
-    let refresh = body
-        .refresh_token
-        .filter(|t| !t.trim().is_empty())
-        .map(Secret::new);
-    from_jwt(reply, access, refresh)
 }
 
 fn error_of(reply: &Reply) -> ApiError {
@@ -59,16 +51,15 @@ fn error_of(reply: &Reply) -> ApiError {
             } else {
                 kind_for_status(reply.status)
             };
-            ApiError {
+            ApiError::answered(
                 kind,
-                status: Some(reply.status),
-                code: Some(code),
-                message: message
+                reply.status,
+                Some(code),
+                message
                     .map(|m| strip_html(&m))
                     .unwrap_or_else(|| "no message".to_owned()),
-                fields: Vec::new(),
-                retry_after_secs: reply.retry_after_secs(),
-            }
+            )
+            .with_retry_after(reply.retry_after_secs())
         }
         _ => reply.unrecognised_error(),
     }
@@ -88,27 +79,34 @@ impl Provider for JwtAuthPro {
         stored.usable_refresh(now).is_some()
     }
 
-    async fn login(
-        &self,
-        http: &Http,
-        account: &Account,
-        password: &Secret,
-    ) -> Result<TokenSet, ApiError> {
+    fn parse(&self, reply: &Reply) -> Outcome {
+        if !reply.is_success() {
+            return Err(error_of(reply).into());
+        }
+        let body: Success = reply.json()?;
+        // The new refresh token first: the old one may be spent already, so it must survive
+        // whatever is wrong with the rest. A missing one keeps the stored one (plugin versions
+        // without rotation).
+        let refresh = body
+            .refresh_token
+            .filter(|t| !t.trim().is_empty())
+            .map(Secret::new);
+        let access = non_empty(reply.status, "token", body.token)
+            .map_err(|e| ProviderError::rotated(e, refresh.clone()))?;
+        from_jwt(reply, access, refresh)
+    }
+
+    async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome {
         let user = username(account)?;
         let body = json!({ "username": user, "password": password.expose() });
         let url = account.endpoint("/wp-json/jwt-auth/v1/token");
-        parse(&http.post(account, url, Auth::None, Some(&body)).await?)
+        self.parse(&http.post(account, url, Auth::None, Some(&body)).await?)
     }
 
-    async fn refresh(
-        &self,
-        http: &Http,
-        account: &Account,
-        stored: &StoredTokens,
-    ) -> Result<TokenSet, ApiError> {
+    async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
         let token = required(stored.refresh.as_ref(), "refresh token")?;
         let body = json!({ "refresh_token": token.expose() });
         let url = account.endpoint("/wp-json/jwt-auth/v1/token/refresh");
-        parse(&http.post(account, url, Auth::None, Some(&body)).await?)
+        self.parse(&http.post(account, url, Auth::None, Some(&body)).await?)
     }
 }

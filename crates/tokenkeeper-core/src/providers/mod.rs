@@ -5,6 +5,8 @@
 //! Providers hold no state: what is stored for an account comes in as [`StoredTokens`].
 
 pub mod http;
+mod lenient;
+pub mod tls;
 
 mod ece;
 mod generic_jwt;
@@ -50,6 +52,15 @@ impl StoredTokens {
         }
     }
 
+    /// Every stored secret's text: what may have been sent, and must not come back in a message.
+    pub fn exposed(&self) -> Vec<&str> {
+        [&self.access, &self.refresh, &self.password]
+            .into_iter()
+            .flatten()
+            .map(Secret::expose)
+            .collect()
+    }
+
     /// The refresh token unless it is known to have expired.
     pub fn usable_refresh(&self, now: DateTime<Utc>) -> Option<&Secret> {
         let alive = self
@@ -58,6 +69,41 @@ impl StoredTokens {
         self.refresh.as_ref().filter(|_| alive)
     }
 }
+
+/// A failed login or refresh.
+///
+/// When a success answer carried a new refresh token but was otherwise unusable (a broken
+/// access token, a missing field), the server may already have retired the old refresh token:
+/// the new one travels here so the caller stores it before reporting the error.
+#[derive(Debug)]
+pub struct ProviderError {
+    /// What went wrong, in the API's words (boxed: a `Result` stays small).
+    pub error: Box<ApiError>,
+    /// A refresh token the answer carried, to be stored in any case.
+    pub rotated_refresh: Option<Secret>,
+}
+
+impl From<ApiError> for ProviderError {
+    fn from(error: ApiError) -> Self {
+        Self {
+            error: Box::new(error),
+            rotated_refresh: None,
+        }
+    }
+}
+
+impl ProviderError {
+    /// An unusable answer that still carried a new refresh token.
+    fn rotated(error: ApiError, refresh: Option<Secret>) -> Self {
+        Self {
+            error: Box::new(error),
+            rotated_refresh: refresh,
+        }
+    }
+}
+
+/// What a login or refresh comes to.
+pub type Outcome = Result<TokenSet, ProviderError>;
 
 /// One API's way to log in and refresh.
 #[async_trait]
@@ -68,20 +114,13 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     fn has_login(&self) -> bool;
     /// True when [`Provider::refresh`] can work with what is stored now.
     fn can_refresh(&self, stored: &StoredTokens, now: DateTime<Utc>) -> bool;
+    /// Reads an answer of the login or refresh endpoint (both answer alike in every API).
+    /// Pure: the fuzz targets feed it whatever they like.
+    fn parse(&self, reply: &http::Reply) -> Outcome;
     /// Logs in with stored credentials.
-    async fn login(
-        &self,
-        http: &Http,
-        account: &Account,
-        password: &Secret,
-    ) -> Result<TokenSet, ApiError>;
+    async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome;
     /// Refreshes with what is stored.
-    async fn refresh(
-        &self,
-        http: &Http,
-        account: &Account,
-        stored: &StoredTokens,
-    ) -> Result<TokenSet, ApiError>;
+    async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome;
 }
 
 /// The provider for an API.
@@ -121,18 +160,17 @@ fn required<'a>(secret: Option<&'a Secret>, what: &str) -> Result<&'a Secret, Ap
 }
 
 /// A token set whose expiry comes from the access token's JWT claims (`exp − iat` counted
-/// from when the request was sent).
-fn from_jwt(
-    reply: &http::Reply,
-    access: Secret,
-    refresh: Option<Secret>,
-) -> Result<TokenSet, ApiError> {
-    let expires_at = crate::token::jwt_expiry(
+/// from when the request was sent). A refresh token the answer carried survives any error.
+fn from_jwt(reply: &http::Reply, access: Secret, refresh: Option<Secret>) -> Outcome {
+    let expires_at = match crate::token::jwt_expiry(
         access.expose(),
         reply.sent_at,
         reply.server_date,
         reply.status,
-    )?;
+    ) {
+        Ok(at) => at,
+        Err(e) => return Err(ProviderError::rotated(e, refresh)),
+    };
     Ok(TokenSet {
         access,
         refresh,

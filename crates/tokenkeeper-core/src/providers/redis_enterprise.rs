@@ -11,11 +11,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::http::{Auth, Http, Reply, kind_for_status};
-use super::{Provider, StoredTokens, USABLE_MARGIN, from_jwt, non_empty, required, username};
+use super::{
+    Outcome, Provider, StoredTokens, USABLE_MARGIN, from_jwt, lenient, non_empty, required,
+    username,
+};
 use crate::account::{Account, ProviderKind};
 use crate::error::ApiError;
 use crate::secret::Secret;
-use crate::token::TokenSet;
 
 /// The Redis Enterprise Software adapter.
 #[derive(Debug)]
@@ -23,13 +25,17 @@ pub struct RedisEnterprise;
 
 #[derive(Deserialize)]
 struct Success {
+    #[serde(default, deserialize_with = "lenient::text")]
     access_token: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct Failure {
+    #[serde(default, deserialize_with = "lenient::text")]
     error_code: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     message: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     description: Option<String>,
 }
 
@@ -37,29 +43,19 @@ fn ttl_body(account: &Account) -> Option<Value> {
     account.ttl.map(|ttl| json!({ "ttl": ttl }))
 }
 
-fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
-    if !reply.is_success() {
-        return Err(error_of(reply));
-    }
-    let body: Success = reply.json()?;
-    let access = non_empty(reply.status, "access_token", body.access_token)?;
-    from_jwt(reply, access, None)
-}
 
 fn error_of(reply: &Reply) -> ApiError {
     match reply.json::<Failure>() {
         Ok(f) if f.error_code.is_some() || f.message.is_some() || f.description.is_some() => {
-            ApiError {
-                kind: kind_for_status(reply.status),
-                status: Some(reply.status),
-                code: f.error_code,
-                message: f
-                    .message
+            ApiError::answered(
+                kind_for_status(reply.status),
+                reply.status,
+                f.error_code,
+                f.message
                     .or(f.description)
                     .unwrap_or_else(|| "no message".to_owned()),
-                fields: Vec::new(),
-                retry_after_secs: reply.retry_after_secs(),
-            }
+            )
+            .with_retry_after(reply.retry_after_secs())
         }
         _ => reply.unrecognised_error(),
     }
@@ -79,12 +75,16 @@ impl Provider for RedisEnterprise {
         stored.access_valid_for(now, USABLE_MARGIN).is_some()
     }
 
-    async fn login(
-        &self,
-        http: &Http,
-        account: &Account,
-        password: &Secret,
-    ) -> Result<TokenSet, ApiError> {
+    fn parse(&self, reply: &Reply) -> Outcome {
+        if !reply.is_success() {
+            return Err(error_of(reply).into());
+        }
+        let body: Success = reply.json()?;
+        let access = non_empty(reply.status, "access_token", body.access_token)?;
+        from_jwt(reply, access, None)
+    }
+
+    async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome {
         let user = username(account)?;
         let url = account.endpoint("/v1/users/authorize");
         let body = ttl_body(account);
@@ -96,15 +96,10 @@ impl Provider for RedisEnterprise {
                 body.as_ref(),
             )
             .await?;
-        parse(&reply)
+        self.parse(&reply)
     }
 
-    async fn refresh(
-        &self,
-        http: &Http,
-        account: &Account,
-        stored: &StoredTokens,
-    ) -> Result<TokenSet, ApiError> {
+    async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
         let token = required(stored.access.as_ref(), "access token")?;
         let url = account.endpoint("/v1/users/refresh_jwt");
         let body = ttl_body(account);
@@ -116,6 +111,6 @@ impl Provider for RedisEnterprise {
                 body.as_ref(),
             )
             .await?;
-        parse(&reply)
+        self.parse(&reply)
     }
 }

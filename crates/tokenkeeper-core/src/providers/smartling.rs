@@ -13,7 +13,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::http::{Auth, Http, Reply, kind_for_status};
-use super::{Provider, StoredTokens, non_empty, required, username};
+use super::{
+    Outcome, Provider, ProviderError, StoredTokens, lenient, missing_field, non_empty, required,
+    username,
+};
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
@@ -25,21 +28,26 @@ pub struct Smartling;
 
 #[derive(Deserialize)]
 struct Envelope {
+    #[serde(default, deserialize_with = "lenient::object")]
     response: Option<Body>,
 }
 
 #[derive(Deserialize)]
 struct Body {
+    #[serde(default, deserialize_with = "lenient::text")]
     code: Option<String>,
+    #[serde(default, deserialize_with = "lenient::object")]
     data: Option<Data>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::list")]
     errors: Vec<ErrorItem>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Data {
+    #[serde(default, deserialize_with = "lenient::text")]
     access_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     refresh_token: Option<String>,
     expires_in: Option<Value>,
     refresh_expires_in: Option<Value>,
@@ -47,7 +55,9 @@ struct Data {
 
 #[derive(Deserialize)]
 struct ErrorItem {
+    #[serde(default, deserialize_with = "lenient::text")]
     key: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
     message: Option<String>,
 }
 
@@ -60,41 +70,72 @@ fn seconds(value: Option<&Value>) -> Option<i64> {
     }
 }
 
-fn parse(reply: &Reply) -> Result<TokenSet, ApiError> {
+fn parse(reply: &Reply) -> Outcome {
     if !reply.is_success() {
-        return Err(error_of(reply));
+        return Err(error_of(reply).into());
     }
     let envelope: Envelope = reply.json()?;
     let Some(body) = envelope.response else {
         return Err(ApiError::protocol(
             reply.status,
             "the answer has no \"response\" object",
-        ));
+        )
+        .into());
     };
+    let Some(data) = body.data.as_ref() else {
+        return Err(match body.code.as_deref() {
+            Some("SUCCESS") => {
+                ApiError::protocol(reply.status, "the answer has no \"data\" object").into()
+            }
+            _ => body_error(reply, body).into(),
+        });
+    };
+    // The new refresh token first: the old one is spent, so it must survive whatever is wrong
+    // with the rest of the answer.
+    let refresh = data
+        .refresh_token
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .map(Secret::new);
+    let rotated = |e: ApiError| ProviderError::rotated(e, refresh.clone());
     if body.code.as_deref() != Some("SUCCESS") {
-        return Err(body_error(reply, body));
+        let error = match refresh {
+            Some(_) => ApiError::protocol(
+                reply.status,
+                format!(
+                    "a success status with code {:?} instead of \"SUCCESS\"",
+                    body.code.as_deref().unwrap_or("none")
+                ),
+            ),
+            None => body_error(reply, body),
+        };
+        return Err(rotated(error));
     }
-    let Some(data) = body.data else {
-        return Err(ApiError::protocol(
-            reply.status,
-            "the answer has no \"data\" object",
-        ));
+    let access = non_empty(reply.status, "accessToken", data.access_token.clone()).map_err(rotated)?;
+    let Some(refresh_token) = refresh.clone() else {
+        return Err(missing_field(reply.status, "refreshToken").into());
     };
-    let access = non_empty(reply.status, "accessToken", data.access_token)?;
-    let refresh = non_empty(reply.status, "refreshToken", data.refresh_token)?;
     let expires_in = seconds(data.expires_in.as_ref())
         .filter(|s| *s > 0)
         .ok_or_else(|| {
-            ApiError::protocol(reply.status, "the answer has no usable \"expiresIn\"")
+            rotated(ApiError::protocol(
+                reply.status,
+                "the answer has no usable \"expiresIn\"",
+            ))
         })?;
+    let expires_at = add_secs(reply.sent_at, expires_in).ok_or_else(|| {
+        rotated(ApiError::protocol(
+            reply.status,
+            "\"expiresIn\" is out of range",
+        ))
+    })?;
     let refresh_expires_at = seconds(data.refresh_expires_in.as_ref())
         .filter(|s| *s > 0)
         .and_then(|s| add_secs(reply.sent_at, s));
     Ok(TokenSet {
         access,
-        refresh: Some(refresh),
-        expires_at: add_secs(reply.sent_at, expires_in)
-            .ok_or_else(|| ApiError::protocol(reply.status, "\"expiresIn\" is out of range"))?,
+        refresh: Some(refresh_token),
+        expires_at,
         refresh_expires_at,
         obtained_at: reply.sent_at,
     })
@@ -128,18 +169,19 @@ fn body_error(reply: &Reply, body: Body) -> ApiError {
         .iter()
         .filter_map(|e| e.message.clone())
         .collect();
-    ApiError {
-        kind: kind_for_code(&code, reply.status),
-        status: Some(reply.status),
-        message: if messages.is_empty() {
-            "no message".to_owned()
-        } else {
-            messages.join("; ")
-        },
-        code: Some(code),
-        fields: body.errors.into_iter().filter_map(|e| e.key).collect(),
-        retry_after_secs: reply.retry_after_secs(),
-    }
+    let message = if messages.is_empty() {
+        "no message".to_owned()
+    } else {
+        messages.join("; ")
+    };
+    ApiError::answered(
+        kind_for_code(&code, reply.status),
+        reply.status,
+        Some(code),
+        message,
+    )
+    .with_fields(body.errors.into_iter().filter_map(|e| e.key).collect())
+    .with_retry_after(reply.retry_after_secs())
 }
 
 #[async_trait]
@@ -156,24 +198,18 @@ impl Provider for Smartling {
         stored.usable_refresh(now).is_some()
     }
 
-    async fn login(
-        &self,
-        http: &Http,
-        account: &Account,
-        password: &Secret,
-    ) -> Result<TokenSet, ApiError> {
+    fn parse(&self, reply: &Reply) -> Outcome {
+        parse(reply)
+    }
+
+    async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome {
         let user = username(account)?;
         let body = json!({ "userIdentifier": user, "userSecret": password.expose() });
         let url = account.endpoint("/auth-api/v2/authenticate");
         parse(&http.post(account, url, Auth::None, Some(&body)).await?)
     }
 
-    async fn refresh(
-        &self,
-        http: &Http,
-        account: &Account,
-        stored: &StoredTokens,
-    ) -> Result<TokenSet, ApiError> {
+    async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
         let token = required(stored.refresh.as_ref(), "refresh token")?;
         let body = json!({ "refreshToken": token.expose() });
         let url = account.endpoint("/auth-api/v2/authenticate/refresh");

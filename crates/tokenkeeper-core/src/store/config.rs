@@ -43,6 +43,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The global refresh lead, if set.
+    pub fn refresh_lead(&self) -> Option<std::time::Duration> {
+        self.refresh_lead_secs.map(std::time::Duration::from_secs)
+    }
+
     fn is_default(&self) -> bool {
         self == &Self::default()
     }
@@ -152,6 +157,7 @@ mod tests {
             username: Some("user".into()),
             ttl: None,
             ca_cert: None,
+            trust_cert: None,
             insecure: false,
             created_at: chrono::Utc::now(),
             refresh_lead_secs: None,

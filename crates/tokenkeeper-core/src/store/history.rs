@@ -4,12 +4,45 @@
 
 use std::io::Write;
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
 use crate::account::AccountId;
-use crate::engine::events::{HISTORY_LEN, HistoryEntry};
 use crate::error::{Error, Result};
+use crate::store::state::LastError;
 
 use super::atomic::write_atomic;
 use super::paths::Paths;
+
+/// Outcome of one attempt, for the history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new token.
+    Refreshed,
+    /// Another process had refreshed already.
+    AlreadyFresh,
+    /// Failed; see the error.
+    Failed,
+}
+
+/// One attempt in an account's history (the last [`HISTORY_LEN`] are kept).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// When it started.
+    pub at: DateTime<Utc>,
+    /// What came of it.
+    pub outcome: Outcome,
+    /// Milliseconds spent talking to the API.
+    pub latency_ms: u64,
+    /// The failure, if any (boxed: most attempts succeed, and 50 entries × many accounts
+    /// stay in memory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Box<LastError>>,
+}
+
+/// How many attempts an account's history keeps.
+pub const HISTORY_LEN: usize = 50;
 
 /// Past this size the file is trimmed to the last [`HISTORY_LEN`] entries.
 const TRIM_BYTES: u64 = 32 * 1024;
@@ -76,7 +109,7 @@ mod tests {
 
     use super::{append_blocking, read_blocking, remove_blocking};
     use crate::account::AccountId;
-    use crate::engine::events::{HISTORY_LEN, HistoryEntry, Outcome};
+    use super::{HISTORY_LEN, HistoryEntry, Outcome};
     use crate::store::paths::Paths;
 
     #[test]

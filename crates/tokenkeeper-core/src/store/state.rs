@@ -15,6 +15,7 @@ use super::atomic::write_atomic_with;
 use super::lock::FileLock;
 use super::paths::Paths;
 use crate::account::AccountId;
+use crate::cert::CertificateProblem;
 use crate::error::{Error, ErrorKind, Result};
 use crate::token::TokenSet;
 
@@ -62,6 +63,9 @@ pub struct LastError {
     /// How it was classified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<ErrorKind>,
+    /// A refused server certificate: what was presented, so it can be shown and trusted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Box<CertificateProblem>>,
     /// When it happened.
     pub at: DateTime<Utc>,
 }
@@ -78,6 +82,7 @@ impl LastError {
                     _ => api.message.clone(),
                 },
                 kind: Some(api.kind),
+                certificate: api.certificate.clone(),
                 at,
             },
             None => Self {
@@ -85,6 +90,7 @@ impl LastError {
                 code: Some(err.code().to_owned()),
                 message: err.to_string(),
                 kind: None,
+                certificate: None,
                 at,
             },
         }
@@ -395,6 +401,7 @@ mod tests {
             code: None,
             message: "down".into(),
             kind: None,
+            certificate: None,
             at: now,
         });
         assert_eq!(s.status(now), Status::Error);

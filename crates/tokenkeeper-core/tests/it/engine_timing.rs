@@ -166,6 +166,7 @@ fn account(i: usize) -> Account {
         username: Some("u".into()),
         ttl: None,
         ca_cert: None,
+        trust_cert: None,
         insecure: false,
         created_at: Utc::now(),
         refresh_lead_secs: None,

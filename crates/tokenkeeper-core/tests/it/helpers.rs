@@ -43,6 +43,7 @@ pub fn account(emu: &Emulator, dir: &std::path::Path) -> Account {
         username: Some(USER.to_owned()),
         ttl: None,
         ca_cert: ca_file(emu, dir),
+        trust_cert: None,
         insecure: false,
         created_at: Utc::now(),
         refresh_lead_secs: None,
@@ -58,12 +59,14 @@ pub async fn login(emu: &Emulator, account: &Account) -> Result<TokenSet, ApiErr
     provider_for(account.provider)
         .login(&http(), account, &Secret::new(PASSWORD))
         .await
+        .map_err(|e| *e.error)
 }
 
 pub async fn refresh(account: &Account, stored: &StoredTokens) -> Result<TokenSet, ApiError> {
     provider_for(account.provider)
         .refresh(&http(), account, stored)
         .await
+        .map_err(|e| *e.error)
 }
 
 /// What would be stored after obtaining `set`.

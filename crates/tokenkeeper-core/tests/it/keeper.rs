@@ -26,6 +26,7 @@ fn new_account(emu: &Emulator, dir: &Path, name: &str) -> NewAccount {
         username: Some(USER.to_owned()),
         ttl: None,
         ca_cert: ca_file(emu, dir),
+        trust_cert: None,
         insecure: false,
         refresh_lead_secs: None,
     }

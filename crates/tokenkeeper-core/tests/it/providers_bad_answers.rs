@@ -15,13 +15,19 @@ use crate::helpers::{PASSWORD, USER, account, assert_api_error, fault, start};
 async fn first_call(emu: &Emulator, acc: &Account, http: &Http) -> Result<TokenSet, ApiError> {
     let provider = provider_for(acc.provider);
     if provider.has_login() {
-        provider.login(http, acc, &Secret::new(PASSWORD)).await
+        provider
+            .login(http, acc, &Secret::new(PASSWORD))
+            .await
+            .map_err(|e| *e.error)
     } else {
         let stored = StoredTokens {
             refresh: Some(Secret::new(emu.issue_refresh_token(USER))),
             ..StoredTokens::default()
         };
-        provider.refresh(http, acc, &stored).await
+        provider
+            .refresh(http, acc, &stored)
+            .await
+            .map_err(|e| *e.error)
     }
 }
 

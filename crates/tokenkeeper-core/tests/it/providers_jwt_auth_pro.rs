@@ -46,7 +46,8 @@ async fn wrong_password_message_is_stripped_of_html() {
     let err = tokenkeeper_core::providers::provider_for(acc.provider)
         .login(&http(), &acc, &Secret::new("nope"))
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .error;
     assert_api_error(
         &err,
         ErrorKind::Auth,

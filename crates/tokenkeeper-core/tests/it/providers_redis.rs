@@ -55,7 +55,8 @@ async fn wrong_password_is_an_auth_error_with_the_api_code() {
     let err = tokenkeeper_core::providers::provider_for(acc.provider)
         .login(&crate::helpers::http(), &acc, &Secret::new("wrong"))
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .error;
     assert_api_error(&err, ErrorKind::Auth, Some(401), Some("unauthorized"));
 }
 
@@ -132,7 +133,12 @@ async fn self_signed_certificate_needs_the_ca_file_or_insecure() {
     let mut acc = account(&emu, dir.path());
     acc.ca_cert = None;
     let err = login(&emu, &acc).await.unwrap_err();
-    assert_api_error(&err, ErrorKind::Config, None, Some("tls"));
+    assert_api_error(&err, ErrorKind::Config, None, Some("certificate_untrusted"));
+    let presented = err.certificate.as_ref().map(|c| &c.presented[..]);
+    assert!(
+        presented.is_some_and(|p| p.len() == 1 && p[0].self_signed),
+        "{err:?}"
+    );
     acc.insecure = true;
     login(&emu, &acc).await.unwrap();
     acc.insecure = false;

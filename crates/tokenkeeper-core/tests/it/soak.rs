@@ -81,6 +81,7 @@ async fn two_hundred_accounts_stay_fresh_for_a_simulated_hour_of_faults() {
                 username: Some(USER.into()),
                 ttl: (api == Api::RedisEnterprise).then(|| lifetime(api)),
                 ca_cert: ca_file(emu, dir.path()),
+                trust_cert: None,
                 insecure: false,
                 refresh_lead_secs: None,
             };
@@ -149,7 +150,7 @@ async fn two_hundred_accounts_stay_fresh_for_a_simulated_hour_of_faults() {
             tokenkeeper_core::store::history::read_blocking(keeper.paths(), account.account.id);
         let refreshed = history
             .iter()
-            .filter(|h| h.outcome == tokenkeeper_core::engine::events::Outcome::Refreshed)
+            .filter(|h| h.outcome == tokenkeeper_core::store::history::Outcome::Refreshed)
             .count();
         assert!(
             refreshed >= 5,
