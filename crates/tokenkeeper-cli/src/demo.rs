@@ -128,7 +128,7 @@ async fn show(setup: &Setup, options: Options) -> Result<(), Error> {
     let tty = std::io::stdout().is_terminal();
     let started = tokio::time::Instant::now();
     let stop_at = options.duration.map(|d| started + d);
-    let dir = setup.keeper.paths().dir().display().to_string();
+    let dir = other_terminal_command(&setup.keeper.paths().dir().display().to_string());
     let mut ticker = tokio::time::interval(if tty {
         Duration::from_secs(1)
     } else {
@@ -211,7 +211,25 @@ fn describe(e: &Event) -> Option<String> {
     Some(format!("{time}  {:<24} {what}", e.name))
 }
 
-fn render(snapshot: &[AccountSnapshot], recent: &[String], dir: &str, tty: bool) {
+/// A command that works from another terminal: the demo's keyring may be private to its
+/// session (scripts/run.sh starts one), so the command carries the session bus address, the
+/// binary's absolute path and the config directory. Values are single-quoted for the shell.
+fn other_terminal_command(config_dir: &str) -> String {
+    let quote = |v: &str| format!("'{}'", v.replace('\'', "'\\''"));
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "tokenkeeper".to_owned());
+    let bus = std::env::var("DBUS_SESSION_BUS_ADDRESS")
+        .map(|b| format!("DBUS_SESSION_BUS_ADDRESS={} ", quote(&b)))
+        .unwrap_or_default();
+    format!(
+        "{bus}{} --config-dir {} token demo-smartling",
+        quote(&exe),
+        quote(config_dir)
+    )
+}
+
+fn render(snapshot: &[AccountSnapshot], recent: &[String], command: &str, tty: bool) {
     let now = Utc::now();
     let mut rows: Vec<&AccountSnapshot> = snapshot.iter().collect();
     rows.sort_by(|a, b| a.account.name.cmp(&b.account.name));
@@ -220,9 +238,7 @@ fn render(snapshot: &[AccountSnapshot], recent: &[String], dir: &str, tty: bool)
         out.push_str("\x1b[H\x1b[2J");
     }
     out.push_str("TokenKeeper demo: five local API emulators, tokens kept fresh in the background. Ctrl-C to stop.\n");
-    out.push_str(&format!(
-        "In another terminal (same keyring): tokenkeeper --config-dir {dir} token demo-smartling\n\n"
-    ));
+    out.push_str(&format!("In another terminal:\n  {command}\n\n"));
     out.push_str(&format!(
         "{:<24} {:<17} {:<12} {:<14} {:<14} {}\n",
         "NAME", "PROVIDER", "STATUS", "EXPIRES", "NEXT REFRESH", "LAST ERROR"

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Local, Utc};
 use tokenkeeper_core::keeper::{AccountDetail, AccountView};
 
 /// "in 4m 10s", "expired 2m ago", or "-" when unknown.
@@ -16,6 +16,33 @@ pub fn expires_in(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
     } else {
         format!("{} ago", duration(-secs))
     }
+}
+
+/// A moment in this machine's local time, to the second, with how far it is from `now`:
+/// `2026-11-22 13:04:05 +01:00 (in 4m 12s)`; "-" when unknown.
+pub fn when(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match at {
+        Some(t) => format!(
+            "{} ({})",
+            t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S %:z"),
+            expires_in(at, now)
+        ),
+        None => "-".to_owned(),
+    }
+}
+
+/// The same, compact for a table: the time alone when it is today.
+pub fn when_short(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let Some(t) = at else {
+        return "-".to_owned();
+    };
+    let local = t.with_timezone(&Local);
+    let clock = if local.date_naive() == now.with_timezone(&Local).date_naive() {
+        local.format("%H:%M:%S").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M:%S").to_string()
+    };
+    format!("{clock} ({})", expires_in(at, now))
 }
 
 /// Compact duration: 45s, 4m 10s, 2h 5m, 3d 4h.
@@ -59,7 +86,7 @@ pub fn table(views: &[AccountView], now: DateTime<Utc>) -> String {
                 v.name.clone(),
                 v.provider.id().to_owned(),
                 status,
-                expires_in(v.expires_at, now),
+                when_short(v.expires_at, now),
                 error_text(v),
             ]
         })
@@ -111,26 +138,18 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
     if let Some(ca) = &d.ca_cert {
         line("ca cert", ca.clone());
     }
+    if let Some(fp) = v.trust_cert {
+        line("trusted cert", format!("SHA-256 {fp}"));
+    }
     if v.insecure {
         line("tls", "VERIFICATION DISABLED (--insecure)".into());
     }
     line("status", v.status.as_str().into());
-    let at = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_else(|| "-".into());
-    line(
-        "expires",
-        format!("{} ({})", at(v.expires_at), expires_in(v.expires_at, now)),
-    );
+    line("expires", when(v.expires_at, now));
     if v.refresh_expires_at.is_some() {
-        line(
-            "refresh expires",
-            format!(
-                "{} ({})",
-                at(v.refresh_expires_at),
-                expires_in(v.refresh_expires_at, now)
-            ),
-        );
+        line("refresh expires", when(v.refresh_expires_at, now));
     }
-    line("last refresh", at(v.last_refresh));
+    line("last refresh", when(v.last_refresh, now));
     let err = error_text(v);
     line("last error", if err.is_empty() { "-".into() } else { err });
     let stored = if d.stored_secrets.is_empty() {
@@ -145,13 +164,10 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
             "refused by the API; will not be sent again".into(),
         );
     }
-    if let Some(next) = v.next_refresh_at {
-        line(
-            "next refresh",
-            format!("{} ({})", next.to_rfc3339(), expires_in(Some(next), now)),
-        );
+    if v.next_refresh_at.is_some() {
+        line("next refresh", when(v.next_refresh_at, now));
     }
-    line("added", d.created_at.to_rfc3339());
+    line("added", when(Some(d.created_at), now));
     if !d.history.is_empty() {
         let _ = writeln!(out, "recent attempts (newest last)");
         let skip = d.history.len().saturating_sub(10);
@@ -169,7 +185,7 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
             let _ = writeln!(
                 out,
                 "  {}  {outcome:<13} {:>5} ms{error}",
-                h.at.to_rfc3339(),
+                h.at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S"),
                 h.latency_ms
             );
         }
@@ -183,7 +199,9 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::duration;
+    use chrono::{TimeDelta, Utc};
+
+    use super::{duration, when, when_short};
 
     #[test]
     fn durations_are_compact() {
@@ -191,5 +209,22 @@ mod tests {
         assert_eq!(duration(250), "4m 10s");
         assert_eq!(duration(7500), "2h 05m");
         assert_eq!(duration(3 * 86_400 + 4 * 3600), "3d 4h");
+    }
+
+    #[test]
+    fn moments_are_local_to_the_second_with_relative_time() {
+        let now = Utc::now();
+        let at = now + TimeDelta::seconds(252);
+        let shown = when(Some(at), now);
+        let local = at.with_timezone(&chrono::Local);
+        assert!(
+            shown.starts_with(&local.format("%Y-%m-%d %H:%M:%S").to_string()),
+            "{shown}"
+        );
+        assert!(shown.ends_with("(in 4m 12s)"), "{shown}");
+        assert!(when_short(Some(at), now).ends_with("(in 4m 12s)"));
+        assert_eq!(when(None, now), "-");
+        let ago = when(Some(now - TimeDelta::seconds(90)), now);
+        assert!(ago.ends_with("(1m 30s ago)"), "{ago}");
     }
 }

@@ -97,6 +97,7 @@ fn demo_dir(stdout: &str) -> &str {
         .split("--config-dir ")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
+        .map(|dir| dir.trim_matches('\''))
         .expect("the demo names its directory")
 }
 
@@ -386,9 +387,41 @@ async fn ctrl_c_stops_the_demo_and_it_cleans_up() {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let child = cmd.spawn().unwrap();
+        let mut child = cmd.spawn().unwrap();
         let pid = child.id().to_string();
-        std::thread::sleep(Duration::from_secs(4));
+        // Read the screen as it comes; the header gives a command for another terminal.
+        let stdout_pipe = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        let reader = std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stdout_pipe)) {
+                let line = line.unwrap_or_default();
+                let _ = tx.send(line.clone());
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        });
+        let hint = loop {
+            let line = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+            if line.starts_with("In another terminal") {
+                break rx.recv_timeout(Duration::from_secs(5)).unwrap();
+            }
+        };
+        // Another terminal knows nothing of the demo's private session bus.
+        let other = Command::new("sh")
+            .args(["-c", hint.trim()])
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("TOKENKEEPER_CONFIG_DIR")
+            .output()
+            .unwrap();
+        let token = String::from_utf8_lossy(&other.stdout);
+        assert!(
+            other.status.success() && token.trim().len() > 20,
+            "{hint}: {token} {}",
+            String::from_utf8_lossy(&other.stderr)
+        );
+        std::thread::sleep(Duration::from_secs(1));
         let sent = Instant::now();
         assert!(
             Command::new("kill")
@@ -398,7 +431,7 @@ async fn ctrl_c_stops_the_demo_and_it_cleans_up() {
                 .success()
         );
         let output = child.wait_with_output().unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stdout = reader.join().unwrap();
         assert_eq!(output.status.code(), Some(0), "{stdout}");
         assert!(
             sent.elapsed() < Duration::from_secs(5),

@@ -2,6 +2,7 @@
 //! real keychain (run through `scripts/test.sh`, which provides both).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod certs;
 mod concurrency;
 mod daemon;
 mod errors;

@@ -1,13 +1,16 @@
 //! Shared setup: emulators, accounts pointing at them, time assertions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use tokenkeeper_core::account::{Account, AccountId, parse_base_url};
 use tokenkeeper_core::providers::{Http, StoredTokens, provider_for};
 use tokenkeeper_core::token::TokenSet;
-use tokenkeeper_core::{ApiError, ProviderKind, Secret};
+use tokenkeeper_core::keeper::{InitialSecret, NewAccount};
+use tokenkeeper_core::store::keychain::{Keychain, SecretKind, SecretStore};
+use tokenkeeper_core::store::paths::Paths;
+use tokenkeeper_core::{ApiError, Keeper, ProviderKind, Secret};
 use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, Fault, FaultAction, FaultTarget};
 
 pub const USER: &str = "admin@example.com";
@@ -109,4 +112,66 @@ pub fn assert_api_error(
         assert_eq!(err.code.as_deref(), Some(code), "{err:?}");
     }
     assert!(!err.message.is_empty(), "{err:?}");
+}
+
+// Keeper set-up shared by the keeper and hardening tests.
+
+pub fn keeper(dir: &Path) -> Keeper {
+    Keeper::open(Paths::new(dir.join("config")))
+}
+
+pub fn new_account(emu: &Emulator, dir: &Path, name: &str) -> NewAccount {
+    NewAccount {
+        name: name.to_owned(),
+        provider: kind_of(emu.api()),
+        url: parse_base_url(&emu.base_url()).unwrap(),
+        username: Some(USER.to_owned()),
+        ttl: None,
+        ca_cert: ca_file(emu, dir),
+        trust_cert: None,
+        insecure: false,
+        refresh_lead_secs: None,
+    }
+}
+
+/// An emulator, a config dir and a keeper with one account `name` already added.
+pub async fn with_account(api: Api, name: &str) -> (Emulator, tempfile::TempDir, Keeper) {
+    let emu = start(api).await;
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    keeper
+        .add(new_account(&emu, dir.path(), name), first_secret(&emu))
+        .await
+        .unwrap();
+    (emu, dir, keeper)
+}
+
+pub fn first_secret(emu: &Emulator) -> InitialSecret {
+    if emu.api() == Api::GenericJwt {
+        InitialSecret::RefreshToken(Secret::new(emu.issue_refresh_token(USER)))
+    } else {
+        InitialSecret::Password(Secret::new(PASSWORD))
+    }
+}
+
+pub fn stored(keeper: &Keeper, name: &str, kind: SecretKind) -> Option<Secret> {
+    let id = keeper.find(name).unwrap().id;
+    Keychain::new().get(id, kind).unwrap()
+}
+
+/// Every file under the config dir, as text.
+pub fn config_dir_text(keeper: &Keeper) -> String {
+    let mut out = String::new();
+    let mut dirs = vec![keeper.paths().dir().to_owned()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                out.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out
 }

@@ -1,78 +1,18 @@
 //! The Keeper's operations against the emulators and the real keychain: add, token, refresh,
 //! re-login, refused passwords, rotation, failures that must lose nothing, remove.
 
-use std::path::Path;
 use std::time::Duration;
 
-use tokenkeeper_core::account::parse_base_url;
-use tokenkeeper_core::keeper::{InitialSecret, NewAccount};
+use tokenkeeper_core::keeper::InitialSecret;
 use tokenkeeper_core::store::keychain::{Keychain, SecretKind, SecretStore};
-use tokenkeeper_core::store::paths::Paths;
 use tokenkeeper_core::store::state::Status;
-use tokenkeeper_core::{Error, ErrorKind, Keeper, ProviderKind, Secret};
-use tokenkeeper_emulators::{Api, Emulator, FaultAction, FaultTarget};
+use tokenkeeper_core::{Error, ErrorKind, ProviderKind, Secret};
+use tokenkeeper_emulators::{Api, FaultAction, FaultTarget};
 
-use crate::helpers::{PASSWORD, USER, ca_file, fault, kind_of, start};
-
-fn keeper(dir: &Path) -> Keeper {
-    Keeper::open(Paths::new(dir.join("config")))
-}
-
-fn new_account(emu: &Emulator, dir: &Path, name: &str) -> NewAccount {
-    NewAccount {
-        name: name.to_owned(),
-        provider: kind_of(emu.api()),
-        url: parse_base_url(&emu.base_url()).unwrap(),
-        username: Some(USER.to_owned()),
-        ttl: None,
-        ca_cert: ca_file(emu, dir),
-        trust_cert: None,
-        insecure: false,
-        refresh_lead_secs: None,
-    }
-}
-
-/// An emulator, a config dir and a keeper with one account `name` already added.
-async fn with_account(api: Api, name: &str) -> (Emulator, tempfile::TempDir, Keeper) {
-    let emu = start(api).await;
-    let dir = tempfile::tempdir().unwrap();
-    let keeper = keeper(dir.path());
-    keeper
-        .add(new_account(&emu, dir.path(), name), first_secret(&emu))
-        .await
-        .unwrap();
-    (emu, dir, keeper)
-}
-
-fn first_secret(emu: &Emulator) -> InitialSecret {
-    if emu.api() == Api::GenericJwt {
-        InitialSecret::RefreshToken(Secret::new(emu.issue_refresh_token(USER)))
-    } else {
-        InitialSecret::Password(Secret::new(PASSWORD))
-    }
-}
-
-fn stored(keeper: &Keeper, name: &str, kind: SecretKind) -> Option<Secret> {
-    let id = keeper.find(name).unwrap().id;
-    Keychain::new().get(id, kind).unwrap()
-}
-
-/// Every file under the config dir, as text.
-fn config_dir_text(keeper: &Keeper) -> String {
-    let mut out = String::new();
-    let mut dirs = vec![keeper.paths().dir().to_owned()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                out.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    out
-}
+use crate::helpers::{
+    USER, config_dir_text, fault, first_secret, keeper, kind_of, new_account, start, stored,
+    with_account,
+};
 
 #[tokio::test]
 async fn full_cycle_for_every_provider_keeps_secrets_out_of_the_config_dir() {

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod engine_timing;
+mod hardening;
 mod helpers;
 mod keeper;
 mod keychain;
@@ -13,3 +14,4 @@ mod providers_jwt_auth_pro;
 mod providers_redis;
 mod providers_smartling;
 mod soak;
+mod tls_trust;
