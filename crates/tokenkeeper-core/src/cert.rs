@@ -313,10 +313,11 @@ impl CertificateProblem {
                 None => "presented a certificate issued for another host name".to_owned(),
             },
             CertProblemKind::PinChanged => {
-                "presented a different certificate from the one trusted for this account"
-                    .to_owned()
+                "presented a different certificate from the one trusted for this account".to_owned()
             }
-            CertProblemKind::Invalid => format!("presented a certificate that was refused ({})", self.detail),
+            CertProblemKind::Invalid => {
+                format!("presented a certificate that was refused ({})", self.detail)
+            }
         };
         format!("{} {what}", self.host)
     }
@@ -366,6 +367,9 @@ mod tests {
         }
         let json = serde_json::to_string(&fp).unwrap_or_default();
         assert_eq!(json, format!("\"{shown}\""));
-        assert_eq!(serde_json::from_str::<CertFingerprint>(&json).ok(), Some(fp));
+        assert_eq!(
+            serde_json::from_str::<CertFingerprint>(&json).ok(),
+            Some(fp)
+        );
     }
 }

@@ -368,9 +368,14 @@ mod tests {
         );
         // Words that merely contain "eyJ" and lone base64 are left alone.
         assert_eq!(mask_secrets("keyJar eyJonly", &[]), "keyJar eyJonly");
-        let e = ApiError::answered(ErrorKind::Auth, 401, Some("bad rt-123456".into()), "rt-123456")
-            .with_fields(vec!["rt-123456".into()])
-            .masked(&["rt-123456"]);
+        let e = ApiError::answered(
+            ErrorKind::Auth,
+            401,
+            Some("bad rt-123456".into()),
+            "rt-123456",
+        )
+        .with_fields(vec!["rt-123456".into()])
+        .masked(&["rt-123456"]);
         assert_eq!(
             (e.code.as_deref(), e.message.as_str(), e.fields.as_slice()),
             (Some("bad ***"), "***", ["***".to_owned()].as_slice())

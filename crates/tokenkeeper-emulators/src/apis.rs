@@ -63,6 +63,16 @@ pub(crate) fn api_error(s: &Shared, status: u16, endpoint: Endpoint) -> Response
     }
 }
 
+/// JSON pointer of the access token in the API's success body.
+pub(crate) fn access_token_pointer(api: Api) -> &'static str {
+    match api {
+        Api::RedisEnterprise => "/access_token",
+        Api::Ece | Api::JwtAuthPro => "/token",
+        Api::Smartling => "/response/data/accessToken",
+        Api::GenericJwt => "/jwtToken",
+    }
+}
+
 /// A success body in the API's shape carrying `token` as the access token (left out when `None`).
 /// It never carries a refresh token: faults change no server state, so the client's one stays valid.
 pub(crate) fn success_body(s: &Shared, token: Option<&str>) -> Value {

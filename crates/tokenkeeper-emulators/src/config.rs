@@ -1,4 +1,5 @@
-//! Which API an emulator plays (`Api`) and how it is set up (`EmulatorConfig`), with each API's documented defaults.
+//! Which API an emulator plays (`Api`) and how it is set up (`EmulatorConfig`, with each API's
+//! documented defaults; `TlsIdentity` when it serves a given certificate).
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -74,8 +75,11 @@ impl fmt::Display for Api {
 pub struct EmulatorConfig {
     /// Address to listen on; default `127.0.0.1:0` (a free port).
     pub bind: SocketAddr,
-    /// Serve HTTPS with a self-signed certificate made at start; default true for Redis Enterprise only.
+    /// Serve HTTPS; default true for Redis Enterprise only. The certificate is `tls_identity`, or
+    /// when that is `None` a self-signed one made at start (SANs 127.0.0.1 and localhost).
     pub tls: bool,
+    /// The certificate chain and key to serve when `tls` (see [`crate::testcerts`]); default `None`.
+    pub tls_identity: Option<TlsIdentity>,
     /// Access-token lifetime in seconds; `None` = the API's documented default.
     pub token_ttl: Option<u64>,
     /// Refresh-token lifetime in seconds; `None` = Smartling 3660, JWT Auth Pro 30 days.
@@ -99,6 +103,7 @@ impl EmulatorConfig {
         EmulatorConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             tls: api == Api::RedisEnterprise,
+            tls_identity: None,
             token_ttl: None,
             refresh_ttl: None,
             clock_offset_secs: 0,
@@ -107,5 +112,25 @@ impl EmulatorConfig {
             ece_legacy_3x: false,
             clock_speed: 1.0,
         }
+    }
+}
+
+/// A certificate chain and its private key, both PEM, for an emulator to serve.
+///
+/// `cert_pem` holds the leaf first, then any intermediates. `key_pem` may be PKCS#8
+/// (`BEGIN PRIVATE KEY`), PKCS#1 (`BEGIN RSA PRIVATE KEY`) or SEC1 (`BEGIN EC PRIVATE KEY`).
+/// `Debug` never prints the key.
+#[derive(Clone)]
+pub struct TlsIdentity {
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl fmt::Debug for TlsIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsIdentity")
+            .field("cert_pem", &self.cert_pem)
+            .field("key_pem", &"***")
+            .finish()
     }
 }

@@ -64,6 +64,13 @@ pub enum FaultAction {
     NotJwt,
     /// 200, a 2 MiB JSON body, streamed.
     Huge,
+    /// Handle the request normally (a refresh really consumes the presented refresh token and
+    /// rotates: the new one is current on the server), then answer the same JSON with the access
+    /// token field set to `"abc"`; the new refresh token stays in the body. A non-2xx answer of
+    /// the handler passes unchanged.
+    RotateThenNotJwt,
+    /// As [`FaultAction::RotateThenNotJwt`], but the access token field is removed.
+    RotateThenMissingToken,
 }
 
 /// Which kind of endpoint a request hit (for matching fault targets).

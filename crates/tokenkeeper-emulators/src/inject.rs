@@ -1,5 +1,6 @@
 //! The middleware in front of every handler: counts the request, applies the next matching fault
-//! (before normal handling), and stamps the `Date` header from the server clock on every answer.
+//! (before normal handling; the `RotateThen*` ones edit the handler's answer after it), and stamps
+//! the `Date` header from the server clock on every answer.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 
 use crate::apis;
 use crate::conn::ConnCtx;
@@ -94,7 +96,51 @@ async fn apply(
         FaultAction::MissingToken => http::json(200, &apis::success_body(s, None)),
         FaultAction::NotJwt => http::json(200, &apis::success_body(s, Some("abc"))),
         FaultAction::Huge => huge(),
+        FaultAction::RotateThenNotJwt => {
+            edit_token(s, endpoint, next.run(req).await, Some("abc")).await
+        }
+        FaultAction::RotateThenMissingToken => {
+            edit_token(s, endpoint, next.run(req).await, None).await
+        }
     }
+}
+
+/// The largest handler answer `edit_token` reads (success bodies are a few hundred bytes).
+const EDIT_LIMIT: usize = 64 * 1024;
+
+/// The handler's 2xx JSON answer with the access token field set to `token` (removed when `None`),
+/// same status and headers; any other answer passes unchanged.
+async fn edit_token(
+    s: &Shared,
+    endpoint: Endpoint,
+    response: Response,
+    token: Option<&str>,
+) -> Response {
+    if !response.status().is_success() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, EDIT_LIMIT).await else {
+        return apis::api_error(s, 500, endpoint);
+    };
+    let Ok(mut json) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let pointer = apis::access_token_pointer(s.api);
+    let (parent, field) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+    if let Some(object) = json.pointer_mut(parent).and_then(Value::as_object_mut) {
+        match token {
+            Some(token) => {
+                object.insert(field.to_owned(), Value::from(token));
+            }
+            None => {
+                object.remove(field);
+            }
+        }
+    }
+    // The body changed length: hyper counts the new one.
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(json.to_string()))
 }
 
 fn status_code(status: u16) -> StatusCode {

@@ -24,10 +24,11 @@ mod server;
 mod smartling;
 mod state;
 mod stats;
+pub mod testcerts;
 mod tls;
 mod users;
 
-pub use config::{Api, EmulatorConfig};
+pub use config::{Api, EmulatorConfig, TlsIdentity};
 pub use faults::{Fault, FaultAction, FaultTarget};
 pub use server::Emulator;
 pub use stats::Stats;

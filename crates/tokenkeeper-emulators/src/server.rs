@@ -31,7 +31,8 @@ impl fmt::Debug for Emulator {
 }
 
 impl Emulator {
-    /// Bind, make the certificate when `config.tls`, and start serving.
+    /// Bind, set up the certificate when `config.tls` (`config.tls_identity`, else a self-signed
+    /// one made now), and start serving. A certificate or key that cannot be served is an error.
     pub async fn start(api: Api, config: EmulatorConfig) -> anyhow::Result<Emulator> {
         let listener = TcpListener::bind(config.bind).await?;
         let mut addr = listener.local_addr()?;
@@ -43,7 +44,7 @@ impl Emulator {
             addr.set_ip(loopback);
         }
         let (ca_cert_pem, acceptor) = if config.tls {
-            let tls = tls::self_signed().await?;
+            let tls = tls::acceptor(config.tls_identity.as_ref()).await?;
             (Some(tls.cert_pem), Some(tls.acceptor))
         } else {
             (None, None)
@@ -73,7 +74,8 @@ impl Emulator {
         format!("{scheme}://{}", self.addr)
     }
 
-    /// PEM of the self-signed certificate when serving TLS (SANs 127.0.0.1 and localhost).
+    /// PEM of the certificate served when TLS: `config.tls_identity`'s `cert_pem` when given, else
+    /// the self-signed one made at start (SANs 127.0.0.1 and localhost).
     pub fn ca_cert_pem(&self) -> Option<String> {
         self.ca_cert_pem.clone()
     }

@@ -1,28 +1,40 @@
-//! The self-signed certificate made at start (SANs 127.0.0.1 and localhost) and the rustls acceptor
-//! serving it. ALPN offers only HTTP/1.1, so each request has its own connection (faults stay per request).
+//! The certificate an emulator serves (the configured `TlsIdentity`, else a self-signed one made at
+//! start with SANs 127.0.0.1 and localhost) and the rustls acceptor serving it. ALPN offers only
+//! HTTP/1.1, so each request has its own connection (faults stay per request).
 
 use std::sync::Arc;
 
+use anyhow::Context;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 
-/// Certificate PEM (also the CA clients must trust) and the acceptor.
+use crate::config::TlsIdentity;
+use crate::testcerts;
+
+/// Certificate PEM (what `Emulator::ca_cert_pem` returns) and the acceptor.
 pub(crate) struct Tls {
     pub cert_pem: String,
     pub acceptor: RustlsAcceptor,
 }
 
-pub(crate) async fn self_signed() -> anyhow::Result<Tls> {
-    let sans = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
-    let certified = rcgen::generate_simple_self_signed(sans)?;
-    let cert_pem = certified.cert.pem();
-    let key_pem = certified.signing_key.serialize_pem();
-    let config =
-        RustlsConfig::from_pem(cert_pem.clone().into_bytes(), key_pem.into_bytes()).await?;
+/// Serve `identity`, or a fresh self-signed certificate for 127.0.0.1 and localhost.
+pub(crate) async fn acceptor(identity: Option<&TlsIdentity>) -> anyhow::Result<Tls> {
+    let identity = match identity {
+        Some(given) => given.clone(),
+        None => testcerts::try_rcgen_leaf(&["127.0.0.1", "localhost"])?,
+    };
+    // Takes the whole chain from `cert_pem`, and the one key in `key_pem` whatever its PEM kind
+    // (PKCS#8, PKCS#1 RSA, SEC1 EC).
+    let config = RustlsConfig::from_pem(
+        identity.cert_pem.clone().into_bytes(),
+        identity.key_pem.into_bytes(),
+    )
+    .await
+    .context("the TLS certificate or key cannot be served")?;
     let mut server_config = (*config.get_inner()).clone();
     server_config.alpn_protocols = vec![b"http/1.1".to_vec()];
     config.reload_from_config(Arc::new(server_config));
     Ok(Tls {
-        cert_pem,
+        cert_pem: identity.cert_pem,
         acceptor: RustlsAcceptor::new(config),
     })
 }

@@ -64,22 +64,42 @@ async fn cert_shows_the_chain_then_add_trusts_it_by_fingerprint_or_file() {
         let fp = hex_of(&line);
 
         let shown = e.run(&["cert", &url], None).ok();
-        assert!(shown.stdout.contains(&format!("SHA-256:  {fp}")), "{}", shown.stdout);
-        assert!(shown.stdout.contains("CN=cluster.example.com (self-signed, CA:TRUE)"));
-        assert!(shown.stdout.contains("verdict: NOT trusted"), "{}", shown.stdout);
+        assert!(
+            shown.stdout.contains(&format!("SHA-256:  {fp}")),
+            "{}",
+            shown.stdout
+        );
+        assert!(
+            shown
+                .stdout
+                .contains("CN=cluster.example.com (self-signed, CA:TRUE)")
+        );
+        assert!(
+            shown.stdout.contains("verdict: NOT trusted"),
+            "{}",
+            shown.stdout
+        );
         assert!(shown.stdout.contains(&format!("--trust-cert {fp}")));
         let json = e.run(&["cert", &url, "--json"], None).ok();
         let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
         assert_eq!(report["presented"][0]["sha256"], fp.as_str());
         assert_eq!(report["problem"]["kind"], "untrusted");
         let trusted = e.run(&["cert", &url, "--trust-cert", &line], None).ok();
-        assert!(trusted.stdout.contains("verdict: trusted"), "{}", trusted.stdout);
+        assert!(
+            trusted.stdout.contains("verdict: trusted"),
+            "{}",
+            trusted.stdout
+        );
 
         // Not trusted: a clear error naming the exact flag, and nothing stored.
         let refused = e
             .run(&add_redis(&url, &[]), Some(&format!("{PASSWORD}\n")))
             .fails_with(6, "presented a self-signed certificate that is not trusted");
-        assert!(refused.stderr.contains(&format!("--trust-cert {fp}")), "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains(&format!("--trust-cert {fp}")),
+            "{}",
+            refused.stderr
+        );
         assert!(!e.config_dir_text().contains("cluster.example.com"));
 
         // Pinned with openssl's whole line, pasted as it is.
@@ -94,7 +114,11 @@ async fn cert_shows_the_chain_then_add_trusts_it_by_fingerprint_or_file() {
         let list = e.run(&["list", "--json"], None).ok();
         assert!(list.stdout.contains(&fp), "{}", list.stdout);
         let human = e.run(&["show", "cluster"], None).ok();
-        assert!(human.stdout.contains(&format!("SHA-256 {fp}")), "{}", human.stdout);
+        assert!(
+            human.stdout.contains(&format!("SHA-256 {fp}")),
+            "{}",
+            human.stdout
+        );
         e.run(&["token", "cluster"], None).ok();
         e.run(&["remove", "cluster"], None).ok();
 
@@ -154,7 +178,11 @@ async fn a_renewed_certificate_is_named_and_accepted_with_trust() {
         );
         // The stored password survives, and `trust` logs in with it through the new certificate.
         let trusted = e.run(&["trust", "cluster", &new_fp], None).ok();
-        assert!(trusted.stdout.contains("refreshed cluster"), "{}", trusted.stdout);
+        assert!(
+            trusted.stdout.contains("refreshed cluster"),
+            "{}",
+            trusted.stdout
+        );
         e.run(&["token", "cluster"], None).ok();
         e.run(&["trust", "cluster", "not-a-fingerprint"], None)
             .fails_with(2, "invalid certificate fingerprint");

@@ -208,7 +208,10 @@ mod tests {
             failures: 1,
             ..AccountState::default()
         };
-        state::store_many_blocking(&paths, &[(kept, entry()), (gone, entry()), (stale, entry())])?;
+        state::store_many_blocking(
+            &paths,
+            &[(kept, entry()), (gone, entry()), (stale, entry())],
+        )?;
         let mut cache = StateCache::load_blocking(paths.clone())?;
         // An entry left by an earlier run for an account no longer configured.
         cache.retain_accounts(&HashSet::from([kept, gone]));

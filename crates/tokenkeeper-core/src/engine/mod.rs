@@ -31,8 +31,8 @@ use crate::error::{Error, Result};
 use crate::keeper::{Keeper, blocking};
 use crate::store::state::AccountState;
 
-use cache::StateCache;
 use crate::store::history::HistoryEntry;
+use cache::StateCache;
 use events::Event;
 use policy::Policy;
 use runner::{Command, Runner};

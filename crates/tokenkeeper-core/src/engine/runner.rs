@@ -21,13 +21,13 @@ use tokio_util::sync::CancellationToken;
 
 use super::cache::{Flush, Replaced, StateCache};
 use super::events::{Event, EventKind};
-use crate::store::history::{HistoryEntry, Outcome};
 use super::policy::{Policy, Retry};
 use super::{AccountSnapshot, Metrics};
 use crate::account::{Account, AccountId};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::keeper::{Attempt, Keeper, StateSource};
+use crate::store::history::{HistoryEntry, Outcome};
 use crate::store::state::AccountState;
 
 /// What the engine can be asked to do.
@@ -603,10 +603,8 @@ impl Runner {
             account: id,
             name: entry.account.name.clone(),
             provider: entry.account.provider,
-            status: state.status_with_lead(
-                now,
-                entry.account.refresh_lead().or(self.policy.fixed_lead),
-            ),
+            status: state
+                .status_with_lead(now, entry.account.refresh_lead().or(self.policy.fixed_lead)),
             expires_at: state.expires_at,
             next_refresh_at: entry.deadline,
             last_refresh: state.last_refresh,

@@ -166,7 +166,14 @@ impl Keeper {
         Ok(cfg
             .accounts
             .iter()
-            .map(|a| AccountView::new(a, &states.get(&a.id).cloned().unwrap_or_default(), now, lead))
+            .map(|a| {
+                AccountView::new(
+                    a,
+                    &states.get(&a.id).cloned().unwrap_or_default(),
+                    now,
+                    lead,
+                )
+            })
             .collect())
     }
 
@@ -363,7 +370,9 @@ impl Keeper {
                     self.write_secrets(account.id, vec![(SecretKind::Refresh, Some(rotated))])
                         .await?;
                 }
-                Err(Error::Api((*failure.error).masked(&[secret.secret().expose()])))
+                Err(Error::Api(
+                    (*failure.error).masked(&[secret.secret().expose()]),
+                ))
             }
         }
     }

@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 use chrono::TimeDelta;
 
 use crate::account::Account;
-use crate::store::history::{HistoryEntry, Outcome};
 use crate::error::{ApiError, Error, ErrorKind, Result};
 use crate::providers::{ProviderError, StoredTokens, provider_for};
 use crate::secret::Secret;
 use crate::store::history;
+use crate::store::history::{HistoryEntry, Outcome};
 use crate::store::keychain::SecretKind;
 use crate::store::state::{self, AccountState};
 use crate::token::TokenSet;

@@ -72,9 +72,14 @@ fn error_of(reply: &Reply) -> ApiError {
         .into_iter()
         .chain(body.details.into_iter().filter_map(|d| d.target))
         .collect();
-    ApiError::answered(kind_for_status(reply.status), reply.status, body.code, message)
-        .with_fields(fields)
-        .with_retry_after(reply.retry_after_secs())
+    ApiError::answered(
+        kind_for_status(reply.status),
+        reply.status,
+        body.code,
+        message,
+    )
+    .with_fields(fields)
+    .with_retry_after(reply.retry_after_secs())
 }
 
 #[async_trait]

@@ -199,7 +199,8 @@ impl Reply {
                 format!("unexpected answer: {}", self.describe_body()),
             )
         };
-        ApiError::answered(kind, self.status, None, message).with_retry_after(self.retry_after_secs())
+        ApiError::answered(kind, self.status, None, message)
+            .with_retry_after(self.retry_after_secs())
     }
 }
 
@@ -343,10 +344,7 @@ impl Http {
             request = request.json(body);
         }
         let sent_at = self.clock.now();
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| self.transport_error(e))?;
+        let mut response = request.send().await.map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         if response
@@ -380,7 +378,10 @@ impl Http {
             return Err(ApiError::local(
                 ErrorKind::Config,
                 "not_https",
-                format!("{} is not an https URL: there is no certificate to show", safe_url(url)),
+                format!(
+                    "{} is not an https URL: there is no certificate to show",
+                    safe_url(url)
+                ),
             ));
         }
         let config = tls::inspect_config(settings, self.refusals.clone())?;
@@ -508,7 +509,10 @@ fn dns_failure(err: &reqwest::Error) -> Option<ApiError> {
         ApiError::local(
             ErrorKind::Transient,
             "dns_temporary",
-            format!("cannot resolve {host} right now (temporary DNS failure): {}", root_cause(err)),
+            format!(
+                "cannot resolve {host} right now (temporary DNS failure): {}",
+                root_cause(err)
+            ),
         )
     } else {
         ApiError::local(
@@ -617,8 +621,14 @@ mod tests {
         assert_eq!(kind_for_status(503), ErrorKind::Transient);
         assert_eq!(kind_for_status(501), ErrorKind::Config);
         assert_eq!(kind_for_status(505), ErrorKind::Config);
-        for transient in [500, 502, 504, 507, 520, 521, 522, 523, 524, 525, 526, 527, 530, 599] {
-            assert_eq!(kind_for_status(transient), ErrorKind::Transient, "{transient}");
+        for transient in [
+            500, 502, 504, 507, 520, 521, 522, 523, 524, 525, 526, 527, 530, 599,
+        ] {
+            assert_eq!(
+                kind_for_status(transient),
+                ErrorKind::Transient,
+                "{transient}"
+            );
         }
         assert_eq!(kind_for_status(404), ErrorKind::Config);
         assert_eq!(kind_for_status(400), ErrorKind::Config);

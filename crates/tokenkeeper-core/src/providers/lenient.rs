@@ -79,8 +79,12 @@ mod tests {
             errors: vec![],
             inner: None,
         };
-        assert_eq!(read(r#"{"fields":null,"errors":null,"inner":null}"#), Some(empty));
-        let odd = read(r#"{"fields":"one","errors":[{"message":42},7,{"message":null}],"inner":"x"}"#);
+        assert_eq!(
+            read(r#"{"fields":null,"errors":null,"inner":null}"#),
+            Some(empty)
+        );
+        let odd =
+            read(r#"{"fields":"one","errors":[{"message":42},7,{"message":null}],"inner":"x"}"#);
         assert_eq!(
             odd,
             Some(Body {

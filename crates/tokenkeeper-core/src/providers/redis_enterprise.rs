@@ -43,7 +43,6 @@ fn ttl_body(account: &Account) -> Option<Value> {
     account.ttl.map(|ttl| json!({ "ttl": ttl }))
 }
 
-
 fn error_of(reply: &Reply) -> ApiError {
     match reply.json::<Failure>() {
         Ok(f) if f.error_code.is_some() || f.message.is_some() || f.description.is_some() => {

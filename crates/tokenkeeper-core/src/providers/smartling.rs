@@ -76,11 +76,9 @@ fn parse(reply: &Reply) -> Outcome {
     }
     let envelope: Envelope = reply.json()?;
     let Some(body) = envelope.response else {
-        return Err(ApiError::protocol(
-            reply.status,
-            "the answer has no \"response\" object",
-        )
-        .into());
+        return Err(
+            ApiError::protocol(reply.status, "the answer has no \"response\" object").into(),
+        );
     };
     let Some(data) = body.data.as_ref() else {
         return Err(match body.code.as_deref() {
@@ -111,7 +109,8 @@ fn parse(reply: &Reply) -> Outcome {
         };
         return Err(rotated(error));
     }
-    let access = non_empty(reply.status, "accessToken", data.access_token.clone()).map_err(rotated)?;
+    let access =
+        non_empty(reply.status, "accessToken", data.access_token.clone()).map_err(rotated)?;
     let Some(refresh_token) = refresh.clone() else {
         return Err(missing_field(reply.status, "refreshToken").into());
     };

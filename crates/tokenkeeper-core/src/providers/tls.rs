@@ -132,9 +132,7 @@ fn config_with_mode(
     };
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| {
-            ApiError::local(ErrorKind::Config, "tls", format!("cannot set up TLS: {e}"))
-        })?
+        .map_err(|e| ApiError::local(ErrorKind::Config, "tls", format!("cannot set up TLS: {e}")))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();
@@ -276,9 +274,11 @@ fn within_validity(cert: &CertificateDer<'_>, now: UnixTime) -> Result<(), rustl
         .ok()
         .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
         .unwrap_or_default();
-    let unix = |t: DateTime<Utc>| UnixTime::since_unix_epoch(std::time::Duration::from_secs(
-        u64::try_from(t.timestamp()).unwrap_or(0),
-    ));
+    let unix = |t: DateTime<Utc>| {
+        UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            u64::try_from(t.timestamp()).unwrap_or(0),
+        ))
+    };
     match (facts.not_before, facts.not_after) {
         (Some(before), _) if now_at < before => Err(rustls::Error::InvalidCertificate(
             CertificateError::NotValidYetContext {

@@ -107,9 +107,9 @@ pub fn remove_blocking(paths: &Paths, id: AccountId) {
 mod tests {
     use chrono::Utc;
 
+    use super::{HISTORY_LEN, HistoryEntry, Outcome};
     use super::{append_blocking, read_blocking, remove_blocking};
     use crate::account::AccountId;
-    use super::{HISTORY_LEN, HistoryEntry, Outcome};
     use crate::store::paths::Paths;
 
     #[test]

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use tokenkeeper_core::account::{Account, AccountId, parse_base_url};
-use tokenkeeper_core::providers::{Http, StoredTokens, provider_for};
-use tokenkeeper_core::token::TokenSet;
 use tokenkeeper_core::keeper::{InitialSecret, NewAccount};
+use tokenkeeper_core::providers::{Http, StoredTokens, provider_for};
 use tokenkeeper_core::store::keychain::{Keychain, SecretKind, SecretStore};
 use tokenkeeper_core::store::paths::Paths;
+use tokenkeeper_core::token::TokenSet;
 use tokenkeeper_core::{ApiError, Keeper, ProviderKind, Secret};
 use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, Fault, FaultAction, FaultTarget};
 

@@ -70,7 +70,11 @@ async fn an_openssl_self_signed_certificate_works_with_ca_cert_and_with_trust_ce
     assert_eq!(leaf.subject, "CN=cluster.example.com");
     assert_eq!(leaf.sha256, fingerprint);
     assert!(leaf.names.is_empty(), "openssl's one-liner has no SAN");
-    assert!(err.message.contains(&fingerprint.to_string()), "{}", err.message);
+    assert!(
+        err.message.contains(&fingerprint.to_string()),
+        "{}",
+        err.message
+    );
     assert!(err.message.contains("self-signed"), "{}", err.message);
 
     // Its own certificate as the CA file: trusted as it is (CA:TRUE, no SAN, an IP).
@@ -92,7 +96,11 @@ async fn an_openssl_self_signed_certificate_works_with_ca_cert_and_with_trust_ce
     assert_eq!(changed.pinned, Some(other));
     assert_eq!(changed.presented[0].sha256, fingerprint);
     assert!(err.message.contains(&other.to_string()), "{}", err.message);
-    assert!(err.message.contains(&fingerprint.to_string()), "{}", err.message);
+    assert!(
+        err.message.contains(&fingerprint.to_string()),
+        "{}",
+        err.message
+    );
 }
 
 #[tokio::test]
@@ -172,13 +180,30 @@ async fn inspection_shows_the_chain_and_the_verdict_without_sending_anything() {
         ca_cert: Some(cert),
         ..TlsSettings::default()
     };
-    assert!(http().inspect(&url, &by_file).await.unwrap().problem.is_none());
-    assert_eq!(emu.stats().requests, requests, "no request reached the server");
+    assert!(
+        http()
+            .inspect(&url, &by_file)
+            .await
+            .unwrap()
+            .problem
+            .is_none()
+    );
+    assert_eq!(
+        emu.stats().requests,
+        requests,
+        "no request reached the server"
+    );
 
     let plain = url::Url::parse("http://127.0.0.1:9/").unwrap();
-    let err = http().inspect(&plain, &TlsSettings::default()).await.unwrap_err();
+    let err = http()
+        .inspect(&plain, &TlsSettings::default())
+        .await
+        .unwrap_err();
     assert_eq!(err.code.as_deref(), Some("not_https"), "{err:?}");
     let nobody = url::Url::parse("https://127.0.0.1:9/").unwrap();
-    let err = http().inspect(&nobody, &TlsSettings::default()).await.unwrap_err();
+    let err = http()
+        .inspect(&nobody, &TlsSettings::default())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Transient, "{err:?}");
 }
