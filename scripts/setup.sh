@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential pkg-config curl ca-certificates
+  build-essential pkg-config curl ca-certificates openssl
   dbus dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools
   "$@"
 )

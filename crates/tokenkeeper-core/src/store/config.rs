@@ -80,12 +80,18 @@ pub fn load(path: &Path) -> Result<Config> {
         }
         Err(e) => return Err(Error::io(path, e)),
     };
+    parse(path, &text)
+}
+
+/// Parses and checks config text (`path` only names the file in errors): valid JSON of a
+/// version this build understands, unique account names and ids.
+pub fn parse(path: &Path, text: &str) -> Result<Config> {
     #[derive(Deserialize)]
     struct VersionOnly {
         version: Option<u32>,
     }
     let probe: VersionOnly =
-        serde_json::from_str(&text).map_err(|e| corrupt(path, &describe(&e)))?;
+        serde_json::from_str(text).map_err(|e| corrupt(path, &describe(&e)))?;
     match probe.version {
         None => return Err(corrupt(path, "no `version` key")),
         Some(found) if found > VERSION => {
@@ -97,7 +103,7 @@ pub fn load(path: &Path) -> Result<Config> {
         }
         Some(_) => {}
     }
-    let config: Config = serde_json::from_str(&text).map_err(|e| corrupt(path, &describe(&e)))?;
+    let config: Config = serde_json::from_str(text).map_err(|e| corrupt(path, &describe(&e)))?;
     let mut names = HashSet::new();
     let mut ids = HashSet::new();
     for account in &config.accounts {

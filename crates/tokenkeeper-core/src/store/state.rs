@@ -236,19 +236,31 @@ pub fn load(path: &Path) -> Result<State> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
         Err(e) => return Err(Error::io(path, e)),
     };
-    match serde_json::from_slice::<State>(&bytes) {
+    match parse(path, &bytes) {
+        Err(Error::FileCorrupt { reason, .. }) => {
+            let aside = path.with_extension("json.corrupt");
+            tracing::warn!(path = %path.display(), error = %reason, "state file is corrupt; moved aside and rebuilt");
+            std::fs::rename(path, &aside).map_err(|e| Error::io(path, e))?;
+            Ok(State::default())
+        }
+        other => other,
+    }
+}
+
+/// Parses state file bytes (`path` only names the file in errors): `FileCorrupt` when they
+/// are not a state file, `FileVersion` when a newer TokenKeeper wrote them.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<State> {
+    match serde_json::from_slice::<State>(bytes) {
         Ok(state) if state.version <= VERSION => Ok(state),
         Ok(state) => Err(Error::FileVersion {
             path: path.to_owned(),
             found: state.version,
             supported: VERSION,
         }),
-        Err(e) => {
-            let aside = path.with_extension("json.corrupt");
-            tracing::warn!(path = %path.display(), error = %e, "state file is corrupt; moved aside and rebuilt");
-            std::fs::rename(path, &aside).map_err(|e| Error::io(path, e))?;
-            Ok(State::default())
-        }
+        Err(e) => Err(Error::FileCorrupt {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        }),
     }
 }
 
