@@ -4,13 +4,15 @@
 # minimises the corpus. Prints executions per target; a crash, hang or panic stops with its
 # input in fuzz/artifacts/<target>/. Needs the nightly toolchain; installs cargo-fuzz if missing.
 # The corpus is replayed in the normal test suite (crates/tokenkeeper-fuzzing/tests/replay.rs).
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (or FUZZ_RUNS=N scripts/fuzz.sh 0 [TARGET...])
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 secs=${1:-120}
 shift || true
 jobs=${FUZZ_JOBS:-2}
+# FUZZ_RUNS=N: stop each target after N executions instead of after SECONDS.
+if [ -n "${FUZZ_RUNS:-}" ]; then limit="-runs=$FUZZ_RUNS"; else limit="-max_total_time=$secs"; fi
 
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then
   echo "fuzz: the nightly toolchain is needed (rustup toolchain install nightly)" >&2
@@ -27,10 +29,10 @@ targets=("$@")
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/tokenkeeper-fuzz.XXXXXX")
 run_one() {
-  local target=$1 secs=$2 logs=$3
+  local target=$1 limit=$2 logs=$3
   mkdir -p "fuzz/corpus/$target"
   if cargo +nightly fuzz run -s none "$target" "fuzz/corpus/$target" -- \
-      -max_total_time="$secs" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+      "$limit" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
       >"$logs/$target.log" 2>&1; then
     echo ok >"$logs/$target.status"
   else
@@ -38,14 +40,14 @@ run_one() {
   fi
 }
 export -f run_one
-printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} "$secs" "$logs"
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} "$limit" "$logs"
 
 failed=0
 printf '%-26s %14s %12s %8s  %s\n' TARGET EXECUTIONS EXEC/S CORPUS RESULT
 for target in "${targets[@]}"; do
   log="$logs/$target.log"
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
-  rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | awk '{print $2}' | tail -1)
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
   status=$(cat "$logs/$target.status")
   if [ "$status" = ok ]; then
     cargo +nightly fuzz cmin -s none "$target" "fuzz/corpus/$target" >/dev/null 2>&1 || true

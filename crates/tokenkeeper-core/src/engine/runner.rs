@@ -377,9 +377,12 @@ impl Runner {
         entry.account = account;
         self.cache.adopt(id);
         let mut state = self.cache.get(id);
-        if kind == EventKind::Updated && settings_changed && state.needs_login {
-            // New settings are the user acting: try again.
+        let stuck = state.needs_login || state.last_error.is_some();
+        if kind == EventKind::Updated && settings_changed && stuck {
+            // New settings (a trusted certificate, a new URL) are the user acting: try again
+            // now rather than at the end of a backoff.
             state.needs_login = false;
+            state.next_refresh_at = None;
             state.updated_at = Some(self.clock.now());
             self.cache.set(id, state.clone());
         }

@@ -30,7 +30,7 @@ const REFRESH: &str = "/api/v1/users/auth/_refresh";
 
 #[derive(Deserialize)]
 struct Success {
-    #[serde(default, deserialize_with = "lenient::text")]
+    #[serde(default, deserialize_with = "lenient::token")]
     token: Option<String>,
     #[serde(default, deserialize_with = "lenient::text")]
     session_expiration_time: Option<String>,

@@ -24,7 +24,7 @@ pub struct GenericJwt;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Success {
-    #[serde(default, deserialize_with = "lenient::text")]
+    #[serde(default, deserialize_with = "lenient::token")]
     jwt_token: Option<String>,
 }
 

@@ -492,19 +492,12 @@ pub fn safe_url(url: &Url) -> String {
 /// DNS failures: "temporary failure" (EAI_AGAIN, as right after a resume) is worth retrying;
 /// "no such host" needs the user.
 fn dns_failure(err: &reqwest::Error) -> Option<ApiError> {
-    let text = err.source().map(chain)?;
-    let lower = text.to_ascii_lowercase();
-    if !(lower.contains("dns error") || lower.contains("failed to lookup")) {
-        return None;
-    }
+    let temporary = dns_is_temporary(&err.source().map(chain)?)?;
     let host = err
         .url()
         .and_then(|u| u.host_str())
         .unwrap_or("the host")
         .to_owned();
-    let temporary = lower.contains("temporary failure")
-        || lower.contains("try again")
-        || lower.contains("eai_again");
     Some(if temporary {
         ApiError::local(
             ErrorKind::Transient,
@@ -556,6 +549,20 @@ fn build_client(
         })
 }
 
+/// For a resolver failure (glibc's getaddrinfo words, as hyper passes them on): whether it is
+/// temporary (`EAI_AGAIN`: no answer yet, as right after a resume). `None`: not a DNS failure.
+fn dns_is_temporary(text: &str) -> Option<bool> {
+    let lower = text.to_ascii_lowercase();
+    if !(lower.contains("dns error") || lower.contains("failed to lookup")) {
+        return None;
+    }
+    Some(
+        lower.contains("temporary failure")
+            || lower.contains("try again")
+            || lower.contains("eai_again"),
+    )
+}
+
 /// Full error chain as one line.
 fn chain(err: &dyn std::error::Error) -> String {
     let mut out = err.to_string();
@@ -596,8 +603,44 @@ fn target_of(err: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{excerpt_of, kind_for_status, strip_html};
+    use chrono::Utc;
+    use reqwest::header::HeaderMap;
+
+    use super::{Auth, Reply, dns_is_temporary, excerpt_of, kind_for_status, strip_html};
     use crate::error::ErrorKind;
+
+    #[test]
+    fn dns_failures_are_temporary_only_when_the_resolver_says_so() {
+        let temporary =
+            "dns error: failed to lookup address information: Temporary failure in name resolution";
+        let unknown = "dns error: failed to lookup address information: Name or service not known";
+        let no_address =
+            "dns error: failed to lookup address information: No address associated with hostname";
+        assert_eq!(dns_is_temporary(temporary), Some(true));
+        assert_eq!(dns_is_temporary(unknown), Some(false));
+        assert_eq!(dns_is_temporary(no_address), Some(false));
+        assert_eq!(
+            dns_is_temporary("tcp connect error: Connection refused"),
+            None
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_what_is_sent_or_received() {
+        let shown = format!(
+            "{:?} {:?} {:?}",
+            Auth::Scheme("JWT", "jwt-secret-value"),
+            Auth::Basic("admin", "password-value"),
+            Reply::from_parts(200, HeaderMap::new(), b"token-in-body".to_vec(), Utc::now())
+        );
+        for secret in ["jwt-secret-value", "password-value", "token-in-body"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(
+            shown.contains("admin") && shown.contains("body_bytes: 13"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn html_is_reduced_to_its_title_or_text() {

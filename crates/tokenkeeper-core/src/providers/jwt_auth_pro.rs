@@ -26,9 +26,9 @@ pub struct JwtAuthPro;
 
 #[derive(Deserialize)]
 struct Success {
-    #[serde(default, deserialize_with = "lenient::text")]
+    #[serde(default, deserialize_with = "lenient::token")]
     token: Option<String>,
-    #[serde(default, deserialize_with = "lenient::text")]
+    #[serde(default, deserialize_with = "lenient::token")]
     refresh_token: Option<String>,
 }
 
@@ -57,6 +57,7 @@ fn error_of(reply: &Reply) -> ApiError {
                 Some(code),
                 message
                     .map(|m| strip_html(&m))
+                    .filter(|m| !m.is_empty())
                     .unwrap_or_else(|| "no message".to_owned()),
             )
             .with_retry_after(reply.retry_after_secs())

@@ -25,16 +25,28 @@ where
     })
 }
 
-/// Text that may come as a string, a number or a boolean; anything else (null, an object, a
-/// list) reads as absent.
+/// Words (a code, a message) that may come as a string, a number or a boolean; anything else
+/// (null, an object, a list) and blank text read as absent.
 pub fn text<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
 where
     D: Deserializer<'de>,
 {
     Ok(match Value::deserialize(deserializer)? {
-        Value::String(s) => Some(s),
+        Value::String(s) => Some(s).filter(|s| !s.trim().is_empty()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
+/// A token: a string or nothing. A number or an object where a token belongs is not one (and
+/// is never turned into one); blank text is absent.
+pub fn token<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(match Value::deserialize(deserializer)? {
+        Value::String(s) => Some(s).filter(|s| !s.trim().is_empty()),
         _ => None,
     })
 }
@@ -56,6 +68,8 @@ mod tests {
     struct Item {
         #[serde(default, deserialize_with = "super::text")]
         message: Option<String>,
+        #[serde(default, deserialize_with = "super::token")]
+        token: Option<String>,
     }
 
     #[derive(Debug, Deserialize, PartialEq)]
@@ -91,17 +105,30 @@ mod tests {
                 fields: vec!["one".into()],
                 errors: vec![
                     Item {
-                        message: Some("42".into())
+                        message: Some("42".into()),
+                        token: None,
                     },
-                    Item { message: None }
+                    Item {
+                        message: None,
+                        token: None,
+                    }
                 ],
                 inner: None,
             })
         );
         assert_eq!(
-            read(r#"{"inner":{"message":true}}"#).and_then(|b| b.inner),
+            read(r#"{"inner":{"message":true,"token":"t"}}"#).and_then(|b| b.inner),
             Some(Item {
-                message: Some("true".into())
+                message: Some("true".into()),
+                token: Some("t".into()),
+            })
+        );
+        // Blank words are absent; a number is never a token.
+        assert_eq!(
+            read(r#"{"inner":{"message":"  ","token":12345}}"#).and_then(|b| b.inner),
+            Some(Item {
+                message: None,
+                token: None,
             })
         );
     }

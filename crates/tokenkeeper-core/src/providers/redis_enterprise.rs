@@ -25,7 +25,7 @@ pub struct RedisEnterprise;
 
 #[derive(Deserialize)]
 struct Success {
-    #[serde(default, deserialize_with = "lenient::text")]
+    #[serde(default, deserialize_with = "lenient::token")]
     access_token: Option<String>,
 }
 

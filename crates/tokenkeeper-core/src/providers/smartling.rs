@@ -45,9 +45,9 @@ struct Body {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Data {
-    #[serde(default, deserialize_with = "lenient::text")]
+    #[serde(default, deserialize_with = "lenient::token")]
     access_token: Option<String>,
-    #[serde(default, deserialize_with = "lenient::text")]
+    #[serde(default, deserialize_with = "lenient::token")]
     refresh_token: Option<String>,
     expires_in: Option<Value>,
     refresh_expires_in: Option<Value>,

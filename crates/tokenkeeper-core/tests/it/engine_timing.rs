@@ -276,6 +276,27 @@ async fn needs_login_parks_the_account_until_the_user_acts() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn new_settings_retry_a_failing_account_at_once_not_after_its_backoff() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Scripted::new(dir.path(), 3600);
+    // Fails (say, an untrusted certificate) with a long Retry-After, then would succeed.
+    fake.script(&[Step::Transient(Some(600)), Step::Ok]);
+    let mut acc = account(0);
+    let id = acc.id;
+    let engine = start(&fake, vec![acc.clone()], 8).await;
+    wait(5).await;
+    assert_eq!(fake.count(id), 1);
+    // The user trusts the certificate: the account is tried again within a second.
+    acc.trust_cert = Some(tokenkeeper_core::cert::CertFingerprint::of(
+        b"server certificate",
+    ));
+    engine.send(EngineCommand::Update(acc)).await.unwrap();
+    wait(1).await;
+    assert_eq!(fake.count(id), 2, "retried at once");
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_suspend_is_caught_by_the_minute_check() {
     let dir = tempfile::tempdir().unwrap();
     let fake = Scripted::new(dir.path(), 3600);

@@ -302,3 +302,32 @@ fn provider_kinds_match_emulator_ids() {
     }
     assert_eq!(ProviderKind::ALL.len(), Api::ALL.len());
 }
+
+#[tokio::test]
+async fn expiring_follows_the_global_refresh_lead_too() {
+    use tokenkeeper_core::store::{config, state};
+    let (_emu, _dir, keeper) = with_account(Api::Smartling, "s").await;
+    let id = keeper.find("s").unwrap().id;
+    // A one-hour token with 20 minutes left: fresh by the default lead (12 minutes)...
+    let now = chrono::Utc::now();
+    state::update_blocking(keeper.paths(), id, |entry| {
+        entry.obtained_at = Some(now - chrono::TimeDelta::minutes(40));
+        entry.expires_at = Some(now + chrono::TimeDelta::minutes(20));
+    })
+    .unwrap();
+    assert_eq!(keeper.list().unwrap()[0].status, Status::Fresh);
+    // ...expiring once the config's global lead is 25 minutes.
+    let path = keeper.paths().config_file();
+    let mut cfg = config::load(&path).unwrap();
+    cfg.settings.refresh_lead_secs = Some(25 * 60);
+    config::save(&path, &cfg).unwrap();
+    assert_eq!(keeper.list().unwrap()[0].status, Status::Expiring);
+    assert_eq!(
+        keeper.show("s").await.unwrap().view.status,
+        Status::Expiring
+    );
+    // An account's own lead still wins.
+    cfg.accounts[0].refresh_lead_secs = Some(60);
+    config::save(&path, &cfg).unwrap();
+    assert_eq!(keeper.list().unwrap()[0].status, Status::Fresh);
+}
