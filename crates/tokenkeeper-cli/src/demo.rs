@@ -5,23 +5,15 @@
 //! keychain entries and deletes the directory.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use rand::Rng;
-use tokenkeeper_core::account::parse_base_url;
+use tokenkeeper_core::Error;
 use tokenkeeper_core::engine::events::{Event, EventKind};
 use tokenkeeper_core::engine::{AccountSnapshot, Engine, EngineConfig};
-use tokenkeeper_core::keeper::{InitialSecret, NewAccount};
-use tokenkeeper_core::store::paths::Paths;
-use tokenkeeper_core::{Error, Keeper, ProviderKind, Secret};
-use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, Fault, FaultAction, FaultTarget};
+use tokenkeeper_demo::{Demo, FAULT_EVERY};
 
 use crate::output::{duration, expires_in};
-
-const USER: &str = "demo@example.com";
-const PASSWORD: &str = "demo-password";
 
 /// Demo options.
 #[derive(Debug, Clone, Copy)]
@@ -32,103 +24,22 @@ pub struct Options {
     pub no_faults: bool,
 }
 
-struct Setup {
-    emulators: Vec<Arc<Emulator>>,
-    dir: tempfile::TempDir,
-    keeper: Keeper,
-}
-
 /// Runs the demo until Ctrl-C or the duration ends; always cleans up.
 pub async fn run(options: Options) -> Result<(), Error> {
-    let setup = start().await?;
+    let setup = Demo::start().await?;
     let result = show(&setup, options).await;
     cleanup(setup).await;
     result
 }
 
-fn emulator_error(e: anyhow::Error) -> Error {
-    Error::InvalidInput(format!("cannot start the emulators: {e:#}"))
-}
-
-/// Short lifetimes so refreshes happen while you watch: seconds per API.
-fn lifetime(api: Api) -> u64 {
-    match api {
-        Api::RedisEnterprise => 45,
-        Api::Ece => 60,
-        Api::Smartling => 90,
-        Api::GenericJwt => 30,
-        Api::JwtAuthPro => 75,
-    }
-}
-
-async fn start() -> Result<Setup, Error> {
-    let dir = tempfile::Builder::new()
-        .prefix("tokenkeeper-demo-")
-        .tempdir()
-        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let keeper = Keeper::open(Paths::new(dir.path().join("config")));
-    let mut emulators = Vec::new();
-    for api in Api::ALL {
-        let mut config = EmulatorConfig::for_api(api);
-        config.users = vec![(USER.to_owned(), PASSWORD.to_owned())];
-        config.token_ttl = Some(lifetime(api));
-        config.refresh_ttl = Some(3600);
-        emulators.push(Arc::new(
-            Emulator::start(api, config).await.map_err(emulator_error)?,
-        ));
-    }
-    let setup = Setup {
-        emulators,
-        dir,
-        keeper,
-    };
-    for emu in &setup.emulators {
-        if let Err(e) = add(&setup, emu).await {
-            cleanup(setup).await;
-            return Err(e);
-        }
-    }
-    Ok(setup)
-}
-
-async fn add(setup: &Setup, emu: &Emulator) -> Result<(), Error> {
-    let api = emu.api();
-    let ca_cert = match emu.ca_cert_pem() {
-        Some(pem) => {
-            let path = setup.dir.path().join(format!("{}-ca.pem", api.id()));
-            std::fs::write(&path, pem).map_err(|e| Error::io(&path, e))?;
-            Some(path)
-        }
-        None => None,
-    };
-    let provider: ProviderKind = api.id().parse()?;
-    let secret = if api == Api::GenericJwt {
-        InitialSecret::RefreshToken(Secret::new(emu.issue_refresh_token(USER)))
-    } else {
-        InitialSecret::Password(Secret::new(PASSWORD))
-    };
-    let new = NewAccount {
-        name: format!("demo-{}", api.id()),
-        provider,
-        url: parse_base_url(&emu.base_url())?,
-        username: Some(USER.to_owned()),
-        ttl: (api == Api::RedisEnterprise).then(|| lifetime(api)),
-        ca_cert,
-        trust_cert: None,
-        insecure: false,
-        refresh_lead_secs: None,
-    };
-    setup.keeper.add(new, secret).await.map(|_| ())
-}
-
-async fn show(setup: &Setup, options: Options) -> Result<(), Error> {
-    let engine = Engine::start(setup.keeper.clone(), EngineConfig::default()).await?;
+async fn show(setup: &Demo, options: Options) -> Result<(), Error> {
+    let engine = Engine::start(setup.keeper().clone(), EngineConfig::default()).await?;
     let mut events = engine.subscribe();
     let mut recent: Vec<String> = Vec::new();
     let tty = std::io::stdout().is_terminal();
     let started = tokio::time::Instant::now();
     let stop_at = options.duration.map(|d| started + d);
-    let dir = other_terminal_command(&setup.keeper.paths().dir().display().to_string());
+    let dir = other_terminal_command(&setup.config_dir().display().to_string());
     let mut ticker = tokio::time::interval(if tty {
         Duration::from_secs(1)
     } else {
@@ -150,8 +61,8 @@ async fn show(setup: &Setup, options: Options) -> Result<(), Error> {
             }
             _ = ticker.tick() => {
                 if !options.no_faults && tokio::time::Instant::now() >= next_fault {
-                    recent.push(inject_fault(&setup.emulators));
-                    next_fault = tokio::time::Instant::now() + Duration::from_secs(20);
+                    recent.push(setup.inject_fault());
+                    next_fault = tokio::time::Instant::now() + FAULT_EVERY;
                 }
                 let snapshot = engine.snapshot().await?;
                 render(&snapshot, &recent, &dir, tty);
@@ -167,27 +78,6 @@ async fn sleep_until_opt(at: Option<tokio::time::Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
-}
-
-fn inject_fault(emulators: &[Arc<Emulator>]) -> String {
-    let mut rng = rand::rng();
-    let emu = &emulators[rng.random_range(0..emulators.len())];
-    let (action, text) = match rng.random_range(0..4) {
-        0 => (FaultAction::ApiError { status: 503 }, "503 error"),
-        1 => (FaultAction::Drop, "dropped connection"),
-        2 => (FaultAction::Html { status: 502 }, "HTML 502 page"),
-        _ => (FaultAction::Delay(Duration::from_secs(3)), "3 s delay"),
-    };
-    emu.push_fault(Fault {
-        target: FaultTarget::Refresh,
-        times: 1,
-        action,
-    });
-    format!(
-        "{}  demo: next {} refresh will get a {text}",
-        Utc::now().format("%H:%M:%S"),
-        emu.api().id()
-    )
 }
 
 fn describe(e: &Event) -> Option<String> {
@@ -291,20 +181,9 @@ fn render(snapshot: &[AccountSnapshot], recent: &[String], command: &str, tty: b
         .and_then(|()| stdout.flush());
 }
 
-async fn cleanup(setup: Setup) {
-    for account in setup.keeper.accounts().unwrap_or_default() {
-        if let Err(e) = setup.keeper.remove(&account.name).await {
-            eprintln!(
-                "tokenkeeper: could not remove demo account {}: {e}",
-                account.name
-            );
-        }
+async fn cleanup(setup: Demo) {
+    for (name, e) in setup.cleanup().await {
+        eprintln!("tokenkeeper: could not remove demo account {name}: {e}");
     }
-    for emu in setup.emulators {
-        if let Ok(emu) = Arc::try_unwrap(emu) {
-            emu.shutdown().await;
-        }
-    }
-    drop(setup.dir);
     println!("demo stopped: accounts, keychain entries and the demo directory removed");
 }

@@ -150,6 +150,12 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
         line("refresh expires", when(v.refresh_expires_at, now));
     }
     line("last refresh", when(v.last_refresh, now));
+    if let Some(fp) = &v.token_fingerprint {
+        line(
+            "token",
+            format!("fingerprint {fp} (first 8 hex of its SHA-256)"),
+        );
+    }
     let err = error_text(v);
     line("last error", if err.is_empty() { "-".into() } else { err });
     let stored = if d.stored_secrets.is_empty() {

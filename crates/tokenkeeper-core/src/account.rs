@@ -18,6 +18,8 @@ use crate::error::{Error, Result};
 use crate::providers::tls::TlsSettings;
 
 /// Stable identity of an account (keychain key, lock file, state entry).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(type = "string"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AccountId(Uuid);
@@ -26,6 +28,11 @@ impl AccountId {
     /// A fresh random id.
     pub fn generate() -> Self {
         Self(Uuid::new_v4())
+    }
+
+    /// The id of the keychain check's throwaway entry (no account has it).
+    pub fn probe() -> Self {
+        Self(Uuid::nil())
     }
 }
 
@@ -36,6 +43,7 @@ impl fmt::Display for AccountId {
 }
 
 /// The five supported APIs.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProviderKind {

@@ -15,6 +15,7 @@ use crate::error::Error;
 
 /// The SHA-256 fingerprint of a DER certificate, shown as `AB:CD:…` (as
 /// `openssl x509 -noout -fingerprint -sha256` prints it).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CertFingerprint([u8; 32]);
 
@@ -102,6 +103,7 @@ impl<'de> Deserialize<'de> for CertFingerprint {
 }
 
 /// What a server presented: one certificate of its chain.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresentedCertificate {
     /// Subject distinguished name (`CN=…, O=…`).
@@ -231,6 +233,7 @@ fn ip_text(bytes: &[u8]) -> Option<String> {
 }
 
 /// Why a server's certificate was not accepted.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CertProblemKind {
@@ -263,6 +266,7 @@ impl CertProblemKind {
 }
 
 /// A refused server certificate: why, and what the server presented (leaf first).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateProblem {
     /// Why it was refused.
@@ -325,6 +329,7 @@ impl CertificateProblem {
 
 /// What `tokenkeeper cert URL` reports: the chain a server presented and whether it would be
 /// trusted with the given settings.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertificateReport {
     /// The host asked.

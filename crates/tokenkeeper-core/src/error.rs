@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::cert::CertificateProblem;
 
 /// What the engine should do about a failure.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ErrorKind {

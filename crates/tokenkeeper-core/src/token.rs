@@ -27,6 +27,17 @@ pub struct TokenSet {
     pub obtained_at: DateTime<Utc>,
 }
 
+/// A short, safe name for a token: the first 8 hex digits of its SHA-256, so a user can tell
+/// which token a script holds without revealing it (`tokenkeeper show`, the app).
+pub fn fingerprint(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 impl TokenSet {
     /// Lifetime the token was issued with.
     pub fn lifetime(&self) -> TimeDelta {
@@ -294,6 +305,12 @@ mod tests {
             assert!(err.starts_with("not a JWT"), "{bad}: {err}");
             assert!(!err.contains("secret"), "{err}");
         }
+    }
+
+    #[test]
+    fn fingerprints_are_the_first_8_hex_of_the_sha256() {
+        // sha256("abc") = ba7816bf 8f01cfea ...
+        assert_eq!(super::fingerprint("abc"), "ba7816bf");
     }
 
     #[test]

@@ -17,9 +17,12 @@ use tokenkeeper_core::providers::provider_for;
 use tokenkeeper_core::store::{config, state};
 use tokenkeeper_core::token::{decode_jwt, jwt_expiry};
 
+/// A harness: feeds one input to the code under test, panicking when an invariant breaks.
+pub type Harness = fn(&[u8]);
+
 /// Every target: its name (the `fuzz/fuzz_targets/<name>.rs` file and corpus folder) and its
 /// harness.
-pub const TARGETS: [(&str, fn(&[u8])); 8] = [
+pub const TARGETS: [(&str, Harness); 8] = [
     ("answer_redis_enterprise", |d| {
         answer(ProviderKind::RedisEnterprise, d)
     }),
@@ -82,16 +85,19 @@ fn reply_of(data: &[u8]) -> Reply {
     )
 }
 
-/// Every JSON string in `value`, except the API's own words (`message`, `key`, `code`), which
-/// an error may quote.
-fn strings(value: &Value, out: &mut Vec<String>) {
+/// Every JSON string in `value`, sorted into the API's own words (under `message`, `key`,
+/// `code`: an error may quote them) and all other values (an error must not).
+fn strings(value: &Value, words: bool, values: &mut Vec<String>, api_words: &mut Vec<String>) {
     match value {
-        Value::String(s) => out.push(s.clone()),
-        Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
-        Value::Object(map) => map
+        Value::String(s) if words => api_words.push(s.clone()),
+        Value::String(s) => values.push(s.clone()),
+        Value::Array(items) => items
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "message" | "key" | "code"))
-            .for_each(|(_, v)| strings(v, out)),
+            .for_each(|v| strings(v, words, values, api_words)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            let words = words || matches!(k.as_str(), "message" | "key" | "code");
+            strings(v, words, values, api_words);
+        }),
         _ => {}
     }
 }
@@ -104,9 +110,9 @@ pub fn answer(kind: ProviderKind, data: &[u8]) {
     // serde skips the fields it ignores without checking their UTF-8, so a body may be read
     // although a strict parse refuses it: compare with its lossy reading.
     let json: Option<Value> = serde_json::from_str(&String::from_utf8_lossy(&reply.body)).ok();
-    let mut values = Vec::new();
+    let (mut values, mut api_words) = (Vec::new(), Vec::new());
     if let Some(json) = &json {
-        strings(json, &mut values);
+        strings(json, false, &mut values, &mut api_words);
     }
     match provider_for(kind).parse(&reply) {
         Ok(set) => {
@@ -127,7 +133,8 @@ pub fn answer(kind: ProviderKind, data: &[u8]) {
             }
             if reply.is_success() {
                 let shown = format!("{error} {error:?}");
-                for value in values.iter().filter(|v| v.len() >= 20) {
+                let quotable = |v: &String| v.len() < 20 || api_words.contains(v);
+                for value in values.iter().filter(|v| !quotable(v)) {
                     assert!(!shown.contains(value.as_str()), "{shown} quotes {value:?}");
                 }
             }

@@ -71,6 +71,19 @@ async fn add_then_token_list_show_refresh_remove_for_every_provider() {
                 "{show}"
             );
             assert!(!show.contains(&newer));
+            // The fingerprint tells which token a script holds, without showing it.
+            let fingerprint = tokenkeeper_core::token::fingerprint(&newer);
+            assert_eq!(fingerprint.len(), 8);
+            assert!(
+                show.contains(&format!("fingerprint {fingerprint}")),
+                "{show}"
+            );
+            let listed = e.run(&["list", "--json"], None).ok().json();
+            assert_eq!(
+                listed[0]["token_fingerprint"],
+                fingerprint.as_str(),
+                "{api:?}"
+            );
             e.run(&["remove", "acc"], None).ok();
             assert_eq!(
                 e.run(&["list", "--json"], None).ok().json(),

@@ -52,6 +52,9 @@ pub struct Event {
     pub next_refresh_at: Option<DateTime<Utc>>,
     /// Last successful refresh.
     pub last_refresh: Option<DateTime<Utc>>,
+    /// The current token's fingerprint (first 8 hex of its SHA-256).
+    #[serde(default)]
+    pub token_fingerprint: Option<String>,
     /// Last failure, with the API's code and message.
     pub last_error: Option<LastError>,
     /// For attempts: when it was due.

@@ -5,10 +5,12 @@
 //! re-reading what is stored (another process may have refreshed meanwhile), and a rotated
 //! refresh token is stored before anything else. Lock order: account, then config, then state.
 
+mod edit;
 mod renew;
 mod secrets;
 pub mod view;
 
+pub use edit::AccountChanges;
 pub use renew::{Attempt, StateSource};
 
 use std::path::PathBuf;
@@ -27,7 +29,7 @@ use crate::store::keychain::{Keychain, SecretKind, SecretStore};
 use crate::store::lock::FileLock;
 use crate::store::paths::Paths;
 use crate::store::state::{self, AccountState};
-use crate::token::{TokenSet, decode_claims};
+use crate::token::{TokenSet, decode_jwt};
 
 pub use view::{AccountDetail, AccountView};
 
@@ -196,17 +198,23 @@ impl Keeper {
         .into_iter()
         .filter_map(|(name, present)| present.then_some(name))
         .collect();
-        let claims = stored
+        let jwt = stored
             .access
             .as_ref()
-            .and_then(|t| decode_claims(t.expose()).ok());
+            .and_then(|t| decode_jwt(t.expose()).ok());
+        let (jwt_header, claims) = match jwt {
+            Some(jwt) => (Some(jwt.header), Some(jwt.claims)),
+            None => (None, None),
+        };
         Ok(AccountDetail {
             view: self.view(&account, &state)?,
             ttl: account.ttl,
+            refresh_lead_secs: account.refresh_lead_secs,
             ca_cert: account.ca_cert.as_ref().map(|p| p.display().to_string()),
             created_at: account.created_at,
             stored_secrets,
             password_refused: state.password_refused,
+            jwt_header,
             claims,
             history: {
                 let paths = self.paths.clone();

@@ -10,6 +10,7 @@ use crate::cert::CertFingerprint;
 use crate::store::state::{AccountState, Status};
 
 /// An account as `list --json` prints it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize)]
 pub struct AccountView {
     /// Stable id.
@@ -30,6 +31,9 @@ pub struct AccountView {
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// Last successful refresh or login.
     pub last_refresh: Option<DateTime<Utc>>,
+    /// First 8 hex digits of the current access token's SHA-256 (tells tokens apart, reveals
+    /// nothing).
+    pub token_fingerprint: Option<String>,
     /// When the engine (daemon or app) plans the next refresh, if one runs.
     pub next_refresh_at: Option<DateTime<Utc>>,
     /// Last failure: `{status, code, message}` (plus kind and time).
@@ -62,6 +66,7 @@ impl AccountView {
             expires_at: state.expires_at,
             refresh_expires_at: state.refresh_expires_at,
             last_refresh: state.last_refresh,
+            token_fingerprint: state.token_fingerprint.clone(),
             next_refresh_at: state.next_refresh_at,
             last_error: state.last_error.clone(),
             trust_cert: account.trust_cert,
@@ -72,6 +77,7 @@ impl AccountView {
 }
 
 /// `show`'s extra detail: settings, which secrets are stored (names only) and JWT claims.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, Serialize)]
 pub struct AccountDetail {
     /// The summary.
@@ -79,6 +85,8 @@ pub struct AccountDetail {
     pub view: AccountView,
     /// Requested ttl.
     pub ttl: Option<u64>,
+    /// The account's own fixed refresh lead in seconds, if it sets one.
+    pub refresh_lead_secs: Option<u64>,
     /// Extra CA file.
     pub ca_cert: Option<String>,
     /// When added.
@@ -87,6 +95,8 @@ pub struct AccountDetail {
     pub stored_secrets: Vec<&'static str>,
     /// Whether the stored password was refused and will not be sent again.
     pub password_refused: bool,
+    /// Header of the current access token when it is a JWT (`alg`, `typ`, `kid`, ...).
+    pub jwt_header: Option<Map<String, Value>>,
     /// Claims of the current access token when it is a JWT.
     pub claims: Option<Map<String, Value>>,
     /// Recent attempts, oldest first (at most 50).

@@ -85,7 +85,7 @@ fn parse(reply: &Reply) -> Outcome {
             Some("SUCCESS") => {
                 ApiError::protocol(reply.status, "the answer has no \"data\" object").into()
             }
-            _ => body_error(reply, body).into(),
+            code => success_status_error(reply.status, code).into(),
         });
     };
     // The new refresh token first: the old one is spent, so it must survive whatever is wrong
@@ -97,17 +97,10 @@ fn parse(reply: &Reply) -> Outcome {
         .map(Secret::new);
     let rotated = |e: ApiError| ProviderError::rotated(e, refresh.clone());
     if body.code.as_deref() != Some("SUCCESS") {
-        let error = match refresh {
-            Some(_) => ApiError::protocol(
-                reply.status,
-                format!(
-                    "a success status with code {:?} instead of \"SUCCESS\"",
-                    body.code.as_deref().unwrap_or("none")
-                ),
-            ),
-            None => body_error(reply, body),
-        };
-        return Err(rotated(error));
+        return Err(rotated(success_status_error(
+            reply.status,
+            body.code.as_deref(),
+        )));
     }
     let access =
         non_empty(reply.status, "accessToken", data.access_token.clone()).map_err(rotated)?;
@@ -146,6 +139,34 @@ fn error_of(reply: &Reply) -> ApiError {
             response: Some(body),
         }) if body.code.is_some() => body_error(reply, body),
         _ => reply.unrecognised_error(),
+    }
+}
+
+/// The response codes the API documents.
+const KNOWN_CODES: [&str; 7] = [
+    "VALIDATION_ERROR",
+    "AUTHENTICATION_ERROR",
+    "AUTHORIZATION_ERROR",
+    "NOT_FOUND_ERROR",
+    "MAX_OPERATIONS_LIMIT_EXCEEDED",
+    "GENERAL_ERROR",
+    "MAINTENANCE_MODE_ERROR",
+];
+
+/// An error code in a success status. Nothing from the body is quoted (any value in a body
+/// that may carry tokens could be one): a documented code is named, anything else is not.
+fn success_status_error(status: u16, code: Option<&str>) -> ApiError {
+    match code.and_then(|c| KNOWN_CODES.into_iter().find(|known| *known == c)) {
+        Some(known) => ApiError::answered(
+            kind_for_code(known, status),
+            status,
+            Some(known.to_owned()),
+            "the API reported this error with a success status",
+        ),
+        None => ApiError::protocol(
+            status,
+            "a success status whose response code is not \"SUCCESS\"",
+        ),
     }
 }
 

@@ -15,6 +15,7 @@ use super::atomic::write_atomic;
 use super::paths::Paths;
 
 /// Outcome of one attempt, for the history.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -27,6 +28,7 @@ pub enum Outcome {
 }
 
 /// One attempt in an account's history (the last [`HISTORY_LEN`] are kept).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// When it started.

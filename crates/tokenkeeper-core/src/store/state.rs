@@ -23,6 +23,7 @@ use crate::token::TokenSet;
 pub const VERSION: u32 = 1;
 
 /// Status of an account, as `list` shows it.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -52,6 +53,7 @@ impl Status {
 }
 
 /// The last failure, in the API's own words where there were any.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastError {
     /// HTTP status, when an answer arrived.
@@ -112,6 +114,9 @@ pub struct AccountState {
     /// Last successful login or refresh.
     #[serde(default)]
     pub last_refresh: Option<DateTime<Utc>>,
+    /// The current access token's fingerprint ([`crate::token::fingerprint`]): not a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_fingerprint: Option<String>,
     /// Last failure; cleared by a success.
     #[serde(default)]
     pub last_error: Option<LastError>,
@@ -141,6 +146,7 @@ impl AccountState {
     pub fn apply_success(&mut self, set: &TokenSet, now: DateTime<Utc>, new_credentials: bool) {
         self.expires_at = Some(set.expires_at);
         self.obtained_at = Some(set.obtained_at);
+        self.token_fingerprint = Some(crate::token::fingerprint(set.access.expose()));
         if set.refresh.is_some() || set.refresh_expires_at.is_some() {
             self.refresh_expires_at = set.refresh_expires_at;
         }

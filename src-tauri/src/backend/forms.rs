@@ -1,0 +1,181 @@
+//! The add, edit and log-in forms, turned into core requests. The UI validates as the user
+//! types; these checks run again here because the backend trusts no caller.
+
+use std::path::PathBuf;
+
+use tokenkeeper_core::account::{Account, parse_base_url, validate_name};
+use tokenkeeper_core::cert::CertFingerprint;
+use tokenkeeper_core::keeper::{AccountChanges, InitialSecret, NewAccount};
+use tokenkeeper_core::{ProviderKind, Secret};
+
+use crate::dto::{AccountForm, LoginForm, SecretKind};
+use crate::error::{AppError, ErrorCode};
+
+/// Redis Enterprise's ttl bounds (seconds).
+const TTL_RANGE: std::ops::RangeInclusive<u64> = 1..=86_400;
+
+fn invalid(message: impl Into<String>) -> AppError {
+    AppError::new(ErrorCode::InvalidInput, message)
+}
+
+fn optional(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+fn fingerprint(form: &AccountForm) -> Result<Option<CertFingerprint>, AppError> {
+    optional(&form.trust_cert)
+        .map(|text| {
+            text.parse::<CertFingerprint>()
+                .map_err(|e| invalid(format!("certificate fingerprint: {e}")))
+        })
+        .transpose()
+}
+
+fn ca_file(form: &AccountForm) -> Result<Option<PathBuf>, AppError> {
+    match optional(&form.ca_cert) {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            if !path.is_file() {
+                return Err(invalid(format!(
+                    "CA file {} does not exist or is not a file",
+                    path.display()
+                )));
+            }
+            Ok(Some(path))
+        }
+        None => Ok(None),
+    }
+}
+
+fn ttl(form: &AccountForm) -> Result<Option<u64>, AppError> {
+    match form.ttl {
+        Some(_) if form.provider != ProviderKind::RedisEnterprise => Ok(None),
+        Some(t) if !TTL_RANGE.contains(&t) => Err(invalid(
+            "token lifetime: Redis Enterprise accepts 1 to 86400 seconds",
+        )),
+        other => Ok(other),
+    }
+}
+
+/// The secret the form carries, if any.
+pub fn secret(kind: SecretKind, text: &str) -> Option<InitialSecret> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let secret = Secret::new(text);
+    Some(match kind {
+        SecretKind::Password => InitialSecret::Password(secret),
+        SecretKind::RefreshToken => InitialSecret::RefreshToken(secret),
+        SecretKind::AccessToken => InitialSecret::AccessToken(secret),
+    })
+}
+
+/// An add form as a core request.
+pub fn new_account(form: &AccountForm) -> Result<(NewAccount, InitialSecret), AppError> {
+    let name = form.name.trim().to_owned();
+    validate_name(&name).map_err(AppError::from)?;
+    let url = parse_base_url(&form.url).map_err(AppError::from)?;
+    let secret = secret(form.secret_kind, &form.secret)
+        .ok_or_else(|| invalid("enter the password, secret or token to log in with"))?;
+    let new = NewAccount {
+        name,
+        provider: form.provider,
+        url,
+        username: optional(&form.username),
+        ttl: ttl(form)?,
+        ca_cert: ca_file(form)?,
+        trust_cert: fingerprint(form)?,
+        insecure: form.insecure,
+        refresh_lead_secs: form.refresh_lead_secs,
+    };
+    Ok((new, secret))
+}
+
+/// An edit form as changes to `current`, plus the new secret when one was typed.
+pub fn changes(
+    form: &AccountForm,
+    current: &Account,
+) -> Result<(AccountChanges, Option<InitialSecret>), AppError> {
+    if form.provider != current.provider {
+        return Err(invalid(
+            "the API of an account cannot change: add a new account instead",
+        ));
+    }
+    let name = form.name.trim().to_owned();
+    validate_name(&name).map_err(AppError::from)?;
+    let changes = AccountChanges {
+        name: (name != current.name).then_some(name),
+        url: Some(parse_base_url(&form.url).map_err(AppError::from)?),
+        username: Some(optional(&form.username)),
+        ttl: Some(ttl(form)?),
+        ca_cert: Some(ca_file(form)?),
+        trust_cert: Some(fingerprint(form)?),
+        insecure: Some(form.insecure),
+        refresh_lead_secs: Some(form.refresh_lead_secs),
+    };
+    Ok((changes, secret(form.secret_kind, &form.secret)))
+}
+
+/// A log-in form's secret.
+pub fn login(form: &LoginForm) -> Result<InitialSecret, AppError> {
+    secret(form.secret_kind, &form.secret)
+        .ok_or_else(|| invalid("enter the new password, secret or token"))
+}
+
+#[cfg(test)]
+mod tests {
+    use tokenkeeper_core::ProviderKind;
+
+    use super::{AccountForm, new_account};
+    use crate::dto::SecretKind;
+    use crate::error::ErrorCode;
+
+    fn form() -> AccountForm {
+        AccountForm {
+            name: "prod".into(),
+            provider: ProviderKind::RedisEnterprise,
+            url: "https://cluster.example.com:9443".into(),
+            username: Some("admin@example.com".into()),
+            secret_kind: SecretKind::Password,
+            secret: "pw".into(),
+            ttl: Some(600),
+            refresh_lead_secs: None,
+            ca_cert: None,
+            trust_cert: Some(" ".into()),
+            insecure: false,
+        }
+    }
+
+    #[test]
+    fn a_good_form_becomes_a_request_and_bad_fields_are_named() {
+        let (new, _) = new_account(&form()).unwrap();
+        assert_eq!(new.ttl, Some(600));
+        assert_eq!(new.trust_cert, None, "a blank fingerprint is none");
+        type Change = fn(&mut AccountForm);
+        let cases: [(Change, &str); 5] = [
+            (|f| f.name = "has space".into(), "name"),
+            (|f| f.url = "cluster:9443/x y".into(), "URL"),
+            (|f| f.secret = "  ".into(), "password"),
+            (|f| f.ttl = Some(0), "86400"),
+            (|f| f.trust_cert = Some("AB:CD".into()), "fingerprint"),
+        ];
+        for (change, word) in cases {
+            let mut f = form();
+            change(&mut f);
+            let e = new_account(&f).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidInput);
+            assert!(e.message.contains(word), "{word}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn ttl_is_only_for_redis_enterprise() {
+        let mut f = form();
+        f.provider = ProviderKind::Smartling;
+        assert_eq!(new_account(&f).unwrap().0.ttl, None);
+    }
+}

@@ -1,0 +1,539 @@
+//! The app's backend, free of Tauri so it is tested without a window: one [`Backend`] per
+//! config directory, owning (or following) the refresh engine, answering the window's
+//! commands and the tray's actions through the same functions, and keeping copied tokens on
+//! the clipboard no longer than asked.
+//!
+//! - [`owner`]: the engine ownership rule (in-process unless a daemon holds the directory);
+//! - [`clipboard`]: the clipboard for secrets;
+//! - [`forms`]: the add, edit and log-in forms as core requests;
+//! - [`notices`]: which changes deserve a desktop notification;
+//! - [`prefs`]: the app's own preferences file.
+
+pub mod clipboard;
+pub mod forms;
+pub mod notices;
+pub mod owner;
+pub mod prefs;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use tokenkeeper_core::account::{Account, AccountId};
+use tokenkeeper_core::cert::{CertFingerprint, CertificateReport};
+use tokenkeeper_core::engine::EngineCommand;
+use tokenkeeper_core::engine::events::Event;
+use tokenkeeper_core::keeper::AccountView;
+use tokenkeeper_core::providers::tls::TlsSettings;
+use tokenkeeper_core::{Error, Keeper, Secret};
+use tokio::sync::{Mutex as AsyncMutex, broadcast, watch as channel};
+
+use crate::dto::{
+    AccountForm, AccountInfo, AccountRow, AppSettings, Copied, LoginForm, Overview, Revealed,
+};
+use crate::error::{AppError, ErrorCode};
+use clipboard::SecretClipboard;
+use owner::{Owner, bump};
+use prefs::Prefs;
+
+/// Copy and Reveal hand out tokens valid for at least this long.
+pub const MIN_VALID: Duration = Duration::from_secs(60);
+/// A revealed token is hidden again after this long.
+pub const HIDE_AFTER_SECS: u64 = 30;
+
+/// The app's state behind the window and the tray.
+#[derive(Debug)]
+pub struct Backend {
+    keeper: Keeper,
+    owner: AsyncMutex<Option<Owner>>,
+    changed: channel::Sender<u64>,
+    events: broadcast::Sender<Event>,
+    keychain: Mutex<Option<AppError>>,
+    clipboard: Arc<dyn SecretClipboard>,
+    copied: Arc<Mutex<Option<Secret>>>,
+    prefs: Mutex<Prefs>,
+    demo: bool,
+}
+
+fn blocking_error(e: tokio::task::JoinError) -> AppError {
+    AppError::new(ErrorCode::Clipboard, format!("background task failed: {e}"))
+}
+
+impl Backend {
+    /// Opens the config directory of `keeper`: runs the engine here, or follows the daemon
+    /// that holds the directory.
+    pub async fn start(
+        keeper: Keeper,
+        clipboard: Arc<dyn SecretClipboard>,
+        demo: bool,
+    ) -> Result<Arc<Self>, AppError> {
+        let (changed, _) = channel::channel(0);
+        let (events, _) = broadcast::channel(256);
+        let owner = Owner::start(&keeper, &changed, &events).await?;
+        let prefs = prefs::load(&prefs::file(keeper.paths())).unwrap_or_default();
+        let backend = Arc::new(Self {
+            keeper,
+            owner: AsyncMutex::new(Some(owner)),
+            changed,
+            events,
+            keychain: Mutex::new(None),
+            clipboard,
+            copied: Arc::new(Mutex::new(None)),
+            prefs: Mutex::new(prefs),
+            demo,
+        });
+        backend.check_keychain().await;
+        Ok(backend)
+    }
+
+    /// The keeper over the config directory.
+    pub fn keeper(&self) -> &Keeper {
+        &self.keeper
+    }
+
+    /// Follows changes: the value changes whenever the window or the tray should update.
+    pub fn changes(&self) -> channel::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    /// The in-process engine's events (none arrive while a daemon refreshes).
+    pub fn events(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Signals a change (after the app changed something itself).
+    pub fn touch(&self) {
+        bump(&self.changed);
+    }
+
+    /// When a daemon refreshed and has stopped, starts the engine here.
+    pub async fn take_over_if_free(&self) -> Result<bool, AppError> {
+        let mut owner = self.owner.lock().await;
+        match owner.as_mut() {
+            Some(owner) => Ok(owner
+                .take_over_if_free(&self.keeper, &self.changed, &self.events)
+                .await?),
+            None => Ok(false),
+        }
+    }
+
+    /// Probes the keychain; remembers (and returns) what is wrong with it.
+    pub async fn check_keychain(&self) -> Option<AppError> {
+        let problem = self.keeper.check_keychain().await.err().map(AppError::from);
+        let changed = match self.keychain.lock() {
+            Ok(mut k) => {
+                let changed = *k != problem;
+                k.clone_from(&problem);
+                changed
+            }
+            Err(_) => false,
+        };
+        if changed {
+            self.touch();
+        }
+        problem
+    }
+
+    /// Keeps the keychain banner in step with what the last operation found.
+    fn note<T>(&self, result: Result<T, Error>) -> Result<T, AppError> {
+        let keychain_failed = matches!(
+            &result,
+            Err(Error::KeychainLocked(_) | Error::KeychainUnavailable(_))
+        );
+        let banner = match &result {
+            Err(e) if keychain_failed => Some(AppError::from(clone_error(e))),
+            Ok(_) => None,
+            Err(_) => return result.map_err(AppError::from),
+        };
+        if let Ok(mut k) = self.keychain.lock()
+            && (keychain_failed || k.is_some())
+        {
+            *k = banner;
+            bump(&self.changed);
+        }
+        result.map_err(AppError::from)
+    }
+
+    /// Everything the main window shows.
+    pub async fn overview(&self) -> Overview {
+        let now = Utc::now();
+        let keychain = self.keychain.lock().ok().and_then(|k| k.clone());
+        let owner = self.owner.lock().await;
+        let engine_owner = owner
+            .as_ref()
+            .map_or(crate::dto::EngineOwner::App, Owner::kind);
+        let rows = match owner.as_ref().and_then(Owner::engine) {
+            Some(engine) => {
+                let lead = self.keeper.settings().ok().and_then(|s| s.refresh_lead());
+                engine.snapshot().await.map(|snapshot| {
+                    snapshot
+                        .into_iter()
+                        .map(|s| {
+                            let mut view = AccountView::new(&s.account, &s.state, now, lead);
+                            view.next_refresh_at = s.next_refresh_at;
+                            AccountRow {
+                                view,
+                                refreshing: s.in_flight,
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+            }
+            None => self.keeper.list().map(|views| {
+                views
+                    .into_iter()
+                    .map(|view| AccountRow {
+                        view,
+                        refreshing: false,
+                    })
+                    .collect()
+            }),
+        };
+        drop(owner);
+        let (accounts, problem) = match rows {
+            Ok(rows) => (self.in_config_order(rows), None),
+            Err(e) => (Vec::new(), Some(AppError::from(e))),
+        };
+        Overview {
+            accounts,
+            engine: engine_owner,
+            config_dir: self.keeper.paths().dir().display().to_string(),
+            demo: self.demo,
+            keychain,
+            problem,
+            generated_at: now,
+        }
+    }
+
+    fn in_config_order(&self, mut rows: Vec<AccountRow>) -> Vec<AccountRow> {
+        let order: Vec<AccountId> = self
+            .keeper
+            .accounts()
+            .map(|a| a.into_iter().map(|a| a.id).collect())
+            .unwrap_or_default();
+        rows.sort_by_key(|r| order.iter().position(|id| *id == r.view.id));
+        rows
+    }
+
+    fn account(&self, id: &str) -> Result<Account, AppError> {
+        let accounts = self.keeper.accounts().map_err(AppError::from)?;
+        accounts
+            .into_iter()
+            .find(|a| a.id.to_string() == id)
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::NotFound,
+                    "this account no longer exists (it was removed elsewhere)",
+                )
+            })
+    }
+
+    async fn is_refreshing(&self, id: AccountId) -> bool {
+        let owner = self.owner.lock().await;
+        match owner.as_ref().and_then(Owner::engine) {
+            Some(engine) => engine
+                .snapshot()
+                .await
+                .map(|s| s.iter().any(|a| a.account.id == id && a.in_flight))
+                .unwrap_or(false),
+            None => false,
+        }
+    }
+
+    /// One account in detail: JWT header and claims, history, stored secret names.
+    pub async fn details(&self, id: &str) -> Result<AccountInfo, AppError> {
+        let account = self.account(id)?;
+        let detail = self.keeper.show(&account.name).await;
+        let detail = self.note(detail)?;
+        Ok(AccountInfo {
+            detail,
+            refreshing: self.is_refreshing(account.id).await,
+        })
+    }
+
+    /// Adds an account: the first login runs, and nothing is stored when it fails.
+    pub async fn add(&self, form: AccountForm) -> Result<AccountView, AppError> {
+        let (new, secret) = forms::new_account(&form)?;
+        let result = self.keeper.add(new, secret).await;
+        let view = self.note(result)?;
+        self.touch();
+        Ok(view)
+    }
+
+    /// Changes an account's settings; a typed secret logs in with it afterwards.
+    pub async fn edit(&self, id: &str, form: AccountForm) -> Result<AccountView, AppError> {
+        let current = self.account(id)?;
+        let (changes, secret) = forms::changes(&form, &current)?;
+        let account = self
+            .keeper
+            .edit(&current.name, changes)
+            .await
+            .map_err(AppError::from)?;
+        if let Some(secret) = secret {
+            let result = self.keeper.login(&account.name, secret).await;
+            self.note(result)?;
+        }
+        self.touch();
+        let view = self.keeper.list().map_err(AppError::from)?;
+        view.into_iter()
+            .find(|v| v.id == account.id)
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "the account disappeared"))
+    }
+
+    /// Stores a new secret for an account (the way out of "needs login").
+    pub async fn login(&self, id: &str, form: LoginForm) -> Result<AccountView, AppError> {
+        let account = self.account(id)?;
+        let secret = forms::login(&form)?;
+        let result = self.keeper.login(&account.name, secret).await;
+        let view = self.note(result)?;
+        self.touch();
+        Ok(view)
+    }
+
+    /// Removes an account and its keychain entries.
+    pub async fn remove(&self, id: &str) -> Result<(), AppError> {
+        let account = self.account(id)?;
+        let result = self.keeper.remove(&account.name).await;
+        self.note(result)?;
+        self.touch();
+        Ok(())
+    }
+
+    /// Pins the certificate an account's server presents (after the user compared it).
+    pub async fn trust(&self, id: &str, fingerprint: &str) -> Result<(), AppError> {
+        let account = self.account(id)?;
+        let fingerprint: CertFingerprint = fingerprint
+            .parse()
+            .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("fingerprint: {e}")))?;
+        self.keeper
+            .trust(&account.name, fingerprint)
+            .await
+            .map_err(AppError::from)?;
+        self.touch();
+        Ok(())
+    }
+
+    /// Refreshes now. With the engine here, the engine does it (so it never overlaps its own
+    /// attempt) and the result arrives as a change; with a daemon, the keeper does it under
+    /// the account's lock and the result is returned.
+    pub async fn refresh(&self, id: &str) -> Result<(), AppError> {
+        let account = self.account(id)?;
+        let owner = self.owner.lock().await;
+        if let Some(engine) = owner.as_ref().and_then(Owner::engine) {
+            engine
+                .send(EngineCommand::RefreshNow(account.id))
+                .await
+                .map_err(AppError::from)?;
+            drop(owner);
+            self.touch();
+            return Ok(());
+        }
+        drop(owner);
+        let result = self.keeper.refresh(&account.name).await;
+        self.touch();
+        self.note(result).map(|_| ())
+    }
+
+    /// Refreshes every account (the tray's Refresh all).
+    pub async fn refresh_all(&self) -> Vec<(String, Result<(), AppError>)> {
+        let mut results = Vec::new();
+        for account in self.keeper.accounts().unwrap_or_default() {
+            let result = self.refresh(&account.id.to_string()).await;
+            results.push((account.name, result));
+        }
+        results
+    }
+
+    /// A token valid for at least a minute (refreshed first when needed, under the
+    /// cross-process lock), with its expiry.
+    async fn fresh_token(
+        &self,
+        account: &Account,
+    ) -> Result<(Secret, Option<chrono::DateTime<Utc>>), AppError> {
+        let result = self.keeper.token(&account.name, MIN_VALID).await;
+        let token = self.note(result)?;
+        self.touch();
+        let expires_at = self
+            .keeper
+            .list()
+            .ok()
+            .and_then(|views| views.into_iter().find(|v| v.id == account.id))
+            .and_then(|v| v.expires_at);
+        Ok((token, expires_at))
+    }
+
+    /// Copies a fresh token to the clipboard (marked as a secret) and clears it after the
+    /// configured delay if the clipboard still holds it. The token never reaches the UI.
+    pub async fn copy(&self, id: &str) -> Result<Copied, AppError> {
+        let account = self.account(id)?;
+        let (token, expires_at) = self.fresh_token(&account).await?;
+        let clipboard = self.clipboard.clone();
+        let value = token.clone();
+        tokio::task::spawn_blocking(move || clipboard.set_secret(value.expose()))
+            .await
+            .map_err(blocking_error)?
+            .map_err(|e| AppError::new(ErrorCode::Clipboard, e))?;
+        if let Ok(mut copied) = self.copied.lock() {
+            *copied = Some(token.clone());
+        }
+        let clear_after_secs = self.prefs().clipboard_clear_secs;
+        let (clipboard, copied) = (self.clipboard.clone(), self.copied.clone());
+        let ours = token.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(clear_after_secs)).await;
+            let _ = tokio::task::spawn_blocking(move || clear_if_ours(&*clipboard, &copied, &ours))
+                .await;
+        });
+        Ok(Copied {
+            expires_at,
+            valid_for_secs: expires_at.map_or(0, |at| (at - Utc::now()).num_seconds().max(0)),
+            fingerprint: tokenkeeper_core::token::fingerprint(token.expose()),
+            clear_after_secs,
+        })
+    }
+
+    /// The token itself, for Reveal (the only way a token reaches the web view).
+    pub async fn reveal(&self, id: &str) -> Result<Revealed, AppError> {
+        let account = self.account(id)?;
+        let (token, expires_at) = self.fresh_token(&account).await?;
+        Ok(Revealed {
+            token: token.expose().to_owned(),
+            expires_at,
+            hide_after_secs: HIDE_AFTER_SECS,
+        })
+    }
+
+    /// The certificate chain a server presents, and whether these settings would trust it.
+    pub async fn inspect_certificate(
+        &self,
+        url: &str,
+        ca_cert: Option<String>,
+        trust_cert: Option<String>,
+    ) -> Result<CertificateReport, AppError> {
+        let url = tokenkeeper_core::account::parse_base_url(url).map_err(AppError::from)?;
+        let trust_cert = match trust_cert.filter(|t| !t.trim().is_empty()) {
+            Some(t) => Some(t.parse().map_err(|e| {
+                AppError::new(ErrorCode::InvalidInput, format!("fingerprint: {e}"))
+            })?),
+            None => None,
+        };
+        let settings = TlsSettings {
+            ca_cert: ca_cert.filter(|c| !c.trim().is_empty()).map(Into::into),
+            trust_cert,
+            insecure: false,
+        };
+        self.keeper
+            .inspect_certificate(&url, &settings)
+            .await
+            .map_err(AppError::from)
+    }
+
+    /// The app's preferences.
+    pub fn prefs(&self) -> Prefs {
+        self.prefs.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// The settings window's values (`autostart` is the caller's: it belongs to the plugin).
+    pub fn settings(&self, autostart: bool) -> AppSettings {
+        let prefs = self.prefs();
+        AppSettings {
+            refresh_lead_secs: self
+                .keeper
+                .settings()
+                .ok()
+                .and_then(|s| s.refresh_lead_secs),
+            clipboard_clear_secs: prefs.clipboard_clear_secs,
+            notifications: prefs.notifications,
+            autostart,
+        }
+    }
+
+    /// Saves the settings window's values (but `autostart`, the caller's).
+    pub async fn save_settings(&self, settings: &AppSettings) -> Result<(), AppError> {
+        if !(1..=3600).contains(&settings.clipboard_clear_secs) {
+            return Err(AppError::new(
+                ErrorCode::InvalidInput,
+                "clipboard clear delay: 1 to 3600 seconds",
+            ));
+        }
+        let lead = settings.refresh_lead_secs;
+        if self
+            .keeper
+            .settings()
+            .ok()
+            .and_then(|s| s.refresh_lead_secs)
+            != lead
+        {
+            self.keeper
+                .update_settings(|s| s.refresh_lead_secs = lead)
+                .await
+                .map_err(AppError::from)?;
+        }
+        let prefs = Prefs {
+            clipboard_clear_secs: settings.clipboard_clear_secs,
+            notifications: settings.notifications,
+        };
+        prefs::save(&prefs::file(self.keeper.paths()), &prefs).map_err(AppError::from)?;
+        if let Ok(mut p) = self.prefs.lock() {
+            *p = prefs;
+        }
+        self.touch();
+        Ok(())
+    }
+
+    /// Whether the account has a stored password (it can log in again by itself).
+    pub async fn can_log_in_again(&self, id: AccountId) -> bool {
+        let Some(account) = self
+            .keeper
+            .accounts()
+            .ok()
+            .and_then(|a| a.into_iter().find(|a| a.id == id))
+        else {
+            return false;
+        };
+        self.keeper
+            .show(&account.name)
+            .await
+            .map(|d| d.stored_secrets.contains(&"password") && !d.password_refused)
+            .unwrap_or(false)
+    }
+
+    /// Clears the clipboard if it still holds the token we copied.
+    pub async fn clear_clipboard_if_ours(&self) {
+        let (clipboard, copied) = (self.clipboard.clone(), self.copied.clone());
+        let ours = copied.lock().ok().and_then(|c| c.clone());
+        if let Some(ours) = ours {
+            let _ = tokio::task::spawn_blocking(move || clear_if_ours(&*clipboard, &copied, &ours))
+                .await;
+        }
+    }
+
+    /// Stops: the clipboard loses our token, the engine writes its state.
+    pub async fn shutdown(&self) {
+        self.clear_clipboard_if_ours().await;
+        if let Some(owner) = self.owner.lock().await.take() {
+            owner.shutdown().await;
+        }
+    }
+}
+
+fn clear_if_ours(clipboard: &dyn SecretClipboard, copied: &Mutex<Option<Secret>>, ours: &Secret) {
+    let holds_ours = clipboard.text().is_some_and(|t| t == ours.expose());
+    if holds_ours {
+        let _ = clipboard.clear();
+    }
+    if let Ok(mut c) = copied.lock()
+        && c.as_ref().is_some_and(|c| c.expose() == ours.expose())
+    {
+        *c = None;
+    }
+}
+
+/// Keychain errors carry only text: rebuild one to keep it for the banner.
+fn clone_error(e: &Error) -> Error {
+    match e {
+        Error::KeychainLocked(m) => Error::KeychainLocked(m.clone()),
+        Error::KeychainUnavailable(m) => Error::KeychainUnavailable(m.clone()),
+        other => Error::Keychain(other.to_string()),
+    }
+}

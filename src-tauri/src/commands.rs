@@ -1,0 +1,163 @@
+//! The window's commands: each adapts one call to the backend (the logic lives there). Every
+//! command here is listed in `build.rs`, so each has its own permission, and the window's
+//! capability grants exactly these. Errors reach the UI as [`AppError`] (`{code, message,
+//! kind}`).
+
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_autostart::ManagerExt;
+
+use crate::dto::{AccountForm, AccountInfo, AppSettings, Copied, LoginForm, Overview, Revealed};
+use crate::error::{AppError, ErrorCode};
+use crate::shell::Shell;
+use tokenkeeper_core::cert::CertificateReport;
+use tokenkeeper_core::keeper::AccountView;
+
+/// Every command's name (build.rs keeps its own copy; a test checks they agree).
+pub const NAMES: [&str; 14] = [
+    "get_overview",
+    "get_account",
+    "add_account",
+    "edit_account",
+    "remove_account",
+    "login_account",
+    "trust_certificate",
+    "refresh_account",
+    "copy_token",
+    "reveal_token",
+    "inspect_certificate",
+    "get_settings",
+    "save_settings",
+    "check_keychain",
+];
+
+/// Everything the main window shows.
+#[tauri::command]
+pub async fn get_overview(shell: State<'_, Shell>) -> Result<Overview, AppError> {
+    Ok(shell.backend.overview().await)
+}
+
+/// One account in detail.
+#[tauri::command]
+pub async fn get_account(shell: State<'_, Shell>, id: String) -> Result<AccountInfo, AppError> {
+    shell.backend.details(&id).await
+}
+
+/// Adds an account (the first login runs; nothing is stored on failure).
+#[tauri::command]
+pub async fn add_account(
+    shell: State<'_, Shell>,
+    form: AccountForm,
+) -> Result<AccountView, AppError> {
+    shell.backend.add(form).await
+}
+
+/// Changes an account's settings (and logs in with a typed secret).
+#[tauri::command]
+pub async fn edit_account(
+    shell: State<'_, Shell>,
+    id: String,
+    form: AccountForm,
+) -> Result<AccountView, AppError> {
+    shell.backend.edit(&id, form).await
+}
+
+/// Removes an account and its keychain entries.
+#[tauri::command]
+pub async fn remove_account(shell: State<'_, Shell>, id: String) -> Result<(), AppError> {
+    shell.backend.remove(&id).await
+}
+
+/// Stores a new secret for an account that needs login.
+#[tauri::command]
+pub async fn login_account(
+    shell: State<'_, Shell>,
+    id: String,
+    form: LoginForm,
+) -> Result<AccountView, AppError> {
+    shell.backend.login(&id, form).await
+}
+
+/// Pins the certificate an account's server presents.
+#[tauri::command]
+pub async fn trust_certificate(
+    shell: State<'_, Shell>,
+    id: String,
+    fingerprint: String,
+) -> Result<(), AppError> {
+    shell.backend.trust(&id, &fingerprint).await
+}
+
+/// Refreshes an account now.
+#[tauri::command]
+pub async fn refresh_account(shell: State<'_, Shell>, id: String) -> Result<(), AppError> {
+    shell.backend.refresh(&id).await
+}
+
+/// Copies a fresh token to the clipboard, in Rust: the token does not reach the web view.
+#[tauri::command]
+pub async fn copy_token(shell: State<'_, Shell>, id: String) -> Result<Copied, AppError> {
+    shell.backend.copy(&id).await
+}
+
+/// The token itself, for Reveal.
+#[tauri::command]
+pub async fn reveal_token(shell: State<'_, Shell>, id: String) -> Result<Revealed, AppError> {
+    shell.backend.reveal(&id).await
+}
+
+/// What the server at a URL presents, and whether it would be trusted.
+#[tauri::command]
+pub async fn inspect_certificate(
+    shell: State<'_, Shell>,
+    url: String,
+    ca_cert: Option<String>,
+    trust_cert: Option<String>,
+) -> Result<CertificateReport, AppError> {
+    shell
+        .backend
+        .inspect_certificate(&url, ca_cert, trust_cert)
+        .await
+}
+
+fn autostart_error(e: impl std::fmt::Display) -> AppError {
+    AppError::new(
+        ErrorCode::Files,
+        format!("cannot change start at login: {e}"),
+    )
+}
+
+/// The settings window's values.
+#[tauri::command]
+pub async fn get_settings<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+) -> Result<AppSettings, AppError> {
+    let autostart = app.autolaunch().is_enabled().unwrap_or(false);
+    Ok(shell.backend.settings(autostart))
+}
+
+/// Saves the settings window's values.
+#[tauri::command]
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
+    shell: State<'_, Shell>,
+    settings: AppSettings,
+) -> Result<AppSettings, AppError> {
+    shell.backend.save_settings(&settings).await?;
+    let launcher = app.autolaunch();
+    if launcher.is_enabled().unwrap_or(false) != settings.autostart {
+        if settings.autostart {
+            launcher.enable().map_err(autostart_error)?;
+        } else {
+            launcher.disable().map_err(autostart_error)?;
+        }
+    }
+    let autostart = launcher.is_enabled().unwrap_or(false);
+    Ok(shell.backend.settings(autostart))
+}
+
+/// Probes the keychain again (the banner's Retry).
+#[tauri::command]
+pub async fn check_keychain(shell: State<'_, Shell>) -> Result<Option<AppError>, AppError> {
+    Ok(shell.backend.check_keychain().await)
+}

@@ -1,0 +1,191 @@
+//! The glue between the backend and Tauri: starts the backend (or the demo), follows its
+//! changes to update the window, the tray menu and the notifications, runs the tray's actions
+//! and hands a daemon's config directory over to the app when the daemon stops.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tauri::{AppHandle, Emitter, Runtime};
+use tauri_plugin_notification::NotificationExt;
+use tokenkeeper_core::Keeper;
+use tokenkeeper_core::store::paths::Paths;
+use tokenkeeper_demo::{Demo, FAULT_EVERY};
+
+use crate::backend::Backend;
+use crate::backend::clipboard::SystemClipboard;
+use crate::backend::notices::{Notice, Notifier};
+use crate::backend::owner::TAKEOVER_EVERY;
+use crate::error::AppError;
+use crate::tray::{self, TrayAction};
+use crate::window;
+
+/// The event that carries a new [`crate::dto::Overview`] to the window.
+pub const OVERVIEW_EVENT: &str = "overview";
+/// Changes closer together than this are shown once.
+const SETTLE: Duration = Duration::from_millis(100);
+/// Time-based news (a hard limit coming closer) is looked for at least this often.
+const RECHECK: Duration = Duration::from_secs(30);
+
+/// What the app keeps for its whole life (Tauri managed state).
+#[derive(Debug)]
+pub struct Shell {
+    /// The backend.
+    pub backend: Arc<Backend>,
+    /// The demo, in demo mode (removed on quit).
+    pub demo: Arc<Mutex<Option<Demo>>>,
+}
+
+/// Opens the config directory (or starts the demo) and the backend over it.
+pub async fn start(config_dir: Option<PathBuf>, demo: bool) -> Result<Shell, AppError> {
+    let (keeper, demo) = if demo {
+        let demo = Demo::start().await?;
+        (demo.keeper().clone(), Some(demo))
+    } else {
+        (Keeper::open(Paths::resolve(config_dir)?), None)
+    };
+    let backend =
+        Backend::start(keeper, Arc::new(SystemClipboard::default()), demo.is_some()).await?;
+    Ok(Shell {
+        backend,
+        demo: Arc::new(Mutex::new(demo)),
+    })
+}
+
+fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!(error = %e, "cannot show a notification");
+    }
+}
+
+/// Follows the backend: every change goes to the window (when open) and the tray menu;
+/// failures, needs-login and coming hard limits become notifications.
+pub fn follow<R: Runtime>(app: AppHandle<R>, backend: Arc<Backend>) {
+    tauri::async_runtime::spawn(async move {
+        let mut changes = backend.changes();
+        let mut notifier = Notifier::default();
+        let mut menu_for: Option<Vec<(String, String)>> = None;
+        loop {
+            let overview = backend.overview().await;
+            if let Err(e) = app.emit_to(window::MAIN, OVERVIEW_EVENT, &overview) {
+                tracing::debug!(error = %e, "no window to update");
+            }
+            let names: Vec<(String, String)> = overview
+                .accounts
+                .iter()
+                .map(|r| (r.view.id.to_string(), r.view.name.clone()))
+                .collect();
+            if menu_for.as_ref() != Some(&names) {
+                tray::update(&app, &overview.accounts);
+                menu_for = Some(names);
+            }
+            let now = chrono::Utc::now();
+            for notice in notifier.observe(&overview.accounts, now) {
+                if !backend.prefs().notifications {
+                    continue;
+                }
+                if let Notice::HardLimitSoon { id, .. } = &notice
+                    && backend.can_log_in_again(*id).await
+                {
+                    continue;
+                }
+                let (title, body) = notice.text(now);
+                notify(&app, &title, &body);
+            }
+            tokio::select! {
+                changed = changes.changed() => if changed.is_err() { break },
+                () = tokio::time::sleep(RECHECK) => {}
+            }
+            tokio::time::sleep(SETTLE).await;
+            changes.borrow_and_update();
+        }
+    });
+}
+
+/// While a daemon refreshes, checks now and then whether it stopped, and takes over.
+pub fn take_over_when_free(backend: Arc<Backend>) {
+    tauri::async_runtime::spawn(async move {
+        let mut every = tokio::time::interval(TAKEOVER_EVERY);
+        loop {
+            every.tick().await;
+            match backend.take_over_if_free().await {
+                Ok(true) => tracing::info!("the daemon stopped: refreshing in the app"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot start the engine"),
+            }
+        }
+    });
+}
+
+/// In demo mode, makes a refresh fail now and then, as real servers do.
+pub fn inject_faults(demo: Arc<Mutex<Option<Demo>>>) {
+    tauri::async_runtime::spawn(async move {
+        let mut every = tokio::time::interval(FAULT_EVERY);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            match demo.lock() {
+                Ok(guard) => match guard.as_ref() {
+                    Some(demo) => tracing::info!("{}", demo.inject_fault()),
+                    None => break,
+                },
+                Err(_) => break,
+            }
+        }
+    });
+}
+
+/// Runs a tray menu action.
+pub fn on_tray<R: Runtime>(app: &AppHandle<R>, backend: &Arc<Backend>, action: TrayAction) {
+    match action {
+        TrayAction::Show => window::show(app),
+        TrayAction::Quit => app.exit(0),
+        TrayAction::RefreshAll => {
+            let backend = backend.clone();
+            tauri::async_runtime::spawn(async move {
+                for (name, result) in backend.refresh_all().await {
+                    if let Err(e) = result {
+                        tracing::warn!(account = %name, error = %e, "refresh failed");
+                    }
+                }
+            });
+        }
+        TrayAction::Copy(id) => {
+            let (app, backend) = (app.clone(), backend.clone());
+            tauri::async_runtime::spawn(async move {
+                let (title, body) = match backend.copy(&id).await {
+                    Ok(copied) => (
+                        "Token copied".to_owned(),
+                        format!(
+                            "Valid for {}; cleared from the clipboard in {} s.",
+                            crate::shell::minutes(copied.valid_for_secs),
+                            copied.clear_after_secs
+                        ),
+                    ),
+                    Err(e) => ("Cannot copy the token".to_owned(), e.message),
+                };
+                notify(&app, &title, &body);
+            });
+        }
+    }
+}
+
+/// "7m", "1h 5m", "45s": how long a token stays valid, in words.
+pub fn minutes(secs: i64) -> String {
+    match secs {
+        s if s < 60 => format!("{}s", s.max(0)),
+        s if s < 3600 => format!("{}m", s / 60),
+        s => format!("{}h {}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn validity_reads_in_minutes() {
+        assert_eq!(super::minutes(-3), "0s");
+        assert_eq!(super::minutes(45), "45s");
+        assert_eq!(super::minutes(7 * 60 + 59), "7m");
+        assert_eq!(super::minutes(3900), "1h 5m");
+    }
+}

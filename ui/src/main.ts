@@ -1,0 +1,236 @@
+// The window: a header (Add account, Settings), banners (demo, daemon, keychain, files), and
+// one view at a time: the accounts list, an account's detail, the add/edit form, Log in or
+// Settings. The backend pushes a new overview on every change; countdowns tick here, once a
+// second, from `expires_at` (no polling), and stop while the window is hidden.
+import "./styles.css";
+import type { AccountInfo } from "./bindings/AccountInfo";
+import type { AccountRow } from "./bindings/AccountRow";
+import type { AppError } from "./bindings/AppError";
+import type { Overview } from "./bindings/Overview";
+import { clear, h } from "./dom";
+import { backend, onOverview } from "./ipc";
+import { DetailView } from "./views/detail";
+import { AccountFormView } from "./views/form";
+import { AccountList } from "./views/list";
+import { loginView } from "./views/login";
+import { settingsView } from "./views/settings";
+
+type Screen = { kind: "list" } | { kind: "detail"; id: string } | { kind: "panel" };
+
+let overview: Overview | null = null;
+let screen: Screen = { kind: "list" };
+let ticker: number | undefined;
+
+const banners = h("div", { class: "banners", attrs: { "data-field": "banners" } });
+const stage = h("main", { class: "stage", attrs: { id: "main" } });
+const notice = h("p", { class: "notice", attrs: { role: "status", "aria-live": "polite", "data-field": "notice" } });
+
+const list = new AccountList(
+  {
+    details: (id) => void openDetail(id),
+    login: (row) => openLogin(row),
+    edit: (id) => void openEdit(id),
+  },
+  () => openAdd(),
+);
+
+function names(): string[] {
+  return overview?.accounts.map((a) => a.name) ?? [];
+}
+
+function say(text: string): void {
+  notice.textContent = text;
+}
+
+function show(el: HTMLElement, next: Screen): void {
+  screen = next;
+  clear(stage);
+  stage.append(el);
+  const focusable = el.querySelector<HTMLElement>("h2, input, select, button");
+  if (focusable && next.kind !== "list") {
+    if (focusable.tagName === "H2") focusable.setAttribute("tabindex", "-1");
+    focusable.focus();
+  }
+}
+
+function showList(): void {
+  show(list.el, { kind: "list" });
+  if (overview) list.update(overview.accounts, Date.now());
+}
+
+function openAdd(): void {
+  const form = new AccountFormView(names(), {
+    saved: (name) => {
+      say(`${name} added: its token is kept fresh from now on.`);
+      void reload().then(showList);
+    },
+    cancel: showList,
+  });
+  show(form.el, { kind: "panel" });
+}
+
+async function openEdit(id: string): Promise<void> {
+  try {
+    const info = await backend.account(id);
+    editWith(info);
+  } catch (e) {
+    say((e as AppError).message);
+  }
+}
+
+function editWith(info: AccountInfo): void {
+  const form = new AccountFormView(
+    names(),
+    {
+      saved: (name) => {
+        say(`${name} saved.`);
+        void reload().then(showList);
+      },
+      cancel: showList,
+    },
+    info,
+  );
+  show(form.el, { kind: "panel" });
+}
+
+function openLogin(row: Pick<AccountRow, "id" | "name" | "provider" | "last_error">): void {
+  show(
+    loginView(row, {
+      saved: () => {
+        say(`${row.name}: logged in.`);
+        void reload().then(showList);
+      },
+      cancel: showList,
+    }),
+    { kind: "panel" },
+  );
+}
+
+async function openDetail(id: string): Promise<void> {
+  try {
+    const info = await backend.account(id);
+    const view = new DetailView(info, {
+      back: showList,
+      edit: editWith,
+      login: (i) => openLogin(i),
+      removed: (name) => {
+        say(`${name} removed, with its keychain entries.`);
+        void reload().then(showList);
+      },
+    });
+    show(view.el, { kind: "detail", id });
+  } catch (e) {
+    say((e as AppError).message);
+    showList();
+  }
+}
+
+async function openSettings(): Promise<void> {
+  try {
+    const current = await backend.settings();
+    show(
+      settingsView(current, {
+        saved: () => {
+          say("Settings saved.");
+          showList();
+        },
+        cancel: showList,
+      }),
+      { kind: "panel" },
+    );
+  } catch (e) {
+    say((e as AppError).message);
+  }
+}
+
+function banner(kind: string, text: string, ...extra: HTMLElement[]): HTMLElement {
+  return h("div", { class: `banner banner-${kind}`, attrs: { role: kind === "bad" ? "alert" : "note", "data-banner": kind } }, h("p", { text }), ...extra);
+}
+
+function renderBanners(o: Overview): void {
+  clear(banners);
+  if (o.demo) {
+    banners.append(banner("demo", "Demo mode: five local API emulators with one account each, short token lifetimes and a fault now and then. Nothing here is real; it is all removed when you quit."));
+  }
+  if (o.engine === "daemon") {
+    banners.append(banner("info", "Refreshed in the background by tokenkeeper daemon. Buttons act through the same lock, so nothing overlaps."));
+  }
+  if (o.keychain) {
+    const retry = h("button", {
+      text: "Retry",
+      attrs: { type: "button", "data-action": "retry-keychain" },
+      on: {
+        click: () =>
+          void backend.checkKeychain().then((problem) => {
+            say(problem ? problem.message : "The keychain answers again.");
+            return reload();
+          }),
+      },
+    });
+    banners.append(banner("bad", o.keychain.message, retry));
+  }
+  if (o.problem) {
+    banners.append(banner("bad", o.problem.message));
+  }
+}
+
+function apply(o: Overview): void {
+  overview = o;
+  renderBanners(o);
+  list.update(o.accounts, Date.now());
+  if (screen.kind === "detail" && !o.accounts.some((a) => a.id === (screen as { id: string }).id)) {
+    say("That account was removed.");
+    showList();
+  }
+}
+
+async function reload(): Promise<void> {
+  try {
+    apply(await backend.overview());
+  } catch (e) {
+    say((e as AppError).message);
+  }
+}
+
+function startTicking(): void {
+  stopTicking();
+  list.tick(Date.now());
+  ticker = window.setInterval(() => list.tick(Date.now()), 1000);
+}
+
+function stopTicking(): void {
+  if (ticker !== undefined) window.clearInterval(ticker);
+  ticker = undefined;
+}
+
+/** Whether the countdowns tick now (tests read it). */
+export function isTicking(): boolean {
+  return ticker !== undefined;
+}
+
+export async function start(root: HTMLElement): Promise<void> {
+  const header = h(
+    "header",
+    { class: "top" },
+    h("h1", { text: "TokenKeeper" }),
+    h(
+      "nav",
+      { attrs: { "aria-label": "Main" } },
+      h("button", { class: "primary", text: "Add account", attrs: { type: "button", "data-action": "add" }, on: { click: openAdd } }),
+      h("button", { text: "Settings", attrs: { type: "button", "data-action": "settings" }, on: { click: () => void openSettings() } }),
+    ),
+  );
+  root.append(h("a", { class: "skip", text: "Skip to the accounts", attrs: { href: "#main" } }), header, banners, notice, stage);
+  showList();
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && screen.kind !== "list") showList();
+  });
+  document.addEventListener("visibilitychange", () => (document.hidden ? stopTicking() : startTicking()));
+  await onOverview(apply);
+  await reload();
+  if (!document.hidden) startTicking();
+  root.dataset.ready = "true";
+}
+
+const root = document.getElementById("app");
+if (root) void start(root);

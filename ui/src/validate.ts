@@ -1,0 +1,121 @@
+// Validation of the add and edit form as the user types, per provider. Pure: tested with
+// Vitest. The backend checks again on save.
+import type { ProviderKind } from "./bindings/ProviderKind";
+import type { SecretKind } from "./bindings/SecretKind";
+import { provider } from "./providers";
+
+export interface FormValues {
+  name: string;
+  provider: ProviderKind;
+  url: string;
+  username: string;
+  secretKind: SecretKind;
+  secret: string;
+  ttl: string;
+  refreshLead: string;
+  caCert: string;
+  trustCert: string;
+  insecure: boolean;
+}
+
+export type Field = keyof FormValues;
+
+export interface Validation {
+  /** Errors by field: saving is refused while any is there. */
+  errors: Partial<Record<Field, string>>;
+  /** Warnings: saving is allowed. */
+  warnings: Partial<Record<Field, string>>;
+}
+
+const NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/;
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** The fingerprint as 64 hex digits, from openssl's `AB:CD:…` or plain hex, else null. */
+export function normalizeFingerprint(text: string): string | null {
+  const t = text.trim().replace(/^sha256 fingerprint=/i, "").replace(/[:\s]/g, "");
+  return HEX64.test(t) ? t.toUpperCase() : null;
+}
+
+function integer(text: string): number | null {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/**
+ * Checks the form. `editing`: the secret may stay empty (the stored one is kept).
+ */
+export function validate(v: FormValues, existingNames: string[], editing = false): Validation {
+  const errors: Validation["errors"] = {};
+  const warnings: Validation["warnings"] = {};
+  const p = provider(v.provider);
+
+  const name = v.name.trim();
+  if (!name) errors.name = "Give the account a name.";
+  else if (!NAME.test(name)) errors.name = "Use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-'.";
+  else if (existingNames.includes(name)) errors.name = `An account named ${name} exists already.`;
+
+  const urlText = v.url.trim();
+  if (!urlText) {
+    errors.url = `Enter the API's address, e.g. ${p.exampleUrl}.`;
+  } else {
+    let url: URL | null = null;
+    try {
+      url = new URL(urlText);
+    } catch {
+      errors.url = `Not a URL: write it like ${p.exampleUrl}.`;
+    }
+    if (url) {
+      if (url.protocol !== "https:" && url.protocol !== "http:") {
+        errors.url = "Use an https:// (or http://) address.";
+      } else if (url.username || url.password) {
+        errors.url = "Leave the user name and password out of the URL: use the fields below.";
+      } else if (url.search || url.hash) {
+        errors.url = "The base URL takes no query or fragment.";
+      } else if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+        warnings.url = "Plain HTTP to another machine: your password and tokens travel unencrypted.";
+      } else if (url.protocol === "https:" && !url.port && p.defaultPort !== 443) {
+        warnings.url = `${p.label} usually listens on port ${p.defaultPort} (e.g. ${p.exampleUrl}).`;
+      }
+    }
+  }
+
+  if (!p.secrets.includes(v.secretKind)) {
+    errors.secretKind = `${p.label} cannot be set up with this kind of secret.`;
+  }
+  const needsUser = v.secretKind === "password";
+  if (needsUser && p.usernameLabel && !v.username.trim()) {
+    errors.username = `Enter the ${p.usernameLabel.toLowerCase()} to log in with.`;
+  }
+  if (!v.secret.trim()) {
+    if (!editing) errors.secret = "Enter the secret to log in with; it goes to the keychain only.";
+  } else if (/[\r\n]/.test(v.secret.trim()) || v.secret.length > 16 * 1024) {
+    errors.secret = "The secret must be one line of at most 16 KiB.";
+  }
+
+  if (p.hasTtl && v.ttl.trim()) {
+    const ttl = integer(v.ttl);
+    if (ttl === null || ttl < 1 || ttl > 86400) errors.ttl = "Between 1 and 86400 seconds.";
+  }
+  if (v.refreshLead.trim()) {
+    const lead = integer(v.refreshLead);
+    if (lead === null || lead > 86400) errors.refreshLead = "Seconds before expiry, at most 86400.";
+  }
+  if (v.trustCert.trim() && !normalizeFingerprint(v.trustCert)) {
+    errors.trustCert = "A SHA-256 fingerprint: 64 hex digits, with or without colons.";
+  }
+  if (v.insecure) {
+    warnings.insecure = "Any certificate will be accepted, even an attacker's. Prefer trusting this server's certificate.";
+  }
+  return { errors, warnings };
+}
+
+export function isValid(v: Validation): boolean {
+  return Object.keys(v.errors).length === 0;
+}

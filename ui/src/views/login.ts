@@ -1,0 +1,55 @@
+// Log in: a new password, secret or token for an account (the way out of "needs login").
+import type { AccountRow } from "../bindings/AccountRow";
+import type { AppError } from "../bindings/AppError";
+import type { SecretKind } from "../bindings/SecretKind";
+import { h, uid } from "../dom";
+import { backend } from "../ipc";
+import { provider, secretLabel } from "../providers";
+import { errorWords } from "../status";
+
+export function loginView(
+  row: Pick<AccountRow, "id" | "name" | "provider" | "last_error">,
+  done: { saved(): void; cancel(): void },
+): HTMLElement {
+  const p = provider(row.provider);
+  const kindId = uid("login-kind");
+  const secretId = uid("login-secret");
+  const kind = h("select", { attrs: { id: kindId } }, ...p.secrets.map((k) => h("option", { text: secretLabel(k, p), attrs: { value: k } })));
+  const secret = h("input", { attrs: { id: secretId, type: "password", autocomplete: "current-password" } });
+  const outcome = h("div", { class: "outcome", attrs: { "aria-live": "polite", "data-field": "login-outcome" } });
+  const submit = h("button", { class: "primary", text: "Log in", attrs: { type: "submit", "data-action": "submit-login" } });
+  const form = h(
+    "form",
+    { class: "account-form", attrs: { "aria-label": `Log in to ${row.name}` } },
+    h("h2", { text: `Log in: ${row.name}` }),
+    row.last_error ? h("p", { class: "api-words", text: `Last error: ${errorWords(row.last_error)}` }) : null,
+    h("div", { class: "field" }, h("label", { text: "With", attrs: { for: kindId } }), kind),
+    h("div", { class: "field" }, h("label", { text: "Secret", attrs: { for: secretId } }), secret, h("p", { class: "hint", text: "Stored in the OS keychain only." })),
+    outcome,
+    h("div", { class: "actions" }, submit, h("button", { text: "Cancel", attrs: { type: "button" }, on: { click: () => done.cancel() } })),
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (!secret.value.trim()) {
+      outcome.textContent = "Enter the new secret.";
+      outcome.className = "outcome bad";
+      secret.focus();
+      return;
+    }
+    submit.disabled = true;
+    outcome.className = "outcome";
+    outcome.textContent = "Logging in…";
+    backend
+      .login(row.id, { secret_kind: kind.value as SecretKind, secret: secret.value })
+      .then(() => done.saved())
+      .catch((err: AppError) => {
+        outcome.className = "outcome bad";
+        outcome.textContent = err.api ? `${err.message} (${errorWords(err.api)})` : err.message;
+      })
+      .finally(() => {
+        submit.disabled = false;
+      });
+  });
+  queueMicrotask(() => secret.focus());
+  return h("section", { class: "panel form-panel" }, form);
+}
