@@ -1,14 +1,36 @@
 #!/usr/bin/env bash
 # Installs what TokenKeeper needs to build, run and test on Debian 12 (run as root, or with sudo
-# available), plus any packages named as arguments. Skips packages already present, so repeated
-# runs take a second.
+# available), plus any packages named as arguments: the Debian packages (WebKitGTK and friends
+# for the desktop app, Xvfb, WebKitWebDriver, Chromium and a notification listener for the
+# tests), the UI's npm packages (ui/package-lock.json) and, with --e2e, tauri-driver. Skips
+# what is already present, so repeated runs take a second.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
+e2e=0
+extra=()
+for arg in "$@"; do
+  case "$arg" in
+    --e2e) e2e=1 ;;
+    *) extra+=("$arg") ;;
+  esac
+done
 
 packages=(
-  build-essential pkg-config curl ca-certificates openssl
+  build-essential pkg-config curl ca-certificates openssl file
   dbus dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools
-  "$@"
+  # The desktop app (Tauri 2 on WebKitGTK 4.1) and its tray.
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
+  libssl-dev
+  # The UI's tests (Debian's Chromium, driven by playwright-core).
+  chromium
+  # End-to-end tests: a virtual display, WebKit's WebDriver, the clipboard and notifications.
+  xvfb xauth x11-utils webkit2gtk-driver xclip python3-dbusmock
+  "${extra[@]}"
 )
+
+# Node.js for the UI's build: Debian's own when none is installed (Vite 7 needs 20.19 or later).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,4 +48,22 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found; install Rust (https://rustup.rs) and run again" >&2
   exit 1
+fi
+
+node_ok=$(node -e 'const [a, b] = process.versions.node.split(".").map(Number); console.log(a > 20 || (a === 20 && b >= 19) ? 1 : 0)')
+if [ "$node_ok" != 1 ]; then
+  echo "setup: Node.js $(node --version) is too old for the UI's build; install Node 20.19 or later" >&2
+  exit 1
+fi
+
+# The UI's packages, exactly as locked (skipped when node_modules matches the lock).
+if [ ! -f ui/node_modules/.package-lock.json ] || ! cmp -s ui/package-lock.json ui/.installed-lock 2>/dev/null; then
+  echo "setup: installing the UI's npm packages" >&2
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error) >&2
+  cp ui/package-lock.json ui/.installed-lock
+fi
+
+if ((e2e)) && ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "setup: installing tauri-driver" >&2
+  cargo install tauri-driver --version '^2' --locked --quiet
 fi

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# The one command that sets up and runs every test: installs system packages, builds,
-# lints, and runs the whole suite against the real keychain and loopback emulators.
+# The one command that sets up and runs every test: installs system and npm packages, builds
+# the UI and the workspace, lints, and runs every suite: the UI's logic (Vitest), the built UI
+# in headless Chromium (playwright-core over mockIPC), the Rust suites against the real
+# keychain and loopback emulators, and the real desktop app end to end under Xvfb (WebDriver).
+# Closes with one line counting every suite's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
+scripts/setup.sh --e2e
+
+echo "== UI: type check and build" >&2
+(cd ui && npm run --silent build >/dev/null && npm run --silent build:mock >/dev/null)
 
 echo "== build" >&2
 cargo build --workspace --all-targets --locked
@@ -13,14 +19,30 @@ echo "== lint" >&2
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-echo "== test (private D-Bus session, throwaway gnome-keyring)" >&2
+counts=$(mktemp "${TMPDIR:-/tmp}/tokenkeeper-counts.XXXXXX")
 log=$(mktemp "${TMPDIR:-/tmp}/tokenkeeper-test.XXXXXX")
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$counts"' EXIT
+status=0
 set +e
+
+echo "== UI logic (Vitest)" >&2
+(cd ui && npx vitest run --reporter=default 2>&1) | tee "$log"
+((PIPESTATUS[0])) && status=1
+sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '/^ *Tests /{ for (i = 1; i <= NF; i++) { if ($i == "passed") p = $(i-1); if ($i == "failed") f = $(i-1) } }
+  END { print p + 0, f + 0 }' >>"$counts"
+
+echo "== UI in headless Chromium (playwright-core, mockIPC)" >&2
+(cd ui && node --test tests/browser/ 2>&1) | tee "$log"
+((PIPESTATUS[0])) && status=1
+awk '/^# pass /{ p = $3 } /^# fail /{ f = $3 } END { print p + 0, f + 0 }' "$log" >>"$counts"
+
+echo "== Rust (private D-Bus session, throwaway gnome-keyring)" >&2
 scripts/with-keyring.sh cargo test --workspace --all-targets --locked --no-fail-fast 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-set -e
-# One closing line for the whole suite (cargo prints one per test binary).
+((PIPESTATUS[0])) && status=1
 awk '/^test result:/ { for (i = 2; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }
-     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+     END { print p + 0, f + 0 }' "$log" >>"$counts"
+
+set -e
+# One closing line for the whole run (each runner prints its own).
+awk '{ p += $1; f += $2 } END { printf "tests: %d passed, %d failed\n", p, f }' "$counts"
 exit "$status"

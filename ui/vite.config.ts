@@ -13,5 +13,4 @@ export default defineConfig(({ mode }) => ({
     sourcemap: false,
     rollupOptions: { input: mode === "mock" ? "mock.html" : "index.html" },
   },
-  test: undefined,
 }));

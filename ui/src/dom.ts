@@ -1,4 +1,4 @@
-// A tiny DOM builder: no framework, no innerHTML (so nothing from the backend is ever parsed
+// A tiny DOM builder: no framework and no HTML strings (so nothing from the backend is ever parsed
 // as markup, and the strict CSP holds).
 
 type Child = Node | string | null | undefined | false;

@@ -1,0 +1,202 @@
+// The built UI over the official mockIPC: a small in-memory backend with three accounts (one
+// fresh, one failing in the API's words, one needing login), so the headless-Chromium tests
+// can drive the real views. Every call is recorded in `window.__calls`; `window.__push()`
+// sends a new overview as the Rust side would.
+import { emit } from "@tauri-apps/api/event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type { AccountRow } from "../../src/bindings/AccountRow";
+import type { AppError } from "../../src/bindings/AppError";
+import type { AppSettings } from "../../src/bindings/AppSettings";
+import type { Overview } from "../../src/bindings/Overview";
+
+declare global {
+  interface Window {
+    __calls: { cmd: string; args: unknown }[];
+    __push: (change?: (o: Overview) => void) => Promise<void>;
+    __overview: Overview;
+  }
+}
+
+const iso = (secs: number) => new Date(Date.now() + secs * 1000).toISOString();
+const FINGERPRINT = "3F:9A:1C:00:7B:2D:11:42:9E:51:6A:0C:D4:88:E2:17:5B:33:AC:90:61:F0:0D:2E:47:B8:19:C6:5A:72:E3:04";
+
+function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name" | "provider">): AccountRow {
+  return {
+    refreshing: false,
+    url: "https://api.smartling.com/",
+    username: "user@example.com",
+    status: "fresh",
+    expires_at: iso(8 * 60),
+    refresh_expires_at: iso(3600),
+    last_refresh: iso(-20),
+    token_fingerprint: "ab12cd34",
+    next_refresh_at: iso(5 * 60),
+    last_error: null,
+    insecure: false,
+    plain_http: false,
+    ...over,
+  };
+}
+
+const overview: Overview = {
+  accounts: [
+    row({ id: "a1", name: "smartling-prod", provider: "smartling" }),
+    row({
+      id: "a2",
+      name: "redis-cluster",
+      provider: "redis-enterprise",
+      url: "https://cluster.example.com:9443/",
+      status: "error",
+      token_fingerprint: "9f8e7d6c",
+      last_error: {
+        status: 401,
+        code: "unauthorized",
+        message: "the token is invalid or password has expired",
+        kind: "auth",
+        at: iso(-5),
+      },
+    }),
+    row({
+      id: "a3",
+      name: "blog",
+      provider: "jwt-auth-pro",
+      url: "https://blog.example.com/",
+      status: "needs_login",
+      expires_at: iso(-60),
+      next_refresh_at: null,
+      token_fingerprint: null,
+      last_error: {
+        status: 403,
+        code: "jwt_auth_invalid_refresh_token",
+        message: "Invalid refresh token",
+        kind: "auth",
+        at: iso(-30),
+      },
+    }),
+  ],
+  engine: "app",
+  config_dir: "/home/user/.config/tokenkeeper",
+  demo: false,
+  keychain: null,
+  problem: null,
+  generated_at: iso(0),
+};
+window.__overview = overview;
+window.__calls = [];
+window.__push = async (change) => {
+  change?.(overview);
+  overview.generated_at = iso(0);
+  await emit("overview", structuredClone(overview));
+};
+
+let settings: AppSettings = { refresh_lead_secs: null, clipboard_clear_secs: 30, notifications: true, autostart: false };
+
+function fail(e: Partial<AppError> & Pick<AppError, "code" | "message">): never {
+  throw { kind: null, api: null, certificate: null, ...e } satisfies AppError;
+}
+
+function certificateError(): never {
+  fail({
+    code: "certificate",
+    message: "cluster.example.com:9443 presented a self-signed certificate that is not trusted",
+    kind: "config",
+    certificate: {
+      kind: "untrusted",
+      host: "cluster.example.com",
+      detail: "UnknownIssuer",
+      presented: [
+        {
+          subject: "CN=cluster.example.com, O=Redis",
+          issuer: "CN=cluster.example.com, O=Redis",
+          not_before: "2026-01-01T00:00:00Z",
+          not_after: "2027-01-01T00:00:00Z",
+          self_signed: true,
+          is_ca: true,
+          names: [],
+          sha256: FINGERPRINT,
+        },
+      ],
+    },
+  });
+}
+
+mockIPC(
+  async (cmd, args) => {
+    window.__calls.push({ cmd, args });
+    const a = (args ?? {}) as Record<string, any>;
+    switch (cmd) {
+      case "get_overview":
+        return structuredClone(overview);
+      case "copy_token":
+        return { expires_at: iso(7 * 60 + 20), valid_for_secs: 7 * 60 + 20, fingerprint: "ab12cd34", clear_after_secs: 30 };
+      case "reveal_token":
+        return { token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtb2NrIn0.c2lnbmF0dXJl", expires_at: iso(400), hide_after_secs: 2 };
+      case "refresh_account": {
+        const target = overview.accounts.find((r) => r.id === a.id);
+        if (target) {
+          target.refreshing = true;
+          await window.__push();
+          setTimeout(() => {
+            target.refreshing = false;
+            target.status = "error";
+            target.last_error = { status: 503, code: "MAINTENANCE_MODE_ERROR", message: "Service is under maintenance", kind: "transient", at: iso(0) };
+            void window.__push();
+          }, 300);
+        }
+        return null;
+      }
+      case "add_account": {
+        const form = a.form;
+        if (String(form.url).includes("cluster.example.com") && !form.trust_cert) certificateError();
+        if (form.secret === "wrong") {
+          fail({
+            code: "auth",
+            message: "the API refused the credentials",
+            kind: "auth",
+            api: { status: 401, code: "root.unauthorized", message: "The supplied authentication is invalid", fields: [] },
+          });
+        }
+        overview.accounts.push(row({ id: `n${overview.accounts.length}`, name: form.name, provider: form.provider, url: form.url }));
+        await window.__push();
+        return overview.accounts[overview.accounts.length - 1];
+      }
+      case "get_account": {
+        const r = overview.accounts.find((x) => x.id === a.id);
+        if (!r) fail({ code: "not_found", message: "this account no longer exists" });
+        return {
+          ...r,
+          ttl: null,
+          refresh_lead_secs: null,
+          ca_cert: null,
+          created_at: iso(-86400),
+          stored_secrets: ["password", "refresh", "access"],
+          password_refused: false,
+          jwt_header: { alg: "ES256K", typ: "JWT" },
+          claims: { iss: "https://issuer.example", sub: "user-42", iat: Math.floor(Date.now() / 1000) - 20, exp: Math.floor(Date.now() / 1000) + 460, scope: ["read", "write"] },
+          history: [
+            { at: iso(-500), outcome: "refreshed", latency_ms: 42 },
+            { at: iso(-20), outcome: "failed", latency_ms: 15, error: { status: 503, code: "MAINTENANCE_MODE_ERROR", message: "Service is under maintenance", at: iso(-20) } },
+          ],
+        };
+      }
+      case "remove_account":
+        overview.accounts = overview.accounts.filter((r) => r.id !== a.id);
+        await window.__push();
+        return null;
+      case "login_account":
+        return overview.accounts.find((r) => r.id === a.id);
+      case "get_settings":
+        return settings;
+      case "save_settings":
+        settings = a.settings;
+        return settings;
+      case "check_keychain":
+        return null;
+      default:
+        fail({ code: "invalid_input", message: `mock: no command ${cmd}` });
+    }
+  },
+  { shouldMockEvents: true },
+);
+
+await import("../../src/main");

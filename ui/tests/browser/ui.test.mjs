@@ -1,0 +1,229 @@
+// The built UI (dist-mock: the production views over mockIPC) in headless Chromium, Debian's
+// own build, driven by playwright-core: the list renders, countdowns tick (and stop while
+// hidden), Copy and Refresh now call the backend, the API's errors and the certificate
+// prompt show, and everything works from the keyboard.
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const dist = join(import.meta.dirname, "..", "..", "dist-mock");
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png" };
+let server;
+let browser;
+let base;
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(dist, path === "/" ? "mock.html" : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(options = {}) {
+  const page = await browser.newPage(options);
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e));
+  await page.goto(base);
+  await page.waitForSelector("#app[data-ready=true]");
+  page.errors = errors;
+  return page;
+}
+
+const card = (page, name) => page.locator(`article[data-account="${name}"]`);
+
+describe("the accounts list", () => {
+  it("renders every account with status words, fingerprint and a masked token", async () => {
+    const page = await open();
+    assert.equal(await page.locator("article.account").count(), 3);
+    assert.match(await card(page, "smartling-prod").locator("[data-field=status]").innerText(), /✓ fresh/);
+    assert.match(await card(page, "redis-cluster").locator("[data-field=status]").innerText(), /! error/);
+    assert.match(await card(page, "blog").locator("[data-field=status]").innerText(), /needs login/);
+    assert.equal(await card(page, "smartling-prod").locator("[data-field=fingerprint]").innerText(), "ab12cd34");
+    assert.match(await card(page, "smartling-prod").locator("[data-field=token]").innerText(), /^•+$/);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  it("ticks the countdown every second from expires_at, and stops while hidden", async () => {
+    const page = await open();
+    const countdown = card(page, "smartling-prod").locator("[data-field=countdown]");
+    const first = await countdown.innerText();
+    assert.match(first, /^[78]m \d\ds$/);
+    await page.waitForFunction((before) => document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]').textContent !== before, first, { timeout: 3000 });
+    await page.evaluate(() => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    const frozen = await countdown.innerText();
+    await page.waitForTimeout(2200);
+    assert.equal(await countdown.innerText(), frozen, "no ticking while hidden");
+    await page.evaluate(() => {
+      Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await page.waitForFunction((before) => document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]').textContent !== before, frozen, { timeout: 3000 });
+    await page.close();
+  });
+
+  it("shows the last error in the API's own words, with a next step", async () => {
+    const page = await open();
+    const error = card(page, "redis-cluster").locator("[data-field=error]");
+    assert.match(await error.innerText(), /401 unauthorized: the token is invalid or password has expired/);
+    assert.ok(await card(page, "blog").getByRole("button", { name: "Log in" }).isVisible());
+    assert.ok(!(await card(page, "smartling-prod").getByRole("button", { name: "Log in" }).isVisible()));
+    await page.close();
+  });
+
+  it("copies through the backend (the token never reaches the page) and says how long it is valid", async () => {
+    const page = await open();
+    await card(page, "smartling-prod").getByRole("button", { name: "Copy" }).click();
+    await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "copy_token"));
+    const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "copy_token"));
+    assert.deepEqual(call.args, { id: "a1" });
+    assert.match(await card(page, "smartling-prod").locator("[data-field=feedback]").innerText(), /Copied, valid for 7m/);
+    assert.ok(!(await page.content()).includes("eyJhbGciOiJIUzI1NiJ9"), "copy never brings the token into the page");
+    await page.close();
+  });
+
+  it("reveals on demand and hides again by itself", async () => {
+    const page = await open();
+    const c = card(page, "smartling-prod");
+    await c.getByRole("button", { name: "Reveal" }).click();
+    await page.waitForFunction(() => document.querySelector('article[data-account="smartling-prod"] [data-field=token]').textContent.startsWith("eyJ"));
+    assert.equal(await c.getByRole("button", { name: "Hide" }).getAttribute("aria-pressed"), "true");
+    await page.waitForFunction(() => document.querySelector('article[data-account="smartling-prod"] [data-field=token]').textContent.startsWith("•"), null, { timeout: 4000 });
+    await page.close();
+  });
+
+  it("shows a new error after Refresh now", async () => {
+    const page = await open();
+    const c = card(page, "smartling-prod");
+    await c.getByRole("button", { name: "Refresh now" }).click();
+    await page.waitForFunction(() => document.querySelector('article[data-account="smartling-prod"]').dataset.status === "error", null, { timeout: 3000 });
+    assert.match(await c.locator("[data-field=error]").innerText(), /503 MAINTENANCE_MODE_ERROR: Service is under maintenance/);
+    assert.match(await c.locator("[data-field=error]").innerText(), /retries by itself/);
+    await page.close();
+  });
+
+  it("works from the keyboard: Tab reaches Copy, Enter presses it", async () => {
+    const page = await open();
+    let reached = false;
+    for (let i = 0; i < 12 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(() => document.activeElement?.dataset.action === "copy");
+    }
+    assert.ok(reached, "Copy is reachable with Tab");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "copy_token"));
+    await page.close();
+  });
+
+  it("shows banners for the daemon and a locked keychain, and removed accounts disappear", async () => {
+    const page = await open();
+    await page.evaluate(() =>
+      window.__push((o) => {
+        o.engine = "daemon";
+        o.keychain = { code: "keychain", message: "keychain locked (org.freedesktop.Secret.Error.IsLocked): unlock it and retry", kind: null, api: null, certificate: null };
+        o.accounts = o.accounts.filter((a) => a.name !== "blog");
+      }),
+    );
+    await page.waitForSelector("[data-banner=bad]");
+    assert.match(await page.locator("[data-banner=info]").innerText(), /Refreshed in the background by tokenkeeper daemon/);
+    assert.match(await page.locator("[data-banner=bad]").innerText(), /unlock it and retry/);
+    assert.equal(await page.locator("article.account").count(), 2);
+    await page.close();
+  });
+});
+
+describe("the add form", () => {
+  it("adapts to the provider and validates as you type", async () => {
+    const page = await open();
+    await page.getByRole("button", { name: "Add account" }).click();
+    const form = page.locator("form.account-form");
+    await form.getByLabel("API").selectOption("generic-jwt");
+    assert.ok(!(await form.getByLabel("User name", { exact: false }).isVisible()), "no user name for the JWT service");
+    assert.equal(await form.getByLabel("Refresh token").count(), 1);
+    await form.getByLabel("API").selectOption("redis-enterprise");
+    assert.ok(await form.getByLabel("Token lifetime (s)").isVisible());
+    await form.getByLabel("Name", { exact: true }).fill("has space");
+    assert.match(await form.locator("[data-message=name]").innerText(), /letters, digits/);
+    await form.getByLabel("Base URL").fill("http://cluster.example.com:8080");
+    assert.match(await form.locator("[data-message=url]").innerText(), /unencrypted/);
+    await page.close();
+  });
+
+  it("shows the API's error inline when the first login fails", async () => {
+    const page = await open();
+    await page.getByRole("button", { name: "Add account" }).click();
+    const form = page.locator("form.account-form");
+    await form.getByLabel("API").selectOption("ece");
+    await form.getByLabel("Name", { exact: true }).fill("ece-prod");
+    await form.getByLabel("Base URL").fill("https://coordinator.example.com:12443");
+    await form.getByLabel("User name").fill("admin");
+    await form.getByLabel("Password").fill("wrong");
+    await form.getByRole("button", { name: "Add and log in" }).click();
+    await page.waitForSelector("[data-field=form-api-words]");
+    assert.match(await page.locator("[data-field=form-api-words]").innerText(), /401 root.unauthorized: The supplied authentication is invalid/);
+    assert.equal(await page.locator("article.account").count(), 0, "still on the form");
+    await page.close();
+  });
+
+  it("offers to trust a self-signed certificate, showing what the server presented", async () => {
+    const page = await open();
+    await page.getByRole("button", { name: "Add account" }).click();
+    const form = page.locator("form.account-form");
+    await form.getByLabel("Name", { exact: true }).fill("cluster");
+    await form.getByLabel("Base URL").fill("https://cluster.example.com:9443");
+    await form.getByLabel("User name or email").fill("admin@example.com");
+    await form.getByLabel("Password").fill("pw");
+    await form.getByRole("button", { name: "Add and log in" }).click();
+    const prompt = page.locator("[data-field=cert-prompt]");
+    await prompt.waitFor();
+    assert.match(await prompt.innerText(), /not trusted/);
+    assert.equal(await prompt.locator("[data-field=cert-subject]").innerText(), "CN=cluster.example.com, O=Redis");
+    assert.equal(await prompt.locator("[data-field=cert-self-signed]").innerText(), "yes");
+    assert.match(await prompt.locator("[data-field=cert-sha256]").innerText(), /^3F:9A:1C/);
+    await prompt.getByRole("button", { name: "Trust this certificate" }).click();
+    await page.waitForSelector('article[data-account="cluster"]');
+    const adds = await page.evaluate(() => window.__calls.filter((c) => c.cmd === "add_account").map((c) => c.args.form.trust_cert));
+    assert.deepEqual(adds, [null, "3F9A1C007B2D11429E516A0CD488E2175B33AC9061F00D2E47B819C65A72E304"]);
+    await page.close();
+  });
+});
+
+describe("the detail view", () => {
+  it("decodes the JWT whatever its alg and lists the history; Remove asks first", async () => {
+    const page = await open();
+    await card(page, "smartling-prod").getByRole("button", { name: "Details" }).click();
+    await page.waitForSelector("[data-field=jwt-claims]");
+    assert.match(await page.locator("[data-field=jwt-header]").innerText(), /ES256K/);
+    const claims = await page.locator("[data-field=jwt-claims]").innerText();
+    assert.match(claims, /Issuer\s+iss\s+https:\/\/issuer.example/);
+    assert.match(claims, /Subject\s+sub\s+user-42/);
+    assert.match(claims, /scope\s+\["read","write"\]/);
+    assert.match(await page.locator("[data-field=history]").innerText(), /503 MAINTENANCE_MODE_ERROR/);
+    await page.getByRole("button", { name: "Remove", exact: true }).click();
+    assert.equal(await page.evaluate(() => window.__calls.filter((c) => c.cmd === "remove_account").length), 0, "asks first");
+    await page.getByRole("button", { name: "Remove smartling-prod" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("article.account").length === 2);
+    await page.close();
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import type { ProviderKind } from "../../src/bindings/ProviderKind";
+import { PROVIDERS, provider } from "../../src/providers";
+import { type FormValues, isValid, normalizeFingerprint, validate } from "../../src/validate";
+
+function form(p: ProviderKind, over: Partial<FormValues> = {}): FormValues {
+  const info = provider(p);
+  return {
+    name: "prod",
+    provider: p,
+    url: info.exampleUrl,
+    username: "alice@example.com",
+    secretKind: info.secrets[0],
+    secret: "s3cret",
+    ttl: "",
+    refreshLead: "",
+    caCert: "",
+    trustCert: "",
+    insecure: false,
+    ...over,
+  };
+}
+
+describe("the add form, per provider", () => {
+  it("accepts each provider's usual setup", () => {
+    for (const p of PROVIDERS) {
+      const v = validate(form(p.id), []);
+      expect(v.errors, p.id).toEqual({});
+      expect(isValid(v)).toBe(true);
+    }
+  });
+
+  it("asks for a user name only where the API logs in with one", () => {
+    expect(validate(form("redis-enterprise", { username: "" }), []).errors.username).toMatch(/user name or email/);
+    expect(validate(form("smartling", { username: " " }), []).errors.username).toMatch(/user identifier/);
+    expect(validate(form("generic-jwt", { username: "" }), []).errors.username).toBeUndefined();
+    expect(validate(form("smartling", { username: "", secretKind: "refresh_token" }), []).errors.username).toBeUndefined();
+  });
+
+  it("takes only the kinds of secret each API accepts", () => {
+    expect(validate(form("generic-jwt", { secretKind: "password" }), []).errors.secretKind).toBeDefined();
+    expect(validate(form("redis-enterprise", { secretKind: "refresh_token" }), []).errors.secretKind).toBeDefined();
+    expect(validate(form("redis-enterprise", { secretKind: "access_token" }), []).errors.secretKind).toBeUndefined();
+    expect(validate(form("ece", { secretKind: "refresh_token" }), []).errors.secretKind).toBeDefined();
+    expect(validate(form("jwt-auth-pro", { secretKind: "refresh_token" }), []).errors.secretKind).toBeUndefined();
+  });
+
+  it("checks the ttl only for Redis Enterprise, within 1..86400", () => {
+    expect(validate(form("redis-enterprise", { ttl: "0" }), []).errors.ttl).toBeDefined();
+    expect(validate(form("redis-enterprise", { ttl: "86401" }), []).errors.ttl).toBeDefined();
+    expect(validate(form("redis-enterprise", { ttl: "12.5" }), []).errors.ttl).toBeDefined();
+    expect(validate(form("redis-enterprise", { ttl: "3600" }), []).errors.ttl).toBeUndefined();
+    expect(validate(form("smartling", { ttl: "0" }), []).errors.ttl).toBeUndefined();
+  });
+
+  it("names bad names and taken names", () => {
+    expect(validate(form("ece", { name: "" }), []).errors.name).toBeDefined();
+    expect(validate(form("ece", { name: "has space" }), []).errors.name).toBeDefined();
+    expect(validate(form("ece", { name: "-flag" }), []).errors.name).toBeDefined();
+    expect(validate(form("ece", { name: "x".repeat(65) }), []).errors.name).toBeDefined();
+    expect(validate(form("ece", { name: "prod" }), ["prod"]).errors.name).toMatch(/exists/);
+  });
+
+  it("refuses URLs with credentials, queries or other schemes", () => {
+    expect(validate(form("ece", { url: "https://u:p@h:12443" }), []).errors.url).toMatch(/user name and password/);
+    expect(validate(form("ece", { url: "https://h:12443?x=1" }), []).errors.url).toBeDefined();
+    expect(validate(form("ece", { url: "ftp://h" }), []).errors.url).toBeDefined();
+    expect(validate(form("ece", { url: "not a url" }), []).errors.url).toBeDefined();
+    expect(validate(form("ece", { url: "" }), []).errors.url).toMatch(/12443/);
+  });
+
+  it("warns of plain HTTP off loopback and of a missing usual port", () => {
+    const offLoopback = validate(form("generic-jwt", { url: "http://auth.example.com" }), []);
+    expect(offLoopback.warnings.url).toMatch(/unencrypted/);
+    expect(isValid(offLoopback)).toBe(true);
+    expect(validate(form("generic-jwt", { url: "http://localhost:8080" }), []).warnings.url).toBeUndefined();
+    expect(validate(form("generic-jwt", { url: "http://127.0.0.1:8080" }), []).warnings.url).toBeUndefined();
+    expect(validate(form("generic-jwt", { url: "http://[::1]:8080" }), []).warnings.url).toBeUndefined();
+    expect(validate(form("redis-enterprise", { url: "https://cluster.example.com" }), []).warnings.url).toMatch(/9443/);
+    expect(validate(form("smartling", { url: "https://api.smartling.com" }), []).warnings.url).toBeUndefined();
+  });
+
+  it("needs a secret when adding, not when editing", () => {
+    expect(validate(form("ece", { secret: "" }), []).errors.secret).toBeDefined();
+    expect(validate(form("ece", { secret: "" }), [], true).errors.secret).toBeUndefined();
+  });
+
+  it("reads fingerprints as openssl prints them or as hex, and warns when verification is off", () => {
+    const hex = "ab".repeat(32);
+    expect(normalizeFingerprint(hex)).toBe(hex.toUpperCase());
+    const colons = hex.toUpperCase().match(/../g)!.join(":");
+    expect(normalizeFingerprint(`sha256 Fingerprint=${colons}`)).toBe(hex.toUpperCase());
+    expect(normalizeFingerprint("AB:CD")).toBeNull();
+    expect(validate(form("ece", { trustCert: "AB:CD" }), []).errors.trustCert).toBeDefined();
+    expect(validate(form("ece", { insecure: true }), []).warnings.insecure).toMatch(/attacker/);
+  });
+});
