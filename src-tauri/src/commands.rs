@@ -161,3 +161,72 @@ pub async fn save_settings<R: Runtime>(
 pub async fn check_keychain(shell: State<'_, Shell>) -> Result<Option<AppError>, AppError> {
     Ok(shell.backend.check_keychain().await)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::NAMES;
+
+    fn quoted(text: &str) -> Vec<String> {
+        text.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// build.rs declares exactly these commands (so each has its own permission).
+    #[test]
+    fn build_rs_declares_every_command() {
+        let build = include_str!("../build.rs");
+        let start = build.find("const COMMANDS").unwrap();
+        let end = build[start..].find("];").unwrap() + start;
+        assert_eq!(quoted(&build[start..end]), NAMES);
+    }
+
+    /// The window may call exactly these commands and listen to events: no clipboard,
+    /// notification, window, menu or tray permission (Rust does those).
+    #[test]
+    fn the_window_is_granted_only_its_commands_and_event_listening() {
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+        let granted: Vec<&str> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        let mut expected = vec!["core:event:allow-listen", "core:event:allow-unlisten"];
+        let allows: Vec<String> = NAMES
+            .iter()
+            .map(|n| format!("allow-{}", n.replace('_', "-")))
+            .collect();
+        expected.extend(allows.iter().map(String::as_str));
+        assert_eq!(granted, expected);
+        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+        assert!(capability.get("remote").is_none(), "no remote content");
+    }
+
+    /// The CSP allows nothing but the app's own files and its IPC.
+    #[test]
+    fn the_csp_is_strict() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let csp = &config["app"]["security"]["csp"];
+        assert_eq!(csp["default-src"], "'self'");
+        assert_eq!(csp["script-src"], "'self'");
+        assert_eq!(csp["object-src"], "'none'");
+        assert_eq!(csp["connect-src"], "ipc: http://ipc.localhost");
+        for (directive, value) in csp.as_object().unwrap() {
+            let value = value.as_str().unwrap();
+            assert!(
+                !value.contains("unsafe") && !value.contains("http:") && !value.contains("https:")
+                    || directive == "connect-src",
+                "{directive}: {value}"
+            );
+        }
+        assert!(
+            config["build"].get("devUrl").is_none(),
+            "the UI is embedded"
+        );
+    }
+}

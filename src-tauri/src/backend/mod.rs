@@ -251,11 +251,25 @@ impl Backend {
         })
     }
 
+    /// Tells the engine here (if it runs here) at once, rather than when the config
+    /// watcher notices, so the next overview already shows the change.
+    async fn tell_engine(&self, command: EngineCommand) {
+        let owner = self.owner.lock().await;
+        if let Some(engine) = owner.as_ref().and_then(Owner::engine)
+            && let Err(e) = engine.send(command).await
+        {
+            tracing::warn!(error = %e, "the engine has stopped");
+        }
+    }
+
     /// Adds an account: the first login runs, and nothing is stored when it fails.
     pub async fn add(&self, form: AccountForm) -> Result<AccountView, AppError> {
         let (new, secret) = forms::new_account(&form)?;
         let result = self.keeper.add(new, secret).await;
         let view = self.note(result)?;
+        if let Ok(account) = self.keeper.find(&view.name) {
+            self.tell_engine(EngineCommand::Add(account)).await;
+        }
         self.touch();
         Ok(view)
     }
@@ -269,9 +283,12 @@ impl Backend {
             .edit(&current.name, changes)
             .await
             .map_err(AppError::from)?;
+        self.tell_engine(EngineCommand::Update(account.clone()))
+            .await;
         if let Some(secret) = secret {
             let result = self.keeper.login(&account.name, secret).await;
             self.note(result)?;
+            self.tell_engine(EngineCommand::Reload).await;
         }
         self.touch();
         let view = self.keeper.list().map_err(AppError::from)?;
@@ -286,6 +303,7 @@ impl Backend {
         let secret = forms::login(&form)?;
         let result = self.keeper.login(&account.name, secret).await;
         let view = self.note(result)?;
+        self.tell_engine(EngineCommand::Reload).await;
         self.touch();
         Ok(view)
     }
@@ -295,6 +313,7 @@ impl Backend {
         let account = self.account(id)?;
         let result = self.keeper.remove(&account.name).await;
         self.note(result)?;
+        self.tell_engine(EngineCommand::Remove(account.id)).await;
         self.touch();
         Ok(())
     }
@@ -305,10 +324,12 @@ impl Backend {
         let fingerprint: CertFingerprint = fingerprint
             .parse()
             .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("fingerprint: {e}")))?;
-        self.keeper
+        let account = self
+            .keeper
             .trust(&account.name, fingerprint)
             .await
             .map_err(AppError::from)?;
+        self.tell_engine(EngineCommand::Update(account)).await;
         self.touch();
         Ok(())
     }

@@ -1,0 +1,170 @@
+//! What the window's buttons and the tray's menu do: copy (clipboard rules), reveal, refresh,
+//! refresh all, add with the API's error inline, and the keychain banner.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokenkeeper_app::backend::MIN_VALID;
+use tokenkeeper_app::backend::clipboard::SecretClipboard;
+use tokenkeeper_app::dto::AppSettings;
+use tokenkeeper_app::error::ErrorCode;
+use tokenkeeper_app::tray::{TrayAction, model};
+use tokenkeeper_core::token::fingerprint;
+use tokenkeeper_emulators::Api;
+
+use crate::helpers::{Setup, eventually};
+
+async fn set_clear_after(backend: &tokenkeeper_app::backend::Backend, secs: u64) {
+    backend
+        .save_settings(&AppSettings {
+            refresh_lead_secs: None,
+            clipboard_clear_secs: secs,
+            notifications: true,
+            autostart: false,
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_puts_a_fresh_token_on_the_clipboard_and_clears_it_only_if_still_ours() {
+    let s = Setup::new(Api::Smartling).await;
+    let backend = s.backend().await;
+    backend.add(s.form("acc")).await.unwrap();
+    let id = backend.overview().await.accounts[0].view.id.to_string();
+    set_clear_after(&backend, 1).await;
+
+    let copied = backend.copy(&id).await.unwrap();
+    let on_clipboard = s.clipboard.text().expect("the token is on the clipboard");
+    assert_eq!(copied.fingerprint, fingerprint(&on_clipboard));
+    assert!(
+        copied.valid_for_secs >= MIN_VALID.as_secs() as i64,
+        "{copied:?}"
+    );
+    assert_eq!(copied.clear_after_secs, 1);
+    // The emulator accepts it as a bearer token.
+    let token = s.cli().token("acc", Duration::ZERO).await.unwrap();
+    assert_eq!(token.expose(), on_clipboard);
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    assert_eq!(s.clipboard.text(), None, "cleared after the delay");
+
+    // Something else copied meanwhile stays.
+    backend.copy(&id).await.unwrap();
+    s.clipboard.copy_elsewhere("the user's own text");
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    assert_eq!(s.clipboard.text().as_deref(), Some("the user's own text"));
+
+    // Quitting clears our token.
+    set_clear_after(&backend, 3600).await;
+    backend.copy(&id).await.unwrap();
+    assert!(s.clipboard.text().is_some());
+    backend.shutdown().await;
+    assert_eq!(s.clipboard.text(), None, "quit clears our token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reveal_hands_over_the_token_with_its_expiry_and_a_hide_delay() {
+    let s = Setup::new(Api::Ece).await;
+    let backend = s.backend().await;
+    backend.add(s.form("acc")).await.unwrap();
+    let id = backend.overview().await.accounts[0].view.id.to_string();
+    let revealed = backend.reveal(&id).await.unwrap();
+    assert_eq!(
+        revealed.token,
+        s.cli().token("acc", Duration::ZERO).await.unwrap().expose()
+    );
+    assert_eq!(revealed.hide_after_secs, 30);
+    assert!(format!("{revealed:?}").contains("***"), "Debug hides it");
+    assert!(!format!("{revealed:?}").contains(&revealed.token));
+    backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tray_menu_copies_any_account_and_refreshes_them_all() {
+    let s = Setup::new(Api::JwtAuthPro).await;
+    let backend = s.backend().await;
+    backend.add(s.form("a")).await.unwrap();
+    backend.add(s.form("b")).await.unwrap();
+    let o = backend.overview().await;
+    let menu = model(&o.accounts);
+    let copy_ids: Vec<TrayAction> = menu
+        .iter()
+        .filter_map(|e| match e {
+            tokenkeeper_app::tray::Entry::Accounts(items) => Some(items.clone()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|e| match e {
+            tokenkeeper_app::tray::Entry::Item { action, .. } => Some(action),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copy_ids.len(), 2, "one Copy entry per account");
+    // "Copy token ▸ b" (as the menu id parses) copies b's token.
+    let TrayAction::Copy(id) = TrayAction::parse(&copy_ids[1].id()).unwrap() else {
+        panic!("not a copy action");
+    };
+    backend.copy(&id).await.unwrap();
+    assert_eq!(
+        s.clipboard.text().unwrap(),
+        s.cli().token("b", Duration::ZERO).await.unwrap().expose()
+    );
+    // Refresh all: every account gets a new token from the engine.
+    let before: Vec<_> = o
+        .accounts
+        .iter()
+        .map(|a| a.view.token_fingerprint.clone())
+        .collect();
+    for (name, result) in backend.refresh_all().await {
+        result.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    }
+    eventually(&backend, 10, "both refreshed", |o| {
+        o.accounts
+            .iter()
+            .zip(&before)
+            .all(|(a, b)| a.view.token_fingerprint != *b && !a.refreshing)
+    })
+    .await;
+    backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_first_login_comes_back_in_the_apis_words_and_stores_nothing() {
+    let s = Setup::new(Api::Ece).await;
+    let backend = s.backend().await;
+    let mut form = s.form("acc");
+    form.secret = "wrong".into();
+    let e = backend.add(form).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Auth, "{e:?}");
+    let api = e.api.expect("the API's words");
+    assert_eq!(api.status, Some(401));
+    assert_eq!(api.code.as_deref(), Some("root.unauthenticated"));
+    assert!(backend.overview().await.accounts.is_empty());
+    assert!(s.cli().accounts().unwrap().is_empty(), "nothing stored");
+    backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_keychain_is_a_banner_and_the_list_still_shows_what_the_files_know() {
+    let s = Setup::new(Api::Smartling).await;
+    s.add_with_cli("acc").await;
+    s.store.locked.store(true, Ordering::SeqCst);
+    let backend = s.backend().await;
+    let o = backend.overview().await;
+    let banner = o.keychain.expect("a keychain banner");
+    assert_eq!(banner.code, ErrorCode::Keychain);
+    assert!(banner.message.contains("unlock it and retry"), "{banner:?}");
+    assert_eq!(o.accounts.len(), 1, "the list still shows the account");
+    assert!(o.accounts[0].view.expires_at.is_some());
+    let id = o.accounts[0].view.id.to_string();
+    let e = backend.copy(&id).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Keychain);
+    assert_eq!(s.clipboard.text(), None);
+    // Unlocked: Retry clears the banner, and Copy works again.
+    s.store.locked.store(false, Ordering::SeqCst);
+    assert!(backend.check_keychain().await.is_none());
+    assert!(backend.overview().await.keychain.is_none());
+    backend.copy(&id).await.unwrap();
+    assert!(s.clipboard.text().is_some());
+    backend.shutdown().await;
+}

@@ -1,0 +1,6 @@
+//! The desktop app's backend, without a window: the engine ownership rule, what the window's
+//! buttons and the tray's actions do, and the clipboard rules, against loopback emulators.
+
+mod actions;
+mod helpers;
+mod ownership;
