@@ -25,7 +25,7 @@ packages=(
   # The UI's tests (Debian's Chromium, driven by playwright-core).
   chromium
   # End-to-end tests: a virtual display, WebKit's WebDriver, the clipboard and notifications.
-  xvfb xauth x11-utils webkit2gtk-driver xclip python3-dbusmock
+  xvfb xauth x11-utils webkit2gtk-driver xclip python3-dbusmock python3-xlib
   "${extra[@]}"
 )
 

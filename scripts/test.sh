@@ -36,11 +36,21 @@ echo "== UI in headless Chromium (playwright-core, mockIPC)" >&2
 ((PIPESTATUS[0])) && status=1
 awk '/^# pass /{ p = $3 } /^# fail /{ f = $3 } END { print p + 0, f + 0 }' "$log" >>"$counts"
 
+cargo_counts() {
+  awk '/^test result:/ { for (i = 2; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }
+       END { print p + 0, f + 0 }' "$1"
+}
+
 echo "== Rust (private D-Bus session, throwaway gnome-keyring)" >&2
-scripts/with-keyring.sh cargo test --workspace --all-targets --locked --no-fail-fast 2>&1 | tee "$log"
+scripts/with-keyring.sh cargo test --workspace --all-targets --locked --no-fail-fast \
+  --exclude tokenkeeper-e2e 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1
-awk '/^test result:/ { for (i = 2; i <= NF; i++) { if ($i == "passed;") p += $(i-1); if ($i == "failed;") f += $(i-1) } }
-     END { print p + 0, f + 0 }' "$log" >>"$counts"
+cargo_counts "$log" >>"$counts"
+
+echo "== the desktop app end to end (Xvfb, tauri-driver + WebKitWebDriver)" >&2
+scripts/e2e.sh 2>&1 | tee "$log"
+((PIPESTATUS[0])) && status=1
+cargo_counts "$log" >>"$counts"
 
 set -e
 # One closing line for the whole run (each runner prints its own).

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real desktop app: builds it with its UI embedded, then, under Xvfb in
+# a private D-Bus session with a throwaway unlocked gnome-keyring, starts a notification daemon
+# (python-dbusmock, logging every call) and two tauri-drivers (light, and a dark GTK theme), and
+# runs tests/e2e. Screenshots land in docs/screenshots/. Extra arguments go to cargo test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh --e2e >&2
+app=$(scripts/build-app.sh | tail -n 1)
+cargo build --quiet --locked -p tokenkeeper-cli --bin tokenkeeper
+cargo build --quiet --locked -p tokenkeeper-e2e --tests
+export TOKENKEEPER_APP="$app" TOKENKEEPER_CLI="$PWD/target/debug/tokenkeeper"
+export NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
+# A stale app from an earlier run would own the single-instance name of a new session's bus;
+# each run has its own bus, but make sure nothing else is driving the display.
+pkill -f "$app" 2>/dev/null || true
+
+exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
+  set -euo pipefail
+  work=$(mktemp -d)
+  export TOKENKEEPER_NOTIFY_LOG="$work/notifications.log"
+  /usr/bin/python3 -m dbusmock --template notification_daemon -l "$TOKENKEEPER_NOTIFY_LOG" >"$work/dbusmock.out" 2>&1 &
+  tauri-driver --port 4444 --native-port 4445 >"$work/driver-light.log" 2>&1 &
+  GTK_THEME=Adwaita:dark tauri-driver --port 4446 --native-port 4447 >"$work/driver-dark.log" 2>&1 &
+  trap "kill \$(jobs -p) 2>/dev/null; rm -rf \"\$work\"" EXIT
+  # The notification daemon must own its bus name before the app starts.
+  owned=0
+  for _ in $(seq 100); do
+    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.GetNameOwner string:org.freedesktop.Notifications >/dev/null 2>&1; then
+      owned=1; break
+    fi
+    sleep 0.1
+  done
+  if [ "$owned" != 1 ]; then
+    echo "e2e: the notification daemon (python3-dbusmock) did not start:" >&2
+    cat "$work/dbusmock.out" >&2
+    exit 1
+  fi
+  cargo test --locked -p tokenkeeper-e2e -- --test-threads=1 "$@"
+' e2e "$@"

@@ -1,0 +1,389 @@
+//! The real desktop app, end to end: built with its UI embedded, run under Xvfb in a private
+//! D-Bus session with gnome-keyring, driven through tauri-driver + WebKitWebDriver, against the
+//! loopback emulators. Run by scripts/e2e.sh (it sets the environment these tests need).
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result, ensure};
+use serde_json::{Value, json};
+use tokenkeeper_e2e::webdriver::Session;
+use tokenkeeper_e2e::{app_binary, cli_ok, clipboard, eventually, notifications, screenshot_dir};
+use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, Fault, FaultAction, FaultTarget};
+
+const USER: &str = "admin@example.com";
+const PASSWORD: &str = "s3cret";
+/// tauri-driver with the default (light) theme, and one started with a dark GTK theme.
+const LIGHT: u16 = 4444;
+const DARK: u16 = 4446;
+
+async fn emulator(api: Api, ttl: u64) -> Result<Emulator> {
+    let mut config = EmulatorConfig::for_api(api);
+    config.users = vec![(USER.to_owned(), PASSWORD.to_owned())];
+    config.token_ttl = Some(ttl);
+    Emulator::start(api, config).await
+}
+
+fn ca_file(emu: &Emulator, dir: &Path) -> Result<Option<String>> {
+    let Some(pem) = emu.ca_cert_pem() else {
+        return Ok(None);
+    };
+    let path = dir.join(format!("{}-ca.pem", emu.api().id()));
+    std::fs::write(&path, pem)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Adds an account with the CLI, as a user in a terminal would.
+fn cli_add(config: &Path, name: &str, emu: &Emulator, dir: &Path) -> Result<()> {
+    let url = emu.base_url();
+    let mut args = vec![
+        "add",
+        name,
+        "--provider",
+        emu.api().id(),
+        "--url",
+        url.as_str(),
+    ];
+    let ca = ca_file(emu, dir)?;
+    if let Some(ca) = &ca {
+        args.extend(["--ca-cert", ca.as_str()]);
+    }
+    let secret = if emu.api() == Api::GenericJwt {
+        args.push("--refresh-token-stdin");
+        emu.issue_refresh_token(USER)
+    } else {
+        args.extend(["--username", USER, "--password-stdin"]);
+        PASSWORD.to_owned()
+    };
+    cli_ok(config, &args, Some(&secret))?;
+    Ok(())
+}
+
+fn card(name: &str) -> String {
+    format!("article[data-account=\"{name}\"]")
+}
+
+async fn start_app(port: u16, config: &Path) -> Result<Session> {
+    let s = Session::start(
+        port,
+        &app_binary()?,
+        &["--config-dir".to_owned(), config.display().to_string()],
+    )
+    .await?;
+    s.wait_for("#app[data-ready=true]", 30).await?;
+    Ok(s)
+}
+
+fn app_running() -> bool {
+    std::process::Command::new("pgrep")
+        .args(["-f", "tokenkeeper-app"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// Ends the session and waits for the app to be gone (the next session needs the
+/// single-instance name free again).
+async fn finish(app: Session) -> Result<()> {
+    let _ = app.quit().await;
+    let gone = eventually(10, "the app to exit", async || {
+        Ok((!app_running()).then_some(()))
+    })
+    .await;
+    if gone.is_err() {
+        let _ = std::process::Command::new("pkill")
+            .args(["-f", "tokenkeeper-app"])
+            .status();
+    }
+    Ok(())
+}
+
+fn listed(config: &Path) -> Result<Value> {
+    Ok(serde_json::from_str(&cli_ok(
+        config,
+        &["list", "--json"],
+        None,
+    )?)?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn add_through_the_form_copy_refresh_errors_and_cli_changes() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("config");
+    let emu = emulator(Api::Smartling, 120).await?;
+    let app = start_app(LIGHT, &config).await?;
+    let result = form_copy_refresh_cli(&app, &config, &emu, dir.path()).await;
+    finish(app).await?;
+    result
+}
+
+async fn form_copy_refresh_cli(
+    app: &Session,
+    config: &Path,
+    emu: &Emulator,
+    dir: &Path,
+) -> Result<()> {
+    // Add an account through the form.
+    app.click_css("button[data-action=add]").await?;
+    app.select("form.account-form select[name=provider]", "smartling")
+        .await?;
+    app.type_into("input[name=name]", "smartling-prod").await?;
+    app.type_into("input[name=url]", &emu.base_url()).await?;
+    app.type_into("input[name=username]", USER).await?;
+    app.type_into("input[name=secret]", PASSWORD).await?;
+    if let Some(ca) = ca_file(emu, dir)? {
+        app.click_css("details.advanced summary").await?;
+        app.type_into("input[name=caCert]", &ca).await?;
+    }
+    app.screenshot(&screenshot_dir().join("add-form.png"))
+        .await?;
+    app.click_css("button[data-action=save]").await?;
+    app.wait_for(&card("smartling-prod"), 20).await?;
+    ensure!(
+        listed(config)?[0]["name"] == "smartling-prod",
+        "the CLI sees the account the form added"
+    );
+
+    // The countdown moves.
+    let countdown = format!("{} [data-field=countdown]", card("smartling-prod"));
+    let first = app.text(&countdown).await?;
+    eventually(5, "the countdown to tick", async || {
+        Ok((app.text(&countdown).await? != first).then_some(()))
+    })
+    .await?;
+
+    // Copy: the clipboard holds the token, marked for password managers.
+    app.click_css(&format!("{} [data-action=copy]", card("smartling-prod")))
+        .await?;
+    let feedback = format!("{} [data-field=feedback]", card("smartling-prod"));
+    eventually(10, "Copied, valid for …", async || {
+        Ok(app
+            .text(&feedback)
+            .await?
+            .contains("Copied, valid for")
+            .then_some(()))
+    })
+    .await?;
+    let token = cli_ok(config, &["token", "smartling-prod"], None)?;
+    ensure!(
+        clipboard(None)? == token.trim(),
+        "the clipboard holds the current token"
+    );
+    let targets = clipboard(Some("TARGETS"))?;
+    ensure!(
+        targets.contains("x-kde-passwordManagerHint"),
+        "clipboard managers are told it is a secret: {targets}"
+    );
+    let page: Value = app
+        .execute("return document.documentElement.outerHTML", json!([]))
+        .await?;
+    ensure!(
+        !page.as_str().unwrap_or_default().contains(token.trim()),
+        "Copy never brings the token into the web view"
+    );
+
+    // An error injected at the API shows in its own words after Refresh now.
+    emu.push_fault(Fault {
+        target: FaultTarget::Refresh,
+        times: 1,
+        action: FaultAction::ApiError { status: 503 },
+    });
+    app.click_css(&format!("{} [data-action=refresh]", card("smartling-prod")))
+        .await?;
+    let words = format!("{} [data-field=error-words]", card("smartling-prod"));
+    let shown = eventually(20, "the API's error", async || {
+        let text = app.text(&words).await.unwrap_or_default();
+        Ok(text.contains("503").then_some(text))
+    })
+    .await?;
+    ensure!(shown.contains("MAINTENANCE_MODE_ERROR"), "{shown}");
+
+    // Accounts added and removed with the CLI show up and go.
+    cli_add(config, "added-by-cli", emu, dir)?;
+    app.wait_for(&card("added-by-cli"), 10).await?;
+    cli_ok(config, &["remove", "added-by-cli"], None)?;
+    eventually(10, "the removed account to go", async || {
+        Ok(app.find(&card("added-by-cli")).await.is_err().then_some(()))
+    })
+    .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn needs_login_shows_a_log_in_action_and_sends_a_notification() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("config");
+    let jwt = emulator(Api::GenericJwt, 600).await?;
+    cli_add(&config, "jwt-service", &jwt, dir.path())?;
+    let app = start_app(LIGHT, &config).await?;
+    let result = needs_login(&app, &jwt).await;
+    finish(app).await?;
+    result
+}
+
+async fn needs_login(app: &Session, jwt: &Emulator) -> Result<()> {
+    app.wait_for(&card("jwt-service"), 10).await?;
+
+    // The refresh token is refused and no password is stored: needs login, and a notification.
+    jwt.push_fault(Fault {
+        target: FaultTarget::Refresh,
+        times: 100,
+        action: FaultAction::ApiError { status: 401 },
+    });
+    app.click_css(&format!("{} [data-action=refresh]", card("jwt-service")))
+        .await?;
+    eventually(20, "needs login", async || {
+        let status: Value = app
+            .execute(
+                "return document.querySelector(arguments[0]).dataset.status",
+                json!([card("jwt-service")]),
+            )
+            .await?;
+        Ok((status == "needs login").then_some(()))
+    })
+    .await?;
+    ensure!(
+        app.find(&format!("{} [data-action=login]", card("jwt-service")))
+            .await
+            .is_ok(),
+        "a Log in action"
+    );
+    eventually(10, "a needs-login notification", async || {
+        let log = notifications()?;
+        Ok(log.contains("jwt-service needs login").then_some(()))
+    })
+    .await
+    .with_context(|| format!("the notification daemon saw: {:?}", notifications()))?;
+
+    Ok(())
+}
+
+/// How many windows titled TokenKeeper are on the screen (tests/e2e/xwin.py).
+fn windows(command: &str) -> Result<usize> {
+    let out = std::process::Command::new("/usr/bin/python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("xwin.py"))
+        .args([command, "TokenKeeper"])
+        .output()
+        .context("cannot run xwin.py")?;
+    ensure!(
+        out.status.success(),
+        "xwin.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
+}
+
+fn last_refresh(config: &Path, name: &str) -> Result<Value> {
+    listed(config)?
+        .as_array()
+        .context("a list")?
+        .iter()
+        .find(|a| a["name"] == name)
+        .map(|a| a["last_refresh"].clone())
+        .context("listed")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn closing_the_window_keeps_refreshing_and_a_second_launch_shows_it_again() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("config");
+    let fast = emulator(Api::JwtAuthPro, 12).await?;
+    cli_add(&config, "short-lived", &fast, dir.path())?;
+    // Started as a user starts it (no WebDriver: a driver ends its session, and the app with
+    // it, when the last window closes).
+    let log = std::fs::File::create(dir.path().join("app.log"))?;
+    let mut first = std::process::Command::new(app_binary()?)
+        .arg("--config-dir")
+        .arg(&config)
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()?;
+    let result = async {
+        eventually(30, "the window", async || {
+            Ok((windows("count")? == 1).then_some(()))
+        })
+        .await?;
+        // The close button: the window goes, the app stays.
+        ensure!(windows("close")? == 1);
+        eventually(10, "the window to go", async || {
+            Ok((windows("count")? == 0).then_some(()))
+        })
+        .await?;
+        ensure!(
+            first.try_wait()?.is_none(),
+            "the app lives on without its window"
+        );
+        let before = last_refresh(&config, "short-lived")?;
+        eventually(30, "a refresh with the window closed", async || {
+            Ok((last_refresh(&config, "short-lived")? != before).then_some(()))
+        })
+        .await?;
+        ensure!(first.try_wait()?.is_none(), "still running");
+        // A second launch hands over to the first, which shows a new window.
+        let second = std::process::Command::new(app_binary()?)
+            .arg("--config-dir")
+            .arg(&config)
+            .output()?;
+        ensure!(second.status.success(), "the second launch exits cleanly");
+        eventually(30, "the window again", async || {
+            Ok((windows("count")? == 1).then_some(()))
+        })
+        .await?;
+        ensure!(first.try_wait()?.is_none(), "the first app still runs");
+        Ok(())
+    }
+    .await;
+    let _ = first.kill();
+    let _ = first.wait();
+    result.with_context(|| {
+        format!(
+            "app log: {}",
+            std::fs::read_to_string(dir.path().join("app.log")).unwrap_or_default()
+        )
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_demo_shows_five_accounts_refreshing_in_light_and_dark() -> Result<()> {
+    for (port, theme) in [(LIGHT, "light"), (DARK, "dark")] {
+        let app = Session::start(port, &app_binary()?, &["--demo".to_owned()]).await?;
+        let result = demo_screens(&app, theme).await;
+        finish(app).await?;
+        result?;
+    }
+    Ok(())
+}
+
+async fn demo_screens(app: &Session, theme: &str) -> Result<()> {
+    {
+        app.wait_for("#app[data-ready=true]", 60).await?;
+        eventually(30, "five demo accounts", async || {
+            let n: Value = app
+                .execute(
+                    "return document.querySelectorAll('article.account').length",
+                    json!([]),
+                )
+                .await?;
+            Ok((n == 5).then_some(()))
+        })
+        .await?;
+        let scheme: Value = app
+            .execute(
+                "return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'",
+                json!([]),
+            )
+            .await?;
+        ensure!(
+            scheme == theme,
+            "the page follows the system theme: {scheme}"
+        );
+        ensure!(
+            app.text("[data-banner=demo]").await?.contains("Demo mode"),
+            "says it is a demo"
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        app.screenshot(&screenshot_dir().join(format!("main-{theme}.png")))
+            .await?;
+    }
+    Ok(())
+}

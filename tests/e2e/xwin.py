@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+"""Windows as a user's window manager sees them, for the end-to-end tests (python3-xlib).
+
+  xwin.py count TITLE   prints how many mapped top-level windows have this title
+  xwin.py close TITLE   asks each such window to close (WM_DELETE_WINDOW, as a close button does)
+"""
+import sys
+
+from Xlib import X, display, protocol
+
+
+def windows(d, title):
+    found = []
+    stack = [d.screen().root]
+    while stack:
+        w = stack.pop()
+        try:
+            children = w.query_tree().children
+        except Exception:
+            continue
+        stack.extend(children)
+        try:
+            name = w.get_wm_name()
+            mapped = w.get_attributes().map_state == X.IsViewable
+        except Exception:
+            continue
+        if name == title and mapped:
+            found.append(w)
+    return found
+
+
+def main():
+    command, title = sys.argv[1], sys.argv[2]
+    d = display.Display()
+    found = windows(d, title)
+    if command == "count":
+        print(len(found))
+    elif command == "close":
+        wm_protocols = d.intern_atom("WM_PROTOCOLS")
+        wm_delete = d.intern_atom("WM_DELETE_WINDOW")
+        for w in found:
+            event = protocol.event.ClientMessage(
+                window=w, client_type=wm_protocols, data=(32, [wm_delete, X.CurrentTime, 0, 0, 0])
+            )
+            w.send_event(event)
+        d.flush()
+        print(len(found))
+    else:
+        sys.exit(f"unknown command {command}")
+
+
+if __name__ == "__main__":
+    main()
