@@ -7,9 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh --e2e >&2
-app=$(scripts/build-app.sh | tail -n 1)
-cargo build --quiet --locked -p tokenkeeper-cli --bin tokenkeeper
-cargo build --quiet --locked -p tokenkeeper-e2e --tests
+(cd ui && npm run --silent build >/dev/null)
+# The same build as the test command's (every target, one feature set: nothing is rebuilt);
+# tauri.conf.json has no devUrl, so the app binary embeds ui/dist.
+cargo build --quiet --workspace --all-targets --locked
+app="$PWD/target/debug/tokenkeeper-app"
 export TOKENKEEPER_APP="$app" TOKENKEEPER_CLI="$PWD/target/debug/tokenkeeper"
 export NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
 # A stale app from an earlier run would own the single-instance name of a new session's bus;
@@ -38,5 +40,5 @@ exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
     cat "$work/dbusmock.out" >&2
     exit 1
   fi
-  cargo test --locked -p tokenkeeper-e2e -- --test-threads=1 "$@"
+  cargo test --workspace --locked --test desktop_app -- --ignored --test-threads=1 "$@"
 ' e2e "$@"

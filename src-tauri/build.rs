@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "check_keychain",
+    "ui_painted",
 ];
 
 fn main() {

@@ -13,7 +13,7 @@ use tokenkeeper_core::cert::CertificateReport;
 use tokenkeeper_core::keeper::AccountView;
 
 /// Every command's name (build.rs keeps its own copy; a test checks they agree).
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 15] = [
     "get_overview",
     "get_account",
     "add_account",
@@ -28,6 +28,7 @@ pub const NAMES: [&str; 14] = [
     "get_settings",
     "save_settings",
     "check_keychain",
+    "ui_painted",
 ];
 
 /// Everything the main window shows.
@@ -154,6 +155,12 @@ pub async fn save_settings<R: Runtime>(
     }
     let autostart = launcher.is_enabled().unwrap_or(false);
     Ok(shell.backend.settings(autostart))
+}
+
+/// The window has painted its first screen (cold-start benchmarks read the log line).
+#[tauri::command]
+pub fn ui_painted() {
+    crate::shell::painted();
 }
 
 /// Probes the keychain again (the banner's Retry).

@@ -52,6 +52,7 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 
 /// Runs the app until Quit.
 pub fn run() -> ExitCode {
+    shell::started();
     let args = Args::parse();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -90,6 +91,7 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_notification::init())
         .plugin(
             tauri_plugin_autostart::Builder::new()
+                .app_name("TokenKeeper")
                 .args(["--hidden"])
                 .build(),
         )
@@ -109,6 +111,7 @@ pub fn run() -> ExitCode {
             commands::get_settings,
             commands::save_settings,
             commands::check_keychain,
+            commands::ui_painted,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -36,6 +36,25 @@ pub struct Shell {
     pub demo: Arc<Mutex<Option<Demo>>>,
 }
 
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+static PAINTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Notes when the process started (for the first-paint log line).
+pub fn started() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
+/// Logs the window's first paint with the time since the process started (once; a window
+/// rebuilt later logs at debug level).
+pub fn painted() {
+    let ms = STARTED.get().map_or(0, |t| t.elapsed().as_millis());
+    if PAINTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::debug!("window painted, {ms} ms after start");
+    } else {
+        eprintln!("first paint after {ms} ms");
+    }
+}
+
 /// Opens the config directory (or starts the demo) and the backend over it.
 pub async fn start(config_dir: Option<PathBuf>, demo: bool) -> Result<Shell, AppError> {
     let (keeper, demo) = if demo {

@@ -51,6 +51,7 @@ export const backend = {
   settings: () => call<AppSettings>("get_settings"),
   saveSettings: (settings: AppSettings) => call<AppSettings>("save_settings", { settings }),
   checkKeychain: () => call<AppError | null>("check_keychain"),
+  painted: () => call<null>("ui_painted"),
 };
 
 /** Calls `handler` with every overview the backend pushes; resolves to a function that stops. */

@@ -168,3 +168,25 @@ async fn a_locked_keychain_is_a_banner_and_the_list_still_shows_what_the_files_k
     assert!(s.clipboard.text().is_some());
     backend.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_certificate_comes_with_what_was_presented_and_trusting_it_works() {
+    let s = Setup::new(Api::RedisEnterprise).await;
+    assert!(s.emu.base_url().starts_with("https://"), "a TLS emulator");
+    let backend = s.backend().await;
+    let mut form = s.form("cluster");
+    form.ca_cert = None;
+    let e = backend.add(form.clone()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Certificate, "{e:?}");
+    let problem = e.certificate.expect("what the server presented");
+    let leaf = problem.presented.first().expect("a certificate");
+    assert!(leaf.self_signed, "{leaf:?}");
+    assert!(s.cli().accounts().unwrap().is_empty(), "nothing stored");
+    // "Trust this certificate": the same form with the presented fingerprint.
+    form.trust_cert = Some(leaf.sha256.to_string());
+    backend.add(form).await.unwrap();
+    let o = backend.overview().await;
+    assert_eq!(o.accounts.len(), 1);
+    assert_eq!(o.accounts[0].view.trust_cert, Some(leaf.sha256));
+    backend.shutdown().await;
+}

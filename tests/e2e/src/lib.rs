@@ -3,7 +3,7 @@
 //! the notification log. `scripts/e2e.sh` starts Xvfb, a private D-Bus session with an
 //! unlocked gnome-keyring, a notification daemon (python-dbusmock) and tauri-driver, then runs
 //! `cargo test -p tokenkeeper-e2e`; outside that environment every test fails at once, saying
-//! so (they are excluded from the workspace's plain `cargo test`).
+//! so (a plain `cargo test` lists them as ignored).
 
 pub mod webdriver;
 

@@ -191,6 +191,7 @@ mockIPC(
         settings = a.settings;
         return settings;
       case "check_keychain":
+      case "ui_painted":
         return null;
       default:
         fail({ code: "invalid_input", message: `mock: no command ${cmd}` });

@@ -209,6 +209,22 @@ describe("the add form", () => {
   });
 });
 
+describe("log in", () => {
+  it("asks a needs-login account for a new secret and sends it to the backend", async () => {
+    const page = await open();
+    await card(page, "blog").getByRole("button", { name: "Log in" }).click();
+    const form = page.locator("form.account-form");
+    await form.getByRole("button", { name: "Log in" }).click();
+    assert.match(await page.locator("[data-field=login-outcome]").innerText(), /Enter the new secret/);
+    await form.getByLabel("Secret").fill("new-password");
+    await form.getByRole("button", { name: "Log in" }).click();
+    await page.waitForSelector("article.account");
+    const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "login_account"));
+    assert.deepEqual(call.args, { id: "a3", form: { secret_kind: "password", secret: "new-password" } });
+    await page.close();
+  });
+});
+
 describe("the detail view", () => {
   it("decodes the JWT whatever its alg and lists the history; Remove asks first", async () => {
     const page = await open();

@@ -1,6 +1,7 @@
 //! The real desktop app, end to end: built with its UI embedded, run under Xvfb in a private
 //! D-Bus session with gnome-keyring, driven through tauri-driver + WebKitWebDriver, against the
-//! loopback emulators. Run by scripts/e2e.sh (it sets the environment these tests need).
+//! loopback emulators. Run by scripts/e2e.sh (it sets the environment these tests need, and
+//! runs them with `--ignored`; a plain `cargo test` lists them as ignored).
 
 use std::path::Path;
 use std::time::Duration;
@@ -107,6 +108,7 @@ fn listed(config: &Path) -> Result<Value> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
 async fn add_through_the_form_copy_refresh_errors_and_cli_changes() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let config = dir.path().join("config");
@@ -206,10 +208,98 @@ async fn form_copy_refresh_cli(
         Ok(app.find(&card("added-by-cli")).await.is_err().then_some(()))
     })
     .await?;
+
+    // Settings: start at login writes an autostart entry that starts hidden.
+    app.click_css("button[data-action=settings]").await?;
+    app.click_css("input[name=autostart]").await?;
+    app.click_css("button[data-action=save-settings]").await?;
+    let autostart = Path::new(&tokenkeeper_e2e::env("HOME")?).join(".config/autostart");
+    let entry = eventually(10, "an autostart entry", async || {
+        let Ok(dir) = std::fs::read_dir(&autostart) else {
+            return Ok(None);
+        };
+        Ok(dir
+            .filter_map(|e| e.ok())
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .find(|text| text.contains("tokenkeeper-app")))
+    })
+    .await?;
+    ensure!(entry.contains("--hidden"), "starts in the tray: {entry}");
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
+async fn with_a_daemon_running_the_app_follows_it_and_takes_over_when_it_stops() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("config");
+    let emu = emulator(Api::Smartling, 300).await?;
+    cli_add(&config, "acc", &emu, dir.path())?;
+    let mut daemon = std::process::Command::new(tokenkeeper_e2e::env("TOKENKEEPER_CLI")?)
+        .arg("--config-dir")
+        .arg(&config)
+        .arg("daemon")
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    // The daemon has the directory once it plans a refresh.
+    let planned = eventually(10, "the daemon to plan a refresh", async || {
+        Ok(listed(&config)?[0]["next_refresh_at"]
+            .is_string()
+            .then_some(()))
+    })
+    .await;
+    let app = match planned {
+        Ok(()) => start_app(LIGHT, &config).await,
+        Err(e) => Err(e),
+    };
+    let result = match &app {
+        Ok(app) => follow_the_daemon(app, &config, &mut daemon).await,
+        Err(e) => Err(anyhow::anyhow!("{e:#}")),
+    };
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    if let Ok(app) = app {
+        finish(app).await?;
+    }
+    result
+}
+
+async fn follow_the_daemon(
+    app: &Session,
+    config: &Path,
+    daemon: &mut std::process::Child,
+) -> Result<()> {
+    let banner = app.wait_for("[data-banner=info]", 10).await?;
+    let _ = banner;
+    ensure!(
+        app.text("[data-banner=info]")
+            .await?
+            .contains("Refreshed in the background by tokenkeeper daemon"),
+        "says who refreshes"
+    );
+    // Refresh now acts through the keeper, under the account's lock.
+    let before = listed(config)?[0]["token_fingerprint"].clone();
+    app.click_css(&format!("{} [data-action=refresh]", card("acc")))
+        .await?;
+    eventually(10, "a new token", async || {
+        Ok((listed(config)?[0]["token_fingerprint"] != before).then_some(()))
+    })
+    .await?;
+    // The daemon stops (SIGTERM): the app takes over and says nothing about a daemon.
+    let stopped = std::process::Command::new("kill")
+        .arg(daemon.id().to_string())
+        .status()?;
+    ensure!(stopped.success());
+    daemon.wait()?;
+    eventually(15, "the app to take over", async || {
+        Ok(app.find("[data-banner=info]").await.is_err().then_some(()))
+    })
+    .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
 async fn needs_login_shows_a_log_in_action_and_sends_a_notification() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let config = dir.path().join("config");
@@ -284,6 +374,7 @@ fn last_refresh(config: &Path, name: &str) -> Result<Value> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
 async fn closing_the_window_keeps_refreshing_and_a_second_launch_shows_it_again() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let config = dir.path().join("config");
@@ -344,6 +435,7 @@ async fn closing_the_window_keeps_refreshing_and_a_second_launch_shows_it_again(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
 async fn the_demo_shows_five_accounts_refreshing_in_light_and_dark() -> Result<()> {
     for (port, theme) in [(LIGHT, "light"), (DARK, "dark")] {
         let app = Session::start(port, &app_binary()?, &["--demo".to_owned()]).await?;
