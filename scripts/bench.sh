@@ -20,3 +20,7 @@ echo "## scale"; "$bin/tokenkeeper-bench" scale "${scale[@]}"
 echo "## idle"; "$bin/tokenkeeper-bench" idle "${idle[@]}"
 echo "## keychain"; scripts/with-keyring.sh "$bin/tokenkeeper-bench" keychain --ops 200
 echo "## tokenkeeper token vs curl"; scripts/with-keyring.sh scripts/bench-cli.sh "$bin"
+echo "## desktop app vs a bare Tauri window"
+cargo build --quiet --release --locked -p tokenkeeper-app -p bare-tauri
+[ "${1:-}" = quick ] && export DESKTOP_RUNS=2 DESKTOP_IDLE=10
+scripts/bench-desktop.sh "$bin"
