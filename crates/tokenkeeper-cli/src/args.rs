@@ -48,12 +48,31 @@ pub enum Command {
         name: String,
     },
     /// Print a token valid for at least --min-valid seconds (refreshing first if needed).
+    /// Asks the token agent of the app or daemon first, when one runs.
     Token {
         /// Account name.
         name: String,
         /// Seconds the printed token must stay valid.
         #[arg(long, value_name = "SECS", default_value_t = 60)]
         min_valid: u64,
+        /// Print JSON: token, expires_at (RFC 3339 UTC) and fingerprint.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a command with a token valid for at least --min-valid seconds in its environment
+    /// (default variable TOKENKEEPER_TOKEN); exits with the command's exit code.
+    Exec {
+        /// Account name.
+        name: String,
+        /// The environment variable that gets the token.
+        #[arg(long, value_name = "VAR", default_value = "TOKENKEEPER_TOKEN")]
+        env: String,
+        /// Seconds the token must stay valid.
+        #[arg(long, value_name = "SECS", default_value_t = 60)]
+        min_valid: u64,
+        /// The command and its arguments (after `--`).
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<std::ffi::OsString>,
     },
     /// Keep every account fresh in the background (foreground process; Ctrl-C or SIGTERM stops).
     Daemon,

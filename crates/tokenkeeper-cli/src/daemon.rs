@@ -27,6 +27,15 @@ pub async fn run(keeper: Keeper) -> Result<(), Error> {
     let config = EngineConfig::from_settings(&keeper.settings()?);
     let engine = Engine::start(keeper.clone(), config).await?;
     let watcher = watch(keeper.clone(), engine.commands())?;
+    // Tokens for `tokenkeeper token` over a Unix socket while this process runs the engine.
+    #[cfg(unix)]
+    let agent = match tokenkeeper_core::agent::server::serve(keeper.clone()) {
+        Ok(agent) => agent,
+        Err(e) => {
+            tracing::warn!(error = %e, "no token agent; `tokenkeeper token` works directly");
+            None
+        }
+    };
     let mut events = engine.subscribe();
     tracing::info!(dir = %keeper.paths().dir().display(), "daemon started");
     let stop = shutdown_signal();
@@ -42,6 +51,8 @@ pub async fn run(keeper: Keeper) -> Result<(), Error> {
         }
     }
     tracing::info!("stopping");
+    #[cfg(unix)]
+    drop(agent);
     drop(watcher);
     if tokio::time::timeout(STOP_WITHIN, engine.shutdown())
         .await

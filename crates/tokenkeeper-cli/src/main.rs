@@ -8,6 +8,7 @@ mod args;
 mod certs;
 mod daemon;
 mod demo;
+mod exec;
 mod input;
 mod output;
 
@@ -54,6 +55,24 @@ fn main() -> ExitCode {
             ExitCode::from(exit_code(&err))
         }
     }
+}
+
+/// A token for a script: from the token agent of the app or daemon when one runs (set
+/// `TOKENKEEPER_NO_AGENT` to skip it), else directly; the same answers and errors either way.
+pub(crate) async fn token_info(
+    keeper: &Keeper,
+    name: &str,
+    min_valid: Duration,
+) -> Result<tokenkeeper_core::keeper::TokenInfo, Error> {
+    #[cfg(unix)]
+    if std::env::var_os("TOKENKEEPER_NO_AGENT").is_none()
+        && let Some(answer) =
+            tokenkeeper_core::agent::client::token(keeper.paths(), name, min_valid).await
+    {
+        tracing::debug!("answered by the token agent");
+        return answer;
+    }
+    keeper.token_info(name, min_valid).await
 }
 
 fn init_logging(verbose: u8, daemon: bool) {
@@ -171,13 +190,34 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             keeper.remove(&name).await?;
             println!("removed {name} and its keychain entries");
         }
-        Command::Token { name, min_valid } => {
-            let token = keeper.token(&name, Duration::from_secs(min_valid)).await?;
+        Command::Token {
+            name,
+            min_valid,
+            json,
+        } => {
+            let info = token_info(&keeper, &name, Duration::from_secs(min_valid)).await?;
             let mut stdout = std::io::stdout().lock();
-            writeln!(stdout, "{}", token.expose())
+            let text = if json {
+                let value = serde_json::json!({
+                    "token": info.token.expose(),
+                    "expires_at": info.expires_at,
+                    "fingerprint": info.fingerprint,
+                });
+                serde_json::to_string_pretty(&value)
+                    .map_err(|e| Error::InvalidInput(format!("cannot print JSON: {e}")))?
+            } else {
+                info.token.expose().to_owned()
+            };
+            writeln!(stdout, "{text}")
                 .and_then(|()| stdout.flush())
                 .map_err(|e| Error::io("stdout", e))?;
         }
+        Command::Exec {
+            name,
+            env,
+            min_valid,
+            command,
+        } => return exec::run(&keeper, &name, &env, min_valid, &command).await,
         Command::Refresh {
             name: Some(name), ..
         } => {

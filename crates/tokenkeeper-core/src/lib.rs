@@ -1,6 +1,7 @@
 //! TokenKeeper's core: everything that matters, with no GUI or CLI dependency.
 //!
 //! - [`account`]: account settings and provider ids (no secrets);
+//! - [`agent`]: the token agent (a Unix socket served by whoever runs the engine);
 //! - [`cert`]: server certificates as users see them (fingerprints, presented chains);
 //! - [`clock`]: injectable wall clock and timer mapping (tests run time faster or paused);
 //! - [`token`]: token sets, JWT claims and skew-proof expiry arithmetic;
@@ -12,6 +13,8 @@
 //! - [`secret`]: a string type that cannot be printed or serialised.
 
 pub mod account;
+#[cfg(unix)]
+pub mod agent;
 pub mod cert;
 pub mod clock;
 pub mod engine;

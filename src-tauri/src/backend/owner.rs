@@ -1,7 +1,8 @@
 //! One engine per config directory. The app runs the core refresh engine in-process when it
 //! can take the directory's engine lock; when a `tokenkeeper daemon` holds it, the app follows
 //! the daemon's state through the shared files instead, and takes over when the daemon stops
-//! (checked every few seconds). Either way, every change the app should show bumps one
+//! (checked every few seconds). Whoever runs the engine also serves the token agent
+//! ([`tokenkeeper_core::agent`]). Either way, every change the app should show bumps one
 //! generation counter that the window and the tray follow.
 
 use std::time::Duration;
@@ -30,6 +31,8 @@ pub enum Owner {
         _lock: FileLock,
         /// Follows the config directory for the engine (CLI adds and removes).
         _watcher: ConfigWatcher,
+        /// Serves `tokenkeeper token` over a Unix socket (none without a runtime directory).
+        _agent: Option<AgentHandle>,
         /// Forwards engine events to the generation counter.
         forward: JoinHandle<()>,
     },
@@ -65,6 +68,7 @@ impl Owner {
         let config = EngineConfig::from_settings(&keeper.settings()?);
         let engine = Engine::start(keeper.clone(), config).await?;
         let watcher = watch(keeper.clone(), engine.commands())?;
+        let agent = start_agent(keeper);
         let mut from_engine = engine.subscribe();
         let (changed, events) = (changed.clone(), events.clone());
         let forward = tokio::spawn(async move {
@@ -83,6 +87,7 @@ impl Owner {
             engine,
             _lock: lock,
             _watcher: watcher,
+            _agent: agent,
             forward,
         })
     }
@@ -147,14 +152,38 @@ impl Owner {
                 engine,
                 forward,
                 _watcher,
+                _agent,
                 _lock,
             } => {
+                drop(_agent);
                 drop(_watcher);
                 engine.shutdown().await;
                 forward.abort();
             }
             Self::Daemon { forward, .. } => forward.abort(),
         }
+    }
+}
+
+#[cfg(unix)]
+type AgentHandle = tokenkeeper_core::agent::server::Agent;
+#[cfg(not(unix))]
+type AgentHandle = ();
+
+/// Serves the token agent while the engine runs here (Unix sockets only).
+fn start_agent(keeper: &Keeper) -> Option<AgentHandle> {
+    #[cfg(unix)]
+    match tokenkeeper_core::agent::server::serve(keeper.clone()) {
+        Ok(agent) => agent,
+        Err(e) => {
+            tracing::warn!(error = %e, "no token agent; `tokenkeeper token` works directly");
+            None
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = keeper;
+        None
     }
 }
 

@@ -1,6 +1,8 @@
 //! One engine per config directory: the app runs it unless a daemon holds the directory, then
 //! follows the daemon's files, and takes over when the daemon stops.
 
+use std::time::Duration;
+
 use tokenkeeper_app::dto::EngineOwner;
 use tokenkeeper_core::store::lock::FileLock;
 use tokenkeeper_emulators::Api;
@@ -74,4 +76,41 @@ async fn with_the_engine_here_cli_adds_and_removes_show_within_seconds() {
     let o = eventually(&backend, 5, "one account left", |o| o.accounts.len() == 1).await;
     assert_eq!(o.accounts[0].view.name, "two");
     backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_serves_the_token_agent_only_while_it_runs_the_engine() {
+    let s = Setup::new(Api::Smartling).await;
+    assert!(
+        tokenkeeper_core::agent::socket_dir().is_some(),
+        "the test command gives a runtime directory (XDG_RUNTIME_DIR)"
+    );
+    s.paths().ensure().unwrap();
+    let socket = tokenkeeper_core::agent::socket_path(&s.paths()).unwrap();
+    // Following a daemon: no agent of the app's.
+    let daemon = FileLock::try_acquire(&s.paths().engine_lock())
+        .unwrap()
+        .unwrap();
+    let backend = s.backend().await;
+    s.add_with_cli("acc").await;
+    assert!(!socket.exists());
+    assert!(
+        tokenkeeper_core::agent::client::token(&s.paths(), "acc", Duration::from_secs(60))
+            .await
+            .is_none()
+    );
+    drop(daemon);
+    assert!(backend.take_over_if_free().await.unwrap());
+    let info = tokenkeeper_core::agent::client::token(&s.paths(), "acc", Duration::from_secs(60))
+        .await
+        .expect("the app's agent answers")
+        .unwrap();
+    let direct = s.cli().token("acc", Duration::ZERO).await.unwrap();
+    assert_eq!(info.token.expose(), direct.expose());
+    assert_eq!(
+        info.fingerprint,
+        tokenkeeper_core::token::fingerprint(direct.expose())
+    );
+    backend.shutdown().await;
+    assert!(!socket.exists(), "the socket goes with the engine");
 }

@@ -12,14 +12,18 @@ use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, Fault, FaultAction, F
 use crate::helpers::{Env, USER, blocking};
 
 /// A daemon process whose stderr is collected as it runs.
-struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     log: Arc<Mutex<String>>,
 }
 
 impl Daemon {
-    fn start(env: &Env) -> Self {
-        let mut cmd: Command = env.command(&["daemon"]);
+    pub(crate) fn start(env: &Env) -> Self {
+        Self::start_with(env.command(&["daemon"]))
+    }
+
+    /// Starts `cmd` (a `tokenkeeper daemon` command line) and waits until it says so.
+    pub(crate) fn start_with(mut cmd: Command) -> Self {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
@@ -43,12 +47,12 @@ impl Daemon {
         daemon
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
 
     #[track_caller]
-    fn wait_for(&self, needle: &str, within: Duration) {
+    pub(crate) fn wait_for(&self, needle: &str, within: Duration) {
         let until = Instant::now() + within;
         while Instant::now() < until {
             if self.log().contains(needle) {
@@ -60,7 +64,7 @@ impl Daemon {
     }
 
     /// SIGTERM, then the exit code and how long it took.
-    fn terminate(self) -> (i32, Duration, String) {
+    pub(crate) fn terminate(self) -> (i32, Duration, String) {
         self.signal("-TERM")
     }
 

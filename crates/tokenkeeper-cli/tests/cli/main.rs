@@ -2,10 +2,12 @@
 //! real keychain (run through `scripts/test.sh`, which provides both).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agent;
 mod certs;
 mod concurrency;
 mod daemon;
 mod errors;
+mod exec;
 mod helpers;
 mod keychain_failures;
 mod scenarios;

@@ -11,7 +11,7 @@ mod secrets;
 pub mod view;
 
 pub use edit::AccountChanges;
-pub use renew::{Attempt, StateSource};
+pub use renew::{Attempt, StateSource, TokenInfo};
 
 use std::path::PathBuf;
 use std::sync::Arc;

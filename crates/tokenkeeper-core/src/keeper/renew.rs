@@ -61,7 +61,33 @@ pub struct Attempt {
     pub latency: Duration,
 }
 
+/// A token with what a script may want to know about it.
+#[derive(Debug)]
+pub struct TokenInfo {
+    /// The access token.
+    pub token: Secret,
+    /// Its expiry (local clock).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Its fingerprint (first 8 hex of its SHA-256).
+    pub fingerprint: String,
+}
+
 impl Keeper {
+    /// A token valid for at least `min_valid` with its expiry and fingerprint, refreshing
+    /// first when needed (what `tokenkeeper token` and the token agent answer).
+    pub async fn token_info(&self, name: &str, min_valid: Duration) -> Result<TokenInfo> {
+        let account = self.find(name)?;
+        let attempt = self
+            .attempt(&account, StateSource::File, min_valid, false)
+            .await;
+        let token = attempt.result?;
+        Ok(TokenInfo {
+            fingerprint: crate::token::fingerprint(token.expose()),
+            expires_at: attempt.state.expires_at,
+            token,
+        })
+    }
+
     /// A token valid for at least `min_valid`, refreshing first when needed.
     pub async fn token(&self, name: &str, min_valid: Duration) -> Result<Secret> {
         let account = self.find(name)?;

@@ -1,0 +1,80 @@
+//! `tokenkeeper exec NAME [--env VAR] -- COMMAND…`: runs a command with a fresh token in its
+//! environment, like `aws-vault exec`. On Unix the command replaces this process, so its exit
+//! code and signals pass through untouched; the token exists only in the command's environment.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tokenkeeper_core::{Error, Keeper};
+
+fn valid_name(var: &str) -> bool {
+    let mut chars = var.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Gets the token, then runs the command; returns only if the command cannot be started (or,
+/// off Unix, with its exit code).
+pub async fn run(
+    keeper: &Keeper,
+    name: &str,
+    var: &str,
+    min_valid: u64,
+    command: &[OsString],
+) -> Result<ExitCode, Error> {
+    if !valid_name(var) {
+        return Err(Error::InvalidInput(format!(
+            "--env {var:?}: use letters, digits and '_', not starting with a digit"
+        )));
+    }
+    let Some((program, args)) = command.split_first() else {
+        return Err(Error::InvalidInput(
+            "no command given: tokenkeeper exec NAME -- COMMAND [ARGS…]".to_owned(),
+        ));
+    };
+    let info = crate::token_info(keeper, name, Duration::from_secs(min_valid)).await?;
+    let mut cmd = std::process::Command::new(program);
+    cmd.args(args).env(var, info.token.expose());
+    let shown = program.to_string_lossy().into_owned();
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let e = cmd.exec();
+        Ok(cannot_run(&shown, &e))
+    }
+    #[cfg(not(unix))]
+    {
+        match cmd.status() {
+            Ok(status) => Ok(ExitCode::from(
+                status
+                    .code()
+                    .and_then(|c| u8::try_from(c).ok())
+                    .unwrap_or(1),
+            )),
+            Err(e) => Ok(cannot_run(&shown, &e)),
+        }
+    }
+}
+
+/// As shells do: 127 when the command is not found, 126 when it cannot be run.
+fn cannot_run(program: &str, e: &std::io::Error) -> ExitCode {
+    eprintln!("tokenkeeper: cannot run {program}: {e}");
+    match e.kind() {
+        std::io::ErrorKind::NotFound => ExitCode::from(127),
+        _ => ExitCode::from(126),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn variable_names_are_checked() {
+        for ok in ["TOKENKEEPER_TOKEN", "_x", "A1"] {
+            assert!(super::valid_name(ok), "{ok}");
+        }
+        for bad in ["", "1A", "A-B", "A=B", "A B", "É"] {
+            assert!(!super::valid_name(bad), "{bad}");
+        }
+    }
+}

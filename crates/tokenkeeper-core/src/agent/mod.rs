@@ -1,0 +1,60 @@
+//! The token agent: whichever process runs the engine for a config directory (the desktop app
+//! or `tokenkeeper daemon`) serves tokens over a Unix socket, so `tokenkeeper token` answers
+//! without connecting to the keychain or building an HTTP client itself.
+//!
+//! - One socket per config directory: `$XDG_RUNTIME_DIR/tokenkeeper/<16 hex of the SHA-256 of
+//!   the directory's absolute path>.sock`, in a directory of mode 0700 that the agent checks
+//!   it owns. Without `XDG_RUNTIME_DIR` there is no agent, and clients use the direct path.
+//! - Each connection's peer is checked with `SO_PEERCRED`: another user is refused.
+//! - [`protocol`]: one JSON request line, at most [`protocol::MAX_REQUEST`] bytes, versioned;
+//!   answers are JSON lines. A malformed or oversized request gets an error answer and never
+//!   stops the agent.
+//! - [`server`]: the agent; [`client`]: what `tokenkeeper token` asks first, falling back to
+//!   the direct path when no agent answers within a short timeout.
+//!
+//! The agent answers from the same code as the direct path ([`crate::Keeper::token_info`],
+//! under the same lock), with the same errors, and never writes a token anywhere but to the
+//! socket of the client that asked.
+
+pub mod client;
+pub mod protocol;
+pub mod server;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::store::paths::Paths;
+
+/// The environment variable naming the runtime directory.
+pub const RUNTIME_DIR_ENV: &str = "XDG_RUNTIME_DIR";
+
+/// The directory holding the agents' sockets, if the session has a runtime directory.
+pub fn socket_dir() -> Option<PathBuf> {
+    std::env::var_os(RUNTIME_DIR_ENV)
+        .filter(|d| !d.is_empty())
+        .map(|d| Path::new(&d).join("tokenkeeper"))
+}
+
+/// The socket of the agent for this config directory.
+pub fn socket_path(paths: &Paths) -> Option<PathBuf> {
+    Some(socket_path_in(&socket_dir()?, paths))
+}
+
+/// The socket of the agent for this config directory, in a given socket directory.
+pub fn socket_path_in(dir: &Path, paths: &Paths) -> PathBuf {
+    let config = std::path::absolute(paths.dir()).unwrap_or_else(|_| paths.dir().to_owned());
+    let digest = Sha256::digest(config.as_os_str().as_encoded_bytes());
+    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    dir.join(format!("{name}.sock"))
+}
+
+/// This process's user id (the owner of `/proc/self` on Linux, else of the socket
+/// directory the agent made itself).
+pub(crate) fn own_uid(fallback: &Path) -> std::io::Result<u32> {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata("/proc/self") {
+        Ok(m) => Ok(m.uid()),
+        Err(_) => std::fs::metadata(fallback).map(|m| m.uid()),
+    }
+}

@@ -1,0 +1,187 @@
+//! The agent itself: a Unix socket served while this process runs the engine. Each connection
+//! is checked for its peer's user id, reads one request line (at most
+//! [`MAX_REQUEST`](super::protocol::MAX_REQUEST) bytes, within a few seconds) and gets its
+//! answer; whatever a client sends, the agent goes on serving the others.
+
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::task::JoinHandle;
+
+use super::protocol::{Answer, MAX_REQUEST, Op, WireToken, parse_request};
+use crate::error::{Error, Result};
+use crate::keeper::Keeper;
+
+/// How long a client may take to send its request.
+const READ_WITHIN: Duration = Duration::from_secs(3);
+/// A token that needs no refresh is answered at once; otherwise "wait" goes first.
+const ANSWER_AT_ONCE: Duration = Duration::from_millis(150);
+
+/// A serving agent; dropping it stops serving and removes the socket.
+#[derive(Debug)]
+pub struct Agent {
+    path: PathBuf,
+    task: JoinHandle<()>,
+}
+
+impl Agent {
+    /// The socket it serves.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        self.task.abort();
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn io(path: &Path, e: std::io::Error) -> Error {
+    Error::io(path, e)
+}
+
+/// Makes the socket directory (0700), or checks that the existing one is ours and private.
+fn prepare_dir(dir: &Path) -> Result<u32> {
+    match std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+    {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(io(dir, e)),
+    }
+    let meta = std::fs::metadata(dir).map_err(|e| io(dir, e))?;
+    let uid = super::own_uid(dir).map_err(|e| io(dir, e))?;
+    if meta.uid() != uid {
+        return Err(Error::InvalidInput(format!(
+            "{} belongs to another user: no token agent",
+            dir.display()
+        )));
+    }
+    if meta.permissions().mode() & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| io(dir, e))?;
+    }
+    Ok(uid)
+}
+
+/// Starts serving tokens for the keeper's config directory. `Ok(None)` when the session has no
+/// runtime directory (clients then use the direct path). Call it only while holding the
+/// directory's engine lock, so one agent serves each directory.
+pub fn serve(keeper: Keeper) -> Result<Option<Agent>> {
+    let Some(path) = super::socket_path(keeper.paths()) else {
+        return Ok(None);
+    };
+    let dir = path.parent().unwrap_or(Path::new("/")).to_owned();
+    let uid = prepare_dir(&dir)?;
+    // A socket left by a process that died: nobody else holds the engine lock, so it is stale.
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(&path, e)),
+    }
+    let listener = UnixListener::bind(&path).map_err(|e| io(&path, e))?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| io(&path, e))?;
+    tracing::debug!(socket = %path.display(), "token agent serving");
+    let task = tokio::spawn(async move {
+        loop {
+            match listener.accept().await {
+                Ok((stream, _)) => {
+                    let keeper = keeper.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = handle(stream, &keeper, uid).await {
+                            tracing::debug!(error = %e, "agent connection ended");
+                        }
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "token agent cannot accept");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    });
+    Ok(Some(Agent { path, task }))
+}
+
+async fn send(stream: &mut UnixStream, answer: &Answer) -> std::io::Result<()> {
+    stream.write_all(answer.line().as_bytes()).await?;
+    stream.flush().await
+}
+
+async fn read_request(stream: &mut UnixStream) -> std::result::Result<Vec<u8>, Error> {
+    let mut line = Vec::new();
+    let mut limited = BufReader::new(stream).take(MAX_REQUEST as u64 + 1);
+    let read = tokio::time::timeout(READ_WITHIN, limited.read_until(b'\n', &mut line)).await;
+    match read {
+        Err(_) => Err(Error::InvalidInput(
+            "agent: no request within 3 seconds".to_owned(),
+        )),
+        Ok(Err(e)) => Err(Error::InvalidInput(format!(
+            "agent: cannot read the request: {e}"
+        ))),
+        Ok(Ok(_)) if line.len() > MAX_REQUEST => Err(Error::InvalidInput(format!(
+            "agent: the request is longer than {MAX_REQUEST} bytes"
+        ))),
+        Ok(Ok(_)) => {
+            if line.last() == Some(&b'\n') {
+                line.pop();
+            }
+            Ok(line)
+        }
+    }
+}
+
+async fn handle(mut stream: UnixStream, keeper: &Keeper, uid: u32) -> std::io::Result<()> {
+    let peer = stream.peer_cred()?;
+    if peer.uid() != uid {
+        tracing::warn!(
+            peer_uid = peer.uid(),
+            "token agent refused a client of another user"
+        );
+        let refused = Error::InvalidInput(
+            "agent: refused: this agent serves only the user who runs it".to_owned(),
+        );
+        return send(&mut stream, &Answer::error(&refused)).await;
+    }
+    let request = match read_request(&mut stream)
+        .await
+        .and_then(|l| parse_request(&l))
+    {
+        Ok(request) => request,
+        Err(e) => return send(&mut stream, &Answer::error(&e)).await,
+    };
+    match request.op {
+        Op::Ping => send(&mut stream, &Answer::pong()).await,
+        Op::Token {
+            name,
+            min_valid_secs,
+        } => {
+            let work = keeper.token_info(&name, Duration::from_secs(min_valid_secs));
+            tokio::pin!(work);
+            let result = match tokio::time::timeout(ANSWER_AT_ONCE, &mut work).await {
+                Ok(result) => result,
+                Err(_) => {
+                    send(&mut stream, &Answer::wait()).await?;
+                    work.await
+                }
+            };
+            let answer = match result {
+                Ok(info) => Answer::token(WireToken {
+                    token: info.token.expose().to_owned(),
+                    expires_at: info.expires_at,
+                    fingerprint: info.fingerprint,
+                }),
+                Err(e) => Answer::error(&e),
+            };
+            send(&mut stream, &answer).await
+        }
+    }
+}
