@@ -6,7 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh hyperfine python3
-cargo build --quiet --release -p tokenkeeper-bench -p tokenkeeper-emulators -p tokenkeeper-cli
+# Three builds, each binary built once: the app and the CLI together, as scripts/package.sh
+# builds them (a different package set would unify other features and rebuild them).
+cargo build --quiet --release --locked -p tokenkeeper-bench -p tokenkeeper-emulators
+cargo build --quiet --release --locked -p tokenkeeper-app -p tokenkeeper-cli
+cargo build --quiet --release --locked -p bare-tauri
 bin=target/release
 
 if [ "${1:-}" = quick ]; then
@@ -21,6 +25,5 @@ echo "## idle"; "$bin/tokenkeeper-bench" idle "${idle[@]}"
 echo "## keychain"; scripts/with-keyring.sh "$bin/tokenkeeper-bench" keychain --ops 200
 echo "## tokenkeeper token vs curl"; scripts/with-keyring.sh scripts/bench-cli.sh "$bin"
 echo "## desktop app vs a bare Tauri window"
-cargo build --quiet --release --locked -p tokenkeeper-app -p bare-tauri
 [ "${1:-}" = quick ] && export DESKTOP_RUNS=2 DESKTOP_IDLE=10
 scripts/bench-desktop.sh "$bin"

@@ -3,6 +3,8 @@
 
   xwin.py count TITLE   prints how many mapped top-level windows have this title
   xwin.py close TITLE   asks each such window to close (WM_DELETE_WINDOW, as a close button does)
+  xwin.py size TITLE    prints the first such window's size as WIDTHxHEIGHT
+  xwin.py resize TITLE W H   resizes each such window, as a user dragging its corner would
 """
 import sys
 
@@ -44,6 +46,17 @@ def main():
             )
             w.send_event(event)
         d.flush()
+        print(len(found))
+    elif command == "size":
+        if not found:
+            sys.exit(f"no window titled {title}")
+        g = found[0].get_geometry()
+        print(f"{g.width}x{g.height}")
+    elif command == "resize":
+        width, height = int(sys.argv[3]), int(sys.argv[4])
+        for w in found:
+            w.configure(width=width, height=height)
+        d.sync()
         print(len(found))
     else:
         sys.exit(f"unknown command {command}")
