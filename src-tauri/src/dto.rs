@@ -73,7 +73,7 @@ pub enum SecretKind {
 }
 
 /// The add and edit form.
-#[derive(Clone, Debug, Deserialize, TS)]
+#[derive(Clone, Deserialize, TS)]
 pub struct AccountForm {
     /// Unique name.
     pub name: String,
@@ -102,12 +102,34 @@ pub struct AccountForm {
 }
 
 /// A new secret for an account that needs login.
-#[derive(Clone, Debug, Deserialize, TS)]
+#[derive(Clone, Deserialize, TS)]
 pub struct LoginForm {
     /// The secret's kind.
     pub secret_kind: SecretKind,
     /// The secret.
     pub secret: String,
+}
+
+impl std::fmt::Debug for AccountForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountForm")
+            .field("name", &self.name)
+            .field("provider", &self.provider)
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("secret_kind", &self.secret_kind)
+            .field("secret", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for LoginForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginForm")
+            .field("secret_kind", &self.secret_kind)
+            .field("secret", &"***")
+            .finish()
+    }
 }
 
 /// What Copy did.

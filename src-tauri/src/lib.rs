@@ -39,6 +39,10 @@ pub struct Args {
     pub config_dir: Option<PathBuf>,
 }
 
+/// Whether the app has a tray icon (Tauri managed state).
+#[derive(Debug)]
+struct Tray(bool);
+
 /// The async runtime for the engine and the commands: two workers and a small blocking pool
 /// (keychain, clipboard and file calls), like the daemon's (see BENCHMARKS.md on arenas).
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
@@ -69,19 +73,16 @@ pub fn run() -> ExitCode {
         }
     };
     tauri::async_runtime::set(runtime.handle().clone());
-    let hidden = args.hidden;
-    let shell = match runtime.block_on(shell::start(args.config_dir, args.demo)) {
-        Ok(shell) => shell,
-        Err(e) => {
-            eprintln!("tokenkeeper-app: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let (backend, demo) = (shell.backend.clone(), shell.demo.clone());
+    let Args {
+        hidden,
+        demo,
+        config_dir,
+    } = args;
     let built = tauri::Builder::default()
-        // First, so a second launch hands over before anything else starts.
+        // First: a second launch hands over to the first (which shows its window) and exits
+        // here, before this process starts a backend of its own.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            window::show(app);
+            window::show_later(app);
         }))
         .plugin(
             tauri_plugin_window_state::Builder::new()
@@ -95,7 +96,6 @@ pub fn run() -> ExitCode {
                 .args(["--hidden"])
                 .build(),
         )
-        .manage(shell)
         .invoke_handler(tauri::generate_handler![
             commands::get_overview,
             commands::get_account,
@@ -114,17 +114,21 @@ pub fn run() -> ExitCode {
             commands::ui_painted,
         ])
         .setup(move |app| {
+            let shell = tauri::async_runtime::block_on(shell::start(config_dir, demo))?;
+            let (backend, demo) = (shell.backend.clone(), shell.demo.clone());
+            app.manage(shell);
             let handle = app.handle().clone();
             let tray_backend = backend.clone();
-            tray::create(&handle, move |app, action| {
+            let has_tray = tray::create(&handle, move |app, action| {
                 shell::on_tray(app, &tray_backend, action);
             });
+            app.manage(Tray(has_tray));
             shell::follow(handle.clone(), backend.clone());
             shell::take_over_when_free(backend.clone());
             if demo.lock().map(|d| d.is_some()).unwrap_or(false) {
                 shell::inject_faults(demo.clone());
             }
-            if !hidden {
+            if !hidden || !has_tray {
                 window::show(&handle);
             }
             Ok(())
@@ -133,17 +137,20 @@ pub fn run() -> ExitCode {
     let app = match built {
         Ok(app) => app,
         Err(e) => {
-            eprintln!("tokenkeeper-app: cannot start the window system: {e}");
+            eprintln!("tokenkeeper-app: cannot start: {e}");
             return ExitCode::FAILURE;
         }
     };
     app.run(move |app, event| match event {
-        // The last window closed: keep refreshing in the tray. (`app.exit` gives a code.)
+        // The last window closed: keep refreshing in the tray (`app.exit` gives a code). With
+        // no tray there would be no way back to the app or out of it: then it quits.
         RunEvent::ExitRequested {
             code: None, api, ..
-        } => api.prevent_exit(),
+        } if app.try_state::<Tray>().is_some_and(|t| t.0) => api.prevent_exit(),
         RunEvent::Exit => {
-            let shell = app.state::<shell::Shell>();
+            let Some(shell) = app.try_state::<shell::Shell>() else {
+                return;
+            };
             let (backend, demo) = (shell.backend.clone(), shell.demo.clone());
             tauri::async_runtime::block_on(async move {
                 backend.shutdown().await;

@@ -157,7 +157,7 @@ pub fn inject_faults(demo: Arc<Mutex<Option<Demo>>>) {
 /// Runs a tray menu action.
 pub fn on_tray<R: Runtime>(app: &AppHandle<R>, backend: &Arc<Backend>, action: TrayAction) {
     match action {
-        TrayAction::Show => window::show(app),
+        TrayAction::Show => window::show_later(app),
         TrayAction::Quit => app.exit(0),
         TrayAction::RefreshAll => {
             let backend = backend.clone();
@@ -183,7 +183,10 @@ pub fn on_tray<R: Runtime>(app: &AppHandle<R>, backend: &Arc<Backend>, action: T
                     ),
                     Err(e) => ("Cannot copy the token".to_owned(), e.message),
                 };
-                notify(&app, &title, &body);
+                // The tray has no other way to say what happened.
+                if backend.prefs().notifications {
+                    notify(&app, &title, &body);
+                }
             });
         }
     }

@@ -26,6 +26,14 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) {
     }
 }
 
+/// Shows the main window from a task of its own: for callers inside an event handler of the
+/// event loop (the tray menu, a second launch), where building a window in place can
+/// deadlock on some platforms.
+pub fn show_later<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move { show(&app) });
+}
+
 /// Whether the main window exists.
 pub fn is_open<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.get_webview_window(MAIN).is_some()

@@ -60,7 +60,10 @@ export function validFor(secs: number): string {
 /** A claim value: times as local dates, the rest as JSON. */
 export function claimValue(key: string, value: unknown, nowMs: number): string {
   if (typeof value === "number" && ["exp", "iat", "nbf", "auth_time"].includes(key)) {
-    const iso = new Date(value * 1000).toISOString();
+    const d = new Date(value * 1000);
+    // Out of a date's range (say, microseconds): show the number as it is.
+    if (!Number.isFinite(d.getTime())) return String(value);
+    const iso = d.toISOString();
     return `${localTime(iso, nowMs)} (${relative(iso, nowMs)})`;
   }
   return typeof value === "string" ? value : JSON.stringify(value);

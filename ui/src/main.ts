@@ -106,22 +106,41 @@ function openLogin(row: Pick<AccountRow, "id" | "name" | "provider" | "last_erro
   );
 }
 
+function detailView(info: AccountInfo): DetailView {
+  detailShown = detailKey(overview?.accounts.find((a) => a.id === info.id));
+  return new DetailView(info, {
+    back: showList,
+    edit: editWith,
+    login: (i) => openLogin(i),
+    removed: (name) => {
+      say(`${name} removed, with its keychain entries.`);
+      void reload().then(showList);
+    },
+  });
+}
+
 async function openDetail(id: string): Promise<void> {
   try {
     const info = await backend.account(id);
-    const view = new DetailView(info, {
-      back: showList,
-      edit: editWith,
-      login: (i) => openLogin(i),
-      removed: (name) => {
-        say(`${name} removed, with its keychain entries.`);
-        void reload().then(showList);
-      },
-    });
-    show(view.el, { kind: "detail", id });
+    show(detailView(info).el, { kind: "detail", id });
   } catch (e) {
     say((e as AppError).message);
     showList();
+  }
+}
+
+/** The open detail view, fetched again and swapped in place (the scroll position stays). */
+async function refreshDetail(id: string): Promise<void> {
+  try {
+    const info = await backend.account(id);
+    if (screen.kind !== "detail" || screen.id !== id) return;
+    const y = window.scrollY;
+    const fresh = detailView(info).el;
+    const current = stage.firstElementChild;
+    if (current) current.replaceWith(fresh);
+    window.scrollTo(0, y);
+  } catch {
+    // The list says what is wrong; the view stays as it was.
   }
 }
 
@@ -147,7 +166,13 @@ function banner(kind: string, text: string, ...extra: HTMLElement[]): HTMLElemen
   return h("div", { class: `banner banner-${kind}`, attrs: { role: kind === "bad" ? "alert" : "note", "data-banner": kind } }, h("p", { text }), ...extra);
 }
 
+let bannersShown = "";
+
 function renderBanners(o: Overview): void {
+  // Rebuilt only when what they say changes, so focus on Retry survives updates.
+  const key = JSON.stringify([o.demo, o.engine, o.keychain?.message ?? null, o.problem?.message ?? null]);
+  if (key === bannersShown) return;
+  bannersShown = key;
   clear(banners);
   if (o.demo) {
     banners.append(banner("demo", "Demo mode: five local API emulators with one account each, short token lifetimes and a fault now and then. Nothing here is real; it is all removed when you quit."));
@@ -174,13 +199,26 @@ function renderBanners(o: Overview): void {
   }
 }
 
+/** What the detail view shows of a row; when it changes, the view is fetched again. */
+function detailKey(row: AccountRow | undefined): string {
+  return row ? JSON.stringify([row.status, row.refreshing, row.token_fingerprint, row.last_refresh, row.last_error?.at ?? null]) : "";
+}
+
+let detailShown = "";
+
 function apply(o: Overview): void {
   overview = o;
   renderBanners(o);
   list.update(o.accounts, Date.now());
-  if (screen.kind === "detail" && !o.accounts.some((a) => a.id === (screen as { id: string }).id)) {
-    say("That account was removed.");
-    showList();
+  if (screen.kind === "detail") {
+    const id = screen.id;
+    const row = o.accounts.find((a) => a.id === id);
+    if (!row) {
+      say("That account was removed.");
+      showList();
+    } else if (detailKey(row) !== detailShown) {
+      void refreshDetail(id);
+    }
   }
 }
 

@@ -35,10 +35,26 @@ function isLoopback(host: string): boolean {
   return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
-/** The fingerprint as 64 hex digits, from openssl's `AB:CD:…` or plain hex, else null. */
+/**
+ * The fingerprint as 64 hex digits, from what the core accepts: openssl's `AB:CD:…` or its
+ * whole `sha256 Fingerprint=…` line, a `sha256:` prefix, or hex with `:`, `-` or spaces.
+ */
 export function normalizeFingerprint(text: string): string | null {
-  const t = text.trim().replace(/^sha256 fingerprint=/i, "").replace(/[:\s]/g, "");
+  let t = text.trim();
+  const eq = t.indexOf("=");
+  if (eq >= 0) {
+    if (!t.slice(0, eq).toLowerCase().includes("sha256")) return null;
+    t = t.slice(eq + 1);
+  } else if (/^sha256:/i.test(t)) {
+    t = t.slice("sha256:".length);
+  }
+  t = t.replace(/[:\s-]/g, "");
   return HEX64.test(t) ? t.toUpperCase() : null;
+}
+
+/** Bytes of UTF-8, as the backend counts a secret's size. */
+function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
 }
 
 function integer(text: string): number | null {
@@ -76,7 +92,7 @@ export function validate(v: FormValues, existingNames: string[], editing = false
         errors.url = "Use an https:// (or http://) address.";
       } else if (url.username || url.password) {
         errors.url = "Leave the user name and password out of the URL: use the fields below.";
-      } else if (url.search || url.hash) {
+      } else if (url.search || url.hash || urlText.includes("?") || urlText.includes("#")) {
         errors.url = "The base URL takes no query or fragment.";
       } else if (url.protocol === "http:" && !isLoopback(url.hostname)) {
         warnings.url = "Plain HTTP to another machine: your password and tokens travel unencrypted.";
@@ -89,13 +105,15 @@ export function validate(v: FormValues, existingNames: string[], editing = false
   if (!p.secrets.includes(v.secretKind)) {
     errors.secretKind = `${p.label} cannot be set up with this kind of secret.`;
   }
-  const needsUser = v.secretKind === "password";
+  // A password logs in with a user name; when editing without a new secret, the stored
+  // credentials stay as they are and need none.
+  const needsUser = v.secretKind === "password" && (!editing || v.secret !== "");
   if (needsUser && p.usernameLabel && !v.username.trim()) {
     errors.username = `Enter the ${p.usernameLabel.toLowerCase()} to log in with.`;
   }
-  if (!v.secret.trim()) {
+  if (v.secret === "") {
     if (!editing) errors.secret = "Enter the secret to log in with; it goes to the keychain only.";
-  } else if (/[\r\n]/.test(v.secret.trim()) || v.secret.length > 16 * 1024) {
+  } else if (/[\r\n]/.test(v.secret) || utf8Bytes(v.secret) > 16 * 1024) {
     errors.secret = "The secret must be one line of at most 16 KiB.";
   }
 

@@ -60,9 +60,9 @@ fn ttl(form: &AccountForm) -> Result<Option<u64>, AppError> {
     }
 }
 
-/// The secret the form carries, if any.
+/// The secret the form carries, if any: exactly as typed (spaces may belong to a password;
+/// the CLI, too, strips only the line end of what it reads).
 pub fn secret(kind: SecretKind, text: &str) -> Option<InitialSecret> {
-    let text = text.trim();
     if text.is_empty() {
         return None;
     }
@@ -159,7 +159,7 @@ mod tests {
         let cases: [(Change, &str); 5] = [
             (|f| f.name = "has space".into(), "name"),
             (|f| f.url = "cluster:9443/x y".into(), "URL"),
-            (|f| f.secret = "  ".into(), "password"),
+            (|f| f.secret = "".into(), "password"),
             (|f| f.ttl = Some(0), "86400"),
             (|f| f.trust_cert = Some("AB:CD".into()), "fingerprint"),
         ];

@@ -41,6 +41,14 @@ pub const MIN_VALID: Duration = Duration::from_secs(60);
 /// A revealed token is hidden again after this long.
 pub const HIDE_AFTER_SECS: u64 = 30;
 
+/// The token last put on the clipboard, and which copy that was: a clear timer clears only its
+/// own copy (a later Copy of the same token starts its own delay).
+#[derive(Debug)]
+struct Copy {
+    generation: u64,
+    token: Secret,
+}
+
 /// The app's state behind the window and the tray.
 #[derive(Debug)]
 pub struct Backend {
@@ -50,7 +58,7 @@ pub struct Backend {
     events: broadcast::Sender<Event>,
     keychain: Mutex<Option<AppError>>,
     clipboard: Arc<dyn SecretClipboard>,
-    copied: Arc<Mutex<Option<Secret>>>,
+    copied: Arc<Mutex<Option<Copy>>>,
     prefs: Mutex<Prefs>,
     demo: bool,
 }
@@ -274,22 +282,28 @@ impl Backend {
         Ok(view)
     }
 
-    /// Changes an account's settings; a typed secret logs in with it afterwards.
+    /// Changes an account's settings. With a typed secret, the new settings are first proven
+    /// with it (the first login runs against them) and nothing is saved if that fails.
     pub async fn edit(&self, id: &str, form: AccountForm) -> Result<AccountView, AppError> {
         let current = self.account(id)?;
         let (changes, secret) = forms::changes(&form, &current)?;
-        let account = self
-            .keeper
-            .edit(&current.name, changes)
-            .await
-            .map_err(AppError::from)?;
+        let account = match secret {
+            Some(secret) => {
+                let result = self
+                    .keeper
+                    .edit_with_login(&current.name, changes, secret)
+                    .await;
+                self.note(result)?
+            }
+            None => self
+                .keeper
+                .edit(&current.name, changes)
+                .await
+                .map_err(AppError::from)?,
+        };
         self.tell_engine(EngineCommand::Update(account.clone()))
             .await;
-        if let Some(secret) = secret {
-            let result = self.keeper.login(&account.name, secret).await;
-            self.note(result)?;
-            self.tell_engine(EngineCommand::Reload).await;
-        }
+        self.tell_engine(EngineCommand::Reload).await;
         self.touch();
         let view = self.keeper.list().map_err(AppError::from)?;
         view.into_iter()
@@ -394,16 +408,25 @@ impl Backend {
             .await
             .map_err(blocking_error)?
             .map_err(|e| AppError::new(ErrorCode::Clipboard, e))?;
-        if let Ok(mut copied) = self.copied.lock() {
-            *copied = Some(token.clone());
-        }
+        let generation = match self.copied.lock() {
+            Ok(mut copied) => {
+                let generation = copied.as_ref().map_or(1, |c| c.generation.wrapping_add(1));
+                *copied = Some(Copy {
+                    generation,
+                    token: token.clone(),
+                });
+                generation
+            }
+            Err(_) => 0,
+        };
         let clear_after_secs = self.prefs().clipboard_clear_secs;
         let (clipboard, copied) = (self.clipboard.clone(), self.copied.clone());
-        let ours = token.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_secs(clear_after_secs)).await;
-            let _ = tokio::task::spawn_blocking(move || clear_if_ours(&*clipboard, &copied, &ours))
-                .await;
+            let _ = tokio::task::spawn_blocking(move || {
+                clear_if_ours(&*clipboard, &copied, Some(generation))
+            })
+            .await;
         });
         Ok(Copied {
             expires_at,
@@ -519,14 +542,11 @@ impl Backend {
             .unwrap_or(false)
     }
 
-    /// Clears the clipboard if it still holds the token we copied.
+    /// Clears the clipboard if it still holds the token we copied last.
     pub async fn clear_clipboard_if_ours(&self) {
         let (clipboard, copied) = (self.clipboard.clone(), self.copied.clone());
-        let ours = copied.lock().ok().and_then(|c| c.clone());
-        if let Some(ours) = ours {
-            let _ = tokio::task::spawn_blocking(move || clear_if_ours(&*clipboard, &copied, &ours))
-                .await;
-        }
+        let _ =
+            tokio::task::spawn_blocking(move || clear_if_ours(&*clipboard, &copied, None)).await;
     }
 
     /// Stops: the clipboard loses our token, the engine writes its state.
@@ -538,16 +558,26 @@ impl Backend {
     }
 }
 
-fn clear_if_ours(clipboard: &dyn SecretClipboard, copied: &Mutex<Option<Secret>>, ours: &Secret) {
-    let holds_ours = clipboard.text().is_some_and(|t| t == ours.expose());
-    if holds_ours {
+/// Clears the clipboard if it still holds our last copy (`generation`: only if that copy is
+/// still the last one; `None`: whichever is last, as on quit).
+fn clear_if_ours(
+    clipboard: &dyn SecretClipboard,
+    copied: &Mutex<Option<Copy>>,
+    generation: Option<u64>,
+) {
+    let Ok(mut last) = copied.lock() else {
+        return;
+    };
+    let Some(copy) = last.as_ref() else {
+        return;
+    };
+    if generation.is_some_and(|g| g != copy.generation) {
+        return;
+    }
+    if clipboard.text().is_some_and(|t| t == copy.token.expose()) {
         let _ = clipboard.clear();
     }
-    if let Ok(mut c) = copied.lock()
-        && c.as_ref().is_some_and(|c| c.expose() == ours.expose())
-    {
-        *c = None;
-    }
+    *last = None;
 }
 
 /// Keychain errors carry only text: rebuild one to keep it for the banner.

@@ -48,6 +48,22 @@ async fn copy_puts_a_fresh_token_on_the_clipboard_and_clears_it_only_if_still_ou
     tokio::time::sleep(Duration::from_millis(1600)).await;
     assert_eq!(s.clipboard.text(), None, "cleared after the delay");
 
+    // A second Copy restarts the delay: the first copy's timer leaves it alone.
+    backend.copy(&id).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    backend.copy(&id).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(
+        s.clipboard.text().is_some(),
+        "the second copy's own delay runs"
+    );
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        s.clipboard.text(),
+        None,
+        "cleared after the second copy's delay"
+    );
+
     // Something else copied meanwhile stays.
     backend.copy(&id).await.unwrap();
     s.clipboard.copy_elsewhere("the user's own text");
@@ -188,5 +204,34 @@ async fn an_untrusted_certificate_comes_with_what_was_presented_and_trusting_it_
     let o = backend.overview().await;
     assert_eq!(o.accounts.len(), 1);
     assert_eq!(o.accounts[0].view.trust_cert, Some(leaf.sha256));
+    backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_with_a_new_secret_proves_the_new_settings_before_saving_them() {
+    let s = Setup::new(Api::Smartling).await;
+    let backend = s.backend().await;
+    backend.add(s.form("acc")).await.unwrap();
+    let id = backend.overview().await.accounts[0].view.id.to_string();
+    let old_url = s.cli().find("acc").unwrap().url;
+    let other = crate::helpers::Setup::new(Api::Smartling).await;
+    // The new server refuses the typed secret: nothing is saved.
+    let mut form = other.form("acc");
+    form.secret = "wrong".into();
+    let e = backend.edit(&id, form).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Auth, "{e:?}");
+    assert_eq!(
+        s.cli().find("acc").unwrap().url,
+        old_url,
+        "settings unchanged"
+    );
+    // The right secret: saved, with a token from the new server.
+    let view = backend.edit(&id, other.form("acc")).await.unwrap();
+    assert_eq!(s.cli().find("acc").unwrap().url.as_str(), view.url);
+    assert_ne!(view.url, old_url.as_str());
+    assert_eq!(
+        s.cli().token("acc", Duration::ZERO).await.unwrap().expose(),
+        backend.reveal(&id).await.unwrap().token
+    );
     backend.shutdown().await;
 }

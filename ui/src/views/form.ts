@@ -188,6 +188,7 @@ export class AccountFormView {
     if (name) this.touched.add(name);
     if (name === "provider" || name === "secretKind") this.adapt();
     if (name === "url" || name === "trustCert" || name === "caCert") this.certPrompt.hidden = true;
+    if (name === "secret") this.touched.add("username");
     this.refreshValidation();
   }
 

@@ -91,6 +91,8 @@ class Card {
   }
 
   update(row: AccountRow, now: number): void {
+    // A new token: a revealed one is no longer the current one.
+    if (row.token_fingerprint !== this.row.token_fingerprint) this.hide();
     this.row = row;
     this.el.dataset.account = row.name;
     this.name.textContent = row.name;

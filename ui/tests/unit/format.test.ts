@@ -48,5 +48,7 @@ describe("relative and local times", () => {
     expect(claimValue("exp", NOW / 1000 + 60, NOW)).toContain("(in 1m 00s)");
     expect(claimValue("sub", "alice", NOW)).toBe("alice");
     expect(claimValue("roles", ["a", "b"], NOW)).toBe('["a","b"]');
+    // Microseconds by mistake: out of a date's range, shown as the number.
+    expect(claimValue("exp", 1.7e18, NOW)).toBe("1700000000000000000");
   });
 });

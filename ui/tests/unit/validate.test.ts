@@ -80,9 +80,23 @@ describe("the add form, per provider", () => {
     expect(validate(form("smartling", { url: "https://api.smartling.com" }), []).warnings.url).toBeUndefined();
   });
 
-  it("needs a secret when adding, not when editing", () => {
+  it("needs a secret when adding, not when editing, and takes it exactly as typed", () => {
     expect(validate(form("ece", { secret: "" }), []).errors.secret).toBeDefined();
     expect(validate(form("ece", { secret: "" }), [], true).errors.secret).toBeUndefined();
+    expect(validate(form("ece", { secret: "  spaced  " }), []).errors.secret).toBeUndefined();
+    // Editing settings only: no user name needed for the stored credentials.
+    expect(validate(form("redis-enterprise", { secret: "", username: "" }), [], true).errors.username).toBeUndefined();
+    expect(validate(form("redis-enterprise", { secret: "pw", username: "" }), [], true).errors.username).toBeDefined();
+  });
+
+  it("counts a secret's size in UTF-8 bytes, as the backend does", () => {
+    expect(validate(form("ece", { secret: "é".repeat(8192) }), []).errors.secret).toBeUndefined();
+    expect(validate(form("ece", { secret: "é".repeat(8193) }), []).errors.secret).toMatch(/16 KiB/);
+  });
+
+  it("refuses an empty query or fragment the URL parser would drop", () => {
+    expect(validate(form("ece", { url: "https://h:12443/?" }), []).errors.url).toBeDefined();
+    expect(validate(form("ece", { url: "https://h:12443/#" }), []).errors.url).toBeDefined();
   });
 
   it("reads fingerprints as openssl prints them or as hex, and warns when verification is off", () => {
@@ -91,6 +105,9 @@ describe("the add form, per provider", () => {
     const colons = hex.toUpperCase().match(/../g)!.join(":");
     expect(normalizeFingerprint(`sha256 Fingerprint=${colons}`)).toBe(hex.toUpperCase());
     expect(normalizeFingerprint("AB:CD")).toBeNull();
+    expect(normalizeFingerprint(`sha256:${hex}`)).toBe(hex.toUpperCase());
+    expect(normalizeFingerprint(hex.match(/../g)!.join("-"))).toBe(hex.toUpperCase());
+    expect(normalizeFingerprint(`sha1 Fingerprint=${colons}`)).toBeNull();
     expect(validate(form("ece", { trustCert: "AB:CD" }), []).errors.trustCert).toBeDefined();
     expect(validate(form("ece", { insecure: true }), []).warnings.insecure).toMatch(/attacker/);
   });

@@ -195,7 +195,12 @@ async fn without_an_answering_agent_token_works_directly_and_quickly() {
     rt.run(&e, &["token", "acc"], true).ok();
     // A socket nobody listens on (a crashed agent's).
     let socket = rt.socket(&e);
-    std::fs::create_dir_all(socket.parent().unwrap()).unwrap();
+    std::fs::create_dir(socket.parent().unwrap()).unwrap();
+    std::fs::set_permissions(
+        socket.parent().unwrap(),
+        std::fs::Permissions::from_mode(0o700),
+    )
+    .unwrap();
     drop(UnixListener::bind(&socket).unwrap());
     assert_eq!(rt.run(&e, &["token", "acc"], true).ok().stdout, expected);
     // An agent that accepts and never answers.

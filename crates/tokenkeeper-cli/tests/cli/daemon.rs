@@ -95,6 +95,14 @@ impl Daemon {
     }
 }
 
+/// A test that fails midway leaves no daemon behind.
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The throwaway config dir the demo names in its header.
 fn demo_dir(stdout: &str) -> &str {
     stdout

@@ -39,10 +39,18 @@ async fn read_answer(reader: &mut BufReader<UnixStream>, within: Duration) -> Op
 }
 
 async fn ask(path: &Path, name: &str, min_valid: Duration) -> Option<Result<TokenInfo>> {
+    // Only an agent of this user, in a private directory, is asked anything.
+    if !super::check_dir(path.parent()?).unwrap_or(false) {
+        return None;
+    }
     let mut stream = tokio::time::timeout(CONNECT_WITHIN, UnixStream::connect(path))
         .await
         .ok()?
         .ok()?;
+    if stream.peer_cred().ok()?.uid() != super::own_uid() {
+        tracing::warn!(socket = %path.display(), "a token agent of another user: not asked");
+        return None;
+    }
     let request = Request {
         v: VERSION,
         op: Op::Token {

@@ -49,12 +49,17 @@ pub fn socket_path_in(dir: &Path, paths: &Paths) -> PathBuf {
     dir.join(format!("{name}.sock"))
 }
 
-/// This process's user id (the owner of `/proc/self` on Linux, else of the socket
-/// directory the agent made itself).
-pub(crate) fn own_uid(fallback: &Path) -> std::io::Result<u32> {
-    use std::os::unix::fs::MetadataExt;
-    match std::fs::metadata("/proc/self") {
-        Ok(m) => Ok(m.uid()),
-        Err(_) => std::fs::metadata(fallback).map(|m| m.uid()),
-    }
+/// This process's effective user id.
+pub(crate) fn own_uid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
+/// Checks that the socket directory is a real directory (not a symlink), ours, and closed to
+/// everyone else.
+pub(crate) fn check_dir(dir: &Path) -> std::io::Result<bool> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = std::fs::symlink_metadata(dir)?;
+    Ok(meta.file_type().is_dir()
+        && meta.uid() == own_uid()
+        && meta.permissions().mode() & 0o077 == 0)
 }

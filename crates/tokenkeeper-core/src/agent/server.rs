@@ -3,7 +3,7 @@
 //! [`MAX_REQUEST`](super::protocol::MAX_REQUEST) bytes, within a few seconds) and gets its
 //! answer; whatever a client sends, the agent goes on serving the others.
 
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -45,30 +45,21 @@ fn io(path: &Path, e: std::io::Error) -> Error {
     Error::io(path, e)
 }
 
-/// Makes the socket directory (0700), or checks that the existing one is ours and private.
+/// Makes the socket directory (0700), or checks that the existing one is a real directory of
+/// ours and private (a symlink, another owner or open permissions: no agent).
 fn prepare_dir(dir: &Path) -> Result<u32> {
-    match std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-    {
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(io(dir, e)),
     }
-    let meta = std::fs::metadata(dir).map_err(|e| io(dir, e))?;
-    let uid = super::own_uid(dir).map_err(|e| io(dir, e))?;
-    if meta.uid() != uid {
+    if !super::check_dir(dir).map_err(|e| io(dir, e))? {
         return Err(Error::InvalidInput(format!(
-            "{} belongs to another user: no token agent",
+            "{} is not a private directory of this user (mode 0700, not a symlink): no token agent",
             dir.display()
         )));
     }
-    if meta.permissions().mode() & 0o077 != 0 {
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| io(dir, e))?;
-    }
-    Ok(uid)
+    Ok(super::own_uid())
 }
 
 /// Starts serving tokens for the keeper's config directory. `Ok(None)` when the session has no
