@@ -288,3 +288,40 @@ print(s.makefile().readline(), end="")
     rt.run(&e, &["token", "acc"], true).ok();
     daemon.terminate();
 }
+
+/// Every file under `dir` with its size and modification time.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                out.push((entry.path(), meta.len(), meta.modified().unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_token_on_the_direct_path_writes_no_file() {
+    let emu = start(Api::GenericJwt).await;
+    let rt = Runtime::new();
+    let e = Env::new();
+    e.add("acc", &emu).0.ok();
+    rt.run(&e, &["token", "acc"], false).ok();
+    let before = snapshot(&e.config_dir());
+    std::thread::sleep(Duration::from_millis(20));
+    for _ in 0..3 {
+        rt.run(&e, &["token", "acc"], false).ok();
+    }
+    assert_eq!(
+        snapshot(&e.config_dir()),
+        before,
+        "nothing changed, nothing written"
+    );
+}
