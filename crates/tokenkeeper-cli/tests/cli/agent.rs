@@ -117,6 +117,12 @@ async fn the_daemons_agent_answers_like_the_direct_path() {
         refreshed.stdout
     );
 
+    // Another process refreshes: the agent hands over the new token, never the one it had.
+    rt.run(&e, &["refresh", "acc"], false).ok();
+    let newest = rt.run(&e, &["token", "acc"], false).ok().stdout;
+    assert_ne!(newest, refreshed.stdout);
+    assert_eq!(rt.run(&e, &["token", "acc"], true).ok().stdout, newest);
+
     // The same errors and exit codes: an unknown account, and the API failing a refresh.
     emu.push_fault(Fault {
         target: FaultTarget::Refresh,
@@ -137,7 +143,7 @@ async fn the_daemons_agent_answers_like_the_direct_path() {
     unknown.fails_with(2, "no account named \"nope\"");
 
     // The agent never writes the token anywhere.
-    let token = refreshed.stdout.trim().to_owned();
+    let token = newest.trim().to_owned();
     assert!(!e.config_dir_text().contains(&token));
     assert!(!daemon.log().contains(&token));
 

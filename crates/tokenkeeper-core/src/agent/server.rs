@@ -12,8 +12,16 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::task::JoinHandle;
 
 use super::protocol::{Answer, MAX_REQUEST, Op, WireToken, parse_request};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::TimeDelta;
+
+use crate::account::AccountId;
 use crate::error::{Error, Result};
-use crate::keeper::Keeper;
+use crate::keeper::{Keeper, TokenInfo};
+use crate::secret::Secret;
+use crate::store::state;
 
 /// How long a client may take to send its request.
 const READ_WITHIN: Duration = Duration::from_secs(3);
@@ -81,13 +89,14 @@ pub fn serve(keeper: Keeper) -> Result<Option<Agent>> {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
         .map_err(|e| io(&path, e))?;
     tracing::debug!(socket = %path.display(), "token agent serving");
+    let cache = Arc::new(Cache::default());
     let task = tokio::spawn(async move {
         loop {
             match listener.accept().await {
                 Ok((stream, _)) => {
-                    let keeper = keeper.clone();
+                    let (keeper, cache) = (keeper.clone(), cache.clone());
                     tokio::spawn(async move {
-                        if let Err(e) = handle(stream, &keeper, uid).await {
+                        if let Err(e) = handle(stream, &keeper, &cache, uid).await {
                             tracing::debug!(error = %e, "agent connection ended");
                         }
                     });
@@ -100,6 +109,14 @@ pub fn serve(keeper: Keeper) -> Result<Option<Agent>> {
         }
     });
     Ok(Some(Agent { path, task }))
+}
+
+fn wire(info: TokenInfo) -> WireToken {
+    WireToken {
+        token: info.token.expose().to_owned(),
+        expires_at: info.expires_at,
+        fingerprint: info.fingerprint,
+    }
 }
 
 async fn send(stream: &mut UnixStream, answer: &Answer) -> std::io::Result<()> {
@@ -130,7 +147,43 @@ async fn read_request(stream: &mut UnixStream) -> std::result::Result<Vec<u8>, E
     }
 }
 
-async fn handle(mut stream: UnixStream, keeper: &Keeper, uid: u32) -> std::io::Result<()> {
+/// The tokens this agent handed out, in memory only: a request is answered from here when
+/// the state file still names this token (its fingerprint) and its expiry leaves `min_valid`,
+/// which saves the keychain read; anything else takes [`Keeper::token_info`], under the lock.
+#[derive(Debug, Default)]
+struct Cache {
+    tokens: Mutex<HashMap<AccountId, (String, Secret)>>,
+}
+
+impl Cache {
+    fn answer(&self, keeper: &Keeper, name: &str, min_valid: Duration) -> Option<TokenInfo> {
+        let account = keeper.find(name).ok()?;
+        let state = state::read(keeper.paths(), account.id).ok()?;
+        let (fingerprint, token) = self.tokens.lock().ok()?.get(&account.id)?.clone();
+        let expires_at = state.expires_at?;
+        let min_valid = TimeDelta::from_std(min_valid).ok()?;
+        let fresh = state.token_fingerprint.as_deref() == Some(fingerprint.as_str())
+            && expires_at - keeper.clock().now() >= min_valid;
+        fresh.then(|| TokenInfo {
+            token,
+            expires_at: Some(expires_at),
+            fingerprint,
+        })
+    }
+
+    fn keep(&self, keeper: &Keeper, name: &str, info: &TokenInfo) {
+        if let (Ok(account), Ok(mut tokens)) = (keeper.find(name), self.tokens.lock()) {
+            tokens.insert(account.id, (info.fingerprint.clone(), info.token.clone()));
+        }
+    }
+}
+
+async fn handle(
+    mut stream: UnixStream,
+    keeper: &Keeper,
+    cache: &Cache,
+    uid: u32,
+) -> std::io::Result<()> {
     let peer = stream.peer_cred()?;
     if peer.uid() != uid {
         tracing::warn!(
@@ -155,7 +208,11 @@ async fn handle(mut stream: UnixStream, keeper: &Keeper, uid: u32) -> std::io::R
             name,
             min_valid_secs,
         } => {
-            let work = keeper.token_info(&name, Duration::from_secs(min_valid_secs));
+            let min_valid = Duration::from_secs(min_valid_secs);
+            if let Some(info) = cache.answer(keeper, &name, min_valid) {
+                return send(&mut stream, &Answer::token(wire(info))).await;
+            }
+            let work = keeper.token_info(&name, min_valid);
             tokio::pin!(work);
             let result = match tokio::time::timeout(ANSWER_AT_ONCE, &mut work).await {
                 Ok(result) => result,
@@ -165,11 +222,10 @@ async fn handle(mut stream: UnixStream, keeper: &Keeper, uid: u32) -> std::io::R
                 }
             };
             let answer = match result {
-                Ok(info) => Answer::token(WireToken {
-                    token: info.token.expose().to_owned(),
-                    expires_at: info.expires_at,
-                    fingerprint: info.fingerprint,
-                }),
+                Ok(info) => {
+                    cache.keep(keeper, &name, &info);
+                    Answer::token(wire(info))
+                }
                 Err(e) => Answer::error(&e),
             };
             send(&mut stream, &answer).await
