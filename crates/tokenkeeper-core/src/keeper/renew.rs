@@ -189,11 +189,11 @@ impl Keeper {
             }
             known_access = Some(access);
         }
-        let mut stored = self.read_secrets_with(account.id, known_access).await?;
+        let mut stored = self.read_renewal_secrets(account.id, known_access).await?;
         stored.expires_at = state.expires_at;
         stored.refresh_expires_at = state.refresh_expires_at;
         let started = Instant::now();
-        let outcome = self.renew(&account, &stored, &state, !from_file).await;
+        let outcome = self.renew(&account, &mut stored, &state, !from_file).await;
         let latency = started.elapsed();
         let result = match outcome {
             Ok(set) => {
@@ -260,7 +260,7 @@ impl Keeper {
     async fn renew(
         &self,
         account: &Account,
-        stored: &StoredTokens,
+        stored: &mut StoredTokens,
         state: &AccountState,
         state_may_be_stale: bool,
     ) -> std::result::Result<TokenSet, Failure> {
@@ -274,6 +274,13 @@ impl Keeper {
                     e => return Err(Failure::Api(e)),
                 },
             }
+        }
+        // The password is read only now, when a login is needed.
+        if stored.password.is_none() && provider.has_login() {
+            stored.password = self
+                .read_secret(account.id, SecretKind::Password)
+                .await
+                .map_err(Failure::Local)?;
         }
         let password = stored.password.as_ref().filter(|_| provider.has_login());
         // The engine's copy of the state may be a second old: before sending a password, make

@@ -331,3 +331,80 @@ async fn expiring_follows_the_global_refresh_lead_too() {
     config::save(&path, &cfg).unwrap();
     assert_eq!(keeper.list().unwrap()[0].status, Status::Fresh);
 }
+
+/// A secret store that counts its round trips.
+#[derive(Debug, Default)]
+struct Counting {
+    inner: tokenkeeper_core::store::keychain::MemoryStore,
+    reads: std::sync::atomic::AtomicUsize,
+    writes: std::sync::atomic::AtomicUsize,
+    password_reads: std::sync::atomic::AtomicUsize,
+}
+
+impl SecretStore for Counting {
+    fn get(
+        &self,
+        id: tokenkeeper_core::AccountId,
+        kind: SecretKind,
+    ) -> tokenkeeper_core::Result<Option<Secret>> {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.reads.fetch_add(1, SeqCst);
+        if kind == SecretKind::Password {
+            self.password_reads.fetch_add(1, SeqCst);
+        }
+        self.inner.get(id, kind)
+    }
+    fn set(
+        &self,
+        id: tokenkeeper_core::AccountId,
+        kind: SecretKind,
+        value: &Secret,
+    ) -> tokenkeeper_core::Result<()> {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.set(id, kind, value)
+    }
+    fn delete(
+        &self,
+        id: tokenkeeper_core::AccountId,
+        kind: SecretKind,
+    ) -> tokenkeeper_core::Result<()> {
+        self.inner.delete(id, kind)
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_reads_the_password_only_when_it_must_log_in() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let emu = start(Api::Smartling).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Counting::default());
+    let keeper = tokenkeeper_core::Keeper::with_store(
+        tokenkeeper_core::store::paths::Paths::new(dir.path().join("config")),
+        store.clone(),
+    );
+    keeper
+        .add(new_account(&emu, dir.path(), "s"), first_secret(&emu))
+        .await
+        .unwrap();
+    let counts = || {
+        (
+            store.reads.swap(0, SeqCst),
+            store.writes.swap(0, SeqCst),
+            store.password_reads.swap(0, SeqCst),
+        )
+    };
+    counts();
+    // A refresh that works: the access and refresh tokens read, the rotated pair written.
+    keeper.refresh("s").await.unwrap();
+    assert_eq!(counts(), (2, 2, 0), "reads, writes, password reads");
+    // A fresh token: one read.
+    keeper.token("s", Duration::from_secs(60)).await.unwrap();
+    assert_eq!(counts(), (1, 0, 0));
+    // A refused refresh: now the password is read, to log in again.
+    emu.revoke_all();
+    keeper.refresh("s").await.unwrap();
+    let (_, _, password_reads) = counts();
+    assert_eq!(password_reads, 1);
+    assert_eq!(emu.stats().logins, 2);
+}
