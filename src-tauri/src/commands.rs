@@ -12,24 +12,7 @@ use crate::shell::Shell;
 use tokenkeeper_core::cert::CertificateReport;
 use tokenkeeper_core::keeper::AccountView;
 
-/// Every command's name (build.rs keeps its own copy; a test checks they agree).
-pub const NAMES: [&str; 15] = [
-    "get_overview",
-    "get_account",
-    "add_account",
-    "edit_account",
-    "remove_account",
-    "login_account",
-    "trust_certificate",
-    "refresh_account",
-    "copy_token",
-    "reveal_token",
-    "inspect_certificate",
-    "get_settings",
-    "save_settings",
-    "check_keychain",
-    "ui_painted",
-];
+include!("command_names.rs");
 
 /// Everything the main window shows.
 #[tauri::command]
@@ -172,23 +155,6 @@ pub async fn check_keychain(shell: State<'_, Shell>) -> Result<Option<AppError>,
 #[cfg(test)]
 mod tests {
     use super::NAMES;
-
-    fn quoted(text: &str) -> Vec<String> {
-        text.split('"')
-            .skip(1)
-            .step_by(2)
-            .map(str::to_owned)
-            .collect()
-    }
-
-    /// build.rs declares exactly these commands (so each has its own permission).
-    #[test]
-    fn build_rs_declares_every_command() {
-        let build = include_str!("../build.rs");
-        let start = build.find("const COMMANDS").unwrap();
-        let end = build[start..].find("];").unwrap() + start;
-        assert_eq!(quoted(&build[start..end]), NAMES);
-    }
 
     /// The window may call exactly these commands and listen to events: no clipboard,
     /// notification, window, menu or tray permission (Rust does those).

@@ -59,20 +59,9 @@ impl Keeper {
         id: AccountId,
         access: Option<Option<Secret>>,
     ) -> Result<StoredTokens> {
-        let store = self.secrets.clone();
-        blocking(move || {
-            let access = match access {
-                Some(known) => known,
-                None => store.get(id, SecretKind::Access)?,
-            };
-            Ok(StoredTokens {
-                refresh: store.get(id, SecretKind::Refresh)?,
-                access,
-                password: store.get(id, SecretKind::Password)?,
-                ..StoredTokens::default()
-            })
-        })
-        .await
+        let mut stored = self.read_renewal_secrets(id, access).await?;
+        stored.password = self.read_secret(id, SecretKind::Password).await?;
+        Ok(stored)
     }
 
     /// Writes secrets in order; `None` leaves that entry as it is.
