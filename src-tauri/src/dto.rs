@@ -5,7 +5,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokenkeeper_core::ProviderKind;
-use tokenkeeper_core::cert::CertificateReport;
 use tokenkeeper_core::keeper::{AccountDetail, AccountView};
 use ts_rs::TS;
 
@@ -183,24 +182,15 @@ pub struct AppSettings {
     pub autostart: bool,
 }
 
-/// What the server at a URL presents (the add form's certificate prompt).
-#[derive(Clone, Debug, Serialize, TS)]
-pub struct CertificateCheck {
-    /// The chain and whether it would be trusted.
-    pub report: CertificateReport,
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
 
     use ts_rs::{Config, TS};
 
-    use super::{
-        AccountForm, AccountInfo, AppSettings, CertificateCheck, Copied, LoginForm, Overview,
-        Revealed,
-    };
+    use super::{AccountForm, AccountInfo, AppSettings, Copied, LoginForm, Overview, Revealed};
     use crate::error::AppError;
+    use tokenkeeper_core::cert::CertificateReport;
     use tokenkeeper_core::keeper::AccountView;
 
     fn committed() -> PathBuf {
@@ -221,7 +211,7 @@ mod tests {
             Copied,
             Revealed,
             AppSettings,
-            CertificateCheck,
+            CertificateReport,
             AppError
         );
     }

@@ -33,8 +33,3 @@ pub fn show_later<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move { show(&app) });
 }
-
-/// Whether the main window exists.
-pub fn is_open<R: Runtime>(app: &AppHandle<R>) -> bool {
-    app.get_webview_window(MAIN).is_some()
-}

@@ -25,6 +25,7 @@ use tokenkeeper_core::engine::EngineCommand;
 use tokenkeeper_core::engine::events::Event;
 use tokenkeeper_core::keeper::AccountView;
 use tokenkeeper_core::providers::tls::TlsSettings;
+use tokenkeeper_core::store::config;
 use tokenkeeper_core::{Error, Keeper, Secret};
 use tokio::sync::{Mutex as AsyncMutex, broadcast, watch as channel};
 
@@ -171,10 +172,15 @@ impl Backend {
             .as_ref()
             .map_or(crate::dto::EngineOwner::App, Owner::kind);
         let rows = match owner.as_ref().and_then(Owner::engine) {
-            Some(engine) => {
-                let lead = self.keeper.settings().ok().and_then(|s| s.refresh_lead());
-                engine.snapshot().await.map(|snapshot| {
-                    snapshot
+            // The engine's states are fresher than the file; the config gives the global lead
+            // and the order (read once).
+            Some(engine) => match (
+                config::load(&self.keeper.paths().config_file()),
+                engine.snapshot().await,
+            ) {
+                (Ok(cfg), Ok(snapshot)) => {
+                    let lead = cfg.settings.refresh_lead();
+                    let mut rows: Vec<AccountRow> = snapshot
                         .into_iter()
                         .map(|s| {
                             let mut view = AccountView::new(&s.account, &s.state, now, lead);
@@ -184,9 +190,13 @@ impl Backend {
                                 refreshing: s.in_flight,
                             }
                         })
-                        .collect::<Vec<_>>()
-                })
-            }
+                        .collect();
+                    rows.sort_by_key(|r| cfg.accounts.iter().position(|a| a.id == r.view.id));
+                    Ok(rows)
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            },
+            // The files, in config order.
             None => self.keeper.list().map(|views| {
                 views
                     .into_iter()
@@ -199,7 +209,7 @@ impl Backend {
         };
         drop(owner);
         let (accounts, problem) = match rows {
-            Ok(rows) => (self.in_config_order(rows), None),
+            Ok(rows) => (rows, None),
             Err(e) => (Vec::new(), Some(AppError::from(e))),
         };
         Overview {
@@ -211,16 +221,6 @@ impl Backend {
             problem,
             generated_at: now,
         }
-    }
-
-    fn in_config_order(&self, mut rows: Vec<AccountRow>) -> Vec<AccountRow> {
-        let order: Vec<AccountId> = self
-            .keeper
-            .accounts()
-            .map(|a| a.into_iter().map(|a| a.id).collect())
-            .unwrap_or_default();
-        rows.sort_by_key(|r| order.iter().position(|id| *id == r.view.id));
-        rows
     }
 
     fn account(&self, id: &str) -> Result<Account, AppError> {

@@ -122,7 +122,7 @@ class Card {
         h("span", { class: "api-words", text: errorWords(e), attrs: { "data-field": "error-words" } }),
       );
       const step = nextStep(e, row.status);
-      if (step) this.error.append(h("span", { class: "next-step", text: ` ${step}` }));
+      if (step) this.error.append(h("span", { class: "next-step", text: step }));
     } else {
       this.error.hidden = true;
     }
