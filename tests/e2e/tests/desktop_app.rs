@@ -269,8 +269,7 @@ async fn follow_the_daemon(
     config: &Path,
     daemon: &mut std::process::Child,
 ) -> Result<()> {
-    let banner = app.wait_for("[data-banner=info]", 10).await?;
-    let _ = banner;
+    app.wait_for("[data-banner=info]", 10).await?;
     ensure!(
         app.text("[data-banner=info]")
             .await?
