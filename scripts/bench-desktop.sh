@@ -20,7 +20,7 @@ if [ -z "${TOKENKEEPER_BENCH_INSIDE:-}" ]; then
       'BEGIN { printf "%s: .deb %.2f MB, installed %.1f MB\n", name, size / 1e6, installed * 1024 / 1e6 }' 
   done
   export TOKENKEEPER_BENCH_INSIDE=1 NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
-  exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" "$0" "$@"
+  exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" "$0" "$@"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tokenkeeper-bench-desktop.XXXXXX")

@@ -17,8 +17,11 @@ export NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
 # A stale app from an earlier run would own the single-instance name of a new session's bus;
 # each run has its own bus, but make sure nothing else is driving the display.
 pkill -f "$app" 2>/dev/null || true
+# -noreset: by default Xvfb resets when its last client disconnects, and a client connecting
+# during the reset fails ("Failed to initialize GTK"): that happens when one test's app exits
+# and the next test starts its own at once (measured: 1-2 failed connections in 300).
 
-exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
+exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" bash -c '
   set -euo pipefail
   work=$(mktemp -d)
   export TOKENKEEPER_NOTIFY_LOG="$work/notifications.log"

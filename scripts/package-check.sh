@@ -58,7 +58,7 @@ check "the man page is installed and names the commands" bash -c "man -l /usr/sh
 check "the systemd user unit runs the daemon and is not enabled" bash -c "grep -qx 'ExecStart=/usr/bin/tokenkeeper daemon' /usr/lib/systemd/user/tokenkeeper-daemon.service && ! ls /etc/systemd/user/*.wants/tokenkeeper-daemon.service 2>/dev/null"
 check "the desktop entry names the app, its icon and its window class" bash -c "f=/usr/share/applications/tokenkeeper.desktop; grep -qx 'Name=TokenKeeper' \$f && grep -qx 'Exec=tokenkeeper-app' \$f && grep -qx 'StartupWMClass=tokenkeeper-app' \$f && grep -q '^Categories=Utility' \$f && grep -q '^Comment=.' \$f"
 check "the icon comes in 32, 128 and 256 px" bash -c "for s in 32x32 128x128 256x256; do test -s /usr/share/icons/hicolor/\$s/apps/tokenkeeper-app.png || exit 1; done"
-check "the installed app opens a visible window" timeout 90 scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
+check "the installed app opens a visible window" timeout 90 scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" bash -c '
   export NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
   dir=$(mktemp -d)
   /usr/bin/tokenkeeper-app --config-dir "$dir/config" >"$dir/app.log" 2>&1 &
