@@ -8,7 +8,7 @@ use tauri_plugin_autostart::ManagerExt;
 
 use crate::dto::{AccountForm, AccountInfo, AppSettings, Copied, LoginForm, Overview, Revealed};
 use crate::error::{AppError, ErrorCode};
-use crate::shell::Shell;
+use crate::shell::Started;
 use tokenkeeper_core::cert::CertificateReport;
 use tokenkeeper_core::keeper::AccountView;
 
@@ -16,88 +16,90 @@ include!("command_names.rs");
 
 /// Everything the main window shows.
 #[tauri::command]
-pub async fn get_overview(shell: State<'_, Shell>) -> Result<Overview, AppError> {
-    Ok(shell.backend.overview().await)
+pub async fn get_overview(started: State<'_, Started>) -> Result<Overview, AppError> {
+    Ok(started.get().await?.backend.overview().await)
 }
 
 /// One account in detail.
 #[tauri::command]
-pub async fn get_account(shell: State<'_, Shell>, id: String) -> Result<AccountInfo, AppError> {
-    shell.backend.details(&id).await
+pub async fn get_account(started: State<'_, Started>, id: String) -> Result<AccountInfo, AppError> {
+    started.get().await?.backend.details(&id).await
 }
 
 /// Adds an account (the first login runs; nothing is stored on failure).
 #[tauri::command]
 pub async fn add_account(
-    shell: State<'_, Shell>,
+    started: State<'_, Started>,
     form: AccountForm,
 ) -> Result<AccountView, AppError> {
-    shell.backend.add(form).await
+    started.get().await?.backend.add(form).await
 }
 
 /// Changes an account's settings (and logs in with a typed secret).
 #[tauri::command]
 pub async fn edit_account(
-    shell: State<'_, Shell>,
+    started: State<'_, Started>,
     id: String,
     form: AccountForm,
 ) -> Result<AccountView, AppError> {
-    shell.backend.edit(&id, form).await
+    started.get().await?.backend.edit(&id, form).await
 }
 
 /// Removes an account and its keychain entries.
 #[tauri::command]
-pub async fn remove_account(shell: State<'_, Shell>, id: String) -> Result<(), AppError> {
-    shell.backend.remove(&id).await
+pub async fn remove_account(started: State<'_, Started>, id: String) -> Result<(), AppError> {
+    started.get().await?.backend.remove(&id).await
 }
 
 /// Stores a new secret for an account that needs login.
 #[tauri::command]
 pub async fn login_account(
-    shell: State<'_, Shell>,
+    started: State<'_, Started>,
     id: String,
     form: LoginForm,
 ) -> Result<AccountView, AppError> {
-    shell.backend.login(&id, form).await
+    started.get().await?.backend.login(&id, form).await
 }
 
 /// Pins the certificate an account's server presents.
 #[tauri::command]
 pub async fn trust_certificate(
-    shell: State<'_, Shell>,
+    started: State<'_, Started>,
     id: String,
     fingerprint: String,
 ) -> Result<(), AppError> {
-    shell.backend.trust(&id, &fingerprint).await
+    started.get().await?.backend.trust(&id, &fingerprint).await
 }
 
 /// Refreshes an account now.
 #[tauri::command]
-pub async fn refresh_account(shell: State<'_, Shell>, id: String) -> Result<(), AppError> {
-    shell.backend.refresh(&id).await
+pub async fn refresh_account(started: State<'_, Started>, id: String) -> Result<(), AppError> {
+    started.get().await?.backend.refresh(&id).await
 }
 
 /// Copies a fresh token to the clipboard, in Rust: the token does not reach the web view.
 #[tauri::command]
-pub async fn copy_token(shell: State<'_, Shell>, id: String) -> Result<Copied, AppError> {
-    shell.backend.copy(&id).await
+pub async fn copy_token(started: State<'_, Started>, id: String) -> Result<Copied, AppError> {
+    started.get().await?.backend.copy(&id).await
 }
 
 /// The token itself, for Reveal.
 #[tauri::command]
-pub async fn reveal_token(shell: State<'_, Shell>, id: String) -> Result<Revealed, AppError> {
-    shell.backend.reveal(&id).await
+pub async fn reveal_token(started: State<'_, Started>, id: String) -> Result<Revealed, AppError> {
+    started.get().await?.backend.reveal(&id).await
 }
 
 /// What the server at a URL presents, and whether it would be trusted.
 #[tauri::command]
 pub async fn inspect_certificate(
-    shell: State<'_, Shell>,
+    started: State<'_, Started>,
     url: String,
     ca_cert: Option<String>,
     trust_cert: Option<String>,
 ) -> Result<CertificateReport, AppError> {
-    shell
+    started
+        .get()
+        .await?
         .backend
         .inspect_certificate(&url, ca_cert, trust_cert)
         .await
@@ -114,19 +116,20 @@ fn autostart_error(e: impl std::fmt::Display) -> AppError {
 #[tauri::command]
 pub async fn get_settings<R: Runtime>(
     app: AppHandle<R>,
-    shell: State<'_, Shell>,
+    started: State<'_, Started>,
 ) -> Result<AppSettings, AppError> {
     let autostart = app.autolaunch().is_enabled().unwrap_or(false);
-    Ok(shell.backend.settings(autostart))
+    Ok(started.get().await?.backend.settings(autostart))
 }
 
 /// Saves the settings window's values.
 #[tauri::command]
 pub async fn save_settings<R: Runtime>(
     app: AppHandle<R>,
-    shell: State<'_, Shell>,
+    started: State<'_, Started>,
     settings: AppSettings,
 ) -> Result<AppSettings, AppError> {
+    let shell = started.get().await?;
     shell.backend.save_settings(&settings).await?;
     let launcher = app.autolaunch();
     if launcher.is_enabled().unwrap_or(false) != settings.autostart {
@@ -148,8 +151,8 @@ pub fn ui_painted() {
 
 /// Probes the keychain again (the banner's Retry).
 #[tauri::command]
-pub async fn check_keychain(shell: State<'_, Shell>) -> Result<Option<AppError>, AppError> {
-    Ok(shell.backend.check_keychain().await)
+pub async fn check_keychain(started: State<'_, Started>) -> Result<Option<AppError>, AppError> {
+    Ok(started.get().await?.backend.check_keychain().await)
 }
 
 #[cfg(test)]

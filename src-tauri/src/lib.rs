@@ -114,23 +114,16 @@ pub fn run() -> ExitCode {
             commands::ui_painted,
         ])
         .setup(move |app| {
-            let shell = tauri::async_runtime::block_on(shell::start(config_dir, demo))?;
-            let (backend, demo) = (shell.backend.clone(), shell.demo.clone());
-            app.manage(shell);
+            // The window first: its web view loads while the backend starts (keychain check,
+            // engine, token agent), and its first command waits for that start.
+            app.manage(shell::Started::new(config_dir, demo));
             let handle = app.handle().clone();
-            let tray_backend = backend.clone();
-            let has_tray = tray::create(&handle, move |app, action| {
-                shell::on_tray(app, &tray_backend, action);
-            });
+            let has_tray = tray::create(&handle, shell::on_tray);
             app.manage(Tray(has_tray));
-            shell::follow(handle.clone(), backend.clone());
-            shell::take_over_when_free(backend.clone());
-            if demo.lock().map(|d| d.is_some()).unwrap_or(false) {
-                shell::inject_faults(demo.clone());
-            }
             if !hidden || !has_tray {
                 window::show(&handle);
             }
+            shell::begin(handle);
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -148,9 +141,10 @@ pub fn run() -> ExitCode {
             code: None, api, ..
         } if app.try_state::<Tray>().is_some_and(|t| t.0) => api.prevent_exit(),
         RunEvent::Exit => {
-            let Some(shell) = app.try_state::<shell::Shell>() else {
+            let Some(shell) = app.try_state::<shell::Started>() else {
                 return;
             };
+            let Some(shell) = shell.now() else { return };
             let (backend, demo) = (shell.backend.clone(), shell.demo.clone());
             tauri::async_runtime::block_on(async move {
                 backend.shutdown().await;

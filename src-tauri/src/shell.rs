@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 use tokenkeeper_core::Keeper;
 use tokenkeeper_core::store::paths::Paths;
@@ -53,6 +53,65 @@ pub fn painted() {
     } else {
         eprintln!("first paint after {ms} ms");
     }
+}
+
+/// The shell, started once (Tauri managed state). The window opens before the backend is up,
+/// so its first paint does not wait for the keychain check and the engine; whatever needs the
+/// backend first (the window's first command or the start-up task) starts it, and every other
+/// caller waits for that one start. A failed start is kept and given to every caller: the
+/// window shows it.
+#[derive(Debug)]
+pub struct Started {
+    config_dir: Option<PathBuf>,
+    demo: bool,
+    shell: tokio::sync::OnceCell<Result<Shell, AppError>>,
+}
+
+impl Started {
+    /// What [`Started::get`] will start: over `config_dir` (or the platform's), or the demo.
+    pub fn new(config_dir: Option<PathBuf>, demo: bool) -> Self {
+        Self {
+            config_dir,
+            demo,
+            shell: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The shell, starting it on the first call.
+    pub async fn get(&self) -> Result<&Shell, AppError> {
+        self.shell
+            .get_or_init(|| start(self.config_dir.clone(), self.demo))
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The shell if it has started (never waits).
+    pub fn now(&self) -> Option<&Shell> {
+        self.shell.get().and_then(|r| r.as_ref().ok())
+    }
+}
+
+/// Starts the backend behind the window (see [`Started`]), then follows it, watches for a
+/// daemon's config directory to free up and, in the demo, injects faults. A backend that cannot
+/// start is said on stderr and in the window, which opens for it.
+pub fn begin<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let started = app.state::<Started>();
+        match started.get().await {
+            Ok(shell) => {
+                follow(app.clone(), shell.backend.clone());
+                take_over_when_free(shell.backend.clone());
+                if shell.demo.lock().map(|d| d.is_some()).unwrap_or(false) {
+                    inject_faults(shell.demo.clone());
+                }
+            }
+            Err(e) => {
+                eprintln!("tokenkeeper-app: cannot start: {e}");
+                window::show(&app);
+            }
+        }
+    });
 }
 
 /// Opens the config directory (or starts the demo) and the backend over it.
@@ -154,14 +213,28 @@ pub fn inject_faults(demo: Arc<Mutex<Option<Demo>>>) {
     });
 }
 
+/// The backend, once started, for the tray's actions (`None` when it could not start).
+async fn backend_of<R: Runtime>(app: &AppHandle<R>) -> Option<Arc<Backend>> {
+    match app.state::<Started>().get().await {
+        Ok(shell) => Some(shell.backend.clone()),
+        Err(e) => {
+            tracing::warn!(error = %e, "the tray has no backend");
+            None
+        }
+    }
+}
+
 /// Runs a tray menu action.
-pub fn on_tray<R: Runtime>(app: &AppHandle<R>, backend: &Arc<Backend>, action: TrayAction) {
+pub fn on_tray<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
     match action {
         TrayAction::Show => window::show_later(app),
         TrayAction::Quit => app.exit(0),
         TrayAction::RefreshAll => {
-            let backend = backend.clone();
+            let app = app.clone();
             tauri::async_runtime::spawn(async move {
+                let Some(backend) = backend_of(&app).await else {
+                    return;
+                };
                 for (name, result) in backend.refresh_all().await {
                     if let Err(e) = result {
                         tracing::warn!(account = %name, error = %e, "refresh failed");
@@ -170,8 +243,11 @@ pub fn on_tray<R: Runtime>(app: &AppHandle<R>, backend: &Arc<Backend>, action: T
             });
         }
         TrayAction::Copy(id) => {
-            let (app, backend) = (app.clone(), backend.clone());
+            let app = app.clone();
             tauri::async_runtime::spawn(async move {
+                let Some(backend) = backend_of(&app).await else {
+                    return;
+                };
                 let (title, body) = match backend.copy(&id).await {
                     Ok(copied) => (
                         "Token copied".to_owned(),

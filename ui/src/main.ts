@@ -226,6 +226,7 @@ async function reload(): Promise<void> {
   try {
     apply(await backend.overview());
   } catch (e) {
+    list.stopLoading();
     say((e as AppError).message);
   }
 }

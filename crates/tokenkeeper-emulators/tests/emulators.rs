@@ -40,8 +40,15 @@ impl Answer {
     }
 }
 
+/// A reqwest client builder. reqwest comes without a crypto provider of its own (ours is
+/// rustls's ring, chosen once for the whole workspace), so the process default is set first.
+fn http() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 fn client_for(emu: &Emulator, timeout: Duration) -> Result<reqwest::Client> {
-    let mut builder = reqwest::Client::builder().timeout(timeout);
+    let mut builder = http().timeout(timeout);
     if let Some(pem) = emu.ca_cert_pem() {
         builder = builder.tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes())?]);
     }
@@ -293,9 +300,7 @@ async fn redis_tls_needs_the_emulator_certificate() -> Result<()> {
     let pem = env.emu.ca_cert_pem().context("no certificate")?;
     ensure!(pem.contains("BEGIN CERTIFICATE"));
     // Without the certificate as a root, the handshake fails.
-    let plain = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()?;
+    let plain = http().timeout(Duration::from_secs(10)).build()?;
     let refused = plain.post(env.url("/v1/users/authorize")).send().await;
     ensure!(refused.is_err(), "TLS must not verify without the CA");
     // The SAN `localhost` is valid too.
@@ -1613,7 +1618,7 @@ fn trusting(ca_pems: &[&str]) -> Result<reqwest::Client> {
         .iter()
         .map(|pem| reqwest::Certificate::from_pem(pem.as_bytes()))
         .collect::<reqwest::Result<Vec<_>>>()?;
-    Ok(reqwest::Client::builder()
+    Ok(http()
         .timeout(Duration::from_secs(10))
         .tls_certs_only(roots)
         .build()?)
@@ -1621,7 +1626,7 @@ fn trusting(ca_pems: &[&str]) -> Result<reqwest::Client> {
 
 /// A client that checks no certificate at all (only the TLS handshake itself).
 fn trusting_anything() -> Result<reqwest::Client> {
-    Ok(reqwest::Client::builder()
+    Ok(http()
         .timeout(Duration::from_secs(10))
         .tls_danger_accept_invalid_certs(true)
         .build()?)

@@ -39,6 +39,8 @@ async fn answer(response: reqwest::Response) -> Result<Value> {
 impl Session {
     /// Waits for the driver on `port`, then starts `app` with `args`.
     pub async fn start(port: u16, app: &Path, args: &[String]) -> Result<Self> {
+        // reqwest comes without a crypto provider of its own (the workspace's is rustls's ring).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()?;

@@ -478,3 +478,37 @@ async fn demo_screens(app: &Session, theme: &str) -> Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
+async fn a_backend_that_cannot_start_says_why_in_its_window() -> Result<()> {
+    // The window opens before the backend starts; when the start fails, the window says why
+    // (and the list does not claim there are no accounts).
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "")?;
+    let config = file.join("config");
+    let app = Session::start(
+        LIGHT,
+        &app_binary()?,
+        &["--config-dir".to_owned(), config.display().to_string()],
+    )
+    .await?;
+    let result = async {
+        app.wait_for("#app[data-ready=true]", 30).await?;
+        let text: Value = app
+            .execute("return document.body.innerText", json!([]))
+            .await?;
+        let text = text.as_str().unwrap_or_default();
+        ensure!(
+            text.contains("Not a directory") && text.contains(&config.display().to_string()),
+            "the window names the directory and the problem: {text}"
+        );
+        ensure!(!text.contains("No accounts yet"), "{text}");
+        ensure!(!text.contains("Loading accounts"), "{text}");
+        Ok(())
+    }
+    .await;
+    finish(app).await?;
+    result
+}

@@ -206,8 +206,11 @@ export class AccountList {
   readonly el: HTMLElement;
   private readonly cards = new Map<string, Card>();
   private readonly empty: HTMLElement;
+  /** Shown until the first overview: the window opens before the backend is up. */
+  private loading: HTMLElement | null;
 
   constructor(private readonly actions: ListActions, onAdd: () => void) {
+    this.loading = h("p", { class: "loading", text: "Loading accounts…", attrs: { role: "status" } });
     this.empty = h(
       "div",
       { class: "empty" },
@@ -215,10 +218,18 @@ export class AccountList {
       h("button", { class: "primary", text: "Add an account", attrs: { type: "button" }, on: { click: onAdd } }),
       h("p", { class: "hint", text: "Or from a terminal: tokenkeeper add NAME --provider … --url … --password-stdin" }),
     );
-    this.el = h("section", { class: "accounts", attrs: { "aria-label": "Accounts" } }, this.empty);
+    this.el = h("section", { class: "accounts", attrs: { "aria-label": "Accounts", "aria-busy": "true" } }, this.loading);
+  }
+
+  /** Ends the loading state without accounts to show (the backend could not start). */
+  stopLoading(): void {
+    this.loading?.remove();
+    this.loading = null;
+    this.el.removeAttribute("aria-busy");
   }
 
   update(rows: AccountRow[], now: number): void {
+    this.stopLoading();
     const seen = new Set<string>();
     let previous: Element | null = null;
     for (const row of rows) {

@@ -14,6 +14,7 @@ declare global {
     __calls: { cmd: string; args: unknown }[];
     __push: (change?: (o: Overview) => void) => Promise<void>;
     __overview: Overview;
+    __started: (error?: string) => void;
   }
 }
 
@@ -83,6 +84,15 @@ const overview: Overview = {
 };
 window.__overview = overview;
 window.__calls = [];
+// With `?starting` the backend is still starting when the page loads, as in the app (the
+// window opens first): every call waits for `__started()`, or fails with `__started(message)`.
+let started: Promise<void> = Promise.resolve();
+window.__started = () => undefined;
+if (new URLSearchParams(location.search).has("starting")) {
+  started = new Promise((ok, no) => {
+    window.__started = (error) => (error === undefined ? ok() : no(error));
+  });
+}
 window.__push = async (change) => {
   change?.(overview);
   overview.generated_at = iso(0);
@@ -123,6 +133,13 @@ function certificateError(): never {
 mockIPC(
   async (cmd, args) => {
     window.__calls.push({ cmd, args });
+    if (cmd !== "ui_painted" && !cmd.startsWith("plugin:")) {
+      try {
+        await started;
+      } catch (message) {
+        fail({ code: "files", message: String(message) });
+      }
+    }
     const a = (args ?? {}) as Record<string, any>;
     switch (cmd) {
       case "get_overview":

@@ -50,6 +50,33 @@ async function open(options = {}) {
 const card = (page, name) => page.locator(`article[data-account="${name}"]`);
 
 describe("the accounts list", () => {
+  it("says it is loading while the backend starts, not that there are no accounts", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}?starting`);
+    const accounts = page.locator("section.accounts");
+    await page.waitForSelector("section.accounts[aria-busy=true] .loading");
+    assert.match(await accounts.innerText(), /Loading accounts/);
+    assert.doesNotMatch(await accounts.innerText(), /No accounts yet/);
+    await page.evaluate(() => window.__started());
+    await page.waitForSelector("#app[data-ready=true]");
+    assert.equal(await page.locator("article.account").count(), 3);
+    assert.equal(await accounts.getAttribute("aria-busy"), null);
+    assert.equal(await page.locator(".loading").count(), 0);
+    await page.close();
+  });
+
+  it("shows why when the backend cannot start", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}?starting`);
+    await page.waitForSelector(".loading");
+    await page.evaluate(() => window.__started("cannot read /home/u/.config/tokenkeeper/config.json: Permission denied"));
+    await page.waitForSelector("#app[data-ready=true]");
+    assert.match(await page.locator("body").innerText(), /Permission denied/);
+    assert.equal(await page.locator(".loading").count(), 0);
+    assert.equal(await page.locator("section.accounts").getAttribute("aria-busy"), null);
+    await page.close();
+  });
+
   it("renders every account with status words, fingerprint and a masked token", async () => {
     const page = await open();
     assert.equal(await page.locator("article.account").count(), 3);

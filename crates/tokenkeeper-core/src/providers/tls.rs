@@ -106,7 +106,7 @@ fn config_with_mode(
     refusals: Arc<Refusals>,
     mode: Mode,
 ) -> Result<rustls::ClientConfig, ApiError> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let identical = match &settings.ca_cert {
         Some(path) => read_ca_file(path)?,
         None => Vec::new(),
