@@ -123,11 +123,45 @@ def windows(command, title):
     return int(out.stdout.strip() or 0)
 
 
+def thread_ticks(pids):
+    """CPU ticks so far of every thread of `pids`, by (process name, thread name, tid)."""
+    out = {}
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/comm") as f:
+                process = f.read().strip()
+            tids = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tids:
+            try:
+                with open(f"/proc/{p}/task/{t}/stat") as f:
+                    raw = f.read()
+            except OSError:
+                continue
+            name = raw[raw.index("(") + 1:raw.rindex(")")]
+            fields = raw.rsplit(")", 1)[1].split()
+            out[(process, name, t)] = int(fields[11]) + int(fields[12])
+    return out
+
+
+def busiest(before, after, top=5):
+    """The threads that spent the most CPU between two thread_ticks, as 'process/thread 0.00 s'."""
+    spent = {}
+    for key, ticks in after.items():
+        process, name, _ = key
+        spent[(process, name)] = spent.get((process, name), 0) + ticks - before.get(key, 0)
+    ranked = sorted(((t, k) for k, t in spent.items() if t > 0), reverse=True)[:top]
+    return ", ".join(f"{p}/{n} {t / TICK:.2f} s" for t, (p, n) in ranked) or "none"
+
+
 def idle(run, secs):
     pids = tree(run.proc.pid)
     c0 = cpu_secs(pids)
+    t0 = thread_ticks(pids)
     time.sleep(secs)
     pids = tree(run.proc.pid)
+    print(f"  busiest threads: {busiest(t0, thread_ticks(pids))}")
     return pss_kib(pids), cpu_secs(pids) - c0, names(pids)
 
 

@@ -42,6 +42,11 @@ pub fn watch(keeper: Keeper, commands: mpsc::Sender<Command>) -> Result<ConfigWa
     let (tx, mut rx) = mpsc::unbounded_channel::<Changed>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         let Ok(event) = event else { return };
+        // Opening or reading a file is not a change. Counted, the watcher's own read of the
+        // config (and every `overview` the app computes) set off the next read, forever.
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            return;
+        }
         let mut changed = Changed::default();
         for path in &event.paths {
             match path.file_name().and_then(|n| n.to_str()) {
@@ -94,4 +99,48 @@ fn watch_error(dir: &std::path::Path, e: notify::Error) -> Error {
         dir,
         std::io::Error::other(format!("cannot watch for changes: {e}")),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use tokio::sync::mpsc;
+
+    use super::watch;
+    use crate::engine::runner::Command;
+    use crate::keeper::Keeper;
+    use crate::store::keychain::MemoryStore;
+    use crate::store::paths::Paths;
+
+    const EMPTY: &str = r#"{"version": 1, "accounts": []}"#;
+
+    /// Reading the files (as the watcher itself, the app and the CLI do) is not a change;
+    /// writing them is, once.
+    #[tokio::test]
+    async fn reading_the_files_is_not_a_change_but_writing_them_is() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let paths = Paths::new(dir.path());
+        paths.ensure()?;
+        std::fs::write(paths.config_file(), EMPTY)?;
+        let keeper = Keeper::with_store(paths.clone(), Arc::new(MemoryStore::default()));
+        assert!(keeper.accounts()?.is_empty());
+        let (tx, mut rx) = mpsc::channel(16);
+        let _watcher = watch(keeper.clone(), tx)?;
+        for _ in 0..5 {
+            std::fs::read(paths.config_file())?;
+            keeper.accounts()?;
+        }
+        let quiet = tokio::time::timeout(Duration::from_secs(1), rx.recv()).await;
+        assert!(quiet.is_err(), "reading the config was taken for a change");
+
+        std::fs::write(paths.config_file(), EMPTY)?;
+        let changed = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await?;
+        assert!(matches!(changed, Some(Command::Sync(_))), "a write is a change");
+        // The watcher read the new config to send it: that read is not another change.
+        let quiet = tokio::time::timeout(Duration::from_secs(1), rx.recv()).await;
+        assert!(quiet.is_err(), "the watcher's own read was taken for a change");
+        Ok(())
+    }
 }
