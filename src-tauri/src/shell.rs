@@ -286,4 +286,31 @@ mod tests {
         assert_eq!(super::minutes(7 * 60 + 59), "7m");
         assert_eq!(super::minutes(3900), "1h 5m");
     }
+
+    /// A start that fails is kept: every caller gets its error and nothing starts again.
+    #[tokio::test]
+    async fn a_failed_start_is_kept_and_said_to_every_caller()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "")?;
+        let started = super::Started::new(Some(file.join("config")), false);
+        assert!(started.now().is_none(), "nothing before the first call");
+        let Err(first) = started.get().await else {
+            return Err("a config directory under a file cannot start".into());
+        };
+        assert!(
+            first.message.contains("Not a directory"),
+            "{}",
+            first.message
+        );
+        // The directory appears: the kept failure still stands (the window already shows it).
+        std::fs::remove_file(&file)?;
+        let Err(second) = started.get().await else {
+            return Err("the start ran again".into());
+        };
+        assert_eq!(second, first);
+        assert!(started.now().is_none());
+        Ok(())
+    }
 }
