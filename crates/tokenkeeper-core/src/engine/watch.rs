@@ -137,10 +137,16 @@ mod tests {
 
         std::fs::write(paths.config_file(), EMPTY)?;
         let changed = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await?;
-        assert!(matches!(changed, Some(Command::Sync(_))), "a write is a change");
+        assert!(
+            matches!(changed, Some(Command::Sync(_))),
+            "a write is a change"
+        );
         // The watcher read the new config to send it: that read is not another change.
         let quiet = tokio::time::timeout(Duration::from_secs(1), rx.recv()).await;
-        assert!(quiet.is_err(), "the watcher's own read was taken for a change");
+        assert!(
+            quiet.is_err(),
+            "the watcher's own read was taken for a change"
+        );
         Ok(())
     }
 }
