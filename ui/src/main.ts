@@ -226,7 +226,6 @@ async function reload(): Promise<void> {
   try {
     apply(await backend.overview());
   } catch (e) {
-    list.stopLoading();
     say((e as AppError).message);
   }
 }
@@ -266,7 +265,12 @@ export async function start(root: HTMLElement): Promise<void> {
   });
   document.addEventListener("visibilitychange", () => (document.hidden ? stopTicking() : startTicking()));
   await onOverview(apply);
-  await reload();
+  // The first overview waits for the backend to start (the window opens first).
+  try {
+    apply(await backend.overview());
+  } catch (e) {
+    list.cannotStart((e as AppError).message);
+  }
   if (!document.hidden) startTicking();
   root.dataset.ready = "true";
   // After the first frame with the accounts on screen (cold-start benchmarks read this).

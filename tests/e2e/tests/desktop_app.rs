@@ -501,7 +501,9 @@ async fn a_backend_that_cannot_start_says_why_in_its_window() -> Result<()> {
             .await?;
         let text = text.as_str().unwrap_or_default();
         ensure!(
-            text.contains("Not a directory") && text.contains(&config.display().to_string()),
+            text.contains("could not start")
+                && text.contains("Not a directory")
+                && text.contains(&config.display().to_string()),
             "the window names the directory and the problem: {text}"
         );
         ensure!(!text.contains("No accounts yet"), "{text}");

@@ -221,11 +221,24 @@ export class AccountList {
     this.el = h("section", { class: "accounts", attrs: { "aria-label": "Accounts", "aria-busy": "true" } }, this.loading);
   }
 
-  /** Ends the loading state without accounts to show (the backend could not start). */
-  stopLoading(): void {
+  private stopLoading(): void {
     this.loading?.remove();
     this.loading = null;
     this.el.removeAttribute("aria-busy");
+  }
+
+  /** The backend could not start: says so, and why, where the accounts would be. */
+  cannotStart(message: string): void {
+    this.stopLoading();
+    this.el.replaceChildren(
+      h(
+        "div",
+        { class: "empty failed", attrs: { role: "alert", "data-field": "start-error" } },
+        h("p", { class: "title", text: "TokenKeeper could not start" }),
+        h("p", { text: message }),
+        h("p", { class: "hint", text: "Fix this, then quit TokenKeeper (tray menu: Quit) and start it again." }),
+      ),
+    );
   }
 
   update(rows: AccountRow[], now: number): void {

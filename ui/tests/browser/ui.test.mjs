@@ -71,7 +71,11 @@ describe("the accounts list", () => {
     await page.waitForSelector(".loading");
     await page.evaluate(() => window.__started("cannot read /home/u/.config/tokenkeeper/config.json: Permission denied"));
     await page.waitForSelector("#app[data-ready=true]");
-    assert.match(await page.locator("body").innerText(), /Permission denied/);
+    const failed = page.locator("[role=alert][data-field=start-error]");
+    assert.match(await failed.innerText(), /TokenKeeper could not start/);
+    assert.match(await failed.innerText(), /Permission denied/);
+    assert.match(await failed.innerText(), /start it again/);
+    assert.doesNotMatch(await page.locator("section.accounts").innerText(), /No accounts yet/);
     assert.equal(await page.locator(".loading").count(), 0);
     assert.equal(await page.locator("section.accounts").getAttribute("aria-busy"), null);
     await page.close();
