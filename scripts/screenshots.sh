@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Screenshots of the real app in the states the e2e screenshots do not show, into
+# docs/screenshots/: five accounts with a long name and a failed refresh (light and dark), an
+# empty list, and a backend that cannot start. Uses the debug build (scripts/e2e.sh or the
+# test command builds it); runs under Xvfb in a private D-Bus session with a throwaway keyring.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${TOKENKEEPER_SHOTS_INSIDE:-}" ]; then
+  scripts/setup.sh imagemagick >&2
+  export TOKENKEEPER_SHOTS_INSIDE=1 NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
+  exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" "$0" "$@"
+fi
+bin=$PWD/target/debug out=$PWD/docs/screenshots
+work=$(mktemp -d)
+"$bin/tokenkeeper-emulators" --ca-dir "$work" --token-ttl 3600 >"$work/urls" 2>"$work/tokens" &
+emulators=$!
+trap 'kill $emulators 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 200); do [ "$(wc -l <"$work/urls")" -ge 5 ] && break; sleep 0.05; done
+config=$work/config
+while read -r api url ca; do
+  name=demo-$api
+  [ "$api" = smartling ] && name=customer-production-eu-west-analytics-pipeline-service-account
+  args=(--config-dir "$config" add "$name" --provider "$api" --url "$url")
+  [ -n "${ca:-}" ] && args+=(--ca-cert "$ca")
+  if [ "$api" = generic-jwt ]; then
+    sed -n 's/^generic-jwt refresh token for [^:]*: //p' "$work/tokens" | head -n1 |
+      "$bin/tokenkeeper" "${args[@]}" --refresh-token-stdin >/dev/null
+  else
+    printf 's3cret\n' | "$bin/tokenkeeper" "${args[@]}" --username admin@example.com --password-stdin >/dev/null
+  fi
+done <"$work/urls"
+# The servers go away and one refresh fails: its card shows the error.
+kill $emulators && wait $emulators 2>/dev/null || true
+"$bin/tokenkeeper" --config-dir "$config" refresh demo-ece >/dev/null 2>&1 || true
+touch "$work/a-file"
+
+shot() { # GTK_THEME FILE CONFIG_DIR
+  GTK_THEME=$1 "$bin/tokenkeeper-app" --config-dir "$3" >"$work/app.log" 2>&1 &
+  local app=$! painted=0
+  for _ in $(seq 300); do grep -q "first paint" "$work/app.log" && { painted=1; break; }; sleep 0.1; done
+  [ "$painted" = 1 ] || { echo "screenshots: no first paint for $2" >&2; cat "$work/app.log" >&2; exit 1; }
+  sleep 1.5 # the countdowns' first tick
+  import -window root -crop 960x680+0+0 +repage "$out/$2.png"
+  kill $app; wait $app 2>/dev/null || true
+}
+shot Adwaita states-light "$config"
+shot Adwaita:dark states-dark "$config"
+shot Adwaita empty "$work/empty"
+shot Adwaita cannot-start "$work/a-file/config"
+ls "$out"/{states-light,states-dark,empty,cannot-start}.png
