@@ -19,17 +19,25 @@ XWIN = os.path.join(HERE, "..", "tests", "e2e", "xwin.py")
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+def stat(path):
+    """A /proc stat file as (name, fields after the name), or None when the task is gone."""
+    try:
+        with open(path) as f:
+            raw = f.read()
+    except OSError:
+        return None
+    return raw[raw.index("(") + 1:raw.rindex(")")], raw.rsplit(")", 1)[1].split()
+
+
+def ticks(fields):
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
 def children_of():
     kids = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            kids.setdefault(int(fields[1]), []).append(int(entry))
-        except OSError:
-            continue
+        if entry.isdigit() and (st := stat(f"/proc/{entry}/stat")):
+            kids.setdefault(int(st[1][1]), []).append(int(entry))
     return kids
 
 
@@ -57,15 +65,7 @@ def pss_kib(pids):
 
 
 def cpu_secs(pids):
-    total = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        except OSError:
-            pass
-    return total / TICK
+    return sum(ticks(st[1]) for p in pids if (st := stat(f"/proc/{p}/stat"))) / TICK
 
 
 def names(pids):
@@ -134,14 +134,8 @@ def thread_ticks(pids):
         except OSError:
             continue
         for t in tids:
-            try:
-                with open(f"/proc/{p}/task/{t}/stat") as f:
-                    raw = f.read()
-            except OSError:
-                continue
-            name = raw[raw.index("(") + 1:raw.rindex(")")]
-            fields = raw.rsplit(")", 1)[1].split()
-            out[(process, name, t)] = int(fields[11]) + int(fields[12])
+            if st := stat(f"/proc/{p}/task/{t}/stat"):
+                out[(process, st[0], t)] = ticks(st[1])
     return out
 
 

@@ -59,6 +59,15 @@ impl Runtime {
     }
 }
 
+/// An emulator of `api`, a runtime directory and a config directory with one account, "acc".
+async fn one_account(api: Api) -> (tokenkeeper_emulators::Emulator, Runtime, Env) {
+    let emu = start(api).await;
+    let rt = Runtime::new();
+    let e = Env::new();
+    e.add("acc", &emu).0.ok();
+    (emu, rt, e)
+}
+
 fn exchange(socket: &Path, request: &[u8]) -> String {
     let mut stream = UnixStream::connect(socket).unwrap();
     stream
@@ -72,10 +81,7 @@ fn exchange(socket: &Path, request: &[u8]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemons_agent_answers_like_the_direct_path() {
-    let emu = start(Api::Smartling).await;
-    let rt = Runtime::new();
-    let e = Env::new();
-    e.add("acc", &emu).0.ok();
+    let (emu, rt, e) = one_account(Api::Smartling).await;
     let daemon = rt.daemon(&e);
     let socket = rt.socket(&e);
     let mode = std::fs::metadata(socket.parent().unwrap())
@@ -155,10 +161,7 @@ async fn the_daemons_agent_answers_like_the_direct_path() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_an_error_and_the_agent_serves_on() {
-    let emu = start(Api::JwtAuthPro).await;
-    let rt = Runtime::new();
-    let e = Env::new();
-    e.add("acc", &emu).0.ok();
+    let (emu, rt, e) = one_account(Api::JwtAuthPro).await;
     let daemon = rt.daemon(&e);
     let socket = rt.socket(&e);
     for (request, word) in [
@@ -192,10 +195,7 @@ async fn bad_requests_get_an_error_and_the_agent_serves_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_an_answering_agent_token_works_directly_and_quickly() {
-    let emu = start(Api::Ece).await;
-    let rt = Runtime::new();
-    let e = Env::new();
-    e.add("acc", &emu).0.ok();
+    let (emu, rt, e) = one_account(Api::Ece).await;
     let expected = rt.run(&e, &["token", "acc"], false).ok().stdout;
     // No socket at all.
     rt.run(&e, &["token", "acc"], true).ok();
@@ -238,10 +238,7 @@ async fn a_client_of_another_user_is_refused() {
             == Some(0),
         "this test runs as root (as the test command does) to connect as another user with setpriv"
     );
-    let emu = start(Api::Smartling).await;
-    let rt = Runtime::new();
-    let e = Env::new();
-    e.add("acc", &emu).0.ok();
+    let (emu, rt, e) = one_account(Api::Smartling).await;
     let daemon = rt.daemon(&e);
     let socket = rt.socket(&e);
     // Let "nobody" reach the socket, so only the agent's own check stands in the way.
@@ -315,10 +312,7 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_token_on_the_direct_path_writes_no_file() {
-    let emu = start(Api::GenericJwt).await;
-    let rt = Runtime::new();
-    let e = Env::new();
-    e.add("acc", &emu).0.ok();
+    let (emu, rt, e) = one_account(Api::GenericJwt).await;
     rt.run(&e, &["token", "acc"], false).ok();
     let before = snapshot(&e.config_dir());
     std::thread::sleep(Duration::from_millis(20));
