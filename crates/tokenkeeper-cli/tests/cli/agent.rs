@@ -161,7 +161,7 @@ async fn the_daemons_agent_answers_like_the_direct_path() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_an_error_and_the_agent_serves_on() {
-    let (emu, rt, e) = one_account(Api::JwtAuthPro).await;
+    let (_emu, rt, e) = one_account(Api::JwtAuthPro).await;
     let daemon = rt.daemon(&e);
     let socket = rt.socket(&e);
     for (request, word) in [
@@ -195,7 +195,7 @@ async fn bad_requests_get_an_error_and_the_agent_serves_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_an_answering_agent_token_works_directly_and_quickly() {
-    let (emu, rt, e) = one_account(Api::Ece).await;
+    let (_emu, rt, e) = one_account(Api::Ece).await;
     let expected = rt.run(&e, &["token", "acc"], false).ok().stdout;
     // No socket at all.
     rt.run(&e, &["token", "acc"], true).ok();
@@ -238,7 +238,7 @@ async fn a_client_of_another_user_is_refused() {
             == Some(0),
         "this test runs as root (as the test command does) to connect as another user with setpriv"
     );
-    let (emu, rt, e) = one_account(Api::Smartling).await;
+    let (_emu, rt, e) = one_account(Api::Smartling).await;
     let daemon = rt.daemon(&e);
     let socket = rt.socket(&e);
     // Let "nobody" reach the socket, so only the agent's own check stands in the way.
@@ -312,7 +312,7 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_token_on_the_direct_path_writes_no_file() {
-    let (emu, rt, e) = one_account(Api::GenericJwt).await;
+    let (_emu, rt, e) = one_account(Api::GenericJwt).await;
     rt.run(&e, &["token", "acc"], false).ok();
     let before = snapshot(&e.config_dir());
     std::thread::sleep(Duration::from_millis(20));
