@@ -42,7 +42,18 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   echo "setup: installing ${missing[*]}" >&2
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    # The real WordPress kit (../shared/realwp) installs WordPress from Debian trixie, which
+    # moves libc6 and a few libraries to trixie's versions; bookworm's -dev packages then no
+    # longer fit. Take the missing packages from trixie too (scripts/test.sh runs this script
+    # before the kit, so CI never needs this).
+    if compgen -G "/etc/apt/sources.list.d/*trixie*" >/dev/null; then
+      echo "setup: bookworm's packages no longer fit (the realwp kit moved libraries to trixie); taking them from trixie" >&2
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends -t trixie "${missing[@]}" >/dev/null
+    else
+      exit 1
+    fi
+  fi
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

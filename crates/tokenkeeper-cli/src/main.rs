@@ -287,6 +287,11 @@ async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
         view.provider,
         output::expires_in(view.expires_at, Utc::now())
     );
+    if let Some(root) = &view.api_root {
+        println!(
+            "note: this WordPress site has plain permalinks (no /wp-json/ routing): its API answers at {root}, and TokenKeeper uses that"
+        );
+    }
     Ok(())
 }
 

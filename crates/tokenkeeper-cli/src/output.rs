@@ -125,6 +125,9 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
         format!("{} ({})", v.provider.id(), v.provider.label()),
     );
     line("url", v.url.clone());
+    if let Some(root) = &v.api_root {
+        line("api", format!("{root} (plain permalinks)"));
+    }
     if v.plain_http {
         line(
             "warning",

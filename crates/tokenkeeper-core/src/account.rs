@@ -144,6 +144,11 @@ pub struct Account {
     /// Fixed refresh lead in seconds (default: the larger of 60 s and 20 % of the lifetime).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_lead_secs: Option<u64>,
+    /// JWT Auth Pro: the site has plain permalinks, so its REST API answers only at
+    /// `/?rest_route=/…`, not under `/wp-json/`. Found by the first login or refresh (a 404 on
+    /// one form tries the other) and kept up to date by later ones.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub plain_permalinks: bool,
 }
 
 impl Account {
@@ -153,6 +158,18 @@ impl Account {
         let base = url.path().trim_end_matches('/').to_owned();
         url.set_path(&format!("{base}{path}"));
         url.set_query(None);
+        url
+    }
+
+    /// A WordPress REST route (`/jwt-auth/v1/token`) in the form the site answers: under
+    /// `/wp-json` (pretty permalinks) or as `/?rest_route=` (plain permalinks).
+    pub fn wp_rest_endpoint(&self, route: &str, plain_permalinks: bool) -> Url {
+        if !plain_permalinks {
+            return self.endpoint(&format!("/wp-json{route}"));
+        }
+        // As WordPress writes it in its own links: the route's slashes left as they are.
+        let mut url = self.endpoint("/");
+        url.set_query(Some(&format!("rest_route={route}")));
         url
     }
 
@@ -326,10 +343,23 @@ mod tests {
             insecure: false,
             created_at: chrono::Utc::now(),
             refresh_lead_secs: None,
+            plain_permalinks: false,
         };
         assert_eq!(
             account.endpoint("/wp-json/jwt-auth/v1/token").as_str(),
             "https://site.example/blog/wp-json/jwt-auth/v1/token"
+        );
+        assert_eq!(
+            account
+                .wp_rest_endpoint("/jwt-auth/v1/token", false)
+                .as_str(),
+            "https://site.example/blog/wp-json/jwt-auth/v1/token"
+        );
+        assert_eq!(
+            account
+                .wp_rest_endpoint("/jwt-auth/v1/token/refresh", true)
+                .as_str(),
+            "https://site.example/blog/?rest_route=/jwt-auth/v1/token/refresh"
         );
         Ok(())
     }

@@ -25,6 +25,9 @@ pub struct TokenSet {
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// When the request that produced it was sent.
     pub obtained_at: DateTime<Utc>,
+    /// JWT Auth Pro: which URL form the site answered at (`Some(true)`: `/?rest_route=`, a
+    /// site with plain permalinks); the keeper records it on the account.
+    pub plain_permalinks: Option<bool>,
 }
 
 /// A short, safe name for a token: the first 8 hex digits of its SHA-256, so a user can tell
@@ -141,6 +144,19 @@ pub fn jwt_expiry(
     };
     correct_absolute_checked(exp_at, server_date, sent_at)
         .ok_or_else(|| ApiError::protocol(status, "token exp claim is out of range"))
+}
+
+/// When a JWT expires by its `exp` claim alone, moved into local time by the server's `Date`
+/// header (`None` when it is not a JWT or has no usable `exp`). For tokens whose `iat` may be
+/// long past, such as a refresh token that is not rotated.
+pub fn jwt_absolute_expiry(
+    token: &str,
+    server_date: Option<DateTime<Utc>>,
+    sent_at: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let claims = decode_claims(token).ok()?;
+    let exp = DateTime::from_timestamp(claim_secs(&claims, "exp")?, 0)?;
+    correct_absolute_checked(exp, server_date, sent_at)
 }
 
 /// `at + secs`, or `None` when out of range (a server's number must never crash us).

@@ -236,7 +236,7 @@ impl Keeper {
         {
             return Err(Error::AccountExists(new.name));
         }
-        let account = Account {
+        let mut account = Account {
             id: AccountId::generate(),
             name: new.name,
             provider: new.provider,
@@ -248,11 +248,13 @@ impl Keeper {
             insecure: new.insecure,
             created_at: self.clock.now(),
             refresh_lead_secs: new.refresh_lead_secs,
+            plain_permalinks: false,
         };
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;
         // A new account stores nothing on failure (not even a rotated refresh token).
         let set = self.first_token(&account, &secret, false).await?;
+        account.plain_permalinks = set.plain_permalinks.unwrap_or(false);
         let _config_lock = self.lock(&self.paths.config_lock(), &account.name).await?;
         let mut cfg = config::load(&self.paths.config_file())?;
         if cfg.find(&account.name).is_some() {
@@ -283,6 +285,7 @@ impl Keeper {
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;
         let set = self.first_token(&account, &secret, true).await?;
+        self.record_site_form(&account, &set).await?;
         // Only a new password clears "password refused"; a token leaves the old password be.
         let is_password = matches!(secret, InitialSecret::Password(_));
         let initial = self.initial_secrets(&secret, &set);
@@ -343,6 +346,25 @@ impl Keeper {
         settings: &TlsSettings,
     ) -> Result<CertificateReport> {
         Ok(self.http.inspect(url, settings).await?)
+    }
+
+    /// Keeps the account's `plain_permalinks` in step with the URL form the site last
+    /// answered at (a WordPress site whose permalink setting changed), under the config lock.
+    pub(crate) async fn record_site_form(&self, account: &Account, set: &TokenSet) -> Result<()> {
+        let Some(plain) = set
+            .plain_permalinks
+            .filter(|p| *p != account.plain_permalinks)
+        else {
+            return Ok(());
+        };
+        let _config_lock = self.lock(&self.paths.config_lock(), &account.name).await?;
+        let mut cfg = config::load(&self.paths.config_file())?;
+        if let Some(stored) = cfg.accounts.iter_mut().find(|a| a.id == account.id) {
+            stored.plain_permalinks = plain;
+            config::save(&self.paths.config_file(), &cfg)?;
+            tracing::info!(account = %account.name, plain_permalinks = plain, "the site answers at another URL form now: recorded");
+        }
+        Ok(())
     }
 
     async fn first_token(
@@ -460,7 +482,7 @@ fn check_secret(
             "{} accounts cannot be set up with {}; use {}",
             provider.id(),
             secret.flag(),
-            supported_flags(provider)
+            supported_flags(provider).join(" or ")
         )));
     }
     if matches!(secret, InitialSecret::Password(_)) && !has_username {
@@ -472,15 +494,25 @@ fn check_secret(
     Ok(())
 }
 
-/// The stdin flags an API accepts.
-pub fn supported_flags(provider: ProviderKind) -> &'static str {
+/// The stdin flags an API accepts, the one that lets TokenKeeper log in by itself first.
+pub fn supported_flags(provider: ProviderKind) -> &'static [&'static str] {
     match provider {
-        ProviderKind::RedisEnterprise | ProviderKind::Ece => "--password-stdin or --token-stdin",
-        ProviderKind::Smartling | ProviderKind::JwtAuthPro => {
-            "--password-stdin or --refresh-token-stdin"
+        ProviderKind::RedisEnterprise | ProviderKind::Ece => &["--password-stdin", "--token-stdin"],
+        ProviderKind::Smartling | ProviderKind::JwtAuthPro | ProviderKind::GenericJwt => {
+            &["--password-stdin", "--refresh-token-stdin"]
         }
-        ProviderKind::GenericJwt => "--refresh-token-stdin",
     }
+}
+
+/// What to run to store new credentials: one whole command per secret kind the API takes,
+/// each copy-pastable (`tokenkeeper login NAME --password-stdin` or `tokenkeeper login NAME
+/// --refresh-token-stdin`).
+pub fn login_commands(name: &str, provider: ProviderKind) -> String {
+    supported_flags(provider)
+        .iter()
+        .map(|flag| format!("`tokenkeeper login {name} {flag}`"))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 fn absolute(path: PathBuf) -> PathBuf {

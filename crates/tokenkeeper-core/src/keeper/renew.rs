@@ -193,7 +193,7 @@ impl Keeper {
         stored.expires_at = state.expires_at;
         stored.refresh_expires_at = state.refresh_expires_at;
         let started = Instant::now();
-        let outcome = self.renew(&account, &mut stored, &state, !from_file).await;
+        let outcome = self.renew(&account, &mut stored, &mut state, !from_file).await;
         let latency = started.elapsed();
         let result = match outcome {
             Ok(set) => {
@@ -206,6 +206,7 @@ impl Keeper {
                     ],
                 )
                 .await?;
+                self.record_site_form(&account, &set).await?;
                 state.apply_success(&set, self.clock.now(), false);
                 tracing::debug!(account = %account.name, expires_at = %set.expires_at, "token renewed");
                 Ok(set.access)
@@ -261,45 +262,50 @@ impl Keeper {
         &self,
         account: &Account,
         stored: &mut StoredTokens,
-        state: &AccountState,
+        state: &mut AccountState,
         state_may_be_stale: bool,
     ) -> std::result::Result<TokenSet, Failure> {
         let provider = provider_for(account.provider);
+        let now = self.clock.now();
+        // A refresh token that will not outlive the next access token (Smartling caps both to
+        // what is left of the user's SSO session) leads to a dead end: log in instead where a
+        // password can be sent.
+        let dead_end = provider.has_login() && refresh_is_dead_end(stored, state, now);
+        let login_instead = dead_end
+            && self
+                .usable_password(account, stored, state, state_may_be_stale)
+                .await?
+                .is_some();
         let mut refused = None;
-        if provider.can_refresh(stored, self.clock.now()) {
+        let mut spent = None;
+        if login_instead {
+            tracing::info!(account = %account.name, "the refresh token would not outlive the next access token: logging in again instead");
+        } else if provider.can_refresh(stored, now) {
             match provider.refresh(&self.http, account, stored).await {
                 Ok(set) => return Ok(set),
-                Err(failure) => match self.keep_rotated(account, stored, failure).await? {
-                    e if e.kind == ErrorKind::Auth => refused = Some(e),
-                    e => return Err(Failure::Api(e)),
-                },
+                Err(failure) => {
+                    let was_spent = failure.spent;
+                    match self.keep_rotated(account, stored, failure).await? {
+                        e if e.kind == ErrorKind::Auth => refused = Some(e),
+                        e if was_spent => {
+                            self.retire_access(account, stored, state).await?;
+                            spent = Some(e);
+                        }
+                        e => return Err(Failure::Api(e)),
+                    }
+                }
             }
         }
-        // The password is read only now, when a login is needed.
-        if stored.password.is_none() && provider.has_login() {
-            stored.password = self
-                .read_secret(account.id, SecretKind::Password)
-                .await
-                .map_err(Failure::Local)?;
-        }
-        let password = stored.password.as_ref().filter(|_| provider.has_login());
-        // The engine's copy of the state may be a second old: before sending a password, make
-        // sure no other process has just seen it refused.
-        let mut refused_elsewhere = false;
-        if password.is_some() && state_may_be_stale {
-            let paths = self.paths.clone();
-            let id = account.id;
-            if let Ok(on_disk) = blocking(move || state::read(&paths, id)).await {
-                refused_elsewhere = on_disk.password_refused && !on_disk.is_older_than(state);
+        let password = self
+            .usable_password(account, stored, state, state_may_be_stale)
+            .await?;
+        let Some(password) = password else {
+            if let Some(e) = spent {
+                return Err(Failure::Api(spent_error(account, e, stored)));
             }
-        }
-        let refused_before = state.password_refused || refused_elsewhere;
-        let Some(password) = password.filter(|_| !refused_before) else {
-            let mut known = state.clone();
-            known.password_refused = refused_before;
-            return Err(needs_login(account, stored, &known, refused));
+            return Err(needs_login(account, stored, state, refused, now));
         };
-        let result = match provider.login(&self.http, account, password).await {
+        let result = match provider.login(&self.http, account, &password).await {
             Ok(set) => return Ok(set),
             Err(failure) => self.keep_rotated(account, stored, failure).await?,
         };
@@ -314,6 +320,59 @@ impl Keeper {
             }),
             e => Err(Failure::Api(e)),
         }
+    }
+
+    /// The stored password if a login may send it: the API has a login, a password is stored
+    /// (read from the keychain only now, when a login is near), and it was not refused, here
+    /// or (when the engine's copy of the state may be a second old) in another process.
+    /// `state.password_refused` is brought up to date with what the state file says.
+    async fn usable_password(
+        &self,
+        account: &Account,
+        stored: &mut StoredTokens,
+        state: &mut AccountState,
+        state_may_be_stale: bool,
+    ) -> std::result::Result<Option<Secret>, Failure> {
+        if !provider_for(account.provider).has_login() {
+            return Ok(None);
+        }
+        if stored.password.is_none() {
+            stored.password = self
+                .read_secret(account.id, SecretKind::Password)
+                .await
+                .map_err(Failure::Local)?;
+        }
+        if stored.password.is_some() && state_may_be_stale && !state.password_refused {
+            let paths = self.paths.clone();
+            let id = account.id;
+            if let Ok(on_disk) = blocking(move || state::read(&paths, id)).await {
+                state.password_refused = on_disk.password_refused && !on_disk.is_older_than(state);
+            }
+        }
+        Ok(stored
+            .password
+            .clone()
+            .filter(|_| !state.password_refused))
+    }
+
+    /// After a rotating refresh was answered with a success that could not be used, the
+    /// server has most likely revoked the old access token with the old refresh token: it is
+    /// deleted, so no one is handed a token the server refuses, and its expiry is forgotten.
+    async fn retire_access(
+        &self,
+        account: &Account,
+        stored: &mut StoredTokens,
+        state: &mut AccountState,
+    ) -> std::result::Result<(), Failure> {
+        tracing::warn!(account = %account.name, "an unusable answer to a rotating refresh: the old access token is no longer handed out");
+        self.delete_secret(account.id, SecretKind::Access)
+            .await
+            .map_err(Failure::Local)?;
+        stored.access = None;
+        stored.expires_at = None;
+        state.expires_at = None;
+        state.token_fingerprint = None;
+        Ok(())
     }
 
     /// After a failed call: stores a refresh token the answer carried (the server may have
@@ -354,17 +413,52 @@ fn into_error(account: &Account, failure: Failure) -> (Error, bool) {
     }
 }
 
+/// The refresh token would not outlive the access token a refresh gives now: the refresh
+/// token's known expiry is closer than the current token's lifetime.
+fn refresh_is_dead_end(
+    stored: &StoredTokens,
+    state: &AccountState,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    match (stored.refresh.as_ref(), stored.refresh_expires_at, state.lifetime()) {
+        (Some(_), Some(refresh_expires), Some(lifetime)) => refresh_expires - now < lifetime,
+        _ => false,
+    }
+}
+
+/// The error for an unusable answer to a rotating refresh when no login can follow.
+fn spent_error(account: &Account, error: ApiError, stored: &StoredTokens) -> ApiError {
+    let next = if stored.refresh.is_some() {
+        "the next refresh uses the refresh token it carried".to_owned()
+    } else {
+        format!(
+            "if the next refresh is refused, store new credentials with {}",
+            super::login_commands(&account.name, account.provider)
+        )
+    };
+    let mut error = error;
+    error.message = format!(
+        "{}; the server has most likely revoked the old token with this answer, so it is no longer handed out; {next}",
+        error.message
+    );
+    error
+}
+
 fn needs_login(
     account: &Account,
     stored: &StoredTokens,
     state: &AccountState,
     refused: Option<ApiError>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Failure {
     let fix = format!(
-        "run `tokenkeeper login {} {}`",
-        account.name,
-        super::supported_flags(account.provider)
+        "run {}",
+        super::login_commands(&account.name, account.provider)
     );
+    let refresh_expired = stored.refresh.is_some()
+        && stored
+            .refresh_expires_at
+            .is_some_and(|at| at - now <= crate::providers::USABLE_MARGIN);
     let reason = match (
         &refused,
         state.password_refused && stored.password.is_some(),
@@ -375,6 +469,18 @@ fn needs_login(
         (Some(e), false) => {
             format!("the refresh was refused ({e}) and no password is stored; {fix}")
         }
+        (None, _) if refresh_expired => format!(
+            "the refresh token expired at {} and {}; {fix}",
+            stored
+                .refresh_expires_at
+                .map(|at| at.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                .unwrap_or_default(),
+            if state.password_refused && stored.password.is_some() {
+                "the stored password was refused earlier"
+            } else {
+                "no password is stored"
+            }
+        ),
         (None, true) => format!(
             "the stored password was refused earlier and the token cannot be refreshed; {fix}"
         ),

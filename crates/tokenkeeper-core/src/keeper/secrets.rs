@@ -98,6 +98,12 @@ impl Keeper {
         blocking(move || store.probe(id)).await
     }
 
+    /// Deletes one secret of an account.
+    pub(super) async fn delete_secret(&self, id: AccountId, kind: SecretKind) -> Result<()> {
+        let store = self.secrets.clone();
+        blocking(move || store.delete(id, kind)).await
+    }
+
     /// Deletes every secret of an account.
     pub(super) async fn delete_secrets(&self, id: AccountId) -> Result<()> {
         let store = self.secrets.clone();

@@ -45,6 +45,10 @@ pub struct AccountView {
     pub insecure: bool,
     /// Plain HTTP to a host other than this machine.
     pub plain_http: bool,
+    /// Where the API answers when that is not under the base URL as documented: a WordPress
+    /// site with plain permalinks answers at `<site>/?rest_route=/jwt-auth/v1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_root: Option<String>,
 }
 
 impl AccountView {
@@ -72,6 +76,9 @@ impl AccountView {
             trust_cert: account.trust_cert,
             insecure: account.insecure,
             plain_http: account.is_plain_http_off_loopback(),
+            api_root: account
+                .plain_permalinks
+                .then(|| account.wp_rest_endpoint("/jwt-auth/v1", true).to_string()),
         }
     }
 }

@@ -1,8 +1,11 @@
 //! Elastic Cloud Enterprise: `POST /api/v1/users/auth/_login` and
 //! `POST /api/v1/users/auth/_refresh` with `Authorization: Bearer <token>`.
 //!
-//! Success is `{"token", "session_expiration_time"}` (3.x: only `{"token"}`, then the JWT's
-//! `exp` counts). The absolute expiry is corrected with the server's `Date` header. Errors are
+//! The refresh sends no body, as the official Go SDK (elastic/cloud-sdk-go, behind ecctl and
+//! terraform-provider-ec) does. Success is `{"token", "session_expiration_time"}`; older
+//! versions answer only `{"token"}`, and then the JWT's `exp` counts. A login may be answered
+//! with a 302 (single sign-on), and any call with 449 (elevated permissions needed): both are
+//! config errors that say so. The absolute expiry is corrected with the server's `Date` header. Errors are
 //! `{"errors": [{"code", "message", "fields"}]}` plus the `x-cloud-error-codes` header. When
 //! `_login` is missing (404/405), login falls back to `_refresh` with Basic credentials, as the
 //! seed page's curl example does.
@@ -17,7 +20,7 @@ use super::{
     Outcome, Provider, StoredTokens, USABLE_MARGIN, lenient, non_empty, required, username,
 };
 use crate::account::{Account, ProviderKind};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
 use crate::token::{TokenSet, correct_absolute_checked, jwt_expiry};
 
@@ -82,10 +85,54 @@ fn parse(reply: &Reply) -> Outcome {
         expires_at,
         refresh_expires_at: None,
         obtained_at: reply.sent_at,
+        plain_permalinks: None,
     })
 }
 
 fn error_of(reply: &Reply) -> ApiError {
+    if (300..400).contains(&reply.status) {
+        return redirected(reply);
+    }
+    let mut error = body_error(reply);
+    if reply.status == 449 {
+        // Not a refused token: the API wants a re-authentication with elevated permissions for
+        // this call, which a login with the same password does not give.
+        error.kind = ErrorKind::Config;
+        error.message = format!(
+            "{}; ECE asks for elevated permissions (HTTP 449), which a token refresh cannot give: \
+             check the user's role in the ECE console",
+            error.message
+        );
+    }
+    error
+}
+
+/// A login answered with a redirect (the API spec lists 302): the installation signs users in
+/// through single sign-on, which has no password login for TokenKeeper to repeat. The target's
+/// host is named, never its path or query (an SSO request may carry state).
+fn redirected(reply: &Reply) -> ApiError {
+    let target = reply
+        .headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| url::Url::parse(v).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .map(|host| format!(" to {host}"))
+        .unwrap_or_default();
+    ApiError::answered(
+        ErrorKind::Config,
+        reply.status,
+        Some("sso_redirect".to_owned()),
+        format!(
+            "the request was redirected (HTTP {}){target}: this ECE signs users in through single \
+             sign-on, so there is no password login to keep; sign in in a browser and add the \
+             account with its token (--token-stdin), which is then refreshed while it is valid",
+            reply.status
+        ),
+    )
+}
+
+fn body_error(reply: &Reply) -> ApiError {
     let header_code = reply
         .headers
         .get("x-cloud-error-codes")

@@ -259,7 +259,7 @@ pub fn strip_html(text: &str) -> String {
 /// included) except 501 Not Implemented and 505 HTTP Version Not Supported.
 pub fn kind_for_status(status: u16) -> ErrorKind {
     match status {
-        401 | 403 | 449 => ErrorKind::Auth,
+        401 | 403 => ErrorKind::Auth,
         408 | 425 | 429 => ErrorKind::Transient,
         501 | 505 => ErrorKind::Config,
         500..=599 => ErrorKind::Transient,

@@ -1,35 +1,62 @@
-//! WordPress JWT Auth Pro: `POST /wp-json/jwt-auth/v1/token` with `{"username", "password"}`
-//! and `POST /wp-json/jwt-auth/v1/token/refresh` with `{"refresh_token"}`.
+//! WordPress JWT Auth Pro: `POST <site>/wp-json/jwt-auth/v1/token` with `{"username",
+//! "password"}` and `POST …/token/refresh` with `{"refresh_token"}`.
 //!
-//! Both answer a TokenResponse `{token, user_id, user_email, ..., refresh_token}`; every refresh
-//! rotates the refresh token (token families: reusing an old one can revoke them all). Expiry
-//! comes from the JWT. Errors are WordPress REST errors `{"code", "message", "data": {"status"}}`
-//! whose messages may hold HTML, which is stripped.
+//! What the real plugin (0.2.1) answers, which is not what its documentation says: a login gives
+//! `{token, user_id, user_email, user_nicename, user_display_name, refresh_token}` without a
+//! lifetime (the JWT's `exp` says it); a refresh gives `{access_token, expires_in, token_type,
+//! refresh_token}`, where the documentation promises the login's shape with `token`. Both
+//! shapes are read. Every refresh rotates the pair and revokes the old refresh token *and the
+//! old access token*, so an unusable refresh answer marks the failure `spent`. A site with
+//! plain permalinks has no `/wp-json/` routing and answers at `/?rest_route=/jwt-auth/v1/…`: a
+//! 404 on one form tries the other once (the request never reached the plugin, so nothing was
+//! spent), and the form that answered travels back in the token set. Errors are WordPress REST
+//! errors `{"code", "message", "data": {"status"}}` whose messages may hold HTML, stripped
+//! here. Sources for each field: docs/API-EVIDENCE.md.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::http::{Auth, Http, Reply, kind_for_status, strip_html};
 use super::{
-    Outcome, Provider, ProviderError, StoredTokens, from_jwt, lenient, non_empty, required,
-    username,
+    Outcome, Provider, ProviderError, StoredTokens, jwt_refresh_expiry, lenient, non_empty,
+    required, username,
 };
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
+use crate::token::{TokenSet, add_secs, jwt_expiry};
 
 /// The JWT Auth Pro adapter.
 #[derive(Debug)]
 pub struct JwtAuthPro;
 
+const LOGIN: &str = "/jwt-auth/v1/token";
+const REFRESH: &str = "/jwt-auth/v1/token/refresh";
+
+/// Both answers in one: the real refresh (`access_token`, `expires_in`) and the documented
+/// TokenResponse / real login (`token`).
 #[derive(Deserialize)]
 struct Success {
     #[serde(default, deserialize_with = "lenient::token")]
+    access_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient::token")]
     token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<Value>,
     #[serde(default, deserialize_with = "lenient::token")]
     refresh_token: Option<String>,
+}
+
+/// A positive whole number of seconds, sent as a number or a numeric string.
+fn seconds(value: Option<&Value>) -> Option<i64> {
+    let secs = match value? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    secs.filter(|s| *s > 0)
 }
 
 #[derive(Deserialize)]
@@ -46,10 +73,12 @@ fn error_of(reply: &Reply) -> ApiError {
             code: Some(code),
             message,
         }) => {
-            let kind = if code == "jwt_auth_rate_limited" {
-                ErrorKind::Transient
-            } else {
-                kind_for_status(reply.status)
+            let kind = match code.as_str() {
+                "jwt_auth_rate_limited" => ErrorKind::Transient,
+                // The plugin without a licence refuses every route with 401: the site's
+                // problem, not a refused password or token.
+                "rest_forbidden" => ErrorKind::Config,
+                _ => kind_for_status(reply.status),
             };
             ApiError::answered(
                 kind,
@@ -92,22 +121,91 @@ impl Provider for JwtAuthPro {
             .refresh_token
             .filter(|t| !t.trim().is_empty())
             .map(Secret::new);
-        let access = non_empty(reply.status, "token", body.token)
-            .map_err(|e| ProviderError::rotated(e, refresh.clone()))?;
-        from_jwt(reply, access, refresh)
+        let rotated = |e: ApiError| ProviderError::rotated(e, refresh.clone());
+        let field = if body.access_token.is_some() {
+            "access_token"
+        } else {
+            "access_token\" or \"token"
+        };
+        let access = non_empty(reply.status, field, body.access_token.or(body.token))
+            .map_err(rotated)?;
+        // `expires_in` where the server gives it (the refresh), else the JWT (the login). When
+        // both are there, the earlier: never later than the truth.
+        let from_jwt = jwt_expiry(
+            access.expose(),
+            reply.sent_at,
+            reply.server_date,
+            reply.status,
+        );
+        let relative = seconds(body.expires_in.as_ref()).and_then(|s| add_secs(reply.sent_at, s));
+        let expires_at = match (relative, from_jwt) {
+            (Some(rel), Ok(jwt)) => rel.min(jwt),
+            (Some(rel), Err(_)) => rel,
+            (None, Ok(jwt)) => jwt,
+            (None, Err(e)) => return Err(rotated(e)),
+        };
+        Ok(TokenSet {
+            refresh_expires_at: refresh.as_ref().and_then(|r| jwt_refresh_expiry(reply, r)),
+            access,
+            refresh,
+            expires_at,
+            obtained_at: reply.sent_at,
+            plain_permalinks: None,
+        })
     }
 
     async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome {
         let user = username(account)?;
         let body = json!({ "username": user, "password": password.expose() });
-        let url = account.endpoint("/wp-json/jwt-auth/v1/token");
-        self.parse(&http.post(account, url, Auth::None, Some(&body)).await?)
+        let (reply, plain) = post(http, account, LOGIN, &body).await?;
+        let mut set = self.parse(&reply)?;
+        set.plain_permalinks = Some(plain);
+        Ok(set)
     }
 
     async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
         let token = required(stored.refresh.as_ref(), "refresh token")?;
         let body = json!({ "refresh_token": token.expose() });
-        let url = account.endpoint("/wp-json/jwt-auth/v1/token/refresh");
-        self.parse(&http.post(account, url, Auth::None, Some(&body)).await?)
+        let (reply, plain) = post(http, account, REFRESH, &body).await?;
+        let mut set = self
+            .parse(&reply)
+            .map_err(|e| e.spent_if(reply.is_success()))?;
+        set.plain_permalinks = Some(plain);
+        Ok(set)
     }
+}
+
+/// Posts to a route in the form the account knows; a 404 there (the web server found no such
+/// path, so the plugin never saw the request) tries the other form once. Returns the answer
+/// and whether it came from the plain-permalinks form.
+async fn post(
+    http: &Http,
+    account: &Account,
+    route: &str,
+    body: &Value,
+) -> Result<(Reply, bool), ApiError> {
+    let known = account.plain_permalinks;
+    let url = account.wp_rest_endpoint(route, known);
+    let reply = http.post(account, url, Auth::None, Some(body)).await?;
+    if reply.status != 404 {
+        return Ok((reply, known));
+    }
+    let url = account.wp_rest_endpoint(route, !known);
+    let other = http.post(account, url, Auth::None, Some(body)).await?;
+    if other.status == 404 {
+        // Neither form: the first answer's words, and what was tried.
+        let mut error = error_of(&reply);
+        error.message = format!(
+            "{}; neither {} nor {} answered: is the JWT Auth Pro plugin active on this site?",
+            error.message,
+            account.wp_rest_endpoint(route, false).path(),
+            account
+                .wp_rest_endpoint(route, true)
+                .query()
+                .map(|q| format!("/?{q}"))
+                .unwrap_or_default(),
+        );
+        return Err(error);
+    }
+    Ok((other, !known))
 }

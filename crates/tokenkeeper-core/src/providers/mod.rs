@@ -81,6 +81,10 @@ pub struct ProviderError {
     pub error: Box<ApiError>,
     /// A refresh token the answer carried, to be stored in any case.
     pub rotated_refresh: Option<Secret>,
+    /// The server accepted a rotating refresh (it answered with a success status) but the
+    /// answer could not be used: it has most likely retired the old refresh token *and* the
+    /// old access token (JWT Auth Pro revokes both), so neither may be handed out as fresh.
+    pub spent: bool,
 }
 
 impl From<ApiError> for ProviderError {
@@ -88,6 +92,7 @@ impl From<ApiError> for ProviderError {
         Self {
             error: Box::new(error),
             rotated_refresh: None,
+            spent: false,
         }
     }
 }
@@ -98,7 +103,15 @@ impl ProviderError {
         Self {
             error: Box::new(error),
             rotated_refresh: refresh,
+            spent: false,
         }
+    }
+
+    /// Marks the failure of a rotating refresh whose answer had a success status: the server
+    /// has most likely retired the pair that was sent (see [`ProviderError::spent`]).
+    fn spent_if(mut self, success_status: bool) -> Self {
+        self.spent = success_status;
+        self
     }
 }
 
@@ -172,12 +185,20 @@ fn from_jwt(reply: &http::Reply, access: Secret, refresh: Option<Secret>) -> Out
         Err(e) => return Err(ProviderError::rotated(e, refresh)),
     };
     Ok(TokenSet {
+        refresh_expires_at: refresh.as_ref().and_then(|r| jwt_refresh_expiry(reply, r)),
         access,
         refresh,
         expires_at,
-        refresh_expires_at: None,
         obtained_at: reply.sent_at,
+        plain_permalinks: None,
     })
+}
+
+/// When a refresh token that is a JWT expires, in this machine's clock: its `exp` claim moved
+/// by the server's `Date` header (a refresh token may have been issued long before this
+/// answer, so `exp − iat` would overshoot). `None` for opaque refresh tokens.
+fn jwt_refresh_expiry(reply: &http::Reply, refresh: &Secret) -> Option<DateTime<Utc>> {
+    crate::token::jwt_absolute_expiry(refresh.expose(), reply.server_date, reply.sent_at)
 }
 
 /// A success body without the token field.

@@ -59,6 +59,22 @@ struct ErrorItem {
     key: Option<String>,
     #[serde(default, deserialize_with = "lenient::text")]
     message: Option<String>,
+    /// An object or `null`; its `field`, when it names one, joins the error's fields.
+    #[serde(default)]
+    details: Option<Value>,
+}
+
+impl ErrorItem {
+    /// The key, and the field the details name.
+    fn fields(self) -> impl Iterator<Item = String> {
+        let field = self
+            .details
+            .as_ref()
+            .and_then(|d| d.get("field"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        self.key.into_iter().chain(field)
+    }
 }
 
 /// `expiresIn` is documented as a string and sent as a number: accept both.
@@ -130,6 +146,7 @@ fn parse(reply: &Reply) -> Outcome {
         expires_at,
         refresh_expires_at,
         obtained_at: reply.sent_at,
+        plain_permalinks: None,
     })
 }
 
@@ -142,10 +159,13 @@ fn error_of(reply: &Reply) -> ApiError {
     }
 }
 
-/// The response codes the API documents.
-const KNOWN_CODES: [&str; 7] = [
+/// The response codes the API documents, with the two the Java SDK also knows
+/// (`ACCESS_DENIED_ERROR`, 401; `RESOURCE_LOCKED`, 423).
+const KNOWN_CODES: [&str; 9] = [
     "VALIDATION_ERROR",
     "AUTHENTICATION_ERROR",
+    "ACCESS_DENIED_ERROR",
+    "RESOURCE_LOCKED",
     "AUTHORIZATION_ERROR",
     "NOT_FOUND_ERROR",
     "MAX_OPERATIONS_LIMIT_EXCEEDED",
@@ -172,11 +192,12 @@ fn success_status_error(status: u16, code: Option<&str>) -> ApiError {
 
 fn kind_for_code(code: &str, status: u16) -> ErrorKind {
     match code {
-        "AUTHENTICATION_ERROR" | "AUTHORIZATION_ERROR" => ErrorKind::Auth,
+        "AUTHENTICATION_ERROR" | "ACCESS_DENIED_ERROR" | "AUTHORIZATION_ERROR" => ErrorKind::Auth,
         "VALIDATION_ERROR" | "NOT_FOUND_ERROR" => ErrorKind::Config,
-        "MAX_OPERATIONS_LIMIT_EXCEEDED" | "GENERAL_ERROR" | "MAINTENANCE_MODE_ERROR" => {
-            ErrorKind::Transient
-        }
+        "MAX_OPERATIONS_LIMIT_EXCEEDED"
+        | "GENERAL_ERROR"
+        | "MAINTENANCE_MODE_ERROR"
+        | "RESOURCE_LOCKED" => ErrorKind::Transient,
         _ if (200..300).contains(&status) => ErrorKind::Protocol,
         _ => kind_for_status(status),
     }
@@ -200,7 +221,7 @@ fn body_error(reply: &Reply, body: Body) -> ApiError {
         Some(code),
         message,
     )
-    .with_fields(body.errors.into_iter().filter_map(|e| e.key).collect())
+    .with_fields(body.errors.into_iter().flat_map(ErrorItem::fields).collect())
     .with_retry_after(reply.retry_after_secs())
 }
 
@@ -233,6 +254,7 @@ impl Provider for Smartling {
         let token = required(stored.refresh.as_ref(), "refresh token")?;
         let body = json!({ "refreshToken": token.expose() });
         let url = account.endpoint("/auth-api/v2/authenticate/refresh");
-        parse(&http.post(account, url, Auth::None, Some(&body)).await?)
+        let reply = http.post(account, url, Auth::None, Some(&body)).await?;
+        parse(&reply).map_err(|e| e.spent_if(reply.is_success()))
     }
 }
