@@ -38,8 +38,19 @@ function names(): string[] {
   return overview?.accounts.map((a) => a.name) ?? [];
 }
 
-function say(text: string): void {
+/** The account a notice is about: it goes when that account turns out to be failing. */
+let noticeAbout: string | null = null;
+
+function say(text: string, about: string | null = null): void {
   notice.textContent = text;
+  noticeAbout = about;
+}
+
+/** A good word about an account does not stay above its failing card. */
+function dropStaleNotice(o: Overview): void {
+  if (noticeAbout === null) return;
+  const row = o.accounts.find((a) => a.name === noticeAbout);
+  if (row && (row.status === "error" || row.status === "needs_login")) say("");
 }
 
 function show(el: HTMLElement, next: Screen): void {
@@ -61,7 +72,7 @@ function showList(): void {
 function openAdd(): void {
   const form = new AccountFormView(names(), {
     saved: (name) => {
-      say(`${name} added: its token is kept fresh from now on.`);
+      say(`${name} added: its token is kept fresh from now on.`, name);
       void reload().then(showList);
     },
     cancel: showList,
@@ -83,7 +94,7 @@ function editWith(info: AccountInfo): void {
     names(),
     {
       saved: (name) => {
-        say(`${name} saved.`);
+        say(`${name} saved.`, name);
         void reload().then(showList);
       },
       cancel: showList,
@@ -97,7 +108,7 @@ function openLogin(row: Pick<AccountRow, "id" | "name" | "provider" | "last_erro
   show(
     loginView(row, {
       saved: () => {
-        say(`${row.name}: logged in.`);
+        say(`${row.name}: logged in.`, row.name);
         void reload().then(showList);
       },
       cancel: showList,
@@ -208,6 +219,7 @@ let detailShown = "";
 
 function apply(o: Overview): void {
   overview = o;
+  dropStaleNotice(o);
   renderBanners(o);
   list.update(o.accounts, Date.now());
   if (screen.kind === "detail") {

@@ -44,8 +44,16 @@ export function errorWords(e: Pick<LastError, "status" | "code" | "message"> | n
   return parts.join(" ");
 }
 
-/** The next step for an error, in words. */
-export function nextStep(e: Pick<LastError, "kind" | "code" | "certificate"> | null, status: AccountRow["status"]): string {
+/**
+ * The next step for an error, in words. `tokenKept` says whether a token is still handed out:
+ * after an unusable answer to a rotating refresh the server has most likely revoked the old
+ * token, and TokenKeeper no longer hands it out (the row then has no token).
+ */
+export function nextStep(
+  e: Pick<LastError, "kind" | "code" | "certificate"> | null,
+  status: AccountRow["status"],
+  tokenKept = true,
+): string {
   if (!e) return "";
   if (status === "needs_login") return "Log in with a new password or token.";
   if (e.certificate) return "The server's certificate is not trusted: check it and trust it in Edit.";
@@ -55,7 +63,9 @@ export function nextStep(e: Pick<LastError, "kind" | "code" | "certificate"> | n
     case "config":
       return "Check the account's address and settings (Edit).";
     case "protocol":
-      return "The API answered something unusable; the old token is kept.";
+      return tokenKept
+        ? "The API answered something unusable; the current token is still handed out while it is valid."
+        : "The API answered something unusable after it had most likely revoked the old token, so that token is no longer handed out; TokenKeeper tries again.";
     case "auth":
       return "The API refused the credentials.";
     default:

@@ -121,7 +121,7 @@ class Card {
         h("strong", { text: "Last error: " }),
         h("span", { class: "api-words", text: errorWords(e), attrs: { "data-field": "error-words" } }),
       );
-      const step = nextStep(e, row.status);
+      const step = nextStep(e, row.status, row.token_fingerprint != null);
       if (step) this.error.append(h("span", { class: "next-step", text: step }));
     } else {
       this.error.hidden = true;
@@ -146,7 +146,8 @@ class Card {
   }
 
   private failed(e: AppError): void {
-    const words = e.api ? ` (${errorWords(e.api)})` : "";
+    // The message usually quotes the API's words already; add them only when it does not.
+    const words = e.api && !e.message.includes(e.api.message) ? ` (${errorWords(e.api)})` : "";
     this.say(`${e.message}${words}`, true);
   }
 

@@ -145,6 +145,16 @@ mockIPC(
       case "get_overview":
         return structuredClone(overview);
       case "copy_token":
+        if (a.id === "a2") {
+          // As the core words it: the message already quotes the API's words.
+          const words = 'the answer has no "access_token" field';
+          fail({
+            code: "bad_answer",
+            message: `HTTP 200 bad_response: ${words}`,
+            kind: "protocol",
+            api: { status: 200, code: "bad_response", message: words, fields: [] },
+          });
+        }
         return { expires_at: iso(7 * 60 + 20), valid_for_secs: 7 * 60 + 20, fingerprint: "ab12cd34", clear_after_secs: 30 };
       case "reveal_token":
         return { token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtb2NrIn0.c2lnbmF0dXJl", expires_at: iso(400), hide_after_secs: 2 };

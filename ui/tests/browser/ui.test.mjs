@@ -134,6 +134,16 @@ describe("the accounts list", () => {
     await page.close();
   });
 
+  it("says a failed copy's error once, in the API's words", async () => {
+    const page = await open();
+    await card(page, "redis-cluster").getByRole("button", { name: "Copy" }).click();
+    const feedback = card(page, "redis-cluster").locator("[data-field=feedback]");
+    await page.waitForFunction(() => document.querySelector('article[data-account="redis-cluster"] [data-field=feedback]').textContent.includes("bad_response"));
+    const text = await feedback.innerText();
+    assert.equal(text.split("access_token").length - 1, 1, `the API's words once: ${text}`);
+    await page.close();
+  });
+
   it("reveals on demand and hides again by itself", async () => {
     const page = await open();
     const c = card(page, "smartling-prod");
@@ -214,6 +224,32 @@ describe("the add form", () => {
     await page.waitForSelector("[data-field=form-api-words]");
     assert.match(await page.locator("[data-field=form-api-words]").innerText(), /401 root.unauthorized: The supplied authentication is invalid/);
     assert.equal(await page.locator("article.account").count(), 0, "still on the form");
+    await page.close();
+  });
+
+  it("does not keep saying an account was added once its refresh fails", async () => {
+    const page = await open();
+    await page.getByRole("button", { name: "Add account" }).click();
+    const form = page.locator("form.account-form");
+    await form.getByLabel("API").selectOption("jwt-auth-pro");
+    await form.getByLabel("Name", { exact: true }).fill("my-blog");
+    await form.getByLabel("Base URL").fill("http://127.0.0.1:8881");
+    await form.getByLabel("User name", { exact: false }).fill("alice");
+    await form.getByLabel("Password").fill("pw");
+    await form.getByRole("button", { name: "Add and log in" }).click();
+    await page.waitForSelector('article[data-account="my-blog"]');
+    const notice = page.locator("[data-field=notice]");
+    assert.match(await notice.innerText(), /my-blog added/);
+    await page.evaluate(() =>
+      window.__push((o) => {
+        const r = o.accounts.find((a) => a.name === "my-blog");
+        r.status = "error";
+        r.token_fingerprint = null;
+        r.last_error = { status: 200, code: "bad_response", message: 'the answer has no "access_token" field', kind: "protocol", at: new Date().toISOString() };
+      }),
+    );
+    await page.waitForFunction(() => !document.querySelector("[data-field=notice]").textContent.includes("added"));
+    assert.match(await card(page, "my-blog").locator("[data-field=error]").innerText(), /no longer handed out/);
     await page.close();
   });
 

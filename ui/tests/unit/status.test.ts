@@ -31,5 +31,10 @@ describe("error words", () => {
     expect(nextStep({ kind: "config", code: "x", certificate: undefined }, "error")).toMatch(/Edit/);
     expect(nextStep({ kind: "auth", code: "x", certificate: undefined }, "needs_login")).toMatch(/Log in/);
     expect(nextStep(null, "fresh")).toBe("");
+    // An unusable answer: whether the old token is still handed out depends on the row.
+    const protocol = { kind: "protocol" as const, code: "bad_response", certificate: undefined };
+    expect(nextStep(protocol, "error", true)).toMatch(/still handed out/);
+    expect(nextStep(protocol, "error", false)).toMatch(/no longer handed out/);
+    expect(nextStep(protocol, "error", false)).not.toMatch(/is kept/);
   });
 });
