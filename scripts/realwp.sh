@@ -3,7 +3,9 @@
 # (../shared/realwp, or $REALWP_KIT) on loopback and runs the CLI against it
 # (crates/tokenkeeper-cli/tests/realwp), one test at a time, in a private keyring session.
 # Where the kit is absent, says so in one line and succeeds: the rest of the suite runs.
-# Extra arguments go to the test binary (a test name, --nocapture).
+#   scripts/realwp.sh --start    only start the kit (its first run installs packages with apt,
+#                                which scripts/test.sh does before anything is built)
+#   scripts/realwp.sh [ARGS]     start it and run the suite; ARGS go to the test binary
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +15,10 @@ if [ ! -x "$kit/setup.sh" ]; then
   exit 0
 fi
 export REALWP_KIT=$kit
-# The suite's lifetimes: tests that need others restart the kit with them and put these back.
+# The suite's lifetimes: a test that needs others restarts the kit with them and puts these back.
 export REALWP_JWT_TTL=120 REALWP_REFRESH_TTL=3600
 "$kit/setup.sh" >&2
+if [ "${1:-}" = --start ]; then
+  exit 0
+fi
 scripts/with-keyring.sh cargo test -p tokenkeeper-cli --test realwp --locked -- --ignored --test-threads=1 "$@"

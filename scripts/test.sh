@@ -2,12 +2,19 @@
 # The one command that sets up and runs every test: installs system and npm packages, builds
 # the UI and the workspace, lints, and runs every suite: the UI's logic (Vitest), the built UI
 # in headless Chromium (playwright-core over mockIPC), the Rust suites against the real
-# keychain and loopback emulators, and the real desktop app end to end under Xvfb (WebDriver).
+# keychain and loopback emulators, the CLI against a real WordPress running the real JWT Auth
+# Pro plugin (../shared/realwp; skipped with one line where absent), and the real desktop app
+# end to end under Xvfb (WebDriver).
 # Closes with one line counting every suite's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh --e2e
+
+echo "== the real WordPress with the real JWT Auth Pro plugin (../shared/realwp)" >&2
+# Started before anything is built: its first start installs WordPress from Debian trixie,
+# which moves libc6 under a running compiler.
+scripts/realwp.sh --start
 
 echo "== UI: type check and build" >&2
 (cd ui && npm run --silent build >/dev/null && npm run --silent build:mock >/dev/null)
@@ -44,6 +51,11 @@ cargo_counts() {
 echo "== Rust (private D-Bus session, throwaway gnome-keyring)" >&2
 # (The end-to-end tests are listed as ignored here: the next step runs them.)
 scripts/with-keyring.sh cargo test --workspace --all-targets --locked --no-fail-fast 2>&1 | tee "$log"
+((PIPESTATUS[0])) && status=1
+cargo_counts "$log" >>"$counts"
+
+echo "== the CLI against the real JWT Auth Pro server (../shared/realwp)" >&2
+scripts/realwp.sh 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1
 cargo_counts "$log" >>"$counts"
 
