@@ -125,17 +125,21 @@ fn envelope_error(reply: &Reply, body: ErrorBody) -> ApiError {
     if !details.is_empty() {
         message = format!("{message} ({})", details.join("; "));
     }
+    // `target` names a field in the Microsoft guidelines the seed page follows; the real
+    // service puts the request's path there, which is not a field.
     let fields = body
         .target
         .into_iter()
         .chain(body.details.into_iter().filter_map(|d| d.target))
+        .filter(|t| !t.starts_with('/'))
         .collect();
-    ApiError::answered(
-        kind_for_status(reply.status),
-        reply.status,
-        body.code,
-        message,
-    )
+    // The real service answers a refresh for a user deleted since with 404 `userNotFound`:
+    // only new credentials help, as for a refused token.
+    let kind = match body.code.as_deref() {
+        Some("userNotFound") => ErrorKind::Auth,
+        _ => kind_for_status(reply.status),
+    };
+    ApiError::answered(kind, reply.status, body.code, message)
     .with_fields(fields)
     .with_retry_after(reply.retry_after_secs())
 }

@@ -23,10 +23,14 @@ use crate::secret::Secret;
 #[derive(Debug)]
 pub struct RedisEnterprise;
 
+/// `access_token` as the REST reference documents it; `jwt` as redis-developer/redis-enterprise-rs
+/// models the same answer (docs/API-EVIDENCE.md): both are read.
 #[derive(Deserialize)]
 struct Success {
     #[serde(default, deserialize_with = "lenient::token")]
     access_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient::token")]
+    jwt: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -79,7 +83,7 @@ impl Provider for RedisEnterprise {
             return Err(error_of(reply).into());
         }
         let body: Success = reply.json()?;
-        let access = non_empty(reply.status, "access_token", body.access_token)?;
+        let access = non_empty(reply.status, "access_token", body.access_token.or(body.jwt))?;
         from_jwt(reply, access, None)
     }
 

@@ -11,6 +11,7 @@ mod providers_bad_answers;
 mod providers_ece;
 mod providers_generic_jwt;
 mod providers_jwt_auth_pro;
+mod providers_real_shapes;
 mod providers_redis;
 mod providers_smartling;
 mod soak;
