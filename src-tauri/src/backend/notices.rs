@@ -161,6 +161,7 @@ mod tests {
             insecure: false,
             created_at: Utc::now(),
             refresh_lead_secs: None,
+            plain_permalinks: false,
         };
         let mut view = AccountView::new(&account, &AccountState::default(), Utc::now(), None);
         view.status = status;

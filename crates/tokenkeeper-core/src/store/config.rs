@@ -167,6 +167,7 @@ mod tests {
             insecure: false,
             created_at: chrono::Utc::now(),
             refresh_lead_secs: None,
+            plain_permalinks: false,
         }
     }
 

@@ -114,6 +114,7 @@ impl Attempter for Scripted {
                     expires_at: now + self.lifetime,
                     refresh_expires_at: None,
                     obtained_at: now,
+                    plain_permalinks: None,
                 };
                 state.apply_success(&set, now, false);
                 Ok(set.access)
@@ -170,6 +171,7 @@ fn account(i: usize) -> Account {
         insecure: false,
         created_at: Utc::now(),
         refresh_lead_secs: None,
+        plain_permalinks: false,
     }
 }
 

@@ -50,6 +50,7 @@ pub fn account(emu: &Emulator, dir: &std::path::Path) -> Account {
         insecure: false,
         created_at: Utc::now(),
         refresh_lead_secs: None,
+        plain_permalinks: false,
     }
 }
 
