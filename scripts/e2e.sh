@@ -14,6 +14,9 @@ cargo build --quiet --workspace --all-targets --locked
 app="$PWD/target/debug/tokenkeeper-app"
 export TOKENKEEPER_APP="$app" TOKENKEEPER_CLI="$PWD/target/debug/tokenkeeper"
 export NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
+# The real JWT Auth Pro site for the test that adds one through the form (skipped without it).
+kit=${REALWP_KIT:-$(cd .. && pwd)/shared/realwp}
+if [ -x "$kit/setup.sh" ]; then export REALWP_KIT=$kit; fi
 # A stale app from an earlier run would own the single-instance name of a new session's bus;
 # each run has its own bus, but make sure nothing else is driving the display.
 pkill -f "$app" 2>/dev/null || true

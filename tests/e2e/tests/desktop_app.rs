@@ -514,3 +514,94 @@ async fn a_backend_that_cannot_start_says_why_in_its_window() -> Result<()> {
     finish(app).await?;
     result
 }
+
+/// The real WordPress kit (`../shared/realwp`) when scripts/e2e.sh found it.
+fn realwp_kit() -> Option<std::path::PathBuf> {
+    std::env::var_os("REALWP_KIT")
+        .map(std::path::PathBuf::from)
+        .filter(|d| d.join("setup.sh").is_file())
+}
+
+/// Starts the kit with an access-token lifetime (its setup.sh is idempotent).
+fn realwp_start(kit: &Path, jwt_ttl: u64) -> Result<()> {
+    let out = std::process::Command::new(kit.join("setup.sh"))
+        .env("REALWP_JWT_TTL", jwt_ttl.to_string())
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "realwp setup.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
+/// The real server's own verdict on a token (200 valid, 403 revoked or expired).
+fn realwp_validate(token: &str) -> Result<String> {
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H"])
+        .arg(format!("Authorization: Bearer {token}"))
+        .arg("http://127.0.0.1:8881/wp-json/jwt-auth/v1/token/validate")
+        .output()?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
+async fn a_real_jwt_auth_pro_site_added_through_the_form_refreshes_by_itself() -> Result<()> {
+    let Some(kit) = realwp_kit() else {
+        println!("no real WordPress kit (../shared/realwp): this test is skipped");
+        return Ok(());
+    };
+    // Short access tokens, so the engine refreshes within seconds; the suite's default after.
+    realwp_start(&kit, 20)?;
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("config");
+    let app = start_app(LIGHT, &config).await?;
+    let result = real_site(&app, &config).await;
+    finish(app).await?;
+    realwp_start(&kit, 120)?;
+    result
+}
+
+async fn real_site(app: &Session, config: &Path) -> Result<()> {
+    let password = std::env::var("REALWP_PASSWORD")
+        .unwrap_or_else(|_| "Corr3ct-Horse-Battery-Staple!".to_owned());
+    // One second of its own: the server's tokens for one user in one second are identical.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    app.click_css("button[data-action=add]").await?;
+    app.select("form.account-form select[name=provider]", "jwt-auth-pro")
+        .await?;
+    app.type_into("input[name=name]", "my-blog").await?;
+    app.type_into("input[name=url]", "http://127.0.0.1:8881").await?;
+    app.type_into("input[name=username]", "alice").await?;
+    app.type_into("input[name=secret]", &password).await?;
+    app.click_css("button[data-action=save]").await?;
+    let card = card("my-blog");
+    app.wait_for(&card, 20).await?;
+    let fingerprint = format!("{card} [data-field=fingerprint]");
+    let first = app.text(&fingerprint).await?;
+    ensure!(first.len() == 8, "a token is shown by its fingerprint: {first:?}");
+    // The engine refreshes before the 20 s token expires, against the real plugin: a new
+    // fingerprint, the card stays fresh, no error.
+    eventually(40, "the app to refresh the real token", async || {
+        let now = app.text(&fingerprint).await?;
+        Ok((now != first && now.len() == 8).then_some(now))
+    })
+    .await?;
+    let state = app
+        .execute(
+            "const c = document.querySelector(arguments[0]); return [c.dataset.status, c.querySelector('[data-field=error]').hidden]",
+            json!([card]),
+        )
+        .await?;
+    ensure!(state == json!(["fresh", true]), "fresh, no error shown: {state}");
+    // What the app shows is what it keeps, and what the server accepts.
+    let token = cli_ok(config, &["token", "my-blog", "--min-valid", "3"], None)?;
+    ensure!(
+        realwp_validate(token.trim())? == "200",
+        "the real server accepts the refreshed token"
+    );
+    app.screenshot(&screenshot_dir().join("real-jwt-auth-pro.png"))
+        .await?;
+    Ok(())
+}

@@ -174,7 +174,7 @@ async fn bad_answers_and_unreachable_servers_are_clear() {
             (FaultAction::Html { status: 502 }, 5, "HTTP 502"),
             (FaultAction::Huge, 6, "larger than 1024 KiB"),
             (FaultAction::Drop, 5, "network"),
-            (FaultAction::MissingToken, 6, "no \"token\" field"),
+            (FaultAction::MissingToken, 6, "no \"access_token\" (nor a \"token\") field"),
             (FaultAction::NotJwt, 6, "not a JWT"),
         ];
         for (action, code, needle) in cases {

@@ -20,8 +20,8 @@ use serde_json::{Value, json};
 
 use super::http::{Auth, Http, Reply, kind_for_status, strip_html};
 use super::{
-    Outcome, Provider, ProviderError, StoredTokens, jwt_refresh_expiry, lenient, non_empty,
-    required, username,
+    Outcome, Provider, ProviderError, StoredTokens, jwt_refresh_expiry, lenient, required,
+    username,
 };
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
@@ -122,13 +122,15 @@ impl Provider for JwtAuthPro {
             .filter(|t| !t.trim().is_empty())
             .map(Secret::new);
         let rotated = |e: ApiError| ProviderError::rotated(e, refresh.clone());
-        let field = if body.access_token.is_some() {
-            "access_token"
-        } else {
-            "access_token\" or \"token"
+        let access = match body.access_token.or(body.token) {
+            Some(t) if !t.trim().is_empty() => Secret::new(t),
+            _ => {
+                return Err(rotated(ApiError::protocol(
+                    reply.status,
+                    "the answer has no \"access_token\" (nor a \"token\") field",
+                )));
+            }
         };
-        let access = non_empty(reply.status, field, body.access_token.or(body.token))
-            .map_err(rotated)?;
         // `expires_in` where the server gives it (the refresh), else the JWT (the login). When
         // both are there, the earlier: never later than the truth.
         let from_jwt = jwt_expiry(
