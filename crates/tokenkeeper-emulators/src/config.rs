@@ -1,5 +1,6 @@
-//! Which API an emulator plays (`Api`) and how it is set up (`EmulatorConfig`, with each API's
-//! documented defaults; `TlsIdentity` when it serves a given certificate).
+//! Which API an emulator plays (`Api`) and how it is set up (`EmulatorConfig`: by default as the
+//! real server behaves, `documented` for the vendor documentation's variant; `TlsIdentity` when
+//! it serves a given certificate).
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -13,9 +14,9 @@ pub enum Api {
     Ece,
     /// Smartling Authentication API v2 (`/auth-api/v2/authenticate[/refresh]`).
     Smartling,
-    /// A JWT service with only `/api/v1/authenticate/refresh`.
+    /// A JWT service (`/api/v1/authenticate[/refresh]`; documented: only the refresh).
     GenericJwt,
-    /// WordPress JWT Auth Pro (`/wp-json/jwt-auth/v1/token[/refresh|/revoke]`).
+    /// WordPress JWT Auth Pro (`/wp-json/jwt-auth/v1/token[/refresh|/revoke|/validate]`).
     JwtAuthPro,
 }
 
@@ -54,11 +55,13 @@ impl Api {
         }
     }
 
-    /// Documented refresh-token lifetime in seconds (a year where the API says nothing).
-    pub(crate) fn default_refresh_ttl(self) -> u64 {
+    /// Refresh-token lifetime in seconds: the real server's (generic JWT: 7 days, the Spring
+    /// backend's default), else the documented one (a year where the API says nothing).
+    pub(crate) fn default_refresh_ttl(self, documented: bool) -> u64 {
         match self {
             Api::Smartling => 3660,
             Api::JwtAuthPro => 30 * 86_400,
+            Api::GenericJwt if !documented => 7 * 86_400,
             Api::RedisEnterprise | Api::Ece | Api::GenericJwt => 365 * 86_400,
         }
     }
@@ -82,19 +85,38 @@ pub struct EmulatorConfig {
     pub tls_identity: Option<TlsIdentity>,
     /// Access-token lifetime in seconds; `None` = the API's documented default.
     pub token_ttl: Option<u64>,
-    /// Refresh-token lifetime in seconds; `None` = Smartling 3660, JWT Auth Pro 30 days.
+    /// Refresh-token lifetime in seconds; `None` = Smartling 3660, JWT Auth Pro 30 days, generic
+    /// JWT 7 days (documented variant: a year).
     pub refresh_ttl: Option<u64>,
     /// Server clock = system clock + this offset (JWT iat/exp, Date header, session_expiration_time).
     pub clock_offset_secs: i64,
     /// Accounts as (username, password); default `[("admin@example.com", "s3cret")]`.
     pub users: Vec<(String, String)>,
-    /// JWT Auth Pro rate limits (auth 5/min per IP, refresh 10/min per refresh token); default false.
+    /// JWT Auth Pro rate limits; default false. Real: 60 requests a minute per IP over token,
+    /// refresh, validate, revoke and protected routes. Documented variant: authentication 5 a
+    /// minute per IP, refresh 10 a minute per refresh token.
     pub rate_limits: bool,
     /// ECE 3.x: `_login`/`_refresh` answer only `{"token"}`; default false.
     pub ece_legacy_3x: bool,
     /// The server clock runs this many times faster than real time (soak tests: an hour in a
     /// minute); default 1.
     pub clock_speed: f64,
+    /// Answer as the vendor's documentation says instead of as the real server does (JWT Auth
+    /// Pro, generic JWT; see `docs/EMULATORS-SPEC.md`); default false (the real server).
+    pub documented: bool,
+    /// JWT Auth Pro without a licence: every `jwt-auth/v1` route answers 401 `rest_forbidden`;
+    /// default false.
+    pub unlicensed: bool,
+    /// JWT Auth Pro on a site with plain permalinks: `/wp-json/...` is a web server's HTML 404,
+    /// only `/?rest_route=/...` reaches the API; default false (both forms answer).
+    pub plain_permalinks: bool,
+    /// ECE behind SSO: a successful `_login` answers 302 with the token in the `Location`
+    /// fragment and no body (as when the request asks for `login_state.path`); default false.
+    pub ece_sso: bool,
+    /// Smartling SSO session length in seconds, started by each authenticate: refreshed tokens
+    /// never outlive it, and once it is over a refresh is refused; `None` = no cap. Default
+    /// `Some(86400)`.
+    pub smartling_session_secs: Option<u64>,
 }
 
 impl EmulatorConfig {
@@ -111,6 +133,11 @@ impl EmulatorConfig {
             rate_limits: false,
             ece_legacy_3x: false,
             clock_speed: 1.0,
+            documented: false,
+            unlicensed: false,
+            plain_permalinks: false,
+            ece_sso: false,
+            smartling_session_secs: Some(86_400),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! generation. A token from an older generation is a *reuse* and revokes the whole family.
 //! Only one small record per family is kept (not one per token), so memory stays flat however
 //! often accounts refresh; families are dropped lazily once their newest token has expired.
+//! A family may carry the end of the session it belongs to (Smartling's SSO session).
 
 use std::collections::HashMap;
 
@@ -12,13 +13,18 @@ struct Family {
     revoked: bool,
     /// `exp` of the newest token of the family.
     last_exp: i64,
+    /// When the family's session ends (server clock); `None`: never.
+    session_end: Option<i64>,
 }
 
 /// What a presented refresh token (family, generation) turned out to be.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Presented {
     /// The family's newest token.
-    Live { user: String },
+    Live {
+        user: String,
+        session_end: Option<i64>,
+    },
     /// An older, rotated-out token. `newly_revoked` is true when this revoked the family.
     Reused { newly_revoked: bool },
     /// The newest token of a family that was revoked.
@@ -37,8 +43,14 @@ pub(crate) struct Families {
 const PRUNE_EVERY: usize = 1024;
 
 impl Families {
-    /// Start a family; returns (family id, generation 0).
-    pub(crate) fn create(&mut self, user: &str, exp: i64, now: i64) -> (u64, u64) {
+    /// Start a family (in a session ending at `session_end`); returns (family id, generation 0).
+    pub(crate) fn create(
+        &mut self,
+        user: &str,
+        exp: i64,
+        now: i64,
+        session_end: Option<i64>,
+    ) -> (u64, u64) {
         self.created_since_prune += 1;
         if self.created_since_prune >= PRUNE_EVERY {
             self.prune(now);
@@ -52,6 +64,7 @@ impl Families {
                 generation: 0,
                 revoked: false,
                 last_exp: exp,
+                session_end,
             },
         );
         (id, 0)
@@ -75,7 +88,13 @@ impl Families {
         }
         Presented::Live {
             user: family.user.clone(),
+            session_end: family.session_end,
         }
+    }
+
+    /// When a family's session ends (`None`: unknown family, or no session).
+    pub(crate) fn session_end(&self, fam: u64) -> Option<i64> {
+        self.map.get(&fam).and_then(|f| f.session_end)
     }
 
     /// Move a live family to its next generation; returns the new generation.
@@ -120,8 +139,14 @@ mod tests {
     #[test]
     fn rotation_and_reuse() {
         let mut f = Families::default();
-        let (id, g0) = f.create("u", 100, 0);
-        assert_eq!(f.present(id, g0), Presented::Live { user: "u".into() });
+        let (id, g0) = f.create("u", 100, 0, Some(500));
+        assert_eq!(
+            f.present(id, g0),
+            Presented::Live {
+                user: "u".into(),
+                session_end: Some(500)
+            }
+        );
         let g1 = f.rotate(id, 200);
         assert_eq!(g1, Some(1));
         assert_eq!(
@@ -144,8 +169,8 @@ mod tests {
     #[test]
     fn prune_drops_expired_families() {
         let mut f = Families::default();
-        f.create("a", 10, 0);
-        f.create("b", 1000, 0);
+        f.create("a", 10, 0, None);
+        f.create("b", 1000, 0, None);
         f.prune(500);
         assert_eq!(f.len(), 1);
     }

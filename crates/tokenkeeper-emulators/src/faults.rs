@@ -45,6 +45,10 @@ pub enum FaultAction {
     },
     /// The API's own documented error body for that status (its format and code).
     ApiError { status: u16 },
+    /// As [`FaultAction::ApiError`], with `code` as the error code (Redis `error_code`, ECE
+    /// `errors[0].code` and `x-cloud-error-codes`, Smartling `response.code`, generic
+    /// `error.code`, JWT Auth Pro `code`), e.g. Smartling's 401 `ACCESS_DENIED_ERROR`.
+    ApiErrorCode { status: u16, code: String },
     /// Sleep, then answer normally.
     Delay(Duration),
     /// Handle the request normally (a refresh token is consumed and rotated), then sleep before

@@ -8,8 +8,13 @@ use serde_json::Value;
 
 /// A JSON answer with the given status (a status outside 100..=999 becomes 500).
 pub(crate) fn json(status: u16, body: &Value) -> Response {
+    json_text(status, body.to_string())
+}
+
+/// An answer of already serialised JSON (`application/json; charset=UTF-8`).
+pub(crate) fn json_text(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, body.to_string()).into_response();
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=UTF-8"),

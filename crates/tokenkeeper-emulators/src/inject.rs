@@ -1,6 +1,7 @@
-//! The middleware in front of every handler: counts the request, applies the next matching fault
-//! (before normal handling; the `RotateThen*` ones edit the handler's answer after it), and stamps
-//! the `Date` header from the server clock on every answer.
+//! The middleware in front of every handler: counts the request (and whether a login or refresh
+//! carried a body), applies the next matching fault (before normal handling; the `RotateThen*`
+//! ones edit the handler's answer after it), and stamps the `Date` header from the server clock
+//! on every answer.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -10,24 +11,32 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
-use crate::apis;
 use crate::conn::ConnCtx;
 use crate::faults::{Endpoint, FaultAction};
-use crate::http;
 use crate::state::Shared;
+use crate::stats::Stats;
+use crate::{apis, http, patch};
 
 /// Size of the `Huge` body (plus a few bytes of JSON around it).
 pub(crate) const HUGE_BYTES: usize = 2 * 1024 * 1024;
 const HUGE_CHUNK: usize = 64 * 1024;
+/// The largest request body read (the handlers' own limit is 2 MB).
+const REQUEST_LIMIT: usize = 4 * 1024 * 1024;
 
 pub(crate) async fn middleware(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let endpoint = apis::endpoint(s.api, req.uri().path());
+    let endpoint = apis::endpoint(&s, req.uri().path());
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, REQUEST_LIMIT).await;
     let action = {
         let mut inner = s.lock();
-        inner.stats.requests += 1;
+        let had_body = body.as_ref().map_or(true, |b| !b.is_empty());
+        count_request(&mut inner.stats, endpoint, had_body);
         inner.faults.take(endpoint)
+    };
+    let req = match body {
+        Ok(bytes) => Request::from_parts(parts, Body::from(bytes)),
+        Err(_) => return apis::api_error(&s, 400, endpoint),
     };
     let mut response = match action {
         None => next.run(req).await,
@@ -40,6 +49,19 @@ pub(crate) async fn middleware(State(s): State<Arc<Shared>>, req: Request, next:
         response.headers_mut().insert(header::DATE, date);
     }
     response
+}
+
+fn count_request(stats: &mut Stats, endpoint: Endpoint, had_body: bool) {
+    stats.requests += 1;
+    match endpoint {
+        Endpoint::Login => stats.last_login_had_body = Some(had_body),
+        Endpoint::Refresh => {
+            stats.refresh_requests += 1;
+            stats.refresh_requests_with_body += u64::from(had_body);
+            stats.last_refresh_had_body = Some(had_body);
+        }
+        Endpoint::Other => {}
+    }
 }
 
 async fn apply(
@@ -56,6 +78,9 @@ async fn apply(
             body,
         } => raw(status, &headers, body),
         FaultAction::ApiError { status } => apis::api_error(s, status, endpoint),
+        FaultAction::ApiErrorCode { status, code } => {
+            patch::error_code(s, apis::api_error(s, status, endpoint), &code).await
+        }
         FaultAction::Delay(duration) => {
             tokio::time::sleep(duration).await;
             next.run(req).await
@@ -85,7 +110,7 @@ async fn apply(
                 .issue_access(&name, s.token_ttl)
                 .map(|i| i.token)
                 .unwrap_or_default();
-            let full = apis::success_body(s, Some(&token)).to_string();
+            let full = apis::success_body(s, endpoint, Some(&token)).to_string();
             let half = full.len() / 2;
             with_type(
                 200,
@@ -93,54 +118,16 @@ async fn apply(
                 full.get(..half).unwrap_or_default().to_owned(),
             )
         }
-        FaultAction::MissingToken => http::json(200, &apis::success_body(s, None)),
-        FaultAction::NotJwt => http::json(200, &apis::success_body(s, Some("abc"))),
+        FaultAction::MissingToken => http::json(200, &apis::success_body(s, endpoint, None)),
+        FaultAction::NotJwt => http::json(200, &apis::success_body(s, endpoint, Some("abc"))),
         FaultAction::Huge => huge(),
         FaultAction::RotateThenNotJwt => {
-            edit_token(s, endpoint, next.run(req).await, Some("abc")).await
+            patch::token(s, endpoint, next.run(req).await, Some("abc")).await
         }
         FaultAction::RotateThenMissingToken => {
-            edit_token(s, endpoint, next.run(req).await, None).await
+            patch::token(s, endpoint, next.run(req).await, None).await
         }
     }
-}
-
-/// The largest handler answer `edit_token` reads (success bodies are a few hundred bytes).
-const EDIT_LIMIT: usize = 64 * 1024;
-
-/// The handler's 2xx JSON answer with the access token field set to `token` (removed when `None`),
-/// same status and headers; any other answer passes unchanged.
-async fn edit_token(
-    s: &Shared,
-    endpoint: Endpoint,
-    response: Response,
-    token: Option<&str>,
-) -> Response {
-    if !response.status().is_success() {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, EDIT_LIMIT).await else {
-        return apis::api_error(s, 500, endpoint);
-    };
-    let Ok(mut json) = serde_json::from_slice::<Value>(&bytes) else {
-        return Response::from_parts(parts, Body::from(bytes));
-    };
-    let pointer = apis::access_token_pointer(s.api);
-    let (parent, field) = pointer.rsplit_once('/').unwrap_or(("", pointer));
-    if let Some(object) = json.pointer_mut(parent).and_then(Value::as_object_mut) {
-        match token {
-            Some(token) => {
-                object.insert(field.to_owned(), Value::from(token));
-            }
-            None => {
-                object.remove(field);
-            }
-        }
-    }
-    // The body changed length: hyper counts the new one.
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(json.to_string()))
 }
 
 fn status_code(status: u16) -> StatusCode {

@@ -1,10 +1,13 @@
 //! HS256 signing and checking of the JWTs an emulator issues: access tokens (`sub`, `iat`, `exp`, `jti`)
 //! and refresh tokens (the same plus the family and generation used for rotation and reuse detection).
 //! Access and refresh tokens use different random keys, so one can never pass for the other.
+//! Tokens in another API's own format (JWT Auth Pro's) are signed and checked with the access key.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+type JwtResult<T> = Result<T, jsonwebtoken::errors::Error>;
 
 /// Claims of an access token. `jti` is `<revocation epoch>-<uuid>`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -81,6 +84,22 @@ impl Keys {
         claims: &RefreshClaims,
     ) -> Result<String, jsonwebtoken::errors::Error> {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.refresh_enc)
+    }
+
+    /// Any claims, signed HS256 with the access key (header `{"typ":"JWT","alg":"HS256"}`).
+    pub(crate) fn sign_claims<T: Serialize>(&self, claims: &T) -> JwtResult<String> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.access_enc)
+    }
+
+    /// Does `signature` (base64url) sign `message` (`header.payload`) with the access key?
+    pub(crate) fn access_signature_ok(&self, message: &str, signature: &str) -> bool {
+        jsonwebtoken::crypto::verify(
+            signature,
+            message.as_bytes(),
+            &self.access_dec,
+            Algorithm::HS256,
+        )
+        .unwrap_or(false)
     }
 
     /// Signature and shape only; expiry and revocation are the caller's business.

@@ -1,37 +1,56 @@
-//! WordPress JWT Auth Pro emulator (REST root `/wp-json`): `POST /jwt-auth/v1/token`
-//! (`{"username","password"}`, username or e-mail), `POST /jwt-auth/v1/token/refresh` (`{"refresh_token"}`,
-//! rotating with token families), `POST /jwt-auth/v1/token/revoke` and `/token/validate`.
-//! Errors are WordPress's `{"code","message","data":{"status"}}`; optional documented rate limits.
+//! WordPress JWT Auth Pro emulator. Routes (under `/wp-json`, or `/?rest_route=` with plain
+//! permalinks; see `permalinks`): `POST /jwt-auth/v1/token` (`{"username","password"}`),
+//! `POST /jwt-auth/v1/token/refresh` (`{"refresh_token"}`), `POST /jwt-auth/v1/token/validate`,
+//! `POST /jwt-auth/v1/token/revoke`, and one protected WordPress route, `GET /wp/v2/users/me`.
+//! By default it answers as the real plugin (0.2.1) does (`real` and `checks`, with its token
+//! table in `table`, its JWTs in `wpjwt`, WordPress's login in `wordpress`); `documented: true`
+//! answers as its documentation says (`documented`). Errors are WordPress's `{"code","message","data":{"status"}}`.
 
+mod checks;
+mod documented;
+mod errors;
+pub(crate) mod permalinks;
+mod real;
+pub(crate) mod table;
+mod wordpress;
+mod wpjwt;
+
+use std::net::IpAddr;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
 use serde_json::{Value, json};
 
 use crate::conn::ConnCtx;
 use crate::faults::Endpoint;
 use crate::http;
-use crate::ratelimit::{self, Verdict};
-use crate::state::{RefreshRefused, Shared};
-use crate::users::{Check, User};
+use crate::ratelimit::Verdict;
+use crate::state::Shared;
+use crate::users::User;
 
-const TOKEN: &str = "/wp-json/jwt-auth/v1/token";
-const REFRESH: &str = "/wp-json/jwt-auth/v1/token/refresh";
-const REVOKE: &str = "/wp-json/jwt-auth/v1/token/revoke";
-const VALIDATE: &str = "/wp-json/jwt-auth/v1/token/validate";
+pub(crate) use checks::access_valid;
+pub(crate) use real::issue_pair;
+
+const TOKEN: &str = "/jwt-auth/v1/token";
+const REFRESH: &str = "/jwt-auth/v1/token/refresh";
+const REVOKE: &str = "/jwt-auth/v1/token/revoke";
+const VALIDATE: &str = "/jwt-auth/v1/token/validate";
+const USERS_ME: &str = "/wp/v2/users/me";
 const INVALID_REFRESH: &str = "jwt_auth_invalid_refresh_token";
 
+/// The routes, by their REST route (the permalink forms are mapped onto these in front).
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route(TOKEN, post(token))
         .route(REFRESH, post(refresh))
         .route(REVOKE, post(revoke))
         .route(VALIDATE, post(validate))
+        .route(USERS_ME, get(users_me))
 }
 
 pub(crate) fn endpoint(path: &str) -> Endpoint {
@@ -42,28 +61,34 @@ pub(crate) fn endpoint(path: &str) -> Endpoint {
     }
 }
 
-fn error(status: u16, code: &str, message: &str) -> Response {
-    http::json(
-        status,
-        &json!({ "code": code, "message": message, "data": { "status": status } }),
-    )
+/// The client's address as the plugin sees it: the first `X-Forwarded-For` entry, else the peer.
+fn client_ip(headers: &HeaderMap, ctx: Option<&ConnCtx>) -> String {
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .and_then(|v| v.parse::<IpAddr>().ok());
+    forwarded
+        .or_else(|| ctx.map(|c| c.peer.ip()))
+        .map(|ip| ip.to_string())
+        .unwrap_or_default()
 }
 
-fn incorrect_password(name: &str) -> Response {
-    let what = if name.contains('@') {
-        "email address"
-    } else {
-        "username"
-    };
-    let message = format!(
-        "<strong>ERROR</strong>: The password you entered for the {what} <strong>{name}</strong> is incorrect. \
-         <a href=\"/wp-login.php?action=lostpassword\">Lost your password?</a>"
-    );
-    error(403, "[jwt_auth] incorrect_password", &message)
+/// 401 `rest_forbidden` when the plugin runs without a licence.
+fn licensed(s: &Shared) -> Result<(), Response> {
+    if s.unlicensed {
+        return Err(errors::wp_error(
+            401,
+            "rest_forbidden",
+            "Please activate your JWT Auth Pro license.",
+        ));
+    }
+    Ok(())
 }
 
-fn invalid_json() -> Response {
-    error(400, "rest_invalid_json", "Invalid JSON body passed.")
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    http::token_with_scheme(headers, "Bearer")
 }
 
 fn add_header(response: &mut Response, name: &'static str, value: i64) {
@@ -74,8 +99,8 @@ fn add_header(response: &mut Response, name: &'static str, value: i64) {
     }
 }
 
-/// `X-RateLimit-*` headers, and `Retry-After` when refused.
-fn limit_headers(mut response: Response, verdict: Verdict) -> Response {
+/// `X-RateLimit-Limit/Remaining/Reset`, and `Retry-After` (seconds to the reset) when `retry`.
+fn limit_headers(mut response: Response, verdict: Verdict, retry: bool) -> Response {
     add_header(&mut response, "x-ratelimit-limit", i64::from(verdict.limit));
     add_header(
         &mut response,
@@ -83,83 +108,14 @@ fn limit_headers(mut response: Response, verdict: Verdict) -> Response {
         i64::from(verdict.remaining),
     );
     add_header(&mut response, "x-ratelimit-reset", verdict.reset);
-    if !verdict.allowed {
+    if retry {
         add_header(&mut response, "retry-after", verdict.retry_after);
     }
     response
 }
 
-fn rate_limited(verdict: Verdict) -> Response {
-    let message = format!(
-        "Too many requests. Please try again in {} seconds.",
-        verdict.retry_after
-    );
-    limit_headers(error(429, "jwt_auth_rate_limited", &message), verdict)
-}
-
-/// The documented error for `status` (a login's 403 is WordPress's incorrect-password answer).
-pub(crate) fn api_error(s: &Shared, status: u16, endpoint: Endpoint) -> Response {
-    match (status, endpoint) {
-        (400, _) => invalid_json(),
-        (401, _) => error(401, "jwt_auth_invalid_token", "Invalid token."),
-        (403, Endpoint::Login) => {
-            let name = s.lock().users.first().map(|u| u.username.clone());
-            incorrect_password(&name.unwrap_or_else(|| "admin".to_owned()))
-        }
-        (403, Endpoint::Refresh) => error(403, INVALID_REFRESH, "Invalid refresh token."),
-        (403, _) => error(403, "jwt_auth_invalid_token", "Invalid token."),
-        (404, _) => error(
-            404,
-            "rest_no_route",
-            "No route was found matching the URL and request method.",
-        ),
-        (405, _) => error(
-            405,
-            "rest_no_route",
-            "No route was found matching the URL and request method.",
-        ),
-        (429, _) => {
-            let limit = if endpoint == Endpoint::Refresh {
-                ratelimit::REFRESH_PER_MINUTE
-            } else {
-                ratelimit::AUTH_PER_MINUTE
-            };
-            rate_limited(Verdict {
-                allowed: false,
-                limit,
-                remaining: 0,
-                reset: s.now() + 60,
-                retry_after: 60,
-            })
-        }
-        (500, _) => error(
-            500,
-            "internal_server_error",
-            "<p>There has been a critical error on this website.</p>",
-        ),
-        _ => error(status, "rest_error", "The request could not be completed."),
-    }
-}
-
-/// The TokenResponse for `user`; tokens are left out when `None` (for faults).
-pub(crate) fn success_body(user: &User, token: Option<&str>, refresh: Option<&str>) -> Value {
-    let mut body = json!({
-        "user_id": user.id,
-        "user_email": user.email(),
-        "user_nicename": user.nicename(),
-        "user_display_name": user.display_name(),
-    });
-    if let Some(token) = token {
-        body["token"] = json!(token);
-    }
-    if let Some(refresh) = refresh {
-        body["refresh_token"] = json!(refresh);
-    }
-    body
-}
-
 /// The user a token names, or a stand-in when tests issued tokens for an unknown name.
-pub(crate) fn user_named(s: &Shared, name: &str) -> User {
+fn user_named(s: &Shared, name: &str) -> User {
     s.lock().users.find(name).cloned().unwrap_or_else(|| User {
         id: 0,
         username: name.to_owned(),
@@ -167,189 +123,114 @@ pub(crate) fn user_named(s: &Shared, name: &str) -> User {
     })
 }
 
-fn token_response(s: &Shared, user: &User, refresh: &str) -> Result<Response, Response> {
-    let issued = s
-        .issue_access(&user.username, s.token_ttl)
-        .map_err(|_| api_error(s, 500, Endpoint::Other))?;
-    Ok(http::json(
-        200,
-        &success_body(user, Some(&issued.token), Some(refresh)),
-    ))
-}
-
-fn limit(s: &Shared, key: &str, per_minute: u32) -> Option<Verdict> {
-    if !s.rate_limits {
-        return None;
-    }
-    let now = s.now();
-    Some(s.lock().limits.hit(key, per_minute, now))
-}
-
-fn with_limits(
-    result: Result<Response, Response>,
-    verdict: Option<Verdict>,
-) -> Result<Response, Response> {
-    match verdict {
-        None => result,
-        Some(v) => match result {
-            Ok(r) => Ok(limit_headers(r, v)),
-            Err(r) => Err(limit_headers(r, v)),
-        },
-    }
-}
-
 async fn token(
     State(s): State<Arc<Shared>>,
-    ctx: Option<axum::Extension<ConnCtx>>,
+    ctx: Option<Extension<ConnCtx>>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ip = ctx.map(|c| c.peer.ip().to_string()).unwrap_or_default();
-    let verdict = limit(&s, &format!("auth:{ip}"), ratelimit::AUTH_PER_MINUTE);
-    let result = match verdict {
-        Some(v) if !v.allowed => Err(rate_limited(v)),
-        _ => with_limits(token_inner(&s, &body), verdict),
+    let ip = client_ip(&headers, ctx.as_deref());
+    let result = if s.documented {
+        documented::token(&s, &ip, &body)
+    } else {
+        real::token(&s, &ip, &body)
     };
     s.tally(Endpoint::Login, result)
 }
 
-fn token_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
-    let body = http::body_json(body).map_err(|()| invalid_json())?;
-    let name = http::str_field(body.as_ref(), "username").unwrap_or_default();
-    let password = http::str_field(body.as_ref(), "password").unwrap_or_default();
-    if name.is_empty() {
-        return Err(error(
-            403,
-            "[jwt_auth] empty_username",
-            "<strong>Error:</strong> The username field is empty.",
-        ));
-    }
-    if password.is_empty() {
-        return Err(error(
-            403,
-            "[jwt_auth] empty_password",
-            "<strong>Error:</strong> The password field is empty.",
-        ));
-    }
-    let checked = s.lock().users.check(&name, &password);
-    match checked {
-        Check::Ok(user) => {
-            let refresh = s
-                .issue_refresh(&user.username)
-                .map_err(|_| api_error(s, 500, Endpoint::Other))?;
-            token_response(s, &user, &refresh)
-        }
-        Check::WrongPassword(_) => Err(incorrect_password(&name)),
-        Check::UnknownUser if name.contains('@') => Err(error(
-            403,
-            "[jwt_auth] invalid_email",
-            "Unknown email address. Check again or try your username.",
-        )),
-        Check::UnknownUser => Err(error(
-            403,
-            "[jwt_auth] invalid_username",
-            &format!(
-                "<strong>Error:</strong> The username <strong>{name}</strong> is not registered on this site."
-            ),
-        )),
-    }
-}
-
-async fn refresh(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
-    s.tally(Endpoint::Refresh, refresh_inner(&s, &body))
-}
-
-fn refresh_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
-    let body = http::body_json(body).map_err(|()| invalid_json())?;
-    let Some(token) = http::str_field(body.as_ref(), "refresh_token") else {
-        let body = json!({
-            "code": "rest_missing_callback_param",
-            "message": "Missing parameter(s): refresh_token",
-            "data": { "status": 400, "params": ["refresh_token"] },
-        });
-        return Err(http::json(400, &body));
+async fn refresh(
+    State(s): State<Arc<Shared>>,
+    ctx: Option<Extension<ConnCtx>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = if s.documented {
+        documented::refresh(&s, &body)
+    } else {
+        real::refresh(&s, &client_ip(&headers, ctx.as_deref()), &body)
     };
-    let verdict = limit(
-        s,
-        &format!("refresh:{token}"),
-        ratelimit::REFRESH_PER_MINUTE,
-    );
-    if let Some(v) = verdict.filter(|v| !v.allowed) {
-        return Err(rate_limited(v));
-    }
-    let result = match s.use_refresh(&token, true) {
-        Ok(accepted) => match accepted.new_refresh {
-            Some(new_refresh) => token_response(s, &user_named(s, &accepted.user), &new_refresh),
-            None => Err(api_error(s, 500, Endpoint::Other)),
-        },
-        Err(RefreshRefused::Expired) => Err(error(403, INVALID_REFRESH, "Refresh token expired.")),
-        Err(RefreshRefused::Reused) => Err(error(
-            403,
-            INVALID_REFRESH,
-            "Refresh token reuse detected. All tokens of this session have been revoked.",
-        )),
-        Err(RefreshRefused::Invalid) => Err(error(403, INVALID_REFRESH, "Invalid refresh token.")),
+    s.tally(Endpoint::Refresh, result)
+}
+
+async fn revoke(
+    State(s): State<Arc<Shared>>,
+    ctx: Option<Extension<ConnCtx>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = if s.documented {
+        documented::revoke(&s, &headers, &body)
+    } else {
+        checks::revoke(&s, &client_ip(&headers, ctx.as_deref()), &headers)
     };
-    with_limits(result, verdict)
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    http::token_with_scheme(headers, "Bearer")
-}
-
-fn no_auth_header() -> Response {
-    error(
-        403,
-        "jwt_auth_no_auth_header",
-        "Authorization header not found.",
-    )
-}
-
-async fn revoke(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    match revoke_inner(&s, &headers, &body) {
+    match result {
         Ok(r) | Err(r) => r,
     }
 }
 
-fn revoke_inner(s: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Response, Response> {
-    let body = http::body_json(body).map_err(|()| invalid_json())?;
-    let access = bearer(headers)
-        .map(str::to_owned)
-        .or_else(|| http::str_field(body.as_ref(), "token"));
-    let refresh = http::str_field(body.as_ref(), "refresh_token");
-    if access.is_none() && refresh.is_none() {
-        return Err(no_auth_header());
+async fn validate(
+    State(s): State<Arc<Shared>>,
+    ctx: Option<Extension<ConnCtx>>,
+    headers: HeaderMap,
+) -> Response {
+    let result = if s.documented {
+        documented::validate(&s, &headers)
+    } else {
+        checks::validate(&s, &client_ip(&headers, ctx.as_deref()), &headers)
+    };
+    match result {
+        Ok(r) | Err(r) => r,
     }
-    let mut revoked = false;
-    if let Some(claims) = access.as_deref().and_then(|t| s.check_access(t)) {
-        s.revoke_access(&claims);
-        revoked = true;
-    }
-    if let Some(refresh) = refresh {
-        revoked |= s.revoke_refresh(&refresh);
-    }
-    if !revoked {
-        return Err(error(403, "jwt_auth_invalid_token", "Invalid token."));
-    }
-    let body = json!({ "code": "jwt_auth_token_revoked", "message": "Token revoked.", "data": { "status": 200 } });
-    Ok(http::json(200, &body))
 }
 
-async fn validate(State(s): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let Some(token) = bearer(&headers) else {
-        if headers.contains_key(header::AUTHORIZATION) {
-            return error(
-                403,
-                "jwt_auth_bad_auth_header",
-                "Authorization header malformed.",
-            );
-        }
-        return no_auth_header();
-    };
-    if s.check_access(token).is_none() {
-        return error(403, "jwt_auth_invalid_token", "Invalid token.");
+async fn users_me(
+    State(s): State<Arc<Shared>>,
+    ctx: Option<Extension<ConnCtx>>,
+    headers: HeaderMap,
+) -> Response {
+    let ip = client_ip(&headers, ctx.as_deref());
+    match checks::users_me(&s, &ip, &headers) {
+        Ok(r) | Err(r) => r,
     }
-    http::json(
-        200,
-        &json!({ "code": "jwt_auth_valid_token", "data": { "status": 200 } }),
-    )
+}
+
+/// The fallback: a web server's HTML 404 for `/wp-json/...` with plain permalinks, else
+/// WordPress's `rest_no_route`.
+pub(crate) fn not_found(s: &Shared, req: &Request) -> Response {
+    if permalinks::is_web_server_404(req) {
+        return permalinks::web_server_404(&s.site_url);
+    }
+    api_error(s, 404, Endpoint::Other)
+}
+
+/// The error for `status` (the real plugin's, or the documented one).
+pub(crate) fn api_error(s: &Shared, status: u16, endpoint: Endpoint) -> Response {
+    if s.documented {
+        documented::api_error(s, status, endpoint)
+    } else {
+        real::api_error(s, status, endpoint)
+    }
+}
+
+/// Where the access token is in a success answer of `endpoint`.
+pub(crate) fn access_token_pointer(s: &Shared, endpoint: Endpoint) -> &'static str {
+    match endpoint {
+        Endpoint::Refresh if !s.documented => "/access_token",
+        _ => "/token",
+    }
+}
+
+/// A success body for faults, without refresh token: the refresh's shape for the real refresh,
+/// else the login's TokenResponse (for the first user).
+pub(crate) fn fault_body(s: &Shared, endpoint: Endpoint, token: Option<&str>) -> Value {
+    if endpoint == Endpoint::Refresh && !s.documented {
+        let mut body = json!({ "expires_in": s.token_ttl, "token_type": "Bearer" });
+        if let Some(token) = token {
+            body["access_token"] = json!(token);
+        }
+        return body;
+    }
+    let name = s.lock().users.first().map(|u| u.username.clone());
+    let user = user_named(s, &name.unwrap_or_else(|| "admin".to_owned()));
+    documented::success_body(&user, token, None)
 }

@@ -1,6 +1,8 @@
 //! Loopback emulators of the five token APIs TokenKeeper manages (Redis Enterprise, Elastic Cloud
 //! Enterprise, Smartling, a generic JWT service, WordPress JWT Auth Pro), for the core's provider tests,
-//! the CLI tests, the demo and the benchmarks. See `docs/EMULATORS-SPEC.md` for the contract.
+//! the CLI tests, the demo and the benchmarks. By default each answers as its real server does;
+//! `EmulatorConfig::documented` switches to what the vendor documentation says where the two
+//! differ. See `docs/EMULATORS-SPEC.md` for the contract.
 
 // Handlers return `Result<Response, Response>`: both arms are complete answers, moved once.
 #![allow(clippy::result_large_err)]
@@ -18,6 +20,7 @@ mod inject;
 mod jwt;
 mod jwt_auth_pro;
 mod lockout;
+mod patch;
 mod ratelimit;
 mod redis_enterprise;
 mod server;

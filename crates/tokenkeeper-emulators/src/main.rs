@@ -30,9 +30,24 @@ struct Args {
     /// Access-token lifetime in seconds for every API (default: each API's own).
     #[arg(long)]
     token_ttl: Option<u64>,
-    /// Enable JWT Auth Pro's documented rate limits.
+    /// Enable JWT Auth Pro's rate limits (real: 60 a minute per IP; documented: 5 and 10).
     #[arg(long)]
     rate_limits: bool,
+    /// Answer as the vendors' documentation says instead of as the real servers do.
+    #[arg(long)]
+    documented: bool,
+    /// JWT Auth Pro runs without a licence (every route: 401 rest_forbidden).
+    #[arg(long)]
+    unlicensed: bool,
+    /// JWT Auth Pro on a site with plain permalinks (only /?rest_route=... answers).
+    #[arg(long)]
+    plain_permalinks: bool,
+    /// ECE answers a login with an SSO redirect (302).
+    #[arg(long)]
+    ece_sso: bool,
+    /// Smartling SSO session length in seconds (0: no cap); default a day.
+    #[arg(long, value_name = "SECS")]
+    smartling_session: Option<u64>,
     /// ECE answers like 3.x (only {"token"}).
     #[arg(long)]
     ece_legacy_3x: bool,
@@ -53,6 +68,13 @@ fn config(args: &Args, api: Api, index: u16) -> anyhow::Result<EmulatorConfig> {
     config.clock_offset_secs = args.clock_offset;
     config.rate_limits = args.rate_limits;
     config.ece_legacy_3x = args.ece_legacy_3x;
+    config.documented = args.documented;
+    config.unlicensed = args.unlicensed;
+    config.plain_permalinks = args.plain_permalinks;
+    config.ece_sso = args.ece_sso;
+    if let Some(secs) = args.smartling_session {
+        config.smartling_session_secs = (secs > 0).then_some(secs);
+    }
     if !args.users.is_empty() {
         config.users = args
             .users
@@ -106,7 +128,8 @@ async fn main() -> anyhow::Result<()> {
         }
         writeln!(stdout, "{line}")?;
         if api == Api::GenericJwt {
-            // No login endpoint: hand out a refresh token for each account (on stderr, keeping stdout 5 lines).
+            // Documented: no login endpoint; hand out a refresh token for each account (on stderr,
+            // keeping stdout 5 lines).
             for (user, _) in &config(&args, api, index)?.users {
                 eprintln!(
                     "generic-jwt refresh token for {user}: {}",

@@ -1,8 +1,10 @@
-//! JWT Auth Pro's documented rate limits (authentication 5/min per IP, refresh 10/min per refresh
-//! token), as fixed one-minute windows on the server clock.
+//! JWT Auth Pro's rate limits as fixed one-minute windows on the server clock, started by the
+//! first request: the real plugin's (60 requests a minute per IP over all its routes) and the
+//! documented ones (authentication 5/min per IP, refresh 10/min per refresh token).
 
 use std::collections::HashMap;
 
+pub(crate) const REAL_PER_MINUTE: u32 = 60;
 pub(crate) const AUTH_PER_MINUTE: u32 = 5;
 pub(crate) const REFRESH_PER_MINUTE: u32 = 10;
 const WINDOW_SECS: i64 = 60;

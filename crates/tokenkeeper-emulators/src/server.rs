@@ -49,7 +49,8 @@ impl Emulator {
         } else {
             (None, None)
         };
-        let shared = Arc::new(Shared::new(api, &config));
+        let scheme = if config.tls { "https" } else { "http" };
+        let shared = Arc::new(Shared::new(api, &config, format!("{scheme}://{addr}")));
         let app = apis::router(shared.clone());
         let task = tokio::spawn(conn::accept_loop(listener, app, acceptor));
         Ok(Emulator {
@@ -109,22 +110,22 @@ impl Emulator {
         self.shared.revoke_all();
     }
 
-    /// A new refresh token (a new family) for `username`, as a login would issue.
+    /// A new refresh token (a new family; for Smartling a new SSO session) for `username`, as a
+    /// login would issue (JWT Auth Pro: a new row of its token table, the refresh token opaque).
     pub fn issue_refresh_token(&self, username: &str) -> String {
-        self.shared.issue_refresh(username).unwrap_or_default()
+        apis::issue_refresh(&self.shared, username)
     }
 
-    /// A valid access token for `username`, issued now by the server clock, valid `ttl_secs`.
+    /// A valid access token for `username`, issued now by the server clock, valid `ttl_secs`
+    /// (JWT Auth Pro: in the real plugin's format, with its own row in the token table).
     pub fn issue_access_token(&self, username: &str, ttl_secs: u64) -> String {
-        self.shared
-            .issue_access(username, ttl_secs)
-            .map(|issued| issued.token)
-            .unwrap_or_default()
+        apis::issue_access(&self.shared, username, ttl_secs)
     }
 
-    /// True when this server would accept `token` as an access token now.
+    /// True when this server would accept `token` as an access token now (JWT Auth Pro: as its
+    /// `/token/validate` would, without counting towards the rate limit).
     pub fn access_token_valid(&self, token: &str) -> bool {
-        self.shared.check_access(token).is_some()
+        apis::access_valid(&self.shared, token)
     }
 
     pub fn stats(&self) -> Stats {

@@ -1,7 +1,9 @@
 //! Smartling Authentication API v2 emulator: `POST /auth-api/v2/authenticate`
 //! (`{"userIdentifier","userSecret"}`) and `POST /auth-api/v2/authenticate/refresh` (`{"refreshToken"}`,
-//! rotating: the presented token dies, reusing it revokes its family). Answers and errors are wrapped in
-//! `{"response":{"code", "data" | "errors":[{"key","message","details"}]}}`.
+//! rotating: the presented token dies, reusing it revokes its family). Each authenticate starts an
+//! SSO session (`smartling_session_secs`, a day by default): no token outlives it (`expiresIn` and
+//! `refreshExpiresIn` shrink towards its end), and once it is over a refresh is refused. Answers
+//! and errors are wrapped in `{"response":{"code", "data" | "errors":[{"key","message","details"}]}}`.
 
 use std::sync::Arc;
 
@@ -40,6 +42,7 @@ fn code_for(status: u16) -> &'static str {
         401 => "AUTHENTICATION_ERROR",
         403 => "AUTHORIZATION_ERROR",
         404 => "NOT_FOUND_ERROR",
+        423 => "RESOURCE_LOCKED",
         429 => "MAX_OPERATIONS_LIMIT_EXCEEDED",
         503 => "MAINTENANCE_MODE_ERROR",
         _ => "GENERAL_ERROR",
@@ -79,6 +82,7 @@ pub(crate) fn api_error(status: u16) -> Response {
         ),
         404 => ("not_found", "The requested resource was not found"),
         405 => ("method_not_allowed", "Method not allowed"),
+        423 => ("resource_locked", "The resource is locked"),
         429 => ("too_many_requests", "Too many simultaneous API requests"),
         503 => ("maintenance_mode", "Smartling is in maintenance mode"),
         _ => ("general_error", "Unexpected server error"),
@@ -86,11 +90,21 @@ pub(crate) fn api_error(status: u16) -> Response {
     error(status, key, message, Value::Null)
 }
 
-/// The success envelope; tokens are left out when `None` (for faults).
-pub(crate) fn success_body(s: &Shared, access: Option<&str>, refresh: Option<&str>) -> Value {
+/// Lifetimes of an answer's tokens: (expiresIn, refreshExpiresIn).
+type Lifetimes = (u64, u64);
+
+/// The success envelope; tokens are left out when `None` (for faults); lifetimes default to the
+/// configured ones.
+pub(crate) fn success_body(
+    s: &Shared,
+    access: Option<&str>,
+    refresh: Option<&str>,
+    lifetimes: Option<Lifetimes>,
+) -> Value {
+    let (expires_in, refresh_expires_in) = lifetimes.unwrap_or((s.token_ttl, s.refresh_ttl));
     let mut data = json!({
-        "expiresIn": s.token_ttl,
-        "refreshExpiresIn": s.refresh_ttl,
+        "expiresIn": expires_in,
+        "refreshExpiresIn": refresh_expires_in,
         "tokenType": "Bearer",
     });
     if let Some(access) = access {
@@ -102,13 +116,22 @@ pub(crate) fn success_body(s: &Shared, access: Option<&str>, refresh: Option<&st
     json!({ "response": { "code": "SUCCESS", "data": data } })
 }
 
-fn token_response(s: &Shared, user: &str, refresh: &str) -> Result<Response, Response> {
+/// A new access token for `user` (capped to what is left of the session) with `refresh`.
+fn token_response(
+    s: &Shared,
+    user: &str,
+    refresh: &str,
+    refresh_expires_in: u64,
+    session_left: Option<u64>,
+) -> Result<Response, Response> {
+    let expires_in = session_left.map_or(s.token_ttl, |left| s.token_ttl.min(left));
     let issued = s
-        .issue_access(user, s.token_ttl)
+        .issue_access(user, expires_in)
         .map_err(|_| api_error(500))?;
+    let lifetimes = (expires_in, refresh_expires_in);
     Ok(http::json(
         200,
-        &success_body(s, Some(&issued.token), Some(refresh)),
+        &success_body(s, Some(&issued.token), Some(refresh), Some(lifetimes)),
     ))
 }
 
@@ -142,10 +165,14 @@ fn authenticate_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
             Value::Null,
         ));
     };
-    let refresh = s
-        .issue_refresh(&user.username)
-        .map_err(|_| api_error(500))?;
-    token_response(s, &user.username, &refresh)
+    let family = s.start_family(&user.username).map_err(|_| api_error(500))?;
+    token_response(
+        s,
+        &user.username,
+        &family.token,
+        family.refresh_expires_in,
+        family.session_left,
+    )
 }
 
 async fn refresh(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
@@ -158,5 +185,11 @@ fn refresh_inner(s: &Shared, body: &[u8]) -> Result<Response, Response> {
         .ok_or_else(|| missing_field("refreshToken"))?;
     let accepted = s.use_refresh(&token, true).map_err(|_| invalid_token())?;
     let new_refresh = accepted.new_refresh.ok_or_else(|| api_error(500))?;
-    token_response(s, &accepted.user, &new_refresh)
+    token_response(
+        s,
+        &accepted.user,
+        &new_refresh,
+        accepted.refresh_expires_in,
+        accepted.session_left,
+    )
 }

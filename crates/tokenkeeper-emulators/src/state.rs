@@ -9,6 +9,7 @@ use crate::config::{Api, EmulatorConfig};
 use crate::families::{Families, Presented};
 use crate::faults::{Endpoint, FaultQueue};
 use crate::jwt::{AccessClaims, Keys, RefreshClaims};
+use crate::jwt_auth_pro::table::Table;
 use crate::lockout::Lockouts;
 use crate::ratelimit::RateLimits;
 use crate::stats::Stats;
@@ -31,16 +32,26 @@ pub(crate) struct Inner {
     pub families: Families,
     pub lockouts: Lockouts,
     pub limits: RateLimits,
+    /// JWT Auth Pro's token table (the real mode).
+    pub wp_tokens: Table,
 }
 
 /// One emulator's shared state.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub api: Api,
+    /// `http(s)://127.0.0.1:PORT`: WordPress's site URL (JWT `iss`, links in messages).
+    pub site_url: String,
     pub token_ttl: u64,
     pub refresh_ttl: u64,
     pub rate_limits: bool,
     pub ece_legacy_3x: bool,
+    pub documented: bool,
+    pub unlicensed: bool,
+    pub plain_permalinks: bool,
+    pub ece_sso: bool,
+    /// Smartling's SSO session length (`None`: no cap).
+    pub session_secs: Option<u64>,
     pub clock: Clock,
     pub keys: Keys,
     inner: Mutex<Inner>,
@@ -61,29 +72,56 @@ pub(crate) enum RefreshRefused {
     Expired,
     /// A rotated-out token: the family has been revoked.
     Reused,
+    /// The family's session (Smartling's SSO session) is over.
+    SessionOver,
 }
 
-/// An accepted refresh: who, and (when rotating) the new refresh token.
+/// An accepted refresh: who, (when rotating) the new refresh token and its lifetime, and how
+/// much of the family's session is left.
 #[derive(Debug)]
 pub(crate) struct RefreshAccepted {
     pub user: String,
     pub new_refresh: Option<String>,
+    /// Seconds the new refresh token lives (when rotating).
+    pub refresh_expires_in: u64,
+    /// Seconds left in the family's session (`None`: no session).
+    pub session_left: Option<u64>,
 }
 
-fn ttl_i64(ttl: u64) -> i64 {
+/// A new refresh-token family's first token and the lifetimes it carries.
+#[derive(Debug)]
+pub(crate) struct NewFamily {
+    pub token: String,
+    pub refresh_expires_in: u64,
+    pub session_left: Option<u64>,
+}
+
+pub(crate) fn ttl_i64(ttl: u64) -> i64 {
     i64::try_from(ttl).unwrap_or(i64::MAX / 4)
 }
 
+/// Seconds from `now` to `at` (0 when past).
+pub(crate) fn secs_until(at: i64, now: i64) -> u64 {
+    u64::try_from(at.saturating_sub(now)).unwrap_or(0)
+}
+
 impl Shared {
-    pub(crate) fn new(api: Api, config: &EmulatorConfig) -> Self {
+    /// The state for `api` set up by `config`, serving at `site_url`.
+    pub(crate) fn new(api: Api, config: &EmulatorConfig, site_url: String) -> Self {
         Shared {
             api,
+            site_url,
             token_ttl: config.token_ttl.unwrap_or_else(|| api.default_token_ttl()),
             refresh_ttl: config
                 .refresh_ttl
-                .unwrap_or_else(|| api.default_refresh_ttl()),
+                .unwrap_or_else(|| api.default_refresh_ttl(config.documented)),
             rate_limits: config.rate_limits,
             ece_legacy_3x: config.ece_legacy_3x,
+            documented: config.documented,
+            unlicensed: config.unlicensed,
+            plain_permalinks: config.plain_permalinks,
+            ece_sso: config.ece_sso,
+            session_secs: config.smartling_session_secs,
             clock: Clock::with_speed(config.clock_offset_secs, config.clock_speed),
             keys: Keys::random(),
             inner: Mutex::new(Inner {
@@ -164,10 +202,28 @@ impl Shared {
 
     /// Start a refresh-token family for `sub` and sign its first token.
     pub(crate) fn issue_refresh(&self, sub: &str) -> Result<String, JwtError> {
+        self.start_family(sub).map(|family| family.token)
+    }
+
+    /// Start a refresh-token family for `sub` (for Smartling, in a new SSO session) and sign its
+    /// first token, which lives `refresh_ttl` but never past the session's end.
+    pub(crate) fn start_family(&self, sub: &str) -> Result<NewFamily, JwtError> {
         let now = self.now();
-        let exp = now.saturating_add(ttl_i64(self.refresh_ttl));
-        let (fam, generation) = self.lock().families.create(sub, exp, now);
-        self.sign_refresh(sub, fam, generation, now, exp)
+        let session_end = match (self.api, self.session_secs) {
+            (Api::Smartling, Some(secs)) => Some(now.saturating_add(ttl_i64(secs))),
+            _ => None,
+        };
+        let mut exp = now.saturating_add(ttl_i64(self.refresh_ttl));
+        if let Some(end) = session_end {
+            exp = exp.min(end);
+        }
+        let (fam, generation) = self.lock().families.create(sub, exp, now, session_end);
+        let token = self.sign_refresh(sub, fam, generation, now, exp)?;
+        Ok(NewFamily {
+            token,
+            refresh_expires_in: secs_until(exp, now),
+            session_left: session_end.map(|end| secs_until(end, now)),
+        })
     }
 
     fn sign_refresh(
@@ -195,7 +251,8 @@ impl Shared {
     }
 
     /// Use a refresh token. With `rotate`, the presented token dies and a new one of the same family
-    /// is returned; presenting a rotated-out token counts a reuse and revokes the family.
+    /// is returned; presenting a rotated-out token counts a reuse and revokes the family. The new
+    /// token never outlives the family's session; once that is over, the token is refused.
     pub(crate) fn use_refresh(
         &self,
         token: &str,
@@ -204,19 +261,36 @@ impl Shared {
         let claims = self.decode_refresh(token).ok_or(RefreshRefused::Invalid)?;
         let now = self.now();
         if claims.exp <= now {
+            // A token capped to its session dies with it: say which.
+            let mut inner = self.lock();
+            if inner
+                .families
+                .session_end(claims.fam)
+                .is_some_and(|end| end <= now)
+            {
+                inner.stats.refreshes_after_session_end += 1;
+                return Err(RefreshRefused::SessionOver);
+            }
             return Err(RefreshRefused::Expired);
         }
-        let exp = now.saturating_add(ttl_i64(self.refresh_ttl));
-        let (user, generation) = {
+        let mut exp = now.saturating_add(ttl_i64(self.refresh_ttl));
+        let (user, generation, session_end) = {
             let mut inner = self.lock();
             match inner.families.present(claims.fam, claims.generation) {
-                Presented::Live { user } => {
+                Presented::Live { user, session_end } => {
+                    if let Some(end) = session_end {
+                        if end <= now {
+                            inner.stats.refreshes_after_session_end += 1;
+                            return Err(RefreshRefused::SessionOver);
+                        }
+                        exp = exp.min(end);
+                    }
                     let generation = if rotate {
                         inner.families.rotate(claims.fam, exp)
                     } else {
                         None
                     };
-                    (user, generation)
+                    (user, generation, session_end)
                 }
                 Presented::Reused { newly_revoked } => {
                     inner.stats.refresh_token_reuse += 1;
@@ -235,7 +309,12 @@ impl Shared {
             ),
             None => None,
         };
-        Ok(RefreshAccepted { user, new_refresh })
+        Ok(RefreshAccepted {
+            user,
+            new_refresh,
+            refresh_expires_in: secs_until(exp, now),
+            session_left: session_end.map(|end| secs_until(end, now)),
+        })
     }
 
     /// Revoke the family of a refresh token (JWT Auth Pro's revoke endpoint). True if it was live.
@@ -252,6 +331,7 @@ impl Shared {
         inner.epoch += 1;
         inner.revoked.clear();
         inner.families.clear();
+        inner.wp_tokens.clear();
     }
 }
 
@@ -260,7 +340,11 @@ mod tests {
     use super::*;
 
     fn shared(api: Api) -> Shared {
-        Shared::new(api, &EmulatorConfig::for_api(api))
+        Shared::new(
+            api,
+            &EmulatorConfig::for_api(api),
+            "http://127.0.0.1:1".into(),
+        )
     }
 
     #[test]
@@ -300,6 +384,32 @@ mod tests {
         );
         let stats = s.lock().stats.clone();
         assert_eq!((stats.refresh_token_reuse, stats.families_revoked), (1, 1));
+        Ok(())
+    }
+
+    #[test]
+    fn smartling_session_caps_refresh_lifetimes_then_ends() -> Result<(), JwtError> {
+        let mut config = EmulatorConfig::for_api(Api::Smartling);
+        config.smartling_session_secs = Some(5000);
+        let s = Shared::new(Api::Smartling, &config, String::new());
+        let first = s.start_family("u")?;
+        assert_eq!(
+            (first.refresh_expires_in, first.session_left),
+            (3660, Some(5000))
+        );
+        s.clock.advance(3000);
+        let second = s.use_refresh(&first.token, true);
+        let (lifetime, token) = match second {
+            Ok(a) => (a.refresh_expires_in, a.new_refresh.unwrap_or_default()),
+            Err(e) => panic!("refused: {e:?}"),
+        };
+        assert!((1999..=2000).contains(&lifetime), "{lifetime}");
+        s.clock.advance(2000);
+        assert_eq!(
+            s.use_refresh(&token, true).err(),
+            Some(RefreshRefused::SessionOver)
+        );
+        assert_eq!(s.lock().stats.refreshes_after_session_end, 1);
         Ok(())
     }
 }

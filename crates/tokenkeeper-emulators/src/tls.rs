@@ -18,6 +18,8 @@ pub(crate) struct Tls {
 
 /// Serve `identity`, or a fresh self-signed certificate for 127.0.0.1 and localhost.
 pub(crate) async fn acceptor(identity: Option<&TlsIdentity>) -> anyhow::Result<Tls> {
+    // The process default, unless something chose one already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let identity = match identity {
         Some(given) => given.clone(),
         None => testcerts::try_rcgen_leaf(&["127.0.0.1", "localhost"])?,

@@ -69,6 +69,29 @@ impl Users {
         })
     }
 
+    /// By login name, case-insensitively (as MySQL compares WordPress's `user_login`).
+    pub(crate) fn by_login(&self, name: &str) -> Option<&User> {
+        self.list
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(name))
+    }
+
+    /// By e-mail address, case-insensitively.
+    pub(crate) fn by_email(&self, email: &str) -> Option<&User> {
+        self.list
+            .iter()
+            .find(|u| u.email().eq_ignore_ascii_case(email))
+    }
+
+    /// By username, exactly.
+    pub(crate) fn exact(&self, name: &str) -> Option<&User> {
+        self.list.iter().find(|u| u.username == name)
+    }
+
+    pub(crate) fn by_id(&self, id: u64) -> Option<&User> {
+        self.list.iter().find(|u| u.id == id)
+    }
+
     pub(crate) fn check(&self, name: &str, password: &str) -> Check {
         match self.find(name) {
             None => Check::UnknownUser,

@@ -1,7 +1,9 @@
-//! Integration tests of the five emulators over real HTTP(S) with reqwest: documented shapes, error
-//! formats, rotation and reuse detection, Redis lockout, JWT scheme enforcement, the server clock,
-//! every fault action, the binary, and serving given certificates (`testcerts`, checked with the real
-//! `openssl`).
+//! Integration tests of the five emulators over real HTTP(S) with reqwest: shapes, error formats,
+//! rotation and reuse detection, Redis lockout, JWT scheme enforcement, the server clock, every
+//! fault action, the binary, and serving given certificates (`testcerts`, checked with the real
+//! `openssl`). Where the real server and the documentation differ (JWT Auth Pro, the generic JWT
+//! service), the default (real) behaviour is tested in the modules under `emulators/` and the
+//! documented variant (`documented: true`) here.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -12,6 +14,16 @@ use serde_json::{Value, json};
 use tokenkeeper_emulators::{
     Api, Emulator, EmulatorConfig, Fault, FaultAction, FaultTarget, TlsIdentity, testcerts,
 };
+
+// What the real servers do beyond the basics (the default), one module per API.
+#[path = "emulators/ece_real.rs"]
+mod ece_real;
+#[path = "emulators/generic_jwt_real.rs"]
+mod generic_jwt_real;
+#[path = "emulators/jwt_auth_pro_real.rs"]
+mod jwt_auth_pro_real;
+#[path = "emulators/smartling_session.rs"]
+mod smartling_session;
 
 const USER: &str = "admin@example.com";
 const PASSWORD: &str = "s3cret";
@@ -644,7 +656,17 @@ fn generic_error(answer: &Answer, status: u16) -> Result<()> {
 
 #[tokio::test]
 async fn generic_jwt_refresh_does_not_rotate() -> Result<()> {
-    let env = Env::new(Api::GenericJwt).await?;
+    for config in [
+        EmulatorConfig::for_api(Api::GenericJwt),
+        generic_documented(),
+    ] {
+        generic_refresh_does_not_rotate(config).await?;
+    }
+    Ok(())
+}
+
+async fn generic_refresh_does_not_rotate(config: EmulatorConfig) -> Result<()> {
+    let env = Env::with(config, Api::GenericJwt).await?;
     let refresh = env.emu.issue_refresh_token(USER);
     for _ in 0..3 {
         let answer = env
@@ -671,9 +693,16 @@ async fn generic_jwt_refresh_does_not_rotate() -> Result<()> {
     Ok(())
 }
 
+/// The documented variant (`documented: true`) of the generic JWT service.
+fn generic_documented() -> EmulatorConfig {
+    let mut config = EmulatorConfig::for_api(Api::GenericJwt);
+    config.documented = true;
+    config
+}
+
 #[tokio::test]
-async fn generic_jwt_errors() -> Result<()> {
-    let env = Env::new(Api::GenericJwt).await?;
+async fn generic_jwt_documented_errors() -> Result<()> {
+    let env = Env::with(generic_documented(), Api::GenericJwt).await?;
     generic_error(
         &env.post_json(
             "/api/v1/authenticate/refresh",
@@ -738,9 +767,16 @@ fn wp_error(answer: &Answer, status: u16, code: &str) -> Result<Value> {
     Ok(body)
 }
 
-#[tokio::test]
-async fn jwt_auth_pro_login_refresh_rotation_and_reuse() -> Result<()> {
+/// The documented variant (`documented: true`) of JWT Auth Pro.
+fn wp_documented() -> EmulatorConfig {
     let mut config = EmulatorConfig::for_api(Api::JwtAuthPro);
+    config.documented = true;
+    config
+}
+
+#[tokio::test]
+async fn jwt_auth_pro_documented_login_refresh_rotation_and_reuse() -> Result<()> {
+    let mut config = wp_documented();
     config.users.push(("bob".into(), "pw".into()));
     let env = Env::with(config, Api::JwtAuthPro).await?;
     ensure!(!env.emu.base_url().contains("wp-json"));
@@ -806,8 +842,8 @@ async fn jwt_auth_pro_login_refresh_rotation_and_reuse() -> Result<()> {
 }
 
 #[tokio::test]
-async fn jwt_auth_pro_errors() -> Result<()> {
-    let env = Env::new(Api::JwtAuthPro).await?;
+async fn jwt_auth_pro_documented_errors() -> Result<()> {
+    let env = Env::with(wp_documented(), Api::JwtAuthPro).await?;
     let wrong = wp_error(
         &wp_login(&env, USER, "x").await?,
         403,
@@ -855,8 +891,8 @@ async fn jwt_auth_pro_errors() -> Result<()> {
 }
 
 #[tokio::test]
-async fn jwt_auth_pro_revoke_and_validate() -> Result<()> {
-    let env = Env::new(Api::JwtAuthPro).await?;
+async fn jwt_auth_pro_documented_revoke_and_validate() -> Result<()> {
+    let env = Env::with(wp_documented(), Api::JwtAuthPro).await?;
     let body = wp_login(&env, USER, PASSWORD).await?.json()?;
     let token = str_at(&body, "/token")?;
     let refresh = str_at(&body, "/refresh_token")?;
@@ -869,6 +905,15 @@ async fn jwt_auth_pro_revoke_and_validate() -> Result<()> {
         valid.status == 200 && valid.json()?["code"] == "jwt_auth_valid_token",
         "{valid:?}"
     );
+    let me = || {
+        send(
+            env.client
+                .get(env.url("/wp-json/wp/v2/users/me"))
+                .bearer_auth(token),
+        )
+    };
+    let mine = me().await?;
+    ensure!(mine.status == 200 && mine.json()?["id"] == 1, "{mine:?}");
     let revoked = send(
         env.post("/wp-json/jwt-auth/v1/token/revoke")
             .bearer_auth(token)
@@ -882,6 +927,8 @@ async fn jwt_auth_pro_revoke_and_validate() -> Result<()> {
     )
     .await?;
     wp_error(&again, 403, "jwt_auth_invalid_token")?;
+    wp_error(&me().await?, 401, "rest_not_logged_in")?;
+    ensure!(env.emu.stats().access_tokens_revoked == 1);
     wp_error(
         &env.post_json(WP_REFRESH, json!({ "refresh_token": refresh }))
             .await?,
@@ -896,8 +943,8 @@ async fn jwt_auth_pro_revoke_and_validate() -> Result<()> {
 }
 
 #[tokio::test]
-async fn jwt_auth_pro_rate_limits() -> Result<()> {
-    let mut config = EmulatorConfig::for_api(Api::JwtAuthPro);
+async fn jwt_auth_pro_documented_rate_limits() -> Result<()> {
+    let mut config = wp_documented();
     config.rate_limits = true;
     let env = Env::with(config, Api::JwtAuthPro).await?;
     let mut refresh = String::new();
@@ -1379,13 +1426,50 @@ async fn fault_huge_streams_two_mebibytes() -> Result<()> {
 
 #[test]
 fn binary_prints_one_line_per_api() -> Result<()> {
+    binary_with(&[], "plain")
+}
+
+#[test]
+fn binary_takes_the_variant_switches() -> Result<()> {
+    let switches = [
+        "--documented",
+        "--unlicensed",
+        "--plain-permalinks",
+        "--ece-sso",
+        "--smartling-session",
+        "0",
+        "--rate-limits",
+    ];
+    binary_with(&switches, "switches")
+}
+
+/// The status line of a login at `/wp-json/jwt-auth/v1/token` over `stream`.
+fn wp_token_status(mut stream: std::net::TcpStream) -> Result<String> {
+    use std::io::{Read, Write};
+
+    let body = json!({ "username": USER, "password": PASSWORD }).to_string();
+    write!(
+        stream,
+        "POST /wp-json/jwt-auth/v1/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    Ok(answer.lines().next().unwrap_or_default().to_owned())
+}
+
+/// Run the binary with `args`: one line per API, each serving (JWT Auth Pro's login tried).
+fn binary_with(args: &[&str], tag: &str) -> Result<()> {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
-    let dir = std::env::temp_dir().join(format!("tk-emu-test-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("tk-emu-test-{}-{tag}", std::process::id()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_tokenkeeper-emulators"))
         .arg("--ca-dir")
         .arg(&dir)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
@@ -1404,7 +1488,16 @@ fn binary_prints_one_line_per_api() -> Result<()> {
             };
             ensure!(url.starts_with(scheme), "{line}");
             let port: u16 = url.rsplit(':').next().unwrap_or_default().parse()?;
-            std::net::TcpStream::connect(("127.0.0.1", port))?;
+            let stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+            if api == Api::JwtAuthPro {
+                let head = wp_token_status(stream)?;
+                let want = if args.contains(&"--plain-permalinks") {
+                    "HTTP/1.1 404"
+                } else {
+                    "HTTP/1.1 200"
+                };
+                ensure!(head.starts_with(want), "{head}");
+            }
             if api == Api::RedisEnterprise {
                 let ca = std::fs::read_to_string(fields.get(2).context("no CA path")?)?;
                 ensure!(ca.contains("BEGIN CERTIFICATE"));
@@ -1549,6 +1642,13 @@ fn openssl(args: &[&str], input: &str) -> Result<String> {
     Ok(stdout)
 }
 
+/// Does `openssl x509 -text` output name `field: key = value`? (OpenSSL 3.5 prints `key=value`,
+/// older ones `key = value`.)
+fn has_name(text: &str, field: &str, key: &str, value: &str) -> bool {
+    text.contains(&format!("{field}: {key} = {value}"))
+        || text.contains(&format!("{field}: {key}={value}"))
+}
+
 /// The certificates' text as `openssl x509 -noout -text` prints it.
 fn cert_text(pem: &str) -> Result<String> {
     openssl(&["x509", "-noout", "-text"], pem)
@@ -1666,7 +1766,10 @@ async fn openssl_self_signed_is_what_appliances_ship_and_is_served_as_given() ->
     let text = cert_text(&identity.cert_pem)?;
     ensure!(text.contains("CA:TRUE"), "{text}");
     ensure!(!text.contains("Subject Alternative Name"), "{text}");
-    ensure!(text.contains("CN = appliance.example"), "{text}");
+    ensure!(
+        has_name(&text, "Subject", "CN", "appliance.example"),
+        "{text}"
+    );
     ensure!(
         text.contains("rsaEncryption") && text.contains("2048 bit"),
         "{text}"
@@ -1803,7 +1906,8 @@ async fn ca_and_leaf_verify_through_the_ca_file_only() -> Result<()> {
     );
     let leaf_text = cert_text(&leaf.cert_pem)?;
     ensure!(
-        !leaf_text.contains("CA:TRUE") && leaf_text.contains("Issuer: CN = TokenKeeper test CA"),
+        !leaf_text.contains("CA:TRUE")
+            && has_name(&leaf_text, "Issuer", "CN", "TokenKeeper test CA"),
         "{leaf_text}"
     );
     // openssl agrees the chain is complete.
@@ -1859,25 +1963,44 @@ async fn rotating_refresh(env: &Env, refresh: &str) -> Result<Answer> {
     }
 }
 
-/// Where Smartling and JWT Auth Pro put (access token, refresh token).
-fn rotating_pointers(api: Api) -> (&'static str, &'static str) {
+/// Where Smartling and JWT Auth Pro put (access token, refresh token) in a refresh's answer.
+fn rotating_pointers(api: Api, documented: bool) -> (&'static str, &'static str) {
     match api {
         Api::Smartling => ("/response/data/accessToken", "/response/data/refreshToken"),
-        _ => ("/token", "/refresh_token"),
+        _ if documented => ("/token", "/refresh_token"),
+        _ => ("/access_token", "/refresh_token"),
     }
+}
+
+/// The rotating APIs and variants: Smartling, JWT Auth Pro (real), JWT Auth Pro (documented).
+fn rotating_cases() -> [(Api, bool); 3] {
+    [
+        (Api::Smartling, false),
+        (Api::JwtAuthPro, false),
+        (Api::JwtAuthPro, true),
+    ]
+}
+
+fn config_for(api: Api, documented: bool) -> EmulatorConfig {
+    let mut config = EmulatorConfig::for_api(api);
+    config.documented = documented;
+    config
 }
 
 #[tokio::test]
 async fn rotate_then_broken_token_really_rotates() -> Result<()> {
-    for api in [Api::Smartling, Api::JwtAuthPro] {
+    for (api, documented) in rotating_cases() {
         for action in [
             FaultAction::RotateThenNotJwt,
             FaultAction::RotateThenMissingToken,
         ] {
-            let case = format!("{api} {action:?}");
-            let env = Env::new(api).await?;
-            let (access_at, refresh_at) = rotating_pointers(api);
+            let case = format!("{api} documented={documented} {action:?}");
+            let env = Env::with(config_for(api, documented), api).await?;
+            let (access_at, refresh_at) = rotating_pointers(api, documented);
             let old = rotating_login(&env).await?;
+            // The real JWT Auth Pro issues byte-identical tokens within one second (and judges
+            // them by their first row): each step a second later keeps them apart.
+            env.emu.advance_clock(2);
             env.emu
                 .push_fault(Fault::once(FaultTarget::Refresh, action.clone()));
             let broken = rotating_refresh(&env, &old).await?;
@@ -1895,13 +2018,16 @@ async fn rotate_then_broken_token_really_rotates() -> Result<()> {
             }
             let new = str_at(&body, refresh_at)?.to_owned();
             ensure!(new != old, "{case}: not rotated");
-            if api == Api::Smartling {
-                ensure!(body["response"]["code"] == "SUCCESS", "{case}: {body}");
-            } else {
-                ensure!(body["user_email"] == USER, "{case}: {body}");
+            match (api, documented) {
+                (Api::Smartling, _) => {
+                    ensure!(body["response"]["code"] == "SUCCESS", "{case}: {body}")
+                }
+                (_, true) => ensure!(body["user_email"] == USER, "{case}: {body}"),
+                (_, false) => ensure!(body["token_type"] == "Bearer", "{case}: {body}"),
             }
 
             // The new refresh token is the current one: it works, and is no reuse.
+            env.emu.advance_clock(2);
             let next = rotating_refresh(&env, &new).await?;
             ensure!(next.status == 200, "{case}: {next:?}");
             ensure!(
@@ -1932,57 +2058,16 @@ async fn rotate_then_faults_edit_each_apis_token_field_and_pass_errors_through()
         ] {
             let case = format!("{api} {action:?}");
             let env = Env::new(api).await?;
-            let target = match api {
-                Api::RedisEnterprise | Api::Ece => FaultTarget::Login,
-                _ => FaultTarget::Refresh,
-            };
-            env.emu.push_fault(Fault::once(target, action.clone()));
-            let answer = match api {
-                Api::RedisEnterprise => redis_login(&env, None).await?,
-                Api::Ece => {
-                    env.post_json(
-                        "/api/v1/users/auth/_login",
-                        json!({ "username": USER, "password": PASSWORD }),
-                    )
-                    .await?
-                }
-                Api::GenericJwt => {
-                    let refresh = env.emu.issue_refresh_token(USER);
-                    env.post_json(
-                        "/api/v1/authenticate/refresh",
-                        json!({ "refreshToken": refresh }),
-                    )
-                    .await?
-                }
-                Api::Smartling | Api::JwtAuthPro => {
-                    let refresh = rotating_login(&env).await?;
-                    rotating_refresh(&env, &refresh).await?
-                }
-            };
-            ensure!(answer.status == 200, "{case}: {answer:?}");
-            let body = answer.json()?;
-            let pointer = match api {
-                Api::RedisEnterprise => "/access_token",
-                Api::Ece | Api::JwtAuthPro => "/token",
-                Api::Smartling => "/response/data/accessToken",
-                Api::GenericJwt => "/jwtToken",
-            };
-            match action {
-                FaultAction::RotateThenNotJwt => {
-                    ensure!(str_at(&body, pointer)? == "abc", "{case}: {body}")
-                }
-                _ => ensure!(body.pointer(pointer).is_none(), "{case}: {body}"),
-            }
-            // The rest of the real answer is kept.
-            match api {
-                Api::Ece => ensure!(body["session_expiration_time"].is_string(), "{case}"),
-                Api::Smartling => ensure!(body["response"]["data"]["expiresIn"] == 480, "{case}"),
-                Api::JwtAuthPro => ensure!(body["user_id"] == 1, "{case}"),
-                Api::RedisEnterprise | Api::GenericJwt => {
-                    ensure!(body.is_object(), "{case}: {body}")
-                }
-            }
+            edit_one_token_field(&env, &case, action.clone(), false).await?;
         }
+    }
+    // And the documented JWT Auth Pro, whose refresh answers the login's shape.
+    for action in [
+        FaultAction::RotateThenNotJwt,
+        FaultAction::RotateThenMissingToken,
+    ] {
+        let env = Env::with(wp_documented(), Api::JwtAuthPro).await?;
+        edit_one_token_field(&env, &format!("documented {action:?}"), action, true).await?;
     }
 
     // A refused request passes through unchanged, and uses the fault up.
@@ -2010,5 +2095,75 @@ async fn rotate_then_faults_edit_each_apis_token_field_and_pass_errors_through()
         env.emu
             .access_token_valid(str_at(&fine, "/response/data/accessToken")?)
     );
+    Ok(())
+}
+
+/// One `RotateThen*` fault on the token-issuing call each API has (Redis and ECE: the login;
+/// the others: a refresh): the token field is edited, the rest of the real answer kept.
+async fn edit_one_token_field(
+    env: &Env,
+    case: &str,
+    action: FaultAction,
+    documented: bool,
+) -> Result<()> {
+    let api = env.emu.api();
+    let target = match api {
+        Api::RedisEnterprise | Api::Ece => FaultTarget::Login,
+        _ => FaultTarget::Refresh,
+    };
+    env.emu.push_fault(Fault::once(target, action.clone()));
+    let answer = match api {
+        Api::RedisEnterprise => redis_login(env, None).await?,
+        Api::Ece => {
+            env.post_json(
+                "/api/v1/users/auth/_login",
+                json!({ "username": USER, "password": PASSWORD }),
+            )
+            .await?
+        }
+        Api::GenericJwt => {
+            let refresh = env.emu.issue_refresh_token(USER);
+            env.post_json(
+                "/api/v1/authenticate/refresh",
+                json!({ "refreshToken": refresh }),
+            )
+            .await?
+        }
+        Api::Smartling | Api::JwtAuthPro => {
+            let refresh = rotating_login(env).await?;
+            rotating_refresh(env, &refresh).await?
+        }
+    };
+    ensure!(answer.status == 200, "{case}: {answer:?}");
+    let body = answer.json()?;
+    let pointer = match api {
+        Api::RedisEnterprise => "/access_token",
+        Api::Ece => "/token",
+        Api::JwtAuthPro => rotating_pointers(api, documented).0,
+        Api::Smartling => "/response/data/accessToken",
+        Api::GenericJwt => "/jwtToken",
+    };
+    match action {
+        FaultAction::RotateThenNotJwt => {
+            ensure!(str_at(&body, pointer)? == "abc", "{case}: {body}")
+        }
+        _ => ensure!(body.pointer(pointer).is_none(), "{case}: {body}"),
+    }
+    // The rest of the real answer is kept.
+    match api {
+        Api::Ece => ensure!(body["session_expiration_time"].is_string(), "{case}"),
+        Api::Smartling => ensure!(body["response"]["data"]["expiresIn"] == 480, "{case}"),
+        Api::JwtAuthPro if documented => ensure!(body["user_id"] == 1, "{case}"),
+        Api::JwtAuthPro => ensure!(
+            body["expires_in"]
+                .as_i64()
+                .is_some_and(|e| (7 * 86_400 - 1..=7 * 86_400).contains(&e))
+                && body["refresh_token"].is_string(),
+            "{case}: {body}"
+        ),
+        Api::RedisEnterprise | Api::GenericJwt => {
+            ensure!(body.is_object(), "{case}: {body}")
+        }
+    }
     Ok(())
 }

@@ -102,6 +102,14 @@ impl Reply {
         (200..300).contains(&self.status)
     }
 
+    /// True for a success whose body is a JSON object: the API itself answered (a captive
+    /// portal's or proxy's page is not), so a rotating refresh was most likely carried out.
+    pub fn is_api_success(&self) -> bool {
+        self.is_success()
+            && serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&self.body)
+                .is_ok()
+    }
+
     /// Parses the body as JSON of type `T`, or a protocol error describing what came instead.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         serde_json::from_slice(&self.body).map_err(|e| {

@@ -171,7 +171,7 @@ impl Provider for JwtAuthPro {
         let (reply, plain) = post(http, account, REFRESH, &body).await?;
         let mut set = self
             .parse(&reply)
-            .map_err(|e| e.spent_if(reply.is_success()))?;
+            .map_err(|e| e.spent_if(reply.is_api_success()))?;
         set.plain_permalinks = Some(plain);
         Ok(set)
     }

@@ -81,8 +81,8 @@ pub struct ProviderError {
     pub error: Box<ApiError>,
     /// A refresh token the answer carried, to be stored in any case.
     pub rotated_refresh: Option<Secret>,
-    /// The server accepted a rotating refresh (it answered with a success status) but the
-    /// answer could not be used: it has most likely retired the old refresh token *and* the
+    /// The server accepted a rotating refresh (it answered with a success status and a JSON
+    /// object, so it was the API and not a proxy's page) but the answer could not be used: it has most likely retired the old refresh token *and* the
     /// old access token (JWT Auth Pro revokes both), so neither may be handed out as fresh.
     pub spent: bool,
 }

@@ -255,6 +255,6 @@ impl Provider for Smartling {
         let body = json!({ "refreshToken": token.expose() });
         let url = account.endpoint("/auth-api/v2/authenticate/refresh");
         let reply = http.post(account, url, Auth::None, Some(&body)).await?;
-        parse(&reply).map_err(|e| e.spent_if(reply.is_success()))
+        parse(&reply).map_err(|e| e.spent_if(reply.is_api_success()))
     }
 }

@@ -26,39 +26,82 @@ fn respond(status: u16, content_type: &str, body: &str) -> FaultAction {
     }
 }
 
-#[tokio::test]
-async fn a_rotation_followed_by_a_broken_answer_loses_no_refresh_token() {
+/// The rotating APIs' broken answers after the server rotated (and, as the real JWT Auth Pro
+/// does, revoked the old access token with the old refresh token).
+const ROTATED_THEN_BROKEN: [(Api, FaultAction); 3] = [
     // Smartling's access token is opaque (its expiry is `expiresIn`), so "abc" is no error
     // there; a missing one is.
-    let cases = [
-        (Api::Smartling, FaultAction::RotateThenMissingToken),
-        (Api::JwtAuthPro, FaultAction::RotateThenNotJwt),
-        (Api::JwtAuthPro, FaultAction::RotateThenMissingToken),
-    ];
-    for (api, broken) in cases {
-        {
-            let (emu, _dir, keeper) = with_account(api, "rot").await;
-            let before = stored(&keeper, "rot", SecretKind::Refresh);
-            let access_before = stored(&keeper, "rot", SecretKind::Access);
-            emu.push_fault(fault(FaultTarget::Refresh, broken.clone()));
-            let err = keeper.refresh("rot").await.unwrap_err();
-            assert_eq!(
-                err.api().map(|e| e.kind),
-                Some(ErrorKind::Protocol),
-                "{api:?} {broken:?}: {err}"
-            );
-            // The new refresh token is stored; the old access token is kept.
-            let after = stored(&keeper, "rot", SecretKind::Refresh);
-            assert!(after.is_some() && after != before, "{api:?} {broken:?}");
-            assert_eq!(stored(&keeper, "rot", SecretKind::Access), access_before);
-            let logins = emu.stats().logins;
-            keeper.refresh("rot").await.unwrap();
-            let stats = emu.stats();
-            assert_eq!(stats.refresh_token_reuse, 0, "{api:?} {broken:?}");
-            assert_eq!(stats.families_revoked, 0, "{api:?} {broken:?}");
-            assert_eq!(stats.logins, logins, "no extra login: {api:?} {broken:?}");
-        }
+    (Api::Smartling, FaultAction::RotateThenMissingToken),
+    (Api::JwtAuthPro, FaultAction::RotateThenNotJwt),
+    (Api::JwtAuthPro, FaultAction::RotateThenMissingToken),
+];
+
+#[tokio::test]
+async fn a_rotation_followed_by_a_broken_answer_logs_in_once_with_the_stored_password() {
+    for (api, broken) in ROTATED_THEN_BROKEN {
+        let (emu, _dir, keeper) = with_account(api, "rot").await;
+        let access_before = stored(&keeper, "rot", SecretKind::Access);
+        let logins = emu.stats().logins;
+        emu.push_fault(fault(FaultTarget::Refresh, broken.clone()));
+        let view = keeper.refresh("rot").await.unwrap();
+        assert_eq!(view.status, Status::Fresh, "{api:?} {broken:?}");
+        let stats = emu.stats();
+        assert_eq!(stats.logins, logins + 1, "exactly one login: {api:?} {broken:?}");
+        let access = stored(&keeper, "rot", SecretKind::Access);
+        assert!(access.is_some() && access != access_before, "{api:?} {broken:?}");
+        assert!(emu.access_token_valid(access.unwrap().expose()));
+        // The pair the login gave works on.
+        keeper.refresh("rot").await.unwrap();
+        let stats = emu.stats();
+        assert_eq!((stats.refresh_token_reuse, stats.families_revoked), (0, 0), "{api:?} {broken:?}");
+        assert_eq!(stats.logins, logins + 1, "{api:?} {broken:?}");
     }
+}
+
+#[tokio::test]
+async fn a_rotation_followed_by_a_broken_answer_without_a_password_hands_out_no_revoked_token() {
+    for (api, broken) in ROTATED_THEN_BROKEN {
+        let emu = start(api).await;
+        let dir = tempfile::tempdir().unwrap();
+        let keeper = crate::helpers::keeper(dir.path());
+        let given = Secret::new(emu.issue_refresh_token(USER));
+        keeper
+            .add(crate::helpers::new_account(&emu, dir.path(), "rot"), InitialSecret::RefreshToken(given))
+            .await
+            .unwrap();
+        let before = stored(&keeper, "rot", SecretKind::Refresh);
+        emu.push_fault(fault(FaultTarget::Refresh, broken.clone()));
+        let err = keeper.refresh("rot").await.unwrap_err();
+        assert_eq!(err.api().map(|e| e.kind), Some(ErrorKind::Protocol), "{api:?} {broken:?}: {err}");
+        assert!(err.to_string().contains("no longer handed out"), "{err}");
+        // The new refresh token is stored; the old access token is gone, everywhere.
+        let after = stored(&keeper, "rot", SecretKind::Refresh);
+        assert!(after.is_some() && after != before, "{api:?} {broken:?}");
+        assert_eq!(stored(&keeper, "rot", SecretKind::Access), None, "{api:?} {broken:?}");
+        let view = &keeper.list().unwrap()[0];
+        assert_eq!((view.token_fingerprint.as_deref(), view.expires_at), (None, None));
+        assert_eq!(view.status, Status::Error);
+        // A script asking for a token gets a new one (through the kept refresh token), never
+        // the old one, and nothing logged in.
+        let token = keeper.token("rot", std::time::Duration::from_secs(60)).await.unwrap();
+        assert!(emu.access_token_valid(token.expose()), "{api:?} {broken:?}");
+        let stats = emu.stats();
+        assert_eq!((stats.logins, stats.refresh_token_reuse), (0, 0), "{api:?} {broken:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_proxy_page_with_a_success_status_spends_nothing() {
+    // A captive portal or proxy answering 200 with its own page: the API never saw the refresh,
+    // so the stored tokens stay and nothing logs in.
+    let (emu, _dir, keeper) = with_account(Api::JwtAuthPro, "wp").await;
+    let access = stored(&keeper, "wp", SecretKind::Access);
+    let logins = emu.stats().logins;
+    emu.push_fault(fault(FaultTarget::Refresh, FaultAction::Html { status: 200 }));
+    let err = keeper.refresh("wp").await.unwrap_err();
+    assert_eq!(err.api().map(|e| e.kind), Some(ErrorKind::Protocol));
+    assert_eq!(stored(&keeper, "wp", SecretKind::Access), access);
+    assert_eq!(emu.stats().logins, logins);
 }
 
 #[tokio::test]

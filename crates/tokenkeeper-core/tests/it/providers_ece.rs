@@ -81,7 +81,7 @@ async fn every_documented_error_keeps_code_message_and_header_code() {
             ErrorKind::Transient,
             "authc.authentication_cluster_error",
         ),
-        (449, ErrorKind::Auth, ""),
+        (449, ErrorKind::Config, ""),
     ];
     for (status, kind, code) in cases {
         emu.push_fault(fault(
