@@ -111,4 +111,9 @@ insecure: boolean,
 /**
  * Plain HTTP to a host other than this machine.
  */
-plain_http: boolean, };
+plain_http: boolean, 
+/**
+ * Where the API answers when that is not under the base URL as documented: a WordPress
+ * site with plain permalinks answers at `<site>/?rest_route=/jwt-auth/v1`.
+ */
+api_root: string | null, };

@@ -130,6 +130,7 @@ export class DetailView {
         "dl",
         { class: "facts" },
         setting("Base URL", info.url),
+        ...(info.api_root ? [setting("API at", `${info.api_root} (the site has plain permalinks)`)] : []),
         setting("User name", info.username ?? "—"),
         setting("Token lifetime asked", info.ttl != null ? `${info.ttl} s` : "—"),
         setting("Refresh lead", info.refresh_lead_secs != null ? `${info.refresh_lead_secs} s` : "default"),

@@ -35,6 +35,7 @@ function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name" | "provi
     last_error: null,
     insecure: false,
     plain_http: false,
+    api_root: null,
     ...over,
   };
 }
@@ -62,6 +63,7 @@ const overview: Overview = {
       name: "blog",
       provider: "jwt-auth-pro",
       url: "https://blog.example.com/",
+      api_root: "https://blog.example.com/?rest_route=/jwt-auth/v1",
       status: "needs_login",
       expires_at: iso(-60),
       next_refresh_at: null,

@@ -309,4 +309,18 @@ describe("the detail view", () => {
     await page.waitForFunction(() => document.querySelectorAll("article.account").length === 2);
     await page.close();
   });
+
+  it("says where a WordPress site with plain permalinks answers", async () => {
+    const page = await open();
+    await card(page, "blog").getByRole("button", { name: "Details" }).click();
+    await page.waitForSelector("[data-field=jwt-claims], dl.facts");
+    const facts = await page.locator("dl.facts").last().innerText();
+    assert.match(facts, /API at\s+https:\/\/blog.example.com\/\?rest_route=\/jwt-auth\/v1 \(the site has plain permalinks\)/);
+    await page.close();
+    const other = await open();
+    await card(other, "smartling-prod").getByRole("button", { name: "Details" }).click();
+    await other.waitForSelector("[data-field=jwt-claims]");
+    assert.doesNotMatch(await other.locator("dl.facts").last().innerText(), /API at/);
+    await other.close();
+  });
 });

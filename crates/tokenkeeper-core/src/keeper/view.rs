@@ -47,7 +47,6 @@ pub struct AccountView {
     pub plain_http: bool,
     /// Where the API answers when that is not under the base URL as documented: a WordPress
     /// site with plain permalinks answers at `<site>/?rest_route=/jwt-auth/v1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_root: Option<String>,
 }
 
