@@ -538,7 +538,16 @@ fn realwp_start(kit: &Path, jwt_ttl: u64) -> Result<()> {
 /// The real server's own verdict on a token (200 valid, 403 revoked or expired).
 fn realwp_validate(token: &str) -> Result<String> {
     let out = std::process::Command::new("curl")
-        .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H"])
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "POST",
+            "-H",
+        ])
         .arg(format!("Authorization: Bearer {token}"))
         .arg("http://127.0.0.1:8881/wp-json/jwt-auth/v1/token/validate")
         .output()?;
@@ -572,7 +581,8 @@ async fn real_site(app: &Session, config: &Path) -> Result<()> {
     app.select("form.account-form select[name=provider]", "jwt-auth-pro")
         .await?;
     app.type_into("input[name=name]", "my-blog").await?;
-    app.type_into("input[name=url]", "http://127.0.0.1:8881").await?;
+    app.type_into("input[name=url]", "http://127.0.0.1:8881")
+        .await?;
     app.type_into("input[name=username]", "alice").await?;
     app.type_into("input[name=secret]", &password).await?;
     app.click_css("button[data-action=save]").await?;
@@ -580,7 +590,10 @@ async fn real_site(app: &Session, config: &Path) -> Result<()> {
     app.wait_for(&card, 20).await?;
     let fingerprint = format!("{card} [data-field=fingerprint]");
     let first = app.text(&fingerprint).await?;
-    ensure!(first.len() == 8, "a token is shown by its fingerprint: {first:?}");
+    ensure!(
+        first.len() == 8,
+        "a token is shown by its fingerprint: {first:?}"
+    );
     // The engine refreshes before the 20 s token expires, against the real plugin: a new
     // fingerprint, the card stays fresh, no error.
     eventually(40, "the app to refresh the real token", async || {
@@ -594,7 +607,10 @@ async fn real_site(app: &Session, config: &Path) -> Result<()> {
             json!([card]),
         )
         .await?;
-    ensure!(state == json!(["fresh", true]), "fresh, no error shown: {state}");
+    ensure!(
+        state == json!(["fresh", true]),
+        "fresh, no error shown: {state}"
+    );
     // What the app shows is what it keeps, and what the server accepts.
     let token = cli_ok(config, &["token", "my-blog", "--min-valid", "3"], None)?;
     ensure!(

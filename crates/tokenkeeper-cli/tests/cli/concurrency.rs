@@ -35,15 +35,29 @@ async fn eight_concurrent_refreshes_never_reuse_a_refresh_token() {
                 "{api:?}: a refresh token was reused"
             );
             assert_eq!(stats.families_revoked, 0, "{api:?}");
-            assert_eq!(
-                stats.refreshes, 8,
-                "{api:?}: each process refreshed once, in turn"
+            // JWT Auth Pro's tokens hold whole seconds and the plugin finds them by hash: a
+            // refresh within the second of the previous one answers the twin of the token it
+            // has just revoked, and is repeated once a second later. Eight refreshes in turn
+            // take a few seconds, so some of them need that second request.
+            let expected = if api == Api::JwtAuthPro {
+                8..=16
+            } else {
+                8..=8
+            };
+            assert!(
+                expected.contains(&stats.refreshes),
+                "{api:?}: each process refreshed in turn: {} refreshes",
+                stats.refreshes
             );
             assert_eq!(
                 stats.logins, logins,
                 "{api:?}: no fallback login was needed"
             );
-            e.run(&["token", "rot"], None).ok();
+            let token = e.run(&["token", "rot"], None).ok().stdout;
+            assert!(
+                em.access_token_valid(token.trim()),
+                "{api:?}: the server accepts the token kept after eight rotations"
+            );
             e.run(&["remove", "rot"], None).ok();
         })
         .await;
@@ -69,6 +83,9 @@ async fn concurrent_token_requests_share_one_refresh() {
     let (e, em) = (env.clone(), emu.clone());
     blocking(move || {
         e.add("wp", &em).0.ok();
+        // The refresh comes in another second of the server's clock than the login (within
+        // the same one the real plugin answers the revoked token's twin; see above).
+        em.advance_clock(2);
         age_token(&e, 10);
         // All eight need a token valid for 60 s; the first to take the lock refreshes, the
         // others re-read what it stored and find it good enough.

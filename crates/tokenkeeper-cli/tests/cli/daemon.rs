@@ -459,7 +459,12 @@ async fn ctrl_c_stops_the_demo_and_it_cleans_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn needs_login_stops_the_daemon_trying_until_tokenkeeper_login() {
-    let emu = Arc::new(short_lived(Api::GenericJwt, 8).await);
+    // The documented service refuses a forgotten refresh token with 401 (the real one answers
+    // its default 500, which is retried as temporary).
+    let mut config = EmulatorConfig::for_api(Api::GenericJwt);
+    config.token_ttl = Some(8);
+    config.documented = true;
+    let emu = Arc::new(Emulator::start(Api::GenericJwt, config).await.unwrap());
     let env = Arc::new(Env::new());
     let (e, em) = (env.clone(), emu.clone());
     blocking(move || {

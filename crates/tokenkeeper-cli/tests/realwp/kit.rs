@@ -55,17 +55,26 @@ impl Kit {
     /// One SQL query against the site's database; tab-separated rows.
     pub fn sql(&self, query: &str) -> String {
         let out = Command::new("mariadb")
-            .arg(format!("--socket={}", self.state.join("mysqld.sock").display()))
+            .arg(format!(
+                "--socket={}",
+                self.state.join("mysqld.sock").display()
+            ))
             .args(["-uroot", "-N", "-B", "realwp", "-e", query])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{query}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{query}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
     /// A number the database counts.
     pub fn count(&self, query: &str) -> u64 {
-        self.sql(query).parse().unwrap_or_else(|e| panic!("{query}: {e}"))
+        self.sql(query)
+            .parse()
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
     }
 
     /// Failed logins the plugin recorded (its analytics table): how many passwords it was sent
@@ -79,7 +88,10 @@ impl Kit {
     /// The server's row for a refresh token (its value is what the table calls
     /// `refresh_token_hash`): `(family, revoked)`, or `None` when the server never issued it.
     pub fn refresh_row(&self, refresh: &str) -> Option<(String, bool)> {
-        assert!(refresh.chars().all(|c| c.is_ascii_alphanumeric()), "an opaque token");
+        assert!(
+            refresh.chars().all(|c| c.is_ascii_alphanumeric()),
+            "an opaque token"
+        );
         let row = self.sql(&format!(
             "SELECT token_family, revoked_at IS NOT NULL FROM wp_jwt_auth_tokens WHERE refresh_token_hash = '{refresh}'"
         ));
@@ -90,7 +102,11 @@ impl Kit {
 
     /// Rows of a token family that are not revoked.
     pub fn live_in_family(&self, family: &str) -> u64 {
-        assert!(family.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        assert!(
+            family
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        );
         self.count(&format!(
             "SELECT COUNT(*) FROM wp_jwt_auth_tokens WHERE token_family = '{family}' AND revoked_at IS NULL"
         ))
@@ -124,7 +140,11 @@ impl Kit {
             .env("REALWP_JWT_TTL", jwt_ttl.to_string())
             .output()
             .unwrap();
-        assert!(out.status.success(), "setup.sh: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "setup.sh: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// `POST /wp-json/jwt-auth/v1/token/validate` with the token: the server's own verdict

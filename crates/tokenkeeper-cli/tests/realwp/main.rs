@@ -9,6 +9,7 @@
 //! runs them one at a time (they share one server, one rate limit of 60 requests a minute and
 //! one user) in a private keyring session. The server's answer to `/token/validate` is the
 //! judge of every token handed out.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod kit;
 mod proxy;
@@ -35,15 +36,27 @@ pub struct Run {
 impl Run {
     #[track_caller]
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn fails_with(self, code: i32, needle: &str) -> Self {
-        assert_eq!(self.code, code, "stdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
-        assert!(self.stderr.contains(needle), "{needle:?} not in {:?}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "{needle:?} not in {:?}",
+            self.stderr
+        );
         self
     }
 
@@ -52,6 +65,7 @@ impl Run {
     }
 }
 
+#[allow(clippy::new_without_default)] // a new directory each time, not a default value
 impl Env {
     pub fn new() -> Self {
         Self {
@@ -66,20 +80,29 @@ impl Env {
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenkeeper"));
         cmd.arg("--config-dir").arg(self.config_dir()).args(args);
-        cmd.env_remove("TOKENKEEPER_CONFIG_DIR").env_remove("TOKENKEEPER_LOG");
+        cmd.env_remove("TOKENKEEPER_CONFIG_DIR")
+            .env_remove("TOKENKEEPER_LOG");
         cmd
     }
 
     pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
         let mut cmd = self.command(args);
-        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         if let Some(input) = stdin {
             let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
         }
-        let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = child.wait_with_output().unwrap();
         Run {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -90,14 +113,28 @@ impl Env {
     /// `add NAME` for `alice` at `url` with her password.
     pub fn add_password(&self, name: &str, url: &str, password: &str) -> Run {
         self.run(
-            &["add", name, "--provider", "jwt-auth-pro", "--url", url, "--username", "alice", "--password-stdin"],
+            &[
+                "add",
+                name,
+                "--provider",
+                "jwt-auth-pro",
+                "--url",
+                url,
+                "--username",
+                "alice",
+                "--password-stdin",
+            ],
             Some(&format!("{password}\n")),
         )
     }
 
     /// The token `token NAME` prints.
     pub fn token(&self, name: &str) -> String {
-        self.run(&["token", name], None).ok().stdout.trim().to_owned()
+        self.run(&["token", name], None)
+            .ok()
+            .stdout
+            .trim()
+            .to_owned()
     }
 
     /// The account's id (the keychain's key).
@@ -110,15 +147,26 @@ impl Env {
     /// look it up: service `tokenkeeper`, user `<id>/refresh`).
     pub fn stored_refresh(&self, name: &str) -> String {
         let out = Command::new("secret-tool")
-            .args(["lookup", "service", "tokenkeeper", "username", &format!("{}/refresh", self.id(name))])
+            .args([
+                "lookup",
+                "service",
+                "tokenkeeper",
+                "username",
+                &format!("{}/refresh", self.id(name)),
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "secret-tool: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "secret-tool: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
     pub fn config_json(&self) -> serde_json::Value {
-        let text = std::fs::read_to_string(self.config_dir().join("config.json")).unwrap_or_default();
+        let text =
+            std::fs::read_to_string(self.config_dir().join("config.json")).unwrap_or_default();
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
     }
 }
@@ -129,6 +177,9 @@ pub fn keychain_entries() -> usize {
         .args(["search", "--all", "service", "tokenkeeper"])
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    text.lines().filter(|l| l.starts_with("attribute.username = ")).count()
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    text.lines()
+        .filter(|l| l.starts_with("attribute.username = "))
+        .count()
 }

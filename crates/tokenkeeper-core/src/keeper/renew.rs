@@ -193,7 +193,9 @@ impl Keeper {
         stored.expires_at = state.expires_at;
         stored.refresh_expires_at = state.refresh_expires_at;
         let started = Instant::now();
-        let outcome = self.renew(&account, &mut stored, &mut state, !from_file).await;
+        let outcome = self
+            .renew(&account, &mut stored, &mut state, !from_file)
+            .await;
         let latency = started.elapsed();
         let result = match outcome {
             Ok(set) => {
@@ -349,10 +351,7 @@ impl Keeper {
                 state.password_refused = on_disk.password_refused && !on_disk.is_older_than(state);
             }
         }
-        Ok(stored
-            .password
-            .clone()
-            .filter(|_| !state.password_refused))
+        Ok(stored.password.clone().filter(|_| !state.password_refused))
     }
 
     /// After a rotating refresh was answered with a success that could not be used, the
@@ -420,8 +419,12 @@ fn refresh_is_dead_end(
     state: &AccountState,
     now: chrono::DateTime<chrono::Utc>,
 ) -> bool {
-    match (stored.refresh.as_ref(), stored.refresh_expires_at, state.lifetime()) {
-        (Some(_), Some(refresh_expires), Some(lifetime)) => refresh_expires - now < lifetime,
+    match (
+        stored.refresh.as_ref(),
+        stored.refresh_expires_at,
+        state.lifetime(),
+    ) {
+        (Some(_), Some(refresh_expires), Some(lifetime)) => refresh_expires - now <= lifetime,
         _ => false,
     }
 }

@@ -140,8 +140,8 @@ fn envelope_error(reply: &Reply, body: ErrorBody) -> ApiError {
         _ => kind_for_status(reply.status),
     };
     ApiError::answered(kind, reply.status, body.code, message)
-    .with_fields(fields)
-    .with_retry_after(reply.retry_after_secs())
+        .with_fields(fields)
+        .with_retry_after(reply.retry_after_secs())
 }
 
 /// A refused refresh whose refresh token has passed its own `exp` (by the server's clock, from

@@ -9,7 +9,10 @@
 //! old access token*, so an unusable refresh answer marks the failure `spent`. A site with
 //! plain permalinks has no `/wp-json/` routing and answers at `/?rest_route=/jwt-auth/v1/…`: a
 //! 404 on one form tries the other once (the request never reached the plugin, so nothing was
-//! spent), and the form that answered travels back in the token set. Errors are WordPress REST
+//! spent), and the form that answered travels back in the token set. The plugin's JWTs hold
+//! only whole seconds and it looks tokens up by their hash, so a refresh within the second of
+//! the previous token returns the bytes it has just revoked: then the refresh is repeated once,
+//! a second later. Errors are WordPress REST
 //! errors `{"code", "message", "data": {"status"}}` whose messages may hold HTML, stripped
 //! here. Sources for each field: docs/API-EVIDENCE.md.
 
@@ -20,8 +23,7 @@ use serde_json::{Value, json};
 
 use super::http::{Auth, Http, Reply, kind_for_status, strip_html};
 use super::{
-    Outcome, Provider, ProviderError, StoredTokens, jwt_refresh_expiry, lenient, required,
-    username,
+    Outcome, Provider, ProviderError, StoredTokens, jwt_refresh_expiry, lenient, required, username,
 };
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
@@ -166,6 +168,37 @@ impl Provider for JwtAuthPro {
     }
 
     async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
+        let set = self.refresh_once(http, account, stored).await?;
+        if stored.access.as_ref() != Some(&set.access) {
+            return Ok(set);
+        }
+        // The plugin's JWTs carry nothing but whole seconds, and it finds a token's record by
+        // the token's hash: a refresh within the second of the previous token gives the very
+        // bytes it has just revoked, and the server refuses them. Refresh once more, with the
+        // new refresh token, in the next second.
+        tracing::debug!(account = %account.name, "the refresh gave the revoked token's twin: refreshing again in the next second");
+        tokio::time::sleep(SAME_SECOND).await;
+        let next = StoredTokens {
+            refresh: set.refresh.clone(),
+            ..StoredTokens::default()
+        };
+        match self.refresh_once(http, account, &next).await {
+            Ok(fresh) => Ok(fresh),
+            // The first answer rotated too: its refresh token must not be lost.
+            Err(mut e) => {
+                e.rotated_refresh = e.rotated_refresh.or(set.refresh);
+                e.spent = true;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Long enough to be in the next whole second of the server's clock.
+const SAME_SECOND: std::time::Duration = std::time::Duration::from_millis(1100);
+
+impl JwtAuthPro {
+    async fn refresh_once(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
         let token = required(stored.refresh.as_ref(), "refresh token")?;
         let body = json!({ "refresh_token": token.expose() });
         let (reply, plain) = post(http, account, REFRESH, &body).await?;

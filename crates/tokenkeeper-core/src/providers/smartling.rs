@@ -221,7 +221,12 @@ fn body_error(reply: &Reply, body: Body) -> ApiError {
         Some(code),
         message,
     )
-    .with_fields(body.errors.into_iter().flat_map(ErrorItem::fields).collect())
+    .with_fields(
+        body.errors
+            .into_iter()
+            .flat_map(ErrorItem::fields)
+            .collect(),
+    )
     .with_retry_after(reply.retry_after_secs())
 }
 

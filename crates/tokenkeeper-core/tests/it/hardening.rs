@@ -15,7 +15,7 @@ use tokenkeeper_emulators::{Api, FaultAction, FaultTarget};
 
 use crate::helpers::{
     USER, account, assert_api_error, assert_expires_in, config_dir_text, fault, login, refresh,
-    start, stored, with_account,
+    start, stored, with_account, with_account_on,
 };
 
 fn respond(status: u16, content_type: &str, body: &str) -> FaultAction {
@@ -28,65 +28,115 @@ fn respond(status: u16, content_type: &str, body: &str) -> FaultAction {
 
 /// The rotating APIs' broken answers after the server rotated (and, as the real JWT Auth Pro
 /// does, revoked the old access token with the old refresh token).
-const ROTATED_THEN_BROKEN: [(Api, FaultAction); 3] = [
-    // Smartling's access token is opaque (its expiry is `expiresIn`), so "abc" is no error
-    // there; a missing one is.
-    (Api::Smartling, FaultAction::RotateThenMissingToken),
-    (Api::JwtAuthPro, FaultAction::RotateThenNotJwt),
-    (Api::JwtAuthPro, FaultAction::RotateThenMissingToken),
-];
+/// Smartling's access token is opaque (its expiry is `expiresIn`), and so may the real JWT
+/// Auth Pro's be (its refresh answer has `expires_in`), so "abc" is no error there; a missing
+/// token is. The documented JWT Auth Pro answer has no lifetime: there a token that is not a
+/// JWT is unusable too.
+fn rotated_then_broken() -> [(Api, bool, FaultAction); 4] {
+    [
+        (Api::Smartling, false, FaultAction::RotateThenMissingToken),
+        (Api::JwtAuthPro, false, FaultAction::RotateThenMissingToken),
+        (Api::JwtAuthPro, true, FaultAction::RotateThenMissingToken),
+        (Api::JwtAuthPro, true, FaultAction::RotateThenNotJwt),
+    ]
+}
+
+fn config(api: Api, documented: bool) -> tokenkeeper_emulators::EmulatorConfig {
+    let mut config = tokenkeeper_emulators::EmulatorConfig::for_api(api);
+    config.documented = documented;
+    config
+}
 
 #[tokio::test]
 async fn a_rotation_followed_by_a_broken_answer_logs_in_once_with_the_stored_password() {
-    for (api, broken) in ROTATED_THEN_BROKEN {
-        let (emu, _dir, keeper) = with_account(api, "rot").await;
+    for (api, documented, broken) in rotated_then_broken() {
+        let (emu, _dir, keeper) = with_account_on(config(api, documented), api, "rot").await;
         let access_before = stored(&keeper, "rot", SecretKind::Access);
         let logins = emu.stats().logins;
+        // Time passes between the login and the refresh, as it does (the real plugin's tokens
+        // for one user within one second are identical, so a revoked one and a new one would
+        // be the same bytes; see docs/API-EVIDENCE.md).
+        emu.advance_clock(2);
         emu.push_fault(fault(FaultTarget::Refresh, broken.clone()));
         let view = keeper.refresh("rot").await.unwrap();
         assert_eq!(view.status, Status::Fresh, "{api:?} {broken:?}");
         let stats = emu.stats();
-        assert_eq!(stats.logins, logins + 1, "exactly one login: {api:?} {broken:?}");
+        assert_eq!(
+            stats.logins,
+            logins + 1,
+            "exactly one login: {api:?} {broken:?}"
+        );
         let access = stored(&keeper, "rot", SecretKind::Access);
-        assert!(access.is_some() && access != access_before, "{api:?} {broken:?}");
+        assert!(
+            access.is_some() && access != access_before,
+            "{api:?} {broken:?}"
+        );
         assert!(emu.access_token_valid(access.unwrap().expose()));
         // The pair the login gave works on.
         keeper.refresh("rot").await.unwrap();
         let stats = emu.stats();
-        assert_eq!((stats.refresh_token_reuse, stats.families_revoked), (0, 0), "{api:?} {broken:?}");
+        assert_eq!(
+            (stats.refresh_token_reuse, stats.families_revoked),
+            (0, 0),
+            "{api:?} {broken:?}"
+        );
         assert_eq!(stats.logins, logins + 1, "{api:?} {broken:?}");
     }
 }
 
 #[tokio::test]
 async fn a_rotation_followed_by_a_broken_answer_without_a_password_hands_out_no_revoked_token() {
-    for (api, broken) in ROTATED_THEN_BROKEN {
-        let emu = start(api).await;
+    for (api, documented, broken) in rotated_then_broken() {
+        let emu = crate::helpers::start_with(config(api, documented), api).await;
         let dir = tempfile::tempdir().unwrap();
         let keeper = crate::helpers::keeper(dir.path());
         let given = Secret::new(emu.issue_refresh_token(USER));
         keeper
-            .add(crate::helpers::new_account(&emu, dir.path(), "rot"), InitialSecret::RefreshToken(given))
+            .add(
+                crate::helpers::new_account(&emu, dir.path(), "rot"),
+                InitialSecret::RefreshToken(given),
+            )
             .await
             .unwrap();
         let before = stored(&keeper, "rot", SecretKind::Refresh);
+        // Seconds pass between the calls, as they do (see above).
+        emu.advance_clock(2);
         emu.push_fault(fault(FaultTarget::Refresh, broken.clone()));
         let err = keeper.refresh("rot").await.unwrap_err();
-        assert_eq!(err.api().map(|e| e.kind), Some(ErrorKind::Protocol), "{api:?} {broken:?}: {err}");
+        assert_eq!(
+            err.api().map(|e| e.kind),
+            Some(ErrorKind::Protocol),
+            "{api:?} {broken:?}: {err}"
+        );
         assert!(err.to_string().contains("no longer handed out"), "{err}");
         // The new refresh token is stored; the old access token is gone, everywhere.
         let after = stored(&keeper, "rot", SecretKind::Refresh);
         assert!(after.is_some() && after != before, "{api:?} {broken:?}");
-        assert_eq!(stored(&keeper, "rot", SecretKind::Access), None, "{api:?} {broken:?}");
+        assert_eq!(
+            stored(&keeper, "rot", SecretKind::Access),
+            None,
+            "{api:?} {broken:?}"
+        );
         let view = &keeper.list().unwrap()[0];
-        assert_eq!((view.token_fingerprint.as_deref(), view.expires_at), (None, None));
+        assert_eq!(
+            (view.token_fingerprint.as_deref(), view.expires_at),
+            (None, None)
+        );
         assert_eq!(view.status, Status::Error);
         // A script asking for a token gets a new one (through the kept refresh token), never
         // the old one, and nothing logged in.
-        let token = keeper.token("rot", std::time::Duration::from_secs(60)).await.unwrap();
+        emu.advance_clock(2);
+        let token = keeper
+            .token("rot", std::time::Duration::from_secs(60))
+            .await
+            .unwrap();
         assert!(emu.access_token_valid(token.expose()), "{api:?} {broken:?}");
         let stats = emu.stats();
-        assert_eq!((stats.logins, stats.refresh_token_reuse), (0, 0), "{api:?} {broken:?}");
+        assert_eq!(
+            (stats.logins, stats.refresh_token_reuse),
+            (0, 0),
+            "{api:?} {broken:?}"
+        );
     }
 }
 
@@ -97,7 +147,10 @@ async fn a_proxy_page_with_a_success_status_spends_nothing() {
     let (emu, _dir, keeper) = with_account(Api::JwtAuthPro, "wp").await;
     let access = stored(&keeper, "wp", SecretKind::Access);
     let logins = emu.stats().logins;
-    emu.push_fault(fault(FaultTarget::Refresh, FaultAction::Html { status: 200 }));
+    emu.push_fault(fault(
+        FaultTarget::Refresh,
+        FaultAction::Html { status: 200 },
+    ));
     let err = keeper.refresh("wp").await.unwrap_err();
     assert_eq!(err.api().map(|e| e.kind), Some(ErrorKind::Protocol));
     assert_eq!(stored(&keeper, "wp", SecretKind::Access), access);

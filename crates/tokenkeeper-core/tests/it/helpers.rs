@@ -137,7 +137,16 @@ pub fn new_account(emu: &Emulator, dir: &Path, name: &str) -> NewAccount {
 
 /// An emulator, a config dir and a keeper with one account `name` already added.
 pub async fn with_account(api: Api, name: &str) -> (Emulator, tempfile::TempDir, Keeper) {
-    let emu = start(api).await;
+    with_account_on(EmulatorConfig::for_api(api), api, name).await
+}
+
+/// [`with_account`] with an emulator set up as `config` says.
+pub async fn with_account_on(
+    config: EmulatorConfig,
+    api: Api,
+    name: &str,
+) -> (Emulator, tempfile::TempDir, Keeper) {
+    let emu = start_with(config, api).await;
     let dir = tempfile::tempdir().unwrap();
     let keeper = keeper(dir.path());
     keeper

@@ -246,7 +246,11 @@ async fn token_refreshes_only_when_it_would_expire_within_min_valid() {
 
 #[tokio::test]
 async fn without_a_password_a_refused_refresh_means_needs_login() {
-    let (emu, _dir, keeper) = with_account(Api::GenericJwt, "g").await;
+    // The documented service refuses a revoked refresh token with 401 (the real one answers
+    // its default 500, which is retried: see keeper_real_rules).
+    let mut config = tokenkeeper_emulators::EmulatorConfig::for_api(Api::GenericJwt);
+    config.documented = true;
+    let (emu, _dir, keeper) = crate::helpers::with_account_on(config, Api::GenericJwt, "g").await;
     emu.revoke_all();
     let err = keeper.refresh("g").await.unwrap_err();
     match &err {

@@ -4,39 +4,20 @@
 
 use std::time::Duration;
 
-use tokenkeeper_core::providers::{Http, StoredTokens, provider_for};
+use tokenkeeper_core::providers::{Http, provider_for};
 use tokenkeeper_core::token::TokenSet;
 use tokenkeeper_core::{Account, ApiError, ErrorKind, Secret};
-use tokenkeeper_emulators::{Api, Emulator, FaultAction, FaultTarget};
+use tokenkeeper_emulators::{Api, FaultAction, FaultTarget};
 
-use crate::helpers::{PASSWORD, USER, account, assert_api_error, fault, start};
+use crate::helpers::{PASSWORD, account, assert_api_error, fault, start};
 
-/// The first call a new account makes: login, or refresh for the API without a login.
-async fn first_call(emu: &Emulator, acc: &Account, http: &Http) -> Result<TokenSet, ApiError> {
-    let provider = provider_for(acc.provider);
-    if provider.has_login() {
-        provider
-            .login(http, acc, &Secret::new(PASSWORD))
-            .await
-            .map_err(|e| *e.error)
-    } else {
-        let stored = StoredTokens {
-            refresh: Some(Secret::new(emu.issue_refresh_token(USER))),
-            ..StoredTokens::default()
-        };
-        provider
-            .refresh(http, acc, &stored)
-            .await
-            .map_err(|e| *e.error)
-    }
-}
-
-fn target(api: Api) -> FaultTarget {
-    if api == Api::GenericJwt {
-        FaultTarget::Refresh
-    } else {
-        FaultTarget::Login
-    }
+/// The first call a new account makes: a login (every API has one now; the generic
+/// service's is `/api/v1/authenticate`).
+async fn first_call(acc: &Account, http: &Http) -> Result<TokenSet, ApiError> {
+    provider_for(acc.provider)
+        .login(http, acc, &Secret::new(PASSWORD))
+        .await
+        .map_err(|e| *e.error)
 }
 
 #[tokio::test]
@@ -52,13 +33,13 @@ async fn unreadable_success_answers_are_protocol_errors() {
             FaultAction::MissingToken,
             FaultAction::Html { status: 200 },
         ] {
-            emu.push_fault(fault(target(api), action.clone()));
-            let err = first_call(&emu, &acc, &http).await.unwrap_err();
+            emu.push_fault(fault(FaultTarget::Login, action.clone()));
+            let err = first_call(&acc, &http).await.unwrap_err();
             assert_api_error(&err, ErrorKind::Protocol, Some(200), Some("bad_response"));
             assert!(!err.message.is_empty(), "{api:?} {action:?}");
         }
         // Still fine afterwards.
-        first_call(&emu, &acc, &http).await.unwrap();
+        first_call(&acc, &http).await.unwrap();
     }
 }
 
@@ -68,8 +49,8 @@ async fn a_token_that_is_not_a_jwt_is_refused_where_a_jwt_is_needed() {
         let emu = start(api).await;
         let dir = tempfile::tempdir().unwrap();
         let acc = account(&emu, dir.path());
-        emu.push_fault(fault(target(api), FaultAction::NotJwt));
-        let result = first_call(&emu, &acc, &crate::helpers::http()).await;
+        emu.push_fault(fault(FaultTarget::Login, FaultAction::NotJwt));
+        let result = first_call(&acc, &crate::helpers::http()).await;
         if api == Api::Ece {
             // Expiry comes from session_expiration_time: the token's format does not matter.
             assert!(result.is_ok(), "{result:?}");
@@ -93,10 +74,8 @@ async fn html_error_pages_from_a_proxy_are_summarised() {
         let emu = start(api).await;
         let dir = tempfile::tempdir().unwrap();
         let acc = account(&emu, dir.path());
-        emu.push_fault(fault(target(api), FaultAction::Html { status: 502 }));
-        let err = first_call(&emu, &acc, &crate::helpers::http())
-            .await
-            .unwrap_err();
+        emu.push_fault(fault(FaultTarget::Login, FaultAction::Html { status: 502 }));
+        let err = first_call(&acc, &crate::helpers::http()).await.unwrap_err();
         assert_api_error(&err, ErrorKind::Transient, Some(502), None);
         assert!(
             err.message.contains("text/html"),
@@ -117,10 +96,8 @@ async fn huge_answers_stop_being_read_at_one_mebibyte() {
         let emu = start(api).await;
         let dir = tempfile::tempdir().unwrap();
         let acc = account(&emu, dir.path());
-        emu.push_fault(fault(target(api), FaultAction::Huge));
-        let err = first_call(&emu, &acc, &crate::helpers::http())
-            .await
-            .unwrap_err();
+        emu.push_fault(fault(FaultTarget::Login, FaultAction::Huge));
+        let err = first_call(&acc, &crate::helpers::http()).await.unwrap_err();
         assert_api_error(
             &err,
             ErrorKind::Protocol,
@@ -136,17 +113,15 @@ async fn dropped_connections_and_timeouts_are_transient() {
         let emu = start(api).await;
         let dir = tempfile::tempdir().unwrap();
         let acc = account(&emu, dir.path());
-        emu.push_fault(fault(target(api), FaultAction::Drop));
-        let err = first_call(&emu, &acc, &crate::helpers::http())
-            .await
-            .unwrap_err();
+        emu.push_fault(fault(FaultTarget::Login, FaultAction::Drop));
+        let err = first_call(&acc, &crate::helpers::http()).await.unwrap_err();
         assert_api_error(&err, ErrorKind::Transient, None, Some("network"));
         let impatient = Http::with_timeouts(Duration::from_secs(1), Duration::from_millis(500));
         emu.push_fault(fault(
-            target(api),
+            FaultTarget::Login,
             FaultAction::Delay(Duration::from_secs(3)),
         ));
-        let err = first_call(&emu, &acc, &impatient).await.unwrap_err();
+        let err = first_call(&acc, &impatient).await.unwrap_err();
         assert_api_error(&err, ErrorKind::Transient, None, Some("timeout"));
     }
 }
@@ -161,17 +136,13 @@ async fn nothing_listening_and_wrong_paths() {
     let port = free.local_addr().unwrap().port();
     drop(free);
     acc.url = format!("http://127.0.0.1:{port}").parse().unwrap();
-    let err = first_call(&emu, &acc, &crate::helpers::http())
-        .await
-        .unwrap_err();
+    let err = first_call(&acc, &crate::helpers::http()).await.unwrap_err();
     assert_api_error(&err, ErrorKind::Transient, None, Some("network"));
     assert!(err.message.contains("cannot connect"), "{}", err.message);
     // The URL of another API: the path is not found there.
     let other = start(Api::GenericJwt).await;
     acc.url = other.base_url().parse().unwrap();
-    let err = first_call(&emu, &acc, &crate::helpers::http())
-        .await
-        .unwrap_err();
+    let err = first_call(&acc, &crate::helpers::http()).await.unwrap_err();
     assert_api_error(&err, ErrorKind::Config, Some(404), None);
 }
 
@@ -190,7 +161,7 @@ async fn absurd_numbers_and_bare_tokens_are_refused_without_panic_or_leak() {
             body: r#"{"response":{"code":"SUCCESS","data":{"accessToken":"a","refreshToken":"r","expiresIn":100000000000000000,"refreshExpiresIn":3660,"tokenType":"Bearer"}}}"#.into(),
         },
     ));
-    let err = first_call(&emu, &acc, &http).await.unwrap_err();
+    let err = first_call(&acc, &http).await.unwrap_err();
     assert_api_error(&err, ErrorKind::Protocol, Some(200), Some("bad_response"));
     assert!(err.message.contains("out of range"), "{}", err.message);
     // A 200 whose body is a bare token: the error never quotes it.
@@ -202,7 +173,7 @@ async fn absurd_numbers_and_bare_tokens_are_refused_without_panic_or_leak() {
             body: "bare-secret-token-value".into(),
         },
     ));
-    let err = first_call(&emu, &acc, &http).await.unwrap_err();
+    let err = first_call(&acc, &http).await.unwrap_err();
     assert_api_error(&err, ErrorKind::Protocol, Some(200), Some("bad_response"));
     assert!(!err.message.contains("bare-secret"), "{}", err.message);
     assert!(err.message.contains("23 byte body"), "{}", err.message);

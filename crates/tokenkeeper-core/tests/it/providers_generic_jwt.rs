@@ -30,13 +30,62 @@ async fn refresh_token_does_not_rotate() {
 }
 
 #[tokio::test]
-async fn there_is_no_login() {
+async fn logs_in_with_a_password_as_the_real_service_does() {
     let emu = start(Api::GenericJwt).await;
     let dir = tempfile::tempdir().unwrap();
     let acc = account(&emu, dir.path());
-    let err = login(&emu, &acc).await.unwrap_err();
-    assert_api_error(&err, ErrorKind::Config, None, Some("no_login"));
-    assert_eq!(emu.stats().requests, 0, "nothing was sent");
+    let set = login(&emu, &acc).await.unwrap();
+    assert_expires_in(set.expires_at, 300);
+    let refresh_token = set
+        .refresh
+        .clone()
+        .expect("the login answers a refresh token");
+    let days = (set.refresh_expires_at.unwrap() - chrono::Utc::now()).num_hours();
+    assert!((167..=168).contains(&days), "its own exp: 7 days, {days} h");
+    // The refresh keeps it (no rotation), and knows its expiry.
+    let again = refresh(&acc, &with_refresh(refresh_token.expose()))
+        .await
+        .unwrap();
+    assert!(again.refresh.is_none());
+    assert_eq!(
+        again.refresh_expires_at.map(|t| t.timestamp() / 10),
+        set.refresh_expires_at.map(|t| t.timestamp() / 10)
+    );
+    // A wrong password: 401 invalidCredentials, in the service's envelope.
+    let err = tokenkeeper_core::providers::provider_for(acc.provider)
+        .login(&crate::helpers::http(), &acc, &Secret::new("wrong"))
+        .await
+        .unwrap_err()
+        .error;
+    assert_api_error(&err, ErrorKind::Auth, Some(401), Some("invalidCredentials"));
+}
+
+#[tokio::test]
+async fn the_real_service_answers_an_unknown_refresh_token_with_its_default_500() {
+    let emu = start(Api::GenericJwt).await;
+    let dir = tempfile::tempdir().unwrap();
+    let acc = account(&emu, dir.path());
+    // Not a JWT it signed: Spring's default error body, a 500, retried as temporary.
+    let err = refresh(&acc, &with_refresh("not-issued"))
+        .await
+        .unwrap_err();
+    assert_api_error(&err, ErrorKind::Transient, Some(500), None);
+    assert!(
+        err.message.starts_with("Internal Server Error"),
+        "{}",
+        err.message
+    );
+    // An access token sent as a refresh token: 400 invalidRefreshToken.
+    let set = login(&emu, &acc).await.unwrap();
+    let err = refresh(&acc, &with_refresh(set.access.expose()))
+        .await
+        .unwrap_err();
+    assert_api_error(
+        &err,
+        ErrorKind::Config,
+        Some(400),
+        Some("invalidRefreshToken"),
+    );
 }
 
 #[tokio::test]
@@ -56,7 +105,9 @@ async fn jwt_expiry_holds_under_skew() {
 
 #[tokio::test]
 async fn every_documented_error_with_code_message_and_target() {
-    let emu = start(Api::GenericJwt).await;
+    let mut config = EmulatorConfig::for_api(Api::GenericJwt);
+    config.documented = true;
+    let emu = start_with(config, Api::GenericJwt).await;
     let dir = tempfile::tempdir().unwrap();
     let acc = account(&emu, dir.path());
     let rt = emu.issue_refresh_token(USER);

@@ -60,6 +60,14 @@ async fn two_hundred_accounts_stay_fresh_for_a_simulated_hour_of_faults() {
     let mut emus = Vec::new();
     for api in Api::ALL {
         let mut config = EmulatorConfig::for_api(api);
+        // One WordPress user per account: the real plugin's tokens for one user in one second
+        // are byte-identical and it finds them by hash, so two accounts of one user refreshing
+        // in the same second would revoke each other's token (docs/API-EVIDENCE.md).
+        if api == Api::JwtAuthPro {
+            config.users = (0..PER_API)
+                .map(|i| (wp_user(i), PASSWORD.to_owned()))
+                .collect();
+        }
         config.clock_speed = SPEED;
         config.token_ttl = Some(lifetime(api));
         emus.push(Arc::new(Emulator::start(api, config).await.unwrap()));
@@ -78,7 +86,11 @@ async fn two_hundred_accounts_stay_fresh_for_a_simulated_hour_of_faults() {
                 name: name.clone(),
                 provider: kind_of(api),
                 url: parse_base_url(&emu.base_url()).unwrap(),
-                username: Some(USER.into()),
+                username: Some(if api == Api::JwtAuthPro {
+                    wp_user(i)
+                } else {
+                    USER.into()
+                }),
                 ttl: (api == Api::RedisEnterprise).then(|| lifetime(api)),
                 ca_cert: ca_file(emu, dir.path()),
                 trust_cert: None,
@@ -172,4 +184,8 @@ async fn two_hundred_accounts_stay_fresh_for_a_simulated_hour_of_faults() {
     for (name, _) in &names {
         keeper.remove(name).await.unwrap();
     }
+}
+
+fn wp_user(i: usize) -> String {
+    format!("author{i}@example.com")
 }
