@@ -21,4 +21,5 @@ export REALWP_JWT_TTL=120 REALWP_REFRESH_TTL=3600
 if [ "${1:-}" = --start ]; then
   exit 0
 fi
-scripts/with-keyring.sh cargo test -p tokenkeeper-cli --test realwp --locked -- --ignored --test-threads=1 "$@"
+# --workspace: the feature set of the test command's build, so nothing is rebuilt.
+scripts/with-keyring.sh cargo test --workspace --locked --test realwp -- --ignored --test-threads=1 "$@"

@@ -65,7 +65,7 @@ export function nextStep(
     case "protocol":
       return tokenKept
         ? "The API answered something unusable; the current token is still handed out while it is valid."
-        : "The API answered something unusable after it had most likely revoked the old token, so that token is no longer handed out; TokenKeeper tries again.";
+        : "No token is handed out until a refresh or a login works; TokenKeeper tries again.";
     case "auth":
       return "The API refused the credentials.";
     default:

@@ -249,7 +249,7 @@ describe("the add form", () => {
       }),
     );
     await page.waitForFunction(() => !document.querySelector("[data-field=notice]").textContent.includes("added"));
-    assert.match(await card(page, "my-blog").locator("[data-field=error]").innerText(), /no longer handed out/);
+    assert.match(await card(page, "my-blog").locator("[data-field=error]").innerText(), /No token is handed out/);
     await page.close();
   });
 

@@ -34,7 +34,7 @@ describe("error words", () => {
     // An unusable answer: whether the old token is still handed out depends on the row.
     const protocol = { kind: "protocol" as const, code: "bad_response", certificate: undefined };
     expect(nextStep(protocol, "error", true)).toMatch(/still handed out/);
-    expect(nextStep(protocol, "error", false)).toMatch(/no longer handed out/);
+    expect(nextStep(protocol, "error", false)).toMatch(/No token is handed out/);
     expect(nextStep(protocol, "error", false)).not.toMatch(/is kept/);
   });
 });

@@ -19,7 +19,32 @@ async fn login_then_bearer_refresh() {
     let second = refresh(&acc, &stored_from(&first)).await.unwrap();
     assert_ne!(second.access, first.access);
     assert_expires_in(second.expires_at, 300);
-    assert_eq!(emu.stats().refreshes, 1);
+    let stats = emu.stats();
+    assert_eq!(stats.refreshes, 1);
+    // As elastic/cloud-sdk-go does it: the refresh carries no body, the login one.
+    assert_eq!(stats.last_refresh_had_body, Some(false));
+    assert_eq!(stats.last_login_had_body, Some(true));
+}
+
+#[tokio::test]
+async fn a_login_redirected_to_single_sign_on_is_a_clear_config_error() {
+    let mut config = EmulatorConfig::for_api(Api::Ece);
+    config.ece_sso = true;
+    let emu = start_with(config, Api::Ece).await;
+    let dir = tempfile::tempdir().unwrap();
+    let acc = account(&emu, dir.path());
+    let err = login(&emu, &acc).await.unwrap_err();
+    assert_api_error(&err, ErrorKind::Config, Some(302), Some("sso_redirect"));
+    assert!(
+        err.message.contains("single sign-on") && err.message.contains("--token-stdin"),
+        "{}",
+        err.message
+    );
+    assert!(
+        !err.message.contains("state="),
+        "the redirect's query is not quoted: {}",
+        err.message
+    );
 }
 
 #[tokio::test]
