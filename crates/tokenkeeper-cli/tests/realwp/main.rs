@@ -15,103 +15,35 @@ mod kit;
 mod proxy;
 mod scenarios;
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
-/// One isolated config dir.
-#[derive(Debug)]
-pub struct Env {
-    pub dir: tempfile::TempDir,
-}
+// The CLI suite's runner (a config dir per test, stdin, exit code, output); its emulator
+// helpers are not used here.
+#[path = "../cli/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
 
-/// What a run printed.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
+pub(crate) use helpers::{Env, Run};
 
-impl Run {
-    #[track_caller]
-    pub fn ok(self) -> Self {
-        assert_eq!(
-            self.code, 0,
-            "stdout: {}\nstderr: {}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-
-    #[track_caller]
-    pub fn fails_with(self, code: i32, needle: &str) -> Self {
-        assert_eq!(
-            self.code, code,
-            "stdout: {}\nstderr: {}",
-            self.stdout, self.stderr
-        );
-        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
-        assert!(
-            self.stderr.contains(needle),
-            "{needle:?} not in {:?}",
-            self.stderr
-        );
-        self
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
-    }
-}
-
-#[allow(clippy::new_without_default)] // a new directory each time, not a default value
-impl Env {
-    pub fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    pub fn config_dir(&self) -> PathBuf {
-        self.dir.path().join("config")
-    }
-
-    pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenkeeper"));
-        cmd.arg("--config-dir").arg(self.config_dir()).args(args);
-        cmd.env_remove("TOKENKEEPER_CONFIG_DIR")
-            .env_remove("TOKENKEEPER_LOG");
-        cmd
-    }
-
-    pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut cmd = self.command(args);
-        cmd.stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        if let Some(input) = stdin {
-            let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-        }
-        let Output {
-            status,
-            stdout,
-            stderr,
-        } = child.wait_with_output().unwrap();
-        Run {
-            code: status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        }
-    }
-
+/// What these tests do with an account beyond running the CLI.
+pub(crate) trait Account {
     /// `add NAME` for `alice` at `url` with her password.
-    pub fn add_password(&self, name: &str, url: &str, password: &str) -> Run {
+    fn add_password(&self, name: &str, url: &str, password: &str) -> Run;
+    /// `add NAME` at `url` from a refresh token.
+    fn add_refresh_token(&self, name: &str, url: &str, refresh: &str) -> Run;
+    /// The token `token NAME` prints.
+    fn token(&self, name: &str) -> String;
+    /// The account's id (the keychain's key).
+    fn id(&self, name: &str) -> String;
+    /// The refresh token the keychain holds for the account, looked up as a user would with
+    /// `secret-tool` (service `tokenkeeper`, user `<id>/refresh`).
+    fn stored_refresh(&self, name: &str) -> String;
+    /// `config.json`, or `null` when there is none.
+    fn config_json(&self) -> serde_json::Value;
+}
+
+impl Account for Env {
+    fn add_password(&self, name: &str, url: &str, password: &str) -> Run {
         self.run(
             &[
                 "add",
@@ -128,8 +60,22 @@ impl Env {
         )
     }
 
-    /// The token `token NAME` prints.
-    pub fn token(&self, name: &str) -> String {
+    fn add_refresh_token(&self, name: &str, url: &str, refresh: &str) -> Run {
+        self.run(
+            &[
+                "add",
+                name,
+                "--provider",
+                "jwt-auth-pro",
+                "--url",
+                url,
+                "--refresh-token-stdin",
+            ],
+            Some(&format!("{refresh}\n")),
+        )
+    }
+
+    fn token(&self, name: &str) -> String {
         self.run(&["token", name], None)
             .ok()
             .stdout
@@ -137,23 +83,15 @@ impl Env {
             .to_owned()
     }
 
-    /// The account's id (the keychain's key).
-    pub fn id(&self, name: &str) -> String {
+    fn id(&self, name: &str) -> String {
         let show = self.run(&["show", name, "--json"], None).ok().json();
         show["id"].as_str().unwrap().to_owned()
     }
 
-    /// The refresh token the keychain holds for the account (`secret-tool`, as a user would
-    /// look it up: service `tokenkeeper`, user `<id>/refresh`).
-    pub fn stored_refresh(&self, name: &str) -> String {
+    fn stored_refresh(&self, name: &str) -> String {
+        let user = format!("{}/refresh", self.id(name));
         let out = Command::new("secret-tool")
-            .args([
-                "lookup",
-                "service",
-                "tokenkeeper",
-                "username",
-                &format!("{}/refresh", self.id(name)),
-            ])
+            .args(["lookup", "service", "tokenkeeper", "username", &user])
             .output()
             .unwrap();
         assert!(
@@ -164,7 +102,7 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
-    pub fn config_json(&self) -> serde_json::Value {
+    fn config_json(&self) -> serde_json::Value {
         let text =
             std::fs::read_to_string(self.config_dir().join("config.json")).unwrap_or_default();
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
@@ -172,7 +110,7 @@ impl Env {
 }
 
 /// Every TokenKeeper entry in the session's keychain, as `secret-tool` lists them.
-pub fn keychain_entries() -> usize {
+pub(crate) fn keychain_entries() -> usize {
     let out = Command::new("secret-tool")
         .args(["search", "--all", "service", "tokenkeeper"])
         .output()

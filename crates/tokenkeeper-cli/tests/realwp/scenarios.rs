@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::kit::{Kit, Restore, TTL, wait_until_up};
 use crate::proxy::Proxy;
-use crate::{Env, keychain_entries};
+use crate::{Account as _, Env, keychain_entries};
 
 /// Two tokens for one user in one second are byte-identical JWTs (`iat`/`exp` in seconds,
 /// nothing else that differs), and the server finds a token's row by the token's hash: a token
@@ -124,19 +124,7 @@ fn an_account_added_from_a_refresh_token_refreshes_on_the_real_server() {
     let login = kit.login();
     let given = login["refresh_token"].as_str().unwrap().to_owned();
     next_second();
-    env.run(
-        &[
-            "add",
-            "site",
-            "--provider",
-            "jwt-auth-pro",
-            "--url",
-            &kit.url(),
-            "--refresh-token-stdin",
-        ],
-        Some(&format!("{given}\n")),
-    )
-    .ok();
+    env.add_refresh_token("site", &kit.url(), &given).ok();
     let token = env.token("site");
     assert_eq!(kit.validate(&token), 200);
     assert_eq!(
@@ -250,7 +238,9 @@ fn a_password_changed_on_the_server_is_tried_once_then_the_new_one_is_taken() {
         again.stderr
     );
     assert_eq!(kit.failed_logins(), before + 1, "and not again");
-    // The user stores the new password: a working pair.
+    // The user stores the new password: a working pair (in a second of its own: a token
+    // issued within the second of the one the admin revoked would be its revoked twin).
+    next_second();
     env.run(
         &["login", "blog", "--password-stdin"],
         Some(&format!("{new_password}\n")),
@@ -357,19 +347,7 @@ fn an_unusable_answer_after_the_server_rotated_never_hands_out_the_revoked_token
     let env = Env::new();
     let given = kit.login()["refresh_token"].as_str().unwrap().to_owned();
     next_second();
-    env.run(
-        &[
-            "add",
-            "site",
-            "--provider",
-            "jwt-auth-pro",
-            "--url",
-            &proxy.url(),
-            "--refresh-token-stdin",
-        ],
-        Some(&format!("{given}\n")),
-    )
-    .ok();
+    env.add_refresh_token("site", &proxy.url(), &given).ok();
     let old = env.token("site");
     next_second();
     proxy

@@ -6,10 +6,11 @@
 
 use chrono::{TimeDelta, Utc};
 use tokenkeeper_core::keeper::InitialSecret;
+use tokenkeeper_core::keeper::Keeper;
 use tokenkeeper_core::store::keychain::SecretKind;
 use tokenkeeper_core::store::state;
 use tokenkeeper_core::{Error, Secret};
-use tokenkeeper_emulators::{Api, EmulatorConfig};
+use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig};
 
 use crate::helpers::{USER, keeper, new_account, start, start_with, stored};
 
@@ -58,16 +59,7 @@ async fn the_generic_service_with_a_password_logs_in_and_keeps_its_refresh_token
 #[tokio::test]
 async fn an_expired_refresh_token_without_a_password_needs_login_and_says_why() {
     let emu = start(Api::GenericJwt).await;
-    let dir = tempfile::tempdir().unwrap();
-    let keeper = keeper(dir.path());
-    let given = emu.issue_refresh_token(USER);
-    keeper
-        .add(
-            new_account(&emu, dir.path(), "svc"),
-            InitialSecret::RefreshToken(Secret::new(given)),
-        )
-        .await
-        .unwrap();
+    let (_dir, keeper) = from_refresh_token(&emu, "svc").await;
     emu.advance_clock(8 * 86_400);
     let err = keeper.refresh("svc").await.unwrap_err();
     assert!(matches!(err, Error::NeedsLogin { .. }), "{err}");
@@ -83,16 +75,7 @@ async fn an_expired_refresh_token_without_a_password_needs_login_and_says_why() 
 #[tokio::test]
 async fn a_refresh_token_known_to_have_expired_is_not_sent() {
     let emu = start(Api::GenericJwt).await;
-    let dir = tempfile::tempdir().unwrap();
-    let keeper = keeper(dir.path());
-    let given = emu.issue_refresh_token(USER);
-    keeper
-        .add(
-            new_account(&emu, dir.path(), "svc"),
-            InitialSecret::RefreshToken(Secret::new(given)),
-        )
-        .await
-        .unwrap();
+    let (_dir, keeper) = from_refresh_token(&emu, "svc").await;
     // What the state file knows: its own exp has passed (as after a week without the laptop).
     let id = keeper.find("svc").unwrap().id;
     let mut entry = state::read(keeper.paths(), id).unwrap();
@@ -157,16 +140,7 @@ async fn without_a_password_smartling_refreshes_until_the_session_ends_then_need
     let mut config = EmulatorConfig::for_api(Api::Smartling);
     config.smartling_session_secs = Some(600);
     let emu = start_with(config, Api::Smartling).await;
-    let dir = tempfile::tempdir().unwrap();
-    let keeper = keeper(dir.path());
-    let given = emu.issue_refresh_token(USER);
-    keeper
-        .add(
-            new_account(&emu, dir.path(), "s"),
-            InitialSecret::RefreshToken(Secret::new(given)),
-        )
-        .await
-        .unwrap();
+    let (_dir, keeper) = from_refresh_token(&emu, "s").await;
     emu.advance_clock(300);
     keeper.refresh("s").await.unwrap();
     keeper.refresh("s").await.unwrap();
@@ -174,4 +148,20 @@ async fn without_a_password_smartling_refreshes_until_the_session_ends_then_need
     emu.advance_clock(400);
     let err = keeper.refresh("s").await.unwrap_err();
     assert!(matches!(err, Error::NeedsLogin { .. }), "{err}");
+}
+
+/// A keeper with one account `name` added from a refresh token the emulator issued (no
+/// password stored).
+async fn from_refresh_token(emu: &Emulator, name: &str) -> (tempfile::TempDir, Keeper) {
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    let given = Secret::new(emu.issue_refresh_token(USER));
+    keeper
+        .add(
+            new_account(emu, dir.path(), name),
+            InitialSecret::RefreshToken(given),
+        )
+        .await
+        .unwrap();
+    (dir, keeper)
 }
