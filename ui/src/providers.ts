@@ -52,8 +52,10 @@ export const PROVIDERS: readonly ProviderInfo[] = [
     label: "JWT service (/api/v1/authenticate)",
     exampleUrl: "https://auth.example.com",
     defaultPort: 443,
-    usernameLabel: null,
-    secrets: ["refresh_token"],
+    // The real service logs in too (docs/API-EVIDENCE.md): with a password an account outlives
+    // its refresh token's 7 days.
+    usernameLabel: "User name",
+    secrets: ["password", "refresh_token"],
     hasTtl: false,
   },
   {

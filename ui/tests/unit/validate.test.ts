@@ -33,12 +33,14 @@ describe("the add form, per provider", () => {
   it("asks for a user name only where the API logs in with one", () => {
     expect(validate(form("redis-enterprise", { username: "" }), []).errors.username).toMatch(/user name or email/);
     expect(validate(form("smartling", { username: " " }), []).errors.username).toMatch(/user identifier/);
-    expect(validate(form("generic-jwt", { username: "" }), []).errors.username).toBeUndefined();
+    expect(validate(form("generic-jwt", { username: "" }), []).errors.username).toMatch(/user name/);
+    expect(validate(form("generic-jwt", { username: "", secretKind: "refresh_token" }), []).errors.username).toBeUndefined();
     expect(validate(form("smartling", { username: "", secretKind: "refresh_token" }), []).errors.username).toBeUndefined();
   });
 
   it("takes only the kinds of secret each API accepts", () => {
-    expect(validate(form("generic-jwt", { secretKind: "password" }), []).errors.secretKind).toBeDefined();
+    expect(validate(form("generic-jwt", { secretKind: "password" }), []).errors.secretKind).toBeUndefined();
+    expect(validate(form("generic-jwt", { secretKind: "access_token" }), []).errors.secretKind).toBeDefined();
     expect(validate(form("redis-enterprise", { secretKind: "refresh_token" }), []).errors.secretKind).toBeDefined();
     expect(validate(form("redis-enterprise", { secretKind: "access_token" }), []).errors.secretKind).toBeUndefined();
     expect(validate(form("ece", { secretKind: "refresh_token" }), []).errors.secretKind).toBeDefined();
