@@ -26,6 +26,9 @@ pkill -f "$app" 2>/dev/null || true
 
 exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" bash -c '
   set -euo pipefail
+  # Core dumps allowed for what starts here (many machines default to 0), so the test that the
+  # app sets its own limit to 0 proves something.
+  ulimit -S -c unlimited 2>/dev/null || true
   work=$(mktemp -d)
   export TOKENKEEPER_NOTIFY_LOG="$work/notifications.log"
   /usr/bin/python3 -m dbusmock --template notification_daemon -l "$TOKENKEEPER_NOTIFY_LOG" >"$work/dbusmock.out" 2>&1 &

@@ -9,7 +9,6 @@ use tauri_plugin_autostart::ManagerExt;
 use crate::dto::{AccountForm, AccountInfo, AppSettings, Copied, LoginForm, Overview, Revealed};
 use crate::error::{AppError, ErrorCode};
 use crate::shell::Started;
-use tokenkeeper_core::cert::CertificateReport;
 use tokenkeeper_core::keeper::AccountView;
 
 include!("command_names.rs");
@@ -61,16 +60,6 @@ pub async fn login_account(
     started.get().await?.backend.login(&id, form).await
 }
 
-/// Pins the certificate an account's server presents.
-#[tauri::command]
-pub async fn trust_certificate(
-    started: State<'_, Started>,
-    id: String,
-    fingerprint: String,
-) -> Result<(), AppError> {
-    started.get().await?.backend.trust(&id, &fingerprint).await
-}
-
 /// Refreshes an account now.
 #[tauri::command]
 pub async fn refresh_account(started: State<'_, Started>, id: String) -> Result<(), AppError> {
@@ -87,22 +76,6 @@ pub async fn copy_token(started: State<'_, Started>, id: String) -> Result<Copie
 #[tauri::command]
 pub async fn reveal_token(started: State<'_, Started>, id: String) -> Result<Revealed, AppError> {
     started.get().await?.backend.reveal(&id).await
-}
-
-/// What the server at a URL presents, and whether it would be trusted.
-#[tauri::command]
-pub async fn inspect_certificate(
-    started: State<'_, Started>,
-    url: String,
-    ca_cert: Option<String>,
-    trust_cert: Option<String>,
-) -> Result<CertificateReport, AppError> {
-    started
-        .get()
-        .await?
-        .backend
-        .inspect_certificate(&url, ca_cert, trust_cert)
-        .await
 }
 
 fn autostart_error(e: impl std::fmt::Display) -> AppError {
@@ -180,6 +153,23 @@ mod tests {
         assert_eq!(granted, expected);
         assert_eq!(capability["windows"], serde_json::json!(["main"]));
         assert!(capability.get("remote").is_none(), "no remote content");
+    }
+
+    /// The window is granted exactly the commands its UI calls: each command in `NAMES` is
+    /// called by `ui/src/ipc.ts`, and `ipc.ts` calls nothing else.
+    #[test]
+    fn every_granted_command_is_one_the_ui_calls() {
+        let ipc = include_str!("../../ui/src/ipc.ts");
+        let called: Vec<&str> = ipc
+            .split("call<")
+            .skip(1)
+            .filter_map(|rest| rest.split_once(">(\"")?.1.split('"').next())
+            .collect();
+        let mut sorted_called = called.clone();
+        sorted_called.sort_unstable();
+        let mut granted = NAMES.to_vec();
+        granted.sort_unstable();
+        assert_eq!(sorted_called, granted, "ipc.ts calls {called:?}");
     }
 
     /// The CSP allows nothing but the app's own files and its IPC.

@@ -57,6 +57,8 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// Runs the app until Quit.
 pub fn run() -> ExitCode {
     shell::started();
+    // Before any secret is read: no core dump of this process, ever.
+    let hardened = tokenkeeper_core::hardening::harden();
     let args = Args::parse();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -65,6 +67,14 @@ pub fn run() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .try_init();
+    match hardened {
+        Ok(state) => tracing::debug!(
+            dumpable = state.dumpable,
+            core_limit = ?state.core_limit,
+            "process hardened"
+        ),
+        Err(e) => tracing::warn!("{e}"),
+    }
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -103,11 +113,9 @@ pub fn run() -> ExitCode {
             commands::edit_account,
             commands::remove_account,
             commands::login_account,
-            commands::trust_certificate,
             commands::refresh_account,
             commands::copy_token,
             commands::reveal_token,
-            commands::inspect_certificate,
             commands::get_settings,
             commands::save_settings,
             commands::check_keychain,

@@ -7,7 +7,6 @@ import type { AccountInfo } from "./bindings/AccountInfo";
 import type { AccountView } from "./bindings/AccountView";
 import type { AppError } from "./bindings/AppError";
 import type { AppSettings } from "./bindings/AppSettings";
-import type { CertificateReport } from "./bindings/CertificateReport";
 import type { Copied } from "./bindings/Copied";
 import type { LoginForm } from "./bindings/LoginForm";
 import type { Overview } from "./bindings/Overview";
@@ -42,12 +41,9 @@ export const backend = {
   edit: (id: string, form: AccountForm) => call<AccountView>("edit_account", { id, form }),
   remove: (id: string) => call<null>("remove_account", { id }),
   login: (id: string, form: LoginForm) => call<AccountView>("login_account", { id, form }),
-  trust: (id: string, fingerprint: string) => call<null>("trust_certificate", { id, fingerprint }),
   refresh: (id: string) => call<null>("refresh_account", { id }),
   copy: (id: string) => call<Copied>("copy_token", { id }),
   reveal: (id: string) => call<Revealed>("reveal_token", { id }),
-  inspectCertificate: (url: string, caCert: string | null, trustCert: string | null) =>
-    call<CertificateReport>("inspect_certificate", { url, caCert, trustCert }),
   settings: () => call<AppSettings>("get_settings"),
   saveSettings: (settings: AppSettings) => call<AppSettings>("save_settings", { settings }),
   checkKeychain: () => call<AppError | null>("check_keychain"),

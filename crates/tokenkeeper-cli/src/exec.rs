@@ -40,6 +40,8 @@ pub async fn run(
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
+        // The user's command gets the core size limit the user had, not TokenKeeper's 0.
+        tokenkeeper_core::hardening::restore_for_command();
         let e = cmd.exec();
         Ok(cannot_run(&shown, &e))
     }

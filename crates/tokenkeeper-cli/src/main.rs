@@ -27,9 +27,19 @@ use args::{AddArgs, Cli, Command};
 use certs::Context;
 
 fn main() -> ExitCode {
+    // Before any secret is read: no core dump of this process, ever.
+    let hardened = tokenkeeper_core::hardening::harden();
     let cli = Cli::parse();
     let long_running = matches!(cli.command, Command::Daemon | Command::Demo { .. });
     init_logging(cli.verbose, matches!(cli.command, Command::Daemon));
+    match hardened {
+        Ok(state) => tracing::debug!(
+            dumpable = state.dumpable,
+            core_limit = ?state.core_limit,
+            "process hardened"
+        ),
+        Err(e) => tracing::warn!("{e}"),
+    }
     let runtime = if long_running {
         tokenkeeper_core::engine::runtime()
     } else {

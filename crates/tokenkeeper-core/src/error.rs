@@ -166,9 +166,28 @@ const MASK_MIN_LEN: usize = 4;
 
 /// `text` with every occurrence of a sent secret (as sent, or JSON-escaped) and every
 /// JWT-looking string replaced by `***`.
+///
+/// The text is matched after percent-encoding and HTML character references are decoded (an
+/// echo of `s3cr%65t` or `s3cr&#101;t` is the secret too), and a text shortened for display
+/// (ending in `…`) loses a secret's beginning at the cut as well: a page that echoed a secret
+/// across its display length would otherwise keep the first part.
 pub fn mask_secrets(text: &str, sent: &[&str]) -> String {
-    let mut out = text.to_owned();
-    for secret in sent.iter().filter(|s| s.trim().len() >= MASK_MIN_LEN) {
+    let secrets: Vec<&str> = sent
+        .iter()
+        .copied()
+        .filter(|s| s.trim().len() >= MASK_MIN_LEN)
+        .collect();
+    let decoded = decode_references(text);
+    // Decoding only where it exposes a secret: other texts keep their own spelling.
+    let mut out = if secrets
+        .iter()
+        .any(|s| !text.contains(s) && decoded.contains(s))
+    {
+        decoded
+    } else {
+        text.to_owned()
+    };
+    for secret in &secrets {
         out = out.replace(secret, "***");
         let escaped = serde_json::to_string(secret).unwrap_or_default();
         if let Some(inner) = escaped.get(1..escaped.len().saturating_sub(1))
@@ -178,7 +197,86 @@ pub fn mask_secrets(text: &str, sent: &[&str]) -> String {
             out = out.replace(inner, "***");
         }
     }
+    if let Some(kept) = out.strip_suffix('…') {
+        out = format!("{}…", mask_cut_prefix(kept, &secrets));
+    }
     mask_jwts(&out)
+}
+
+/// The beginning of a secret that ends a shortened text (3 characters or more) becomes `***`.
+fn mask_cut_prefix(text: &str, secrets: &[&str]) -> String {
+    let longest = secrets
+        .iter()
+        .flat_map(|secret| {
+            secret
+                .char_indices()
+                .map(|(i, c)| i + c.len_utf8())
+                .filter(|end| *end >= 3 && *end < secret.len())
+                .filter_map(|end| secret.get(..end))
+                .filter(|prefix| text.ends_with(prefix))
+        })
+        .map(str::len)
+        .max();
+    match longest {
+        Some(len) => format!("{}***", text.get(..text.len() - len).unwrap_or_default()),
+        None => text.to_owned(),
+    }
+}
+
+/// Percent-encoding (`%65`) and HTML character references (`&#101;`, `&#x65;`, `&amp;`, `&lt;`,
+/// `&gt;`, `&quot;`, `&apos;`) decoded; anything malformed is kept as it is.
+fn decode_references(text: &str) -> String {
+    let mut bytes = Vec::with_capacity(text.len());
+    let raw = text.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && let Ok(byte) = u8::from_str_radix(hex, 16)
+        {
+            bytes.push(byte);
+            i += 3;
+            continue;
+        }
+        bytes.push(raw[i]);
+        i += 1;
+    }
+    let percent = String::from_utf8_lossy(&bytes).into_owned();
+    let mut out = String::with_capacity(percent.len());
+    let mut rest = percent.as_str();
+    while let Some(start) = rest.find('&') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let decoded = after.find(';').filter(|end| *end <= 10).and_then(|end| {
+            let name = &after[..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces anything shaped like a JWT (`eyJ…` base64url parts joined by dots) with `***`.
@@ -354,6 +452,47 @@ mod tests {
         );
         let local = ApiError::local(ErrorKind::Transient, "timeout", "no answer within 30 s");
         assert_eq!(local.to_string(), "timeout: no answer within 30 s");
+    }
+
+    #[test]
+    fn a_secret_echoed_across_the_display_cut_loses_its_beginning_too() {
+        // A proxy's page echoed the password; the excerpt stops in the middle of it.
+        let page = format!("{}hunter2-correct-horse", "x".repeat(150));
+        let shown = crate::providers::http::excerpt_of(&page);
+        assert!(shown.ends_with('…'), "{shown}");
+        let masked = mask_secrets(&shown, &["hunter2-correct-horse"]);
+        assert!(!masked.contains("hunter2"), "{masked}");
+        assert!(!masked.contains("hun"), "{masked}");
+        assert!(masked.ends_with("***…"), "{masked}");
+        // A whole word that is not a secret's beginning stays.
+        assert_eq!(mask_secrets("words…", &["hunter2-correct-horse"]), "words…");
+    }
+
+    #[test]
+    fn percent_encoded_and_html_escaped_echoes_are_masked() {
+        for echoed in [
+            "bad login for s3cr%65t-pass",
+            "bad login for s3cr%45T-pass",
+            "bad login for s3cr&#101;t-pass",
+            "bad login for s3cr&#x65;t-pass",
+            "bad login for s3cr<et-pass",
+        ] {
+            let secret = if echoed.contains('<') {
+                "s3cr<et-pass"
+            } else {
+                "s3cret-pass"
+            };
+            let variant = echoed.replace('<', "&lt;");
+            for text in [echoed.to_owned(), variant] {
+                let masked = mask_secrets(&text, &[secret, "s3crET-pass"]);
+                assert_eq!(masked, "bad login for ***", "{text}");
+            }
+        }
+        // Without a secret in it, a text keeps its own spelling.
+        assert_eq!(
+            mask_secrets("100% done &amp; more", &["s3cret-pass"]),
+            "100% done &amp; more"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! - [`engine`]: the background refresh engine (scheduler, policy, events);
 //! - [`keeper`]: the operations the CLI and the app call (add, list, token, refresh, remove);
 //! - [`error`]: typed errors that keep each API's own code and message;
+//! - [`hardening`]: no core dumps of a process that holds secrets;
 //! - [`secret`]: a string type that cannot be printed or serialised.
 
 pub mod account;
@@ -19,6 +20,7 @@ pub mod cert;
 pub mod clock;
 pub mod engine;
 pub mod error;
+pub mod hardening;
 pub mod keeper;
 pub mod providers;
 pub mod secret;

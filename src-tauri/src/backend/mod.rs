@@ -20,11 +20,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tokenkeeper_core::account::{Account, AccountId};
-use tokenkeeper_core::cert::{CertFingerprint, CertificateReport};
 use tokenkeeper_core::engine::EngineCommand;
 use tokenkeeper_core::engine::events::Event;
 use tokenkeeper_core::keeper::AccountView;
-use tokenkeeper_core::providers::tls::TlsSettings;
 use tokenkeeper_core::store::config;
 use tokenkeeper_core::{Error, Keeper, Secret};
 use tokio::sync::{Mutex as AsyncMutex, broadcast, watch as channel};
@@ -332,22 +330,6 @@ impl Backend {
         Ok(())
     }
 
-    /// Pins the certificate an account's server presents (after the user compared it).
-    pub async fn trust(&self, id: &str, fingerprint: &str) -> Result<(), AppError> {
-        let account = self.account(id)?;
-        let fingerprint: CertFingerprint = fingerprint
-            .parse()
-            .map_err(|e| AppError::new(ErrorCode::InvalidInput, format!("fingerprint: {e}")))?;
-        let account = self
-            .keeper
-            .trust(&account.name, fingerprint)
-            .await
-            .map_err(AppError::from)?;
-        self.tell_engine(EngineCommand::Update(account)).await;
-        self.touch();
-        Ok(())
-    }
-
     /// Refreshes now. With the engine here, the engine does it (so it never overlaps its own
     /// attempt) and the result arrives as a change; with a daemon, the keeper does it under
     /// the account's lock and the result is returned.
@@ -445,31 +427,6 @@ impl Backend {
             expires_at,
             hide_after_secs: HIDE_AFTER_SECS,
         })
-    }
-
-    /// The certificate chain a server presents, and whether these settings would trust it.
-    pub async fn inspect_certificate(
-        &self,
-        url: &str,
-        ca_cert: Option<String>,
-        trust_cert: Option<String>,
-    ) -> Result<CertificateReport, AppError> {
-        let url = tokenkeeper_core::account::parse_base_url(url).map_err(AppError::from)?;
-        let trust_cert = match trust_cert.filter(|t| !t.trim().is_empty()) {
-            Some(t) => Some(t.parse().map_err(|e| {
-                AppError::new(ErrorCode::InvalidInput, format!("fingerprint: {e}"))
-            })?),
-            None => None,
-        };
-        let settings = TlsSettings {
-            ca_cert: ca_cert.filter(|c| !c.trim().is_empty()).map(Into::into),
-            trust_cert,
-            insecure: false,
-        };
-        self.keeper
-            .inspect_certificate(&url, &settings)
-            .await
-            .map_err(AppError::from)
     }
 
     /// The app's preferences.

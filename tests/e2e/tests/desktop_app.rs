@@ -119,12 +119,30 @@ async fn add_through_the_form_copy_refresh_errors_and_cli_changes() -> Result<()
     result
 }
 
+/// The running app's soft core size limit, as `/proc/PID/limits` says it.
+fn app_core_limit() -> Result<String> {
+    let out = std::process::Command::new("pgrep")
+        .args(["-n", "-f", "tokenkeeper-app"])
+        .output()?;
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits"))
+        .with_context(|| format!("the app's limits (pid {pid:?})"))?;
+    limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .and_then(|l| l.split_whitespace().nth(4))
+        .map(str::to_owned)
+        .context("no core limit line")
+}
+
 async fn form_copy_refresh_cli(
     app: &Session,
     config: &Path,
     emu: &Emulator,
     dir: &Path,
 ) -> Result<()> {
+    // The app holds tokens: it writes no core dump.
+    ensure!(app_core_limit()? == "0", "the app's core size limit is 0");
     // Add an account through the form.
     app.click_css("button[data-action=add]").await?;
     app.select("form.account-form select[name=provider]", "smartling")

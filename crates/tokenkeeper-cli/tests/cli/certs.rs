@@ -189,3 +189,36 @@ async fn a_renewed_certificate_is_named_and_accepted_with_trust() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ca_file_replaces_the_system_roots_for_its_account() {
+    // The "system store" is a CA of the test's own, through SSL_CERT_FILE (which the platform
+    // verifier reads); the server's certificate chains to it.
+    let (system_ca, leaf) = testcerts::ca_and_leaf(&["127.0.0.1", "localhost"]);
+    let (other_ca, _) = testcerts::ca_and_leaf(&["elsewhere.example"]);
+    let emu = Arc::new(redis_serving(&leaf, None).await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        let system = e.dir.path().join("system-roots.pem");
+        std::fs::write(&system, &system_ca).unwrap();
+        let other = e.dir.path().join("other-ca.pem");
+        std::fs::write(&other, &other_ca).unwrap();
+        let url = em.base_url();
+        let run = |args: &[&str]| {
+            let mut cmd = e.command(args);
+            cmd.env("SSL_CERT_FILE", &system);
+            crate::helpers::run_command(cmd, Some(&format!("{PASSWORD}\n")))
+        };
+        // With the system's roots, the server is trusted.
+        run(&add_redis(&url, &[])).ok();
+        e.run(&["remove", "cluster"], None).ok();
+        // With a CA file of another CA, the system's roots no longer count for this account
+        // (as curl's --cacert): refused, and nothing is stored.
+        let other_text = other.display().to_string();
+        run(&add_redis(&url, &["--ca-cert", &other_text]))
+            .fails_with(6, "presented a certificate that was refused");
+        assert_eq!(e.run(&["list", "--json"], None).ok().stdout.trim(), "[]");
+    })
+    .await;
+}

@@ -8,6 +8,7 @@ mod concurrency;
 mod daemon;
 mod errors;
 mod exec;
+mod hardening;
 mod helpers;
 mod keychain_failures;
 mod scenarios;

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use reqwest::header::{CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
@@ -275,6 +275,23 @@ pub fn kind_for_status(status: u16) -> ErrorKind {
     }
 }
 
+/// The `Authorization` header for a token: marked sensitive, so HTTP/2's header compression
+/// never indexes it (and `Debug` of the request does not show it); the text it was built from is
+/// zeroed. A token that cannot travel in a header (a control character) is a config error that
+/// does not quote it.
+pub fn authorization(scheme: &str, token: &str) -> Result<HeaderValue, ApiError> {
+    let text = zeroize::Zeroizing::new(format!("{scheme} {token}"));
+    let mut value = HeaderValue::from_str(&text).map_err(|_| {
+        ApiError::local(
+            ErrorKind::Config,
+            "bad_token",
+            "the stored token holds characters that cannot be sent in a header",
+        )
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 /// HTTP clients, one per distinct TLS setting, shared by all accounts that use it.
 #[derive(Clone, Debug)]
 pub struct Http {
@@ -343,9 +360,11 @@ impl Http {
             .header(reqwest::header::ACCEPT, "application/json");
         request = match auth {
             Auth::None => request,
-            Auth::Scheme(scheme, token) => {
-                request.header(reqwest::header::AUTHORIZATION, format!("{scheme} {token}"))
-            }
+            Auth::Scheme(scheme, token) => request.header(
+                reqwest::header::AUTHORIZATION,
+                authorization(scheme, token)?,
+            ),
+            // reqwest marks a Basic header sensitive itself.
             Auth::Basic(user, password) => request.basic_auth(user, Some(password)),
         };
         if let Some(body) = body {
@@ -612,9 +631,11 @@ fn target_of(err: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use reqwest::header::HeaderMap;
+    use reqwest::header::{HeaderMap, HeaderValue};
 
-    use super::{Auth, Reply, dns_is_temporary, excerpt_of, kind_for_status, strip_html};
+    use super::{
+        Auth, Reply, authorization, dns_is_temporary, excerpt_of, kind_for_status, strip_html,
+    };
     use crate::error::ErrorKind;
 
     #[test]
@@ -631,6 +652,22 @@ mod tests {
             dns_is_temporary("tcp connect error: Connection refused"),
             None
         );
+    }
+
+    #[test]
+    fn the_authorization_header_is_sensitive_and_a_broken_token_is_not_quoted() {
+        let value = authorization("JWT", "eyJ.token.sig");
+        assert!(
+            value.as_ref().is_ok_and(HeaderValue::is_sensitive),
+            "{value:?}"
+        );
+        assert_eq!(
+            value.map(|v| v.as_bytes().to_vec()).ok(),
+            Some(b"JWT eyJ.token.sig".to_vec())
+        );
+        let err = authorization("Bearer", "secret\nline").err();
+        assert_eq!(err.as_ref().map(|e| e.kind), Some(ErrorKind::Config));
+        assert!(err.is_some_and(|e| !e.message.contains("secret")));
     }
 
     #[test]

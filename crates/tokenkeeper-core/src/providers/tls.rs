@@ -2,10 +2,14 @@
 //! than by turning verification off.
 //!
 //! A server certificate is accepted when
-//! 1. its SHA-256 fingerprint is the one pinned for the account (`--trust-cert`), or
-//! 2. it is byte-identical to a certificate in the account's CA file (`--ca-cert` holding the
-//!    server's own self-signed certificate, whatever its extensions: CA:TRUE, no SAN, an IP), or
-//! 3. it chains to a root in the CA file or the system's store, with full checks (name, dates).
+//! 1. the account pins one (`--trust-cert`): it is that certificate, and nothing else is. A pin
+//!    restricts, like ssh's known_hosts: another certificate for the host, whoever signed it
+//!    (a TLS-inspecting proxy, a mis-issued certificate), is "certificate changed";
+//! 2. else it is byte-identical to a certificate in the account's CA file (`--ca-cert` holding
+//!    the server's own self-signed certificate, whatever its extensions: CA:TRUE, no SAN, an IP),
+//!    or chains to a root in that file, with full checks (name, dates): the file *replaces* the
+//!    system's roots for the account, as curl's `--cacert` does;
+//! 3. else it chains to a root in the system's store, with full checks.
 //!
 //! Pinned and identical certificates skip the name and issuer checks, not the dates. The TLS
 //! handshake signature is always checked against the presented certificate's key. Every refusal
@@ -111,16 +115,27 @@ fn config_with_mode(
         Some(path) => read_ca_file(path)?,
         None => Vec::new(),
     };
-    // A CA file entry webpki cannot use as a root (say, an old v1 certificate) still counts for
-    // the byte-identical rule.
-    let roots: Vec<CertificateDer<'static>> = identical
-        .iter()
-        .filter(|c| rustls::RootCertStore::empty().add((*c).clone()).is_ok())
-        .cloned()
-        .collect();
-    let chain = rustls_platform_verifier::Verifier::new_with_extra_roots(roots, provider.clone())
-        .ok()
-        .map(|v| Arc::new(v) as Arc<dyn ServerCertVerifier>);
+    let chain = if settings.ca_cert.is_some() {
+        // The CA file replaces the system's roots for this account. An entry webpki cannot use
+        // as a root (say, an old v1 certificate) still counts for the byte-identical rule.
+        let mut store = rustls::RootCertStore::empty();
+        store.add_parsable_certificates(identical.iter().cloned());
+        if store.is_empty() {
+            None
+        } else {
+            rustls::client::WebPkiServerVerifier::builder_with_provider(
+                Arc::new(store),
+                provider.clone(),
+            )
+            .build()
+            .ok()
+            .map(|v| v as Arc<dyn ServerCertVerifier>)
+        }
+    } else {
+        rustls_platform_verifier::Verifier::new(provider.clone())
+            .ok()
+            .map(|v| Arc::new(v) as Arc<dyn ServerCertVerifier>)
+    };
     let verifier = TrustVerifier {
         chain,
         identical,
@@ -164,8 +179,8 @@ pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, ApiErro
 /// The verifier behind every account's TLS connections.
 #[derive(Debug)]
 struct TrustVerifier {
-    /// Full chain verification against the CA file and the system store (`None` when neither
-    /// could be loaded: then only pinned or identical certificates pass).
+    /// Full chain verification against the CA file, or without one the system store (`None`
+    /// when it could not be loaded: then only pinned or identical certificates pass).
     chain: Option<Arc<dyn ServerCertVerifier>>,
     /// The CA file's certificates, for the byte-identical rule.
     identical: Vec<CertificateDer<'static>>,
@@ -188,14 +203,21 @@ impl TrustVerifier {
         if self.insecure {
             return Ok(());
         }
-        let pinned = self
-            .pinned
-            .is_some_and(|p| p == CertFingerprint::of(end_entity));
+        // A pin restricts: the pinned certificate or nothing.
+        if let Some(pin) = self.pinned {
+            return if pin == CertFingerprint::of(end_entity) {
+                within_validity(end_entity, now)
+            } else {
+                Err(rustls::Error::InvalidCertificate(
+                    CertificateError::ApplicationVerificationFailure,
+                ))
+            };
+        }
         let identical = self
             .identical
             .iter()
             .any(|c| c.as_ref() == end_entity.as_ref());
-        if pinned || identical {
+        if identical {
             return within_validity(end_entity, now);
         }
         match &self.chain {

@@ -207,3 +207,29 @@ async fn inspection_shows_the_chain_and_the_verdict_without_sending_anything() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Transient, "{err:?}");
 }
+
+#[tokio::test]
+async fn a_pin_restricts_a_certificate_signed_by_a_trusted_ca_is_certificate_changed() {
+    // A TLS-inspecting proxy: its CA is trusted (here through the CA file), and it presents a
+    // certificate of its own for the host. The account pinned the server's real certificate.
+    let dir = tempfile::tempdir().unwrap();
+    let (ca_pem, proxy_leaf) = testcerts::ca_and_leaf(&["127.0.0.1", "localhost"]);
+    let real = testcerts::rcgen_leaf(&["127.0.0.1"]);
+    let real_pem = pem_file(dir.path(), "real.pem", &real.cert_pem);
+    let pinned = openssl_fingerprint(&real_pem);
+    let emu = redis_serving(&proxy_leaf).await;
+    let mut acc = bare_account(&emu, dir.path());
+    acc.ca_cert = Some(pem_file(dir.path(), "proxy-ca.pem", &ca_pem));
+    // Without the pin, the proxy's certificate passes: it chains to a trusted CA.
+    login(&emu, &acc).await.unwrap();
+    acc.trust_cert = Some(pinned);
+    let err = login(&emu, &acc).await.unwrap_err();
+    let changed = problem(&err, CertProblemKind::PinChanged);
+    assert_eq!(changed.pinned, Some(pinned), "names the pinned fingerprint");
+    let presented = pem_file(dir.path(), "proxy.pem", &proxy_leaf.cert_pem);
+    assert_eq!(
+        changed.presented[0].sha256,
+        openssl_fingerprint(&presented),
+        "and the new one"
+    );
+}

@@ -1,0 +1,100 @@
+//! Keeping secrets out of core dumps. Every TokenKeeper process (the desktop app, the daemon,
+//! the CLI) calls [`harden`] first thing, before it reads a secret: it becomes non-dumpable
+//! (no core file, no `ptrace` attach by other processes of the user, `/proc/PID/mem` closed)
+//! and its core size limit goes to 0, so neither a crash nor a signal writes its memory to disk.
+//! The hard limit is left as it was, so `tokenkeeper exec` can give the command it starts the
+//! limit the user had ([`restore_for_command`]). Both calls come from `rustix` (no `unsafe`).
+
+use std::sync::OnceLock;
+
+/// The core size limit this process started with (soft), for the commands `exec` starts.
+static STARTED_WITH: OnceLock<Option<u64>> = OnceLock::new();
+
+/// What a process's dump settings are now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DumpState {
+    /// The process may be dumped (`prctl(PR_GET_DUMPABLE)`; always false off Linux).
+    pub dumpable: bool,
+    /// The core size limit in force (the soft limit; `None`: unlimited).
+    pub core_limit: Option<u64>,
+}
+
+/// Makes this process non-dumpable and sets its core size limit to 0. A failure is returned as
+/// words for a warning: a process that cannot harden itself still does its work.
+pub fn harden() -> Result<DumpState, String> {
+    #[cfg(target_os = "linux")]
+    rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+        .map_err(|e| format!("cannot make the process non-dumpable: {e}"))?;
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let before = getrlimit(Resource::Core);
+        STARTED_WITH.get_or_init(|| before.current);
+        setrlimit(
+            Resource::Core,
+            Rlimit {
+                current: Some(0),
+                maximum: before.maximum,
+            },
+        )
+        .map_err(|e| format!("cannot set the core size limit to 0: {e}"))?;
+    }
+    Ok(state())
+}
+
+/// Gives back the core size limit the process started with, right before it is replaced by a
+/// command of the user's (`tokenkeeper exec`), which should not inherit TokenKeeper's.
+pub fn restore_for_command() {
+    #[cfg(unix)]
+    if let Some(current) = STARTED_WITH.get() {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let maximum = getrlimit(Resource::Core).maximum;
+        let _ = setrlimit(
+            Resource::Core,
+            Rlimit {
+                current: *current,
+                maximum,
+            },
+        );
+    }
+}
+
+/// This process's dump settings, as the kernel reports them.
+pub fn state() -> DumpState {
+    #[cfg(target_os = "linux")]
+    let dumpable = !matches!(
+        rustix::process::dumpable_behavior(),
+        Ok(rustix::process::DumpableBehavior::NotDumpable)
+    );
+    #[cfg(not(target_os = "linux"))]
+    let dumpable = false;
+    #[cfg(unix)]
+    let core_limit = rustix::process::getrlimit(rustix::process::Resource::Core).current;
+    #[cfg(not(unix))]
+    let core_limit = Some(0);
+    DumpState {
+        dumpable,
+        core_limit,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_hardened_process_is_not_dumpable_and_writes_no_core() {
+        let before = super::state();
+        assert!(before.dumpable, "a test process starts dumpable");
+        let after = super::harden();
+        assert_eq!(
+            after,
+            Ok(super::DumpState {
+                dumpable: false,
+                core_limit: Some(0)
+            })
+        );
+        // What `exec` gives its command: the limit the process started with.
+        super::restore_for_command();
+        assert_eq!(super::state().core_limit, before.core_limit);
+    }
+}
