@@ -93,8 +93,13 @@ function editWith(info: AccountInfo): void {
   const form = new AccountFormView(
     names(),
     {
-      saved: (name) => {
-        say(`${name} saved.`, name);
+      saved: (name, deleted) => {
+        say(
+          deleted
+            ? `${name} saved. Its server or trust settings changed, so its stored secrets were deleted (they are never sent to another server): log in to use it again.`
+            : `${name} saved.`,
+          deleted ? null : name,
+        );
         void reload().then(showList);
       },
       cancel: showList,

@@ -293,11 +293,15 @@ impl Backend {
                     .await;
                 self.note(result)?
             }
-            None => self
-                .keeper
-                .edit(&current.name, changes)
-                .await
-                .map_err(AppError::from)?,
+            // Without a secret, a change of server or trust deletes the stored secrets (the
+            // account then needs a login, and the list says why).
+            None => {
+                self.keeper
+                    .edit(&current.name, changes)
+                    .await
+                    .map_err(AppError::from)?
+                    .account
+            }
         };
         self.tell_engine(EngineCommand::Update(account.clone()))
             .await;

@@ -235,3 +235,56 @@ async fn editing_with_a_new_secret_proves_the_new_settings_before_saving_them() 
     );
     backend.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_the_server_without_a_secret_deletes_the_stored_secrets_and_sends_nothing_there() {
+    let s = Setup::new(Api::Smartling).await;
+    let backend = s.backend().await;
+    backend.add(s.form("acc")).await.unwrap();
+    let id = backend.overview().await.accounts[0].view.id.to_string();
+    let account_id = s.cli().find("acc").unwrap().id;
+    // A new address, the secret left empty (as the form allows).
+    let other = Setup::new(Api::Smartling).await;
+    let mut form = other.form("acc");
+    form.secret = String::new();
+    let view = backend.edit(&id, form).await.unwrap();
+    assert_eq!(
+        view.status,
+        tokenkeeper_core::store::state::Status::NeedsLogin
+    );
+    assert!(
+        view.last_error
+            .as_ref()
+            .is_some_and(|e| e.message.contains("never sent anywhere else")),
+        "{view:?}"
+    );
+    use tokenkeeper_core::store::keychain::{SecretKind, SecretStore};
+    for kind in SecretKind::ALL {
+        assert_eq!(
+            s.store.get(account_id, kind).unwrap(),
+            None,
+            "{kind:?} deleted"
+        );
+    }
+    // Refresh, Copy, Reveal: nothing reaches the new server.
+    let _ = backend.refresh(&id).await;
+    assert!(backend.copy(&id).await.is_err());
+    assert!(backend.reveal(&id).await.is_err());
+    assert_eq!(
+        other.emu.stats().requests,
+        0,
+        "the new server received nothing"
+    );
+    // A change that keeps the server and the trust keeps the secrets.
+    let t = Setup::new(Api::Smartling).await;
+    let backend = t.backend().await;
+    backend.add(t.form("keep")).await.unwrap();
+    let id = backend.overview().await.accounts[0].view.id.to_string();
+    let mut form = t.form("keep");
+    form.secret = String::new();
+    form.refresh_lead_secs = Some(90);
+    let view = backend.edit(&id, form).await.unwrap();
+    assert_eq!(view.status, tokenkeeper_core::store::state::Status::Fresh);
+    assert!(backend.copy(&id).await.is_ok());
+    backend.shutdown().await;
+}

@@ -639,3 +639,60 @@ async fn real_site(app: &Session, config: &Path) -> Result<()> {
         .await?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
+async fn editing_the_address_without_the_secret_sends_nothing_to_the_new_server() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("config");
+    let old = emulator(Api::Smartling, 600).await?;
+    let new = emulator(Api::Smartling, 600).await?;
+    cli_add(&config, "moved", &old, dir.path())?;
+    let app = start_app(LIGHT, &config).await?;
+    let result = edit_to_another_server(&app, &config, &new).await;
+    finish(app).await?;
+    result
+}
+
+async fn edit_to_another_server(app: &Session, config: &Path, new: &Emulator) -> Result<()> {
+    let card = card("moved");
+    app.wait_for(&card, 10).await?;
+    app.click_css(&format!("{card} [data-action=details]"))
+        .await?;
+    app.click_css("button[data-action=edit]").await?;
+    app.type_into("input[name=url]", &new.base_url()).await?;
+    // The secret stays empty, as the form allows.
+    app.click_css("button[data-action=save]").await?;
+    let notice = eventually(20, "the notice after saving", async || {
+        let text = app.text("[data-field=notice]").await.unwrap_or_default();
+        Ok(text.contains("saved").then_some(text))
+    })
+    .await?;
+    ensure!(
+        notice.contains("stored secrets were deleted"),
+        "the user is told: {notice:?}"
+    );
+    eventually(20, "needs login", async || {
+        let status: Value = app
+            .execute(
+                "return document.querySelector(arguments[0]).dataset.status",
+                json!([card]),
+            )
+            .await?;
+        Ok((status == "needs login").then_some(()))
+    })
+    .await?;
+    // Refresh now and Copy: still nothing reaches the new server.
+    app.click_css(&format!("{card} [data-action=refresh]"))
+        .await?;
+    app.click_css(&format!("{card} [data-action=copy]")).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    ensure!(
+        new.stats().requests == 0,
+        "the new server received {} requests",
+        new.stats().requests
+    );
+    let shown = listed(config)?;
+    ensure!(shown[0]["status"] == "needs_login", "{shown}");
+    Ok(())
+}

@@ -18,7 +18,9 @@ import { type Field, type FormValues, isValid, normalizeFingerprint, validate } 
 import { certificateFacts, problemTitle } from "./certificate";
 
 export interface FormDone {
-  saved(name: string): void;
+  /** `secretsDeleted`: an edit moved the account to another server or trust setting without a
+   * new secret, so the stored secrets were deleted and it needs a login. */
+  saved(name: string, secretsDeleted: boolean): void;
   cancel(): void;
 }
 
@@ -69,7 +71,9 @@ export class AccountFormView {
         "secret",
         "Password",
         h("input", { attrs: { type: "password", autocomplete: "new-password" } }),
-        editing ? "Leave empty to keep the stored secret." : "Stored in the OS keychain only.",
+        editing
+          ? "Leave empty to keep the stored secret. A new address or trust setting without it deletes the stored secrets: they are never sent to another server."
+          : "Stored in the OS keychain only.",
       ),
       this.field("ttl", "Token lifetime (s)", h("input", { attrs: { inputmode: "numeric", placeholder: "300" } }), "Redis Enterprise: 1 to 86400 seconds"),
       this.field("refreshLead", "Refresh lead (s)", h("input", { attrs: { inputmode: "numeric", placeholder: "automatic" } }), "Refresh this long before expiry; empty for the default."),
@@ -241,9 +245,9 @@ export class AccountFormView {
     this.outcome.textContent = this.editing ? "Saving…" : "Logging in…";
     try {
       const form = this.formData();
-      if (this.editing) await backend.edit(this.editing.id, form);
-      else await backend.add(form);
-      this.done.saved(form.name);
+      const view = this.editing ? await backend.edit(this.editing.id, form) : await backend.add(form);
+      const deleted = this.editing !== null && this.editing.status !== "needs_login" && view.status === "needs_login";
+      this.done.saved(form.name, deleted);
     } catch (e) {
       this.showError(e as AppError);
     } finally {

@@ -2,6 +2,12 @@
 //! app's edit form) and the settings for every account. Both happen under the config lock, so
 //! a CLI `add` or `remove` at the same moment cannot be lost; the refresh engine follows the
 //! config file and picks the change up.
+//!
+//! Secrets are bound to their origin, as a browser's password manager binds them to a site: a
+//! change of the server (scheme, host or port) or of what the account trusts (`insecure`, the
+//! pinned certificate, the CA file) either comes with the secret typed again and proven against
+//! the new settings ([`Keeper::edit_with_login`]), or deletes the stored secrets with the change
+//! ([`Keeper::edit`]), so nothing stored for one server ever reaches another.
 
 use std::path::PathBuf;
 
@@ -70,14 +76,76 @@ fn apply(account: &mut Account, changes: AccountChanges) {
     }
 }
 
+/// True when `after` sends to another server than `before` (scheme, host or port) or trusts
+/// another set of certificates: the stored secrets must not follow.
+pub fn origin_changed(before: &Account, after: &Account) -> bool {
+    before.url.origin() != after.url.origin()
+        || before.insecure != after.insecure
+        || before.trust_cert != after.trust_cert
+        || before.ca_cert != after.ca_cert
+}
+
+/// What an edit without a new secret did.
+#[derive(Debug)]
+pub struct Edited {
+    /// The account as saved.
+    pub account: Account,
+    /// The server or the trust settings changed: the stored secrets were deleted, and the
+    /// account needs a login.
+    pub secrets_deleted: bool,
+}
+
 impl Keeper {
-    /// Applies `changes` to the account named `name`; returns the account as saved.
-    pub async fn edit(&self, name: &str, changes: AccountChanges) -> Result<Account> {
+    /// Applies `changes` to the account named `name`. When they move the account to another
+    /// origin or trust setting, its stored secrets are deleted with the change and it needs a
+    /// login (see the module's doc).
+    pub async fn edit(&self, name: &str, changes: AccountChanges) -> Result<Edited> {
         if let Some(new_name) = &changes.name {
             validate_name(new_name)?;
         }
-        let _config_lock = self.lock(&self.paths.config_lock(), name).await?;
-        self.save_changes(name, changes)
+        let current = self.find(name)?;
+        let mut candidate = current.clone();
+        apply(&mut candidate, changes.clone());
+        if !origin_changed(&current, &candidate) {
+            let _config_lock = self.lock(&self.paths.config_lock(), name).await?;
+            let account = self.save_changes(name, changes)?;
+            return Ok(Edited {
+                account,
+                secrets_deleted: false,
+            });
+        }
+        // Lock order: account, then config, then state. A refresh that starts after this
+        // re-reads the new settings and finds no secret.
+        let _account_lock = self
+            .lock(&self.paths.account_lock(current.id), name)
+            .await?;
+        let account = {
+            let _config_lock = self.lock(&self.paths.config_lock(), name).await?;
+            self.save_changes(name, changes)?
+        };
+        self.delete_secrets(account.id).await?;
+        let reason = "its server or trust settings changed, so the secrets stored for the old ones were deleted (they are never sent anywhere else); log in to use it again".to_owned();
+        let mut entry = crate::store::state::read(&self.paths, account.id)?;
+        entry.expires_at = None;
+        entry.token_fingerprint = None;
+        entry.refresh_expires_at = None;
+        entry.apply_failure(
+            &Error::NeedsLogin {
+                name: account.name.clone(),
+                reason,
+                api: None,
+            },
+            self.clock.now(),
+            false,
+        );
+        let paths = self.paths.clone();
+        let id = account.id;
+        super::blocking(move || crate::store::state::store_blocking(&paths, id, &entry)).await?;
+        tracing::info!(account = %account.name, "server or trust settings changed: stored secrets deleted");
+        Ok(Edited {
+            account,
+            secrets_deleted: true,
+        })
     }
 
     /// Under the config lock: applies and saves.

@@ -10,7 +10,7 @@ mod renew;
 mod secrets;
 pub mod view;
 
-pub use edit::AccountChanges;
+pub use edit::{AccountChanges, Edited, origin_changed};
 pub use renew::{Attempt, StateSource, TokenInfo};
 
 use std::path::PathBuf;

@@ -6,6 +6,7 @@ mod engine_timing;
 mod hardening;
 mod helpers;
 mod keeper;
+mod keeper_origin;
 mod keeper_real_rules;
 mod keychain;
 mod providers_bad_answers;
