@@ -54,8 +54,7 @@ pub fn append_blocking(paths: &Paths, id: AccountId, entries: &[HistoryEntry]) -
     if entries.is_empty() {
         return Ok(());
     }
-    let dir = paths.history_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    paths.ensure()?;
     let path = paths.history_file(id);
     let mut text = String::new();
     for entry in entries {
@@ -64,11 +63,14 @@ pub fn append_blocking(paths: &Paths, id: AccountId, entries: &[HistoryEntry]) -
             text.push('\n');
         }
     }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path).map_err(|e| Error::io(&path, e))?;
     file.write_all(text.as_bytes())
         .map_err(|e| Error::io(&path, e))?;
     // Trim by size, so appending stays one write: lines are ~100-400 bytes.

@@ -90,13 +90,63 @@ impl Paths {
         self.lock_dir().join("state.lock")
     }
 
-    /// Creates the directory and its lock folder (mode 0700) if missing.
+    /// Creates the directory and its lock and history folders (mode 0700) if missing, and
+    /// checks the directory the way ssh checks `~/.ssh`: one that another user owns or can
+    /// write is refused, naming the fix. TokenKeeper's own folders in it are made 0700 again
+    /// if an older version left them looser.
     pub fn ensure(&self) -> Result<()> {
-        for dir in [self.dir.clone(), self.lock_dir()] {
+        create_private_dir(&self.dir)?;
+        check_private_dir(&self.dir)?;
+        for dir in [self.lock_dir(), self.history_dir()] {
             create_private_dir(&dir)?;
+            tighten(&dir);
         }
         Ok(())
     }
+}
+
+/// Refuses a directory another user owns, or that its group or others can write.
+#[cfg(unix)]
+fn check_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(Error::InvalidInput(format!(
+            "the config directory {} belongs to another user (uid {}): use a directory of your own (--config-dir or TOKENKEEPER_CONFIG_DIR)",
+            dir.display(),
+            meta.uid()
+        )));
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(Error::InvalidInput(format!(
+            "the config directory {} can be written by other users (mode {mode:03o}): run `chmod 700 {}`",
+            dir.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private_dir(_dir: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// Makes a folder of TokenKeeper's own 0700 (best effort: it was just created or checked).
+fn tighten(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(dir)
+            && meta.permissions().mode() & 0o777 != 0o700
+        {
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {
@@ -108,4 +158,76 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir).map_err(|e| Error::io(dir, e))
+}
+
+#[cfg(all(test, unix))]
+mod private_tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::Paths;
+    use crate::account::AccountId;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn every_folder_and_file_is_private_and_a_shared_directory_is_refused()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let top = tempfile::tempdir()?;
+        let paths = Paths::new(top.path().join("config"));
+        paths.ensure()?;
+        for dir in [
+            paths.dir().to_owned(),
+            paths.lock_dir(),
+            paths.history_dir(),
+        ] {
+            assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+        }
+        // Files TokenKeeper creates: locks and history.
+        let id = AccountId::generate();
+        drop(crate::store::lock::FileLock::try_acquire(
+            &paths.account_lock(id),
+        )?);
+        let entry = crate::store::history::HistoryEntry {
+            at: chrono::Utc::now(),
+            outcome: crate::store::history::Outcome::Refreshed,
+            latency_ms: 1,
+            error: None,
+        };
+        crate::store::history::append_blocking(&paths, id, &[entry])?;
+        assert_eq!(mode(&paths.account_lock(id)), 0o600);
+        assert_eq!(mode(&paths.history_file(id)), 0o600);
+        // An older version's looser history folder is tightened.
+        std::fs::set_permissions(paths.history_dir(), std::fs::Permissions::from_mode(0o755))?;
+        paths.ensure()?;
+        assert_eq!(mode(&paths.history_dir()), 0o700);
+        // A directory others can write is refused, naming the fix.
+        std::fs::set_permissions(paths.dir(), std::fs::Permissions::from_mode(0o777))?;
+        let err = paths
+            .ensure()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("can be written by other users") && err.contains("chmod 700"),
+            "{err}"
+        );
+        std::fs::set_permissions(paths.dir(), std::fs::Permissions::from_mode(0o700))?;
+        // One another user owns (only root can hand it over, as CI runs).
+        if rustix::process::geteuid().is_root() {
+            std::os::unix::fs::chown(paths.dir(), Some(65_534), None)?;
+            let err = paths
+                .ensure()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(err.contains("belongs to another user"), "{err}");
+            std::os::unix::fs::chown(paths.dir(), Some(0), None)?;
+        }
+        paths.ensure()?;
+        Ok(())
+    }
 }
