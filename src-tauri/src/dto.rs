@@ -98,6 +98,9 @@ pub struct AccountForm {
     pub trust_cert: Option<String>,
     /// Skip TLS verification (behind an explicit warning).
     pub insecure: bool,
+    /// Allow plain HTTP to a host that is not this machine (secrets travel in clear).
+    #[serde(default)]
+    pub allow_plain_http: bool,
 }
 
 /// A new secret for an account that needs login.

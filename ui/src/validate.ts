@@ -16,6 +16,7 @@ export interface FormValues {
   caCert: string;
   trustCert: string;
   insecure: boolean;
+  allowPlainHttp: boolean;
 }
 
 export type Field = keyof FormValues;
@@ -95,7 +96,8 @@ export function validate(v: FormValues, existingNames: string[], editing = false
       } else if (url.search || url.hash || urlText.includes("?") || urlText.includes("#")) {
         errors.url = "The base URL takes no query or fragment.";
       } else if (url.protocol === "http:" && !isLoopback(url.hostname)) {
-        warnings.url = "Plain HTTP to another machine: your password and tokens travel unencrypted.";
+        if (v.allowPlainHttp) warnings.url = "Plain HTTP to another machine: your password and tokens travel unencrypted.";
+        else errors.url = "Plain HTTP to another machine would carry your password and tokens unencrypted: use https, or tick \"Allow plain HTTP\".";
       } else if (url.protocol === "https:" && !url.port && p.defaultPort !== 443) {
         warnings.url = `${p.label} usually listens on port ${p.defaultPort} (e.g. ${p.exampleUrl}).`;
       }

@@ -163,6 +163,10 @@ pub struct AddArgs {
     /// Skip TLS certificate verification (not recommended; flagged in every listing).
     #[arg(long)]
     pub insecure: bool,
+    /// Allow plain HTTP to a host that is not this machine: the secrets then travel
+    /// unencrypted (without it such an account is refused before anything is sent).
+    #[arg(long)]
+    pub allow_plain_http: bool,
     /// Refresh this many seconds before expiry (default: the larger of 60 s and 20 % of the
     /// token's lifetime).
     #[arg(long, value_name = "SECS")]

@@ -286,6 +286,7 @@ async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
         trust_cert,
         insecure: args.insecure,
         refresh_lead_secs: args.refresh_lead,
+        allow_plain_http: args.allow_plain_http,
     };
     let view = keeper.add(new, secret).await?;
     if view.plain_http {

@@ -149,6 +149,10 @@ pub struct Account {
     /// one form tries the other) and kept up to date by later ones.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub plain_permalinks: bool,
+    /// The user allowed plain HTTP to a host that is not this machine (secrets travel in
+    /// clear); without it such a request is refused before anything is sent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_plain_http: bool,
 }
 
 impl Account {
@@ -190,6 +194,11 @@ impl Account {
     /// True when the URL sends traffic in clear text beyond this machine.
     pub fn is_plain_http_off_loopback(&self) -> bool {
         self.url.scheme() == "http" && !is_loopback_host(&self.url)
+    }
+
+    /// The API is on this machine (`localhost`, `127.0.0.0/8`, `::1`).
+    pub fn is_loopback(&self) -> bool {
+        is_loopback_host(&self.url)
     }
 }
 
@@ -344,6 +353,7 @@ mod tests {
             created_at: chrono::Utc::now(),
             refresh_lead_secs: None,
             plain_permalinks: false,
+            allow_plain_http: false,
         };
         assert_eq!(
             account.endpoint("/wp-json/jwt-auth/v1/token").as_str(),

@@ -120,6 +120,7 @@ impl Demo {
             trust_cert: None,
             insecure: false,
             refresh_lead_secs: None,
+            allow_plain_http: false,
         };
         self.keeper.add(new, secret).await.map(|_| ())
     }

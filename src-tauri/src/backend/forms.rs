@@ -91,6 +91,7 @@ pub fn new_account(form: &AccountForm) -> Result<(NewAccount, InitialSecret), Ap
         trust_cert: fingerprint(form)?,
         insecure: form.insecure,
         refresh_lead_secs: form.refresh_lead_secs,
+        allow_plain_http: form.allow_plain_http,
     };
     Ok((new, secret))
 }
@@ -116,6 +117,7 @@ pub fn changes(
         trust_cert: Some(fingerprint(form)?),
         insecure: Some(form.insecure),
         refresh_lead_secs: Some(form.refresh_lead_secs),
+        allow_plain_http: Some(form.allow_plain_http),
     };
     Ok((changes, secret(form.secret_kind, &form.secret)))
 }
@@ -147,6 +149,7 @@ mod tests {
             ca_cert: None,
             trust_cert: Some(" ".into()),
             insecure: false,
+            allow_plain_http: false,
         }
     }
 

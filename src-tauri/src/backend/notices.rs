@@ -162,6 +162,7 @@ mod tests {
             created_at: Utc::now(),
             refresh_lead_secs: None,
             plain_permalinks: false,
+            allow_plain_http: false,
         };
         let mut view = AccountView::new(&account, &AccountState::default(), Utc::now(), None);
         view.status = status;

@@ -105,6 +105,7 @@ impl Setup {
             ca_cert: self.ca_file(),
             trust_cert: None,
             insecure: false,
+            allow_plain_http: false,
         }
     }
 
@@ -121,6 +122,7 @@ impl Setup {
             trust_cert: None,
             insecure: false,
             refresh_lead_secs: None,
+            allow_plain_http: false,
         };
         self.cli()
             .add(new, InitialSecret::Password(Secret::new(PASSWORD)))

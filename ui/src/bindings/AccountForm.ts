@@ -49,4 +49,8 @@ trust_cert: string | null,
 /**
  * Skip TLS verification (behind an explicit warning).
  */
-insecure: boolean, };
+insecure: boolean, 
+/**
+ * Allow plain HTTP to a host that is not this machine (secrets travel in clear).
+ */
+allow_plain_http: boolean, };

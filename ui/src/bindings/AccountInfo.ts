@@ -113,6 +113,10 @@ insecure: boolean,
  */
 plain_http: boolean, 
 /**
+ * The user allowed that plain HTTP (`--allow-plain-http`); without it nothing is sent.
+ */
+allow_plain_http: boolean, 
+/**
  * Where the API answers when that is not under the base URL as documented: a WordPress
  * site with plain permalinks answers at `<site>/?rest_route=/jwt-auth/v1`.
  */

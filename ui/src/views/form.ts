@@ -77,6 +77,7 @@ export class AccountFormView {
       ),
       this.field("ttl", "Token lifetime (s)", h("input", { attrs: { inputmode: "numeric", placeholder: "300" } }), "Redis Enterprise: 1 to 86400 seconds"),
       this.field("refreshLead", "Refresh lead (s)", h("input", { attrs: { inputmode: "numeric", placeholder: "automatic" } }), "Refresh this long before expiry; empty for the default."),
+      this.field("allowPlainHttp", "Allow plain HTTP to this server (unencrypted)", h("input", { attrs: { type: "checkbox" } })),
       h(
         "details",
         { class: "advanced" },
@@ -112,6 +113,7 @@ export class AccountFormView {
       this.set("caCert", editing.ca_cert ?? "");
       this.set("trustCert", editing.trust_cert ?? "");
       (this.inputs.get("insecure") as HTMLInputElement).checked = editing.insecure;
+      (this.inputs.get("allowPlainHttp") as HTMLInputElement).checked = editing.allow_plain_http;
     } else {
       this.set("provider", PROVIDERS[0].id);
     }
@@ -160,6 +162,7 @@ export class AccountFormView {
       caCert: get("caCert"),
       trustCert: get("trustCert"),
       insecure: (this.inputs.get("insecure") as HTMLInputElement).checked,
+      allowPlainHttp: (this.inputs.get("allowPlainHttp") as HTMLInputElement).checked,
     };
   }
 
@@ -228,6 +231,7 @@ export class AccountFormView {
       ca_cert: v.caCert.trim() || null,
       trust_cert: v.trustCert.trim() ? normalizeFingerprint(v.trustCert) : null,
       insecure: v.insecure,
+      allow_plain_http: v.allowPlainHttp,
     };
   }
 

@@ -35,6 +35,7 @@ function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name" | "provi
     last_error: null,
     insecure: false,
     plain_http: false,
+    allow_plain_http: false,
     api_root: null,
     ...over,
   };

@@ -17,6 +17,7 @@ function form(p: ProviderKind, over: Partial<FormValues> = {}): FormValues {
     caCert: "",
     trustCert: "",
     insecure: false,
+    allowPlainHttp: false,
     ...over,
   };
 }
@@ -71,10 +72,13 @@ describe("the add form, per provider", () => {
     expect(validate(form("ece", { url: "" }), []).errors.url).toMatch(/12443/);
   });
 
-  it("warns of plain HTTP off loopback and of a missing usual port", () => {
+  it("refuses plain HTTP off loopback unless allowed, and warns of a missing usual port", () => {
     const offLoopback = validate(form("generic-jwt", { url: "http://auth.example.com" }), []);
-    expect(offLoopback.warnings.url).toMatch(/unencrypted/);
-    expect(isValid(offLoopback)).toBe(true);
+    expect(offLoopback.errors.url).toMatch(/Allow plain HTTP/);
+    expect(isValid(offLoopback)).toBe(false);
+    const allowed = validate(form("generic-jwt", { url: "http://auth.example.com", allowPlainHttp: true }), []);
+    expect(allowed.warnings.url).toMatch(/unencrypted/);
+    expect(isValid(allowed)).toBe(true);
     expect(validate(form("generic-jwt", { url: "http://localhost:8080" }), []).warnings.url).toBeUndefined();
     expect(validate(form("generic-jwt", { url: "http://127.0.0.1:8080" }), []).warnings.url).toBeUndefined();
     expect(validate(form("generic-jwt", { url: "http://[::1]:8080" }), []).warnings.url).toBeUndefined();

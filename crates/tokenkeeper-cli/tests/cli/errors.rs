@@ -259,3 +259,63 @@ async fn a_corrupt_config_is_reported_and_left_alone() {
         "{\"version\": 1, \"accounts\": [{\"name\": \"x\"}]}"
     );
 }
+
+#[test]
+fn plain_http_to_another_machine_is_refused_before_anything_is_sent() {
+    let env = Env::new();
+    // A host that does not resolve: a request would fail at DNS; the refusal comes first.
+    let url = "http://api.example.invalid:8080";
+    let run = env
+        .run(
+            &add_args(url, "generic-jwt", "--refresh-token-stdin"),
+            Some("rt\n"),
+        )
+        .fails_with(6, "plain HTTP to another machine");
+    assert!(run.stderr.contains("--allow-plain-http"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("dns"),
+        "nothing was sent: {}",
+        run.stderr
+    );
+    // Allowed explicitly: then it is sent (and fails at DNS here, as it should).
+    let mut args = add_args(url, "generic-jwt", "--refresh-token-stdin");
+    args.push("--allow-plain-http");
+    let run = env.run(&args, Some("rt\n"));
+    assert_ne!(run.code, 0);
+    assert!(
+        !run.stderr.contains("plain HTTP to another machine"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("dns") || run.stderr.contains("resolve"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn this_machine_is_never_reached_through_a_proxy_from_the_environment() {
+    let emu = Arc::new(start(Api::Smartling).await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        // A proxy that is not there: a request sent through it would fail.
+        let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let proxy = format!("http://127.0.0.1:{}", dead.local_addr().unwrap().port());
+        drop(dead);
+        let mut cmd = e.command(&add_args(&em.base_url(), "smartling", "--password-stdin"));
+        cmd.arg("-vv");
+        for var in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "ALL_PROXY"] {
+            cmd.env(var, &proxy);
+        }
+        cmd.env_remove("NO_PROXY").env_remove("no_proxy");
+        let run = crate::helpers::run_command(cmd, Some(&format!("{PASSWORD}\n"))).ok();
+        assert!(
+            run.stderr.contains("proxy=none (this machine)"),
+            "-vv says which proxy: {}",
+            run.stderr
+        );
+    })
+    .await;
+}

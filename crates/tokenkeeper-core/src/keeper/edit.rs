@@ -37,6 +37,8 @@ pub struct AccountChanges {
     pub insecure: Option<bool>,
     /// A new fixed refresh lead, or none (the global one then applies).
     pub refresh_lead_secs: Option<Option<u64>>,
+    /// Allow plain HTTP to another machine, or not.
+    pub allow_plain_http: Option<bool>,
 }
 
 fn apply(account: &mut Account, changes: AccountChanges) {
@@ -49,6 +51,7 @@ fn apply(account: &mut Account, changes: AccountChanges) {
         trust_cert,
         insecure,
         refresh_lead_secs,
+        allow_plain_http,
     } = changes;
     if let Some(v) = new_name {
         account.name = v;
@@ -74,15 +77,19 @@ fn apply(account: &mut Account, changes: AccountChanges) {
     if let Some(v) = refresh_lead_secs {
         account.refresh_lead_secs = v;
     }
+    if let Some(v) = allow_plain_http {
+        account.allow_plain_http = v;
+    }
 }
 
-/// True when `after` sends to another server than `before` (scheme, host or port) or trusts
-/// another set of certificates: the stored secrets must not follow.
+/// True when `after` sends to another server than `before` (scheme, host or port), trusts
+/// another set of certificates, or newly allows plain HTTP: the stored secrets must not follow.
 pub fn origin_changed(before: &Account, after: &Account) -> bool {
     before.url.origin() != after.url.origin()
         || before.insecure != after.insecure
         || before.trust_cert != after.trust_cert
         || before.ca_cert != after.ca_cert
+        || (after.allow_plain_http && !before.allow_plain_http)
 }
 
 /// What an edit without a new secret did.

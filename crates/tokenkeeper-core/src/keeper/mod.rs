@@ -81,6 +81,8 @@ pub struct NewAccount {
     pub insecure: bool,
     /// Fixed refresh lead in seconds.
     pub refresh_lead_secs: Option<u64>,
+    /// Allow plain HTTP to a host that is not this machine (secrets travel in clear).
+    pub allow_plain_http: bool,
 }
 
 /// Default time to wait for another process holding an account's lock.
@@ -249,6 +251,7 @@ impl Keeper {
             created_at: self.clock.now(),
             refresh_lead_secs: new.refresh_lead_secs,
             plain_permalinks: false,
+            allow_plain_http: new.allow_plain_http,
         };
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;

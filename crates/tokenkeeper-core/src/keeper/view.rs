@@ -45,6 +45,8 @@ pub struct AccountView {
     pub insecure: bool,
     /// Plain HTTP to a host other than this machine.
     pub plain_http: bool,
+    /// The user allowed that plain HTTP (`--allow-plain-http`); without it nothing is sent.
+    pub allow_plain_http: bool,
     /// Where the API answers when that is not under the base URL as documented: a WordPress
     /// site with plain permalinks answers at `<site>/?rest_route=/jwt-auth/v1`.
     pub api_root: Option<String>,
@@ -75,6 +77,7 @@ impl AccountView {
             trust_cert: account.trust_cert,
             insecure: account.insecure,
             plain_http: account.is_plain_http_off_loopback(),
+            allow_plain_http: account.allow_plain_http,
             api_root: account
                 .plain_permalinks
                 .then(|| account.wp_rest_endpoint("/jwt-auth/v1", true).to_string()),

@@ -295,7 +295,8 @@ pub fn authorization(scheme: &str, token: &str) -> Result<HeaderValue, ApiError>
 /// HTTP clients, one per distinct TLS setting, shared by all accounts that use it.
 #[derive(Clone, Debug)]
 pub struct Http {
-    clients: Arc<Mutex<HashMap<TlsSettings, reqwest::Client>>>,
+    /// By TLS settings, and whether the host is this machine (never through a proxy).
+    clients: Arc<Mutex<HashMap<(TlsSettings, bool), reqwest::Client>>>,
     refusals: Arc<Refusals>,
     connect_timeout: Duration,
     total_timeout: Duration,
@@ -332,14 +333,14 @@ impl Http {
     }
 
     fn client_for(&self, account: &Account) -> Result<reqwest::Client, ApiError> {
-        let key = account.tls_settings();
+        let key = (account.tls_settings(), account.is_loopback());
         if let Ok(map) = self.clients.lock()
             && let Some(client) = map.get(&key)
         {
             return Ok(client.clone());
         }
-        let tls = tls::client_config(&key, self.refusals.clone())?;
-        let client = build_client(tls, self.connect_timeout, self.total_timeout)?;
+        let tls = tls::client_config(&key.0, self.refusals.clone())?;
+        let client = build_client(tls, self.connect_timeout, self.total_timeout, key.1)?;
         if let Ok(mut map) = self.clients.lock() {
             map.insert(key, client.clone());
         }
@@ -354,7 +355,20 @@ impl Http {
         auth: Auth<'_>,
         body: Option<&Value>,
     ) -> Result<Reply, ApiError> {
+        // Plain HTTP to another machine carries secrets in clear: only when the user said so,
+        // and checked before anything is sent.
+        if account.is_plain_http_off_loopback() && !account.allow_plain_http {
+            return Err(ApiError::local(
+                ErrorKind::Config,
+                "plain_http",
+                format!(
+                    "{} is plain HTTP to another machine, which would carry the secrets unencrypted: use https, or allow it explicitly (--allow-plain-http, or \"Allow plain HTTP\" in the app)",
+                    crate::account::redact_url_text(account.url.as_str())
+                ),
+            ));
+        }
         let client = self.client_for(account)?;
+        tracing::debug!(url = %crate::account::redact_url_text(url.as_str()), proxy = %proxy_for(&url, account.is_loopback()), "sending");
         let mut request = client
             .post(url)
             .header(reqwest::header::ACCEPT, "application/json");
@@ -412,7 +426,13 @@ impl Http {
             ));
         }
         let config = tls::inspect_config(settings, self.refusals.clone())?;
-        let client = build_client(config, self.connect_timeout, self.total_timeout)?;
+        let loopback = url.host_str().is_some_and(|h| {
+            h.eq_ignore_ascii_case("localhost")
+                || h.trim_matches(['[', ']'])
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        });
+        let client = build_client(config, self.connect_timeout, self.total_timeout, loopback)?;
         let host = url.host_str().unwrap_or_default().to_owned();
         match client.get(url.clone()).send().await {
             Ok(_) => Err(ApiError::local(
@@ -555,12 +575,57 @@ fn too_large(status: u16) -> ApiError {
     )
 }
 
+/// Which proxy from the environment a request to `url` goes through, in words for `-vv`
+/// (credentials in a proxy URL are never shown): "none" for this machine and for hosts
+/// `NO_PROXY` names.
+fn proxy_for(url: &Url, loopback: bool) -> String {
+    if loopback {
+        return "none (this machine)".to_owned();
+    }
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+    };
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let excluded = var(&["NO_PROXY", "no_proxy"]).is_some_and(|list| {
+        list.split(',').map(str::trim).any(|entry| {
+            let entry = entry.trim_start_matches('.').to_ascii_lowercase();
+            entry == "*"
+                || (!entry.is_empty() && (host == entry || host.ends_with(&format!(".{entry}"))))
+        })
+    });
+    if excluded {
+        return "none (NO_PROXY)".to_owned();
+    }
+    let chosen = if url.scheme() == "https" {
+        var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
+    } else {
+        var(&["http_proxy", "HTTP_PROXY", "ALL_PROXY", "all_proxy"])
+    };
+    match chosen {
+        Some(proxy) => match Url::parse(&proxy) {
+            Ok(u) => crate::account::redact_url_text(u.as_str()),
+            Err(_) => "a proxy from the environment (unreadable URL)".to_owned(),
+        },
+        None => "none".to_owned(),
+    }
+}
+
 fn build_client(
     tls: rustls::ClientConfig,
     connect_timeout: Duration,
     total_timeout: Duration,
+    loopback: bool,
 ) -> Result<reqwest::Client, ApiError> {
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder();
+    // This machine is never reached through a proxy from the environment.
+    let builder = if loopback {
+        builder.no_proxy()
+    } else {
+        builder
+    };
+    builder
         .connect_timeout(connect_timeout)
         .timeout(total_timeout)
         .redirect(reqwest::redirect::Policy::none())

@@ -168,6 +168,7 @@ mod tests {
             created_at: chrono::Utc::now(),
             refresh_lead_secs: None,
             plain_permalinks: false,
+            allow_plain_http: false,
         }
     }
 

@@ -172,6 +172,7 @@ fn account(i: usize) -> Account {
         created_at: Utc::now(),
         refresh_lead_secs: None,
         plain_permalinks: false,
+        allow_plain_http: false,
     }
 }
 

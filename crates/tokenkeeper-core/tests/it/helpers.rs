@@ -51,6 +51,7 @@ pub fn account(emu: &Emulator, dir: &std::path::Path) -> Account {
         created_at: Utc::now(),
         refresh_lead_secs: None,
         plain_permalinks: false,
+        allow_plain_http: false,
     }
 }
 
@@ -132,6 +133,7 @@ pub fn new_account(emu: &Emulator, dir: &Path, name: &str) -> NewAccount {
         trust_cert: None,
         insecure: false,
         refresh_lead_secs: None,
+        allow_plain_http: false,
     }
 }
 

@@ -96,6 +96,7 @@ async fn two_hundred_accounts_stay_fresh_for_a_simulated_hour_of_faults() {
                 trust_cert: None,
                 insecure: false,
                 refresh_lead_secs: None,
+                allow_plain_http: false,
             };
             keeper.add(new, secret).await.unwrap();
             names.push((name, emu.clone()));
