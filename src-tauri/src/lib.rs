@@ -54,6 +54,44 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
+/// SIGTERM (logout, `kill`) and SIGINT (Ctrl+C), listened for from the start (before the
+/// window exists, so none is missed), end the app the way Quit does once it runs: a token it
+/// copied is cleared from the clipboard and the engine stops cleanly.
+#[cfg(unix)]
+struct Signals(tokio::signal::unix::Signal, tokio::signal::unix::Signal);
+
+#[cfg(unix)]
+fn listen_for_signals(runtime: &tokio::runtime::Runtime) -> Option<Signals> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let _entered = runtime.enter();
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(term), Ok(int)) => Some(Signals(term, int)),
+        _ => {
+            tracing::warn!(
+                "cannot listen for SIGTERM and SIGINT: a copied token is cleared only on Quit"
+            );
+            None
+        }
+    }
+}
+
+#[cfg(unix)]
+fn exit_on_signals(app: tauri::AppHandle, signals: Option<Signals>) {
+    let Some(Signals(mut term, mut int)) = signals else {
+        return;
+    };
+    tauri::async_runtime::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: quitting"),
+            _ = int.recv() => tracing::info!("SIGINT: quitting"),
+        }
+        app.exit(0);
+    });
+}
+
 /// Runs the app until Quit.
 pub fn run() -> ExitCode {
     shell::started();
@@ -82,6 +120,8 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    #[cfg(unix)]
+    let signals = listen_for_signals(&runtime);
     tauri::async_runtime::set(runtime.handle().clone());
     let Args {
         hidden,
@@ -131,6 +171,8 @@ pub fn run() -> ExitCode {
             if !hidden || !has_tray {
                 window::show(&handle);
             }
+            #[cfg(unix)]
+            exit_on_signals(handle.clone(), signals);
             shell::begin(handle);
             Ok(())
         })

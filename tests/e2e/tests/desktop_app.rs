@@ -696,3 +696,42 @@ async fn edit_to_another_server(app: &Session, config: &Path, new: &Emulator) ->
     ensure!(shown[0]["status"] == "needs_login", "{shown}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
+async fn sigterm_and_sigint_end_the_app_as_quit_does() -> Result<()> {
+    for signal in ["-TERM", "-INT"] {
+        let dir = tempfile::tempdir()?;
+        let config = dir.path().join("config");
+        let log_path = dir.path().join("app.log");
+        let log = std::fs::File::create(&log_path)?;
+        let mut app = std::process::Command::new(app_binary()?)
+            .arg("--config-dir")
+            .arg(&config)
+            .env("TOKENKEEPER_LOG", "info")
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        eventually(30, "the window", async || {
+            Ok((windows("count")? == 1).then_some(()))
+        })
+        .await?;
+        let sent = std::process::Command::new("kill")
+            .args([signal, &app.id().to_string()])
+            .status()?;
+        ensure!(sent.success(), "kill {signal}");
+        let status = eventually(15, "the app to quit", async || Ok(app.try_wait()?)).await?;
+        let log = std::fs::read_to_string(&log_path)?;
+        // Quit's path (the clipboard cleared, the engine stopped), not death by the signal.
+        ensure!(status.code() == Some(0), "{signal}: {status:?}\n{log}");
+        ensure!(
+            log.contains(&format!("SIG{}: quitting", signal.trim_start_matches('-'))),
+            "{log}"
+        );
+        eventually(10, "the window to go", async || {
+            Ok((windows("count")? == 0).then_some(()))
+        })
+        .await?;
+    }
+    Ok(())
+}
