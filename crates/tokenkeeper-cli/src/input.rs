@@ -29,7 +29,8 @@ fn read_stdin() -> Result<Secret, Error> {
             .map_err(|e| Error::InvalidInput(format!("cannot read the secret: {e}")))?;
         return Ok(Secret::new(line));
     }
-    let mut bytes = Vec::new();
+    // Room for all of it at once (no reallocation leaves a copy behind), zeroed when dropped.
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(MAX_STDIN as usize + 1));
     stdin
         .lock()
         .take(MAX_STDIN + 1)
@@ -40,11 +41,11 @@ fn read_stdin() -> Result<Secret, Error> {
             "stdin holds more than 64 KiB; expected one secret".to_owned(),
         ));
     }
-    let text = String::from_utf8(bytes)
+    let text = std::str::from_utf8(&bytes)
         .map_err(|_| Error::InvalidInput("the secret on stdin is not UTF-8 text".to_owned()))?;
     let trimmed = text
         .strip_suffix("\r\n")
         .or_else(|| text.strip_suffix('\n'))
-        .unwrap_or(&text);
+        .unwrap_or(text);
     Ok(Secret::new(trimmed))
 }

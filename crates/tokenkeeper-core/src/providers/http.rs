@@ -64,6 +64,13 @@ pub struct Reply {
     pub server_date: Option<DateTime<Utc>>,
 }
 
+impl Drop for Reply {
+    /// The body may hold a token: zeroed before its memory is given back.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.body);
+    }
+}
+
 impl std::fmt::Debug for Reply {
     /// The body may hold a token: only its size is shown.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
