@@ -161,6 +161,13 @@ pub struct Revealed {
     pub hide_after_secs: u64,
 }
 
+impl Drop for Revealed {
+    /// Zeroed once Tauri has serialised it for the window.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.token);
+    }
+}
+
 impl std::fmt::Debug for Revealed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Revealed")

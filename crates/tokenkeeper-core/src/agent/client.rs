@@ -31,7 +31,8 @@ pub async fn token(paths: &Paths, name: &str, min_valid: Duration) -> Option<Res
 }
 
 async fn read_answer(reader: &mut BufReader<UnixStream>, within: Duration) -> Option<Answer> {
-    let mut line = String::new();
+    // The answer may hold a token: zeroed when dropped.
+    let mut line = zeroize::Zeroizing::new(String::new());
     match tokio::time::timeout(within, reader.read_line(&mut line)).await {
         Ok(Ok(n)) if n > 0 => serde_json::from_str(line.trim_end()).ok(),
         _ => None,
@@ -70,10 +71,11 @@ async fn ask(path: &Path, name: &str, min_valid: Duration) -> Option<Result<Toke
         return None;
     }
     match (answer.token, answer.error) {
-        (Some(t), _) => Some(Ok(TokenInfo {
-            token: Secret::new(t.token),
+        (Some(mut t), _) => Some(Ok(TokenInfo {
+            // Taken, not copied: the wire copy is zeroed when `t` drops.
+            token: Secret::new(std::mem::take(&mut t.token)),
             expires_at: t.expires_at,
-            fingerprint: t.fingerprint,
+            fingerprint: std::mem::take(&mut t.fingerprint),
         })),
         (None, Some(e)) => Some(Err(Error::from(e))),
         (None, None) => None,

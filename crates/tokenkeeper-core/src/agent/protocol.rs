@@ -54,6 +54,13 @@ pub struct WireToken {
     pub fingerprint: String,
 }
 
+impl Drop for WireToken {
+    /// Zeroed before its memory is given back, on both sides of the socket.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.token);
+    }
+}
+
 impl std::fmt::Debug for WireToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WireToken")
@@ -127,13 +134,14 @@ impl Answer {
     }
 
     /// The line to send (with its newline).
-    pub fn line(&self) -> String {
+    /// The answer's line (it may hold a token: callers keep it in [`zeroize::Zeroizing`]).
+    pub fn line(&self) -> zeroize::Zeroizing<String> {
         let mut text = serde_json::to_string(self).unwrap_or_else(|_| {
             r#"{"v":1,"error":{"kind":"invalid_input","message":"the agent could not encode its answer"}}"#
                 .to_owned()
         });
         text.push('\n');
-        text
+        zeroize::Zeroizing::new(text)
     }
 }
 
