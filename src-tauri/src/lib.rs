@@ -105,14 +105,7 @@ pub fn run() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    match hardened {
-        Ok(state) => tracing::debug!(
-            dumpable = state.dumpable,
-            core_limit = ?state.core_limit,
-            "process hardened"
-        ),
-        Err(e) => tracing::warn!("{e}"),
-    }
+    tokenkeeper_core::hardening::report(&hardened);
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(e) => {

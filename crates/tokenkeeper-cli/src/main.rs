@@ -32,14 +32,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let long_running = matches!(cli.command, Command::Daemon | Command::Demo { .. });
     init_logging(cli.verbose, matches!(cli.command, Command::Daemon));
-    match hardened {
-        Ok(state) => tracing::debug!(
-            dumpable = state.dumpable,
-            core_limit = ?state.core_limit,
-            "process hardened"
-        ),
-        Err(e) => tracing::warn!("{e}"),
-    }
+    tokenkeeper_core::hardening::report(&hardened);
     let runtime = if long_running {
         tokenkeeper_core::engine::runtime()
     } else {

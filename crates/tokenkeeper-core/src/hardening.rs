@@ -42,6 +42,19 @@ pub fn harden() -> Result<DumpState, String> {
     Ok(state())
 }
 
+/// Says in the log what [`harden`] did (once logging is set up): the state at debug level, a
+/// failure as a warning.
+pub fn report(hardened: &Result<DumpState, String>) {
+    match hardened {
+        Ok(state) => tracing::debug!(
+            dumpable = state.dumpable,
+            core_limit = ?state.core_limit,
+            "process hardened"
+        ),
+        Err(e) => tracing::warn!("{e}"),
+    }
+}
+
 /// Gives back the core size limit the process started with, right before it is replaced by a
 /// command of the user's (`tokenkeeper exec`), which should not inherit TokenKeeper's.
 pub fn restore_for_command() {
