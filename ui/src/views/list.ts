@@ -88,12 +88,14 @@ class Card {
       this.error,
     );
     this.update(row, Date.now());
+    this.hide();
   }
 
   update(row: AccountRow, now: number): void {
     // A new token: a revealed one is no longer the current one.
-    if (row.token_fingerprint !== this.row.token_fingerprint) this.hide();
+    const changed = row.token_fingerprint !== this.row.token_fingerprint;
     this.row = row;
+    if (changed) this.hide();
     this.el.dataset.account = row.name;
     this.name.textContent = row.name;
     this.providerEl.textContent = provider(row.provider).label;
@@ -173,7 +175,11 @@ class Card {
 
   private hide(): void {
     window.clearTimeout(this.hideTimer);
-    this.token.textContent = MASK;
+    // No token held (revoked by the server, or deleted with a change of server): say so
+    // instead of a mask that suggests one; Copy still asks for a fresh one.
+    const held = this.row.token_fingerprint != null;
+    this.token.textContent = held ? MASK : "no token held";
+    this.revealButton.disabled = !held;
     this.token.classList.add("masked");
     this.revealButton.textContent = "Reveal";
     this.revealButton.setAttribute("aria-pressed", "false");

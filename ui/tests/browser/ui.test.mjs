@@ -251,6 +251,9 @@ describe("the add form", () => {
     );
     await page.waitForFunction(() => !document.querySelector("[data-field=notice]").textContent.includes("added"));
     assert.match(await card(page, "my-blog").locator("[data-field=error]").innerText(), /No token is handed out/);
+    // No mask that suggests a token, and nothing to reveal.
+    assert.equal(await card(page, "my-blog").locator("[data-field=token]").innerText(), "no token held");
+    assert.ok(await card(page, "my-blog").getByRole("button", { name: "Reveal" }).isDisabled());
     await page.close();
   });
 
