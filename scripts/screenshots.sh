@@ -14,7 +14,7 @@ bin=$PWD/target/debug out=$PWD/docs/screenshots
 work=$(mktemp -d)
 "$bin/tokenkeeper-emulators" --ca-dir "$work" --token-ttl 3600 >"$work/urls" 2>"$work/tokens" &
 emulators=$!
-trap 'kill $emulators 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $emulators 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 200); do [ "$(wc -l <"$work/urls")" -ge 5 ] && break; sleep 0.05; done
 config=$work/config
 while read -r api url ca; do
