@@ -23,12 +23,12 @@ use serde_json::{Value, json};
 
 use super::http::{Auth, Http, Reply, kind_for_status, strip_html};
 use super::{
-    Outcome, Provider, ProviderError, StoredTokens, jwt_refresh_expiry, lenient, required, username,
+    Outcome, Provider, ProviderError, StoredTokens, lenient, required, token_set, username,
 };
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
-use crate::token::{TokenSet, add_secs, jwt_expiry};
+use crate::token::{add_secs, jwt_expiry};
 
 /// The JWT Auth Pro adapter.
 #[derive(Debug)]
@@ -49,16 +49,6 @@ struct Success {
     expires_in: Option<Value>,
     #[serde(default, deserialize_with = "lenient::token")]
     refresh_token: Option<String>,
-}
-
-/// A positive whole number of seconds, sent as a number or a numeric string.
-fn seconds(value: Option<&Value>) -> Option<i64> {
-    let secs = match value? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    secs.filter(|s| *s > 0)
 }
 
 #[derive(Deserialize)]
@@ -141,21 +131,15 @@ impl Provider for JwtAuthPro {
             reply.server_date,
             reply.status,
         );
-        let relative = seconds(body.expires_in.as_ref()).and_then(|s| add_secs(reply.sent_at, s));
+        let relative =
+            lenient::seconds(body.expires_in.as_ref()).and_then(|s| add_secs(reply.sent_at, s));
         let expires_at = match (relative, from_jwt) {
             (Some(rel), Ok(jwt)) => rel.min(jwt),
             (Some(rel), Err(_)) => rel,
             (None, Ok(jwt)) => jwt,
             (None, Err(e)) => return Err(rotated(e)),
         };
-        Ok(TokenSet {
-            refresh_expires_at: refresh.as_ref().and_then(|r| jwt_refresh_expiry(reply, r)),
-            access,
-            refresh,
-            expires_at,
-            obtained_at: reply.sent_at,
-            plain_permalinks: None,
-        })
+        Ok(token_set(reply, access, refresh, expires_at))
     }
 
     async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome {

@@ -60,6 +60,17 @@ where
     Ok(serde_json::from_value(Value::deserialize(deserializer)?).ok())
 }
 
+/// A lifetime in seconds as answers send it: a number or a numeric string (Smartling documents
+/// a string and sends a number); `None` unless it is a positive whole number.
+pub fn seconds(value: Option<&Value>) -> Option<i64> {
+    let secs = match value? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    secs.filter(|s| *s > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

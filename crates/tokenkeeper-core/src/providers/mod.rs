@@ -184,14 +184,25 @@ fn from_jwt(reply: &http::Reply, access: Secret, refresh: Option<Secret>) -> Out
         Ok(at) => at,
         Err(e) => return Err(ProviderError::rotated(e, refresh)),
     };
-    Ok(TokenSet {
+    Ok(token_set(reply, access, refresh, expires_at))
+}
+
+/// A token set from one answer: obtained when its request was sent; the refresh token's own
+/// expiry read when it is a JWT.
+fn token_set(
+    reply: &http::Reply,
+    access: Secret,
+    refresh: Option<Secret>,
+    expires_at: DateTime<Utc>,
+) -> TokenSet {
+    TokenSet {
         refresh_expires_at: refresh.as_ref().and_then(|r| jwt_refresh_expiry(reply, r)),
         access,
         refresh,
         expires_at,
         obtained_at: reply.sent_at,
         plain_permalinks: None,
-    })
+    }
 }
 
 /// When a refresh token that is a JWT expires, in this machine's clock: its `exp` claim moved

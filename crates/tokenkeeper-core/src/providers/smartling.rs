@@ -77,15 +77,6 @@ impl ErrorItem {
     }
 }
 
-/// `expiresIn` is documented as a string and sent as a number: accept both.
-fn seconds(value: Option<&Value>) -> Option<i64> {
-    match value? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 fn parse(reply: &Reply) -> Outcome {
     if !reply.is_success() {
         return Err(error_of(reply).into());
@@ -123,7 +114,7 @@ fn parse(reply: &Reply) -> Outcome {
     let Some(refresh_token) = refresh.clone() else {
         return Err(missing_field(reply.status, "refreshToken").into());
     };
-    let expires_in = seconds(data.expires_in.as_ref())
+    let expires_in = lenient::seconds(data.expires_in.as_ref())
         .filter(|s| *s > 0)
         .ok_or_else(|| {
             rotated(ApiError::protocol(
@@ -137,7 +128,7 @@ fn parse(reply: &Reply) -> Outcome {
             "\"expiresIn\" is out of range",
         ))
     })?;
-    let refresh_expires_at = seconds(data.refresh_expires_in.as_ref())
+    let refresh_expires_at = lenient::seconds(data.refresh_expires_in.as_ref())
         .filter(|s| *s > 0)
         .and_then(|s| add_secs(reply.sent_at, s));
     Ok(TokenSet {
