@@ -26,6 +26,8 @@ packages=(
   chromium
   # End-to-end tests: a virtual display, WebKit's WebDriver, the clipboard and notifications.
   xvfb xauth x11-utils webkit2gtk-driver xclip python3-dbusmock python3-xlib
+  # Copy on Wayland without XWayland: a headless wlroots compositor and the other program.
+  sway wl-clipboard
   "${extra[@]}"
 )
 
@@ -59,6 +61,19 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found; install Rust (https://rustup.rs) and run again" >&2
   exit 1
+fi
+
+# The clipboard's Windows and macOS branches are type-checked (scripts/test.sh's lint step):
+# the standard library of those targets, from rustup.
+if command -v rustup >/dev/null 2>&1; then
+  for target in x86_64-pc-windows-gnu x86_64-apple-darwin; do
+    if ! rustup target list --installed | grep -qx "$target"; then
+      echo "setup: adding the Rust target $target (type checks only)" >&2
+      rustup target add "$target" >/dev/null
+    fi
+  done
+else
+  echo "setup: rustup not found; the Windows and macOS type checks will fail (install Rust with rustup)" >&2
 fi
 
 node_ok=$(node -e 'const [a, b] = process.versions.node.split(".").map(Number); console.log(a > 20 || (a === 20 && b >= 19) ? 1 : 0)')

@@ -25,6 +25,8 @@ cargo build --workspace --all-targets --locked
 echo "== lint" >&2
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The clipboard's branches for the platforms this machine cannot run.
+cargo check -p tokenkeeper-clipboard --locked --target x86_64-pc-windows-gnu --target x86_64-apple-darwin
 
 counts=$(mktemp "${TMPDIR:-/tmp}/tokenkeeper-counts.XXXXXX")
 log=$(mktemp "${TMPDIR:-/tmp}/tokenkeeper-test.XXXXXX")

@@ -4,12 +4,13 @@
 //! the clipboard no longer than asked.
 //!
 //! - [`owner`]: the engine ownership rule (in-process unless a daemon holds the directory);
-//! - [`clipboard`]: the clipboard for secrets;
+//! - [`clipboard`]: the clipboard for secrets (the `tokenkeeper-clipboard` crate);
 //! - [`forms`]: the add, edit and log-in forms as core requests;
 //! - [`notices`]: which changes deserve a desktop notification;
 //! - [`prefs`]: the app's own preferences file.
 
-pub mod clipboard;
+/// The clipboard for secrets, its own crate so the background can use it without Tauri.
+pub use tokenkeeper_clipboard as clipboard;
 pub mod forms;
 pub mod notices;
 pub mod owner;

@@ -13,9 +13,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::http::{Auth, Http, Reply, kind_for_status};
+use super::http::{Auth, Http, JsonBody, Reply, kind_for_status};
 use super::{
     Outcome, Provider, StoredTokens, USABLE_MARGIN, lenient, non_empty, required, username,
 };
@@ -187,7 +186,7 @@ impl Provider for Ece {
 
     async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome {
         let user = username(account)?;
-        let body = json!({ "username": user, "password": password.expose() });
+        let body = JsonBody::fields(&[("username", user), ("password", password.expose())]);
         let reply = http
             .post(account, account.endpoint(LOGIN), Auth::None, Some(&body))
             .await?;

@@ -16,9 +16,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::http::{Auth, Http, Reply, kind_for_status};
+use super::http::{Auth, Http, JsonBody, Reply, kind_for_status};
 use super::{
     Outcome, Provider, StoredTokens, from_jwt, jwt_refresh_expiry, lenient, non_empty, required,
     username,
@@ -194,14 +193,14 @@ impl Provider for GenericJwt {
 
     async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome {
         let user = username(account)?;
-        let body = json!({ "username": user, "password": password.expose() });
+        let body = JsonBody::fields(&[("username", user), ("password", password.expose())]);
         let url = account.endpoint(LOGIN);
         self.parse(&http.post(account, url, Auth::None, Some(&body)).await?)
     }
 
     async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
         let token = required(stored.refresh.as_ref(), "refresh token")?;
-        let body = json!({ "refreshToken": token.expose() });
+        let body = JsonBody::fields(&[("refreshToken", token.expose())]);
         let url = account.endpoint(REFRESH);
         let reply = http.post(account, url, Auth::None, Some(&body)).await?;
         if !reply.is_success() {

@@ -19,9 +19,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::http::{Auth, Http, Reply, kind_for_status, strip_html};
+use super::http::{Auth, Http, JsonBody, Reply, kind_for_status, strip_html};
 use super::{
     Outcome, Provider, ProviderError, StoredTokens, lenient, required, token_set, username,
 };
@@ -144,7 +144,7 @@ impl Provider for JwtAuthPro {
 
     async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome {
         let user = username(account)?;
-        let body = json!({ "username": user, "password": password.expose() });
+        let body = JsonBody::fields(&[("username", user), ("password", password.expose())]);
         let (reply, plain) = post(http, account, LOGIN, &body).await?;
         let mut set = self.parse(&reply)?;
         set.plain_permalinks = Some(plain);
@@ -184,7 +184,7 @@ const SAME_SECOND: std::time::Duration = std::time::Duration::from_millis(1100);
 impl JwtAuthPro {
     async fn refresh_once(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
         let token = required(stored.refresh.as_ref(), "refresh token")?;
-        let body = json!({ "refresh_token": token.expose() });
+        let body = JsonBody::fields(&[("refresh_token", token.expose())]);
         let (reply, plain) = post(http, account, REFRESH, &body).await?;
         let mut set = self
             .parse(&reply)
@@ -201,7 +201,7 @@ async fn post(
     http: &Http,
     account: &Account,
     route: &str,
-    body: &Value,
+    body: &JsonBody,
 ) -> Result<(Reply, bool), ApiError> {
     let known = account.plain_permalinks;
     let url = account.wp_rest_endpoint(route, known);

@@ -7,6 +7,7 @@
 pub mod http;
 mod lenient;
 pub mod tls;
+pub mod wire;
 
 mod ece;
 mod generic_jwt;

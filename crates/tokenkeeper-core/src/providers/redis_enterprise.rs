@@ -8,9 +8,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::http::{Auth, Http, Reply, kind_for_status};
+use super::http::{Auth, Http, JsonBody, Reply, kind_for_status};
 use super::{
     Outcome, Provider, StoredTokens, USABLE_MARGIN, from_jwt, lenient, non_empty, required,
     username,
@@ -43,8 +43,10 @@ struct Failure {
     description: Option<String>,
 }
 
-fn ttl_body(account: &Account) -> Option<Value> {
-    account.ttl.map(|ttl| json!({ "ttl": ttl }))
+fn ttl_body(account: &Account) -> Option<JsonBody> {
+    account
+        .ttl
+        .map(|ttl| JsonBody::value(&json!({ "ttl": ttl })))
 }
 
 fn error_of(reply: &Reply) -> ApiError {

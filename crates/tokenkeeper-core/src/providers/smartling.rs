@@ -10,9 +10,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::http::{Auth, Http, Reply, kind_for_status};
+use super::http::{Auth, Http, JsonBody, Reply, kind_for_status};
 use super::{
     Outcome, Provider, ProviderError, StoredTokens, lenient, missing_field, non_empty, required,
     username,
@@ -241,14 +241,14 @@ impl Provider for Smartling {
 
     async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome {
         let user = username(account)?;
-        let body = json!({ "userIdentifier": user, "userSecret": password.expose() });
+        let body = JsonBody::fields(&[("userIdentifier", user), ("userSecret", password.expose())]);
         let url = account.endpoint("/auth-api/v2/authenticate");
         parse(&http.post(account, url, Auth::None, Some(&body)).await?)
     }
 
     async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
         let token = required(stored.refresh.as_ref(), "refresh token")?;
-        let body = json!({ "refreshToken": token.expose() });
+        let body = JsonBody::fields(&[("refreshToken", token.expose())]);
         let url = account.endpoint("/auth-api/v2/authenticate/refresh");
         let reply = http.post(account, url, Auth::None, Some(&body)).await?;
         parse(&reply).map_err(|e| e.spent_if(reply.is_api_success()))

@@ -1,11 +1,17 @@
 //! The clipboard, for secrets: a token is put there marked for clipboard managers as a
-//! password (`x-kde-passwordManagerHint: secret` on Linux, through arboard's
-//! `exclude_from_history`, which the Tauri clipboard plugin does not expose), and cleared
-//! later only if the clipboard still holds it (the user may have copied something else since).
+//! password, and cleared later only if the clipboard still holds it (the user may have copied
+//! something else since). The mark, through arboard's `exclude_from_history` (which the Tauri
+//! clipboard plugin does not expose): `x-kde-passwordManagerHint: secret` on Linux, on X11 and
+//! on Wayland (arboard's data-control support, so Copy works without XWayland); the
+//! nspasteboard.org `org.nspasteboard.ConcealedType` on macOS; on Windows, excluded from the
+//! clipboard history, from cloud sync and from clipboard monitors.
 //!
 //! [`SecretClipboard`] is a trait so the backend's tests run without a display
-//! ([`MemoryClipboard`]); the app uses [`SystemClipboard`]. Calls block (X11 round trips): run
-//! them off the async threads.
+//! ([`MemoryClipboard`]); the app uses [`SystemClipboard`]. Calls block (X11 and Wayland round
+//! trips): run them off the async threads.
+//!
+//! The crate has no GUI dependency besides arboard, so the background process can copy without
+//! GTK; `scripts/lint.sh` type-checks it for Windows and macOS, whose branches cannot run here.
 
 use std::sync::Mutex;
 
@@ -21,7 +27,7 @@ pub trait SecretClipboard: Send + Sync + std::fmt::Debug {
 
 /// The OS clipboard through arboard. One instance lives as long as the app: on X11 the
 /// process that copied serves the content, and dropping the last instance hands it over to a
-/// clipboard manager, which is why [`crate::backend::Backend::shutdown`] clears our token first.
+/// clipboard manager, which is why the app's `Backend::shutdown` clears our token first.
 #[derive(Default)]
 pub struct SystemClipboard {
     inner: Mutex<Option<arboard::Clipboard>>,
@@ -64,7 +70,21 @@ impl SecretClipboard for SystemClipboard {
                 use arboard::SetExtLinux;
                 c.set().exclude_from_history().text(text)
             }
-            #[cfg(not(target_os = "linux"))]
+            #[cfg(target_os = "macos")]
+            {
+                use arboard::SetExtApple;
+                c.set().exclude_from_history().text(text)
+            }
+            #[cfg(windows)]
+            {
+                use arboard::SetExtWindows;
+                c.set()
+                    .exclude_from_history()
+                    .exclude_from_cloud()
+                    .exclude_from_monitoring()
+                    .text(text)
+            }
+            #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
             {
                 c.set_text(text)
             }
