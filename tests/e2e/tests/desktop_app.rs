@@ -735,3 +735,95 @@ async fn sigterm_and_sigint_end_the_app_as_quit_does() -> Result<()> {
     }
     Ok(())
 }
+
+/// Watches the CLIPBOARD selection's owner (tests/e2e/clipwatch.py), killed when dropped.
+struct ClipWatch {
+    child: std::process::Child,
+    log: std::path::PathBuf,
+}
+
+impl ClipWatch {
+    async fn start(dir: &Path) -> Result<Self> {
+        let log = dir.join("clipwatch.log");
+        let child = std::process::Command::new("/usr/bin/python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("clipwatch.py"))
+            .stdout(std::fs::File::create(&log)?)
+            .spawn()
+            .context("cannot run clipwatch.py")?;
+        let watch = Self { child, log };
+        eventually(10, "clipwatch.py to watch", async || {
+            Ok(watch
+                .lines()?
+                .first()
+                .is_some_and(|l| l == "ready")
+                .then_some(()))
+        })
+        .await?;
+        Ok(watch)
+    }
+
+    /// What it saw since it started watching.
+    fn lines(&self) -> Result<Vec<String>> {
+        Ok(std::fs::read_to_string(&self.log)?
+            .lines()
+            .map(str::to_owned)
+            .collect())
+    }
+}
+
+impl Drop for ClipWatch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
+async fn a_copied_token_is_taken_off_the_clipboard_on_sigterm() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("config");
+    let emu = emulator(Api::RedisEnterprise, 600).await?;
+    cli_add(&config, "redis-prod", &emu, dir.path())?;
+    let app = start_app(LIGHT, &config).await?;
+    let result = copy_then_sigterm(&app, &config, dir.path()).await;
+    finish(app).await?;
+    result
+}
+
+async fn copy_then_sigterm(app: &Session, config: &Path, dir: &Path) -> Result<()> {
+    app.wait_for(&card("redis-prod"), 20).await?;
+    app.click_css(&format!("{} [data-action=copy]", card("redis-prod")))
+        .await?;
+    let token = cli_ok(config, &["token", "redis-prod"], None)?;
+    eventually(10, "the token on the clipboard", async || {
+        Ok((clipboard(None)? == token.trim()).then_some(()))
+    })
+    .await?;
+    let watch = ClipWatch::start(dir).await?;
+    let out = std::process::Command::new("pgrep")
+        .args(["-f", &format!("tokenkeeper-app.*{}", config.display())])
+        .output()?;
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    ensure!(!pid.is_empty() && !pid.contains('\n'), "one app: {pid:?}");
+    ensure!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()?
+            .success()
+    );
+    eventually(15, "the app to quit", async || {
+        Ok((!Path::new(&format!("/proc/{pid}")).exists()).then_some(()))
+    })
+    .await?;
+    // The app gave the selection up itself (owner None) before it went: a killed owner shows
+    // as "client-closed", which clipboard managers take as a crash and may save what it served.
+    let seen = eventually(5, "the selection to change hands", async || {
+        let lines = watch.lines()?;
+        Ok((lines.len() > 1).then_some(lines))
+    })
+    .await?;
+    ensure!(seen[1..] == ["set 0"], "{seen:?}");
+    ensure!(clipboard(None)?.is_empty(), "nothing left to paste");
+    Ok(())
+}
