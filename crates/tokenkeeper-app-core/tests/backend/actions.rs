@@ -4,17 +4,17 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use tokenkeeper_app::backend::MIN_VALID;
-use tokenkeeper_app::backend::clipboard::SecretClipboard;
-use tokenkeeper_app::dto::AppSettings;
-use tokenkeeper_app::error::ErrorCode;
-use tokenkeeper_app::tray::{TrayAction, model};
+use tokenkeeper_app_core::backend::MIN_VALID;
+use tokenkeeper_app_core::backend::clipboard::SecretClipboard;
+use tokenkeeper_app_core::dto::AppSettings;
+use tokenkeeper_app_core::error::ErrorCode;
+use tokenkeeper_app_core::tray::{TrayAction, model};
 use tokenkeeper_core::token::fingerprint;
 use tokenkeeper_emulators::Api;
 
 use crate::helpers::{Setup, eventually};
 
-async fn set_clear_after(backend: &tokenkeeper_app::backend::Backend, secs: u64) {
+async fn set_clear_after(backend: &tokenkeeper_app_core::backend::Backend, secs: u64) {
     backend
         .save_settings(&AppSettings {
             refresh_lead_secs: None,
@@ -106,12 +106,12 @@ async fn the_tray_menu_copies_any_account_and_refreshes_them_all() {
     let copy_ids: Vec<TrayAction> = menu
         .iter()
         .filter_map(|e| match e {
-            tokenkeeper_app::tray::Entry::Accounts(items) => Some(items.clone()),
+            tokenkeeper_app_core::tray::Entry::Accounts(items) => Some(items.clone()),
             _ => None,
         })
         .flatten()
         .filter_map(|e| match e {
-            tokenkeeper_app::tray::Entry::Item { action, .. } => Some(action),
+            tokenkeeper_app_core::tray::Entry::Item { action, .. } => Some(action),
             _ => None,
         })
         .collect();

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use tokenkeeper_app::dto::EngineOwner;
+use tokenkeeper_app_core::dto::EngineOwner;
 use tokenkeeper_core::store::lock::FileLock;
 use tokenkeeper_emulators::Api;
 

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokenkeeper_app::backend::Backend;
-use tokenkeeper_app::backend::clipboard::MemoryClipboard;
-use tokenkeeper_app::dto::{AccountForm, SecretKind};
+use tokenkeeper_app_core::backend::Backend;
+use tokenkeeper_app_core::backend::clipboard::MemoryClipboard;
+use tokenkeeper_app_core::dto::{AccountForm, SecretKind};
 use tokenkeeper_core::account::AccountId;
 use tokenkeeper_core::keeper::{InitialSecret, NewAccount};
 use tokenkeeper_core::store::keychain::{MemoryStore, SecretKind as Kind, SecretStore};
@@ -136,8 +136,8 @@ pub async fn eventually(
     backend: &Backend,
     secs: u64,
     what: &str,
-    check: impl Fn(&tokenkeeper_app::dto::Overview) -> bool,
-) -> tokenkeeper_app::dto::Overview {
+    check: impl Fn(&tokenkeeper_app_core::dto::Overview) -> bool,
+) -> tokenkeeper_app_core::dto::Overview {
     let mut changes = backend.changes();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     loop {

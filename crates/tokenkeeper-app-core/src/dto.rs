@@ -204,7 +204,7 @@ mod tests {
     use tokenkeeper_core::keeper::AccountView;
 
     fn committed() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings")
     }
 
     fn export(dir: &Path) {
@@ -259,12 +259,12 @@ mod tests {
         assert_eq!(
             names(&now),
             names(&then),
-            "ui/src/bindings is stale: run UPDATE_BINDINGS=1 cargo test -p tokenkeeper-app ui_bindings"
+            "ui/src/bindings is stale: run UPDATE_BINDINGS=1 cargo test -p tokenkeeper-app-core ui_bindings"
         );
         for ((name, fresh), (_, old)) in now.iter().zip(&then) {
             assert_eq!(
                 fresh, old,
-                "ui/src/bindings/{name} is stale: run UPDATE_BINDINGS=1 cargo test -p tokenkeeper-app ui_bindings"
+                "ui/src/bindings/{name} is stale: run UPDATE_BINDINGS=1 cargo test -p tokenkeeper-app-core ui_bindings"
             );
         }
     }
