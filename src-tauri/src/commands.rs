@@ -3,8 +3,7 @@
 //! capability grants exactly these. Errors reach the UI as [`AppError`] (`{code, message,
 //! kind}`).
 
-use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_autostart::ManagerExt;
+use tauri::State;
 
 use crate::dto::{AccountForm, AccountInfo, AppSettings, Copied, LoginForm, Overview, Revealed};
 use crate::error::{AppError, ErrorCode};
@@ -87,33 +86,26 @@ fn autostart_error(e: impl std::fmt::Display) -> AppError {
 
 /// The settings window's values.
 #[tauri::command]
-pub async fn get_settings<R: Runtime>(
-    app: AppHandle<R>,
-    started: State<'_, Started>,
-) -> Result<AppSettings, AppError> {
-    let autostart = app.autolaunch().is_enabled().unwrap_or(false);
-    Ok(started.get().await?.backend.settings(autostart))
+pub async fn get_settings(started: State<'_, Started>) -> Result<AppSettings, AppError> {
+    let shell = started.get().await?;
+    Ok(shell.backend.settings(shell.autostart.is_enabled()))
 }
 
-/// Saves the settings window's values.
+/// Saves the settings window's values (start at login: the background only).
 #[tauri::command]
-pub async fn save_settings<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn save_settings(
     started: State<'_, Started>,
     settings: AppSettings,
 ) -> Result<AppSettings, AppError> {
     let shell = started.get().await?;
     shell.backend.save_settings(&settings).await?;
-    let launcher = app.autolaunch();
-    if launcher.is_enabled().unwrap_or(false) != settings.autostart {
-        if settings.autostart {
-            launcher.enable().map_err(autostart_error)?;
-        } else {
-            launcher.disable().map_err(autostart_error)?;
-        }
+    if shell.autostart.is_enabled() != settings.autostart {
+        shell
+            .autostart
+            .set(settings.autostart)
+            .map_err(autostart_error)?;
     }
-    let autostart = launcher.is_enabled().unwrap_or(false);
-    Ok(shell.backend.settings(autostart))
+    Ok(shell.backend.settings(shell.autostart.is_enabled()))
 }
 
 /// The window has painted its first screen (cold-start benchmarks read the log line).

@@ -1,15 +1,16 @@
-//! TokenKeeper's desktop app: a thin Tauri 2 shell over `tokenkeeper-core`.
+//! TokenKeeper's desktop app: the window, a thin Tauri 2 shell over `tokenkeeper-app-core`. It
+//! lives while its window is open; the background (`tokenkeeper daemon`: engine, agent, tray,
+//! notifications, clipboard) refreshes with the window closed, and is started by the window
+//! when none runs.
 //!
 //! - [`backend`], [`dto`], [`error`]: the `tokenkeeper-app-core` crate (free of Tauri);
 //! - [`commands`]: the window's commands, one line each into the backend;
-//! - [`shell`]: follows the backend to update the window, the tray and notifications;
-//! - [`tray`]: the tray menu (model, ids, actions);
-//! - [`window`]: the main window (destroyed on close, rebuilt by Show).
+//! - [`shell`]: starts the backend and follows it to update the window;
+//! - [`window`]: the main window (a second launch focuses it).
 
 pub use tokenkeeper_app_core::{backend, dto, error};
 pub mod commands;
 pub mod shell;
-pub mod tray;
 pub mod window;
 
 use std::path::PathBuf;
@@ -23,7 +24,8 @@ use tauri_plugin_window_state::StateFlags;
 #[derive(Debug, Parser)]
 #[command(name = "tokenkeeper-app", version, about = "TokenKeeper desktop app")]
 pub struct Args {
-    /// Start in the tray, without opening the window (start at login uses this).
+    /// Make sure the background runs, and open no window (what start at login did in versions
+    /// that kept the engine in the app; their autostart entries still say `--hidden`).
     #[arg(long)]
     pub hidden: bool,
     /// The built-in demo: five local API emulators, one account each, in a throwaway config
@@ -34,10 +36,6 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub config_dir: Option<PathBuf>,
 }
-
-/// Whether the app has a tray icon (Tauri managed state).
-#[derive(Debug)]
-struct Tray(bool);
 
 /// The async runtime for the engine and the commands: two workers and a small blocking pool
 /// (keychain, clipboard and file calls), like the daemon's (see BENCHMARKS.md on arenas).
@@ -51,8 +49,8 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 /// SIGTERM (logout, `kill`) and SIGINT (Ctrl+C), listened for from the start (before the
-/// window exists, so none is missed), end the app the way Quit does once it runs: a token it
-/// copied is cleared from the clipboard and the engine stops cleanly.
+/// window exists, so none is missed), end the app the way closing its window does: in the
+/// demo, a token it copied is cleared from the clipboard and the engine stops cleanly.
 #[cfg(unix)]
 struct Signals(tokio::signal::unix::Signal, tokio::signal::unix::Signal);
 
@@ -88,7 +86,38 @@ fn exit_on_signals(app: tauri::AppHandle, signals: Option<Signals>) {
     });
 }
 
-/// Runs the app until Quit.
+/// `--hidden`: starts the background when none answers, and returns (no window).
+fn ensure_background(runtime: &tokio::runtime::Runtime, config_dir: Option<PathBuf>) -> ExitCode {
+    use tokenkeeper_app_core::background::{self, DaemonLauncher, Launch, Remote};
+    let paths = match tokenkeeper_core::store::paths::Paths::resolve(config_dir) {
+        Ok(paths) => paths,
+        Err(e) => {
+            eprintln!("tokenkeeper-app: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(socket) = background::socket_path(&paths) else {
+        eprintln!(
+            "tokenkeeper-app: no runtime directory (XDG_RUNTIME_DIR) to find the background in"
+        );
+        return ExitCode::FAILURE;
+    };
+    let remote = Remote::at(socket);
+    runtime.block_on(async move {
+        if remote.status().await.is_ok() {
+            return ExitCode::SUCCESS;
+        }
+        match DaemonLauncher::new(&paths).launch() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("tokenkeeper-app: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// Runs the window until it closes.
 pub fn run() -> ExitCode {
     shell::started();
     // Before any secret is read: no core dump of this process, ever.
@@ -117,6 +146,9 @@ pub fn run() -> ExitCode {
         demo,
         config_dir,
     } = args;
+    if hidden && !demo {
+        return ensure_background(&runtime, config_dir);
+    }
     let built = tauri::Builder::default()
         // First: a second launch hands over to the first (which shows its window) and exits
         // here, before this process starts a backend of its own.
@@ -126,13 +158,6 @@ pub fn run() -> ExitCode {
         .plugin(
             tauri_plugin_window_state::Builder::new()
                 .with_state_flags(StateFlags::all() & !StateFlags::VISIBLE)
-                .build(),
-        )
-        .plugin(tauri_plugin_notification::init())
-        .plugin(
-            tauri_plugin_autostart::Builder::new()
-                .app_name("TokenKeeper")
-                .args(["--hidden"])
                 .build(),
         )
         .invoke_handler(tauri::generate_handler![
@@ -152,14 +177,10 @@ pub fn run() -> ExitCode {
         ])
         .setup(move |app| {
             // The window first: its web view loads while the backend starts (keychain check,
-            // engine, token agent), and its first command waits for that start.
+            // the background), and its first command waits for that start.
             app.manage(shell::Started::new(config_dir, demo));
             let handle = app.handle().clone();
-            let has_tray = tray::create(&handle, shell::on_tray);
-            app.manage(Tray(has_tray));
-            if !hidden || !has_tray {
-                window::show(&handle);
-            }
+            window::show(&handle);
             #[cfg(unix)]
             exit_on_signals(handle.clone(), signals);
             shell::begin(handle);
@@ -173,13 +194,10 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    app.run(move |app, event| match event {
-        // The last window closed: keep refreshing in the tray (`app.exit` gives a code). With
-        // no tray there would be no way back to the app or out of it: then it quits.
-        RunEvent::ExitRequested {
-            code: None, api, ..
-        } if app.try_state::<Tray>().is_some_and(|t| t.0) => api.prevent_exit(),
-        RunEvent::Exit => {
+    app.run(move |app, event| {
+        // The window closed (or the background was quit): this process ends; the background
+        // refreshes on. The demo's engine and emulators end here.
+        if let RunEvent::Exit = event {
             let Some(shell) = app.try_state::<shell::Started>() else {
                 return;
             };
@@ -195,7 +213,6 @@ pub fn run() -> ExitCode {
                 }
             });
         }
-        _ => {}
     });
     ExitCode::SUCCESS
 }

@@ -1,31 +1,31 @@
-//! The glue between the backend and Tauri: starts the backend (or the demo), follows its
-//! changes to update the window, the tray menu and the notifications, runs the tray's actions
-//! and hands a daemon's config directory over to the app when the daemon stops.
+//! The glue between the backend and Tauri: starts the window's backend (or the demo), sends
+//! every change to the window, and closes the window when the user quits the background.
+//!
+//! The window is a process of its own: the background (`tokenkeeper daemon`, started by the
+//! backend when none runs) refreshes, copies and draws the tray. The demo is the exception: its
+//! emulators and throwaway accounts live in this process and end with its window, so its engine
+//! runs here, with notifications but no tray.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
+use tokenkeeper_app_core::autostart::{self, Autostart};
+use tokenkeeper_app_core::background::{DaemonLauncher, cli_program};
 use tokenkeeper_core::Keeper;
 use tokenkeeper_core::store::paths::Paths;
 use tokenkeeper_demo::{Demo, FAULT_EVERY};
 
 use crate::backend::Backend;
 use crate::backend::clipboard::SystemClipboard;
-use crate::backend::notices::{Notice, Notifier};
-use crate::backend::owner::TAKEOVER_EVERY;
 use crate::error::AppError;
-use crate::tray::{self, TrayAction};
 use crate::window;
 
 /// The event that carries a new [`crate::dto::Overview`] to the window.
 pub const OVERVIEW_EVENT: &str = "overview";
 /// Changes closer together than this are shown once.
 const SETTLE: Duration = Duration::from_millis(100);
-/// Time-based news (a hard limit coming closer) is looked for at least this often.
-const RECHECK: Duration = Duration::from_secs(30);
 
 /// What the app keeps for its whole life (Tauri managed state).
 #[derive(Debug)]
@@ -34,6 +34,8 @@ pub struct Shell {
     pub backend: Arc<Backend>,
     /// The demo, in demo mode (removed on quit).
     pub demo: Arc<Mutex<Option<Demo>>>,
+    /// Start at login (the background only).
+    pub autostart: Autostart,
 }
 
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
@@ -44,8 +46,7 @@ pub fn started() {
     STARTED.get_or_init(std::time::Instant::now);
 }
 
-/// Logs the window's first paint with the time since the process started (once; a window
-/// rebuilt later logs at debug level).
+/// Logs the window's first paint with the time since the process started (once).
 pub fn painted() {
     let ms = STARTED.get().map_or(0, |t| t.elapsed().as_millis());
     if PAINTED.swap(true, std::sync::atomic::Ordering::Relaxed) {
@@ -56,10 +57,10 @@ pub fn painted() {
 }
 
 /// The shell, started once (Tauri managed state). The window opens before the backend is up,
-/// so its first paint does not wait for the keychain check and the engine; whatever needs the
-/// backend first (the window's first command or the start-up task) starts it, and every other
-/// caller waits for that one start. A failed start is kept and given to every caller: the
-/// window shows it.
+/// so its first paint does not wait for the keychain check or the background; whatever needs
+/// the backend first (the window's first command or the start-up task) starts it, and every
+/// other caller waits for that one start. A failed start is kept and given to every caller:
+/// the window shows it.
 #[derive(Debug)]
 pub struct Started {
     config_dir: Option<PathBuf>,
@@ -92,87 +93,70 @@ impl Started {
     }
 }
 
-/// Starts the backend behind the window (see [`Started`]), then follows it, watches for a
-/// daemon's config directory to free up and, in the demo, injects faults. A backend that cannot
-/// start is said on stderr and in the window, which opens for it.
+/// Starts the backend behind the window (see [`Started`]), then follows it and, in the demo,
+/// injects faults. A backend that cannot start is said on stderr and in the window.
 pub fn begin<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let started = app.state::<Started>();
         match started.get().await {
             Ok(shell) => {
                 follow(app.clone(), shell.backend.clone());
-                take_over_when_free(shell.backend.clone());
+                close_when_quit(app.clone(), shell.backend.clone());
                 if shell.demo.lock().map(|d| d.is_some()).unwrap_or(false) {
+                    let notifications =
+                        tokenkeeper_background::notify::Notifications::connect().await;
+                    tokenkeeper_background::notify::follow(shell.backend.clone(), notifications);
                     inject_faults(shell.demo.clone());
                 }
             }
-            Err(e) => {
-                eprintln!("tokenkeeper-app: cannot start: {e}");
-                window::show(&app);
-            }
+            Err(e) => eprintln!("tokenkeeper-app: cannot start: {e}"),
         }
     });
 }
 
-/// Opens the config directory (or starts the demo) and the backend over it.
+/// Opens the config directory (the background serves it; started when none runs), or starts
+/// the demo in this process.
 pub async fn start(config_dir: Option<PathBuf>, demo: bool) -> Result<Shell, AppError> {
-    let (keeper, demo) = if demo {
+    let autostart = Autostart::new(
+        autostart::dir().unwrap_or_else(|| PathBuf::from(".config/autostart")),
+        cli_program(),
+        config_dir.clone(),
+    );
+    if demo {
         let demo = Demo::start().await?;
-        (demo.keeper().clone(), Some(demo))
-    } else {
-        (Keeper::open(Paths::resolve(config_dir)?), None)
-    };
-    let backend =
-        Backend::start(keeper, Arc::new(SystemClipboard::default()), demo.is_some()).await?;
+        let backend = Backend::start(
+            demo.keeper().clone(),
+            Arc::new(SystemClipboard::default()),
+            true,
+        )
+        .await?;
+        return Ok(Shell {
+            backend,
+            demo: Arc::new(Mutex::new(Some(demo))),
+            autostart,
+        });
+    }
+    let keeper = Keeper::open(Paths::resolve(config_dir)?);
+    let launcher = Arc::new(DaemonLauncher::new(keeper.paths()));
+    let backend = Backend::start_window(keeper, launcher).await?;
     Ok(Shell {
         backend,
-        demo: Arc::new(Mutex::new(demo)),
+        demo: Arc::new(Mutex::new(None)),
+        autostart,
     })
 }
 
-fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
-    if let Err(e) = app.notification().builder().title(title).body(body).show() {
-        tracing::warn!(error = %e, "cannot show a notification");
-    }
-}
-
-/// Follows the backend: every change goes to the window (when open) and the tray menu;
-/// failures, needs-login and coming hard limits become notifications.
+/// Follows the backend: every change goes to the window.
 pub fn follow<R: Runtime>(app: AppHandle<R>, backend: Arc<Backend>) {
     tauri::async_runtime::spawn(async move {
         let mut changes = backend.changes();
-        let mut notifier = Notifier::default();
-        let mut menu_for: Option<Vec<(String, String)>> = None;
         loop {
             let overview = backend.overview().await;
             if let Err(e) = app.emit_to(window::MAIN, OVERVIEW_EVENT, &overview) {
                 tracing::debug!(error = %e, "no window to update");
             }
-            let names: Vec<(String, String)> = overview
-                .accounts
-                .iter()
-                .map(|r| (r.view.id.to_string(), r.view.name.clone()))
-                .collect();
-            if menu_for.as_ref() != Some(&names) {
-                tray::update(&app, &overview.accounts);
-                menu_for = Some(names);
-            }
-            let now = chrono::Utc::now();
-            for notice in notifier.observe(&overview.accounts, now) {
-                if !backend.prefs().notifications {
-                    continue;
-                }
-                if let Notice::HardLimitSoon { id, .. } = &notice
-                    && backend.can_log_in_again(*id).await
-                {
-                    continue;
-                }
-                let (title, body) = notice.text(now);
-                notify(&app, &title, &body);
-            }
-            tokio::select! {
-                changed = changes.changed() => if changed.is_err() { break },
-                () = tokio::time::sleep(RECHECK) => {}
+            if changes.changed().await.is_err() {
+                break;
             }
             tokio::time::sleep(SETTLE).await;
             changes.borrow_and_update();
@@ -180,17 +164,12 @@ pub fn follow<R: Runtime>(app: AppHandle<R>, backend: Arc<Backend>) {
     });
 }
 
-/// While a daemon refreshes, checks now and then whether it stopped, and takes over.
-pub fn take_over_when_free(backend: Arc<Backend>) {
+/// Quit in the tray stops the background and closes this window with it.
+fn close_when_quit<R: Runtime>(app: AppHandle<R>, backend: Arc<Backend>) {
     tauri::async_runtime::spawn(async move {
-        let mut every = tokio::time::interval(TAKEOVER_EVERY);
-        loop {
-            every.tick().await;
-            match backend.take_over_if_free().await {
-                Ok(true) => tracing::info!("the daemon stopped: refreshing in the app"),
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "cannot start the engine"),
-            }
+        let mut quit = backend.quit_requested();
+        if quit.wait_for(|q| *q).await.is_ok() {
+            app.exit(0);
         }
     });
 }
@@ -213,80 +192,8 @@ pub fn inject_faults(demo: Arc<Mutex<Option<Demo>>>) {
     });
 }
 
-/// The backend, once started, for the tray's actions (`None` when it could not start).
-async fn backend_of<R: Runtime>(app: &AppHandle<R>) -> Option<Arc<Backend>> {
-    match app.state::<Started>().get().await {
-        Ok(shell) => Some(shell.backend.clone()),
-        Err(e) => {
-            tracing::warn!(error = %e, "the tray has no backend");
-            None
-        }
-    }
-}
-
-/// Runs a tray menu action.
-pub fn on_tray<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
-    match action {
-        TrayAction::Show => window::show_later(app),
-        TrayAction::Quit => app.exit(0),
-        TrayAction::RefreshAll => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                let Some(backend) = backend_of(&app).await else {
-                    return;
-                };
-                for (name, result) in backend.refresh_all().await {
-                    if let Err(e) = result {
-                        tracing::warn!(account = %name, error = %e, "refresh failed");
-                    }
-                }
-            });
-        }
-        TrayAction::Copy(id) => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                let Some(backend) = backend_of(&app).await else {
-                    return;
-                };
-                let (title, body) = match backend.copy(&id).await {
-                    Ok(copied) => (
-                        "Token copied".to_owned(),
-                        format!(
-                            "Valid for {}; cleared from the clipboard in {} s.",
-                            crate::shell::minutes(copied.valid_for_secs),
-                            copied.clear_after_secs
-                        ),
-                    ),
-                    Err(e) => ("Cannot copy the token".to_owned(), e.message),
-                };
-                // The tray has no other way to say what happened.
-                if backend.prefs().notifications {
-                    notify(&app, &title, &body);
-                }
-            });
-        }
-    }
-}
-
-/// "7m", "1h 5m", "45s": how long a token stays valid, in words.
-pub fn minutes(secs: i64) -> String {
-    match secs {
-        s if s < 60 => format!("{}s", s.max(0)),
-        s if s < 3600 => format!("{}m", s / 60),
-        s => format!("{}h {}m", s / 3600, (s % 3600) / 60),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn validity_reads_in_minutes() {
-        assert_eq!(super::minutes(-3), "0s");
-        assert_eq!(super::minutes(45), "45s");
-        assert_eq!(super::minutes(7 * 60 + 59), "7m");
-        assert_eq!(super::minutes(3900), "1h 5m");
-    }
-
     /// A start that fails is kept: every caller gets its error and nothing starts again.
     #[tokio::test]
     async fn a_failed_start_is_kept_and_said_to_every_caller()

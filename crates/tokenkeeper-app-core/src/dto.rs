@@ -45,6 +45,8 @@ pub struct Overview {
     pub keychain: Option<AppError>,
     /// The files could not be read (the list is then empty), with why.
     pub problem: Option<AppError>,
+    /// The background process that refreshes, copies and draws the tray.
+    pub background: crate::background::BackgroundState,
     /// The backend's clock when this was made (the UI counts from its own clock).
     pub generated_at: DateTime<Utc>,
 }
@@ -135,7 +137,7 @@ impl std::fmt::Debug for LoginForm {
 }
 
 /// What Copy did.
-#[derive(Clone, Debug, Serialize, TS)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Copied {
     /// The copied token's expiry.
     pub expires_at: Option<DateTime<Utc>>,

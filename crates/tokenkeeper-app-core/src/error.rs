@@ -2,13 +2,13 @@
 //! acts on (a banner for the keychain, a Log in action, the certificate prompt, ...), plus the
 //! API's own words when an API answered. Built from core errors; never holds a secret.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokenkeeper_core::cert::CertificateProblem;
 use tokenkeeper_core::{Error, ErrorKind};
 use ts_rs::TS;
 
 /// What the UI does about an error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The API refused the credentials or token.
@@ -37,10 +37,12 @@ pub enum ErrorCode {
     Files,
     /// The clipboard could not be used.
     Clipboard,
+    /// The background process (which refreshes, copies and draws the tray) is not reachable.
+    Background,
 }
 
 /// The API's own words.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ApiWords {
     /// HTTP status, when an answer arrived.
     pub status: Option<u16>,
@@ -53,7 +55,7 @@ pub struct ApiWords {
 }
 
 /// An error as the UI shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
     /// What the UI does about it.

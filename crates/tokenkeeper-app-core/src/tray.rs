@@ -1,20 +1,41 @@
-//! The tray menu as a plain model: Show window, Copy token ▸ one entry per account, Refresh
-//! all, Quit. Linux tray icons get no click events, so everything is in the menu. Its ids parse
-//! back into [`TrayAction`]s, so both are tested without a display; whichever process draws
-//! the tray runs the actions through the same backend functions as the window's buttons.
+//! The tray menu as a plain model, for whichever process draws it (the background, over
+//! StatusNotifierItem). Linux tray icons get few click events, so everything is in the menu:
+//!
+//! ```text
+//! All 3 accounts fresh                      (the worst state, at a glance)
+//! ───
+//! redis-prod · 12 min left              ▸   Copy token / Refresh now
+//! …                                         (problems first, then by time left)
+//! ───
+//! Refresh all
+//! Open TokenKeeper
+//! ───
+//! Quit
+//! ```
+//!
+//! At most [`MAX_ACCOUNTS`] accounts are listed (problems first), then "N more in the window".
+//! Ids parse back into [`TrayAction`]s, so both are tested without a display.
+
+use chrono::{DateTime, Utc};
+use tokenkeeper_core::store::state::Status;
 
 use crate::dto::AccountRow;
+
+/// Accounts listed in the menu; the rest are one entry that opens the window.
+pub const MAX_ACCOUNTS: usize = 15;
 
 /// What a menu entry does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TrayAction {
-    /// Open (or focus) the main window.
-    Show,
+    /// Open (or focus) the window.
+    Open,
     /// Copy this account's token (by id).
     Copy(String),
+    /// Refresh this account now (by id).
+    Refresh(String),
     /// Refresh every account now.
     RefreshAll,
-    /// Quit the app (clearing the clipboard if it holds our token).
+    /// Quit: the background stops, and the window closes with it.
     Quit,
 }
 
@@ -22,8 +43,9 @@ impl TrayAction {
     /// The menu id of this action.
     pub fn id(&self) -> String {
         match self {
-            Self::Show => "show".to_owned(),
+            Self::Open => "open".to_owned(),
             Self::Copy(account) => format!("copy:{account}"),
+            Self::Refresh(account) => format!("refresh:{account}"),
             Self::RefreshAll => "refresh-all".to_owned(),
             Self::Quit => "quit".to_owned(),
         }
@@ -31,14 +53,18 @@ impl TrayAction {
 
     /// The action of a menu id.
     pub fn parse(id: &str) -> Option<Self> {
+        let account = |prefix: &str| {
+            id.strip_prefix(prefix)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+        };
         match id {
-            "show" => Some(Self::Show),
+            "open" => Some(Self::Open),
             "refresh-all" => Some(Self::RefreshAll),
             "quit" => Some(Self::Quit),
-            _ => id
-                .strip_prefix("copy:")
-                .filter(|a| !a.is_empty())
-                .map(|a| Self::Copy(a.to_owned())),
+            _ => account("copy:")
+                .map(Self::Copy)
+                .or_else(|| account("refresh:").map(Self::Refresh)),
         }
     }
 }
@@ -52,78 +78,268 @@ pub enum Entry {
         action: TrayAction,
         /// Its label.
         label: String,
-        /// Clickable.
-        enabled: bool,
     },
-    /// The "Copy token" submenu.
-    Accounts(Vec<Entry>),
+    /// Text that cannot be clicked.
+    Label(String),
+    /// An account: its submenu.
+    Account {
+        /// "name · 12 min left".
+        label: String,
+        /// Copy token, Refresh now.
+        items: Vec<Entry>,
+    },
     /// A line.
     Separator,
 }
 
-/// The menu for these accounts.
-pub fn model(rows: &[AccountRow]) -> Vec<Entry> {
-    let item = |action, label: &str| Entry::Item {
-        action,
-        label: label.to_owned(),
-        enabled: true,
+/// How bad a state is (higher is worse), for "problems first" and the summary.
+fn severity(status: Status) -> u8 {
+    match status {
+        Status::NeedsLogin => 4,
+        Status::Expired => 3,
+        Status::Error => 2,
+        Status::Expiring => 1,
+        Status::Fresh => 0,
+    }
+}
+
+/// Whether the user should look (shown as the tray's attention state).
+pub fn needs_attention(rows: &[AccountRow]) -> bool {
+    rows.iter().any(|r| severity(r.view.status) >= 2)
+}
+
+/// The summary line: the worst state at a glance.
+pub fn summary(rows: &[AccountRow]) -> String {
+    let count = |s: Status| rows.iter().filter(|r| r.view.status == s).count();
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
     };
-    let accounts = if rows.is_empty() {
-        vec![Entry::Item {
-            action: TrayAction::Show,
-            label: "No accounts yet: add one in the window".to_owned(),
-            enabled: false,
-        }]
-    } else {
-        rows.iter()
-            .map(|r| Entry::Item {
-                action: TrayAction::Copy(r.view.id.to_string()),
-                label: format!("{} ({})", r.view.name, r.view.provider.id()),
-                enabled: true,
-            })
-            .collect()
-    };
-    vec![
-        item(TrayAction::Show, "Show window"),
-        Entry::Accounts(accounts),
-        item(TrayAction::RefreshAll, "Refresh all"),
-        Entry::Separator,
-        item(TrayAction::Quit, "Quit"),
-    ]
+    let login = count(Status::NeedsLogin);
+    let failing = count(Status::Error) + count(Status::Expired);
+    match (rows.len(), login, failing) {
+        (0, _, _) => "No accounts yet".to_owned(),
+        (_, 0, 0) if rows.len() == 1 => "1 account, fresh".to_owned(),
+        (n, 0, 0) => format!("All {n} accounts fresh"),
+        (_, 0, f) => format!("{} failing", plural(f, "account", "accounts")),
+        (_, l, 0) => format!("{} to log in", plural(l, "account", "accounts")),
+        (_, l, f) => format!(
+            "{} to log in, {} failing",
+            plural(l, "account", "accounts"),
+            f
+        ),
+    }
+}
+
+/// "12 min left", "2 h 5 min left", "expired", "needs login".
+pub fn time_left(row: &AccountRow, now: DateTime<Utc>) -> String {
+    match (row.view.status, row.view.expires_at) {
+        (Status::NeedsLogin, _) => "needs login".to_owned(),
+        (_, Some(at)) if at > now => {
+            let secs = (at - now).num_seconds();
+            match secs {
+                s if s < 60 => format!("{s} s left"),
+                s if s < 3600 => format!("{} min left", s / 60),
+                s => format!("{} h {} min left", s / 3600, (s % 3600) / 60),
+            }
+        }
+        (Status::Error, _) => "failing".to_owned(),
+        _ => "expired".to_owned(),
+    }
+}
+
+/// The menu for these accounts at `now`.
+pub fn model(rows: &[AccountRow], now: DateTime<Utc>) -> Vec<Entry> {
+    let mut sorted: Vec<&AccountRow> = rows.iter().collect();
+    sorted.sort_by_key(|r| {
+        (
+            std::cmp::Reverse(severity(r.view.status)),
+            r.view.expires_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
+        )
+    });
+    let mut menu = vec![Entry::Label(summary(rows)), Entry::Separator];
+    for row in sorted.iter().take(MAX_ACCOUNTS) {
+        let id = row.view.id.to_string();
+        menu.push(Entry::Account {
+            label: format!("{} · {}", row.view.name, time_left(row, now)),
+            items: vec![
+                Entry::Item {
+                    action: TrayAction::Copy(id.clone()),
+                    label: "Copy token".to_owned(),
+                },
+                Entry::Item {
+                    action: TrayAction::Refresh(id),
+                    label: "Refresh now".to_owned(),
+                },
+            ],
+        });
+    }
+    if rows.len() > MAX_ACCOUNTS {
+        menu.push(Entry::Item {
+            action: TrayAction::Open,
+            label: format!("{} more in the window…", rows.len() - MAX_ACCOUNTS),
+        });
+    }
+    if !rows.is_empty() {
+        menu.push(Entry::Separator);
+        menu.push(Entry::Item {
+            action: TrayAction::RefreshAll,
+            label: "Refresh all".to_owned(),
+        });
+    }
+    menu.push(Entry::Item {
+        action: TrayAction::Open,
+        label: "Open TokenKeeper".to_owned(),
+    });
+    menu.push(Entry::Separator);
+    menu.push(Entry::Item {
+        action: TrayAction::Quit,
+        label: "Quit".to_owned(),
+    });
+    menu
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Entry, TrayAction, model};
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use chrono::TimeDelta;
+    use tokenkeeper_core::ProviderKind;
+    use tokenkeeper_core::account::{Account, AccountId, parse_base_url};
+    use tokenkeeper_core::keeper::AccountView;
+    use tokenkeeper_core::store::state::AccountState;
+
+    use super::*;
+
+    fn row(name: &str, status: Status, left: Option<i64>, now: DateTime<Utc>) -> AccountRow {
+        let account = Account {
+            id: AccountId::generate(),
+            name: name.into(),
+            provider: ProviderKind::RedisEnterprise,
+            url: parse_base_url("https://cluster.example:9443/").unwrap(),
+            username: Some("admin".into()),
+            ttl: None,
+            ca_cert: None,
+            trust_cert: None,
+            insecure: false,
+            created_at: now,
+            refresh_lead_secs: None,
+            plain_permalinks: false,
+            allow_plain_http: false,
+        };
+        let mut view = AccountView::new(&account, &AccountState::default(), now, None);
+        view.status = status;
+        view.expires_at = left.map(|s| now + TimeDelta::seconds(s));
+        AccountRow {
+            view,
+            refreshing: false,
+        }
+    }
+
+    fn labels(menu: &[Entry]) -> Vec<String> {
+        menu.iter()
+            .map(|e| match e {
+                Entry::Item { label, .. } | Entry::Label(label) | Entry::Account { label, .. } => {
+                    label.clone()
+                }
+                Entry::Separator => "---".to_owned(),
+            })
+            .collect()
+    }
 
     #[test]
     fn every_action_id_parses_back_and_strangers_do_not() {
         for action in [
-            TrayAction::Show,
-            TrayAction::Copy("4d6f…".into()),
+            TrayAction::Open,
+            TrayAction::Copy("4d6f".into()),
+            TrayAction::Refresh("4d6f".into()),
             TrayAction::RefreshAll,
             TrayAction::Quit,
         ] {
             assert_eq!(TrayAction::parse(&action.id()), Some(action));
         }
-        for id in ["", "copy:", "copy-token", "QUIT", "show "] {
+        for id in ["", "copy:", "refresh:", "copy-token", "QUIT", "open "] {
             assert_eq!(TrayAction::parse(id), None, "{id:?}");
         }
     }
 
     #[test]
-    fn an_empty_list_still_has_show_refresh_all_and_quit() {
-        let m = model(&[]);
-        let labels: Vec<String> = m
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Item { label, .. } => Some(label.clone()),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(labels, ["Show window", "Refresh all", "Quit"]);
-        assert!(
-            matches!(&m[1], Entry::Accounts(items) if matches!(&items[..], [Entry::Item { enabled: false, .. }]))
+    fn an_empty_list_still_opens_and_quits() {
+        let m = model(&[], Utc::now());
+        assert_eq!(
+            labels(&m),
+            ["No accounts yet", "---", "Open TokenKeeper", "---", "Quit"]
         );
+    }
+
+    #[test]
+    fn problems_come_first_then_the_soonest_to_expire_with_time_left() {
+        let now = Utc::now();
+        let rows = [
+            row("late", Status::Fresh, Some(7500), now),
+            row("soon", Status::Expiring, Some(90), now),
+            row("locked", Status::NeedsLogin, None, now),
+            row("broken", Status::Error, Some(30), now),
+        ];
+        let m = model(&rows, now);
+        assert_eq!(
+            labels(&m),
+            [
+                "1 account to log in, 1 failing",
+                "---",
+                "locked · needs login",
+                "broken · 30 s left",
+                "soon · 1 min left",
+                "late · 2 h 5 min left",
+                "---",
+                "Refresh all",
+                "Open TokenKeeper",
+                "---",
+                "Quit"
+            ]
+        );
+        assert!(needs_attention(&rows));
+        assert!(!needs_attention(&rows[..2]));
+        let Entry::Account { items, .. } = &m[2] else {
+            panic!("an account entry");
+        };
+        assert_eq!(
+            items
+                .iter()
+                .filter_map(|e| match e {
+                    Entry::Item { action, .. } => Some(action.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+            [
+                TrayAction::Copy(rows[2].view.id.to_string()),
+                TrayAction::Refresh(rows[2].view.id.to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn two_hundred_accounts_list_the_problems_and_send_the_rest_to_the_window() {
+        let now = Utc::now();
+        let mut rows: Vec<AccountRow> = (0..200)
+            .map(|i| row(&format!("a{i:03}"), Status::Fresh, Some(3600 + i), now))
+            .collect();
+        rows[150].view.status = Status::NeedsLogin;
+        let m = model(&rows, now);
+        let l = labels(&m);
+        assert_eq!(l[0], "1 account to log in");
+        assert_eq!(l[2], "a150 · needs login");
+        assert_eq!(
+            m.iter()
+                .filter(|e| matches!(e, Entry::Account { .. }))
+                .count(),
+            MAX_ACCOUNTS
+        );
+        assert!(l.contains(&"185 more in the window…".to_owned()), "{l:?}");
+        assert_eq!(summary(&rows[..1]), "1 account, fresh");
+        assert_eq!(summary(&rows[..3]), "All 3 accounts fresh");
     }
 }

@@ -74,8 +74,14 @@ pub enum Command {
         #[arg(last = true, required = true, value_name = "COMMAND")]
         command: Vec<std::ffi::OsString>,
     },
-    /// Keep every account fresh in the background (foreground process; Ctrl-C or SIGTERM stops).
-    Daemon,
+    /// Keep every account fresh in the background (foreground process; Ctrl-C or SIGTERM
+    /// stops): the engine, the token agent, the tray, notifications and Copy for the desktop
+    /// app's window, which starts it when none runs.
+    Daemon {
+        /// No tray icon (a server, or a desktop without a tray).
+        #[arg(long)]
+        no_tray: bool,
+    },
     /// Try everything with no real account: five local API emulators, live refreshes.
     Demo {
         /// Stop by itself after this many seconds.

@@ -1,66 +1,45 @@
-//! `tokenkeeper daemon`: runs the refresh engine in the foreground until SIGINT or SIGTERM,
-//! logging each event on stderr (never a token or password), following the config directory
-//! for accounts added or removed by other processes.
+//! `tokenkeeper daemon`: the background (`tokenkeeper_background::run`: the engine, the token
+//! agent, the window's socket, the tray, notifications, Copy) in the foreground until SIGINT,
+//! SIGTERM or the tray's Quit, logging each event on stderr (never a token or password).
 
 use std::time::Duration;
 
+use tokenkeeper_background::{Ended, Options};
 use tokenkeeper_core::engine::events::{Event, EventKind};
-use tokenkeeper_core::engine::watch::watch;
-use tokenkeeper_core::engine::{Engine, EngineConfig};
-use tokenkeeper_core::store::lock::FileLock;
 use tokenkeeper_core::{Error, Keeper};
-use tokio::sync::broadcast::error::RecvError;
 
 /// Time allowed for a clean stop after a signal (the limit is 5 s).
 const STOP_WITHIN: Duration = Duration::from_millis(4500);
 
-/// Runs until a signal; returns after the engine wrote its state.
-pub async fn run(keeper: Keeper) -> Result<(), Error> {
-    keeper.paths().ensure()?;
-    let lock_path = keeper.paths().engine_lock();
-    let Some(_engine_lock) = FileLock::try_acquire(&lock_path)? else {
-        return Err(Error::InvalidInput(format!(
-            "another TokenKeeper daemon or app is already refreshing the accounts in {}",
-            keeper.paths().dir().display()
-        )));
+/// Runs until a signal or Quit; returns after the engine wrote its state.
+pub async fn run(keeper: Keeper, tray: bool) -> Result<(), Error> {
+    let options = Options {
+        tray,
+        on_event: Box::new(log_event),
     };
-    let config = EngineConfig::from_settings(&keeper.settings()?);
-    let engine = Engine::start(keeper.clone(), config).await?;
-    let watcher = watch(keeper.clone(), engine.commands())?;
-    // Tokens for `tokenkeeper token` over a Unix socket while this process runs the engine.
-    #[cfg(unix)]
-    let agent = match tokenkeeper_core::agent::server::serve(keeper.clone()) {
-        Ok(agent) => agent,
-        Err(e) => {
-            tracing::warn!(error = %e, "no token agent; `tokenkeeper token` works directly");
-            None
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+    let stop = async move {
+        shutdown_signal().await;
+        let _ = stopped_tx.send(());
+    };
+    let running = tokenkeeper_background::run(keeper, options, stop);
+    tokio::pin!(running);
+    let ended = tokio::select! {
+        ended = &mut running => ended,
+        // After a signal the stop is bounded, as it always was.
+        () = async {
+            let _ = stopped_rx.await;
+            tokio::time::sleep(STOP_WITHIN).await;
+        } => {
+            tracing::warn!("the engine did not stop in time");
+            return Ok(());
         }
     };
-    let mut events = engine.subscribe();
-    tracing::info!(dir = %keeper.paths().dir().display(), "daemon started");
-    let stop = shutdown_signal();
-    tokio::pin!(stop);
-    loop {
-        tokio::select! {
-            () = &mut stop => break,
-            event = events.recv() => match event {
-                Ok(event) => log_event(&event),
-                Err(RecvError::Lagged(n)) => tracing::warn!(skipped = n, "events came faster than they could be logged"),
-                Err(RecvError::Closed) => break,
-            },
-        }
+    match ended {
+        Ok(Ended::Quit) => tracing::info!("quit from the tray"),
+        Ok(Ended::Stopped) => {}
+        Err(e) => return Err(Error::InvalidInput(e.message)),
     }
-    tracing::info!("stopping");
-    #[cfg(unix)]
-    drop(agent);
-    drop(watcher);
-    if tokio::time::timeout(STOP_WITHIN, engine.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("engine did not stop in time");
-    }
-    tracing::info!("daemon stopped");
     Ok(())
 }
 

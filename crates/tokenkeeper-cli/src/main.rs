@@ -30,8 +30,8 @@ fn main() -> ExitCode {
     // Before any secret is read: no core dump of this process, ever.
     let hardened = tokenkeeper_core::hardening::harden();
     let cli = Cli::parse();
-    let long_running = matches!(cli.command, Command::Daemon | Command::Demo { .. });
-    init_logging(cli.verbose, matches!(cli.command, Command::Daemon));
+    let long_running = matches!(cli.command, Command::Daemon { .. } | Command::Demo { .. });
+    init_logging(cli.verbose, matches!(cli.command, Command::Daemon { .. }));
     tokenkeeper_core::hardening::report(&hardened);
     let runtime = if long_running {
         tokenkeeper_core::engine::runtime()
@@ -143,7 +143,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let now = Utc::now();
     match cli.command {
         Command::Demo { .. } => {}
-        Command::Daemon => daemon::run(keeper).await?,
+        Command::Daemon { no_tray } => daemon::run(keeper, !no_tray).await?,
         Command::Add(args) => add(&keeper, args).await?,
         Command::Login(args) => {
             let secret = input::read_secret(&args.secret)?;

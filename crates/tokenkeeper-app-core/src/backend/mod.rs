@@ -28,6 +28,7 @@ use tokenkeeper_core::store::config;
 use tokenkeeper_core::{Error, Keeper, Secret};
 use tokio::sync::{Mutex as AsyncMutex, broadcast, watch as channel};
 
+use crate::background::{self, BackgroundState, Launch, Remote};
 use crate::dto::{
     AccountForm, AccountInfo, AccountRow, AppSettings, Copied, LoginForm, Overview, Revealed,
 };
@@ -61,6 +62,11 @@ pub struct Backend {
     copied: Arc<Mutex<Option<Copy>>>,
     prefs: Mutex<Prefs>,
     demo: bool,
+    /// In a window process: the background that copies and refreshes.
+    remote: Option<Remote>,
+    background: channel::Receiver<BackgroundState>,
+    quit: channel::Receiver<bool>,
+    supervisor: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 fn blocking_error(e: tokio::task::JoinError) -> AppError {
@@ -78,8 +84,77 @@ impl Backend {
         let (changed, _) = channel::channel(0);
         let (events, _) = broadcast::channel(256);
         let owner = Owner::start(&keeper, &changed, &events).await?;
+        let backend = Self::assemble(keeper, owner, changed, events, clipboard, demo, None);
+        backend.check_keychain().await;
+        Ok(backend)
+    }
+
+    /// The background's backend: runs the engine here, or fails when another process already
+    /// does (one background per config directory).
+    pub async fn start_engine(
+        keeper: Keeper,
+        clipboard: Arc<dyn SecretClipboard>,
+    ) -> Result<Arc<Self>, AppError> {
+        let (changed, _) = channel::channel(0);
+        let (events, _) = broadcast::channel(256);
+        let owner = Owner::start_engine(&keeper, &changed, &events).await?;
+        let backend = Self::assemble(keeper, owner, changed, events, clipboard, false, None);
+        backend.check_keychain().await;
+        Ok(backend)
+    }
+
+    /// A window's backend: follows the files, and the background (started by `launcher` when
+    /// none runs) copies and refreshes.
+    pub async fn start_window(
+        keeper: Keeper,
+        launcher: Arc<dyn Launch>,
+    ) -> Result<Arc<Self>, AppError> {
+        let (changed, _) = channel::channel(0);
+        let (events, _) = broadcast::channel(16);
+        keeper.paths().ensure()?;
+        let owner = Owner::follow(&keeper, &changed)?;
+        let remote = Remote::at(background::socket_path(keeper.paths()).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Background,
+                "this session has no runtime directory (XDG_RUNTIME_DIR), where the window \
+                 finds its background: log in to a desktop session",
+            )
+        })?);
+        let notify = changed.clone();
+        let supervised = background::supervise(remote.clone(), launcher, move || bump(&notify));
+        let backend = Self::assemble(
+            keeper,
+            owner,
+            changed,
+            events,
+            Arc::new(clipboard::MemoryClipboard::default()),
+            false,
+            Some((remote, supervised)),
+        );
+        backend.check_keychain().await;
+        Ok(backend)
+    }
+
+    fn assemble(
+        keeper: Keeper,
+        owner: Owner,
+        changed: channel::Sender<u64>,
+        events: broadcast::Sender<Event>,
+        clipboard: Arc<dyn SecretClipboard>,
+        demo: bool,
+        window: Option<(Remote, background::Supervised)>,
+    ) -> Arc<Self> {
         let prefs = prefs::load(&prefs::file(keeper.paths())).unwrap_or_default();
-        let backend = Arc::new(Self {
+        let (remote, background, quit, supervisor) = match window {
+            Some((remote, s)) => (Some(remote), s.state, s.quit, Some(s.task)),
+            None => (
+                None,
+                channel::channel(BackgroundState::Here).1,
+                channel::channel(false).1,
+                None,
+            ),
+        };
+        Arc::new(Self {
             keeper,
             owner: AsyncMutex::new(Some(owner)),
             changed,
@@ -89,9 +164,22 @@ impl Backend {
             copied: Arc::new(Mutex::new(None)),
             prefs: Mutex::new(prefs),
             demo,
-        });
-        backend.check_keychain().await;
-        Ok(backend)
+            remote,
+            background,
+            quit,
+            supervisor: Mutex::new(supervisor),
+        })
+    }
+
+    /// The background as the window shows it ([`BackgroundState::Here`] when the engine runs
+    /// in this process).
+    pub fn background(&self) -> BackgroundState {
+        self.background.borrow().clone()
+    }
+
+    /// Becomes `true` when the user quit the background (the window then closes).
+    pub fn quit_requested(&self) -> channel::Receiver<bool> {
+        self.quit.clone()
     }
 
     /// The keeper over the config directory.
@@ -114,8 +202,12 @@ impl Backend {
         bump(&self.changed);
     }
 
-    /// When a daemon refreshed and has stopped, starts the engine here.
+    /// When a daemon refreshed and has stopped, starts the engine here (never in a window
+    /// process: its supervisor starts the background again instead).
     pub async fn take_over_if_free(&self) -> Result<bool, AppError> {
+        if self.remote.is_some() {
+            return Ok(false);
+        }
         let mut owner = self.owner.lock().await;
         match owner.as_mut() {
             Some(owner) => Ok(owner
@@ -218,6 +310,7 @@ impl Backend {
             demo: self.demo,
             keychain,
             problem,
+            background: self.background(),
             generated_at: now,
         }
     }
@@ -340,6 +433,11 @@ impl Backend {
     /// the account's lock and the result is returned.
     pub async fn refresh(&self, id: &str) -> Result<(), AppError> {
         let account = self.account(id)?;
+        if let Some(remote) = &self.remote {
+            let result = remote.refresh(&account.id.to_string()).await;
+            self.touch();
+            return result;
+        }
         let owner = self.owner.lock().await;
         if let Some(engine) = owner.as_ref().and_then(Owner::engine) {
             engine
@@ -388,6 +486,12 @@ impl Backend {
     /// configured delay if the clipboard still holds it. The token never reaches the UI.
     pub async fn copy(&self, id: &str) -> Result<Copied, AppError> {
         let account = self.account(id)?;
+        if let Some(remote) = &self.remote {
+            // The background copies, so its clear-after delay outlives this window.
+            let result = remote.copy(&account.id.to_string()).await;
+            self.touch();
+            return result;
+        }
         let (token, expires_at) = self.fresh_token(&account).await?;
         let clipboard = self.clipboard.clone();
         let value = token.clone();
@@ -513,6 +617,9 @@ impl Backend {
 
     /// Stops: the clipboard loses our token, the engine writes its state.
     pub async fn shutdown(&self) {
+        if let Some(task) = self.supervisor.lock().ok().and_then(|mut s| s.take()) {
+            task.abort();
+        }
         self.clear_clipboard_if_ours().await;
         if let Some(owner) = self.owner.lock().await.take() {
             owner.shutdown().await;

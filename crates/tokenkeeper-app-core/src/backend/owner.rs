@@ -59,6 +59,22 @@ impl Owner {
         }
     }
 
+    /// Takes the engine, or fails when another process holds it.
+    pub async fn start_engine(
+        keeper: &Keeper,
+        changed: &channel::Sender<u64>,
+        events: &broadcast::Sender<Event>,
+    ) -> Result<Self, Error> {
+        keeper.paths().ensure()?;
+        match FileLock::try_acquire(&keeper.paths().engine_lock())? {
+            Some(lock) => Self::run_engine(keeper, lock, changed, events).await,
+            None => Err(Error::InvalidInput(format!(
+                "another TokenKeeper daemon or app is already refreshing the accounts in {}",
+                keeper.paths().dir().display()
+            ))),
+        }
+    }
+
     async fn run_engine(
         keeper: &Keeper,
         lock: FileLock,
@@ -92,7 +108,8 @@ impl Owner {
         })
     }
 
-    fn follow(keeper: &Keeper, changed: &channel::Sender<u64>) -> Result<Self, Error> {
+    /// Follows whoever refreshes, through the files.
+    pub fn follow(keeper: &Keeper, changed: &channel::Sender<u64>) -> Result<Self, Error> {
         let (tx, mut rx) = mpsc::channel(16);
         let watcher = watch(keeper.clone(), tx)?;
         let changed = changed.clone();

@@ -102,22 +102,30 @@ async fn the_tray_menu_copies_any_account_and_refreshes_them_all() {
     backend.add(s.form("a")).await.unwrap();
     backend.add(s.form("b")).await.unwrap();
     let o = backend.overview().await;
-    let menu = model(&o.accounts);
-    let copy_ids: Vec<TrayAction> = menu
+    let menu = model(&o.accounts, chrono::Utc::now());
+    // Each account's submenu: its label, and its Copy action.
+    let copies: Vec<(String, TrayAction)> = menu
         .iter()
         .filter_map(|e| match e {
-            tokenkeeper_app_core::tray::Entry::Accounts(items) => Some(items.clone()),
-            _ => None,
-        })
-        .flatten()
-        .filter_map(|e| match e {
-            tokenkeeper_app_core::tray::Entry::Item { action, .. } => Some(action),
+            tokenkeeper_app_core::tray::Entry::Account { label, items } => {
+                items.iter().find_map(|i| match i {
+                    tokenkeeper_app_core::tray::Entry::Item {
+                        action: action @ TrayAction::Copy(_),
+                        ..
+                    } => Some((label.clone(), action.clone())),
+                    _ => None,
+                })
+            }
             _ => None,
         })
         .collect();
-    assert_eq!(copy_ids.len(), 2, "one Copy entry per account");
-    // "Copy token ▸ b" (as the menu id parses) copies b's token.
-    let TrayAction::Copy(id) = TrayAction::parse(&copy_ids[1].id()).unwrap() else {
+    assert_eq!(copies.len(), 2, "one Copy entry per account");
+    // "b ▸ Copy token" (as the menu id parses) copies b's token.
+    let (_, action) = copies
+        .iter()
+        .find(|(label, _)| label.starts_with("b · "))
+        .unwrap();
+    let TrayAction::Copy(id) = TrayAction::parse(&action.id()).unwrap() else {
         panic!("not a copy action");
     };
     backend.copy(&id).await.unwrap();

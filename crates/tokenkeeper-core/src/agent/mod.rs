@@ -43,10 +43,32 @@ pub fn socket_path(paths: &Paths) -> Option<PathBuf> {
 
 /// The socket of the agent for this config directory, in a given socket directory.
 pub fn socket_path_in(dir: &Path, paths: &Paths) -> PathBuf {
+    dir.join(format!("{}.sock", directory_key(paths)))
+}
+
+/// Another socket of the process that runs this directory's engine, beside the agent's (the
+/// desktop app's background serves its window on `<key>.<suffix>`).
+pub fn sibling_socket_path(paths: &Paths, suffix: &str) -> Option<PathBuf> {
+    Some(socket_dir()?.join(format!("{}.{suffix}", directory_key(paths))))
+}
+
+/// 16 hex digits of the SHA-256 of the config directory's absolute path.
+fn directory_key(paths: &Paths) -> String {
     let config = std::path::absolute(paths.dir()).unwrap_or_else(|_| paths.dir().to_owned());
     let digest = Sha256::digest(config.as_os_str().as_encoded_bytes());
-    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    dir.join(format!("{name}.sock"))
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether a socket may be asked anything: its directory is a private directory of this user.
+pub fn may_connect(socket: &Path) -> bool {
+    socket
+        .parent()
+        .is_some_and(|dir| check_dir(dir).unwrap_or(false))
+}
+
+/// Whether the peer of a connected socket runs as this user (`SO_PEERCRED`).
+pub fn same_user(stream: &tokio::net::UnixStream) -> bool {
+    stream.peer_cred().is_ok_and(|peer| peer.uid() == own_uid())
 }
 
 /// This process's effective user id.

@@ -70,6 +70,23 @@ fn prepare_dir(dir: &Path) -> Result<u32> {
     Ok(super::own_uid())
 }
 
+/// Binds a socket (0600) in its private directory (made 0700, or checked to be a real
+/// directory of ours closed to others), replacing a stale one. Call it only while holding the
+/// directory's engine lock: a socket left there by a process that died is then stale.
+pub fn listen_privately(path: &Path) -> Result<UnixListener> {
+    let dir = path.parent().unwrap_or(Path::new("/")).to_owned();
+    prepare_dir(&dir)?;
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(path, e)),
+    }
+    let listener = UnixListener::bind(path).map_err(|e| io(path, e))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| io(path, e))?;
+    Ok(listener)
+}
+
 /// Starts serving tokens for the keeper's config directory. `Ok(None)` when the session has no
 /// runtime directory (clients then use the direct path). Call it only while holding the
 /// directory's engine lock, so one agent serves each directory.
@@ -77,17 +94,8 @@ pub fn serve(keeper: Keeper) -> Result<Option<Agent>> {
     let Some(path) = super::socket_path(keeper.paths()) else {
         return Ok(None);
     };
-    let dir = path.parent().unwrap_or(Path::new("/")).to_owned();
-    let uid = prepare_dir(&dir)?;
-    // A socket left by a process that died: nobody else holds the engine lock, so it is stale.
-    match std::fs::remove_file(&path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io(&path, e)),
-    }
-    let listener = UnixListener::bind(&path).map_err(|e| io(&path, e))?;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| io(&path, e))?;
+    let listener = listen_privately(&path)?;
+    let uid = super::own_uid();
     tracing::debug!(socket = %path.display(), "token agent serving");
     let cache = Arc::new(Cache::default());
     let task = tokio::spawn(async move {

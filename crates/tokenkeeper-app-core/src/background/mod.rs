@@ -1,0 +1,240 @@
+//! The window and the background: two processes per config directory.
+//!
+//! The **background** (`tokenkeeper daemon`) runs the engine, the token agent, the tray,
+//! notifications and the clipboard, with no GTK or WebKit. The **window** (`tokenkeeper-app`)
+//! lives while it is open: it reads the shared files for what it shows, changes accounts
+//! through the keeper as the CLI does (the engine follows the config directory), and asks the
+//! background for what needs the engine or must outlive the window (Copy, whose clear-after
+//! delay runs in the background; Refresh now).
+//!
+//! - [`protocol`]: one JSON line each way, versioned, never a token;
+//! - [`server`]: the background serves `<key>.ctl` beside the agent's socket (same private
+//!   directory, same peer check);
+//! - [`client`]: the window's [`Remote`];
+//! - here: the socket's path, starting the background ([`Launch`]) and the window's
+//!   [`supervise`] loop: watch the background, start it when none runs, start it again when it
+//!   dies, and tell the window to close when the user quits the background.
+
+pub mod client;
+pub mod protocol;
+pub mod server;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokenkeeper_core::store::paths::Paths;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use ts_rs::TS;
+
+pub use client::Remote;
+use protocol::{Event, TrayState};
+
+/// The socket's suffix beside the agent's.
+const SUFFIX: &str = "ctl";
+/// How long a started background has to answer.
+const START_WITHIN: Duration = Duration::from_secs(15);
+/// Starts this close together count as one run of failures.
+const FAILURES_FORGOTTEN_AFTER: Duration = Duration::from_secs(60);
+/// After this many failed starts in a row the window stops trying for a while.
+const MAX_QUICK_STARTS: u32 = 3;
+/// How long it waits then.
+const PAUSE_AFTER_FAILURES: Duration = Duration::from_secs(30);
+
+/// The window's socket for this config directory (`None` without a runtime directory).
+pub fn socket_path(paths: &Paths) -> Option<PathBuf> {
+    tokenkeeper_core::agent::sibling_socket_path(paths, SUFFIX)
+}
+
+/// Where a background started by the window writes its log (beside its socket).
+pub fn log_path(paths: &Paths) -> Option<PathBuf> {
+    tokenkeeper_core::agent::sibling_socket_path(paths, "log")
+}
+
+/// The background as the window shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum BackgroundState {
+    /// The engine runs in the window's own process (the demo).
+    Here,
+    /// Being started.
+    Starting,
+    /// Refreshing; `tray` says whether its tray icon shows.
+    Running {
+        /// Its tray.
+        tray: TrayState,
+    },
+    /// It stopped without being quit (killed, crashed): being started again.
+    Lost,
+    /// It cannot be started: why (it is tried again now and then).
+    Failed {
+        /// What went wrong, naming the fix when there is one.
+        message: String,
+    },
+}
+
+/// Starts the background for a config directory.
+pub trait Launch: Send + Sync + std::fmt::Debug {
+    /// Starts it, detached (it outlives the window). Returns once it is spawned.
+    fn launch(&self) -> Result<(), String>;
+}
+
+/// Starts `tokenkeeper daemon --config-dir DIR` in a process group of its own (a Ctrl+C meant
+/// for the window's terminal does not reach it), its output in `log`.
+#[derive(Debug)]
+pub struct DaemonLauncher {
+    program: PathBuf,
+    config_dir: PathBuf,
+    log: Option<PathBuf>,
+}
+
+impl DaemonLauncher {
+    /// Starts [`cli_program`] for this config directory.
+    pub fn new(paths: &Paths) -> Self {
+        Self {
+            program: cli_program(),
+            config_dir: paths.dir().to_owned(),
+            log: log_path(paths),
+        }
+    }
+}
+
+/// The `tokenkeeper` binary: `TOKENKEEPER_CLI`, else beside this executable (both are installed
+/// in the same directory, and built into the same one), else on `PATH`.
+pub fn cli_program() -> PathBuf {
+    std::env::var_os("TOKENKEEPER_CLI")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let exe = std::env::current_exe().ok()?;
+            let beside = exe.parent()?.join("tokenkeeper");
+            beside.is_file().then_some(beside)
+        })
+        .unwrap_or_else(|| PathBuf::from("tokenkeeper"))
+}
+
+fn log_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+}
+
+impl Launch for DaemonLauncher {
+    fn launch(&self) -> Result<(), String> {
+        use std::os::unix::process::CommandExt;
+        let mut cmd = std::process::Command::new(&self.program);
+        cmd.arg("daemon")
+            .arg("--config-dir")
+            .arg(&self.config_dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .process_group(0);
+        match self.log.as_deref().map(log_file) {
+            Some(Ok(file)) => cmd.stderr(file),
+            _ => cmd.stderr(std::process::Stdio::null()),
+        };
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", self.program.display()))?;
+        // Reaped when it ends, so it never lingers as a zombie of the window.
+        std::thread::spawn(move || {
+            let _ = child.wait();
+        });
+        Ok(())
+    }
+}
+
+/// What [`supervise`] reports.
+#[derive(Debug)]
+pub struct Supervised {
+    /// The background's state, as it changes.
+    pub state: watch::Receiver<BackgroundState>,
+    /// Becomes `true` when the user quit the background: the window closes.
+    pub quit: watch::Receiver<bool>,
+    /// The loop (aborted when the window closes).
+    pub task: JoinHandle<()>,
+}
+
+/// Watches the background, starting it when none answers and again when it dies; calls
+/// `changed` on every change the window should show.
+pub fn supervise(
+    remote: Remote,
+    launcher: Arc<dyn Launch>,
+    changed: impl Fn() + Send + Sync + 'static,
+) -> Supervised {
+    let (state_tx, state) = watch::channel(BackgroundState::Starting);
+    let (quit_tx, quit) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        let set = |s: BackgroundState| {
+            if state_tx.send_replace(s.clone()) != s {
+                changed();
+            }
+        };
+        let mut failures = 0_u32;
+        let mut last_failure = tokio::time::Instant::now();
+        loop {
+            if let Ok((status, mut events)) = remote.watch().await {
+                failures = 0;
+                tracing::info!(pid = status.pid, version = %status.version, tray = ?status.tray, "following the background");
+                set(BackgroundState::Running { tray: status.tray });
+                loop {
+                    match events.next().await {
+                        Some(Event::Changed) => {
+                            let tray = remote.status().await.map_or(status.tray, |s| s.tray);
+                            set(BackgroundState::Running { tray });
+                            changed();
+                        }
+                        Some(Event::Quitting) => {
+                            tracing::info!("the background was quit: closing the window");
+                            let _ = quit_tx.send(true);
+                            return;
+                        }
+                        None => break,
+                    }
+                }
+                tracing::warn!("the background stopped without quitting: starting it again");
+                set(BackgroundState::Lost);
+            }
+            if last_failure.elapsed() > FAILURES_FORGOTTEN_AFTER {
+                failures = 0;
+            }
+            if failures >= MAX_QUICK_STARTS {
+                tokio::time::sleep(PAUSE_AFTER_FAILURES).await;
+                failures = 0;
+            }
+            let launched = launcher.launch();
+            let answered = match launched {
+                Ok(()) => wait_for(&remote).await,
+                Err(e) => Err(e),
+            };
+            if let Err(message) = answered {
+                failures += 1;
+                last_failure = tokio::time::Instant::now();
+                tracing::warn!(error = %message, "the background did not start");
+                set(BackgroundState::Failed { message });
+            }
+        }
+    });
+    Supervised { state, quit, task }
+}
+
+/// Waits for a started background to answer (another window may have started it first: any
+/// background that answers will do).
+async fn wait_for(remote: &Remote) -> Result<(), String> {
+    let deadline = tokio::time::Instant::now() + START_WITHIN;
+    while tokio::time::Instant::now() < deadline {
+        if remote.status().await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!(
+        "the background did not answer within {} s (its log: {})",
+        START_WITHIN.as_secs(),
+        remote.path().with_extension("log").display()
+    ))
+}

@@ -1,0 +1,223 @@
+//! TokenKeeper's background, one process per user and config directory, with no GTK or
+//! WebKit: the refresh engine and the token agent (as `tokenkeeper daemon` always had), plus
+//! what the desktop app used to keep alive with its window closed: the tray
+//! ([`tray`], StatusNotifierItem over D-Bus), notifications ([`notify`]) and the clipboard
+//! (Copy, and the clear-after delay). It serves the window on its socket
+//! (`tokenkeeper_app_core::background`); the window is a process of its own that comes and
+//! goes. `tokenkeeper daemon` runs [`run`].
+
+pub mod notify;
+pub mod tray;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokenkeeper_app_core::backend::Backend;
+use tokenkeeper_app_core::background::{self, protocol::TrayState, server};
+use tokenkeeper_app_core::error::AppError;
+use tokenkeeper_app_core::tray::TrayAction;
+use tokenkeeper_clipboard::SystemClipboard;
+use tokenkeeper_core::Keeper;
+use tokenkeeper_core::engine::events::Event;
+use tokio::sync::{mpsc, watch};
+
+/// How the background runs.
+pub struct Options {
+    /// Show a tray icon (off: `--no-tray`).
+    pub tray: bool,
+    /// Called with every engine event (the daemon logs them).
+    pub on_event: Box<dyn Fn(&Event) + Send + Sync>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options").field("tray", &self.tray).finish()
+    }
+}
+
+/// Why [`run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// `stop` completed (a signal).
+    Stopped,
+    /// The user chose Quit in the tray (open windows were told to close).
+    Quit,
+}
+
+/// Runs the background over `keeper`'s config directory until `stop` completes or the user
+/// quits from the tray. Fails at once when another process already runs this directory's
+/// engine.
+pub async fn run(
+    keeper: Keeper,
+    options: Options,
+    stop: impl Future<Output = ()>,
+) -> Result<Ended, AppError> {
+    let backend =
+        Backend::start_engine(keeper.clone(), Arc::new(SystemClipboard::default())).await?;
+    let (tray_state, tray_seen) = watch::channel(if options.tray {
+        TrayState::Starting
+    } else {
+        TrayState::Off
+    });
+    let server = match background::socket_path(keeper.paths()) {
+        Some(path) => match server::serve(&path, backend.clone(), tray_seen) {
+            Ok(server) => Some(server),
+            Err(e) => {
+                tracing::warn!(error = %e, "no socket for the window");
+                None
+            }
+        },
+        None => {
+            tracing::warn!("no runtime directory (XDG_RUNTIME_DIR): no socket for the window");
+            None
+        }
+    };
+    let notifications = notify::Notifications::connect().await;
+    let notifier = notify::follow(backend.clone(), notifications.clone());
+    let (actions, mut chosen) = mpsc::unbounded_channel();
+    let tray = options
+        .tray
+        .then(|| tray::run(backend.clone(), actions.clone(), tray_state.clone()));
+    let on_event = options.on_event;
+    let mut events = backend.events();
+    let log = tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => on_event(&event),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(skipped = n, "events came faster than they could be logged");
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+    tracing::info!(dir = %keeper.paths().dir().display(), "daemon started");
+    tokio::pin!(stop);
+    let ended = loop {
+        tokio::select! {
+            () = &mut stop => break Ended::Stopped,
+            action = chosen.recv() => match action {
+                Some(TrayAction::Quit) | None => break Ended::Quit,
+                Some(action) => act(&backend, &notifications, action, &keeper),
+            },
+        }
+    };
+    if ended == Ended::Quit
+        && let Some(server) = &server
+    {
+        server.announce_quit();
+        // The windows read it before the socket goes.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tracing::info!("stopping");
+    if let Some(tray) = tray {
+        tray.abort();
+    }
+    notifier.abort();
+    drop(server);
+    backend.shutdown().await;
+    log.abort();
+    tracing::info!("daemon stopped");
+    Ok(ended)
+}
+
+/// Runs a tray action (Quit is the caller's).
+fn act(
+    backend: &Arc<Backend>,
+    notifications: &notify::Notifications,
+    action: TrayAction,
+    keeper: &Keeper,
+) {
+    let (backend, notifications) = (backend.clone(), notifications.clone());
+    match action {
+        TrayAction::Open => open_window(keeper),
+        TrayAction::Copy(id) => {
+            tokio::spawn(async move {
+                let (title, body) = match backend.copy(&id).await {
+                    Ok(copied) => (
+                        "Token copied".to_owned(),
+                        format!(
+                            "Valid for {}; cleared from the clipboard in {} s.",
+                            minutes(copied.valid_for_secs),
+                            copied.clear_after_secs
+                        ),
+                    ),
+                    Err(e) => ("Cannot copy the token".to_owned(), e.message),
+                };
+                // The tray has no other way to say what happened.
+                if backend.prefs().notifications {
+                    notifications.show(&title, &body).await;
+                }
+            });
+        }
+        TrayAction::Refresh(id) => {
+            tokio::spawn(async move {
+                if let Err(e) = backend.refresh(&id).await {
+                    tracing::warn!(error = %e, "refresh failed");
+                }
+            });
+        }
+        TrayAction::RefreshAll => {
+            tokio::spawn(async move {
+                for (name, result) in backend.refresh_all().await {
+                    if let Err(e) = result {
+                        tracing::warn!(account = %name, error = %e, "refresh failed");
+                    }
+                }
+            });
+        }
+        TrayAction::Quit => {}
+    }
+}
+
+/// Starts the window (`tokenkeeper-app`: `TOKENKEEPER_APP`, else beside this executable, else
+/// on `PATH`); a window already open takes the launch over and shows itself.
+fn open_window(keeper: &Keeper) {
+    use std::os::unix::process::CommandExt;
+    let program = std::env::var_os("TOKENKEEPER_APP")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let exe = std::env::current_exe().ok()?;
+            let beside = exe.parent()?.join("tokenkeeper-app");
+            beside.is_file().then_some(beside)
+        })
+        .unwrap_or_else(|| PathBuf::from("tokenkeeper-app"));
+    let spawned = std::process::Command::new(&program)
+        .arg("--config-dir")
+        .arg(keeper.paths().dir())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .process_group(0)
+        .spawn();
+    match spawned {
+        Ok(mut child) => {
+            std::thread::spawn(move || {
+                let _ = child.wait();
+            });
+        }
+        Err(e) => {
+            tracing::warn!(program = %program.display(), error = %e, "cannot open the window")
+        }
+    }
+}
+
+/// "7m", "1h 5m", "45s": how long a token stays valid, in words.
+pub fn minutes(secs: i64) -> String {
+    match secs {
+        s if s < 60 => format!("{}s", s.max(0)),
+        s if s < 3600 => format!("{}m", s / 60),
+        s => format!("{}h {}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn validity_reads_in_minutes() {
+        assert_eq!(super::minutes(-3), "0s");
+        assert_eq!(super::minutes(45), "45s");
+        assert_eq!(super::minutes(7 * 60 + 59), "7m");
+        assert_eq!(super::minutes(3900), "1h 5m");
+    }
+}

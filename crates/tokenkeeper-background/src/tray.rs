@@ -1,0 +1,223 @@
+//! The tray, over StatusNotifierItem on D-Bus (ksni: no GTK). It draws the menu model of
+//! `tokenkeeper_app_core::tray` (status at a glance, accounts with their time left, Copy token
+//! and Refresh now each, Refresh all, Open TokenKeeper, Quit), updated on every change and
+//! every half minute (the time left moves), and sends the chosen [`TrayAction`] to the
+//! background's loop. Without a StatusNotifierItem host there is no tray; it is tried again
+//! now and then (a desktop may start its panel after the background).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ksni::menu::{StandardItem, SubMenu};
+use ksni::{Icon, MenuItem, ToolTip, TrayMethods};
+use tokenkeeper_app_core::backend::Backend;
+use tokenkeeper_app_core::background::protocol::TrayState;
+use tokenkeeper_app_core::dto::AccountRow;
+use tokenkeeper_app_core::tray::{Entry, TrayAction, model, needs_attention, summary};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+/// How often the menu is rebuilt for the time left, without other changes.
+const TICK: Duration = Duration::from_secs(30);
+/// How often a missing tray host is looked for again.
+const RETRY: Duration = Duration::from_secs(30);
+
+/// The tray as ksni sees it.
+#[derive(Debug)]
+struct KeeperTray {
+    rows: Vec<AccountRow>,
+    actions: mpsc::UnboundedSender<TrayAction>,
+    state: watch::Sender<TrayState>,
+    icon: Vec<Icon>,
+}
+
+impl KeeperTray {
+    fn send(&self, action: TrayAction) {
+        let _ = self.actions.send(action);
+    }
+}
+
+fn item(entry: &Entry) -> MenuItem<KeeperTray> {
+    match entry {
+        Entry::Item { action, label } => {
+            let action = action.clone();
+            StandardItem {
+                label: label.replace('_', "__"),
+                activate: Box::new(move |tray: &mut KeeperTray| tray.send(action.clone())),
+                ..Default::default()
+            }
+            .into()
+        }
+        Entry::Label(label) => StandardItem {
+            label: label.replace('_', "__"),
+            enabled: false,
+            ..Default::default()
+        }
+        .into(),
+        Entry::Account { label, items } => SubMenu {
+            label: label.replace('_', "__"),
+            submenu: items.iter().map(item).collect(),
+            ..Default::default()
+        }
+        .into(),
+        Entry::Separator => MenuItem::Separator,
+    }
+}
+
+impl ksni::Tray for KeeperTray {
+    fn id(&self) -> String {
+        "tokenkeeper".to_owned()
+    }
+
+    fn title(&self) -> String {
+        "TokenKeeper".to_owned()
+    }
+
+    fn status(&self) -> ksni::Status {
+        if needs_attention(&self.rows) {
+            ksni::Status::NeedsAttention
+        } else {
+            ksni::Status::Active
+        }
+    }
+
+    fn icon_name(&self) -> String {
+        "tokenkeeper".to_owned()
+    }
+
+    fn icon_pixmap(&self) -> Vec<Icon> {
+        self.icon.clone()
+    }
+
+    fn tool_tip(&self) -> ToolTip {
+        ToolTip {
+            title: "TokenKeeper".to_owned(),
+            description: summary(&self.rows),
+            ..Default::default()
+        }
+    }
+
+    /// A left click opens the window.
+    fn activate(&mut self, _x: i32, _y: i32) {
+        self.send(TrayAction::Open);
+    }
+
+    fn menu(&self) -> Vec<MenuItem<Self>> {
+        model(&self.rows, chrono::Utc::now())
+            .iter()
+            .map(item)
+            .collect()
+    }
+
+    fn watcher_online(&self) {
+        tracing::info!("a tray host appeared: the tray shows");
+        self.state.send_replace(TrayState::Shown);
+    }
+
+    fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
+        tracing::warn!(?reason, "the tray host went away");
+        self.state.send_replace(TrayState::Unavailable);
+        true
+    }
+}
+
+/// The app's icon as ARGB32 pixmaps (what StatusNotifierItem carries), from the PNGs the
+/// packages install.
+fn icon() -> Vec<Icon> {
+    [
+        &include_bytes!("../../../icons/32x32.png")[..],
+        &include_bytes!("../../../icons/64x64.png")[..],
+    ]
+    .iter()
+    .filter_map(|png| decode(png))
+    .collect()
+}
+
+fn decode(bytes: &[u8]) -> Option<Icon> {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
+    let mut reader = decoder.read_info().ok()?;
+    let mut buf = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut buf).ok()?;
+    if info.color_type != png::ColorType::Rgba || info.bit_depth != png::BitDepth::Eight {
+        return None;
+    }
+    let data = buf[..info.buffer_size()]
+        .chunks_exact(4)
+        .flat_map(|p| [p[3], p[0], p[1], p[2]])
+        .collect();
+    Some(Icon {
+        width: i32::try_from(info.width).ok()?,
+        height: i32::try_from(info.height).ok()?,
+        data,
+    })
+}
+
+/// Runs the tray for `backend` until the returned task is aborted; actions go to `actions`,
+/// the tray's state to `state`.
+pub fn run(
+    backend: Arc<Backend>,
+    actions: mpsc::UnboundedSender<TrayAction>,
+    state: watch::Sender<TrayState>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let icon = icon();
+        loop {
+            let rows = backend.overview().await.accounts;
+            let tray = KeeperTray {
+                rows,
+                actions: actions.clone(),
+                state: state.clone(),
+                icon: icon.clone(),
+            };
+            match tray.spawn().await {
+                Ok(handle) => {
+                    tracing::info!("tray shown");
+                    state.send_replace(TrayState::Shown);
+                    follow(&backend, &handle).await;
+                    handle.shutdown().await;
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "no tray (no StatusNotifierItem host); the window is the way in");
+                    state.send_replace(TrayState::Unavailable);
+                    tokio::time::sleep(RETRY).await;
+                }
+            }
+        }
+    })
+}
+
+/// Keeps the menu in step with the backend until the backend goes.
+async fn follow(backend: &Backend, handle: &ksni::Handle<KeeperTray>) {
+    let mut changes = backend.changes();
+    loop {
+        tokio::select! {
+            changed = changes.changed() => if changed.is_err() { return },
+            () = tokio::time::sleep(TICK) => {}
+        }
+        let rows = backend.overview().await.accounts;
+        if handle.update(|tray| tray.rows = rows).await.is_none() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_icons_decode_to_argb_pixmaps() {
+        let icons = super::icon();
+        assert_eq!(icons.len(), 2);
+        for icon in icons {
+            assert_eq!(
+                icon.data.len(),
+                usize::try_from(icon.width * icon.height * 4).unwrap_or(0)
+            );
+            assert!(
+                icon.data.chunks_exact(4).any(|p| p[0] == 255),
+                "opaque pixels"
+            );
+        }
+    }
+}
