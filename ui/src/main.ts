@@ -182,20 +182,37 @@ function banner(kind: string, text: string, ...extra: HTMLElement[]): HTMLElemen
   return h("div", { class: `banner banner-${kind}`, attrs: { role: kind === "bad" ? "alert" : "note", "data-banner": kind } }, h("p", { text }), ...extra);
 }
 
+/** What the window says about the background process (nothing when all is well). */
+function backgroundBanner(b: Overview["background"]): HTMLElement | null {
+  switch (b.state) {
+    case "here":
+      return null;
+    case "starting":
+      return banner("info", "Starting the TokenKeeper background, which keeps your tokens fresh while this window is closed…");
+    case "running":
+      return b.tray === "unavailable"
+        ? banner("info", "No tray on this desktop (it has no StatusNotifierItem host): TokenKeeper keeps refreshing in the background; open this window to copy a token.")
+        : null;
+    case "lost":
+      return banner("warn", "The TokenKeeper background stopped unexpectedly; starting it again…");
+    case "failed":
+      return banner("bad", `The TokenKeeper background cannot start: ${b.message}`);
+  }
+}
+
 let bannersShown = "";
 
 function renderBanners(o: Overview): void {
   // Rebuilt only when what they say changes, so focus on Retry survives updates.
-  const key = JSON.stringify([o.demo, o.engine, o.keychain?.message ?? null, o.problem?.message ?? null]);
+  const key = JSON.stringify([o.demo, o.background, o.keychain?.message ?? null, o.problem?.message ?? null]);
   if (key === bannersShown) return;
   bannersShown = key;
   clear(banners);
   if (o.demo) {
-    banners.append(banner("demo", "Demo mode: five local API emulators with one account each, short token lifetimes and a fault now and then. Nothing here is real; it is all removed when you quit."));
+    banners.append(banner("demo", "Demo mode: five local API emulators with one account each, short token lifetimes and a fault now and then. Nothing here is real; it is all removed when you close this window."));
   }
-  if (o.engine === "daemon") {
-    banners.append(banner("info", "Refreshed in the background by tokenkeeper daemon. Buttons act through the same lock, so nothing overlaps."));
-  }
+  const background = backgroundBanner(o.background);
+  if (background) banners.append(background);
   if (o.keychain) {
     const retry = h("button", {
       text: "Retry",

@@ -243,7 +243,7 @@ export class AccountList {
         { class: "empty failed", attrs: { role: "alert", "data-field": "start-error" } },
         h("p", { class: "title", text: "TokenKeeper could not start" }),
         h("p", { text: message }),
-        h("p", { class: "hint", text: "Fix this, then quit TokenKeeper (tray menu: Quit) and start it again." }),
+        h("p", { class: "hint", text: "Fix this, then close this window and open TokenKeeper again." }),
       ),
     );
   }

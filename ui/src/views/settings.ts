@@ -34,7 +34,7 @@ export function settingsView(current: AppSettings, done: { saved(): void; cancel
     field("Default refresh lead (s)", lead, "How long before expiry to refresh accounts that set none; empty: a share of each token's lifetime."),
     field("Clear copied tokens after (s)", clearAfter, "The clipboard is cleared then, if it still holds the token."),
     field("Notifications", notifications, "When an account fails, needs login, or its session is about to end."),
-    field("Start at login", autostart, "Starts in the tray, without a window."),
+    field("Start at login", autostart, "Starts the background (tray and refreshes) when you log in; this window opens when you ask for it."),
     h("p", { class: "hint", text: "The theme follows your system's light or dark setting." }),
     outcome,
     h(

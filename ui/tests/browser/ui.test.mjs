@@ -74,7 +74,7 @@ describe("the accounts list", () => {
     const failed = page.locator("[role=alert][data-field=start-error]");
     assert.match(await failed.innerText(), /TokenKeeper could not start/);
     assert.match(await failed.innerText(), /Permission denied/);
-    assert.match(await failed.innerText(), /start it again/);
+    assert.match(await failed.innerText(), /open TokenKeeper again/);
     assert.doesNotMatch(await page.locator("section.accounts").innerText(), /No accounts yet/);
     assert.equal(await page.locator(".loading").count(), 0);
     assert.equal(await page.locator("section.accounts").getAttribute("aria-busy"), null);
@@ -177,19 +177,26 @@ describe("the accounts list", () => {
     await page.close();
   });
 
-  it("shows banners for the daemon and a locked keychain, and removed accounts disappear", async () => {
+  it("shows banners for a desktop without a tray and a locked keychain, and removed accounts disappear", async () => {
     const page = await open();
+    assert.equal(await page.locator("[data-banner]").count(), 0, "nothing to say while the background runs with its tray");
     await page.evaluate(() =>
       window.__push((o) => {
-        o.engine = "daemon";
+        o.background = { state: "running", tray: "unavailable" };
         o.keychain = { code: "keychain", message: "keychain locked (org.freedesktop.Secret.Error.IsLocked): unlock it and retry", kind: null, api: null, certificate: null };
         o.accounts = o.accounts.filter((a) => a.name !== "blog");
       }),
     );
     await page.waitForSelector("[data-banner=bad]");
-    assert.match(await page.locator("[data-banner=info]").innerText(), /Refreshed in the background by tokenkeeper daemon/);
+    assert.match(await page.locator("[data-banner=info]").innerText(), /No tray on this desktop/);
     assert.match(await page.locator("[data-banner=bad]").innerText(), /unlock it and retry/);
     assert.equal(await page.locator("article.account").count(), 2);
+    // The background dies: said, and said again when it is back.
+    await page.evaluate(() => window.__push((o) => { o.background = { state: "lost" }; }));
+    await page.waitForSelector("[data-banner=warn]");
+    assert.match(await page.locator("[data-banner=warn]").innerText(), /stopped unexpectedly; starting it again/);
+    await page.evaluate(() => window.__push((o) => { o.background = { state: "running", tray: "shown" }; }));
+    await page.waitForFunction(() => !document.querySelector("[data-banner=warn]"));
     await page.close();
   });
 });
