@@ -49,5 +49,5 @@ exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" bas
     cat "$work/dbusmock.out" >&2
     exit 1
   fi
-  cargo test --workspace --locked --test desktop_app -- --ignored --test-threads=1 "$@"
+  cargo test --workspace --locked --test desktop_app --test background -- --ignored --test-threads=1 "$@"
 ' e2e "$@"

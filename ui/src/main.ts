@@ -189,10 +189,13 @@ function backgroundBanner(b: Overview["background"]): HTMLElement | null {
       return null;
     case "starting":
       return banner("info", "Starting the TokenKeeper background, which keeps your tokens fresh while this window is closed…");
-    case "running":
-      return b.tray === "unavailable"
-        ? banner("info", "No tray on this desktop (it has no StatusNotifierItem host): TokenKeeper keeps refreshing in the background; open this window to copy a token.")
-        : null;
+    case "running": {
+      const said: string[] = [];
+      if (b.restarts > 0) said.push(`The TokenKeeper background stopped unexpectedly ${b.restarts === 1 ? "once" : `${b.restarts} times`} while this window was open, and was started again.`);
+      if (b.tray === "unavailable") said.push("No tray on this desktop (it has no StatusNotifierItem host): TokenKeeper keeps refreshing in the background; open this window to copy a token.");
+      if (said.length === 0) return null;
+      return banner(b.restarts > 0 ? "warn" : "info", said.join(" "));
+    }
     case "lost":
       return banner("warn", "The TokenKeeper background stopped unexpectedly; starting it again…");
     case "failed":

@@ -5,6 +5,7 @@
 //! `cargo test -p tokenkeeper-e2e`; outside that environment every test fails at once, saying
 //! so (a plain `cargo test` lists them as ignored).
 
+pub mod app;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

@@ -8,104 +8,10 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use serde_json::{Value, json};
+use tokenkeeper_e2e::app::*;
 use tokenkeeper_e2e::webdriver::Session;
 use tokenkeeper_e2e::{app_binary, cli_ok, clipboard, eventually, notifications, screenshot_dir};
-use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, Fault, FaultAction, FaultTarget};
-
-const USER: &str = "admin@example.com";
-const PASSWORD: &str = "s3cret";
-/// tauri-driver with the default (light) theme, and one started with a dark GTK theme.
-const LIGHT: u16 = 4444;
-const DARK: u16 = 4446;
-
-async fn emulator(api: Api, ttl: u64) -> Result<Emulator> {
-    let mut config = EmulatorConfig::for_api(api);
-    config.users = vec![(USER.to_owned(), PASSWORD.to_owned())];
-    config.token_ttl = Some(ttl);
-    Emulator::start(api, config).await
-}
-
-fn ca_file(emu: &Emulator, dir: &Path) -> Result<Option<String>> {
-    let Some(pem) = emu.ca_cert_pem() else {
-        return Ok(None);
-    };
-    let path = dir.join(format!("{}-ca.pem", emu.api().id()));
-    std::fs::write(&path, pem)?;
-    Ok(Some(path.display().to_string()))
-}
-
-/// Adds an account with the CLI, as a user in a terminal would.
-fn cli_add(config: &Path, name: &str, emu: &Emulator, dir: &Path) -> Result<()> {
-    let url = emu.base_url();
-    let mut args = vec![
-        "add",
-        name,
-        "--provider",
-        emu.api().id(),
-        "--url",
-        url.as_str(),
-    ];
-    let ca = ca_file(emu, dir)?;
-    if let Some(ca) = &ca {
-        args.extend(["--ca-cert", ca.as_str()]);
-    }
-    let secret = if emu.api() == Api::GenericJwt {
-        args.push("--refresh-token-stdin");
-        emu.issue_refresh_token(USER)
-    } else {
-        args.extend(["--username", USER, "--password-stdin"]);
-        PASSWORD.to_owned()
-    };
-    cli_ok(config, &args, Some(&secret))?;
-    Ok(())
-}
-
-fn card(name: &str) -> String {
-    format!("article[data-account=\"{name}\"]")
-}
-
-async fn start_app(port: u16, config: &Path) -> Result<Session> {
-    let s = Session::start(
-        port,
-        &app_binary()?,
-        &["--config-dir".to_owned(), config.display().to_string()],
-    )
-    .await?;
-    s.wait_for("#app[data-ready=true]", 30).await?;
-    Ok(s)
-}
-
-fn app_running() -> bool {
-    std::process::Command::new("pgrep")
-        .args(["-f", "tokenkeeper-app"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-/// Ends the session and waits for the app to be gone (the next session needs the
-/// single-instance name free again).
-async fn finish(app: Session) -> Result<()> {
-    let _ = app.quit().await;
-    let gone = eventually(10, "the app to exit", async || {
-        Ok((!app_running()).then_some(()))
-    })
-    .await;
-    if gone.is_err() {
-        let _ = std::process::Command::new("pkill")
-            .args(["-f", "tokenkeeper-app"])
-            .status();
-    }
-    Ok(())
-}
-
-fn listed(config: &Path) -> Result<Value> {
-    Ok(serde_json::from_str(&cli_ok(
-        config,
-        &["list", "--json"],
-        None,
-    )?)?)
-}
+use tokenkeeper_emulators::{Api, Emulator, Fault, FaultAction, FaultTarget};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
@@ -227,7 +133,7 @@ async fn form_copy_refresh_cli(
     })
     .await?;
 
-    // Settings: start at login writes an autostart entry that starts hidden.
+    // Settings: start at login writes an autostart entry that starts the background only.
     app.click_css("button[data-action=settings]").await?;
     app.click_css("input[name=autostart]").await?;
     app.click_css("button[data-action=save-settings]").await?;
@@ -239,79 +145,13 @@ async fn form_copy_refresh_cli(
         Ok(dir
             .filter_map(|e| e.ok())
             .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-            .find(|text| text.contains("tokenkeeper-app")))
+            .find(|text| text.contains("TokenKeeper")))
     })
     .await?;
-    ensure!(entry.contains("--hidden"), "starts in the tray: {entry}");
-    Ok(())
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
-async fn with_a_daemon_running_the_app_follows_it_and_takes_over_when_it_stops() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let config = dir.path().join("config");
-    let emu = emulator(Api::Smartling, 300).await?;
-    cli_add(&config, "acc", &emu, dir.path())?;
-    let mut daemon = std::process::Command::new(tokenkeeper_e2e::env("TOKENKEEPER_CLI")?)
-        .arg("--config-dir")
-        .arg(&config)
-        .arg("daemon")
-        .stderr(std::process::Stdio::null())
-        .spawn()?;
-    // The daemon has the directory once it plans a refresh.
-    let planned = eventually(10, "the daemon to plan a refresh", async || {
-        Ok(listed(&config)?[0]["next_refresh_at"]
-            .is_string()
-            .then_some(()))
-    })
-    .await;
-    let app = match planned {
-        Ok(()) => start_app(LIGHT, &config).await,
-        Err(e) => Err(e),
-    };
-    let result = match &app {
-        Ok(app) => follow_the_daemon(app, &config, &mut daemon).await,
-        Err(e) => Err(anyhow::anyhow!("{e:#}")),
-    };
-    let _ = daemon.kill();
-    let _ = daemon.wait();
-    if let Ok(app) = app {
-        finish(app).await?;
-    }
-    result
-}
-
-async fn follow_the_daemon(
-    app: &Session,
-    config: &Path,
-    daemon: &mut std::process::Child,
-) -> Result<()> {
-    app.wait_for("[data-banner=info]", 10).await?;
     ensure!(
-        app.text("[data-banner=info]")
-            .await?
-            .contains("Refreshed in the background by tokenkeeper daemon"),
-        "says who refreshes"
+        entry.contains(" daemon --config-dir ") && !entry.contains("tokenkeeper-app"),
+        "starts the background, not the window: {entry}"
     );
-    // Refresh now acts through the keeper, under the account's lock.
-    let before = listed(config)?[0]["token_fingerprint"].clone();
-    app.click_css(&format!("{} [data-action=refresh]", card("acc")))
-        .await?;
-    eventually(10, "a new token", async || {
-        Ok((listed(config)?[0]["token_fingerprint"] != before).then_some(()))
-    })
-    .await?;
-    // The daemon stops (SIGTERM): the app takes over and says nothing about a daemon.
-    let stopped = std::process::Command::new("kill")
-        .arg(daemon.id().to_string())
-        .status()?;
-    ensure!(stopped.success());
-    daemon.wait()?;
-    eventually(15, "the app to take over", async || {
-        Ok(app.find("[data-banner=info]").await.is_err().then_some(()))
-    })
-    .await?;
     Ok(())
 }
 
@@ -363,92 +203,6 @@ async fn needs_login(app: &Session, jwt: &Emulator) -> Result<()> {
     .with_context(|| format!("the notification daemon saw: {:?}", notifications()))?;
 
     Ok(())
-}
-
-/// How many windows titled TokenKeeper are on the screen (tests/e2e/xwin.py).
-fn windows(command: &str) -> Result<usize> {
-    let out = std::process::Command::new("/usr/bin/python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("xwin.py"))
-        .args([command, "TokenKeeper"])
-        .output()
-        .context("cannot run xwin.py")?;
-    ensure!(
-        out.status.success(),
-        "xwin.py: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
-}
-
-fn last_refresh(config: &Path, name: &str) -> Result<Value> {
-    listed(config)?
-        .as_array()
-        .context("a list")?
-        .iter()
-        .find(|a| a["name"] == name)
-        .map(|a| a["last_refresh"].clone())
-        .context("listed")
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
-async fn closing_the_window_keeps_refreshing_and_a_second_launch_shows_it_again() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let config = dir.path().join("config");
-    let fast = emulator(Api::JwtAuthPro, 12).await?;
-    cli_add(&config, "short-lived", &fast, dir.path())?;
-    // Started as a user starts it (no WebDriver: a driver ends its session, and the app with
-    // it, when the last window closes).
-    let log = std::fs::File::create(dir.path().join("app.log"))?;
-    let mut first = std::process::Command::new(app_binary()?)
-        .arg("--config-dir")
-        .arg(&config)
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .spawn()?;
-    let result = async {
-        eventually(30, "the window", async || {
-            Ok((windows("count")? == 1).then_some(()))
-        })
-        .await?;
-        // The close button: the window goes, the app stays.
-        ensure!(windows("close")? == 1);
-        eventually(10, "the window to go", async || {
-            Ok((windows("count")? == 0).then_some(()))
-        })
-        .await?;
-        ensure!(
-            first.try_wait()?.is_none(),
-            "the app lives on without its window"
-        );
-        let before = last_refresh(&config, "short-lived")?;
-        eventually(30, "a refresh with the window closed", async || {
-            Ok((last_refresh(&config, "short-lived")? != before).then_some(()))
-        })
-        .await?;
-        ensure!(first.try_wait()?.is_none(), "still running");
-        // A second launch hands over to the first, which shows a new window.
-        let second = std::process::Command::new(app_binary()?)
-            .arg("--config-dir")
-            .arg(&config)
-            .output()?;
-        ensure!(second.status.success(), "the second launch exits cleanly");
-        eventually(30, "the window again", async || {
-            Ok((windows("count")? == 1).then_some(()))
-        })
-        .await?;
-        ensure!(first.try_wait()?.is_none(), "the first app still runs");
-        Ok(())
-    }
-    .await;
-    let _ = first.kill();
-    let _ = first.wait();
-    result.with_context(|| {
-        format!(
-            "app log: {}",
-            std::fs::read_to_string(dir.path().join("app.log")).unwrap_or_default()
-        )
-    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -699,7 +453,7 @@ async fn edit_to_another_server(app: &Session, config: &Path, new: &Emulator) ->
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
-async fn sigterm_and_sigint_end_the_app_as_quit_does() -> Result<()> {
+async fn sigterm_and_sigint_close_the_window_cleanly() -> Result<()> {
     for signal in ["-TERM", "-INT"] {
         let dir = tempfile::tempdir()?;
         let config = dir.path().join("config");
@@ -722,7 +476,7 @@ async fn sigterm_and_sigint_end_the_app_as_quit_does() -> Result<()> {
         ensure!(sent.success(), "kill {signal}");
         let status = eventually(15, "the app to quit", async || Ok(app.try_wait()?)).await?;
         let log = std::fs::read_to_string(&log_path)?;
-        // Quit's path (the clipboard cleared, the engine stopped), not death by the signal.
+        // Its own exit path (what closing the window does), not death by the signal.
         ensure!(status.code() == Some(0), "{signal}: {status:?}\n{log}");
         ensure!(
             log.contains(&format!("SIG{}: quitting", signal.trim_start_matches('-'))),
@@ -733,97 +487,6 @@ async fn sigterm_and_sigint_end_the_app_as_quit_does() -> Result<()> {
         })
         .await?;
     }
-    Ok(())
-}
-
-/// Watches the CLIPBOARD selection's owner (tests/e2e/clipwatch.py), killed when dropped.
-struct ClipWatch {
-    child: std::process::Child,
-    log: std::path::PathBuf,
-}
-
-impl ClipWatch {
-    async fn start(dir: &Path) -> Result<Self> {
-        let log = dir.join("clipwatch.log");
-        let child = std::process::Command::new("/usr/bin/python3")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("clipwatch.py"))
-            .stdout(std::fs::File::create(&log)?)
-            .spawn()
-            .context("cannot run clipwatch.py")?;
-        let watch = Self { child, log };
-        eventually(10, "clipwatch.py to watch", async || {
-            Ok(watch
-                .lines()?
-                .first()
-                .is_some_and(|l| l == "ready")
-                .then_some(()))
-        })
-        .await?;
-        Ok(watch)
-    }
-
-    /// What it saw since it started watching.
-    fn lines(&self) -> Result<Vec<String>> {
-        Ok(std::fs::read_to_string(&self.log)?
-            .lines()
-            .map(str::to_owned)
-            .collect())
-    }
-}
-
-impl Drop for ClipWatch {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
-async fn a_copied_token_is_taken_off_the_clipboard_on_sigterm() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let config = dir.path().join("config");
-    let emu = emulator(Api::RedisEnterprise, 600).await?;
-    cli_add(&config, "redis-prod", &emu, dir.path())?;
-    let app = start_app(LIGHT, &config).await?;
-    let result = copy_then_sigterm(&app, &config, dir.path()).await;
-    finish(app).await?;
-    result
-}
-
-async fn copy_then_sigterm(app: &Session, config: &Path, dir: &Path) -> Result<()> {
-    app.wait_for(&card("redis-prod"), 20).await?;
-    app.click_css(&format!("{} [data-action=copy]", card("redis-prod")))
-        .await?;
-    let token = cli_ok(config, &["token", "redis-prod"], None)?;
-    eventually(10, "the token on the clipboard", async || {
-        Ok((clipboard(None)? == token.trim()).then_some(()))
-    })
-    .await?;
-    let watch = ClipWatch::start(dir).await?;
-    let out = std::process::Command::new("pgrep")
-        .args(["-f", &format!("tokenkeeper-app.*{}", config.display())])
-        .output()?;
-    let pid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    ensure!(!pid.is_empty() && !pid.contains('\n'), "one app: {pid:?}");
-    ensure!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()?
-            .success()
-    );
-    eventually(15, "the app to quit", async || {
-        Ok((!Path::new(&format!("/proc/{pid}")).exists()).then_some(()))
-    })
-    .await?;
-    // The app gave the selection up itself (owner None) before it went: a killed owner shows
-    // as "client-closed", which clipboard managers take as a crash and may save what it served.
-    let seen = eventually(5, "the selection to change hands", async || {
-        let lines = watch.lines()?;
-        Ok((lines.len() > 1).then_some(lines))
-    })
-    .await?;
-    ensure!(seen[1..] == ["set 0"], "{seen:?}");
-    ensure!(clipboard(None)?.is_empty(), "nothing left to paste");
+    stop_backgrounds();
     Ok(())
 }

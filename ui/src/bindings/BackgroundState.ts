@@ -8,7 +8,12 @@ export type BackgroundState = { "state": "here" } | { "state": "starting" } | { 
 /**
  * Its tray.
  */
-tray: TrayState, } | { "state": "lost" } | { "state": "failed", 
+tray: TrayState, 
+/**
+ * How often it stopped unexpectedly while this window was open (and was started
+ * again): the window says so, since a crash should not pass unnoticed.
+ */
+restarts: number, } | { "state": "lost" } | { "state": "failed", 
 /**
  * What went wrong, naming the fix when there is one.
  */

@@ -79,7 +79,7 @@ const overview: Overview = {
     }),
   ],
   engine: "daemon",
-  background: { state: "running", tray: "shown" },
+  background: { state: "running", tray: "shown", restarts: 0 },
   config_dir: "/home/user/.config/tokenkeeper",
   demo: false,
   keychain: null,

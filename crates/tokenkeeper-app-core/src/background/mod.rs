@@ -65,6 +65,9 @@ pub enum BackgroundState {
     Running {
         /// Its tray.
         tray: TrayState,
+        /// How often it stopped unexpectedly while this window was open (and was started
+        /// again): the window says so, since a crash should not pass unnoticed.
+        restarts: u32,
     },
     /// It stopped without being quit (killed, crashed): being started again.
     Lost,
@@ -175,17 +178,21 @@ pub fn supervise(
             }
         };
         let mut failures = 0_u32;
+        let mut restarts = 0_u32;
         let mut last_failure = tokio::time::Instant::now();
         loop {
             if let Ok((status, mut events)) = remote.watch().await {
                 failures = 0;
                 tracing::info!(pid = status.pid, version = %status.version, tray = ?status.tray, "following the background");
-                set(BackgroundState::Running { tray: status.tray });
+                set(BackgroundState::Running {
+                    tray: status.tray,
+                    restarts,
+                });
                 loop {
                     match events.next().await {
                         Some(Event::Changed) => {
                             let tray = remote.status().await.map_or(status.tray, |s| s.tray);
-                            set(BackgroundState::Running { tray });
+                            set(BackgroundState::Running { tray, restarts });
                             changed();
                         }
                         Some(Event::Quitting) => {
@@ -198,6 +205,7 @@ pub fn supervise(
                 }
                 tracing::warn!("the background stopped without quitting: starting it again");
                 set(BackgroundState::Lost);
+                restarts += 1;
             }
             if last_failure.elapsed() > FAILURES_FORGOTTEN_AFTER {
                 failures = 0;
