@@ -137,7 +137,10 @@ async fn form_copy_refresh_cli(
     app.click_css("button[data-action=settings]").await?;
     app.click_css("input[name=autostart]").await?;
     app.click_css("button[data-action=save-settings]").await?;
-    let autostart = Path::new(&tokenkeeper_e2e::env("HOME")?).join(".config/autostart");
+    // Where freedesktop sessions read autostart entries: $XDG_CONFIG_HOME/autostart.
+    let config_home = tokenkeeper_e2e::env("XDG_CONFIG_HOME")
+        .or_else(|_| tokenkeeper_e2e::env("HOME").map(|h| format!("{h}/.config")))?;
+    let autostart = Path::new(&config_home).join("autostart");
     let entry = eventually(10, "an autostart entry", async || {
         let Ok(dir) = std::fs::read_dir(&autostart) else {
             return Ok(None);
