@@ -38,8 +38,8 @@ echo "ok - the packages were built: $(basename "$deb"), $(basename "$rpm")"
 passed=$((passed + 1))
 
 name=$(dpkg-deb -f "$deb" Package)
-check "the .deb declares WebKitGTK, GTK and the tray library" \
-  bash -c "dpkg-deb -f '$deb' Depends | grep -q libwebkit2gtk-4.1-0 && dpkg-deb -f '$deb' Depends | grep -q libgtk-3-0 && dpkg-deb -f '$deb' Depends | grep -q appindicator"
+check "the .deb declares WebKitGTK and GTK, and no tray library (the tray is the background's, over D-Bus)" \
+  bash -c "dpkg-deb -f '$deb' Depends | grep -q libwebkit2gtk-4.1-0 && dpkg-deb -f '$deb' Depends | grep -q libgtk-3-0 && ! dpkg-deb -f '$deb' Depends | grep -q appindicator"
 check "the .deb has a description, a maintainer and a homepage" \
   bash -c "dpkg-deb -f '$deb' Description | grep -q 'bearer tokens' && [ \"\$(dpkg-deb -f '$deb' Maintainer)\" != example ] && dpkg-deb -f '$deb' Homepage | grep -q ."
 
@@ -57,19 +57,37 @@ check "zsh and fish completions are installed" test -s /usr/share/zsh/vendor-com
 check "the man page is installed and names the commands" bash -c "man -l /usr/share/man/man1/tokenkeeper.1 2>/dev/null | grep -q 'tokenkeeper' || grep -q '^.TH tokenkeeper 1' /usr/share/man/man1/tokenkeeper.1"
 check "the systemd user unit is hardened (private files, no core dumps, no privileges, no writable code)" bash -c "for d in UMask=0077 LimitCORE=0 NoNewPrivileges=yes 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' LockPersonality=yes MemoryDenyWriteExecute=yes SystemCallArchitectures=native; do grep -qx \"\$d\" /usr/lib/systemd/user/tokenkeeper-daemon.service || { echo \"missing: \$d\"; exit 1; }; done"
 check "the systemd user unit runs the daemon and is not enabled" bash -c "grep -qx 'ExecStart=/usr/bin/tokenkeeper daemon' /usr/lib/systemd/user/tokenkeeper-daemon.service && ! ls /etc/systemd/user/*.wants/tokenkeeper-daemon.service 2>/dev/null"
+check "a background started before an upgrade keeps serving the upgraded window" bash -c '
+  set -e
+  rt=$(mktemp -d); chmod 700 "$rt"; cfg="$rt/config"
+  XDG_RUNTIME_DIR="$rt" tokenkeeper daemon --no-tray --config-dir "$cfg" 2>"$rt/daemon.log" &
+  pid=$!
+  for _ in $(seq 100); do grep -q "daemon started" "$rt/daemon.log" && break; sleep 0.1; done
+  '"$sudo"' env DEBIAN_FRONTEND=noninteractive apt-get install --reinstall -y -qq "'"$deb"'" >/dev/null
+  # The new window binary finds the running background (it starts none: no launch log).
+  XDG_RUNTIME_DIR="$rt" tokenkeeper-app --hidden --config-dir "$cfg"
+  sleep 1
+  ok=0
+  kill -0 "$pid" && ! ls "$rt"/tokenkeeper/*.log >/dev/null 2>&1 && ok=1
+  kill "$pid"; wait "$pid" || true
+  [ "$ok" = 1 ]'
 check "the desktop entry names the app, its icon and its window class" bash -c "f=/usr/share/applications/tokenkeeper.desktop; grep -qx 'Name=TokenKeeper' \$f && grep -qx 'Exec=tokenkeeper-app' \$f && grep -qx 'StartupWMClass=tokenkeeper-app' \$f && grep -q '^Categories=Utility' \$f && grep -q '^Comment=.' \$f"
 check "the icon comes in 32, 128 and 256 px" bash -c "for s in 32x32 128x128 256x256; do test -s /usr/share/icons/hicolor/\$s/apps/tokenkeeper-app.png || exit 1; done"
-check "the installed app opens a visible window" timeout 90 scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" bash -c '
+check "the installed app opens a visible window and starts the installed background" timeout 90 scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" bash -c '
   export NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
   dir=$(mktemp -d)
   /usr/bin/tokenkeeper-app --config-dir "$dir/config" >"$dir/app.log" 2>&1 &
   app=$!
+  ok=0
   for _ in $(seq 120); do
-    if [ "$(/usr/bin/python3 tests/e2e/xwin.py count TokenKeeper)" = 1 ]; then kill $app; exit 0; fi
+    if [ "$(/usr/bin/python3 tests/e2e/xwin.py count TokenKeeper)" = 1 ] &&
+      pgrep -fx "/usr/bin/tokenkeeper daemon --config-dir $dir/config" >/dev/null; then ok=1; break; fi
     kill -0 $app 2>/dev/null || break
     sleep 0.5
   done
-  cat "$dir/app.log"; kill $app 2>/dev/null; exit 1'
+  kill $app 2>/dev/null
+  pkill -fx "/usr/bin/tokenkeeper daemon --config-dir $dir/config"
+  [ "$ok" = 1 ] || { cat "$dir/app.log"; exit 1; }'
 
 check "apt removes the package" $sudo env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq "$name"
 check "nothing of the package is left under /usr" bash -c "

@@ -19,8 +19,8 @@ done
 packages=(
   build-essential pkg-config curl ca-certificates openssl file
   dbus dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools
-  # The desktop app (Tauri 2 on WebKitGTK 4.1) and its tray.
-  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev
+  # The desktop app's window (Tauri 2 on WebKitGTK 4.1); the tray needs no library (D-Bus).
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev
   libssl-dev
   # The UI's tests (Debian's Chromium, driven by playwright-core).
   chromium
