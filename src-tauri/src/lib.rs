@@ -178,9 +178,10 @@ pub fn run() -> ExitCode {
         .setup(move |app| {
             // The window first: its web view loads while the backend starts (keychain check,
             // the background), and its first command waits for that start.
+            let first = shell::first_overview_script(config_dir.clone(), demo);
             app.manage(shell::Started::new(config_dir, demo));
             let handle = app.handle().clone();
-            window::show(&handle);
+            window::show_with(&handle, first.as_deref());
             #[cfg(unix)]
             exit_on_signals(handle.clone(), signals);
             shell::begin(handle);

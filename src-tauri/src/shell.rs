@@ -146,6 +146,19 @@ pub async fn start(config_dir: Option<PathBuf>, demo: bool) -> Result<Shell, App
     })
 }
 
+/// The script that embeds what the files say in the window's page (see
+/// `tokenkeeper_app_core::backend::files_overview`); `None` for the demo (its accounts do not
+/// exist yet) or when the config directory cannot be resolved (the backend then says why).
+pub fn first_overview_script(config_dir: Option<PathBuf>, demo: bool) -> Option<String> {
+    if demo {
+        return None;
+    }
+    let keeper = Keeper::open(Paths::resolve(config_dir).ok()?);
+    let overview = tokenkeeper_app_core::backend::files_overview(&keeper);
+    let json = serde_json::to_string(&overview).ok()?;
+    Some(format!("window.__TOKENKEEPER_FIRST_OVERVIEW__ = {json};"))
+}
+
 /// Follows the backend: every change goes to the window.
 pub fn follow<R: Runtime>(app: AppHandle<R>, backend: Arc<Backend>) {
     tauri::async_runtime::spawn(async move {

@@ -1,7 +1,5 @@
-//! The main window. It is a view, not the app: closing it destroys it (its WebKit processes
-//! go with it) while the engine and the tray live on; Show builds a fresh one, which asks the
-//! backend for the current state. Size and position come back through the window-state
-//! plugin (never its visibility).
+//! The main window: closing it ends this process (the background refreshes on). Size and
+//! position come back through the window-state plugin (never its visibility).
 
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
@@ -10,17 +8,26 @@ pub const MAIN: &str = "main";
 
 /// Shows the main window, creating it if it was closed.
 pub fn show<R: Runtime>(app: &AppHandle<R>) {
+    show_with(app, None);
+}
+
+/// Shows the main window; a new one runs `init` before its page's own script (the first
+/// overview, embedded).
+pub fn show_with<R: Runtime>(app: &AppHandle<R>, init: Option<&str>) {
     if let Some(window) = app.get_webview_window(MAIN) {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
         return;
     }
-    let built = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
+    let mut builder = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("TokenKeeper")
         .inner_size(960.0, 680.0)
-        .min_inner_size(560.0, 420.0)
-        .build();
+        .min_inner_size(560.0, 420.0);
+    if let Some(script) = init {
+        builder = builder.initialization_script(script);
+    }
+    let built = builder.build();
     if let Err(e) = built {
         tracing::error!(error = %e, "cannot open the window");
     }

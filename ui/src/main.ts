@@ -9,11 +9,23 @@ import type { AppError } from "./bindings/AppError";
 import type { Overview } from "./bindings/Overview";
 import { clear, h } from "./dom";
 import { backend, onOverview } from "./ipc";
-import { DetailView } from "./views/detail";
-import { AccountFormView } from "./views/form";
+import type { DetailView } from "./views/detail";
 import { AccountList } from "./views/list";
-import { loginView } from "./views/login";
-import { settingsView } from "./views/settings";
+
+// Only the list is in the first script (the window is opened many times a day, so its cold
+// start counts); the other screens load on first use, and are fetched once the list is up.
+const views = {
+  detail: () => import("./views/detail"),
+  form: () => import("./views/form"),
+  login: () => import("./views/login"),
+  settings: () => import("./views/settings"),
+};
+
+function preloadViews(): void {
+  const load = () => Object.values(views).forEach((v) => void v().catch(() => undefined));
+  // WebKitGTK has no requestIdleCallback: a moment after the first paint will do.
+  globalThis.setTimeout(load, 300);
+}
 
 type Screen = { kind: "list" } | { kind: "detail"; id: string } | { kind: "panel" };
 
@@ -28,10 +40,10 @@ const notice = h("p", { class: "notice", attrs: { role: "status", "aria-live": "
 const list = new AccountList(
   {
     details: (id) => void openDetail(id),
-    login: (row) => openLogin(row),
+    login: (row) => void openLogin(row),
     edit: (id) => void openEdit(id),
   },
-  () => openAdd(),
+  () => void openAdd(),
 );
 
 function names(): string[] {
@@ -69,7 +81,8 @@ function showList(): void {
   if (overview) list.update(overview.accounts, Date.now());
 }
 
-function openAdd(): void {
+async function openAdd(): Promise<void> {
+  const { AccountFormView } = await views.form();
   const form = new AccountFormView(names(), {
     saved: (name) => {
       say(`${name} added: its token is kept fresh from now on.`, name);
@@ -83,13 +96,14 @@ function openAdd(): void {
 async function openEdit(id: string): Promise<void> {
   try {
     const info = await backend.account(id);
-    editWith(info);
+    await editWith(info);
   } catch (e) {
     say((e as AppError).message);
   }
 }
 
-function editWith(info: AccountInfo): void {
+async function editWith(info: AccountInfo): Promise<void> {
+  const { AccountFormView } = await views.form();
   const form = new AccountFormView(
     names(),
     {
@@ -109,7 +123,8 @@ function editWith(info: AccountInfo): void {
   show(form.el, { kind: "panel" });
 }
 
-function openLogin(row: Pick<AccountRow, "id" | "name" | "provider" | "last_error">): void {
+async function openLogin(row: Pick<AccountRow, "id" | "name" | "provider" | "last_error">): Promise<void> {
+  const { loginView } = await views.login();
   show(
     loginView(row, {
       saved: () => {
@@ -122,12 +137,13 @@ function openLogin(row: Pick<AccountRow, "id" | "name" | "provider" | "last_erro
   );
 }
 
-function detailView(info: AccountInfo): DetailView {
+async function detailView(info: AccountInfo): Promise<DetailView> {
+  const { DetailView } = await views.detail();
   detailShown = detailKey(overview?.accounts.find((a) => a.id === info.id));
   return new DetailView(info, {
     back: showList,
-    edit: editWith,
-    login: (i) => openLogin(i),
+    edit: (i) => void editWith(i),
+    login: (i) => void openLogin(i),
     removed: (name) => {
       say(`${name} removed, with its keychain entries.`);
       void reload().then(showList);
@@ -138,7 +154,7 @@ function detailView(info: AccountInfo): DetailView {
 async function openDetail(id: string): Promise<void> {
   try {
     const info = await backend.account(id);
-    show(detailView(info).el, { kind: "detail", id });
+    show((await detailView(info)).el, { kind: "detail", id });
   } catch (e) {
     say((e as AppError).message);
     showList();
@@ -151,7 +167,7 @@ async function refreshDetail(id: string): Promise<void> {
     const info = await backend.account(id);
     if (screen.kind !== "detail" || screen.id !== id) return;
     const y = window.scrollY;
-    const fresh = detailView(info).el;
+    const fresh = (await detailView(info)).el;
     const current = stage.firstElementChild;
     if (current) current.replaceWith(fresh);
     window.scrollTo(0, y);
@@ -163,6 +179,7 @@ async function refreshDetail(id: string): Promise<void> {
 async function openSettings(): Promise<void> {
   try {
     const current = await backend.settings();
+    const { settingsView } = await views.settings();
     show(
       settingsView(current, {
         saved: () => {
@@ -291,7 +308,7 @@ export async function start(root: HTMLElement): Promise<void> {
     h(
       "nav",
       { attrs: { "aria-label": "Main" } },
-      h("button", { class: "primary", text: "Add account", attrs: { type: "button", "data-action": "add" }, on: { click: openAdd } }),
+      h("button", { class: "primary", text: "Add account", attrs: { type: "button", "data-action": "add" }, on: { click: () => void openAdd() } }),
       h("button", { text: "Settings", attrs: { type: "button", "data-action": "settings" }, on: { click: () => void openSettings() } }),
     ),
   );
@@ -301,17 +318,40 @@ export async function start(root: HTMLElement): Promise<void> {
     if (e.key === "Escape" && screen.kind !== "list") showList();
   });
   document.addEventListener("visibilitychange", () => (document.hidden ? stopTicking() : startTicking()));
+  // The window's process put what the files say into the page before it loaded, so the list
+  // paints without waiting for the backend or an IPC round trip.
+  const first = embeddedOverview();
+  if (first) {
+    apply(first);
+    if (!document.hidden) startTicking();
+    reportPaint();
+  }
   await onOverview(apply);
-  // The first overview waits for the backend to start (the window opens first).
+  // The backend's overview waits for it to start (the window opens first).
   try {
     apply(await backend.overview());
   } catch (e) {
     list.cannotStart((e as AppError).message);
   }
-  if (!document.hidden) startTicking();
+  if (!first) {
+    if (!document.hidden) startTicking();
+    reportPaint();
+  }
   root.dataset.ready = "true";
-  // After the first frame with the accounts on screen (cold-start benchmarks read this).
+  preloadViews();
+}
+
+/** After the first frame with the accounts on screen (cold-start benchmarks read this). */
+function reportPaint(): void {
   requestAnimationFrame(() => requestAnimationFrame(() => void backend.painted().catch(() => undefined)));
+}
+
+/** The overview the window's process embedded in the page (once; `null` when none). */
+function embeddedOverview(): Overview | null {
+  const holder = window as unknown as { __TOKENKEEPER_FIRST_OVERVIEW__?: Overview };
+  const first = holder.__TOKENKEEPER_FIRST_OVERVIEW__ ?? null;
+  delete holder.__TOKENKEEPER_FIRST_OVERVIEW__;
+  return first && Array.isArray(first.accounts) ? first : null;
 }
 
 const root = document.getElementById("app");

@@ -87,6 +87,14 @@ const overview: Overview = {
   generated_at: iso(0),
 };
 window.__overview = overview;
+// With `?embedded` the page starts with the overview the app's process embeds (what the files
+// said, the background still starting), as the real window does.
+if (new URLSearchParams(location.search).has("embedded")) {
+  (window as unknown as { __TOKENKEEPER_FIRST_OVERVIEW__?: Overview }).__TOKENKEEPER_FIRST_OVERVIEW__ = {
+    ...structuredClone(overview),
+    background: { state: "starting" },
+  };
+}
 window.__calls = [];
 // With `?starting` the backend is still starting when the page loads, as in the app (the
 // window opens first): every call waits for `__started()`, or fails with `__started(message)`.

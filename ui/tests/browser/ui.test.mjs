@@ -65,6 +65,21 @@ describe("the accounts list", () => {
     await page.close();
   });
 
+  it("paints the embedded overview before the backend answers, then follows the backend", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}?starting&embedded`);
+    // The cards are there while every call still waits for the backend.
+    await page.waitForSelector("article.account[data-account=smartling-prod]");
+    assert.equal(await page.locator("article.account").count(), 3);
+    assert.equal(await page.locator(".loading").count(), 0);
+    assert.match(await page.locator("[data-banner=info]").innerText(), /Starting the TokenKeeper background/);
+    assert.equal(await page.locator("#app[data-ready=true]").count(), 0, "ready only once the backend answered");
+    await page.evaluate(() => window.__started());
+    await page.waitForSelector("#app[data-ready=true]");
+    await page.waitForFunction(() => !document.querySelector("[data-banner]"));
+    await page.close();
+  });
+
   it("shows why when the backend cannot start", async () => {
     const page = await browser.newPage();
     await page.goto(`${base}?starting`);

@@ -50,6 +50,36 @@ struct Copy {
     token: Secret,
 }
 
+/// What the files say, as the window's first screen: read before the window's page loads and
+/// embedded in it, so the list paints without waiting for the backend (no keychain, no
+/// background; the backend's own overview follows at once).
+pub fn files_overview(keeper: &Keeper) -> Overview {
+    let now = Utc::now();
+    let (accounts, problem) = match keeper.list() {
+        Ok(views) => (
+            views
+                .into_iter()
+                .map(|view| AccountRow {
+                    view,
+                    refreshing: false,
+                })
+                .collect(),
+            None,
+        ),
+        Err(e) => (Vec::new(), Some(AppError::from(e))),
+    };
+    Overview {
+        accounts,
+        engine: crate::dto::EngineOwner::Daemon,
+        config_dir: keeper.paths().dir().display().to_string(),
+        demo: false,
+        keychain: None,
+        problem,
+        background: BackgroundState::Starting,
+        generated_at: now,
+    }
+}
+
 /// The app's state behind the window and the tray.
 #[derive(Debug)]
 pub struct Backend {
