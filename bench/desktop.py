@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """The desktop app's cost against a bare Tauri window, measured in one run (scripts/bench-desktop.sh
-calls it inside Xvfb and a private keyring): cold start to first paint, idle memory (PSS of the
-whole process tree, from /proc/PID/smaps_rollup) and idle CPU, window open and window closed,
-and the engine's own idle CPU (`tokenkeeper daemon` on the same accounts) for comparison.
+calls it inside Xvfb and a private keyring). The app is two processes: the window
+(`tokenkeeper-app`, while it is open) and the background (`tokenkeeper daemon`: engine, agent,
+tray, notifications, clipboard). Measured: the window's cold start to first paint (the
+background already running, as after login; and with none, so the window starts it), idle
+memory (PSS of each process tree, from /proc/PID/smaps_rollup) and idle CPU of the window open,
+of the background alone with a tray host (a StatusNotifierWatcher: tests/e2e/sni.py), without
+one, and with `--no-tray` (the engine alone, what the daemon was before it had a tray).
 
 Usage: desktop.py APP BARE CLI CONFIG_DIR [--runs N] [--idle SECS]
 """
@@ -16,6 +20,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 XWIN = os.path.join(HERE, "..", "tests", "e2e", "xwin.py")
+SNI = os.path.join(HERE, "..", "tests", "e2e", "sni.py")
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -159,6 +164,56 @@ def idle(run, secs):
     return pss_kib(pids), cpu_secs(pids) - c0, names(pids)
 
 
+class Background:
+    """`tokenkeeper daemon` over the config directory (extra arguments: `--no-tray`)."""
+
+    def __init__(self, cli, config, *extra):
+        self.proc = subprocess.Popen([cli, "daemon", "--config-dir", config, *extra],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines = []
+        self.started = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self.started.wait(30):
+            raise SystemExit(f"the background did not start: {''.join(self.lines[-20:])}")
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.lines.append(line)
+            if "daemon started" in line:
+                self.started.set()
+
+    def idle(self, settle, secs):
+        time.sleep(settle)
+        pids = tree(self.proc.pid)
+        c0 = cpu_secs(pids)
+        t0 = thread_ticks(pids)
+        time.sleep(secs)
+        pids = tree(self.proc.pid)
+        print(f"  busiest threads: {busiest(t0, thread_ticks(pids))}")
+        return pss_kib(pids), cpu_secs(pids) - c0
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        time.sleep(1)
+
+
+def tray_host():
+    host = subprocess.Popen(["/usr/bin/python3", SNI, "watcher"], stdout=subprocess.PIPE, text=True)
+    if host.stdout.readline().strip() != "ready":
+        raise SystemExit("the tray host did not start")
+    return host
+
+
+def stop_backgrounds(cli):
+    subprocess.run(["pkill", "-f", f"{cli} daemon"], check=False)
+    time.sleep(1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("app")
@@ -168,10 +223,16 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--idle", type=int, default=60)
     args = ap.parse_args()
+    os.environ["TOKENKEEPER_CLI"] = args.cli
     app_cmd = [args.app, "--config-dir", args.config]
     bare_cmd = [args.bare]
+    settle = 15
+    host = tray_host()
 
-    # Cold start to first paint, alternating so both see the same machine state.
+    # Cold start to first paint, alternating so both see the same machine state; the
+    # background running, as it does from login on.
+    background = Background(args.cli, args.config)
+    time.sleep(5)
     starts = {"bare": [], "app": []}
     for _ in range(args.runs):
         for name, cmd in (("bare", bare_cmd), ("app", app_cmd)):
@@ -181,9 +242,18 @@ def main():
     bare_start = statistics.median(starts["bare"])
     app_start = statistics.median(starts["app"])
     print(f"first paint, median of {args.runs} starts: bare {bare_start*1000:.0f} ms, "
-          f"app (five accounts listed) {app_start*1000:.0f} ms; ratio {app_start/bare_start:.2f}")
+          f"window (five accounts listed, the background running) {app_start*1000:.0f} ms; ratio {app_start/bare_start:.2f}")
+    background.stop()
+    # And with no background: the window starts one (the paint does not wait for it).
+    cold = []
+    for _ in range(args.runs):
+        run = Running(app_cmd)
+        cold.append(run.wait_paint())
+        run.stop()
+        stop_backgrounds(args.cli)
+    print(f"first paint with no background running (the window starts it), median: "
+          f"{statistics.median(cold)*1000:.0f} ms; ratio {statistics.median(cold)/bare_start:.2f}")
 
-    settle = 15
     # Idle, window open: the floor.
     bare = Running(bare_cmd)
     bare.wait_paint()
@@ -193,37 +263,41 @@ def main():
     print(f"bare Tauri, window open: PSS {bare_pss/1024:.1f} MiB ({', '.join(bare_procs)}); "
           f"CPU {bare_cpu:.3f} s over {args.idle} s")
 
-    # The app: window open, then closed with background refresh running.
+    # The window open, over a running background (measured apart).
+    background = Background(args.cli, args.config)
     app = Running(app_cmd)
     app.wait_paint()
     time.sleep(settle)
     open_pss, open_cpu, open_procs = idle(app, args.idle)
-    print(f"app, window open: PSS {open_pss/1024:.1f} MiB ({', '.join(open_procs)}); "
-          f"CPU {open_cpu:.3f} s over {args.idle} s; PSS ratio to the floor {open_pss/bare_pss:.2f}")
+    bg_pss = pss_kib(tree(background.proc.pid))
+    print(f"window open: PSS {open_pss/1024:.1f} MiB ({', '.join(open_procs)}); "
+          f"CPU {open_cpu:.3f} s over {args.idle} s; PSS ratio to the floor {open_pss/bare_pss:.2f}; "
+          f"with the background's {bg_pss/1024:.1f} MiB: {(open_pss + bg_pss)/bare_pss:.2f}")
     if windows("close", "TokenKeeper") != 1:
         raise SystemExit("no TokenKeeper window to close")
-    deadline = time.monotonic() + 20
-    while windows("count", "TokenKeeper") and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(settle)
-    closed_pss, closed_cpu, closed_procs = idle(app, args.idle)
-    app.stop()
-    print(f"app, window closed: PSS {closed_pss/1024:.1f} MiB ({', '.join(closed_procs)}); "
-          f"CPU {closed_cpu:.3f} s over {args.idle} s; PSS ratio to the floor's window-open {closed_pss/bare_pss:.2f}")
+    try:
+        app.proc.wait(20)
+    except subprocess.TimeoutExpired:
+        raise SystemExit("the window's process did not end when its window closed")
+    print(f"window closed: the window's process ended (exit {app.proc.returncode})")
 
-    # The engine's own cost: the daemon on the same accounts.
-    daemon = subprocess.Popen([args.cli, "--config-dir", args.config, "daemon"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(settle)
-    pids = tree(daemon.pid)
-    c0 = cpu_secs(pids)
-    time.sleep(args.idle)
-    daemon_cpu = cpu_secs(tree(daemon.pid)) - c0
-    daemon_pss = pss_kib(tree(daemon.pid))
-    daemon.send_signal(signal.SIGTERM)
-    daemon.wait(10)
-    print(f"tokenkeeper daemon (the engine alone): PSS {daemon_pss/1024:.1f} MiB; CPU {daemon_cpu:.3f} s over {args.idle} s; "
-          f"app with its window closed minus the daemon: {closed_cpu - daemon_cpu:+.3f} s")
+    # The background alone: with a tray host (the tray shows), without one, without a tray.
+    pss, cpu = background.idle(settle, args.idle)
+    background.stop()
+    print(f"background, tray shown: PSS {pss/1024:.1f} MiB; CPU {cpu:.3f} s over {args.idle} s; "
+          f"PSS ratio to the floor's window-open {pss/bare_pss:.3f}")
+    host.terminate()
+    host.wait()
+    background = Background(args.cli, args.config)
+    pss_nohost, cpu_nohost = background.idle(settle, args.idle)
+    background.stop()
+    print(f"background, no tray host: PSS {pss_nohost/1024:.1f} MiB; CPU {cpu_nohost:.3f} s over {args.idle} s")
+    background = Background(args.cli, args.config, "--no-tray")
+    pss_engine, cpu_engine = background.idle(settle, args.idle)
+    background.stop()
+    print(f"background --no-tray (the engine alone, the daemon as it was): PSS {pss_engine/1024:.1f} MiB; "
+          f"CPU {cpu_engine:.3f} s over {args.idle} s; the tray costs {(pss - pss_engine)/1024:+.1f} MiB, "
+          f"{cpu - cpu_engine:+.3f} s a minute")
 
 
 if __name__ == "__main__":
