@@ -14,6 +14,10 @@ if [ -z "${TOKENKEEPER_BENCH_INSIDE:-}" ]; then
   mapfile -t ours < <(scripts/package.sh | tail -n 2)
   (cd bench/bare-tauri && ../../ui/node_modules/.bin/tauri bundle --bundles deb >&2)
   bare_deb=$(ls "$PWD"/target/release/bundle/deb/bare-tauri_*.deb)
+  # Compressed as ours is (scripts/package.sh: xz -9), so the sizes compare.
+  repack=$(mktemp -d)
+  dpkg-deb -R "$bare_deb" "$repack/root" && dpkg-deb -Zxz -z9 --root-owner-group -b "$repack/root" "$bare_deb" >/dev/null
+  rm -rf "$repack"
   for deb in "${ours[0]}" "$bare_deb"; do
     awk -v name="$(dpkg-deb -f "$deb" Package)" -v size="$(stat -c %s "$deb")" \
       -v installed="$(dpkg-deb -f "$deb" Installed-Size)" \

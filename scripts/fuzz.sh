@@ -28,6 +28,7 @@ targets=("$@")
 ((${#targets[@]})) || mapfile -t targets < <(cargo +nightly fuzz list)
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/tokenkeeper-fuzz.XXXXXX")
+# shellcheck disable=SC2317  # called through xargs (export -f)
 run_one() {
   local target=$1 limit=$2 logs=$3
   mkdir -p "fuzz/corpus/$target"

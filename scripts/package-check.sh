@@ -6,7 +6,7 @@
 # then reads the .rpm's metadata and file list. Needs root (apt). Prints one line per check and
 # a closing "package checks: N passed, M failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 profile_flag=--debug
 [ "${1:-}" = "--release" ] && profile_flag=""

@@ -17,7 +17,7 @@ for arg in "$@"; do
 done
 
 packages=(
-  build-essential pkg-config curl ca-certificates openssl file
+  build-essential pkg-config curl ca-certificates openssl file shellcheck
   dbus dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools
   # The desktop app's window (Tauri 2 on WebKitGTK 4.1); the tray needs no library (D-Bus).
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev

@@ -25,6 +25,7 @@ cargo build --workspace --all-targets --locked
 echo "== lint" >&2
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+shellcheck scripts/*.sh .ci/run
 # The clipboard's branches for the platforms this machine cannot run.
 cargo check -p tokenkeeper-clipboard --locked --target x86_64-pc-windows-gnu --target x86_64-apple-darwin
 

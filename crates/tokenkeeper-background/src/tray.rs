@@ -162,6 +162,7 @@ pub fn run(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let icon = icon();
+        let mut said = false;
         loop {
             let rows = backend.overview().await.accounts;
             let tray = KeeperTray {
@@ -178,8 +179,22 @@ pub fn run(
                     handle.shutdown().await;
                     return;
                 }
+                // No session bus (a server, a systemd unit outside a desktop session): no tray,
+                // and none will come.
+                Err(ksni::Error::Dbus(e)) => {
+                    tracing::info!(error = %e, "no session bus: no tray");
+                    state.send_replace(TrayState::Off);
+                    return;
+                }
+                // No tray host yet: said once, tried again now and then (a panel may start
+                // after the background).
                 Err(e) => {
-                    tracing::warn!(error = %e, "no tray (no StatusNotifierItem host); the window is the way in");
+                    if said {
+                        tracing::debug!(error = %e, "still no tray host");
+                    } else {
+                        tracing::warn!(error = %e, "no tray (no StatusNotifierItem host); the window is the way in");
+                        said = true;
+                    }
                     state.send_replace(TrayState::Unavailable);
                     tokio::time::sleep(RETRY).await;
                 }

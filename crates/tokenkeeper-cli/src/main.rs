@@ -82,10 +82,10 @@ fn init_logging(verbose: u8, daemon: bool) {
     // Other crates' logs (TLS, HTTP) stay quiet unless asked for: our errors already say it.
     // The daemon's events are its output, so it logs at info by default.
     let default = match verbose {
-        0 if daemon => "warn,tokenkeeper=info,tokenkeeper_core=warn",
+        0 if daemon => "warn,tokenkeeper=info,tokenkeeper_background=info,tokenkeeper_core=warn",
         0 => "off,tokenkeeper=error,tokenkeeper_core=error",
-        1 => "warn,tokenkeeper=info,tokenkeeper_core=info",
-        _ => "info,tokenkeeper=debug,tokenkeeper_core=debug",
+        1 => "warn,tokenkeeper=info,tokenkeeper_background=info,tokenkeeper_core=info",
+        _ => "info,tokenkeeper=debug,tokenkeeper_background=debug,tokenkeeper_core=debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENKEEPER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));

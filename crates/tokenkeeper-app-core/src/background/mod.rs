@@ -117,11 +117,14 @@ pub fn cli_program() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("tokenkeeper"))
 }
 
+/// The log of the background this window starts: its last run only (the runtime directory is
+/// memory), 0600.
 fn log_file(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .create(true)
-        .append(true)
+        .write(true)
+        .truncate(true)
         .mode(0o600)
         .open(path)
 }
@@ -133,6 +136,13 @@ impl Launch for DaemonLauncher {
         cmd.arg("daemon")
             .arg("--config-dir")
             .arg(&self.config_dir)
+            // Its log lives in memory: warnings and its own start and stop, not every refresh
+            // (unless the user asked for more).
+            .env(
+                "TOKENKEEPER_LOG",
+                std::env::var_os("TOKENKEEPER_LOG")
+                    .unwrap_or_else(|| "warn,tokenkeeper_background=info".into()),
+            )
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .process_group(0);
