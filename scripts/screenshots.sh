@@ -39,9 +39,11 @@ shot() { # GTK_THEME FILE CONFIG_DIR
   local app=$! painted=0
   for _ in $(seq 300); do grep -q "first paint" "$work/app.log" && { painted=1; break; }; sleep 0.1; done
   [ "$painted" = 1 ] || { echo "screenshots: no first paint for $2" >&2; cat "$work/app.log" >&2; exit 1; }
-  sleep 1.5 # the countdowns' first tick
+  sleep 2.5 # the countdowns' first tick, and the background's answer
   import -window root -crop 960x680+0+0 +repage "$out/$2.png"
   kill $app; wait $app 2>/dev/null || true
+  # The background the window started (one per config directory).
+  pkill -f "$bin/tokenkeeper daemon --config-dir $3" || true
 }
 shot Adwaita states-light "$config"
 shot Adwaita:dark states-dark "$config"

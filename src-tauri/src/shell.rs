@@ -155,6 +155,10 @@ pub fn first_overview_script(config_dir: Option<PathBuf>, demo: bool) -> Option<
     }
     let keeper = Keeper::open(Paths::resolve(config_dir).ok()?);
     let overview = tokenkeeper_app_core::backend::files_overview(&keeper);
+    // Files that cannot be read: the backend says why, in its own way.
+    if overview.problem.is_some() {
+        return None;
+    }
     let json = serde_json::to_string(&overview).ok()?;
     Some(format!("window.__TOKENKEEPER_FIRST_OVERVIEW__ = {json};"))
 }

@@ -331,6 +331,9 @@ export async function start(root: HTMLElement): Promise<void> {
   try {
     apply(await backend.overview());
   } catch (e) {
+    // What the embedded overview said no longer holds.
+    clear(banners);
+    bannersShown = "";
     list.cannotStart((e as AppError).message);
   }
   if (!first) {

@@ -80,6 +80,17 @@ describe("the accounts list", () => {
     await page.close();
   });
 
+  it("drops what the embedded overview said when the backend cannot start", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}?starting&embedded`);
+    await page.waitForSelector("[data-banner=info]");
+    await page.evaluate(() => window.__started("cannot read the keychain"));
+    await page.waitForSelector("[role=alert][data-field=start-error]");
+    assert.equal(await page.locator("[data-banner]").count(), 0);
+    assert.equal(await page.locator("article.account").count(), 0);
+    await page.close();
+  });
+
   it("shows why when the backend cannot start", async () => {
     const page = await browser.newPage();
     await page.goto(`${base}?starting`);
