@@ -10,6 +10,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use super::protocol::{Answer, Event, MAX_REQUEST, Op, Request, Status, TrayState, VERSION};
 use crate::backend::Backend;
@@ -18,12 +19,14 @@ use crate::error::{AppError, ErrorCode};
 /// How long a client may take to send its request.
 const READ_WITHIN: Duration = Duration::from_secs(3);
 
-/// The serving socket; dropping it stops serving and removes the socket.
+/// The serving socket; dropping it stops serving, closes every open connection and removes
+/// the socket.
 #[derive(Debug)]
 pub struct Server {
     path: PathBuf,
     task: JoinHandle<()>,
     quitting: broadcast::Sender<()>,
+    closing: CancellationToken,
 }
 
 impl Server {
@@ -41,6 +44,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        self.closing.cancel();
         self.task.abort();
         let _ = std::fs::remove_file(&self.path);
     }
@@ -56,14 +60,19 @@ pub fn serve(
     let listener = tokenkeeper_core::agent::server::listen_privately(path)?;
     let (quitting, _) = broadcast::channel(1);
     let announce = quitting.clone();
+    let closing = CancellationToken::new();
+    let closed = closing.clone();
     let task = tokio::spawn(async move {
         loop {
             match listener.accept().await {
                 Ok((stream, _)) => {
                     let (backend, tray, quitting) =
                         (backend.clone(), tray.clone(), announce.subscribe());
+                    let closed = closed.clone();
                     tokio::spawn(async move {
-                        if let Err(e) = handle(stream, &backend, tray, quitting).await {
+                        let served =
+                            closed.run_until_cancelled(handle(stream, &backend, tray, quitting));
+                        if let Some(Err(e)) = served.await {
                             tracing::debug!(error = %e, "window connection ended");
                         }
                     });
@@ -80,6 +89,7 @@ pub fn serve(
         path: path.to_owned(),
         task,
         quitting,
+        closing,
     })
 }
 

@@ -5,3 +5,4 @@
 mod actions;
 mod helpers;
 mod ownership;
+mod window;
