@@ -9,7 +9,7 @@ scripts/setup.sh hyperfine python3
 # Three builds, each binary built once: the app and the CLI together, as scripts/package.sh
 # builds them (a different package set would unify other features and rebuild them).
 cargo build --quiet --release --locked -p tokenkeeper-bench -p tokenkeeper-emulators
-cargo build --quiet --release --locked -p tokenkeeper-app -p tokenkeeper-cli
+cargo build --quiet --release --locked -p tokenkeeper-app -p tokenkeeper-cli -p tokenkeeper-background
 cargo build --quiet --release --locked -p bare-tauri
 bin=target/release
 

@@ -48,6 +48,7 @@ check "apt installs the .deb" $sudo env DEBIAN_FRONTEND=noninteractive apt-get i
 files=$(dpkg -L "$name" 2>/dev/null | while read -r f; do [ -f "$f" ] && echo "$f"; done)
 
 check "tokenkeeper is on the PATH and runs" bash -c "command -v tokenkeeper | grep -qx /usr/bin/tokenkeeper && tokenkeeper --version | grep -q '^tokenkeeper '"
+check "the background binary is installed beside it" bash -c "/usr/bin/tokenkeeper-background --version | grep -q '^tokenkeeper-background '"
 check "bash completes 'tokenkeeper to' with token" bash -c '
   source /usr/share/bash-completion/completions/tokenkeeper
   COMP_WORDS=(tokenkeeper to); COMP_CWORD=1; COMP_LINE="tokenkeeper to"; COMP_POINT=${#COMP_LINE}
@@ -97,9 +98,9 @@ check "nothing of the package is left under /usr" bash -c "
 
 check "the .rpm's metadata" bash -c "rpm -qip '$rpm' | grep -q '^Name *: tokenkeeper' && rpm -qip '$rpm' | grep -q '^License *: MIT OR Apache-2.0' && rpm -qip '$rpm' | grep -q '^URL *: http'"
 check "the .rpm requires WebKitGTK and GTK" bash -c "rpm -qpR '$rpm' | grep -q libwebkit2gtk-4.1 && rpm -qpR '$rpm' | grep -q libgtk-3"
-check "the .rpm carries the app, the CLI, completions, man page, unit, desktop entry and icons" bash -c "
+check "the .rpm carries the app, the CLI, the background, completions, man page, unit, desktop entry and icons" bash -c "
   list=\$(rpm -qlp '$rpm')
-  for f in /usr/bin/tokenkeeper-app /usr/bin/tokenkeeper /usr/share/bash-completion/completions/tokenkeeper \
+  for f in /usr/bin/tokenkeeper-app /usr/bin/tokenkeeper /usr/bin/tokenkeeper-background /usr/share/bash-completion/completions/tokenkeeper \
       /usr/share/zsh/vendor-completions/_tokenkeeper /usr/share/fish/vendor_completions.d/tokenkeeper.fish \
       /usr/share/man/man1/tokenkeeper.1 /usr/lib/systemd/user/tokenkeeper-daemon.service \
       /usr/share/applications/tokenkeeper.desktop /usr/share/icons/hicolor/256x256/apps/tokenkeeper-app.png; do

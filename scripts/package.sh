@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the installable packages, a .deb and an .rpm, each with the desktop app, the
-# `tokenkeeper` CLI, its shell completions (bash, zsh, fish) and man page (generated from the
+# `tokenkeeper` CLI, the background (`tokenkeeper-background`, which `tokenkeeper daemon`
+# runs), its shell completions (bash, zsh, fish) and man page (generated from the
 # clap definitions by the CLI's build script), and a systemd user unit for `tokenkeeper daemon`
 # (disabled). Release build by default; --debug for a quick one (what CI installs). Prints the
 # two packages' absolute paths as its last two lines.
@@ -25,9 +26,9 @@ scripts/setup.sh >&2
 if [ "$profile" = debug ]; then
   cargo build --locked --workspace --all-targets >&2
 else
-  cargo build --locked "${cargo_flags[@]}" -p tokenkeeper-app -p tokenkeeper-cli >&2
+  cargo build --locked "${cargo_flags[@]}" -p tokenkeeper-app -p tokenkeeper-cli -p tokenkeeper-background >&2
 fi
-for f in tokenkeeper share/tokenkeeper.bash share/_tokenkeeper share/tokenkeeper.fish share/tokenkeeper.1; do
+for f in tokenkeeper tokenkeeper-background share/tokenkeeper.bash share/_tokenkeeper share/tokenkeeper.fish share/tokenkeeper.1; do
   [ -f "target/$profile/$f" ] || { echo "package: target/$profile/$f is missing" >&2; exit 1; }
 done
 

@@ -6,6 +6,7 @@
 //! (`tokenkeeper_app_core::background`); the window is a process of its own that comes and
 //! goes. `tokenkeeper daemon` runs [`run`].
 
+pub mod log;
 pub mod notify;
 pub mod tray;
 
@@ -120,6 +121,43 @@ pub async fn run(
     log.abort();
     tracing::info!("daemon stopped");
     Ok(ended)
+}
+
+/// Time allowed for a clean stop after a signal.
+const STOP_WITHIN: std::time::Duration = std::time::Duration::from_millis(4500);
+
+/// [`run`] until SIGINT, SIGTERM or the tray's Quit; after a signal the stop is bounded
+/// ([`STOP_WITHIN`]: the engine writes its state, the clipboard is cleared).
+pub async fn run_until_signal(keeper: Keeper, options: Options) -> Result<Ended, AppError> {
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
+    let stop = async move {
+        shutdown_signal().await;
+        let _ = stopped_tx.send(());
+    };
+    let running = run(keeper, options, stop);
+    tokio::pin!(running);
+    tokio::select! {
+        ended = &mut running => ended,
+        () = async {
+            let _ = stopped_rx.await;
+            tokio::time::sleep(STOP_WITHIN).await;
+        } => {
+            tracing::warn!("the engine did not stop in time");
+            Ok(Ended::Stopped)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    if let Ok(mut term) = signal(SignalKind::terminate()) {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Runs a tray action (Quit is the caller's).

@@ -33,6 +33,13 @@ fn main() -> ExitCode {
     let long_running = matches!(cli.command, Command::Daemon { .. } | Command::Demo { .. });
     init_logging(cli.verbose, matches!(cli.command, Command::Daemon { .. }));
     tokenkeeper_core::hardening::report(&hardened);
+    #[cfg(unix)]
+    if let Command::Daemon { no_tray } = cli.command
+        && let Ok(paths) = Paths::resolve(cli.config_dir.clone())
+    {
+        let dir = std::path::absolute(paths.dir()).unwrap_or_else(|_| paths.dir().to_owned());
+        daemon::exec_background(&dir, !no_tray, cli.verbose);
+    }
     let runtime = if long_running {
         tokenkeeper_core::engine::runtime()
     } else {

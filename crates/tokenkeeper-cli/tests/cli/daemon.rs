@@ -517,3 +517,35 @@ async fn needs_login_stops_the_daemon_trying_until_tokenkeeper_login() {
     })
     .await;
 }
+
+#[test]
+fn the_daemon_becomes_the_background_binary_and_keeps_its_command_line() {
+    let background = std::path::Path::new(env!("CARGO_BIN_EXE_tokenkeeper"))
+        .with_file_name("tokenkeeper-background");
+    assert!(
+        background.is_file(),
+        "{} is missing: build the workspace (cargo build --workspace) before these tests",
+        background.display()
+    );
+    let env = Env::new();
+    let daemon = Daemon::start(&env);
+    let pid = daemon.pid();
+    // Same process, now the smaller binary (no CLI commands, no demo emulators).
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).unwrap();
+    assert_eq!(exe, background.canonicalize().unwrap());
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
+    let args: Vec<String> = cmdline
+        .split(|b| *b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    assert!(args[0].ends_with("tokenkeeper"), "{args:?}");
+    assert_eq!(args[1], "daemon", "{args:?}");
+    assert_eq!(args[2], "--config-dir", "{args:?}");
+    // What a user sees is unchanged: the same refusal, words and exit code, for a second one.
+    env.run(&["daemon"], None)
+        .fails_with(2, "already refreshing");
+    let (code, _, log) = daemon.terminate();
+    assert_eq!(code, 0, "{log}");
+    assert!(log.contains("daemon stopped"), "{log}");
+}

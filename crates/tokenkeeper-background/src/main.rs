@@ -1,0 +1,80 @@
+//! `tokenkeeper-background`: the background as a binary of its own, without the CLI's commands
+//! and the demo's emulators, so the process that stays up all day maps less (BENCHMARKS.md).
+//! `tokenkeeper daemon` becomes it when it is installed beside the CLI, keeping its command
+//! line (`tokenkeeper daemon --config-dir DIR`), its messages and its exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgAction, Parser};
+use tokenkeeper_app_core::error::ErrorCode;
+use tokenkeeper_background::{Ended, Options};
+use tokenkeeper_core::Keeper;
+use tokenkeeper_core::store::paths::Paths;
+
+/// The daemon's options (what `tokenkeeper daemon` passes on).
+#[derive(Debug, Parser)]
+#[command(
+    name = "tokenkeeper-background",
+    version,
+    about = "TokenKeeper's background: keeps every account fresh, serves tokens, the tray and the window (run as `tokenkeeper daemon`)"
+)]
+struct Args {
+    /// `daemon`, as `tokenkeeper daemon` runs it (nothing else is accepted).
+    #[arg(value_parser = ["daemon"], hide = true)]
+    command: Option<String>,
+    /// Config directory (default: TOKENKEEPER_CONFIG_DIR, else the platform's).
+    #[arg(long, value_name = "DIR")]
+    config_dir: Option<PathBuf>,
+    /// No tray icon.
+    #[arg(long)]
+    no_tray: bool,
+    /// More log (-v, -vv).
+    #[arg(short, long, action = ArgAction::Count)]
+    verbose: u8,
+}
+
+fn main() -> ExitCode {
+    // Before any secret is read: no core dump of this process, ever.
+    let hardened = tokenkeeper_core::hardening::harden();
+    let args = Args::parse();
+    tokenkeeper_background::log::init(args.verbose);
+    tokenkeeper_core::hardening::report(&hardened);
+    let runtime = match tokenkeeper_core::engine::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tokenkeeper: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let paths = match Paths::resolve(args.config_dir) {
+        Ok(paths) => paths,
+        Err(e) => {
+            eprintln!("tokenkeeper: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = Options {
+        tray: !args.no_tray,
+        on_event: Box::new(tokenkeeper_background::log::event),
+    };
+    let ran = runtime.block_on(tokenkeeper_background::run_until_signal(
+        Keeper::open(paths),
+        options,
+    ));
+    match ran {
+        Ok(Ended::Quit) => {
+            tracing::info!("quit from the tray");
+            ExitCode::SUCCESS
+        }
+        Ok(Ended::Stopped) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tokenkeeper: {e}");
+            ExitCode::from(match e.code {
+                ErrorCode::InvalidInput | ErrorCode::NotFound | ErrorCode::Exists => 2,
+                ErrorCode::Keychain => 4,
+                _ => 1,
+            })
+        }
+    }
+}
