@@ -6,7 +6,7 @@
 //! anything that never became a readable answer.
 
 use std::collections::HashMap;
-use std::error::Error as _;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,6 +17,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::tls::{self, Refusals, TlsSettings};
+use super::transport::{self, Cause};
 use super::wire;
 use crate::account::Account;
 use crate::cert::{CertificateProblem, CertificateReport};
@@ -449,7 +450,6 @@ impl Http {
         if let Some(url) = err.url() {
             text = text.replace(url.as_str(), &safe_url(url));
         }
-        let lower = text.to_ascii_lowercase();
         let target = target_of(&err);
         if err.is_timeout() {
             return ApiError::local(
@@ -458,28 +458,54 @@ impl Http {
                 format!("no answer from {target} in time: {}", root_cause(&err)),
             );
         }
-        // Certificate problems need the user; a connection cut mid-TLS is transient.
-        let cut = lower.contains("close_notify") || lower.contains("unexpected eof");
-        if !cut && (lower.contains("certificate") || lower.contains("handshake")) {
-            let host = err
-                .url()
-                .and_then(|u| u.host_str())
-                .unwrap_or_default()
-                .to_owned();
-            if let Some(problem) = self.refusals.take(&host) {
-                return certificate_error(problem);
+        let host = err
+            .url()
+            .and_then(|u| u.host_str())
+            .unwrap_or("the host")
+            .to_owned();
+        match transport::cause(&err) {
+            // A connection cut mid-TLS or mid-answer is transient.
+            Cause::Cut => {
+                return ApiError::local(
+                    ErrorKind::Transient,
+                    "network",
+                    format!("connection to {target} failed: {}", root_cause(&err)),
+                );
             }
-            return ApiError::local(
-                ErrorKind::Config,
-                "tls",
-                format!("TLS failure talking to {target}: {}", root_cause(&err)),
-            );
+            // Certificate problems need the user.
+            Cause::Tls => {
+                if let Some(problem) = self.refusals.take(&host) {
+                    return certificate_error(problem);
+                }
+                return ApiError::local(
+                    ErrorKind::Config,
+                    "tls",
+                    format!("TLS failure talking to {target}: {}", root_cause(&err)),
+                );
+            }
+            // "Temporary failure" (EAI_AGAIN, as right after a resume) is worth retrying;
+            // "no such host" needs the user.
+            Cause::Dns { temporary: true } => {
+                return ApiError::local(
+                    ErrorKind::Transient,
+                    "dns_temporary",
+                    format!(
+                        "cannot resolve {host} right now (temporary DNS failure): {}",
+                        root_cause(&err)
+                    ),
+                );
+            }
+            Cause::Dns { temporary: false } => {
+                return ApiError::local(
+                    ErrorKind::Config,
+                    "dns",
+                    format!("cannot resolve host {host}: {}", root_cause(&err)),
+                );
+            }
+            Cause::Other => {}
         }
         if err.is_builder() {
             return ApiError::local(ErrorKind::Config, "bad_url", text);
-        }
-        if let Some(dns) = dns_failure(&err) {
-            return dns;
         }
         if err.is_connect() {
             return ApiError::local(
@@ -531,33 +557,6 @@ pub fn safe_url(url: &Url) -> String {
     let _ = shown.set_password(None);
     shown.set_query(None);
     shown.to_string()
-}
-
-/// DNS failures: "temporary failure" (EAI_AGAIN, as right after a resume) is worth retrying;
-/// "no such host" needs the user.
-fn dns_failure(err: &reqwest::Error) -> Option<ApiError> {
-    let temporary = dns_is_temporary(&err.source().map(chain)?)?;
-    let host = err
-        .url()
-        .and_then(|u| u.host_str())
-        .unwrap_or("the host")
-        .to_owned();
-    Some(if temporary {
-        ApiError::local(
-            ErrorKind::Transient,
-            "dns_temporary",
-            format!(
-                "cannot resolve {host} right now (temporary DNS failure): {}",
-                root_cause(err)
-            ),
-        )
-    } else {
-        ApiError::local(
-            ErrorKind::Config,
-            "dns",
-            format!("cannot resolve host {host}: {}", root_cause(err)),
-        )
-    })
 }
 
 fn too_large(status: u16) -> ApiError {
@@ -638,20 +637,6 @@ fn build_client(
         })
 }
 
-/// For a resolver failure (glibc's getaddrinfo words, as hyper passes them on): whether it is
-/// temporary (`EAI_AGAIN`: no answer yet, as right after a resume). `None`: not a DNS failure.
-fn dns_is_temporary(text: &str) -> Option<bool> {
-    let lower = text.to_ascii_lowercase();
-    if !(lower.contains("dns error") || lower.contains("failed to lookup")) {
-        return None;
-    }
-    Some(
-        lower.contains("temporary failure")
-            || lower.contains("try again")
-            || lower.contains("eai_again"),
-    )
-}
-
 /// Full error chain as one line.
 fn chain(err: &dyn std::error::Error) -> String {
     let mut out = err.to_string();
@@ -695,24 +680,8 @@ mod tests {
     use chrono::Utc;
     use reqwest::header::HeaderMap;
 
-    use super::{Auth, Reply, dns_is_temporary, excerpt_of, kind_for_status, strip_html};
+    use super::{Auth, Reply, excerpt_of, kind_for_status, strip_html};
     use crate::error::ErrorKind;
-
-    #[test]
-    fn dns_failures_are_temporary_only_when_the_resolver_says_so() {
-        let temporary =
-            "dns error: failed to lookup address information: Temporary failure in name resolution";
-        let unknown = "dns error: failed to lookup address information: Name or service not known";
-        let no_address =
-            "dns error: failed to lookup address information: No address associated with hostname";
-        assert_eq!(dns_is_temporary(temporary), Some(true));
-        assert_eq!(dns_is_temporary(unknown), Some(false));
-        assert_eq!(dns_is_temporary(no_address), Some(false));
-        assert_eq!(
-            dns_is_temporary("tcp connect error: Connection refused"),
-            None
-        );
-    }
 
     #[test]
     fn debug_never_shows_what_is_sent_or_received() {

@@ -7,6 +7,7 @@
 pub mod http;
 mod lenient;
 pub mod tls;
+mod transport;
 pub mod wire;
 
 mod ece;
