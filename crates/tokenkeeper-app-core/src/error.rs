@@ -39,6 +39,8 @@ pub enum ErrorCode {
     Clipboard,
     /// The background process (which refreshes, copies and draws the tray) is not reachable.
     Background,
+    /// A bug of ours: said as such, with the words to report it.
+    Internal,
 }
 
 /// The API's own words.
@@ -106,6 +108,7 @@ impl From<Error> for AppError {
             Error::AccountExists(_) => ErrorCode::Exists,
             Error::InvalidInput(_) => ErrorCode::InvalidInput,
             Error::LockTimeout { .. } => ErrorCode::Busy,
+            Error::Internal(_) => ErrorCode::Internal,
         };
         Self {
             code,

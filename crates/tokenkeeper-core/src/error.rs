@@ -311,8 +311,9 @@ fn mask_jwts(text: &str) -> String {
     out
 }
 
-/// Everything a core operation can fail with.
-#[derive(Debug, thiserror::Error)]
+/// Everything a core operation can fail with. `Clone`, so a failure can be kept and shown
+/// again (the app's keychain banner) without rewording it.
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
     /// The API refused or failed; its own words are inside.
     #[error("{0}")]
@@ -362,8 +363,8 @@ pub enum Error {
     Io {
         /// The path involved.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (shared, so the error can be cloned).
+        source: std::sync::Arc<std::io::Error>,
     },
     /// No account has that name.
     #[error("no account named {0:?} (see `tokenkeeper list`)")]
@@ -384,6 +385,9 @@ pub enum Error {
         /// How long we waited.
         secs: u64,
     },
+    /// A bug of ours (a task that panicked): not the user's input, the keychain or an API.
+    #[error("internal error: {0} (please report it)")]
+    Internal(String),
 }
 
 impl Error {
@@ -407,6 +411,7 @@ impl Error {
             Self::AccountExists(_) => "account_exists",
             Self::InvalidInput(_) => "invalid_input",
             Self::LockTimeout { .. } => "lock_timeout",
+            Self::Internal(_) => "internal",
         }
     }
 
@@ -423,7 +428,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io {
             path: path.into(),
-            source,
+            source: std::sync::Arc::new(source),
         }
     }
 }

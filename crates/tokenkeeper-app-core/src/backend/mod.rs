@@ -100,7 +100,10 @@ pub struct Backend {
 }
 
 fn blocking_error(e: tokio::task::JoinError) -> AppError {
-    AppError::new(ErrorCode::Clipboard, format!("background task failed: {e}"))
+    AppError::new(
+        ErrorCode::Internal,
+        format!("a clipboard task failed: {e} (please report it)"),
+    )
 }
 
 impl Backend {
@@ -271,7 +274,7 @@ impl Backend {
             Err(Error::KeychainLocked(_) | Error::KeychainUnavailable(_))
         );
         let banner = match &result {
-            Err(e) if keychain_failed => Some(AppError::from(clone_error(e))),
+            Err(e) if keychain_failed => Some(AppError::from(e.clone())),
             Ok(_) => None,
             Err(_) => return result.map_err(AppError::from),
         };
@@ -677,13 +680,4 @@ fn clear_if_ours(
         let _ = clipboard.clear();
     }
     *last = None;
-}
-
-/// Keychain errors carry only text: rebuild one to keep it for the banner.
-fn clone_error(e: &Error) -> Error {
-    match e {
-        Error::KeychainLocked(m) => Error::KeychainLocked(m.clone()),
-        Error::KeychainUnavailable(m) => Error::KeychainUnavailable(m.clone()),
-        other => Error::Keychain(other.to_string()),
-    }
 }

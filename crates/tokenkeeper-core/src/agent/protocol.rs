@@ -224,6 +224,11 @@ pub enum WireError {
         /// Seconds waited.
         secs: u64,
     },
+    /// [`Error::Internal`].
+    Internal {
+        /// The words.
+        message: String,
+    },
 }
 
 impl From<&Error> for WireError {
@@ -262,6 +267,7 @@ impl From<&Error> for WireError {
                 name: name.clone(),
                 secs: *secs,
             },
+            Error::Internal(m) => Self::Internal { message: m.clone() },
         }
     }
 }
@@ -288,14 +294,12 @@ impl From<WireError> for Error {
                 found,
                 supported,
             },
-            WireError::Io { path, message } => Error::Io {
-                path,
-                source: std::io::Error::other(message),
-            },
+            WireError::Io { path, message } => Error::io(path, std::io::Error::other(message)),
             WireError::AccountNotFound { name } => Error::AccountNotFound(name),
             WireError::AccountExists { name } => Error::AccountExists(name),
             WireError::InvalidInput { message } => Error::InvalidInput(message),
             WireError::LockTimeout { name, secs } => Error::LockTimeout { name, secs },
+            WireError::Internal { message } => Error::Internal(message),
         }
     }
 }
@@ -377,8 +381,11 @@ mod tests {
                 secs: 90,
             },
             Error::io("/x", std::io::Error::other("disk full")),
+            Error::Internal("a keychain task failed: panicked".into()),
         ];
         for e in errors {
+            // Kept and shown again without rewording (the app's keychain banner).
+            assert_eq!(e.clone().to_string(), e.to_string());
             let answer = Answer::error(&e);
             let back: Answer = serde_json::from_str(answer.line().trim_end()).unwrap();
             let rebuilt = Error::from(back.error.unwrap());

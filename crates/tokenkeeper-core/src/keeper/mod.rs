@@ -528,5 +528,5 @@ pub(crate) async fn blocking<T: Send + 'static>(
 ) -> Result<T> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| Error::Keychain(format!("background task failed: {e}")))?
+        .map_err(|e| Error::Internal(format!("a keychain task failed: {e}")))?
 }
