@@ -115,7 +115,7 @@ impl ksni::Tray for KeeperTray {
     }
 
     fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
-        tracing::warn!(?reason, "the tray host went away");
+        tracing::info!(?reason, "the tray host went away");
         self.state.send_replace(TrayState::Unavailable);
         true
     }
@@ -182,17 +182,19 @@ pub fn run(
                 // No session bus (a server, a systemd unit outside a desktop session): no tray,
                 // and none will come.
                 Err(ksni::Error::Dbus(e)) => {
-                    tracing::info!(error = %e, "no session bus: no tray");
+                    tracing::info!(reason = %e, "no session bus: no tray");
                     state.send_replace(TrayState::Off);
                     return;
                 }
                 // No tray host yet: said once, tried again now and then (a panel may start
                 // after the background).
                 Err(e) => {
+                    // Not a fault (GNOME has no tray host without an extension): said once, at
+                    // info, and the window says it too.
                     if said {
-                        tracing::debug!(error = %e, "still no tray host");
+                        tracing::debug!(reason = %e, "still no tray host");
                     } else {
-                        tracing::warn!(error = %e, "no tray (no StatusNotifierItem host); the window is the way in");
+                        tracing::info!(reason = %e, "no tray: this desktop has no StatusNotifierItem host; the window is the way in");
                         said = true;
                     }
                     state.send_replace(TrayState::Unavailable);
