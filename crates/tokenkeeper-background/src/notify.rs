@@ -29,7 +29,7 @@ impl Notifications {
         match zbus::Connection::session().await {
             Ok(bus) => Self { bus: Some(bus) },
             Err(e) => {
-                tracing::warn!(error = %e, "no session bus: no notifications");
+                tracing::info!(reason = %e, "no session bus: no notifications");
                 Self { bus: None }
             }
         }
