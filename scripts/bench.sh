@@ -22,6 +22,7 @@ fi
 echo "## machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(lscpu | sed -n 's/^Model name: *//p'), $(date -u +%F)"
 echo "## scale"; "$bin/tokenkeeper-bench" scale "${scale[@]}"
 echo "## idle"; "$bin/tokenkeeper-bench" idle "${idle[@]}"
+echo "## overview"; "$bin/tokenkeeper-bench" overview --accounts 10000 --runs 20
 echo "## keychain"; scripts/with-keyring.sh "$bin/tokenkeeper-bench" keychain --ops 200
 echo "## tokenkeeper token vs curl"; scripts/with-keyring.sh scripts/bench-cli.sh "$bin"
 echo "## desktop app vs a bare Tauri window"

@@ -5,9 +5,11 @@
 //!   refresh against its target, refreshes missed. Secrets in memory (`MemoryStore`).
 //! - `idle`: accounts with long tokens, the engine left alone: CPU seconds and wake-ups.
 //! - `keychain`: what one real keychain write, read and delete cost.
+//! - `overview`: what the app's account list costs to make at N accounts.
 
 mod emulators;
 mod keychain;
+mod overview;
 mod proc;
 mod scale;
 
@@ -46,6 +48,15 @@ enum Bench {
         #[arg(long, default_value_t = 60)]
         seconds: u64,
     },
+    /// Cost of the app's overview (the window's list, the tray's input) at N accounts.
+    Overview {
+        /// Accounts.
+        #[arg(long, default_value_t = 10_000)]
+        accounts: usize,
+        /// Timed runs of each (the median is printed).
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
     /// Cost of the real keychain (run inside a keyring session).
     Keychain {
         /// Operations of each kind.
@@ -72,5 +83,6 @@ async fn bench(args: Args) -> anyhow::Result<()> {
             seconds,
         } => scale::run(accounts, lifetime, seconds, true).await,
         Bench::Keychain { ops } => keychain::run(ops).await,
+        Bench::Overview { accounts, runs } => overview::run(accounts, runs).await,
     }
 }

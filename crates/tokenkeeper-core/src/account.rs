@@ -36,6 +36,17 @@ impl AccountId {
     }
 }
 
+impl std::str::FromStr for AccountId {
+    type Err = Error;
+
+    /// An id as `Display` writes it (what the UI and the tray menu carry).
+    fn from_str(text: &str) -> Result<Self> {
+        Uuid::parse_str(text)
+            .map(Self)
+            .map_err(|_| Error::InvalidInput(format!("not an account id: {text:?}")))
+    }
+}
+
 impl fmt::Display for AccountId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
