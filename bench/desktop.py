@@ -154,12 +154,13 @@ def busiest(before, after, top=5):
     return ", ".join(f"{p}/{n} {t / TICK:.2f} s" for t, (p, n) in ranked) or "none"
 
 
-def idle(run, secs):
-    pids = tree(run.proc.pid)
+def idle(pid, secs):
+    """PSS, CPU seconds over `secs` and process names of the tree under `pid`, left alone."""
+    pids = tree(pid)
     c0 = cpu_secs(pids)
     t0 = thread_ticks(pids)
     time.sleep(secs)
-    pids = tree(run.proc.pid)
+    pids = tree(pid)
     print(f"  busiest threads: {busiest(t0, thread_ticks(pids))}")
     return pss_kib(pids), cpu_secs(pids) - c0, names(pids)
 
@@ -184,13 +185,8 @@ class Background:
 
     def idle(self, settle, secs):
         time.sleep(settle)
-        pids = tree(self.proc.pid)
-        c0 = cpu_secs(pids)
-        t0 = thread_ticks(pids)
-        time.sleep(secs)
-        pids = tree(self.proc.pid)
-        print(f"  busiest threads: {busiest(t0, thread_ticks(pids))}")
-        return pss_kib(pids), cpu_secs(pids) - c0
+        pss, cpu, _ = idle(self.proc.pid, secs)
+        return pss, cpu
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -258,7 +254,7 @@ def main():
     bare = Running(bare_cmd)
     bare.wait_paint()
     time.sleep(settle)
-    bare_pss, bare_cpu, bare_procs = idle(bare, args.idle)
+    bare_pss, bare_cpu, bare_procs = idle(bare.proc.pid, args.idle)
     bare.stop()
     print(f"bare Tauri, window open: PSS {bare_pss/1024:.1f} MiB ({', '.join(bare_procs)}); "
           f"CPU {bare_cpu:.3f} s over {args.idle} s")
@@ -268,7 +264,7 @@ def main():
     app = Running(app_cmd)
     app.wait_paint()
     time.sleep(settle)
-    open_pss, open_cpu, open_procs = idle(app, args.idle)
+    open_pss, open_cpu, open_procs = idle(app.proc.pid, args.idle)
     bg_pss = pss_kib(tree(background.proc.pid))
     print(f"window open: PSS {open_pss/1024:.1f} MiB ({', '.join(open_procs)}); "
           f"CPU {open_cpu:.3f} s over {args.idle} s; PSS ratio to the floor {open_pss/bare_pss:.2f}; "

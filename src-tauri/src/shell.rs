@@ -105,7 +105,13 @@ pub fn begin<R: Runtime>(app: AppHandle<R>) {
                 if shell.demo.lock().map(|d| d.is_some()).unwrap_or(false) {
                     let notifications =
                         tokenkeeper_background::notify::Notifications::connect().await;
-                    tokenkeeper_background::notify::follow(shell.backend.clone(), notifications);
+                    let (feed, _made) =
+                        tokenkeeper_background::overviews(shell.backend.clone()).await;
+                    tokenkeeper_background::notify::follow(
+                        shell.backend.clone(),
+                        notifications,
+                        feed,
+                    );
                     inject_faults(shell.demo.clone());
                 }
             }

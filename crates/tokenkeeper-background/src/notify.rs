@@ -5,17 +5,13 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokenkeeper_app_core::backend::Backend;
 use tokenkeeper_app_core::backend::notices::{Notice, Notifier};
+
+use crate::Overviews;
 use tokio::task::JoinHandle;
 use zbus::zvariant::Value;
-
-/// Changes closer together than this are looked at once.
-const SETTLE: Duration = Duration::from_millis(100);
-/// Time-based news (a hard limit coming closer) is looked for at least this often.
-const RECHECK: Duration = Duration::from_secs(30);
 
 /// The session's notification service.
 #[derive(Debug, Clone, Default)]
@@ -63,14 +59,17 @@ impl Notifications {
     }
 }
 
-/// Follows the backend: failures, needs-login and coming hard limits become notifications
-/// (when the user has them on).
-pub fn follow(backend: Arc<Backend>, notifications: Notifications) -> JoinHandle<()> {
+/// Follows the overviews (see [`crate::overviews`]): failures, needs-login and coming hard
+/// limits become notifications (when the user has them on).
+pub fn follow(
+    backend: Arc<Backend>,
+    notifications: Notifications,
+    mut overviews: Overviews,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut changes = backend.changes();
         let mut notifier = Notifier::default();
         loop {
-            let overview = backend.overview().await;
+            let overview = overviews.borrow_and_update().clone();
             let now = chrono::Utc::now();
             for notice in notifier.observe(&overview.accounts, now) {
                 if !backend.prefs().notifications {
@@ -84,12 +83,9 @@ pub fn follow(backend: Arc<Backend>, notifications: Notifications) -> JoinHandle
                 let (title, body) = notice.text(now);
                 notifications.show(&title, &body).await;
             }
-            tokio::select! {
-                changed = changes.changed() => if changed.is_err() { break },
-                () = tokio::time::sleep(RECHECK) => {}
+            if overviews.changed().await.is_err() {
+                break;
             }
-            tokio::time::sleep(SETTLE).await;
-            changes.borrow_and_update();
         }
     })
 }

@@ -1,24 +1,22 @@
 //! The tray, over StatusNotifierItem on D-Bus (ksni: no GTK). It draws the menu model of
 //! `tokenkeeper_app_core::tray` (status at a glance, accounts with their time left, Copy token
-//! and Refresh now each, Refresh all, Open TokenKeeper, Quit), updated on every change and
-//! every half minute (the time left moves), and sends the chosen [`TrayAction`] to the
+//! and Refresh now each, Refresh all, Open TokenKeeper, Quit), updated with every overview
+//! (`crate::overviews`: each change, and every half minute, as the time left moves), and sends the chosen [`TrayAction`] to the
 //! background's loop. Without a StatusNotifierItem host there is no tray; it is tried again
 //! now and then (a desktop may start its panel after the background).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use ksni::menu::{StandardItem, SubMenu};
 use ksni::{Icon, MenuItem, ToolTip, TrayMethods};
-use tokenkeeper_app_core::backend::Backend;
 use tokenkeeper_app_core::background::protocol::TrayState;
 use tokenkeeper_app_core::dto::AccountRow;
 use tokenkeeper_app_core::tray::{Entry, TrayAction, model, needs_attention, summary};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-/// How often the menu is rebuilt for the time left, without other changes.
-const TICK: Duration = Duration::from_secs(30);
+use crate::Overviews;
+
 /// How often a missing tray host is looked for again.
 const RETRY: Duration = Duration::from_secs(30);
 
@@ -153,10 +151,10 @@ fn decode(bytes: &[u8]) -> Option<Icon> {
     })
 }
 
-/// Runs the tray for `backend` until the returned task is aborted; actions go to `actions`,
-/// the tray's state to `state`.
+/// Runs the tray over the overviews (see [`crate::overviews`]) until the returned task is
+/// aborted; actions go to `actions`, the tray's state to `state`.
 pub fn run(
-    backend: Arc<Backend>,
+    mut overviews: Overviews,
     actions: mpsc::UnboundedSender<TrayAction>,
     state: watch::Sender<TrayState>,
 ) -> JoinHandle<()> {
@@ -164,7 +162,7 @@ pub fn run(
         let icon = icon();
         let mut said = false;
         loop {
-            let rows = backend.overview().await.accounts;
+            let rows = overviews.borrow_and_update().accounts.clone();
             let tray = KeeperTray {
                 rows,
                 actions: actions.clone(),
@@ -175,7 +173,7 @@ pub fn run(
                 Ok(handle) => {
                     tracing::info!("tray shown");
                     state.send_replace(TrayState::Shown);
-                    follow(&backend, &handle).await;
+                    follow(&mut overviews, &handle).await;
                     handle.shutdown().await;
                     return;
                 }
@@ -205,15 +203,10 @@ pub fn run(
     })
 }
 
-/// Keeps the menu in step with the backend until the backend goes.
-async fn follow(backend: &Backend, handle: &ksni::Handle<KeeperTray>) {
-    let mut changes = backend.changes();
-    loop {
-        tokio::select! {
-            changed = changes.changed() => if changed.is_err() { return },
-            () = tokio::time::sleep(TICK) => {}
-        }
-        let rows = backend.overview().await.accounts;
+/// Keeps the menu in step with the overviews until they end.
+async fn follow(overviews: &mut Overviews, handle: &ksni::Handle<KeeperTray>) {
+    while overviews.changed().await.is_ok() {
+        let rows = overviews.borrow_and_update().accounts.clone();
         if handle.update(|tray| tray.rows = rows).await.is_none() {
             return;
         }

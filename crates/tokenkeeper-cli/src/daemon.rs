@@ -7,7 +7,7 @@
 //! binary has no CLI commands and no demo emulators, so the process that runs all day maps
 //! less. Without it, the same code runs here.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tokenkeeper_background::{Ended, Options};
 use tokenkeeper_core::{Error, Keeper};
@@ -26,22 +26,15 @@ pub async fn run(keeper: Keeper, tray: bool) -> Result<(), Error> {
     Ok(())
 }
 
-/// `tokenkeeper-background` beside this executable (or `TOKENKEEPER_BACKGROUND`), if there.
-fn background_binary() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("TOKENKEEPER_BACKGROUND") {
-        return Some(PathBuf::from(path)).filter(|p| !p.as_os_str().is_empty());
-    }
-    let exe = std::env::current_exe().ok()?;
-    let beside = exe.parent()?.join("tokenkeeper-background");
-    beside.is_file().then_some(beside)
-}
-
 /// Becomes `tokenkeeper-background daemon --config-dir DIR …` (same process id, so a service
 /// manager and `pgrep -f 'tokenkeeper daemon'` see no difference). Returns only when there is
 /// no such binary, or it cannot be run (then the daemon runs here).
 pub fn exec_background(config_dir: &Path, tray: bool, verbose: u8) {
     use std::os::unix::process::CommandExt;
-    let Some(binary) = background_binary() else {
+    let Some(binary) = tokenkeeper_app_core::background::sibling_program(
+        "tokenkeeper-background",
+        "TOKENKEEPER_BACKGROUND",
+    ) else {
         return;
     };
     let mut cmd = std::process::Command::new(&binary);

@@ -22,7 +22,7 @@ struct Compositor {
     child: Child,
     runtime: PathBuf,
     socket: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Compositor {
@@ -74,7 +74,7 @@ impl Compositor {
             child,
             runtime,
             socket: String::new(),
-            _dir: dir,
+            dir,
         };
         compositor.socket = compositor.wait_for_socket();
         compositor
@@ -95,7 +95,7 @@ impl Compositor {
     }
 
     fn log(&self) -> String {
-        std::fs::read_to_string(self._dir.path().join("sway.log")).unwrap_or_default()
+        std::fs::read_to_string(self.dir.path().join("sway.log")).unwrap_or_default()
     }
 }
 

@@ -114,12 +114,7 @@ impl Backend {
         clipboard: Arc<dyn SecretClipboard>,
         demo: bool,
     ) -> Result<Arc<Self>, AppError> {
-        let (changed, _) = channel::channel(0);
-        let (events, _) = broadcast::channel(256);
-        let owner = Owner::start(&keeper, &changed, &events).await?;
-        let backend = Self::assemble(keeper, owner, changed, events, clipboard, demo, None);
-        backend.check_keychain().await;
-        Ok(backend)
+        Self::open(keeper, clipboard, demo, false).await
     }
 
     /// The background's backend: runs the engine here, or fails when another process already
@@ -128,10 +123,23 @@ impl Backend {
         keeper: Keeper,
         clipboard: Arc<dyn SecretClipboard>,
     ) -> Result<Arc<Self>, AppError> {
+        Self::open(keeper, clipboard, false, true).await
+    }
+
+    async fn open(
+        keeper: Keeper,
+        clipboard: Arc<dyn SecretClipboard>,
+        demo: bool,
+        engine_required: bool,
+    ) -> Result<Arc<Self>, AppError> {
         let (changed, _) = channel::channel(0);
         let (events, _) = broadcast::channel(256);
-        let owner = Owner::start_engine(&keeper, &changed, &events).await?;
-        let backend = Self::assemble(keeper, owner, changed, events, clipboard, false, None);
+        let owner = if engine_required {
+            Owner::start_engine(&keeper, &changed, &events).await?
+        } else {
+            Owner::start(&keeper, &changed, &events).await?
+        };
+        let backend = Self::assemble(keeper, owner, changed, events, clipboard, demo, None);
         backend.check_keychain().await;
         Ok(backend)
     }

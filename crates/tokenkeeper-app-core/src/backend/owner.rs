@@ -52,8 +52,7 @@ impl Owner {
         changed: &channel::Sender<u64>,
         events: &broadcast::Sender<Event>,
     ) -> Result<Self, Error> {
-        keeper.paths().ensure()?;
-        match FileLock::try_acquire(&keeper.paths().engine_lock())? {
+        match engine_lock(keeper)? {
             Some(lock) => Self::run_engine(keeper, lock, changed, events).await,
             None => Self::follow(keeper, changed),
         }
@@ -65,8 +64,7 @@ impl Owner {
         changed: &channel::Sender<u64>,
         events: &broadcast::Sender<Event>,
     ) -> Result<Self, Error> {
-        keeper.paths().ensure()?;
-        match FileLock::try_acquire(&keeper.paths().engine_lock())? {
+        match engine_lock(keeper)? {
             Some(lock) => Self::run_engine(keeper, lock, changed, events).await,
             None => Err(Error::InvalidInput(format!(
                 "another TokenKeeper daemon or app is already refreshing the accounts in {}",
@@ -180,6 +178,12 @@ impl Owner {
             Self::Daemon { forward, .. } => forward.abort(),
         }
     }
+}
+
+/// The config directory's engine lock, if no other process holds it.
+fn engine_lock(keeper: &Keeper) -> Result<Option<FileLock>, Error> {
+    keeper.paths().ensure()?;
+    FileLock::try_acquire(&keeper.paths().engine_lock())
 }
 
 #[cfg(unix)]

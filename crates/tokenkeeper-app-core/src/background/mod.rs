@@ -84,8 +84,8 @@ pub trait Launch: Send + Sync + std::fmt::Debug {
     fn launch(&self) -> Result<(), String>;
 }
 
-/// Starts `tokenkeeper daemon --config-dir DIR` in a process group of its own (a Ctrl+C meant
-/// for the window's terminal does not reach it), its output in `log`.
+/// Starts `tokenkeeper daemon --config-dir DIR` detached ([`spawn_detached`]), its output in
+/// `log`.
 #[derive(Debug)]
 pub struct DaemonLauncher {
     program: PathBuf,
@@ -104,17 +104,37 @@ impl DaemonLauncher {
     }
 }
 
-/// The `tokenkeeper` binary: `TOKENKEEPER_CLI`, else beside this executable (both are installed
-/// in the same directory, and built into the same one), else on `PATH`.
+/// One of TokenKeeper's binaries: the path in `env` when set, else `name` beside this
+/// executable (they are installed in the same directory, and built into the same one).
+pub fn sibling_program(name: &str, env: &str) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(env).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    let exe = std::env::current_exe().ok()?;
+    let beside = exe.parent()?.join(name);
+    beside.is_file().then_some(beside)
+}
+
+/// The `tokenkeeper` binary: `TOKENKEEPER_CLI`, else beside this executable, else on `PATH`.
 pub fn cli_program() -> PathBuf {
-    std::env::var_os("TOKENKEEPER_CLI")
-        .map(PathBuf::from)
-        .or_else(|| {
-            let exe = std::env::current_exe().ok()?;
-            let beside = exe.parent()?.join("tokenkeeper");
-            beside.is_file().then_some(beside)
-        })
+    sibling_program("tokenkeeper", "TOKENKEEPER_CLI")
         .unwrap_or_else(|| PathBuf::from("tokenkeeper"))
+}
+
+/// Starts `cmd` detached from this process: in a process group of its own (a Ctrl+C meant for
+/// this process's terminal does not reach it), no stdin or stdout, reaped by a thread when it
+/// ends so it never lingers as a zombie.
+pub fn spawn_detached(cmd: &mut std::process::Command) -> std::io::Result<()> {
+    use std::os::unix::process::CommandExt;
+    let mut child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()?;
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
 }
 
 /// The log of the background this window starts: its last run only (the runtime directory is
@@ -131,7 +151,6 @@ fn log_file(path: &Path) -> std::io::Result<std::fs::File> {
 
 impl Launch for DaemonLauncher {
     fn launch(&self) -> Result<(), String> {
-        use std::os::unix::process::CommandExt;
         let mut cmd = std::process::Command::new(&self.program);
         cmd.arg("daemon")
             .arg("--config-dir")
@@ -142,22 +161,13 @@ impl Launch for DaemonLauncher {
                 "TOKENKEEPER_LOG",
                 std::env::var_os("TOKENKEEPER_LOG")
                     .unwrap_or_else(|| "warn,tokenkeeper_background=info".into()),
-            )
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .process_group(0);
+            );
         match self.log.as_deref().map(log_file) {
             Some(Ok(file)) => cmd.stderr(file),
             _ => cmd.stderr(std::process::Stdio::null()),
         };
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", self.program.display()))?;
-        // Reaped when it ends, so it never lingers as a zombie of the window.
-        std::thread::spawn(move || {
-            let _ = child.wait();
-        });
-        Ok(())
+        spawn_detached(&mut cmd)
+            .map_err(|e| format!("cannot start {}: {e}", self.program.display()))
     }
 }
 
