@@ -26,6 +26,7 @@ echo "== lint" >&2
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 shellcheck scripts/*.sh .ci/run
+(cd ui && npm run --silent lint)
 # The clipboard's branches for the platforms this machine cannot run.
 cargo check -p tokenkeeper-clipboard --locked --target x86_64-pc-windows-gnu --target x86_64-apple-darwin
 

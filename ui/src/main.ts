@@ -35,7 +35,10 @@ let ticker: number | undefined;
 
 const banners = h("div", { class: "banners", attrs: { "data-field": "banners" } });
 const stage = h("main", { class: "stage", attrs: { id: "main" } });
-const notice = h("p", { class: "notice", attrs: { role: "status", "aria-live": "polite", "data-field": "notice" } });
+const notice = h("p", {
+  class: "notice",
+  attrs: { role: "status", "aria-live": "polite", "data-field": "notice" },
+});
 
 const list = new AccountList(
   {
@@ -123,7 +126,9 @@ async function editWith(info: AccountInfo): Promise<void> {
   show(form.el, { kind: "panel" });
 }
 
-async function openLogin(row: Pick<AccountRow, "id" | "name" | "provider" | "last_error">): Promise<void> {
+async function openLogin(
+  row: Pick<AccountRow, "id" | "name" | "provider" | "last_error">,
+): Promise<void> {
   const { loginView } = await views.login();
   show(
     loginView(row, {
@@ -196,7 +201,15 @@ async function openSettings(): Promise<void> {
 }
 
 function banner(kind: string, text: string, ...extra: HTMLElement[]): HTMLElement {
-  return h("div", { class: `banner banner-${kind}`, attrs: { role: kind === "bad" ? "alert" : "note", "data-banner": kind } }, h("p", { text }), ...extra);
+  return h(
+    "div",
+    {
+      class: `banner banner-${kind}`,
+      attrs: { role: kind === "bad" ? "alert" : "note", "data-banner": kind },
+    },
+    h("p", { text }),
+    ...extra,
+  );
 }
 
 /** What the window says about the background process (nothing when all is well). */
@@ -205,11 +218,20 @@ function backgroundBanner(b: Overview["background"]): HTMLElement | null {
     case "here":
       return null;
     case "starting":
-      return banner("info", "Starting the TokenKeeper background, which keeps your tokens fresh while this window is closed…");
+      return banner(
+        "info",
+        "Starting the TokenKeeper background, which keeps your tokens fresh while this window is closed…",
+      );
     case "running": {
       const said: string[] = [];
-      if (b.restarts > 0) said.push(`The TokenKeeper background stopped unexpectedly ${b.restarts === 1 ? "once" : `${b.restarts} times`} while this window was open, and was started again.`);
-      if (b.tray === "unavailable") said.push("No tray on this desktop (it has no StatusNotifierItem host): TokenKeeper keeps refreshing in the background; open this window to copy a token.");
+      if (b.restarts > 0)
+        said.push(
+          `The TokenKeeper background stopped unexpectedly ${b.restarts === 1 ? "once" : `${b.restarts} times`} while this window was open, and was started again.`,
+        );
+      if (b.tray === "unavailable")
+        said.push(
+          "No tray on this desktop (it has no StatusNotifierItem host): TokenKeeper keeps refreshing in the background; open this window to copy a token.",
+        );
       if (said.length === 0) return null;
       return banner(b.restarts > 0 ? "warn" : "info", said.join(" "));
     }
@@ -224,12 +246,22 @@ let bannersShown = "";
 
 function renderBanners(o: Overview): void {
   // Rebuilt only when what they say changes, so focus on Retry survives updates.
-  const key = JSON.stringify([o.demo, o.background, o.keychain?.message ?? null, o.problem?.message ?? null]);
+  const key = JSON.stringify([
+    o.demo,
+    o.background,
+    o.keychain?.message ?? null,
+    o.problem?.message ?? null,
+  ]);
   if (key === bannersShown) return;
   bannersShown = key;
   clear(banners);
   if (o.demo) {
-    banners.append(banner("demo", "Demo mode: five local API emulators with one account each, short token lifetimes and a fault now and then. Nothing here is real; it is all removed when you close this window."));
+    banners.append(
+      banner(
+        "demo",
+        "Demo mode: five local API emulators with one account each, short token lifetimes and a fault now and then. Nothing here is real; it is all removed when you close this window.",
+      ),
+    );
   }
   const background = backgroundBanner(o.background);
   if (background) banners.append(background);
@@ -254,7 +286,15 @@ function renderBanners(o: Overview): void {
 
 /** What the detail view shows of a row; when it changes, the view is fetched again. */
 function detailKey(row: AccountRow | undefined): string {
-  return row ? JSON.stringify([row.status, row.refreshing, row.token_fingerprint, row.last_refresh, row.last_error?.at ?? null]) : "";
+  return row
+    ? JSON.stringify([
+        row.status,
+        row.refreshing,
+        row.token_fingerprint,
+        row.last_refresh,
+        row.last_error?.at ?? null,
+      ])
+    : "";
 }
 
 let detailShown = "";
@@ -308,16 +348,33 @@ export async function start(root: HTMLElement): Promise<void> {
     h(
       "nav",
       { attrs: { "aria-label": "Main" } },
-      h("button", { class: "primary", text: "Add account", attrs: { type: "button", "data-action": "add" }, on: { click: () => void openAdd() } }),
-      h("button", { text: "Settings", attrs: { type: "button", "data-action": "settings" }, on: { click: () => void openSettings() } }),
+      h("button", {
+        class: "primary",
+        text: "Add account",
+        attrs: { type: "button", "data-action": "add" },
+        on: { click: () => void openAdd() },
+      }),
+      h("button", {
+        text: "Settings",
+        attrs: { type: "button", "data-action": "settings" },
+        on: { click: () => void openSettings() },
+      }),
     ),
   );
-  root.append(h("a", { class: "skip", text: "Skip to the accounts", attrs: { href: "#main" } }), header, banners, notice, stage);
+  root.append(
+    h("a", { class: "skip", text: "Skip to the accounts", attrs: { href: "#main" } }),
+    header,
+    banners,
+    notice,
+    stage,
+  );
   showList();
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && screen.kind !== "list") showList();
   });
-  document.addEventListener("visibilitychange", () => (document.hidden ? stopTicking() : startTicking()));
+  document.addEventListener("visibilitychange", () =>
+    document.hidden ? stopTicking() : startTicking(),
+  );
   // The window's process put what the files say into the page before it loaded, so the list
   // paints without waiting for the backend or an IPC round trip.
   const first = embeddedOverview();
@@ -346,7 +403,9 @@ export async function start(root: HTMLElement): Promise<void> {
 
 /** After the first frame with the accounts on screen (cold-start benchmarks read this). */
 function reportPaint(): void {
-  requestAnimationFrame(() => requestAnimationFrame(() => void backend.painted().catch(() => undefined)));
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => void backend.painted().catch(() => undefined)),
+  );
 }
 
 /** The overview the window's process embedded in the page (once; `null` when none). */

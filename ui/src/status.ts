@@ -22,15 +22,40 @@ export function statusLook(row: Pick<AccountRow, "status" | "refreshing">): Stat
   }
   switch (row.status) {
     case "fresh":
-      return { word: "fresh", tone: "ok", symbol: "✓", hint: "Valid; refreshed before it expires." };
+      return {
+        word: "fresh",
+        tone: "ok",
+        symbol: "✓",
+        hint: "Valid; refreshed before it expires.",
+      };
     case "expiring":
-      return { word: "expiring", tone: "warn", symbol: "◔", hint: "Within its refresh lead: a refresh is due." };
+      return {
+        word: "expiring",
+        tone: "warn",
+        symbol: "◔",
+        hint: "Within its refresh lead: a refresh is due.",
+      };
     case "expired":
-      return { word: "expired", tone: "bad", symbol: "✕", hint: "No valid token: Copy refreshes first." };
+      return {
+        word: "expired",
+        tone: "bad",
+        symbol: "✕",
+        hint: "No valid token: Copy refreshes first.",
+      };
     case "error":
-      return { word: "error", tone: "bad", symbol: "!", hint: "The last refresh failed; it is retried." };
+      return {
+        word: "error",
+        tone: "bad",
+        symbol: "!",
+        hint: "The last refresh failed; it is retried.",
+      };
     case "needs_login":
-      return { word: "needs login", tone: "bad", symbol: "⚿", hint: "Log in again with a new password or token." };
+      return {
+        word: "needs login",
+        tone: "bad",
+        symbol: "⚿",
+        hint: "Log in again with a new password or token.",
+      };
   }
 }
 
@@ -56,7 +81,8 @@ export function nextStep(
 ): string {
   if (!e) return "";
   if (status === "needs_login") return "Log in with a new password or token.";
-  if (e.certificate) return "The server's certificate is not trusted: check it and trust it in Edit.";
+  if (e.certificate)
+    return "The server's certificate is not trusted: check it and trust it in Edit.";
   switch (e.kind) {
     case "transient":
       return "The API could not be reached or failed for now; TokenKeeper retries by itself.";

@@ -75,7 +75,8 @@ export function validate(v: FormValues, existingNames: string[], editing = false
 
   const name = v.name.trim();
   if (!name) errors.name = "Give the account a name.";
-  else if (!NAME.test(name)) errors.name = "Use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-'.";
+  else if (!NAME.test(name))
+    errors.name = "Use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-'.";
   else if (existingNames.includes(name)) errors.name = `An account named ${name} exists already.`;
 
   const urlText = v.url.trim();
@@ -96,8 +97,12 @@ export function validate(v: FormValues, existingNames: string[], editing = false
       } else if (url.search || url.hash || urlText.includes("?") || urlText.includes("#")) {
         errors.url = "The base URL takes no query or fragment.";
       } else if (url.protocol === "http:" && !isLoopback(url.hostname)) {
-        if (v.allowPlainHttp) warnings.url = "Plain HTTP to another machine: your password and tokens travel unencrypted.";
-        else errors.url = "Plain HTTP to another machine would carry your password and tokens unencrypted: use https, or tick \"Allow plain HTTP\".";
+        if (v.allowPlainHttp)
+          warnings.url =
+            "Plain HTTP to another machine: your password and tokens travel unencrypted.";
+        else
+          errors.url =
+            'Plain HTTP to another machine would carry your password and tokens unencrypted: use https, or tick "Allow plain HTTP".';
       } else if (url.protocol === "https:" && !url.port && p.defaultPort !== 443) {
         warnings.url = `${p.label} usually listens on port ${p.defaultPort} (e.g. ${p.exampleUrl}).`;
       }
@@ -131,7 +136,8 @@ export function validate(v: FormValues, existingNames: string[], editing = false
     errors.trustCert = "A SHA-256 fingerprint: 64 hex digits, with or without colons.";
   }
   if (v.insecure) {
-    warnings.insecure = "Any certificate will be accepted, even an attacker's. Prefer trusting this server's certificate.";
+    warnings.insecure =
+      "Any certificate will be accepted, even an attacker's. Prefer trusting this server's certificate.";
   }
   return { errors, warnings };
 }

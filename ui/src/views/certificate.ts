@@ -7,7 +7,12 @@ import { localTime } from "../format";
 
 export function certificateFacts(cert: PresentedCertificate, now: number): HTMLElement {
   const row = (label: string, value: string, field: string) =>
-    h("div", {}, h("dt", { text: label }), h("dd", { text: value, attrs: { "data-field": field } }));
+    h(
+      "div",
+      {},
+      h("dt", { text: label }),
+      h("dd", { text: value, attrs: { "data-field": field } }),
+    );
   return h(
     "dl",
     { class: "cert-facts" },

@@ -5,11 +5,11 @@
 // presented and offers to trust it, or a CA file; skipping verification stays behind an
 // explicit warning.
 import type { AccountForm } from "../bindings/AccountForm";
+import type { AccountInfo } from "../bindings/AccountInfo";
 import type { AppError } from "../bindings/AppError";
 import type { CertificateProblem } from "../bindings/CertificateProblem";
 import type { ProviderKind } from "../bindings/ProviderKind";
 import type { SecretKind } from "../bindings/SecretKind";
-import type { AccountInfo } from "../bindings/AccountInfo";
 import { clear, h, uid } from "../dom";
 import { backend } from "../ipc";
 import { PROVIDERS, provider, secretLabel } from "../providers";
@@ -55,17 +55,36 @@ export class AccountFormView {
       text: editing ? "Save" : "Add and log in",
       attrs: { type: "submit", "data-action": "save" },
     });
-    this.outcome = h("div", { class: "outcome", attrs: { "aria-live": "polite", "data-field": "form-outcome" } });
-    this.certPrompt = h("div", { class: "cert-prompt", attrs: { hidden: true, "data-field": "cert-prompt" } });
+    this.outcome = h("div", {
+      class: "outcome",
+      attrs: { "aria-live": "polite", "data-field": "form-outcome" },
+    });
+    this.certPrompt = h("div", {
+      class: "cert-prompt",
+      attrs: { hidden: true, "data-field": "cert-prompt" },
+    });
 
     const form = h(
       "form",
       { class: "account-form", attrs: { novalidate: true, "aria-label": title } },
       h("h2", { text: title }),
       this.field("provider", "API", providerSelect),
-      this.field("name", "Name", h("input", { attrs: { autocomplete: "off", spellcheck: "false" } }), "Used by scripts: tokenkeeper token NAME"),
-      this.field("url", "Base URL", h("input", { attrs: { type: "url", autocomplete: "off", spellcheck: "false" } })),
-      this.field("username", "User name", h("input", { attrs: { autocomplete: "username", spellcheck: "false" } })),
+      this.field(
+        "name",
+        "Name",
+        h("input", { attrs: { autocomplete: "off", spellcheck: "false" } }),
+        "Used by scripts: tokenkeeper token NAME",
+      ),
+      this.field(
+        "url",
+        "Base URL",
+        h("input", { attrs: { type: "url", autocomplete: "off", spellcheck: "false" } }),
+      ),
+      this.field(
+        "username",
+        "User name",
+        h("input", { attrs: { autocomplete: "username", spellcheck: "false" } }),
+      ),
       this.field("secretKind", "Log in with", this.secretKind),
       this.field(
         "secret",
@@ -75,16 +94,42 @@ export class AccountFormView {
           ? "Leave empty to keep the stored secret. A new address or trust setting without it deletes the stored secrets: they are never sent to another server."
           : "Stored in the OS keychain only.",
       ),
-      this.field("ttl", "Token lifetime (s)", h("input", { attrs: { inputmode: "numeric", placeholder: "300" } }), "Redis Enterprise: 1 to 86400 seconds"),
-      this.field("refreshLead", "Refresh lead (s)", h("input", { attrs: { inputmode: "numeric", placeholder: "automatic" } }), "Refresh this long before expiry; empty for the default."),
-      this.field("allowPlainHttp", "Allow plain HTTP to this server (unencrypted)", h("input", { attrs: { type: "checkbox" } })),
+      this.field(
+        "ttl",
+        "Token lifetime (s)",
+        h("input", { attrs: { inputmode: "numeric", placeholder: "300" } }),
+        "Redis Enterprise: 1 to 86400 seconds",
+      ),
+      this.field(
+        "refreshLead",
+        "Refresh lead (s)",
+        h("input", { attrs: { inputmode: "numeric", placeholder: "automatic" } }),
+        "Refresh this long before expiry; empty for the default.",
+      ),
+      this.field(
+        "allowPlainHttp",
+        "Allow plain HTTP to this server (unencrypted)",
+        h("input", { attrs: { type: "checkbox" } }),
+      ),
       h(
         "details",
         { class: "advanced" },
         h("summary", { text: "Certificates" }),
-        this.field("caCert", "CA or server certificate file (PEM)", h("input", { attrs: { spellcheck: "false", placeholder: "/path/to/ca.pem" } })),
-        this.field("trustCert", "Trusted certificate (SHA-256)", h("input", { attrs: { spellcheck: "false", placeholder: "AB:CD:…" } })),
-        this.field("insecure", "Skip certificate verification (unsafe)", h("input", { attrs: { type: "checkbox" } })),
+        this.field(
+          "caCert",
+          "CA or server certificate file (PEM)",
+          h("input", { attrs: { spellcheck: "false", placeholder: "/path/to/ca.pem" } }),
+        ),
+        this.field(
+          "trustCert",
+          "Trusted certificate (SHA-256)",
+          h("input", { attrs: { spellcheck: "false", placeholder: "AB:CD:…" } }),
+        ),
+        this.field(
+          "insecure",
+          "Skip certificate verification (unsafe)",
+          h("input", { attrs: { type: "checkbox" } }),
+        ),
       ),
       this.certPrompt,
       this.outcome,
@@ -92,7 +137,11 @@ export class AccountFormView {
         "div",
         { class: "actions" },
         this.saveButton,
-        h("button", { text: "Cancel", attrs: { type: "button", "data-action": "cancel" }, on: { click: () => this.done.cancel() } }),
+        h("button", {
+          text: "Cancel",
+          attrs: { type: "button", "data-action": "cancel" },
+          on: { click: () => this.done.cancel() },
+        }),
       ),
     );
     form.addEventListener("submit", (e) => {
@@ -109,7 +158,10 @@ export class AccountFormView {
       this.set("url", editing.url.replace(/\/$/, ""));
       this.set("username", editing.username ?? "");
       this.set("ttl", editing.ttl != null ? String(editing.ttl) : "");
-      this.set("refreshLead", editing.refresh_lead_secs != null ? String(editing.refresh_lead_secs) : "");
+      this.set(
+        "refreshLead",
+        editing.refresh_lead_secs != null ? String(editing.refresh_lead_secs) : "",
+      );
       this.set("caCert", editing.ca_cert ?? "");
       this.set("trustCert", editing.trust_cert ?? "");
       (this.inputs.get("insecure") as HTMLInputElement).checked = editing.insecure;
@@ -187,7 +239,8 @@ export class AccountFormView {
     if (ttlRow) ttlRow.hidden = !p.hasTtl;
     this.secretKind.closest(".field")?.toggleAttribute("hidden", p.secrets.length < 2);
     const secretLabelEl = this.rows.get("secret")?.querySelector("label");
-    if (secretLabelEl) secretLabelEl.textContent = secretLabel(this.secretKind.value as SecretKind, p);
+    if (secretLabelEl)
+      secretLabelEl.textContent = secretLabel(this.secretKind.value as SecretKind, p);
   }
 
   private changed(target: Element): void {
@@ -200,7 +253,11 @@ export class AccountFormView {
   }
 
   private refreshValidation(showAll = false): boolean {
-    const result = validate(this.values(), this.existingNames.filter((n) => n !== this.editing?.name), this.editing != null);
+    const result = validate(
+      this.values(),
+      this.existingNames.filter((n) => n !== this.editing?.name),
+      this.editing != null,
+    );
     for (const [name, message] of this.messages) {
       const error = result.errors[name];
       const warning = result.warnings[name];
@@ -239,7 +296,9 @@ export class AccountFormView {
     if (!this.refreshValidation(true) || this.busy) {
       this.outcome.textContent = "Fix the fields marked above first.";
       this.outcome.className = "outcome bad";
-      const firstBad = [...this.inputs.values()].find((i) => i.getAttribute("aria-invalid") === "true");
+      const firstBad = [...this.inputs.values()].find(
+        (i) => i.getAttribute("aria-invalid") === "true",
+      );
       firstBad?.focus();
       return;
     }
@@ -249,8 +308,13 @@ export class AccountFormView {
     this.outcome.textContent = this.editing ? "Saving…" : "Logging in…";
     try {
       const form = this.formData();
-      const view = this.editing ? await backend.edit(this.editing.id, form) : await backend.add(form);
-      const deleted = this.editing !== null && this.editing.status !== "needs_login" && view.status === "needs_login";
+      const view = this.editing
+        ? await backend.edit(this.editing.id, form)
+        : await backend.add(form);
+      const deleted =
+        this.editing !== null &&
+        this.editing.status !== "needs_login" &&
+        view.status === "needs_login";
       this.done.saved(form.name, deleted);
     } catch (e) {
       this.showError(e as AppError);
@@ -265,7 +329,13 @@ export class AccountFormView {
     this.outcome.className = "outcome bad";
     this.outcome.append(h("p", { text: e.message, attrs: { "data-field": "form-error" } }));
     if (e.api) {
-      this.outcome.append(h("p", { class: "api-words", text: `The API answered: ${errorWords(e.api)}`, attrs: { "data-field": "form-api-words" } }));
+      this.outcome.append(
+        h("p", {
+          class: "api-words",
+          text: `The API answered: ${errorWords(e.api)}`,
+          attrs: { "data-field": "form-api-words" },
+        }),
+      );
     }
     if (e.code === "needs_login" || e.code === "auth") {
       this.inputs.get("secret")?.focus();
@@ -285,7 +355,12 @@ export class AccountFormView {
       }),
     );
     if (problem.pinned) {
-      this.certPrompt.append(h("p", { class: "warn", text: `You trusted ${problem.pinned}; the server now presents another certificate (renewed, or someone in between).` }));
+      this.certPrompt.append(
+        h("p", {
+          class: "warn",
+          text: `You trusted ${problem.pinned}; the server now presents another certificate (renewed, or someone in between).`,
+        }),
+      );
     }
     if (leaf) this.certPrompt.append(certificateFacts(leaf, now));
     const useCa = h("button", {

@@ -3,12 +3,12 @@
 // Copy, Refresh now and the last error in the API's own words. Cards are kept and updated in
 // place, so focus and a revealed token survive each update.
 import type { AccountRow } from "../bindings/AccountRow";
+import type { AppError } from "../bindings/AppError";
 import { clear, h, uid } from "../dom";
 import { countdown, localTime, relative, validFor } from "../format";
 import { backend } from "../ipc";
 import { provider } from "../providers";
 import { errorWords, nextStep, statusLook } from "../status";
-import type { AppError } from "../bindings/AppError";
 
 export interface ListActions {
   details(id: string): void;
@@ -37,7 +37,10 @@ class Card {
   private feedbackTimer: number | undefined;
   row: AccountRow;
 
-  constructor(row: AccountRow, private readonly actions: ListActions) {
+  constructor(
+    row: AccountRow,
+    private readonly actions: ListActions,
+  ) {
     this.row = row;
     const nameId = uid("account");
     this.name = h("h2", { class: "name", attrs: { id: nameId } });
@@ -58,9 +61,13 @@ class Card {
       });
     this.revealButton = button("Reveal", "reveal", () => void this.toggleReveal());
     this.loginButton = button("Log in", "login", () => this.actions.login(this.row), "primary");
-    this.feedback = h("p", { class: "feedback", attrs: { "aria-live": "polite", "data-field": "feedback" } });
+    this.feedback = h("p", {
+      class: "feedback",
+      attrs: { "aria-live": "polite", "data-field": "feedback" },
+    });
     this.error = h("div", { class: "error", attrs: { "data-field": "error" } });
-    const fact = (label: string, value: HTMLElement) => h("div", {}, h("dt", { text: label }), value);
+    const fact = (label: string, value: HTMLElement) =>
+      h("div", {}, h("dt", { text: label }), value);
     this.el = h(
       "article",
       { class: "account", attrs: { "aria-labelledby": nameId, "data-account": row.name } },
@@ -108,7 +115,8 @@ class Card {
     this.last.dataset.at = row.last_refresh ?? "";
     this.next.dataset.at = row.next_refresh_at ?? "";
     this.fingerprint.textContent = row.token_fingerprint ?? "—";
-    this.fingerprint.title = "First 8 hex digits of the token's SHA-256: tells tokens apart, reveals nothing.";
+    this.fingerprint.title =
+      "First 8 hex digits of the token's SHA-256: tells tokens apart, reveals nothing.";
     this.loginButton.hidden = row.status !== "needs_login";
     const flags: string[] = [];
     if (row.insecure) flags.push("⚠ TLS verification is off for this account.");
@@ -121,7 +129,11 @@ class Card {
       this.error.hidden = false;
       this.error.append(
         h("strong", { text: "Last error: " }),
-        h("span", { class: "api-words", text: errorWords(e), attrs: { "data-field": "error-words" } }),
+        h("span", {
+          class: "api-words",
+          text: errorWords(e),
+          attrs: { "data-field": "error-words" },
+        }),
       );
       const step = nextStep(e, row.status, row.token_fingerprint != null);
       if (step) this.error.append(h("span", { class: "next-step", text: step }));
@@ -136,7 +148,9 @@ class Card {
     this.expires.title = localTime(this.row.expires_at, now);
     this.last.textContent = relative(this.row.last_refresh, now);
     this.last.title = localTime(this.row.last_refresh, now);
-    this.next.textContent = this.row.next_refresh_at ? relative(this.row.next_refresh_at, now) : "—";
+    this.next.textContent = this.row.next_refresh_at
+      ? relative(this.row.next_refresh_at, now)
+      : "—";
     this.next.title = localTime(this.row.next_refresh_at, now);
   }
 
@@ -157,7 +171,9 @@ class Card {
     this.say("Copying…");
     try {
       const copied = await backend.copy(this.row.id);
-      this.say(`Copied, valid for ${validFor(copied.valid_for_secs)}. Cleared from the clipboard in ${copied.clear_after_secs} s.`);
+      this.say(
+        `Copied, valid for ${validFor(copied.valid_for_secs)}. Cleared from the clipboard in ${copied.clear_after_secs} s.`,
+      );
     } catch (e) {
       this.failed(e as AppError);
     }
@@ -216,16 +232,35 @@ export class AccountList {
   /** Shown until the first overview: the window opens before the backend is up. */
   private loading: HTMLElement | null;
 
-  constructor(private readonly actions: ListActions, onAdd: () => void) {
-    this.loading = h("p", { class: "loading", text: "Loading accounts…", attrs: { role: "status" } });
+  constructor(
+    private readonly actions: ListActions,
+    onAdd: () => void,
+  ) {
+    this.loading = h("p", {
+      class: "loading",
+      text: "Loading accounts…",
+      attrs: { role: "status" },
+    });
     this.empty = h(
       "div",
       { class: "empty" },
       h("p", { text: "No accounts yet." }),
-      h("button", { class: "primary", text: "Add an account", attrs: { type: "button" }, on: { click: onAdd } }),
-      h("p", { class: "hint", text: "Or from a terminal: tokenkeeper add NAME --provider … --url … --password-stdin" }),
+      h("button", {
+        class: "primary",
+        text: "Add an account",
+        attrs: { type: "button" },
+        on: { click: onAdd },
+      }),
+      h("p", {
+        class: "hint",
+        text: "Or from a terminal: tokenkeeper add NAME --provider … --url … --password-stdin",
+      }),
     );
-    this.el = h("section", { class: "accounts", attrs: { "aria-label": "Accounts", "aria-busy": "true" } }, this.loading);
+    this.el = h(
+      "section",
+      { class: "accounts", attrs: { "aria-label": "Accounts", "aria-busy": "true" } },
+      this.loading,
+    );
   }
 
   private stopLoading(): void {
@@ -243,7 +278,10 @@ export class AccountList {
         { class: "empty failed", attrs: { role: "alert", "data-field": "start-error" } },
         h("p", { class: "title", text: "TokenKeeper could not start" }),
         h("p", { text: message }),
-        h("p", { class: "hint", text: "Fix this, then close this window and open TokenKeeper again." }),
+        h("p", {
+          class: "hint",
+          text: "Fix this, then close this window and open TokenKeeper again.",
+        }),
       ),
     );
   }
@@ -260,7 +298,9 @@ export class AccountList {
         card = new Card(row, this.actions);
         this.cards.set(row.id, card);
       }
-      const wanted: Element | null = previous ? previous.nextElementSibling : this.el.firstElementChild;
+      const wanted: Element | null = previous
+        ? previous.nextElementSibling
+        : this.el.firstElementChild;
       if (wanted !== card.el) {
         if (previous) previous.after(card.el);
         else this.el.prepend(card.el);

@@ -14,19 +14,49 @@ export function loginView(
   const p = provider(row.provider);
   const kindId = uid("login-kind");
   const secretId = uid("login-secret");
-  const kind = h("select", { attrs: { id: kindId } }, ...p.secrets.map((k) => h("option", { text: secretLabel(k, p), attrs: { value: k } })));
-  const secret = h("input", { attrs: { id: secretId, type: "password", autocomplete: "current-password" } });
-  const outcome = h("div", { class: "outcome", attrs: { "aria-live": "polite", "data-field": "login-outcome" } });
-  const submit = h("button", { class: "primary", text: "Log in", attrs: { type: "submit", "data-action": "submit-login" } });
+  const kind = h(
+    "select",
+    { attrs: { id: kindId } },
+    ...p.secrets.map((k) => h("option", { text: secretLabel(k, p), attrs: { value: k } })),
+  );
+  const secret = h("input", {
+    attrs: { id: secretId, type: "password", autocomplete: "current-password" },
+  });
+  const outcome = h("div", {
+    class: "outcome",
+    attrs: { "aria-live": "polite", "data-field": "login-outcome" },
+  });
+  const submit = h("button", {
+    class: "primary",
+    text: "Log in",
+    attrs: { type: "submit", "data-action": "submit-login" },
+  });
   const form = h(
     "form",
     { class: "account-form", attrs: { "aria-label": `Log in to ${row.name}` } },
     h("h2", { text: `Log in: ${row.name}` }),
-    row.last_error ? h("p", { class: "api-words", text: `Last error: ${errorWords(row.last_error)}` }) : null,
+    row.last_error
+      ? h("p", { class: "api-words", text: `Last error: ${errorWords(row.last_error)}` })
+      : null,
     h("div", { class: "field" }, h("label", { text: "With", attrs: { for: kindId } }), kind),
-    h("div", { class: "field" }, h("label", { text: "Secret", attrs: { for: secretId } }), secret, h("p", { class: "hint", text: "Stored in the OS keychain only." })),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { text: "Secret", attrs: { for: secretId } }),
+      secret,
+      h("p", { class: "hint", text: "Stored in the OS keychain only." }),
+    ),
     outcome,
-    h("div", { class: "actions" }, submit, h("button", { text: "Cancel", attrs: { type: "button" }, on: { click: () => done.cancel() } })),
+    h(
+      "div",
+      { class: "actions" },
+      submit,
+      h("button", {
+        text: "Cancel",
+        attrs: { type: "button" },
+        on: { click: () => done.cancel() },
+      }),
+    ),
   );
   form.addEventListener("submit", (e) => {
     e.preventDefault();

@@ -5,7 +5,10 @@ import type { AppSettings } from "../bindings/AppSettings";
 import { h, uid } from "../dom";
 import { backend } from "../ipc";
 
-export function settingsView(current: AppSettings, done: { saved(): void; cancel(): void }): HTMLElement {
+export function settingsView(
+  current: AppSettings,
+  done: { saved(): void; cancel(): void },
+): HTMLElement {
   const field = (label: string, input: HTMLInputElement, hint: string) => {
     input.id = uid("setting");
     const box = input.type === "checkbox";
@@ -18,7 +21,9 @@ export function settingsView(current: AppSettings, done: { saved(): void; cancel
       h("p", { class: "hint", text: hint }),
     );
   };
-  const lead = h("input", { attrs: { inputmode: "numeric", placeholder: "automatic", name: "refresh_lead_secs" } });
+  const lead = h("input", {
+    attrs: { inputmode: "numeric", placeholder: "automatic", name: "refresh_lead_secs" },
+  });
   lead.value = current.refresh_lead_secs != null ? String(current.refresh_lead_secs) : "";
   const clearAfter = h("input", { attrs: { inputmode: "numeric", name: "clipboard_clear_secs" } });
   clearAfter.value = String(current.clipboard_clear_secs);
@@ -31,17 +36,41 @@ export function settingsView(current: AppSettings, done: { saved(): void; cancel
     "form",
     { class: "account-form", attrs: { "aria-label": "Settings" } },
     h("h2", { text: "Settings" }),
-    field("Default refresh lead (s)", lead, "How long before expiry to refresh accounts that set none; empty: a share of each token's lifetime."),
-    field("Clear copied tokens after (s)", clearAfter, "The clipboard is cleared then, if it still holds the token."),
-    field("Notifications", notifications, "When an account fails, needs login, or its session is about to end."),
-    field("Start at login", autostart, "Starts the background (tray and refreshes) when you log in; this window opens when you ask for it."),
+    field(
+      "Default refresh lead (s)",
+      lead,
+      "How long before expiry to refresh accounts that set none; empty: a share of each token's lifetime.",
+    ),
+    field(
+      "Clear copied tokens after (s)",
+      clearAfter,
+      "The clipboard is cleared then, if it still holds the token.",
+    ),
+    field(
+      "Notifications",
+      notifications,
+      "When an account fails, needs login, or its session is about to end.",
+    ),
+    field(
+      "Start at login",
+      autostart,
+      "Starts the background (tray and refreshes) when you log in; this window opens when you ask for it.",
+    ),
     h("p", { class: "hint", text: "The theme follows your system's light or dark setting." }),
     outcome,
     h(
       "div",
       { class: "actions" },
-      h("button", { class: "primary", text: "Save", attrs: { type: "submit", "data-action": "save-settings" } }),
-      h("button", { text: "Cancel", attrs: { type: "button" }, on: { click: () => done.cancel() } }),
+      h("button", {
+        class: "primary",
+        text: "Save",
+        attrs: { type: "submit", "data-action": "save-settings" },
+      }),
+      h("button", {
+        text: "Cancel",
+        attrs: { type: "button" },
+        on: { click: () => done.cancel() },
+      }),
     ),
   );
   form.addEventListener("submit", (e) => {
@@ -49,13 +78,25 @@ export function settingsView(current: AppSettings, done: { saved(): void; cancel
     const num = (t: string) => (t.trim() ? Number(t.trim()) : null);
     const leadValue = num(lead.value);
     const clearValue = num(clearAfter.value);
-    if ((leadValue !== null && (!Number.isInteger(leadValue) || leadValue < 0)) || clearValue === null || !Number.isInteger(clearValue) || clearValue < 1 || clearValue > 3600) {
+    if (
+      (leadValue !== null && (!Number.isInteger(leadValue) || leadValue < 0)) ||
+      clearValue === null ||
+      !Number.isInteger(clearValue) ||
+      clearValue < 1 ||
+      clearValue > 3600
+    ) {
       outcome.className = "outcome bad";
-      outcome.textContent = "The lead is whole seconds (or empty); the clipboard delay 1 to 3600 seconds.";
+      outcome.textContent =
+        "The lead is whole seconds (or empty); the clipboard delay 1 to 3600 seconds.";
       return;
     }
     backend
-      .saveSettings({ refresh_lead_secs: leadValue, clipboard_clear_secs: clearValue, notifications: notifications.checked, autostart: autostart.checked })
+      .saveSettings({
+        refresh_lead_secs: leadValue,
+        clipboard_clear_secs: clearValue,
+        notifications: notifications.checked,
+        autostart: autostart.checked,
+      })
       .then(() => done.saved())
       .catch((err: AppError) => {
         outcome.className = "outcome bad";

@@ -4,6 +4,7 @@
 // sends a new overview as the Rust side would.
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
+import type { AccountForm } from "../../src/bindings/AccountForm";
 import type { AccountRow } from "../../src/bindings/AccountRow";
 import type { AppError } from "../../src/bindings/AppError";
 import type { AppSettings } from "../../src/bindings/AppSettings";
@@ -19,7 +20,8 @@ declare global {
 }
 
 const iso = (secs: number) => new Date(Date.now() + secs * 1000).toISOString();
-const FINGERPRINT = "3F:9A:1C:00:7B:2D:11:42:9E:51:6A:0C:D4:88:E2:17:5B:33:AC:90:61:F0:0D:2E:47:B8:19:C6:5A:72:E3:04";
+const FINGERPRINT =
+  "3F:9A:1C:00:7B:2D:11:42:9E:51:6A:0C:D4:88:E2:17:5B:33:AC:90:61:F0:0D:2E:47:B8:19:C6:5A:72:E3:04";
 
 function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name" | "provider">): AccountRow {
   return {
@@ -90,7 +92,9 @@ window.__overview = overview;
 // With `?embedded` the page starts with the overview the app's process embeds (what the files
 // said, the background still starting), as the real window does.
 if (new URLSearchParams(location.search).has("embedded")) {
-  (window as unknown as { __TOKENKEEPER_FIRST_OVERVIEW__?: Overview }).__TOKENKEEPER_FIRST_OVERVIEW__ = {
+  (
+    window as unknown as { __TOKENKEEPER_FIRST_OVERVIEW__?: Overview }
+  ).__TOKENKEEPER_FIRST_OVERVIEW__ = {
     ...structuredClone(overview),
     background: { state: "starting" },
   };
@@ -111,7 +115,12 @@ window.__push = async (change) => {
   await emit("overview", structuredClone(overview));
 };
 
-let settings: AppSettings = { refresh_lead_secs: null, clipboard_clear_secs: 30, notifications: true, autostart: false };
+let settings: AppSettings = {
+  refresh_lead_secs: null,
+  clipboard_clear_secs: 30,
+  notifications: true,
+  autostart: false,
+};
 
 function fail(e: Partial<AppError> & Pick<AppError, "code" | "message">): never {
   throw { kind: null, api: null, certificate: null, ...e } satisfies AppError;
@@ -152,7 +161,7 @@ mockIPC(
         fail({ code: "files", message: String(message) });
       }
     }
-    const a = (args ?? {}) as Record<string, any>;
+    const a = (args ?? {}) as { id?: string; form: AccountForm; settings: AppSettings };
     switch (cmd) {
       case "get_overview":
         return structuredClone(overview);
@@ -167,9 +176,18 @@ mockIPC(
             api: { status: 200, code: "bad_response", message: words, fields: [] },
           });
         }
-        return { expires_at: iso(7 * 60 + 20), valid_for_secs: 7 * 60 + 20, fingerprint: "ab12cd34", clear_after_secs: 30 };
+        return {
+          expires_at: iso(7 * 60 + 20),
+          valid_for_secs: 7 * 60 + 20,
+          fingerprint: "ab12cd34",
+          clear_after_secs: 30,
+        };
       case "reveal_token":
-        return { token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtb2NrIn0.c2lnbmF0dXJl", expires_at: iso(400), hide_after_secs: 2 };
+        return {
+          token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtb2NrIn0.c2lnbmF0dXJl",
+          expires_at: iso(400),
+          hide_after_secs: 2,
+        };
       case "refresh_account": {
         const target = overview.accounts.find((r) => r.id === a.id);
         if (target) {
@@ -178,7 +196,13 @@ mockIPC(
           setTimeout(() => {
             target.refreshing = false;
             target.status = "error";
-            target.last_error = { status: 503, code: "MAINTENANCE_MODE_ERROR", message: "Service is under maintenance", kind: "transient", at: iso(0) };
+            target.last_error = {
+              status: 503,
+              code: "MAINTENANCE_MODE_ERROR",
+              message: "Service is under maintenance",
+              kind: "transient",
+              at: iso(0),
+            };
             void window.__push();
           }, 300);
         }
@@ -186,16 +210,29 @@ mockIPC(
       }
       case "add_account": {
         const form = a.form;
-        if (String(form.url).includes("cluster.example.com") && !form.trust_cert) certificateError();
+        if (String(form.url).includes("cluster.example.com") && !form.trust_cert)
+          certificateError();
         if (form.secret === "wrong") {
           fail({
             code: "auth",
             message: "the API refused the credentials",
             kind: "auth",
-            api: { status: 401, code: "root.unauthorized", message: "The supplied authentication is invalid", fields: [] },
+            api: {
+              status: 401,
+              code: "root.unauthorized",
+              message: "The supplied authentication is invalid",
+              fields: [],
+            },
           });
         }
-        overview.accounts.push(row({ id: `n${overview.accounts.length}`, name: form.name, provider: form.provider, url: form.url }));
+        overview.accounts.push(
+          row({
+            id: `n${overview.accounts.length}`,
+            name: form.name,
+            provider: form.provider,
+            url: form.url,
+          }),
+        );
         await window.__push();
         return overview.accounts[overview.accounts.length - 1];
       }
@@ -211,10 +248,26 @@ mockIPC(
           stored_secrets: ["password", "refresh", "access"],
           password_refused: false,
           jwt_header: { alg: "ES256K", typ: "JWT" },
-          claims: { iss: "https://issuer.example", sub: "user-42", iat: Math.floor(Date.now() / 1000) - 20, exp: Math.floor(Date.now() / 1000) + 460, scope: ["read", "write"] },
+          claims: {
+            iss: "https://issuer.example",
+            sub: "user-42",
+            iat: Math.floor(Date.now() / 1000) - 20,
+            exp: Math.floor(Date.now() / 1000) + 460,
+            scope: ["read", "write"],
+          },
           history: [
             { at: iso(-500), outcome: "refreshed", latency_ms: 42 },
-            { at: iso(-20), outcome: "failed", latency_ms: 15, error: { status: 503, code: "MAINTENANCE_MODE_ERROR", message: "Service is under maintenance", at: iso(-20) } },
+            {
+              at: iso(-20),
+              outcome: "failed",
+              latency_ms: 15,
+              error: {
+                status: 503,
+                code: "MAINTENANCE_MODE_ERROR",
+                message: "Service is under maintenance",
+                at: iso(-20),
+              },
+            },
           ],
         };
       }

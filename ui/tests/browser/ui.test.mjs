@@ -2,22 +2,31 @@
 // own build, driven by playwright-core: the list renders, countdowns tick (and stop while
 // hidden), Copy and Refresh now call the backend, the API's errors and the certificate
 // prompt show, and everything works from the keyboard.
-import { createServer } from "node:http";
+
+import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { after, before, describe, it } from "node:test";
-import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 const dist = join(import.meta.dirname, "..", "..", "dist-mock");
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png" };
+const TYPES = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".png": "image/png",
+};
 let server;
 let browser;
 let base;
 
 before(async () => {
   server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(
+      /^(\.\.[/\\])+/,
+      "",
+    );
     const file = join(dist, path === "/" ? "mock.html" : path);
     try {
       const body = await readFile(file);
@@ -29,7 +38,10 @@ before(async () => {
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox"],
+  });
 });
 
 after(async () => {
@@ -72,8 +84,15 @@ describe("the accounts list", () => {
     await page.waitForSelector("article.account[data-account=smartling-prod]");
     assert.equal(await page.locator("article.account").count(), 3);
     assert.equal(await page.locator(".loading").count(), 0);
-    assert.match(await page.locator("[data-banner=info]").innerText(), /Starting the TokenKeeper background/);
-    assert.equal(await page.locator("#app[data-ready=true]").count(), 0, "ready only once the backend answered");
+    assert.match(
+      await page.locator("[data-banner=info]").innerText(),
+      /Starting the TokenKeeper background/,
+    );
+    assert.equal(
+      await page.locator("#app[data-ready=true]").count(),
+      0,
+      "ready only once the backend answered",
+    );
     await page.evaluate(() => window.__started());
     await page.waitForSelector("#app[data-ready=true]");
     await page.waitForFunction(() => !document.querySelector("[data-banner]"));
@@ -95,7 +114,9 @@ describe("the accounts list", () => {
     const page = await browser.newPage();
     await page.goto(`${base}?starting`);
     await page.waitForSelector(".loading");
-    await page.evaluate(() => window.__started("cannot read /home/u/.config/tokenkeeper/config.json: Permission denied"));
+    await page.evaluate(() =>
+      window.__started("cannot read /home/u/.config/tokenkeeper/config.json: Permission denied"),
+    );
     await page.waitForSelector("#app[data-ready=true]");
     const failed = page.locator("[role=alert][data-field=start-error]");
     assert.match(await failed.innerText(), /TokenKeeper could not start/);
@@ -110,11 +131,26 @@ describe("the accounts list", () => {
   it("renders every account with status words, fingerprint and a masked token", async () => {
     const page = await open();
     assert.equal(await page.locator("article.account").count(), 3);
-    assert.match(await card(page, "smartling-prod").locator("[data-field=status]").innerText(), /✓ fresh/);
-    assert.match(await card(page, "redis-cluster").locator("[data-field=status]").innerText(), /! error/);
-    assert.match(await card(page, "blog").locator("[data-field=status]").innerText(), /needs login/);
-    assert.equal(await card(page, "smartling-prod").locator("[data-field=fingerprint]").innerText(), "ab12cd34");
-    assert.match(await card(page, "smartling-prod").locator("[data-field=token]").innerText(), /^•+$/);
+    assert.match(
+      await card(page, "smartling-prod").locator("[data-field=status]").innerText(),
+      /✓ fresh/,
+    );
+    assert.match(
+      await card(page, "redis-cluster").locator("[data-field=status]").innerText(),
+      /! error/,
+    );
+    assert.match(
+      await card(page, "blog").locator("[data-field=status]").innerText(),
+      /needs login/,
+    );
+    assert.equal(
+      await card(page, "smartling-prod").locator("[data-field=fingerprint]").innerText(),
+      "ab12cd34",
+    );
+    assert.match(
+      await card(page, "smartling-prod").locator("[data-field=token]").innerText(),
+      /^•+$/,
+    );
     assert.deepEqual(page.errors, []);
     await page.close();
   });
@@ -124,7 +160,13 @@ describe("the accounts list", () => {
     const countdown = card(page, "smartling-prod").locator("[data-field=countdown]");
     const first = await countdown.innerText();
     assert.match(first, /^[78]m \d\ds$/);
-    await page.waitForFunction((before) => document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]').textContent !== before, first, { timeout: 3000 });
+    await page.waitForFunction(
+      (before) =>
+        document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]')
+          .textContent !== before,
+      first,
+      { timeout: 3000 },
+    );
     await page.evaluate(() => {
       Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
       document.dispatchEvent(new Event("visibilitychange"));
@@ -136,16 +178,27 @@ describe("the accounts list", () => {
       Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
       document.dispatchEvent(new Event("visibilitychange"));
     });
-    await page.waitForFunction((before) => document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]').textContent !== before, frozen, { timeout: 3000 });
+    await page.waitForFunction(
+      (before) =>
+        document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]')
+          .textContent !== before,
+      frozen,
+      { timeout: 3000 },
+    );
     await page.close();
   });
 
   it("shows the last error in the API's own words, with a next step", async () => {
     const page = await open();
     const error = card(page, "redis-cluster").locator("[data-field=error]");
-    assert.match(await error.innerText(), /401 unauthorized: the token is invalid or password has expired/);
+    assert.match(
+      await error.innerText(),
+      /401 unauthorized: the token is invalid or password has expired/,
+    );
     assert.ok(await card(page, "blog").getByRole("button", { name: "Log in" }).isVisible());
-    assert.ok(!(await card(page, "smartling-prod").getByRole("button", { name: "Log in" }).isVisible()));
+    assert.ok(
+      !(await card(page, "smartling-prod").getByRole("button", { name: "Log in" }).isVisible()),
+    );
     await page.close();
   });
 
@@ -155,8 +208,14 @@ describe("the accounts list", () => {
     await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "copy_token"));
     const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "copy_token"));
     assert.deepEqual(call.args, { id: "a1" });
-    assert.match(await card(page, "smartling-prod").locator("[data-field=feedback]").innerText(), /Copied, valid for 7m/);
-    assert.ok(!(await page.content()).includes("eyJhbGciOiJIUzI1NiJ9"), "copy never brings the token into the page");
+    assert.match(
+      await card(page, "smartling-prod").locator("[data-field=feedback]").innerText(),
+      /Copied, valid for 7m/,
+    );
+    assert.ok(
+      !(await page.content()).includes("eyJhbGciOiJIUzI1NiJ9"),
+      "copy never brings the token into the page",
+    );
     await page.close();
   });
 
@@ -164,7 +223,11 @@ describe("the accounts list", () => {
     const page = await open();
     await card(page, "redis-cluster").getByRole("button", { name: "Copy" }).click();
     const feedback = card(page, "redis-cluster").locator("[data-field=feedback]");
-    await page.waitForFunction(() => document.querySelector('article[data-account="redis-cluster"] [data-field=feedback]').textContent.includes("bad_response"));
+    await page.waitForFunction(() =>
+      document
+        .querySelector('article[data-account="redis-cluster"] [data-field=feedback]')
+        .textContent.includes("bad_response"),
+    );
     const text = await feedback.innerText();
     assert.equal(text.split("access_token").length - 1, 1, `the API's words once: ${text}`);
     await page.close();
@@ -174,9 +237,23 @@ describe("the accounts list", () => {
     const page = await open();
     const c = card(page, "smartling-prod");
     await c.getByRole("button", { name: "Reveal" }).click();
-    await page.waitForFunction(() => document.querySelector('article[data-account="smartling-prod"] [data-field=token]').textContent.startsWith("eyJ"));
-    assert.equal(await c.getByRole("button", { name: "Hide" }).getAttribute("aria-pressed"), "true");
-    await page.waitForFunction(() => document.querySelector('article[data-account="smartling-prod"] [data-field=token]').textContent.startsWith("•"), null, { timeout: 4000 });
+    await page.waitForFunction(() =>
+      document
+        .querySelector('article[data-account="smartling-prod"] [data-field=token]')
+        .textContent.startsWith("eyJ"),
+    );
+    assert.equal(
+      await c.getByRole("button", { name: "Hide" }).getAttribute("aria-pressed"),
+      "true",
+    );
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('article[data-account="smartling-prod"] [data-field=token]')
+          .textContent.startsWith("•"),
+      null,
+      { timeout: 4000 },
+    );
     await page.close();
   });
 
@@ -184,8 +261,16 @@ describe("the accounts list", () => {
     const page = await open();
     const c = card(page, "smartling-prod");
     await c.getByRole("button", { name: "Refresh now" }).click();
-    await page.waitForFunction(() => document.querySelector('article[data-account="smartling-prod"]').dataset.status === "error", null, { timeout: 3000 });
-    assert.match(await c.locator("[data-field=error]").innerText(), /503 MAINTENANCE_MODE_ERROR: Service is under maintenance/);
+    await page.waitForFunction(
+      () =>
+        document.querySelector('article[data-account="smartling-prod"]').dataset.status === "error",
+      null,
+      { timeout: 3000 },
+    );
+    assert.match(
+      await c.locator("[data-field=error]").innerText(),
+      /503 MAINTENANCE_MODE_ERROR: Service is under maintenance/,
+    );
     assert.match(await c.locator("[data-field=error]").innerText(), /retries by itself/);
     await page.close();
   });
@@ -205,11 +290,21 @@ describe("the accounts list", () => {
 
   it("shows banners for a desktop without a tray and a locked keychain, and removed accounts disappear", async () => {
     const page = await open();
-    assert.equal(await page.locator("[data-banner]").count(), 0, "nothing to say while the background runs with its tray");
+    assert.equal(
+      await page.locator("[data-banner]").count(),
+      0,
+      "nothing to say while the background runs with its tray",
+    );
     await page.evaluate(() =>
       window.__push((o) => {
         o.background = { state: "running", tray: "unavailable", restarts: 0 };
-        o.keychain = { code: "keychain", message: "keychain locked (org.freedesktop.Secret.Error.IsLocked): unlock it and retry", kind: null, api: null, certificate: null };
+        o.keychain = {
+          code: "keychain",
+          message: "keychain locked (org.freedesktop.Secret.Error.IsLocked): unlock it and retry",
+          kind: null,
+          api: null,
+          certificate: null,
+        };
         o.accounts = o.accounts.filter((a) => a.name !== "blog");
       }),
     );
@@ -218,11 +313,26 @@ describe("the accounts list", () => {
     assert.match(await page.locator("[data-banner=bad]").innerText(), /unlock it and retry/);
     assert.equal(await page.locator("article.account").count(), 2);
     // The background dies: said, and said again when it is back.
-    await page.evaluate(() => window.__push((o) => { o.background = { state: "lost" }; }));
+    await page.evaluate(() =>
+      window.__push((o) => {
+        o.background = { state: "lost" };
+      }),
+    );
     await page.waitForSelector("[data-banner=warn]");
-    assert.match(await page.locator("[data-banner=warn]").innerText(), /stopped unexpectedly; starting it again/);
-    await page.evaluate(() => window.__push((o) => { o.background = { state: "running", tray: "shown", restarts: 1 }; }));
-    await page.waitForFunction(() => /stopped unexpectedly once .* and was started again/.test(document.querySelector("[data-banner=warn]")?.textContent ?? ""));
+    assert.match(
+      await page.locator("[data-banner=warn]").innerText(),
+      /stopped unexpectedly; starting it again/,
+    );
+    await page.evaluate(() =>
+      window.__push((o) => {
+        o.background = { state: "running", tray: "shown", restarts: 1 };
+      }),
+    );
+    await page.waitForFunction(() =>
+      /stopped unexpectedly once .* and was started again/.test(
+        document.querySelector("[data-banner=warn]")?.textContent ?? "",
+      ),
+    );
     await page.close();
   });
 });
@@ -234,7 +344,10 @@ describe("the add form", () => {
     const form = page.locator("form.account-form");
     await form.getByLabel("API").selectOption("generic-jwt");
     // The real service logs in with a user name and password, or takes a refresh token.
-    assert.ok(await form.getByLabel("User name", { exact: false }).isVisible(), "the JWT service has a login");
+    assert.ok(
+      await form.getByLabel("User name", { exact: false }).isVisible(),
+      "the JWT service has a login",
+    );
     assert.ok(await form.getByLabel("Password").isVisible(), "a password by default");
     await form.getByLabel("API").selectOption("redis-enterprise");
     assert.ok(await form.getByLabel("Token lifetime (s)").isVisible());
@@ -256,7 +369,10 @@ describe("the add form", () => {
     await form.getByLabel("Password").fill("wrong");
     await form.getByRole("button", { name: "Add and log in" }).click();
     await page.waitForSelector("[data-field=form-api-words]");
-    assert.match(await page.locator("[data-field=form-api-words]").innerText(), /401 root.unauthorized: The supplied authentication is invalid/);
+    assert.match(
+      await page.locator("[data-field=form-api-words]").innerText(),
+      /401 root.unauthorized: The supplied authentication is invalid/,
+    );
     assert.equal(await page.locator("article.account").count(), 0, "still on the form");
     await page.close();
   });
@@ -279,13 +395,27 @@ describe("the add form", () => {
         const r = o.accounts.find((a) => a.name === "my-blog");
         r.status = "error";
         r.token_fingerprint = null;
-        r.last_error = { status: 200, code: "bad_response", message: 'the answer has no "access_token" field', kind: "protocol", at: new Date().toISOString() };
+        r.last_error = {
+          status: 200,
+          code: "bad_response",
+          message: 'the answer has no "access_token" field',
+          kind: "protocol",
+          at: new Date().toISOString(),
+        };
       }),
     );
-    await page.waitForFunction(() => !document.querySelector("[data-field=notice]").textContent.includes("added"));
-    assert.match(await card(page, "my-blog").locator("[data-field=error]").innerText(), /No token is handed out/);
+    await page.waitForFunction(
+      () => !document.querySelector("[data-field=notice]").textContent.includes("added"),
+    );
+    assert.match(
+      await card(page, "my-blog").locator("[data-field=error]").innerText(),
+      /No token is handed out/,
+    );
     // No mask that suggests a token, and nothing to reveal.
-    assert.equal(await card(page, "my-blog").locator("[data-field=token]").innerText(), "no token held");
+    assert.equal(
+      await card(page, "my-blog").locator("[data-field=token]").innerText(),
+      "no token held",
+    );
     assert.ok(await card(page, "my-blog").getByRole("button", { name: "Reveal" }).isDisabled());
     await page.close();
   });
@@ -302,13 +432,21 @@ describe("the add form", () => {
     const prompt = page.locator("[data-field=cert-prompt]");
     await prompt.waitFor();
     assert.match(await prompt.innerText(), /not trusted/);
-    assert.equal(await prompt.locator("[data-field=cert-subject]").innerText(), "CN=cluster.example.com, O=Redis");
+    assert.equal(
+      await prompt.locator("[data-field=cert-subject]").innerText(),
+      "CN=cluster.example.com, O=Redis",
+    );
     assert.equal(await prompt.locator("[data-field=cert-self-signed]").innerText(), "yes");
     assert.match(await prompt.locator("[data-field=cert-sha256]").innerText(), /^3F:9A:1C/);
     await prompt.getByRole("button", { name: "Trust this certificate" }).click();
     await page.waitForSelector('article[data-account="cluster"]');
-    const adds = await page.evaluate(() => window.__calls.filter((c) => c.cmd === "add_account").map((c) => c.args.form.trust_cert));
-    assert.deepEqual(adds, [null, "3F9A1C007B2D11429E516A0CD488E2175B33AC9061F00D2E47B819C65A72E304"]);
+    const adds = await page.evaluate(() =>
+      window.__calls.filter((c) => c.cmd === "add_account").map((c) => c.args.form.trust_cert),
+    );
+    assert.deepEqual(adds, [
+      null,
+      "3F9A1C007B2D11429E516A0CD488E2175B33AC9061F00D2E47B819C65A72E304",
+    ]);
     await page.close();
   });
 });
@@ -319,12 +457,18 @@ describe("log in", () => {
     await card(page, "blog").getByRole("button", { name: "Log in" }).click();
     const form = page.locator("form.account-form");
     await form.getByRole("button", { name: "Log in" }).click();
-    assert.match(await page.locator("[data-field=login-outcome]").innerText(), /Enter the new secret/);
+    assert.match(
+      await page.locator("[data-field=login-outcome]").innerText(),
+      /Enter the new secret/,
+    );
     await form.getByLabel("Secret").fill("new-password");
     await form.getByRole("button", { name: "Log in" }).click();
     await page.waitForSelector("article.account");
     const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "login_account"));
-    assert.deepEqual(call.args, { id: "a3", form: { secret_kind: "password", secret: "new-password" } });
+    assert.deepEqual(call.args, {
+      id: "a3",
+      form: { secret_kind: "password", secret: "new-password" },
+    });
     await page.close();
   });
 });
@@ -339,9 +483,16 @@ describe("the detail view", () => {
     assert.match(claims, /Issuer\s+iss\s+https:\/\/issuer.example/);
     assert.match(claims, /Subject\s+sub\s+user-42/);
     assert.match(claims, /scope\s+\["read","write"\]/);
-    assert.match(await page.locator("[data-field=history]").innerText(), /503 MAINTENANCE_MODE_ERROR/);
+    assert.match(
+      await page.locator("[data-field=history]").innerText(),
+      /503 MAINTENANCE_MODE_ERROR/,
+    );
     await page.getByRole("button", { name: "Remove", exact: true }).click();
-    assert.equal(await page.evaluate(() => window.__calls.filter((c) => c.cmd === "remove_account").length), 0, "asks first");
+    assert.equal(
+      await page.evaluate(() => window.__calls.filter((c) => c.cmd === "remove_account").length),
+      0,
+      "asks first",
+    );
     await page.getByRole("button", { name: "Remove smartling-prod" }).click();
     await page.waitForFunction(() => document.querySelectorAll("article.account").length === 2);
     await page.close();
@@ -352,7 +503,10 @@ describe("the detail view", () => {
     await card(page, "blog").getByRole("button", { name: "Details" }).click();
     await page.waitForSelector("[data-field=jwt-claims], dl.facts");
     const facts = await page.locator("dl.facts").last().innerText();
-    assert.match(facts, /API at\s+https:\/\/blog.example.com\/\?rest_route=\/jwt-auth\/v1 \(the site has plain permalinks\)/);
+    assert.match(
+      facts,
+      /API at\s+https:\/\/blog.example.com\/\?rest_route=\/jwt-auth\/v1 \(the site has plain permalinks\)/,
+    );
     await page.close();
     const other = await open();
     await card(other, "smartling-prod").getByRole("button", { name: "Details" }).click();

@@ -1,6 +1,6 @@
 // Rules about the code itself: one module talks to the backend, the bundle stays small, and
 // nothing parses backend text as markup.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -26,7 +26,9 @@ describe("code boundaries", () => {
 
   it("never uses innerHTML, outerHTML, insertAdjacentHTML or eval", () => {
     for (const f of sources.filter((f) => !f.includes("/bindings/"))) {
-      expect(readFileSync(f, "utf8"), f).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|\beval\(|new Function\(/);
+      expect(readFileSync(f, "utf8"), f).not.toMatch(
+        /innerHTML|outerHTML|insertAdjacentHTML|\beval\(|new Function\(/,
+      );
     }
   });
 

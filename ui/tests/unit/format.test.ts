@@ -35,7 +35,9 @@ describe("relative and local times", () => {
   it("shows the local time to the second, with the date on another day", () => {
     const d = new Date(NOW + 5000);
     const pad = (n: number) => String(n).padStart(2, "0");
-    expect(localTime(d.toISOString(), NOW)).toBe(`${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`);
+    expect(localTime(d.toISOString(), NOW)).toBe(
+      `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`,
+    );
     expect(localTime(at(3 * 86400), NOW)).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
   });
   it("words a validity like the Copy message does", () => {

@@ -32,20 +32,44 @@ describe("the add form, per provider", () => {
   });
 
   it("asks for a user name only where the API logs in with one", () => {
-    expect(validate(form("redis-enterprise", { username: "" }), []).errors.username).toMatch(/user name or email/);
-    expect(validate(form("smartling", { username: " " }), []).errors.username).toMatch(/user identifier/);
-    expect(validate(form("generic-jwt", { username: "" }), []).errors.username).toMatch(/user name/);
-    expect(validate(form("generic-jwt", { username: "", secretKind: "refresh_token" }), []).errors.username).toBeUndefined();
-    expect(validate(form("smartling", { username: "", secretKind: "refresh_token" }), []).errors.username).toBeUndefined();
+    expect(validate(form("redis-enterprise", { username: "" }), []).errors.username).toMatch(
+      /user name or email/,
+    );
+    expect(validate(form("smartling", { username: " " }), []).errors.username).toMatch(
+      /user identifier/,
+    );
+    expect(validate(form("generic-jwt", { username: "" }), []).errors.username).toMatch(
+      /user name/,
+    );
+    expect(
+      validate(form("generic-jwt", { username: "", secretKind: "refresh_token" }), []).errors
+        .username,
+    ).toBeUndefined();
+    expect(
+      validate(form("smartling", { username: "", secretKind: "refresh_token" }), []).errors
+        .username,
+    ).toBeUndefined();
   });
 
   it("takes only the kinds of secret each API accepts", () => {
-    expect(validate(form("generic-jwt", { secretKind: "password" }), []).errors.secretKind).toBeUndefined();
-    expect(validate(form("generic-jwt", { secretKind: "access_token" }), []).errors.secretKind).toBeDefined();
-    expect(validate(form("redis-enterprise", { secretKind: "refresh_token" }), []).errors.secretKind).toBeDefined();
-    expect(validate(form("redis-enterprise", { secretKind: "access_token" }), []).errors.secretKind).toBeUndefined();
-    expect(validate(form("ece", { secretKind: "refresh_token" }), []).errors.secretKind).toBeDefined();
-    expect(validate(form("jwt-auth-pro", { secretKind: "refresh_token" }), []).errors.secretKind).toBeUndefined();
+    expect(
+      validate(form("generic-jwt", { secretKind: "password" }), []).errors.secretKind,
+    ).toBeUndefined();
+    expect(
+      validate(form("generic-jwt", { secretKind: "access_token" }), []).errors.secretKind,
+    ).toBeDefined();
+    expect(
+      validate(form("redis-enterprise", { secretKind: "refresh_token" }), []).errors.secretKind,
+    ).toBeDefined();
+    expect(
+      validate(form("redis-enterprise", { secretKind: "access_token" }), []).errors.secretKind,
+    ).toBeUndefined();
+    expect(
+      validate(form("ece", { secretKind: "refresh_token" }), []).errors.secretKind,
+    ).toBeDefined();
+    expect(
+      validate(form("jwt-auth-pro", { secretKind: "refresh_token" }), []).errors.secretKind,
+    ).toBeUndefined();
   });
 
   it("checks the ttl only for Redis Enterprise, within 1..86400", () => {
@@ -65,7 +89,9 @@ describe("the add form, per provider", () => {
   });
 
   it("refuses URLs with credentials, queries or other schemes", () => {
-    expect(validate(form("ece", { url: "https://u:p@h:12443" }), []).errors.url).toMatch(/user name and password/);
+    expect(validate(form("ece", { url: "https://u:p@h:12443" }), []).errors.url).toMatch(
+      /user name and password/,
+    );
     expect(validate(form("ece", { url: "https://h:12443?x=1" }), []).errors.url).toBeDefined();
     expect(validate(form("ece", { url: "ftp://h" }), []).errors.url).toBeDefined();
     expect(validate(form("ece", { url: "not a url" }), []).errors.url).toBeDefined();
@@ -76,14 +102,27 @@ describe("the add form, per provider", () => {
     const offLoopback = validate(form("generic-jwt", { url: "http://auth.example.com" }), []);
     expect(offLoopback.errors.url).toMatch(/Allow plain HTTP/);
     expect(isValid(offLoopback)).toBe(false);
-    const allowed = validate(form("generic-jwt", { url: "http://auth.example.com", allowPlainHttp: true }), []);
+    const allowed = validate(
+      form("generic-jwt", { url: "http://auth.example.com", allowPlainHttp: true }),
+      [],
+    );
     expect(allowed.warnings.url).toMatch(/unencrypted/);
     expect(isValid(allowed)).toBe(true);
-    expect(validate(form("generic-jwt", { url: "http://localhost:8080" }), []).warnings.url).toBeUndefined();
-    expect(validate(form("generic-jwt", { url: "http://127.0.0.1:8080" }), []).warnings.url).toBeUndefined();
-    expect(validate(form("generic-jwt", { url: "http://[::1]:8080" }), []).warnings.url).toBeUndefined();
-    expect(validate(form("redis-enterprise", { url: "https://cluster.example.com" }), []).warnings.url).toMatch(/9443/);
-    expect(validate(form("smartling", { url: "https://api.smartling.com" }), []).warnings.url).toBeUndefined();
+    expect(
+      validate(form("generic-jwt", { url: "http://localhost:8080" }), []).warnings.url,
+    ).toBeUndefined();
+    expect(
+      validate(form("generic-jwt", { url: "http://127.0.0.1:8080" }), []).warnings.url,
+    ).toBeUndefined();
+    expect(
+      validate(form("generic-jwt", { url: "http://[::1]:8080" }), []).warnings.url,
+    ).toBeUndefined();
+    expect(
+      validate(form("redis-enterprise", { url: "https://cluster.example.com" }), []).warnings.url,
+    ).toMatch(/9443/);
+    expect(
+      validate(form("smartling", { url: "https://api.smartling.com" }), []).warnings.url,
+    ).toBeUndefined();
   });
 
   it("needs a secret when adding, not when editing, and takes it exactly as typed", () => {
@@ -91,8 +130,12 @@ describe("the add form, per provider", () => {
     expect(validate(form("ece", { secret: "" }), [], true).errors.secret).toBeUndefined();
     expect(validate(form("ece", { secret: "  spaced  " }), []).errors.secret).toBeUndefined();
     // Editing settings only: no user name needed for the stored credentials.
-    expect(validate(form("redis-enterprise", { secret: "", username: "" }), [], true).errors.username).toBeUndefined();
-    expect(validate(form("redis-enterprise", { secret: "pw", username: "" }), [], true).errors.username).toBeDefined();
+    expect(
+      validate(form("redis-enterprise", { secret: "", username: "" }), [], true).errors.username,
+    ).toBeUndefined();
+    expect(
+      validate(form("redis-enterprise", { secret: "pw", username: "" }), [], true).errors.username,
+    ).toBeDefined();
   });
 
   it("counts a secret's size in UTF-8 bytes, as the backend does", () => {
@@ -107,12 +150,13 @@ describe("the add form, per provider", () => {
 
   it("reads fingerprints as openssl prints them or as hex, and warns when verification is off", () => {
     const hex = "ab".repeat(32);
+    const pairs = (text: string) => text.match(/../g) ?? [];
     expect(normalizeFingerprint(hex)).toBe(hex.toUpperCase());
-    const colons = hex.toUpperCase().match(/../g)!.join(":");
+    const colons = pairs(hex.toUpperCase()).join(":");
     expect(normalizeFingerprint(`sha256 Fingerprint=${colons}`)).toBe(hex.toUpperCase());
     expect(normalizeFingerprint("AB:CD")).toBeNull();
     expect(normalizeFingerprint(`sha256:${hex}`)).toBe(hex.toUpperCase());
-    expect(normalizeFingerprint(hex.match(/../g)!.join("-"))).toBe(hex.toUpperCase());
+    expect(normalizeFingerprint(pairs(hex).join("-"))).toBe(hex.toUpperCase());
     expect(normalizeFingerprint(`sha1 Fingerprint=${colons}`)).toBeNull();
     expect(validate(form("ece", { trustCert: "AB:CD" }), []).errors.trustCert).toBeDefined();
     expect(validate(form("ece", { insecure: true }), []).warnings.insecure).toMatch(/attacker/);
