@@ -1,5 +1,7 @@
 // A tiny DOM builder: no framework and no HTML strings (so nothing from the backend is ever parsed
-// as markup, and the strict CSP holds).
+// as markup, and the strict CSP holds); and the one way views take clicks: a listener per view
+// that dispatches on the button's data-action.
+import { store } from "./state";
 
 type Child = Node | string | null | undefined | false;
 
@@ -7,7 +9,6 @@ export interface Props {
   class?: string;
   text?: string;
   attrs?: Record<string, string | boolean | null | undefined>;
-  on?: Partial<{ [K in keyof HTMLElementEventMap]: (e: HTMLElementEventMap[K]) => void }>;
 }
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -22,9 +23,6 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     if (value === true) el.setAttribute(name, "");
     else if (value !== false && value != null) el.setAttribute(name, value);
   }
-  for (const [name, handler] of Object.entries(props.on ?? {})) {
-    el.addEventListener(name, handler as EventListener);
-  }
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child);
@@ -36,11 +34,29 @@ export function clear(el: Element): void {
   while (el.firstChild) el.firstChild.remove();
 }
 
-let ids = 0;
 /** A unique id for label/aria wiring. */
 export function uid(prefix: string): string {
-  ids += 1;
-  return `${prefix}-${ids}`;
+  return `${prefix}-${store.nextId()}`;
+}
+
+/** What a click on a `data-action` button does, given that button. */
+export type Actions = Record<string, (button: HTMLElement) => void>;
+
+/**
+ * One click listener on `root` for all its buttons: a click (or Enter or Space, which click a
+ * button) on an element with `data-action="NAME"` calls `actions[NAME]` with that element
+ * (which carries `data-id` and the like). Actions not listed are left to listeners further up.
+ * Returns the function that removes the listener.
+ */
+export function onAction(root: HTMLElement, actions: Actions): () => void {
+  const listener = (e: Event) => {
+    const button = (e.target as Element | null)?.closest<HTMLElement>("[data-action]");
+    if (!button || !root.contains(button)) return;
+    const name = button.dataset.action ?? "";
+    if (Object.hasOwn(actions, name)) actions[name](button);
+  };
+  root.addEventListener("click", listener);
+  return () => root.removeEventListener("click", listener);
 }
 
 /** Appends the children that are there (skips null, undefined and false). */

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 const BUDGET_BYTES = 21_800;
-const BUDGET_GZIP = 8_300;
+const BUDGET_GZIP = 8_850;
 
 const dist = join(import.meta.dirname, "..", "dist");
 const html = readFileSync(join(dist, "index.html"), "utf8");

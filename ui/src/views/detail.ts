@@ -3,12 +3,13 @@
 // Log in, and Remove (with a confirmation; removes the keychain entries too).
 import type { AccountInfo } from "../bindings/AccountInfo";
 import type { AppError } from "../bindings/AppError";
-import { append, clear, h } from "../dom";
+import { append, h, onAction } from "../dom";
 import { claimValue, countdown, localTime, relative } from "../format";
 import { backend } from "../ipc";
 import { provider } from "../providers";
 import { errorWords, statusLook } from "../status";
-import { certificateFacts, problemTitle } from "./certificate";
+import type { View } from "../view";
+import { certificateView, problemTitle } from "./certificate";
 
 export interface DetailActions {
   back(): void;
@@ -36,212 +37,193 @@ function table(caption: string, head: string[], rows: string[][], field: string)
   );
 }
 
-export class DetailView {
-  readonly el: HTMLElement;
-
-  constructor(
-    private info: AccountInfo,
-    private readonly actions: DetailActions,
-  ) {
-    this.el = h("section", {
-      class: "panel detail",
-      attrs: { "aria-label": `${info.name} in detail` },
-    });
-    this.render();
+export function detailView(info: AccountInfo, actions: DetailActions): View {
+  const element = h("section", {
+    class: "panel detail",
+    attrs: { "aria-label": `${info.name} in detail` },
+  });
+  const now = Date.now();
+  const look = statusLook(info);
+  const claims = info.claims ?? {};
+  const claimRows: string[][] = [];
+  for (const [key, label] of KNOWN_CLAIMS) {
+    if (key in claims) claimRows.push([label, key, claimValue(key, claims[key], now)]);
   }
-
-  private render(): void {
-    const info = this.info;
-    const now = Date.now();
-    clear(this.el);
-    const look = statusLook(info);
-    const claims = info.claims ?? {};
-    const claimRows: string[][] = [];
-    for (const [key, label] of KNOWN_CLAIMS) {
-      if (key in claims) claimRows.push([label, key, claimValue(key, claims[key], now)]);
-    }
-    for (const [key, value] of Object.entries(claims)) {
-      if (!KNOWN_CLAIMS.some(([k]) => k === key))
-        claimRows.push(["", key, claimValue(key, value, now)]);
-    }
-    const headerRows = Object.entries(info.jwt_header ?? {}).map(([k, v]) => [
-      k,
-      typeof v === "string" ? v : JSON.stringify(v),
+  for (const [key, value] of Object.entries(claims)) {
+    if (!KNOWN_CLAIMS.some(([k]) => k === key))
+      claimRows.push(["", key, claimValue(key, value, now)]);
+  }
+  const headerRows = Object.entries(info.jwt_header ?? {}).map(([k, v]) => [
+    k,
+    typeof v === "string" ? v : JSON.stringify(v),
+  ]);
+  const history = [...info.history]
+    .reverse()
+    .map((e) => [
+      localTime(e.at, now),
+      e.outcome.replace("_", " "),
+      `${e.latency_ms} ms`,
+      e.error ? errorWords(e.error) : "",
     ]);
-    const history = [...info.history]
-      .reverse()
-      .map((e) => [
-        localTime(e.at, now),
-        e.outcome.replace("_", " "),
-        `${e.latency_ms} ms`,
-        e.error ? errorWords(e.error) : "",
-      ]);
-    const setting = (label: string, value: string) =>
-      h("div", {}, h("dt", { text: label }), h("dd", { text: value }));
-    const removeArea = h("div", { class: "remove-area" });
-    const showRemove = () => {
-      clear(removeArea);
-      removeArea.append(
-        h("button", {
-          class: "danger",
-          text: "Remove",
-          attrs: { type: "button", "data-action": "remove" },
-          on: { click: confirm },
-        }),
-      );
-    };
-    const confirm = () => {
-      clear(removeArea);
-      const yes = h("button", {
+  const setting = (label: string, value: string) =>
+    h("div", {}, h("dt", { text: label }), h("dd", { text: value }));
+  const removeArea = h("div", { class: "remove-area" });
+  const showRemove = () => {
+    removeArea.replaceChildren(
+      h("button", {
         class: "danger",
-        text: `Remove ${info.name}`,
-        attrs: { type: "button", "data-action": "confirm-remove" },
-        on: { click: () => void this.remove(removeArea) },
-      });
-      removeArea.append(
-        h("p", {
-          text: `Remove ${info.name} and its keychain entries? Scripts using it will stop getting tokens.`,
-        }),
-        yes,
-        h("button", {
-          text: "Keep it",
-          attrs: { type: "button", "data-action": "cancel-remove" },
-          on: { click: showRemove },
-        }),
-      );
-      yes.focus();
-    };
-    showRemove();
-    const error = info.last_error;
-    append(
-      this.el,
-      h(
-        "header",
-        {},
-        h("button", {
-          text: "← Back",
-          attrs: { type: "button", "data-action": "back", "aria-label": "Back to the list" },
-          on: { click: () => this.actions.back() },
-        }),
-        h("h2", { text: info.name }),
-        h("span", { class: "provider", text: provider(info.provider).label }),
-        h("span", { class: `status tone-${look.tone}`, text: `${look.symbol} ${look.word}` }),
-      ),
-      h(
-        "dl",
-        { class: "facts" },
-        setting(
-          "Expires",
-          `${localTime(info.expires_at, now)} (${countdown(info.expires_at, now)})`,
-        ),
-        setting(
-          "Refresh token or session ends",
-          info.refresh_expires_at
-            ? `${localTime(info.refresh_expires_at, now)} (${relative(info.refresh_expires_at, now)})`
-            : "—",
-        ),
-        setting(
-          "Last refresh",
-          `${localTime(info.last_refresh, now)} (${relative(info.last_refresh, now)})`,
-        ),
-        setting(
-          "Next refresh",
-          info.next_refresh_at
-            ? `${localTime(info.next_refresh_at, now)} (${relative(info.next_refresh_at, now)})`
-            : "—",
-        ),
-        setting("Fingerprint", info.token_fingerprint ?? "—"),
-      ),
-      error
-        ? h(
-            "div",
-            { class: "error" },
-            h("strong", { text: "Last error: " }),
-            h("span", { class: "api-words", text: errorWords(error) }),
-            error.certificate
-              ? h(
-                  "div",
-                  {},
-                  h("p", { text: problemTitle(error.certificate) }),
-                  error.certificate.presented[0]
-                    ? certificateFacts(error.certificate.presented[0], now)
-                    : null,
-                )
-              : null,
-          )
-        : null,
-      h("h3", { text: "Token" }),
-      info.claims
-        ? h(
-            "div",
-            { class: "jwt" },
-            table("JWT header", ["Field", "Value"], headerRows, "jwt-header"),
-            table("Claims", ["", "Claim", "Value"], claimRows, "jwt-claims"),
-          )
-        : h("p", {
-            class: "hint",
-            text: "The token is not a JWT (or none is stored): nothing to decode.",
-          }),
-      h("h3", { text: "Refresh history" }),
-      history.length
-        ? table(
-            "Latest first (the last 50 attempts)",
-            ["Time", "Outcome", "Latency", "Error"],
-            history,
-            "history",
-          )
-        : h("p", { class: "hint", text: "No attempts yet." }),
-      h("h3", { text: "Settings" }),
-      h(
-        "dl",
-        { class: "facts" },
-        setting("Base URL", info.url),
-        ...(info.api_root
-          ? [setting("API at", `${info.api_root} (the site has plain permalinks)`)]
-          : []),
-        setting("User name", info.username ?? "—"),
-        setting("Token lifetime asked", info.ttl != null ? `${info.ttl} s` : "—"),
-        setting(
-          "Refresh lead",
-          info.refresh_lead_secs != null ? `${info.refresh_lead_secs} s` : "default",
-        ),
-        setting("CA file", info.ca_cert ?? "—"),
-        setting("Trusted certificate", info.trust_cert ?? "—"),
-        setting("Certificate verification", info.insecure ? "OFF (unsafe)" : "on"),
-        setting(
-          "In the keychain",
-          info.stored_secrets.length ? info.stored_secrets.join(", ") : "nothing",
-        ),
-        setting(
-          "Stored password refused",
-          info.password_refused ? "yes: it will not be sent again" : "no",
-        ),
-        setting("Added", localTime(info.created_at, now)),
-      ),
-      h(
-        "div",
-        { class: "actions" },
-        h("button", {
-          text: "Edit",
-          attrs: { type: "button", "data-action": "edit" },
-          on: { click: () => this.actions.edit(info) },
-        }),
-        h("button", {
-          text: "Log in",
-          attrs: { type: "button", "data-action": "login" },
-          on: { click: () => this.actions.login(info) },
-        }),
-        removeArea,
-      ),
+        text: "Remove",
+        attrs: { type: "button", "data-action": "remove" },
+      }),
     );
-  }
-
-  private async remove(area: HTMLElement): Promise<void> {
+  };
+  const confirmRemove = () => {
+    const yes = h("button", {
+      class: "danger",
+      text: `Remove ${info.name}`,
+      attrs: { type: "button", "data-action": "confirm-remove" },
+    });
+    removeArea.replaceChildren(
+      h("p", {
+        text: `Remove ${info.name} and its keychain entries? Scripts using it will stop getting tokens.`,
+      }),
+      yes,
+      h("button", { text: "Keep it", attrs: { type: "button", "data-action": "cancel-remove" } }),
+    );
+    yes.focus();
+  };
+  const remove = async () => {
     try {
-      await backend.remove(this.info.id);
-      this.actions.removed(this.info.name);
+      await backend.remove(info.id);
+      actions.removed(info.name);
     } catch (e) {
-      area.append(h("p", { class: "bad", text: (e as AppError).message }));
+      removeArea.append(h("p", { class: "bad", text: (e as AppError).message }));
     }
-  }
+  };
+  showRemove();
+  const error = info.last_error;
+  append(
+    element,
+    h(
+      "header",
+      {},
+      h("button", {
+        text: "← Back",
+        attrs: { type: "button", "data-action": "back", "aria-label": "Back to the list" },
+      }),
+      h("h2", { text: info.name }),
+      h("span", { class: "provider", text: provider(info.provider).label }),
+      h("span", { class: `status tone-${look.tone}`, text: `${look.symbol} ${look.word}` }),
+    ),
+    h(
+      "dl",
+      { class: "facts" },
+      setting("Expires", `${localTime(info.expires_at, now)} (${countdown(info.expires_at, now)})`),
+      setting(
+        "Refresh token or session ends",
+        info.refresh_expires_at
+          ? `${localTime(info.refresh_expires_at, now)} (${relative(info.refresh_expires_at, now)})`
+          : "—",
+      ),
+      setting(
+        "Last refresh",
+        `${localTime(info.last_refresh, now)} (${relative(info.last_refresh, now)})`,
+      ),
+      setting(
+        "Next refresh",
+        info.next_refresh_at
+          ? `${localTime(info.next_refresh_at, now)} (${relative(info.next_refresh_at, now)})`
+          : "—",
+      ),
+      setting("Fingerprint", info.token_fingerprint ?? "—"),
+    ),
+    error
+      ? h(
+          "div",
+          { class: "error" },
+          h("strong", { text: "Last error: " }),
+          h("span", { class: "api-words", text: errorWords(error) }),
+          error.certificate
+            ? h(
+                "div",
+                {},
+                h("p", { text: problemTitle(error.certificate) }),
+                error.certificate.presented[0]
+                  ? certificateView(error.certificate.presented[0], now).element
+                  : null,
+              )
+            : null,
+        )
+      : null,
+    h("h3", { text: "Token" }),
+    info.claims
+      ? h(
+          "div",
+          { class: "jwt" },
+          table("JWT header", ["Field", "Value"], headerRows, "jwt-header"),
+          table("Claims", ["", "Claim", "Value"], claimRows, "jwt-claims"),
+        )
+      : h("p", {
+          class: "hint",
+          text: "The token is not a JWT (or none is stored): nothing to decode.",
+        }),
+    h("h3", { text: "Refresh history" }),
+    history.length
+      ? table(
+          "Latest first (the last 50 attempts)",
+          ["Time", "Outcome", "Latency", "Error"],
+          history,
+          "history",
+        )
+      : h("p", { class: "hint", text: "No attempts yet." }),
+    h("h3", { text: "Settings" }),
+    h(
+      "dl",
+      { class: "facts" },
+      setting("Base URL", info.url),
+      ...(info.api_root
+        ? [setting("API at", `${info.api_root} (the site has plain permalinks)`)]
+        : []),
+      setting("User name", info.username ?? "—"),
+      setting("Token lifetime asked", info.ttl != null ? `${info.ttl} s` : "—"),
+      setting(
+        "Refresh lead",
+        info.refresh_lead_secs != null ? `${info.refresh_lead_secs} s` : "default",
+      ),
+      setting("CA file", info.ca_cert ?? "—"),
+      setting("Trusted certificate", info.trust_cert ?? "—"),
+      setting("Certificate verification", info.insecure ? "OFF (unsafe)" : "on"),
+      setting(
+        "In the keychain",
+        info.stored_secrets.length ? info.stored_secrets.join(", ") : "nothing",
+      ),
+      setting(
+        "Stored password refused",
+        info.password_refused ? "yes: it will not be sent again" : "no",
+      ),
+      setting("Added", localTime(info.created_at, now)),
+    ),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", {
+        text: "Edit",
+        attrs: { type: "button", "data-action": "edit" },
+      }),
+      h("button", {
+        text: "Log in",
+        attrs: { type: "button", "data-action": "login" },
+      }),
+      removeArea,
+    ),
+  );
+  const stopListening = onAction(element, {
+    back: () => actions.back(),
+    edit: () => actions.edit(info),
+    login: () => actions.login(info),
+    remove: confirmRemove,
+    "confirm-remove": () => void remove(),
+    "cancel-remove": showRemove,
+  });
+  return { element, destroy: stopListening };
 }

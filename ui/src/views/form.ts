@@ -3,19 +3,22 @@
 // Enterprise, refresh lead), validated as you type. Saving runs the first login; the API's
 // error shows inline and nothing is stored. An untrusted certificate shows what the server
 // presented and offers to trust it, or a CA file; skipping verification stays behind an
-// explicit warning.
+// explicit warning. Escape and Cancel ask before throwing away what was typed.
 import type { AccountForm } from "../bindings/AccountForm";
 import type { AccountInfo } from "../bindings/AccountInfo";
 import type { AppError } from "../bindings/AppError";
-import type { CertificateProblem } from "../bindings/CertificateProblem";
+import type { PresentedCertificate } from "../bindings/PresentedCertificate";
 import type { ProviderKind } from "../bindings/ProviderKind";
 import type { SecretKind } from "../bindings/SecretKind";
-import { clear, h, uid } from "../dom";
+import { hasChanges } from "../changes";
+import { discardGuard } from "../discard";
+import { clear, h, onAction, uid } from "../dom";
 import { backend } from "../ipc";
 import { PROVIDERS, provider, secretLabel } from "../providers";
 import { errorWords } from "../status";
 import { type Field, type FormValues, isValid, normalizeFingerprint, validate } from "../validate";
-import { certificateFacts, problemTitle } from "./certificate";
+import type { View } from "../view";
+import { certificatePrompt } from "./certificate";
 
 export interface FormDone {
   /** `secretsDeleted`: an edit moved the account to another server or trust setting without a
@@ -26,161 +29,30 @@ export interface FormDone {
 
 type Input = HTMLInputElement | HTMLSelectElement;
 
-export class AccountFormView {
-  readonly el: HTMLElement;
-  private readonly inputs = new Map<Field, Input>();
-  private readonly messages = new Map<Field, HTMLElement>();
-  private readonly rows = new Map<Field, HTMLElement>();
-  private readonly secretKind: HTMLSelectElement;
-  private readonly saveButton: HTMLButtonElement;
-  private readonly outcome: HTMLElement;
-  private readonly certPrompt: HTMLElement;
-  private touched = new Set<Field>();
-  private busy = false;
+const EDIT_SECRET_HINT =
+  "Leave empty to keep the stored secret. A new address or trust setting without it deletes the stored secrets: they are never sent to another server.";
 
-  constructor(
-    private readonly existingNames: string[],
-    private readonly done: FormDone,
-    private readonly editing: AccountInfo | null = null,
-  ) {
-    const title = editing ? `Edit ${editing.name}` : "Add an account";
-    const providerSelect = h(
-      "select",
-      { attrs: { disabled: editing != null } },
-      ...PROVIDERS.map((p) => h("option", { text: p.label, attrs: { value: p.id } })),
-    );
-    this.secretKind = h("select");
-    this.saveButton = h("button", {
-      class: "primary",
-      text: editing ? "Save" : "Add and log in",
-      attrs: { type: "submit", "data-action": "save" },
-    });
-    this.outcome = h("div", {
-      class: "outcome",
-      attrs: { "aria-live": "polite", "data-field": "form-outcome" },
-    });
-    this.certPrompt = h("div", {
-      class: "cert-prompt",
-      attrs: { hidden: true, "data-field": "cert-prompt" },
-    });
+export function formView(
+  existingNames: string[],
+  done: FormDone,
+  editing: AccountInfo | null = null,
+): View & { escape(): void } {
+  const inputs = new Map<Field, Input>();
+  const messages = new Map<Field, HTMLElement>();
+  const rows = new Map<Field, HTMLElement>();
+  const touched = new Set<Field>();
+  let busy = false;
+  /** The certificate the server presented last (Trust this certificate pins it). */
+  let presented: PresentedCertificate | undefined;
 
-    const form = h(
-      "form",
-      { class: "account-form", attrs: { novalidate: true, "aria-label": title } },
-      h("h2", { text: title }),
-      this.field("provider", "API", providerSelect),
-      this.field(
-        "name",
-        "Name",
-        h("input", { attrs: { autocomplete: "off", spellcheck: "false" } }),
-        "Used by scripts: tokenkeeper token NAME",
-      ),
-      this.field(
-        "url",
-        "Base URL",
-        h("input", { attrs: { type: "url", autocomplete: "off", spellcheck: "false" } }),
-      ),
-      this.field(
-        "username",
-        "User name",
-        h("input", { attrs: { autocomplete: "username", spellcheck: "false" } }),
-      ),
-      this.field("secretKind", "Log in with", this.secretKind),
-      this.field(
-        "secret",
-        "Password",
-        h("input", { attrs: { type: "password", autocomplete: "new-password" } }),
-        editing
-          ? "Leave empty to keep the stored secret. A new address or trust setting without it deletes the stored secrets: they are never sent to another server."
-          : "Stored in the OS keychain only.",
-      ),
-      this.field(
-        "ttl",
-        "Token lifetime (s)",
-        h("input", { attrs: { inputmode: "numeric", placeholder: "300" } }),
-        "Redis Enterprise: 1 to 86400 seconds",
-      ),
-      this.field(
-        "refreshLead",
-        "Refresh lead (s)",
-        h("input", { attrs: { inputmode: "numeric", placeholder: "automatic" } }),
-        "Refresh this long before expiry; empty for the default.",
-      ),
-      this.field(
-        "allowPlainHttp",
-        "Allow plain HTTP to this server (unencrypted)",
-        h("input", { attrs: { type: "checkbox" } }),
-      ),
-      h(
-        "details",
-        { class: "advanced" },
-        h("summary", { text: "Certificates" }),
-        this.field(
-          "caCert",
-          "CA or server certificate file (PEM)",
-          h("input", { attrs: { spellcheck: "false", placeholder: "/path/to/ca.pem" } }),
-        ),
-        this.field(
-          "trustCert",
-          "Trusted certificate (SHA-256)",
-          h("input", { attrs: { spellcheck: "false", placeholder: "AB:CD:…" } }),
-        ),
-        this.field(
-          "insecure",
-          "Skip certificate verification (unsafe)",
-          h("input", { attrs: { type: "checkbox" } }),
-        ),
-      ),
-      this.certPrompt,
-      this.outcome,
-      h(
-        "div",
-        { class: "actions" },
-        this.saveButton,
-        h("button", {
-          text: "Cancel",
-          attrs: { type: "button", "data-action": "cancel" },
-          on: { click: () => this.done.cancel() },
-        }),
-      ),
-    );
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      void this.save();
-    });
-    form.addEventListener("input", (e) => this.changed(e.target as Element));
-    form.addEventListener("change", (e) => this.changed(e.target as Element));
-    this.el = h("section", { class: "panel form-panel" }, form);
-
-    if (editing) {
-      this.set("provider", editing.provider);
-      this.set("name", editing.name);
-      this.set("url", editing.url.replace(/\/$/, ""));
-      this.set("username", editing.username ?? "");
-      this.set("ttl", editing.ttl != null ? String(editing.ttl) : "");
-      this.set(
-        "refreshLead",
-        editing.refresh_lead_secs != null ? String(editing.refresh_lead_secs) : "",
-      );
-      this.set("caCert", editing.ca_cert ?? "");
-      this.set("trustCert", editing.trust_cert ?? "");
-      (this.inputs.get("insecure") as HTMLInputElement).checked = editing.insecure;
-      (this.inputs.get("allowPlainHttp") as HTMLInputElement).checked = editing.allow_plain_http;
-    } else {
-      this.set("provider", PROVIDERS[0].id);
-    }
-    this.adapt();
-    this.refreshValidation();
-  }
-
-  private field(name: Field, label: string, input: Input, hint?: string): HTMLElement {
+  const field = (name: Field, label: string, input: Input, hint?: string): HTMLElement => {
     const id = uid(`f-${name}`);
     input.id = id;
     input.name = name;
     const message = h("p", { class: "message", attrs: { id: `${id}-msg`, "data-message": name } });
     input.setAttribute("aria-describedby", `${id}-msg`);
-    this.inputs.set(name, input);
-    this.messages.set(name, message);
+    inputs.set(name, input);
+    messages.set(name, message);
     const isBox = input instanceof HTMLInputElement && input.type === "checkbox";
     const row = h(
       "div",
@@ -191,17 +63,114 @@ export class AccountFormView {
       hint ? h("p", { class: "hint", text: hint }) : null,
       message,
     );
-    this.rows.set(name, row);
+    rows.set(name, row);
     return row;
-  }
+  };
+  const input = (attrs: Record<string, string>) => h("input", { attrs });
 
-  private set(name: Field, value: string): void {
-    const input = this.inputs.get(name);
-    if (input) input.value = value;
-  }
+  const title = editing ? `Edit ${editing.name}` : "Add an account";
+  const secretKind = h("select");
+  const saveButton = h("button", {
+    class: "primary",
+    text: editing ? "Save" : "Add and log in",
+    attrs: { type: "submit", "data-action": "save" },
+  });
+  const outcome = h("div", {
+    class: "outcome",
+    attrs: { "aria-live": "polite", "data-field": "form-outcome" },
+  });
+  const certPrompt = h("div", {
+    class: "cert-prompt",
+    attrs: { hidden: true, "data-field": "cert-prompt" },
+  });
+  const buttons = h(
+    "div",
+    { class: "actions" },
+    saveButton,
+    h("button", { text: "Cancel", attrs: { type: "button", "data-action": "cancel" } }),
+  );
+  const guard = discardGuard({
+    buttons,
+    changed: () => hasChanges(initial, values()),
+    leave: done.cancel,
+  });
+  const details = h(
+    "details",
+    { class: "advanced" },
+    h("summary", { text: "Certificates" }),
+    field(
+      "caCert",
+      "CA or server certificate file (PEM)",
+      input({ spellcheck: "false", placeholder: "/path/to/ca.pem" }),
+    ),
+    field(
+      "trustCert",
+      "Trusted certificate (SHA-256)",
+      input({ spellcheck: "false", placeholder: "AB:CD:…" }),
+    ),
+    field("insecure", "Skip certificate verification (unsafe)", input({ type: "checkbox" })),
+  );
+  const form = h(
+    "form",
+    { class: "account-form", attrs: { novalidate: true, "aria-label": title } },
+    h("h2", { text: title }),
+    field(
+      "provider",
+      "API",
+      h(
+        "select",
+        { attrs: { disabled: editing != null } },
+        ...PROVIDERS.map((p) => h("option", { text: p.label, attrs: { value: p.id } })),
+      ),
+    ),
+    field(
+      "name",
+      "Name",
+      input({ autocomplete: "off", spellcheck: "false" }),
+      "Used by scripts: tokenkeeper token NAME",
+    ),
+    field("url", "Base URL", input({ type: "url", autocomplete: "off", spellcheck: "false" })),
+    field("username", "User name", input({ autocomplete: "username", spellcheck: "false" })),
+    field("secretKind", "Log in with", secretKind),
+    field(
+      "secret",
+      "Password",
+      input({ type: "password", autocomplete: "new-password" }),
+      editing ? EDIT_SECRET_HINT : "Stored in the OS keychain only.",
+    ),
+    field(
+      "ttl",
+      "Token lifetime (s)",
+      input({ inputmode: "numeric", placeholder: "300" }),
+      "Redis Enterprise: 1 to 86400 seconds",
+    ),
+    field(
+      "refreshLead",
+      "Refresh lead (s)",
+      input({ inputmode: "numeric", placeholder: "automatic" }),
+      "Refresh this long before expiry; empty for the default.",
+    ),
+    field(
+      "allowPlainHttp",
+      "Allow plain HTTP to this server (unencrypted)",
+      input({ type: "checkbox" }),
+    ),
+    details,
+    certPrompt,
+    outcome,
+    buttons,
+    guard.element,
+  );
+  const element = h("section", { class: "panel form-panel" }, form);
 
-  values(): FormValues {
-    const get = (f: Field) => this.inputs.get(f)?.value ?? "";
+  const set = (name: Field, value: string) => {
+    const el = inputs.get(name);
+    if (el) el.value = value;
+  };
+  const box = (name: Field) => inputs.get(name) as HTMLInputElement;
+
+  function values(): FormValues {
+    const get = (f: Field) => inputs.get(f)?.value ?? "";
     return {
       name: get("name"),
       provider: get("provider") as ProviderKind,
@@ -213,67 +182,65 @@ export class AccountFormView {
       refreshLead: get("refreshLead"),
       caCert: get("caCert"),
       trustCert: get("trustCert"),
-      insecure: (this.inputs.get("insecure") as HTMLInputElement).checked,
-      allowPlainHttp: (this.inputs.get("allowPlainHttp") as HTMLInputElement).checked,
+      insecure: box("insecure").checked,
+      allowPlainHttp: box("allowPlainHttp").checked,
     };
   }
 
   /** Shows the fields this provider has, with its words. */
-  private adapt(): void {
-    const p = provider(this.values().provider);
-    const current = this.secretKind.value as SecretKind;
-    clear(this.secretKind);
+  function adapt(): void {
+    const p = provider(values().provider);
+    const current = secretKind.value as SecretKind;
+    clear(secretKind);
     for (const kind of p.secrets) {
-      this.secretKind.append(h("option", { text: secretLabel(kind, p), attrs: { value: kind } }));
+      secretKind.append(h("option", { text: secretLabel(kind, p), attrs: { value: kind } }));
     }
-    this.secretKind.value = p.secrets.includes(current) ? current : p.secrets[0];
-    const url = this.inputs.get("url") as HTMLInputElement;
-    url.placeholder = p.exampleUrl;
-    const usernameRow = this.rows.get("username");
+    secretKind.value = p.secrets.includes(current) ? current : p.secrets[0];
+    (inputs.get("url") as HTMLInputElement).placeholder = p.exampleUrl;
+    const usernameRow = rows.get("username");
     if (usernameRow) {
       usernameRow.hidden = p.usernameLabel === null;
       const label = usernameRow.querySelector("label");
       if (label) label.textContent = p.usernameLabel ?? "User name";
     }
-    const ttlRow = this.rows.get("ttl");
+    const ttlRow = rows.get("ttl");
     if (ttlRow) ttlRow.hidden = !p.hasTtl;
-    this.secretKind.closest(".field")?.toggleAttribute("hidden", p.secrets.length < 2);
-    const secretLabelEl = this.rows.get("secret")?.querySelector("label");
-    if (secretLabelEl)
-      secretLabelEl.textContent = secretLabel(this.secretKind.value as SecretKind, p);
+    secretKind.closest(".field")?.toggleAttribute("hidden", p.secrets.length < 2);
+    const secretLabelEl = rows.get("secret")?.querySelector("label");
+    if (secretLabelEl) secretLabelEl.textContent = secretLabel(secretKind.value as SecretKind, p);
   }
 
-  private changed(target: Element): void {
+  function changed(target: Element): void {
     const name = (target as Input).name as Field;
-    if (name) this.touched.add(name);
-    if (name === "provider" || name === "secretKind") this.adapt();
-    if (name === "url" || name === "trustCert" || name === "caCert") this.certPrompt.hidden = true;
-    if (name === "secret") this.touched.add("username");
-    this.refreshValidation();
+    if (name) touched.add(name);
+    if (name === "provider" || name === "secretKind") adapt();
+    if (name === "url" || name === "trustCert" || name === "caCert") certPrompt.hidden = true;
+    if (name === "secret") touched.add("username");
+    refreshValidation();
   }
 
-  private refreshValidation(showAll = false): boolean {
+  function refreshValidation(showAll = false): boolean {
     const result = validate(
-      this.values(),
-      this.existingNames.filter((n) => n !== this.editing?.name),
-      this.editing != null,
+      values(),
+      existingNames.filter((n) => n !== editing?.name),
+      editing != null,
     );
-    for (const [name, message] of this.messages) {
+    for (const [name, message] of messages) {
       const error = result.errors[name];
       const warning = result.warnings[name];
-      const show = showAll || this.touched.has(name) || (warning && !error);
+      const show = showAll || touched.has(name) || (warning && !error);
       message.textContent = show ? (error ?? warning ?? "") : "";
       message.className = `message ${error && show ? "bad" : warning ? "warn" : ""}`;
-      this.inputs.get(name)?.setAttribute("aria-invalid", error && show ? "true" : "false");
+      inputs.get(name)?.setAttribute("aria-invalid", error && show ? "true" : "false");
     }
     const ok = isValid(result);
-    this.saveButton.disabled = this.busy;
-    this.saveButton.setAttribute("aria-disabled", String(!ok));
+    saveButton.disabled = busy;
+    saveButton.setAttribute("aria-disabled", String(!ok));
     return ok;
   }
 
-  private formData(): AccountForm {
-    const v = this.values();
+  function formData(): AccountForm {
+    const v = values();
     const p = provider(v.provider);
     const num = (t: string) => (t.trim() ? Number(t.trim()) : null);
     return {
@@ -292,44 +259,38 @@ export class AccountFormView {
     };
   }
 
-  private async save(): Promise<void> {
-    if (!this.refreshValidation(true) || this.busy) {
-      this.outcome.textContent = "Fix the fields marked above first.";
-      this.outcome.className = "outcome bad";
-      const firstBad = [...this.inputs.values()].find(
-        (i) => i.getAttribute("aria-invalid") === "true",
-      );
+  async function save(): Promise<void> {
+    if (!refreshValidation(true) || busy) {
+      outcome.textContent = "Fix the fields marked above first.";
+      outcome.className = "outcome bad";
+      const firstBad = [...inputs.values()].find((i) => i.getAttribute("aria-invalid") === "true");
       firstBad?.focus();
       return;
     }
-    this.busy = true;
-    this.saveButton.disabled = true;
-    this.outcome.className = "outcome";
-    this.outcome.textContent = this.editing ? "Saving…" : "Logging in…";
+    busy = true;
+    saveButton.disabled = true;
+    outcome.className = "outcome";
+    outcome.textContent = editing ? "Saving…" : "Logging in…";
     try {
-      const form = this.formData();
-      const view = this.editing
-        ? await backend.edit(this.editing.id, form)
-        : await backend.add(form);
+      const data = formData();
+      const view = editing ? await backend.edit(editing.id, data) : await backend.add(data);
       const deleted =
-        this.editing !== null &&
-        this.editing.status !== "needs_login" &&
-        view.status === "needs_login";
-      this.done.saved(form.name, deleted);
+        editing !== null && editing.status !== "needs_login" && view.status === "needs_login";
+      done.saved(data.name, deleted);
     } catch (e) {
-      this.showError(e as AppError);
+      showError(e as AppError);
     } finally {
-      this.busy = false;
-      this.saveButton.disabled = false;
+      busy = false;
+      saveButton.disabled = false;
     }
   }
 
-  private showError(e: AppError): void {
-    clear(this.outcome);
-    this.outcome.className = "outcome bad";
-    this.outcome.append(h("p", { text: e.message, attrs: { "data-field": "form-error" } }));
+  function showError(e: AppError): void {
+    clear(outcome);
+    outcome.className = "outcome bad";
+    outcome.append(h("p", { text: e.message, attrs: { "data-field": "form-error" } }));
     if (e.api) {
-      this.outcome.append(
+      outcome.append(
         h("p", {
           class: "api-words",
           text: `The API answered: ${errorWords(e.api)}`,
@@ -337,58 +298,69 @@ export class AccountFormView {
         }),
       );
     }
-    if (e.code === "needs_login" || e.code === "auth") {
-      this.inputs.get("secret")?.focus();
+    if (e.code === "needs_login" || e.code === "auth") inputs.get("secret")?.focus();
+    if (e.certificate) {
+      presented = e.certificate.presented[0];
+      certPrompt.replaceChildren(certificatePrompt(e.certificate, Date.now()).element);
+      certPrompt.hidden = false;
     }
-    if (e.certificate) this.showCertificate(e.certificate);
   }
 
-  private showCertificate(problem: CertificateProblem): void {
-    clear(this.certPrompt);
-    this.certPrompt.hidden = false;
-    const leaf = problem.presented[0];
-    const now = Date.now();
-    this.certPrompt.append(
-      h("h3", { text: problemTitle(problem) }),
-      h("p", {
-        text: "Compare the fingerprint with what your administrator gave you (or with `openssl x509 -noout -fingerprint -sha256`). Trust it only if they match.",
-      }),
-    );
-    if (problem.pinned) {
-      this.certPrompt.append(
-        h("p", {
-          class: "warn",
-          text: `You trusted ${problem.pinned}; the server now presents another certificate (renewed, or someone in between).`,
-        }),
-      );
-    }
-    if (leaf) this.certPrompt.append(certificateFacts(leaf, now));
-    const useCa = h("button", {
-      text: "Use a CA file instead",
-      attrs: { type: "button", "data-action": "use-ca-file" },
-      on: {
-        click: () => {
-          const details = this.el.querySelector("details");
-          if (details) details.open = true;
-          this.inputs.get("caCert")?.focus();
-        },
-      },
-    });
-    const trust = h("button", {
-      class: "primary",
-      text: "Trust this certificate",
-      attrs: { type: "button", "data-action": "trust-cert", disabled: !leaf },
-      on: {
-        click: () => {
-          if (!leaf) return;
-          this.set("trustCert", leaf.sha256);
-          const details = this.el.querySelector("details");
-          if (details) details.open = true;
-          this.certPrompt.hidden = true;
-          void this.save();
-        },
-      },
-    });
-    this.certPrompt.append(h("div", { class: "actions" }, trust, useCa));
+  if (editing) {
+    set("provider", editing.provider);
+    set("name", editing.name);
+    set("url", editing.url.replace(/\/$/, ""));
+    set("username", editing.username ?? "");
+    set("ttl", editing.ttl != null ? String(editing.ttl) : "");
+    set("refreshLead", editing.refresh_lead_secs != null ? String(editing.refresh_lead_secs) : "");
+    set("caCert", editing.ca_cert ?? "");
+    set("trustCert", editing.trust_cert ?? "");
+    box("insecure").checked = editing.insecure;
+    box("allowPlainHttp").checked = editing.allow_plain_http;
+  } else {
+    set("provider", PROVIDERS[0].id);
   }
+  adapt();
+  refreshValidation();
+  /** What the fields held when the form opened: Escape asks only when they differ. */
+  const initial = values();
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void save();
+  };
+  const edited = (e: Event) => changed(e.target as Element);
+  const focused = (e: FocusEvent) => {
+    if (!guard.element.contains(e.target as Node)) guard.keepEditing();
+  };
+  form.addEventListener("submit", submit);
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
+  form.addEventListener("focusin", focused);
+  const stopListening = onAction(element, {
+    ...guard.actions,
+    "use-ca-file": () => {
+      details.open = true;
+      inputs.get("caCert")?.focus();
+    },
+    "trust-cert": () => {
+      if (!presented) return;
+      set("trustCert", presented.sha256);
+      details.open = true;
+      certPrompt.hidden = true;
+      void save();
+    },
+  });
+
+  return {
+    element,
+    escape: guard.escape,
+    destroy() {
+      stopListening();
+      form.removeEventListener("submit", submit);
+      form.removeEventListener("input", edited);
+      form.removeEventListener("change", edited);
+      form.removeEventListener("focusin", focused);
+    },
+  };
 }

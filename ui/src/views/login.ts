@@ -1,16 +1,20 @@
 // Log in: a new password, secret or token for an account (the way out of "needs login").
+// Escape and Cancel ask before throwing away a typed secret.
 import type { AccountRow } from "../bindings/AccountRow";
 import type { AppError } from "../bindings/AppError";
 import type { SecretKind } from "../bindings/SecretKind";
-import { h, uid } from "../dom";
+import { hasChanges } from "../changes";
+import { discardGuard } from "../discard";
+import { h, onAction, uid } from "../dom";
 import { backend } from "../ipc";
 import { provider, secretLabel } from "../providers";
 import { errorWords } from "../status";
+import type { View } from "../view";
 
 export function loginView(
   row: Pick<AccountRow, "id" | "name" | "provider" | "last_error">,
   done: { saved(): void; cancel(): void },
-): HTMLElement {
+): View & { escape(): void } {
   const p = provider(row.provider);
   const kindId = uid("login-kind");
   const secretId = uid("login-secret");
@@ -31,6 +35,19 @@ export function loginView(
     text: "Log in",
     attrs: { type: "submit", "data-action": "submit-login" },
   });
+  const buttons = h(
+    "div",
+    { class: "actions" },
+    submit,
+    h("button", { text: "Cancel", attrs: { type: "button", "data-action": "cancel" } }),
+  );
+  const values = () => ({ kind: kind.value, secret: secret.value });
+  const initial = values();
+  const guard = discardGuard({
+    buttons,
+    changed: () => hasChanges(initial, values()),
+    leave: done.cancel,
+  });
   const form = h(
     "form",
     { class: "account-form", attrs: { "aria-label": `Log in to ${row.name}` } },
@@ -47,18 +64,11 @@ export function loginView(
       h("p", { class: "hint", text: "Stored in the OS keychain only." }),
     ),
     outcome,
-    h(
-      "div",
-      { class: "actions" },
-      submit,
-      h("button", {
-        text: "Cancel",
-        attrs: { type: "button" },
-        on: { click: () => done.cancel() },
-      }),
-    ),
+    buttons,
+    guard.element,
   );
-  form.addEventListener("submit", (e) => {
+  const element = h("section", { class: "panel form-panel" }, form);
+  const send = (e: Event) => {
     e.preventDefault();
     if (!secret.value.trim()) {
       outcome.textContent = "Enter the new secret.";
@@ -79,7 +89,21 @@ export function loginView(
       .finally(() => {
         submit.disabled = false;
       });
-  });
+  };
+  const focused = (e: FocusEvent) => {
+    if (!guard.element.contains(e.target as Node)) guard.keepEditing();
+  };
+  form.addEventListener("submit", send);
+  form.addEventListener("focusin", focused);
+  const stopListening = onAction(element, guard.actions);
   queueMicrotask(() => secret.focus());
-  return h("section", { class: "panel form-panel" }, form);
+  return {
+    element,
+    escape: guard.escape,
+    destroy() {
+      stopListening();
+      form.removeEventListener("submit", send);
+      form.removeEventListener("focusin", focused);
+    },
+  };
 }

@@ -1,14 +1,12 @@
 // Settings: default refresh lead, clipboard clear delay, notifications, start at login. The
-// theme follows the system (light or dark) by itself.
+// theme follows the system (light or dark) by itself. Escape and Cancel leave at once.
 import type { AppError } from "../bindings/AppError";
 import type { AppSettings } from "../bindings/AppSettings";
-import { h, uid } from "../dom";
+import { h, onAction, uid } from "../dom";
 import { backend } from "../ipc";
+import type { View } from "../view";
 
-export function settingsView(
-  current: AppSettings,
-  done: { saved(): void; cancel(): void },
-): HTMLElement {
+export function settingsView(current: AppSettings, done: { saved(): void; cancel(): void }): View {
   const field = (label: string, input: HTMLInputElement, hint: string) => {
     input.id = uid("setting");
     const box = input.type === "checkbox";
@@ -66,14 +64,10 @@ export function settingsView(
         text: "Save",
         attrs: { type: "submit", "data-action": "save-settings" },
       }),
-      h("button", {
-        text: "Cancel",
-        attrs: { type: "button" },
-        on: { click: () => done.cancel() },
-      }),
+      h("button", { text: "Cancel", attrs: { type: "button", "data-action": "cancel" } }),
     ),
   );
-  form.addEventListener("submit", (e) => {
+  const save = (e: Event) => {
     e.preventDefault();
     const num = (t: string) => (t.trim() ? Number(t.trim()) : null);
     const leadValue = num(lead.value);
@@ -102,6 +96,15 @@ export function settingsView(
         outcome.className = "outcome bad";
         outcome.textContent = err.message;
       });
-  });
-  return h("section", { class: "panel form-panel" }, form);
+  };
+  form.addEventListener("submit", save);
+  const element = h("section", { class: "panel form-panel" }, form);
+  const stopListening = onAction(element, { cancel: () => done.cancel() });
+  return {
+    element,
+    destroy() {
+      stopListening();
+      form.removeEventListener("submit", save);
+    },
+  };
 }

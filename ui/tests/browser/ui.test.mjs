@@ -501,8 +501,9 @@ describe("the detail view", () => {
   it("says where a WordPress site with plain permalinks answers", async () => {
     const page = await open();
     await card(page, "blog").getByRole("button", { name: "Details" }).click();
-    await page.waitForSelector("[data-field=jwt-claims], dl.facts");
-    const facts = await page.locator("dl.facts").last().innerText();
+    // The list's cards have facts too: wait for the detail view's.
+    await page.waitForSelector("section.detail dl.facts");
+    const facts = await page.locator("section.detail dl.facts").last().innerText();
     assert.match(
       facts,
       /API at\s+https:\/\/blog.example.com\/\?rest_route=\/jwt-auth\/v1 \(the site has plain permalinks\)/,
@@ -513,5 +514,217 @@ describe("the detail view", () => {
     await other.waitForSelector("[data-field=jwt-claims]");
     assert.doesNotMatch(await other.locator("dl.facts").last().innerText(), /API at/);
     await other.close();
+  });
+});
+
+describe("leaving a form", () => {
+  /** Fails the test if anything calls window.confirm, alert or prompt. */
+  function noDialogs(page) {
+    const dialogs = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.type());
+      void d.dismiss();
+    });
+    return dialogs;
+  }
+
+  it("asks before Escape throws away what was typed; Keep editing keeps it, Discard closes", async () => {
+    const page = await open();
+    const dialogs = noDialogs(page);
+    await page.getByRole("button", { name: "Add account" }).click();
+    const form = page.locator("form.account-form");
+    await form.getByLabel("Name", { exact: true }).fill("half-typed");
+    await form.getByLabel("Base URL").fill("https://cluster.example.com:9443");
+    await page.keyboard.press("Escape");
+    const question = page.getByRole("group", { name: "Discard changes?" });
+    await question.waitFor();
+    assert.ok(await question.isVisible());
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.textContent),
+      "Keep editing",
+      "focus moves to the question",
+    );
+    assert.ok(!(await form.getByRole("button", { name: "Cancel" }).isVisible()));
+    // Escape again goes back to the form, as it was, with focus where it was.
+    await page.keyboard.press("Escape");
+    assert.ok(!(await question.isVisible()));
+    assert.equal(await form.getByLabel("Name", { exact: true }).inputValue(), "half-typed");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "url");
+    // Keep editing does the same.
+    await page.keyboard.press("Escape");
+    await question.getByRole("button", { name: "Keep editing" }).click();
+    assert.ok(!(await question.isVisible()));
+    assert.equal(await form.getByLabel("Name", { exact: true }).inputValue(), "half-typed");
+    assert.equal(
+      await form.getByLabel("Base URL").inputValue(),
+      "https://cluster.example.com:9443",
+    );
+    assert.ok(await form.getByRole("button", { name: "Add and log in" }).isVisible());
+    // Discard closes the form.
+    await page.keyboard.press("Escape");
+    await question.getByRole("button", { name: "Discard" }).click();
+    await page.waitForSelector("article.account");
+    assert.equal(await page.locator("form.account-form").count(), 0);
+    assert.equal(await page.locator("article.account").count(), 3);
+    assert.deepEqual(dialogs, [], "asks in the page, never with a dialog");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  it("closes an untouched form on Escape at once", async () => {
+    const page = await open();
+    await page.getByRole("button", { name: "Add account" }).click();
+    await page.waitForSelector("form.account-form");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("article.account");
+    assert.equal(await page.locator("form.account-form").count(), 0);
+    assert.equal(await page.locator("[data-field=discard]").count(), 0);
+    // A value typed and then taken back is no change either.
+    await page.getByRole("button", { name: "Add account" }).click();
+    const name = page.locator("form.account-form").getByLabel("Name", { exact: true });
+    await name.fill("x");
+    await name.fill("");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.waitForSelector("article.account");
+    assert.equal(await page.locator("form.account-form").count(), 0);
+    await page.close();
+  });
+
+  it("asks on Cancel too, in the edit and log-in forms, and keeps no secret once discarded", async () => {
+    const page = await open();
+    const dialogs = noDialogs(page);
+    // Edit: an untouched form closes at once; a changed one asks.
+    await card(page, "smartling-prod").getByRole("button", { name: "Details" }).click();
+    await page.getByRole("button", { name: "Edit" }).click();
+    const form = page.locator("form.account-form");
+    await form.waitFor();
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("article.account");
+    await card(page, "smartling-prod").getByRole("button", { name: "Details" }).click();
+    await page.getByRole("button", { name: "Edit" }).click();
+    await form.getByLabel("Base URL").fill("https://api.smartling.com/v2");
+    await form.getByRole("button", { name: "Cancel" }).click();
+    const question = page.getByRole("group", { name: "Discard changes?" });
+    await question.waitFor();
+    await question.getByRole("button", { name: "Keep editing" }).click();
+    assert.equal(await form.getByLabel("Base URL").inputValue(), "https://api.smartling.com/v2");
+    await page.keyboard.press("Escape");
+    await question.getByRole("button", { name: "Discard" }).click();
+    await page.waitForSelector("article.account");
+    // Log in: a typed secret asks first, and is gone from the page once discarded.
+    await card(page, "blog").getByRole("button", { name: "Log in" }).click();
+    await page.locator("form.account-form").getByLabel("Secret").fill("typed-secret-42");
+    await page.keyboard.press("Escape");
+    await question.waitFor();
+    await page.keyboard.press("Escape");
+    assert.equal(
+      await page.locator("form.account-form").getByLabel("Secret").inputValue(),
+      "typed-secret-42",
+    );
+    await page.keyboard.press("Escape");
+    await question.getByRole("button", { name: "Discard" }).click();
+    await page.waitForSelector("article.account");
+    assert.equal(await page.locator("form.account-form").count(), 0);
+    assert.equal(
+      await page.evaluate(() =>
+        [...document.querySelectorAll("input")].some((i) => i.value.includes("typed-secret")),
+      ),
+      false,
+    );
+    assert.equal(
+      await page.evaluate(() => window.__calls.filter((c) => c.cmd === "login_account").length),
+      0,
+    );
+    assert.deepEqual(dialogs, []);
+    await page.close();
+  });
+});
+
+describe("views are destroyed when replaced", () => {
+  it("leaves no countdown timer, timeout or listener of a destroyed view behind", async () => {
+    const page = await browser.newPage();
+    // Count the intervals, the long timeouts (1 s and more: the cards' feedback and reveal
+    // timers) and the visibilitychange listeners alive, before the app's script runs.
+    await page.addInitScript(() => {
+      const live = { intervals: new Set(), timeouts: new Set(), visibility: new Set() };
+      window.__live = () => ({
+        intervals: live.intervals.size,
+        timeouts: live.timeouts.size,
+        visibility: live.visibility.size,
+      });
+      const { setInterval, clearInterval, setTimeout, clearTimeout } = window;
+      window.setInterval = (...args) => {
+        const id = setInterval(...args);
+        live.intervals.add(id);
+        return id;
+      };
+      window.clearInterval = (id) => {
+        live.intervals.delete(id);
+        clearInterval(id);
+      };
+      window.setTimeout = (fn, delay, ...rest) => {
+        if (!(delay >= 1000)) return setTimeout(fn, delay, ...rest);
+        const id = setTimeout(
+          (...a) => {
+            live.timeouts.delete(id);
+            if (typeof fn === "function") fn(...a);
+          },
+          delay,
+          ...rest,
+        );
+        live.timeouts.add(id);
+        return id;
+      };
+      window.clearTimeout = (id) => {
+        live.timeouts.delete(id);
+        clearTimeout(id);
+      };
+      const { addEventListener, removeEventListener } = Document.prototype;
+      Document.prototype.addEventListener = function (type, listener, options) {
+        if (type === "visibilitychange") live.visibility.add(listener);
+        return addEventListener.call(this, type, listener, options);
+      };
+      Document.prototype.removeEventListener = function (type, listener, options) {
+        if (type === "visibilitychange") live.visibility.delete(listener);
+        return removeEventListener.call(this, type, listener, options);
+      };
+    });
+    await page.goto(base);
+    await page.waitForSelector("#app[data-ready=true]");
+    const live = () => page.evaluate(() => window.__live());
+    assert.deepEqual(await live(), { intervals: 1, timeouts: 0, visibility: 1 }, "the list ticks");
+    for (let i = 0; i < 4; i++) {
+      // Copy and Reveal start a card's timers; leaving the list must clear them.
+      await card(page, "smartling-prod").getByRole("button", { name: "Copy" }).click();
+      await page.waitForFunction(() =>
+        document
+          .querySelector('article[data-account="smartling-prod"] [data-field=feedback]')
+          .textContent.startsWith("Copied"),
+      );
+      await card(page, "smartling-prod").getByRole("button", { name: "Reveal" }).click();
+      await card(page, "smartling-prod").getByRole("button", { name: "Hide" }).waitFor();
+      assert.equal((await live()).timeouts, 2, "the feedback and the reveal timers run");
+      await card(page, "smartling-prod").getByRole("button", { name: "Details" }).click();
+      await page.waitForSelector("section.detail");
+      assert.deepEqual(await live(), { intervals: 0, timeouts: 0, visibility: 0 }, "on the detail");
+      await page.getByRole("button", { name: "Back to the list" }).click();
+      await page.waitForSelector("article.account");
+      assert.deepEqual(
+        await live(),
+        { intervals: 1, timeouts: 0, visibility: 1 },
+        "back on the list",
+      );
+    }
+    // The new list still ticks.
+    const countdown = card(page, "smartling-prod").locator("[data-field=countdown]");
+    const before = await countdown.innerText();
+    await page.waitForFunction(
+      (b) =>
+        document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]')
+          .textContent !== b,
+      before,
+      { timeout: 3000 },
+    );
+    await page.close();
   });
 });

@@ -1,0 +1,73 @@
+// The banners above the list: demo mode, the background process (starting, restarted, lost,
+// failed, no tray), a keychain that does not answer (with Retry, which the root's click listener
+// takes as data-action "retry-keychain") and the files' problem. main.ts rebuilds them only
+// when what they say changes (the store keeps that), so focus on Retry survives updates.
+import type { Overview } from "./bindings/Overview";
+import { h } from "./dom";
+
+function banner(kind: string, text: string, ...extra: HTMLElement[]): HTMLElement {
+  return h(
+    "div",
+    {
+      class: `banner banner-${kind}`,
+      attrs: { role: kind === "bad" ? "alert" : "note", "data-banner": kind },
+    },
+    h("p", { text }),
+    ...extra,
+  );
+}
+
+/** What the window says about the background process (nothing when all is well). */
+function backgroundBanner(b: Overview["background"]): HTMLElement | null {
+  switch (b.state) {
+    case "here":
+      return null;
+    case "starting":
+      return banner(
+        "info",
+        "Starting the TokenKeeper background, which keeps your tokens fresh while this window is closed…",
+      );
+    case "running": {
+      const said: string[] = [];
+      if (b.restarts > 0)
+        said.push(
+          `The TokenKeeper background stopped unexpectedly ${b.restarts === 1 ? "once" : `${b.restarts} times`} while this window was open, and was started again.`,
+        );
+      if (b.tray === "unavailable")
+        said.push(
+          "No tray on this desktop (it has no StatusNotifierItem host): TokenKeeper keeps refreshing in the background; open this window to copy a token.",
+        );
+      if (said.length === 0) return null;
+      return banner(b.restarts > 0 ? "warn" : "info", said.join(" "));
+    }
+    case "lost":
+      return banner("warn", "The TokenKeeper background stopped unexpectedly; starting it again…");
+    case "failed":
+      return banner("bad", `The TokenKeeper background cannot start: ${b.message}`);
+  }
+}
+
+/** Puts the banners for `o` into `banners`, in place of what was there. */
+export function renderBanners(banners: HTMLElement, o: Overview): void {
+  banners.replaceChildren();
+  if (o.demo) {
+    banners.append(
+      banner(
+        "demo",
+        "Demo mode: five local API emulators with one account each, short token lifetimes and a fault now and then. Nothing here is real; it is all removed when you close this window.",
+      ),
+    );
+  }
+  const background = backgroundBanner(o.background);
+  if (background) banners.append(background);
+  if (o.keychain) {
+    const retry = h("button", {
+      text: "Retry",
+      attrs: { type: "button", "data-action": "retry-keychain" },
+    });
+    banners.append(banner("bad", o.keychain.message, retry));
+  }
+  if (o.problem) {
+    banners.append(banner("bad", o.problem.message));
+  }
+}
