@@ -1,5 +1,6 @@
-// Rules about the code itself: one module talks to the backend, the bundle stays small, and
-// nothing parses backend text as markup.
+// Rules about the code itself: one module talks to the backend, the bundle and the first script
+// stay small, and nothing parses backend text as markup.
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -38,5 +39,13 @@ describe("code boundaries", () => {
     expect(built.length, "run `npm run build` first").toBeGreaterThan(1);
     const gz = built.reduce((sum, f) => sum + gzipSync(readFileSync(f)).length, 0);
     expect(gz).toBeLessThan(100 * 1024);
+  });
+
+  it("keeps the first script within its budget (tests/size.mjs)", () => {
+    // Throws, with what it printed, when over.
+    const said = execFileSync(process.execPath, [join(root, "tests", "size.mjs")], {
+      encoding: "utf8",
+    });
+    expect(said).toMatch(/: ok$/m);
   });
 });
