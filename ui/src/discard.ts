@@ -53,7 +53,10 @@ export function discardGuard(options: {
   const asking = () => !element.hidden;
   const ask = () => {
     const active = document.activeElement;
-    from = active instanceof HTMLElement && !buttons.contains(active) ? active : null;
+    from =
+      active instanceof HTMLElement && active !== document.body && !buttons.contains(active)
+        ? active
+        : null;
     buttons.hidden = true;
     element.hidden = false;
     keep.focus();
