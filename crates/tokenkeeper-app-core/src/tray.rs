@@ -208,28 +208,16 @@ mod tests {
 
     use chrono::TimeDelta;
     use tokenkeeper_core::ProviderKind;
-    use tokenkeeper_core::account::{Account, AccountId, parse_base_url};
     use tokenkeeper_core::keeper::AccountView;
     use tokenkeeper_core::store::state::AccountState;
+    use tokenkeeper_core::testing::TestAccount;
 
     use super::*;
 
     fn row(name: &str, status: Status, left: Option<i64>, now: DateTime<Utc>) -> AccountRow {
-        let account = Account {
-            id: AccountId::generate(),
-            name: name.into(),
-            provider: ProviderKind::RedisEnterprise,
-            url: parse_base_url("https://cluster.example:9443/").unwrap(),
-            username: Some("admin".into()),
-            ttl: None,
-            ca_cert: None,
-            trust_cert: None,
-            insecure: false,
-            created_at: now,
-            refresh_lead_secs: None,
-            plain_permalinks: false,
-            allow_plain_http: false,
-        };
+        let account = TestAccount::new(name, ProviderKind::RedisEnterprise)
+            .created_at(now)
+            .build();
         let mut view = AccountView::new(&account, &AccountState::default(), now, None);
         view.status = status;
         view.expires_at = left.map(|s| now + TimeDelta::seconds(s));

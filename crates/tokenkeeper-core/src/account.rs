@@ -293,6 +293,7 @@ pub fn parse_base_url(text: &str) -> Result<Url> {
 #[cfg(test)]
 mod tests {
     use super::{ProviderKind, parse_base_url, redact_url_text, validate_name};
+    use crate::testing::TestAccount;
 
     #[test]
     fn provider_ids_round_trip() {
@@ -350,22 +351,10 @@ mod tests {
     }
 
     #[test]
-    fn endpoint_keeps_path_prefix() -> Result<(), Box<dyn std::error::Error>> {
-        let account = super::Account {
-            id: super::AccountId::generate(),
-            name: "wp".into(),
-            provider: ProviderKind::JwtAuthPro,
-            url: parse_base_url("https://site.example/blog/")?,
-            username: None,
-            ttl: None,
-            ca_cert: None,
-            trust_cert: None,
-            insecure: false,
-            created_at: chrono::Utc::now(),
-            refresh_lead_secs: None,
-            plain_permalinks: false,
-            allow_plain_http: false,
-        };
+    fn endpoint_keeps_path_prefix() {
+        let account = TestAccount::new("wp", ProviderKind::JwtAuthPro)
+            .url("https://site.example/blog/")
+            .build();
         assert_eq!(
             account.endpoint("/wp-json/jwt-auth/v1/token").as_str(),
             "https://site.example/blog/wp-json/jwt-auth/v1/token"
@@ -382,6 +371,5 @@ mod tests {
                 .as_str(),
             "https://site.example/blog/?rest_route=/jwt-auth/v1/token/refresh"
         );
-        Ok(())
     }
 }

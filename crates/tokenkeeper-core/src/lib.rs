@@ -11,7 +11,9 @@
 //! - [`keeper`]: the operations the CLI and the app call (add, list, token, refresh, remove);
 //! - [`error`]: typed errors that keep each API's own code and message;
 //! - [`hardening`]: no core dumps of a process that holds secrets;
-//! - [`secret`]: a string type that cannot be printed or serialised.
+//! - [`secret`]: a string type that cannot be printed or serialised;
+//! - `testing` (tests only: this crate's and, through the `test-support` feature, other
+//!   crates' dev-dependencies): a builder for test accounts.
 
 pub mod account;
 #[cfg(unix)]
@@ -25,6 +27,8 @@ pub mod keeper;
 pub mod providers;
 pub mod secret;
 pub mod store;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod token;
 
 pub use account::{Account, AccountId, ProviderKind};

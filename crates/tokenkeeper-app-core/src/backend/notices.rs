@@ -140,30 +140,19 @@ impl Notifier {
 #[cfg(test)]
 mod tests {
     use chrono::{TimeDelta, Utc};
-    use tokenkeeper_core::account::{Account, AccountId};
+    use tokenkeeper_core::ProviderKind;
+    use tokenkeeper_core::account::AccountId;
     use tokenkeeper_core::keeper::AccountView;
     use tokenkeeper_core::store::state::{AccountState, LastError, Status};
-    use tokenkeeper_core::{ProviderKind, account::parse_base_url};
+    use tokenkeeper_core::testing::TestAccount;
 
     use super::{Notice, Notifier};
     use crate::dto::AccountRow;
 
     fn row(id: AccountId, status: Status) -> AccountRow {
-        let account = Account {
-            id,
-            name: "acc".into(),
-            provider: ProviderKind::Smartling,
-            url: parse_base_url("https://api.smartling.com").unwrap(),
-            username: None,
-            ttl: None,
-            ca_cert: None,
-            trust_cert: None,
-            insecure: false,
-            created_at: Utc::now(),
-            refresh_lead_secs: None,
-            plain_permalinks: false,
-            allow_plain_http: false,
-        };
+        let account = TestAccount::new("acc", ProviderKind::Smartling)
+            .id(id)
+            .build();
         let mut view = AccountView::new(&account, &AccountState::default(), Utc::now(), None);
         view.status = status;
         view.last_error = Some(LastError {

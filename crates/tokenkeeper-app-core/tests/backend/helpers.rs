@@ -9,9 +9,10 @@ use tokenkeeper_app_core::backend::Backend;
 use tokenkeeper_app_core::backend::clipboard::MemoryClipboard;
 use tokenkeeper_app_core::dto::{AccountForm, SecretKind};
 use tokenkeeper_core::account::AccountId;
-use tokenkeeper_core::keeper::{InitialSecret, NewAccount};
+use tokenkeeper_core::keeper::InitialSecret;
 use tokenkeeper_core::store::keychain::{MemoryStore, SecretKind as Kind, SecretStore};
 use tokenkeeper_core::store::paths::Paths;
+use tokenkeeper_core::testing::TestAccount;
 use tokenkeeper_core::{Error, Keeper, ProviderKind, Secret};
 use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig};
 
@@ -112,18 +113,11 @@ impl Setup {
     /// Adds an account the way `tokenkeeper add` does.
     pub async fn add_with_cli(&self, name: &str) {
         let form = self.form(name);
-        let new = NewAccount {
-            name: name.to_owned(),
-            provider: form.provider,
-            url: tokenkeeper_core::account::parse_base_url(&form.url).unwrap(),
-            username: form.username,
-            ttl: None,
-            ca_cert: form.ca_cert.map(Into::into),
-            trust_cert: None,
-            insecure: false,
-            refresh_lead_secs: None,
-            allow_plain_http: false,
-        };
+        let new = TestAccount::new(name, form.provider)
+            .url(&form.url)
+            .username(USER)
+            .ca_cert(form.ca_cert.map(Into::into))
+            .build_new();
         self.cli()
             .add(new, InitialSecret::Password(Secret::new(PASSWORD)))
             .await

@@ -151,25 +151,14 @@ fn corrupt(path: &Path, reason: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::{Config, VERSION, load, save};
-    use crate::account::{Account, AccountId, ProviderKind, parse_base_url};
+    use crate::account::{Account, ProviderKind};
     use crate::error::Error;
+    use crate::testing::TestAccount;
 
     fn account(name: &str) -> Account {
-        Account {
-            id: AccountId::generate(),
-            name: name.into(),
-            provider: ProviderKind::Smartling,
-            url: parse_base_url("https://api.smartling.com").unwrap(),
-            username: Some("user".into()),
-            ttl: None,
-            ca_cert: None,
-            trust_cert: None,
-            insecure: false,
-            created_at: chrono::Utc::now(),
-            refresh_lead_secs: None,
-            plain_permalinks: false,
-            allow_plain_http: false,
-        }
+        TestAccount::new(name, ProviderKind::Smartling)
+            .username("user")
+            .build()
     }
 
     #[test]

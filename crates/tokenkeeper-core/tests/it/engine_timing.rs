@@ -8,13 +8,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use tokenkeeper_core::account::{Account, AccountId, parse_base_url};
+use tokenkeeper_core::account::{Account, AccountId};
 use tokenkeeper_core::clock::{Clock, TokioClock};
 use tokenkeeper_core::engine::events::EventKind;
 use tokenkeeper_core::engine::{Attempter, Engine, EngineCommand, EngineConfig};
 use tokenkeeper_core::keeper::Attempt;
 use tokenkeeper_core::store::paths::Paths;
 use tokenkeeper_core::store::state::AccountState;
+use tokenkeeper_core::testing::TestAccount;
 use tokenkeeper_core::token::TokenSet;
 use tokenkeeper_core::{ApiError, Error, ErrorKind, ProviderKind, Secret};
 use tokio::time::Instant;
@@ -159,21 +160,7 @@ impl Attempter for Scripted {
 }
 
 fn account(i: usize) -> Account {
-    Account {
-        id: AccountId::generate(),
-        name: format!("acc{i}"),
-        provider: ProviderKind::Smartling,
-        url: parse_base_url("https://api.example.com").unwrap(),
-        username: Some("u".into()),
-        ttl: None,
-        ca_cert: None,
-        trust_cert: None,
-        insecure: false,
-        created_at: Utc::now(),
-        refresh_lead_secs: None,
-        plain_permalinks: false,
-        allow_plain_http: false,
-    }
+    TestAccount::new(&format!("acc{i}"), ProviderKind::Smartling).build()
 }
 
 async fn start(fake: &Arc<Scripted>, accounts: Vec<Account>, concurrency: usize) -> Engine {

@@ -4,11 +4,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use tokenkeeper_core::account::{Account, AccountId, parse_base_url};
+use tokenkeeper_core::account::Account;
 use tokenkeeper_core::keeper::{InitialSecret, NewAccount};
 use tokenkeeper_core::providers::{Http, StoredTokens, provider_for};
 use tokenkeeper_core::store::keychain::{Keychain, SecretKind, SecretStore};
 use tokenkeeper_core::store::paths::Paths;
+use tokenkeeper_core::testing::TestAccount;
 use tokenkeeper_core::token::TokenSet;
 use tokenkeeper_core::{ApiError, Keeper, ProviderKind, Secret};
 use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, Fault, FaultAction, FaultTarget};
@@ -29,30 +30,30 @@ pub async fn start_with(config: EmulatorConfig, api: Api) -> Emulator {
 }
 
 /// Writes the emulator's CA (if TLS) into `dir` and returns its path.
-pub fn ca_file(emu: &Emulator, dir: &std::path::Path) -> Option<PathBuf> {
+pub fn ca_file(emu: &Emulator, dir: &Path) -> Option<PathBuf> {
     let pem = emu.ca_cert_pem()?;
     let path = dir.join(format!("{}-ca.pem", emu.api().id()));
     std::fs::write(&path, pem).unwrap();
     Some(path)
 }
 
-/// An account for the emulator, trusting its CA.
-pub fn account(emu: &Emulator, dir: &std::path::Path) -> Account {
-    Account {
-        id: AccountId::generate(),
-        name: format!("{}-test", emu.api().id()),
-        provider: kind_of(emu.api()),
-        url: parse_base_url(&emu.base_url()).unwrap(),
-        username: Some(USER.to_owned()),
-        ttl: None,
-        ca_cert: ca_file(emu, dir),
-        trust_cert: None,
-        insecure: false,
-        created_at: Utc::now(),
-        refresh_lead_secs: None,
-        plain_permalinks: false,
-        allow_plain_http: false,
-    }
+/// An account `name` for the emulator, as a builder: its URL, [`USER`], trusting its CA (written
+/// into `dir`).
+pub fn account_named(emu: &Emulator, dir: &Path, name: &str) -> TestAccount {
+    TestAccount::new(name, kind_of(emu.api()))
+        .url(&emu.base_url())
+        .username(USER)
+        .ca_cert(ca_file(emu, dir))
+}
+
+/// [`account_named`] `<api>-test`, as a builder (for settings beyond those).
+pub fn account_for(emu: &Emulator, dir: &Path) -> TestAccount {
+    account_named(emu, dir, &format!("{}-test", emu.api().id()))
+}
+
+/// An account `<api>-test` for the emulator, trusting its CA.
+pub fn account(emu: &Emulator, dir: &Path) -> Account {
+    account_for(emu, dir).build()
 }
 
 pub fn http() -> Http {
@@ -122,19 +123,9 @@ pub fn keeper(dir: &Path) -> Keeper {
     Keeper::open(Paths::new(dir.join("config")))
 }
 
+/// [`account_named`] as `Keeper::add` takes it.
 pub fn new_account(emu: &Emulator, dir: &Path, name: &str) -> NewAccount {
-    NewAccount {
-        name: name.to_owned(),
-        provider: kind_of(emu.api()),
-        url: parse_base_url(&emu.base_url()).unwrap(),
-        username: Some(USER.to_owned()),
-        ttl: None,
-        ca_cert: ca_file(emu, dir),
-        trust_cert: None,
-        insecure: false,
-        refresh_lead_secs: None,
-        allow_plain_http: false,
-    }
+    account_named(emu, dir, name).build_new()
 }
 
 /// An emulator, a config dir and a keeper with one account `name` already added.

@@ -5,8 +5,8 @@ use tokenkeeper_core::{ErrorKind, Secret};
 use tokenkeeper_emulators::{Api, EmulatorConfig, FaultAction, FaultTarget};
 
 use crate::helpers::{
-    account, assert_api_error, assert_expires_in, fault, login, refresh, start, start_with,
-    stored_from,
+    account, account_for, assert_api_error, assert_expires_in, fault, login, refresh, start,
+    start_with, stored_from,
 };
 
 #[tokio::test]
@@ -36,8 +36,7 @@ async fn login_then_refresh_with_the_jwt_scheme() {
 async fn ttl_is_sent_and_honoured() {
     let emu = start(Api::RedisEnterprise).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut acc = account(&emu, dir.path());
-    acc.ttl = Some(120);
+    let mut acc = account_for(&emu, dir.path()).ttl(120).build();
     let set = login(&emu, &acc).await.unwrap();
     assert_expires_in(set.expires_at, 120);
     let again = refresh(&acc, &stored_from(&set)).await.unwrap();
@@ -130,8 +129,7 @@ async fn expiry_is_right_with_the_server_clock_an_hour_off() {
 async fn self_signed_certificate_needs_the_ca_file_or_insecure() {
     let emu = start(Api::RedisEnterprise).await;
     let dir = tempfile::tempdir().unwrap();
-    let mut acc = account(&emu, dir.path());
-    acc.ca_cert = None;
+    let mut acc = account_for(&emu, dir.path()).ca_cert(None).build();
     let err = login(&emu, &acc).await.unwrap_err();
     assert_api_error(&err, ErrorKind::Config, None, Some("certificate_untrusted"));
     let presented = err.certificate.as_ref().map(|c| &c.presented[..]);

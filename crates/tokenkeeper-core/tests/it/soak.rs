@@ -11,17 +11,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
-use tokenkeeper_core::account::parse_base_url;
 use tokenkeeper_core::clock::{Clock, ScaledClock};
 use tokenkeeper_core::engine::{Engine, EngineConfig};
-use tokenkeeper_core::keeper::{InitialSecret, NewAccount};
+use tokenkeeper_core::keeper::InitialSecret;
 use tokenkeeper_core::store::keychain::MemoryStore;
 use tokenkeeper_core::store::paths::Paths;
 use tokenkeeper_core::store::state::Status;
 use tokenkeeper_core::{Keeper, Secret};
 use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, Fault, FaultAction, FaultTarget};
 
-use crate::helpers::{PASSWORD, USER, ca_file, kind_of};
+use crate::helpers::{PASSWORD, USER, account_named};
 
 const SPEED: f64 = 40.0;
 const PER_API: usize = 40;
@@ -82,22 +81,15 @@ async fn two_hundred_accounts_stay_fresh_for_a_simulated_hour_of_faults() {
             } else {
                 InitialSecret::Password(Secret::new(PASSWORD))
             };
-            let new = NewAccount {
-                name: name.clone(),
-                provider: kind_of(api),
-                url: parse_base_url(&emu.base_url()).unwrap(),
-                username: Some(if api == Api::JwtAuthPro {
-                    wp_user(i)
-                } else {
-                    USER.into()
-                }),
-                ttl: (api == Api::RedisEnterprise).then(|| lifetime(api)),
-                ca_cert: ca_file(emu, dir.path()),
-                trust_cert: None,
-                insecure: false,
-                refresh_lead_secs: None,
-                allow_plain_http: false,
+            let user = if api == Api::JwtAuthPro {
+                wp_user(i)
+            } else {
+                USER.into()
             };
+            let new = account_named(emu, dir.path(), &name)
+                .username(&user)
+                .ttl((api == Api::RedisEnterprise).then(|| lifetime(api)))
+                .build_new();
             keeper.add(new, secret).await.unwrap();
             names.push((name, emu.clone()));
         }

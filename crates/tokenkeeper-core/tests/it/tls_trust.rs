@@ -10,7 +10,7 @@ use tokenkeeper_core::providers::tls::TlsSettings;
 use tokenkeeper_core::{Account, ApiError, ErrorKind};
 use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, TlsIdentity, testcerts};
 
-use crate::helpers::{account, http, login, refresh, start_with, stored_from};
+use crate::helpers::{account_for, http, login, refresh, start_with, stored_from};
 
 async fn redis_serving(identity: &TlsIdentity) -> Emulator {
     let mut config = EmulatorConfig::for_api(Api::RedisEnterprise);
@@ -48,9 +48,7 @@ fn problem(err: &ApiError, kind: CertProblemKind) -> &CertificateProblem {
 
 /// An account for `emu` that trusts nothing beyond the system's roots.
 fn bare_account(emu: &Emulator, dir: &Path) -> Account {
-    let mut acc = account(emu, dir);
-    acc.ca_cert = None;
-    acc
+    account_for(emu, dir).ca_cert(None).build()
 }
 
 #[tokio::test]
