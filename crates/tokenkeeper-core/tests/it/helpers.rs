@@ -86,6 +86,14 @@ pub fn stored_from(set: &TokenSet) -> StoredTokens {
     }
 }
 
+/// What is stored for an account that has only `token`, a refresh token.
+pub fn with_refresh(token: &str) -> StoredTokens {
+    StoredTokens {
+        refresh: Some(Secret::new(token)),
+        ..StoredTokens::default()
+    }
+}
+
 /// Asserts `at` is `secs` from now, within a few seconds (request time, Date header rounding).
 pub fn assert_expires_in(at: DateTime<Utc>, secs: i64) {
     let expected = Utc::now() + TimeDelta::seconds(secs);

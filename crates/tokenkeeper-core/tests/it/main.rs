@@ -2,6 +2,7 @@
 //! keychain. Run them through `scripts/test.sh` (it provides the D-Bus session and keyring).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api_table;
 mod engine_timing;
 mod hardening;
 mod helpers;
@@ -11,6 +12,7 @@ mod keeper_real_rules;
 mod keychain;
 mod providers_bad_answers;
 mod providers_ece;
+mod providers_every_api;
 mod providers_generic_jwt;
 mod providers_jwt_auth_pro;
 mod providers_real_shapes;

@@ -1,33 +1,15 @@
-//! The generic JWT service: refresh with a non-rotating refresh token, `jwtToken` answers,
-//! JWT-derived expiry under skew, and the Microsoft-style error shape.
+//! The generic JWT service: a login with its own refresh token, the real service's default 500,
+//! and the documented Microsoft-style error shape. The non-rotating refresh, `jwtToken`
+//! lifetimes, JWT-derived expiry under skew, every documented error, a wrong password and a
+//! revoked token are in `providers_every_api.rs` (its row in `api_table.rs`).
 
-use tokenkeeper_core::providers::StoredTokens;
-use tokenkeeper_core::{ErrorKind, Secret};
+use tokenkeeper_core::ErrorKind;
 use tokenkeeper_emulators::{Api, EmulatorConfig, FaultAction, FaultTarget};
 
 use crate::helpers::{
     USER, account, assert_api_error, assert_expires_in, fault, login, refresh, start, start_with,
+    with_refresh,
 };
-
-fn with_refresh(token: &str) -> StoredTokens {
-    StoredTokens {
-        refresh: Some(Secret::new(token)),
-        ..StoredTokens::default()
-    }
-}
-
-#[tokio::test]
-async fn refresh_token_does_not_rotate() {
-    let emu = start(Api::GenericJwt).await;
-    let dir = tempfile::tempdir().unwrap();
-    let acc = account(&emu, dir.path());
-    let rt = emu.issue_refresh_token(USER);
-    let first = refresh(&acc, &with_refresh(&rt)).await.unwrap();
-    assert!(first.refresh.is_none(), "keeps the stored refresh token");
-    assert_expires_in(first.expires_at, 300);
-    let second = refresh(&acc, &with_refresh(&rt)).await.unwrap();
-    assert_ne!(first.access, second.access);
-}
 
 #[tokio::test]
 async fn logs_in_with_a_password_as_the_real_service_does() {
@@ -51,13 +33,6 @@ async fn logs_in_with_a_password_as_the_real_service_does() {
         again.refresh_expires_at.map(|t| t.timestamp() / 10),
         set.refresh_expires_at.map(|t| t.timestamp() / 10)
     );
-    // A wrong password: 401 invalidCredentials, in the service's envelope.
-    let err = tokenkeeper_core::providers::provider_for(acc.provider)
-        .login(&crate::helpers::http(), &acc, &Secret::new("wrong"))
-        .await
-        .unwrap_err()
-        .error;
-    assert_api_error(&err, ErrorKind::Auth, Some(401), Some("invalidCredentials"));
 }
 
 #[tokio::test]
@@ -89,42 +64,13 @@ async fn the_real_service_answers_an_unknown_refresh_token_with_its_default_500(
 }
 
 #[tokio::test]
-async fn jwt_expiry_holds_under_skew() {
-    for offset in [3600, -3600] {
-        let mut config = EmulatorConfig::for_api(Api::GenericJwt);
-        config.clock_offset_secs = offset;
-        config.token_ttl = Some(900);
-        let emu = start_with(config, Api::GenericJwt).await;
-        let dir = tempfile::tempdir().unwrap();
-        let acc = account(&emu, dir.path());
-        let rt = emu.issue_refresh_token(USER);
-        let set = refresh(&acc, &with_refresh(&rt)).await.unwrap();
-        assert_expires_in(set.expires_at, 900);
-    }
-}
-
-#[tokio::test]
-async fn every_documented_error_with_code_message_and_target() {
+async fn the_documented_service_refuses_unknown_tokens_and_keeps_error_targets() {
     let mut config = EmulatorConfig::for_api(Api::GenericJwt);
     config.documented = true;
     let emu = start_with(config, Api::GenericJwt).await;
     let dir = tempfile::tempdir().unwrap();
     let acc = account(&emu, dir.path());
     let rt = emu.issue_refresh_token(USER);
-    for (status, kind) in [
-        (400, ErrorKind::Config),
-        (401, ErrorKind::Auth),
-        (404, ErrorKind::Config),
-        (500, ErrorKind::Transient),
-    ] {
-        emu.push_fault(fault(
-            FaultTarget::Refresh,
-            FaultAction::ApiError { status },
-        ));
-        let err = refresh(&acc, &with_refresh(&rt)).await.unwrap_err();
-        assert_api_error(&err, kind, Some(status), None);
-        assert!(err.code.is_some(), "{err:?}");
-    }
     let err = refresh(&acc, &with_refresh("not-issued"))
         .await
         .unwrap_err();

@@ -1,30 +1,14 @@
-//! Smartling: authenticate, rotating refresh with reuse detection, expiresIn under skew,
-//! and every documented error code.
+//! Smartling: the refresh token's own lifetime, reuse detection, its error keys and Retry-After.
+//! Lifetimes and rotation, every documented error code, expiresIn under skew, a wrong password
+//! and a revoked token are in `providers_every_api.rs` (its row in `api_table.rs`).
 
 use tokenkeeper_core::ErrorKind;
 use tokenkeeper_core::providers::StoredTokens;
-use tokenkeeper_emulators::{Api, EmulatorConfig, FaultAction, FaultTarget};
+use tokenkeeper_emulators::{Api, FaultAction, FaultTarget};
 
 use crate::helpers::{
-    account, assert_api_error, assert_expires_in, fault, login, refresh, start, start_with,
-    stored_from,
+    account, assert_api_error, assert_expires_in, fault, login, refresh, start, stored_from,
 };
-
-#[tokio::test]
-async fn login_and_rotating_refresh_with_documented_lifetimes() {
-    let emu = start(Api::Smartling).await;
-    let dir = tempfile::tempdir().unwrap();
-    let acc = account(&emu, dir.path());
-    let first = login(&emu, &acc).await.unwrap();
-    assert_expires_in(first.expires_at, 480);
-    assert_expires_in(first.refresh_expires_at.unwrap(), 3660);
-    let second = refresh(&acc, &stored_from(&first)).await.unwrap();
-    assert_ne!(second.refresh, first.refresh, "refresh token rotates");
-    assert_expires_in(second.expires_at, 480);
-    let third = refresh(&acc, &stored_from(&second)).await.unwrap();
-    assert_ne!(third.access, second.access);
-    assert_eq!(emu.stats().refresh_token_reuse, 0);
-}
 
 #[tokio::test]
 async fn reusing_a_rotated_refresh_token_is_refused_and_detected() {
@@ -52,54 +36,13 @@ async fn expired_refresh_token_is_known_before_asking() {
     let dir = tempfile::tempdir().unwrap();
     let acc = account(&emu, dir.path());
     let first = login(&emu, &acc).await.unwrap();
+    assert_expires_in(first.refresh_expires_at.unwrap(), 3660);
     let provider = tokenkeeper_core::providers::provider_for(acc.provider);
     let mut stored = stored_from(&first);
     assert!(provider.can_refresh(&stored, chrono::Utc::now()));
     stored.refresh_expires_at = Some(chrono::Utc::now() - chrono::TimeDelta::seconds(1));
     assert!(!provider.can_refresh(&stored, chrono::Utc::now()));
     assert!(!provider.can_refresh(&StoredTokens::default(), chrono::Utc::now()));
-}
-
-#[tokio::test]
-async fn expires_in_is_relative_so_skew_does_not_matter() {
-    for offset in [3600, -3600] {
-        let mut config = EmulatorConfig::for_api(Api::Smartling);
-        config.clock_offset_secs = offset;
-        let emu = start_with(config, Api::Smartling).await;
-        let dir = tempfile::tempdir().unwrap();
-        let acc = account(&emu, dir.path());
-        let set = login(&emu, &acc).await.unwrap();
-        assert_expires_in(set.expires_at, 480);
-        let again = refresh(&acc, &stored_from(&set)).await.unwrap();
-        assert_expires_in(again.expires_at, 480);
-    }
-}
-
-#[tokio::test]
-async fn every_documented_error_code() {
-    let emu = start(Api::Smartling).await;
-    let dir = tempfile::tempdir().unwrap();
-    let acc = account(&emu, dir.path());
-    let set = login(&emu, &acc).await.unwrap();
-    let cases = [
-        (400, ErrorKind::Config, "VALIDATION_ERROR"),
-        (401, ErrorKind::Auth, "AUTHENTICATION_ERROR"),
-        (403, ErrorKind::Auth, "AUTHORIZATION_ERROR"),
-        (404, ErrorKind::Config, "NOT_FOUND_ERROR"),
-        (429, ErrorKind::Transient, "MAX_OPERATIONS_LIMIT_EXCEEDED"),
-        (500, ErrorKind::Transient, "GENERAL_ERROR"),
-        (503, ErrorKind::Transient, "MAINTENANCE_MODE_ERROR"),
-    ];
-    for (status, kind, code) in cases {
-        emu.push_fault(fault(
-            FaultTarget::Refresh,
-            FaultAction::ApiError { status },
-        ));
-        let err = refresh(&acc, &stored_from(&set)).await.unwrap_err();
-        assert_api_error(&err, kind, Some(status), Some(code));
-    }
-    // The faults consumed nothing: the refresh token still works.
-    refresh(&acc, &stored_from(&set)).await.unwrap();
 }
 
 #[tokio::test]
