@@ -1,7 +1,8 @@
 //! ECE beyond the basics: what real clients send (a refresh without a body, counted in the
 //! stats), the SSO redirect a login may answer, and the spec's errors on both endpoints.
 
-use super::*;
+use crate::common::*;
+use crate::ece::ece_error;
 
 const LOGIN: &str = "/api/v1/users/auth/_login";
 const REFRESH: &str = "/api/v1/users/auth/_refresh";

@@ -2,7 +2,8 @@
 //! default): a login, a refresh that never rotates, its error envelope without `innererror`, and
 //! Spring's default 500 for refresh tokens it cannot parse.
 
-use super::*;
+use crate::common::*;
+use crate::generic_jwt::{generic_documented, generic_error};
 
 const LOGIN: &str = "/api/v1/authenticate";
 const REFRESH: &str = "/api/v1/authenticate/refresh";

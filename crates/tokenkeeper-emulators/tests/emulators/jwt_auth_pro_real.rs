@@ -1,7 +1,8 @@
 //! JWT Auth Pro as the real plugin (0.2.1) answers (the default): shapes and bytes, rotation that
 //! revokes the old pair, reuse that spares the family, same-second tokens, WordPress's errors.
 
-use super::*;
+use crate::common::*;
+use crate::jwt_auth_pro::{WP_REFRESH, WP_TOKEN, wp_documented, wp_error, wp_login};
 
 const WP_VALIDATE: &str = "/wp-json/jwt-auth/v1/token/validate";
 const WP_REVOKE: &str = "/wp-json/jwt-auth/v1/token/revoke";

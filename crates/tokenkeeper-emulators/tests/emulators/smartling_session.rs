@@ -1,7 +1,8 @@
 //! Smartling's SSO session cap (each authenticate starts one; no token outlives it; after it a
 //! refresh is refused) and the error codes its SDKs know beyond the status defaults.
 
-use super::*;
+use crate::common::*;
+use crate::smartling::{smartling_auth, smartling_error, smartling_refresh};
 
 fn data(answer: &Answer) -> Result<Value> {
     ensure!(answer.status == 200, "{answer:?}");
