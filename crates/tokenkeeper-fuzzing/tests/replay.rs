@@ -1,10 +1,10 @@
 //! Replays the fuzz inputs through the same harnesses, so the normal test suite fails on any
 //! of them that breaks an invariant again:
 //!
-//! - `fuzz/seeds/<target>/` (in git): the fewest inputs of a grown corpus that reach every
+//! - `fuzz/seeds/<target>/` (in git): a few inputs of a grown corpus that together reach every
 //!   edge of our code the corpus reached (`fuzz/pick_seeds.py`);
-//! - `fuzz/regressions/<target>/` (in git): a hand-made input for each bug found, named after
-//!   what it catches;
+//! - `fuzz/regressions/<target>/` (in git): hand-made inputs for each bug found, named after
+//!   what they catch;
 //! - `fuzz/corpus/<target>/` (not in git): the corpus `scripts/fuzz.sh` grows, when there is one.
 
 use std::collections::BTreeSet;
