@@ -1,124 +1,109 @@
-//! The window's commands: each adapts one call to the backend (the logic lives there). Every
-//! command here is listed in `build.rs`, so each has its own permission, and the window's
-//! capability grants exactly these. Errors reach the UI as [`AppError`] (`{code, message,
-//! kind}`).
+//! The window's commands. They are declared once, in `tokenkeeper-app-core`'s
+//! [`with_commands!`](tokenkeeper_app_core::with_commands) list; here that list makes the Tauri
+//! command wrappers and their [`handler`], and the shell's [`WindowApi`] implementation holds
+//! each command's body (one line or a few into the backend, where the logic lives). `build.rs`
+//! makes one permission per command from the same list, and the window's capability grants
+//! exactly those. Errors reach the UI as [`AppError`] (`{code, message, kind, …}`).
 
-use tauri::State;
+use tokenkeeper_app_core::commands::WindowApi;
 
 use crate::dto::{AccountForm, AccountInfo, AppSettings, Copied, LoginForm, Overview, Revealed};
 use crate::error::{AppError, ErrorCode};
 use crate::shell::Started;
 use tokenkeeper_core::keeper::AccountView;
 
-include!("command_names.rs");
+pub use tokenkeeper_app_core::commands::NAMES;
 
-/// Everything the main window shows.
-#[tauri::command]
-pub async fn get_overview(started: State<'_, Started>) -> Result<Overview, AppError> {
-    Ok(started.get().await?.backend.overview().await)
-}
-
-/// One account in detail.
-#[tauri::command]
-pub async fn get_account(started: State<'_, Started>, id: String) -> Result<AccountInfo, AppError> {
-    started.get().await?.backend.details(&id).await
-}
-
-/// Adds an account (the first login runs; nothing is stored on failure).
-#[tauri::command]
-pub async fn add_account(
-    started: State<'_, Started>,
-    form: AccountForm,
-) -> Result<AccountView, AppError> {
-    started.get().await?.backend.add(form).await
-}
-
-/// Changes an account's settings (and logs in with a typed secret).
-#[tauri::command]
-pub async fn edit_account(
-    started: State<'_, Started>,
-    id: String,
-    form: AccountForm,
-) -> Result<AccountView, AppError> {
-    started.get().await?.backend.edit(&id, form).await
-}
-
-/// Removes an account and its keychain entries.
-#[tauri::command]
-pub async fn remove_account(started: State<'_, Started>, id: String) -> Result<(), AppError> {
-    started.get().await?.backend.remove(&id).await
-}
-
-/// Stores a new secret for an account that needs login.
-#[tauri::command]
-pub async fn login_account(
-    started: State<'_, Started>,
-    id: String,
-    form: LoginForm,
-) -> Result<AccountView, AppError> {
-    started.get().await?.backend.login(&id, form).await
-}
-
-/// Refreshes an account now.
-#[tauri::command]
-pub async fn refresh_account(started: State<'_, Started>, id: String) -> Result<(), AppError> {
-    started.get().await?.backend.refresh(&id).await
-}
-
-/// Copies a fresh token to the clipboard, in Rust: the token does not reach the web view.
-#[tauri::command]
-pub async fn copy_token(started: State<'_, Started>, id: String) -> Result<Copied, AppError> {
-    started.get().await?.backend.copy(&id).await
-}
-
-/// The token itself, for Reveal.
-#[tauri::command]
-pub async fn reveal_token(started: State<'_, Started>, id: String) -> Result<Revealed, AppError> {
-    started.get().await?.backend.reveal(&id).await
-}
-
-fn autostart_error(e: impl std::fmt::Display) -> AppError {
-    AppError::new(
-        ErrorCode::Files,
-        format!("cannot change start at login: {e}"),
-    )
-}
-
-/// The settings window's values.
-#[tauri::command]
-pub async fn get_settings(started: State<'_, Started>) -> Result<AppSettings, AppError> {
-    let shell = started.get().await?;
-    Ok(shell.backend.settings(shell.autostart.is_enabled()))
-}
-
-/// Saves the settings window's values (start at login: the background only).
-#[tauri::command]
-pub async fn save_settings(
-    started: State<'_, Started>,
-    settings: AppSettings,
-) -> Result<AppSettings, AppError> {
-    let shell = started.get().await?;
-    shell.backend.save_settings(&settings).await?;
-    if shell.autostart.is_enabled() != settings.autostart {
-        shell
-            .autostart
-            .set(settings.autostart)
-            .map_err(autostart_error)?;
+impl WindowApi for Started {
+    async fn get_overview(&self) -> Result<Overview, AppError> {
+        Ok(self.get().await?.backend.overview().await)
     }
-    Ok(shell.backend.settings(shell.autostart.is_enabled()))
+
+    async fn get_account(&self, id: String) -> Result<AccountInfo, AppError> {
+        self.get().await?.backend.details(&id).await
+    }
+
+    async fn add_account(&self, form: AccountForm) -> Result<AccountView, AppError> {
+        self.get().await?.backend.add(form).await
+    }
+
+    async fn edit_account(&self, id: String, form: AccountForm) -> Result<AccountView, AppError> {
+        self.get().await?.backend.edit(&id, form).await
+    }
+
+    async fn remove_account(&self, id: String) -> Result<(), AppError> {
+        self.get().await?.backend.remove(&id).await
+    }
+
+    async fn login_account(&self, id: String, form: LoginForm) -> Result<AccountView, AppError> {
+        self.get().await?.backend.login(&id, form).await
+    }
+
+    async fn refresh_account(&self, id: String) -> Result<(), AppError> {
+        self.get().await?.backend.refresh(&id).await
+    }
+
+    async fn copy_token(&self, id: String) -> Result<Copied, AppError> {
+        self.get().await?.backend.copy(&id).await
+    }
+
+    async fn reveal_token(&self, id: String) -> Result<Revealed, AppError> {
+        self.get().await?.backend.reveal(&id).await
+    }
+
+    async fn get_settings(&self) -> Result<AppSettings, AppError> {
+        let shell = self.get().await?;
+        Ok(shell.backend.settings(shell.autostart.is_enabled()))
+    }
+
+    async fn save_settings(&self, settings: AppSettings) -> Result<AppSettings, AppError> {
+        let shell = self.get().await?;
+        shell.backend.save_settings(&settings).await?;
+        if shell.autostart.is_enabled() != settings.autostart {
+            shell.autostart.set(settings.autostart).map_err(|e| {
+                AppError::new(
+                    ErrorCode::Files,
+                    format!("cannot change start at login: {e}"),
+                )
+            })?;
+        }
+        Ok(shell.backend.settings(shell.autostart.is_enabled()))
+    }
+
+    async fn check_keychain(&self) -> Result<Option<AppError>, AppError> {
+        Ok(self.get().await?.backend.check_keychain().await)
+    }
+
+    /// Does not wait for the start: the log line times the first paint.
+    async fn ui_painted(&self) -> Result<(), AppError> {
+        crate::shell::painted();
+        Ok(())
+    }
 }
 
-/// The window has painted its first screen (cold-start benchmarks read the log line).
-#[tauri::command]
-pub fn ui_painted() {
-    crate::shell::painted();
+/// From the declared list: one `#[tauri::command]` per command, calling [`WindowApi`] on the
+/// managed [`Started`], and [`handler`], which registers every one of them.
+macro_rules! tauri_commands {
+    ($( $(#[$meta:meta])* $name:ident($($arg:ident: $ty:ty),*) -> $answer:ty; )*) => {
+        $(
+            $(#[$meta])*
+            #[tauri::command]
+            async fn $name(
+                api: tauri::State<'_, Started>,
+                $($arg: $ty),*
+            ) -> Result<$answer, AppError> {
+                WindowApi::$name(api.inner(), $($arg),*).await
+            }
+        )*
+
+        /// The invoke handler with every declared command.
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+    };
 }
 
-/// Probes the keychain again (the banner's Retry).
-#[tauri::command]
-pub async fn check_keychain(started: State<'_, Started>) -> Result<Option<AppError>, AppError> {
-    Ok(started.get().await?.backend.check_keychain().await)
-}
+tokenkeeper_app_core::with_commands!(tauri_commands);
 
 #[cfg(test)]
 mod tests {
@@ -153,9 +138,9 @@ mod tests {
     fn every_granted_command_is_one_the_ui_calls() {
         let ipc = include_str!("../../ui/src/ipc.ts");
         let called: Vec<&str> = ipc
-            .split("call<")
+            .split("call(\"")
             .skip(1)
-            .filter_map(|rest| rest.split_once(">(\"")?.1.split('"').next())
+            .filter_map(|rest| rest.split('"').next())
             .collect();
         let mut sorted_called = called.clone();
         sorted_called.sort_unstable();

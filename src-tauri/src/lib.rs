@@ -4,7 +4,8 @@
 //! when none runs.
 //!
 //! - [`backend`], [`dto`], [`error`]: the `tokenkeeper-app-core` crate (free of Tauri);
-//! - [`commands`]: the window's commands, one line each into the backend;
+//! - [`commands`]: the window's commands (declared once in `tokenkeeper-app-core`), each a
+//!   line or a few into the backend;
 //! - [`shell`]: starts the backend and follows it to update the window;
 //! - [`window`]: the main window (a second launch focuses it).
 
@@ -160,21 +161,7 @@ pub fn run() -> ExitCode {
                 .with_state_flags(StateFlags::all() & !StateFlags::VISIBLE)
                 .build(),
         )
-        .invoke_handler(tauri::generate_handler![
-            commands::get_overview,
-            commands::get_account,
-            commands::add_account,
-            commands::edit_account,
-            commands::remove_account,
-            commands::login_account,
-            commands::refresh_account,
-            commands::copy_token,
-            commands::reveal_token,
-            commands::get_settings,
-            commands::save_settings,
-            commands::check_keychain,
-            commands::ui_painted,
-        ])
+        .invoke_handler(commands::handler())
         .setup(move |app| {
             // The window first: its web view loads while the backend starts (keychain check,
             // the background), and its first command waits for that start.

@@ -3,14 +3,11 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { AccountForm } from "./bindings/AccountForm";
-import type { AccountInfo } from "./bindings/AccountInfo";
-import type { AccountView } from "./bindings/AccountView";
 import type { AppError } from "./bindings/AppError";
 import type { AppSettings } from "./bindings/AppSettings";
-import type { Copied } from "./bindings/Copied";
+import type { Commands } from "./bindings/Commands";
 import type { LoginForm } from "./bindings/LoginForm";
 import type { Overview } from "./bindings/Overview";
-import type { Revealed } from "./bindings/Revealed";
 
 /** The event that brings a new overview. */
 export const OVERVIEW_EVENT = "overview";
@@ -26,28 +23,36 @@ function asAppError(e: unknown): AppError {
   };
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+/** A command's name, as the Rust side declares it (`bindings/Commands.ts`). */
+export type Command = keyof Commands;
+
+/** Calls `cmd` with its declared arguments and resolves to its declared answer: a misspelt
+ * command, a missing argument or a wrong answer type does not type-check. */
+export async function call<C extends Command>(
+  cmd: C,
+  ...args: Commands[C]["args"] extends Record<string, never> ? [] : [Commands[C]["args"]]
+): Promise<Commands[C]["answer"]> {
   try {
-    return await invoke<T>(cmd, args);
+    return await invoke<Commands[C]["answer"]>(cmd, args[0]);
   } catch (e) {
     throw asAppError(e);
   }
 }
 
 export const backend = {
-  overview: () => call<Overview>("get_overview"),
-  account: (id: string) => call<AccountInfo>("get_account", { id }),
-  add: (form: AccountForm) => call<AccountView>("add_account", { form }),
-  edit: (id: string, form: AccountForm) => call<AccountView>("edit_account", { id, form }),
-  remove: (id: string) => call<null>("remove_account", { id }),
-  login: (id: string, form: LoginForm) => call<AccountView>("login_account", { id, form }),
-  refresh: (id: string) => call<null>("refresh_account", { id }),
-  copy: (id: string) => call<Copied>("copy_token", { id }),
-  reveal: (id: string) => call<Revealed>("reveal_token", { id }),
-  settings: () => call<AppSettings>("get_settings"),
-  saveSettings: (settings: AppSettings) => call<AppSettings>("save_settings", { settings }),
-  checkKeychain: () => call<AppError | null>("check_keychain"),
-  painted: () => call<null>("ui_painted"),
+  overview: () => call("get_overview"),
+  account: (id: string) => call("get_account", { id }),
+  add: (form: AccountForm) => call("add_account", { form }),
+  edit: (id: string, form: AccountForm) => call("edit_account", { id, form }),
+  remove: (id: string) => call("remove_account", { id }),
+  login: (id: string, form: LoginForm) => call("login_account", { id, form }),
+  refresh: (id: string) => call("refresh_account", { id }),
+  copy: (id: string) => call("copy_token", { id }),
+  reveal: (id: string) => call("reveal_token", { id }),
+  settings: () => call("get_settings"),
+  saveSettings: (settings: AppSettings) => call("save_settings", { settings }),
+  checkKeychain: () => call("check_keychain"),
+  painted: () => call("ui_painted"),
 };
 
 /** Calls `handler` with every overview the backend pushes; resolves to a function that stops. */

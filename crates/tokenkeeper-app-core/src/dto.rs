@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokenkeeper_core::ProviderKind;
-use tokenkeeper_core::keeper::{AccountDetail, AccountView};
+use tokenkeeper_core::keeper::AccountDetail;
+pub use tokenkeeper_core::keeper::AccountView;
 use ts_rs::TS;
 
 use crate::error::AppError;
@@ -226,6 +227,9 @@ mod tests {
             CertificateReport,
             AppError
         );
+        let commands = crate::commands::typescript(&config);
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("Commands.ts"), commands).unwrap();
     }
 
     fn files(dir: &Path) -> Vec<(String, String)> {

@@ -4,10 +4,10 @@
 // sends a new overview as the Rust side would.
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import type { AccountForm } from "../../src/bindings/AccountForm";
 import type { AccountRow } from "../../src/bindings/AccountRow";
 import type { AppError } from "../../src/bindings/AppError";
 import type { AppSettings } from "../../src/bindings/AppSettings";
+import type { Commands } from "../../src/bindings/Commands";
 import type { Overview } from "../../src/bindings/Overview";
 
 declare global {
@@ -39,6 +39,7 @@ function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name" | "provi
     plain_http: false,
     allow_plain_http: false,
     api_root: null,
+    trust_cert: null,
     ...over,
   };
 }
@@ -151,6 +152,148 @@ function certificateError(): never {
   });
 }
 
+/** The mock's commands, typed by the Rust list: a missing, misspelt or wrongly typed command
+ * does not type-check. */
+const handlers: {
+  [C in keyof Commands]: (args: Commands[C]["args"]) => Promise<Commands[C]["answer"]>;
+} = {
+  get_overview: async () => {
+    return structuredClone(overview);
+  },
+  copy_token: async ({ id }) => {
+    if (id === "a2") {
+      // As the core words it: the message already quotes the API's words.
+      const words = 'the answer has no "access_token" field';
+      fail({
+        code: "bad_answer",
+        message: `HTTP 200 bad_response: ${words}`,
+        kind: "protocol",
+        api: { status: 200, code: "bad_response", message: words, fields: [] },
+      });
+    }
+    return {
+      expires_at: iso(7 * 60 + 20),
+      valid_for_secs: 7 * 60 + 20,
+      fingerprint: "ab12cd34",
+      clear_after_secs: 30,
+    };
+  },
+  reveal_token: async () => {
+    return {
+      token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtb2NrIn0.c2lnbmF0dXJl",
+      expires_at: iso(400),
+      hide_after_secs: 2,
+    };
+  },
+  refresh_account: async ({ id }) => {
+    const target = overview.accounts.find((r) => r.id === id);
+    if (target) {
+      target.refreshing = true;
+      await window.__push();
+      setTimeout(() => {
+        target.refreshing = false;
+        target.status = "error";
+        target.last_error = {
+          status: 503,
+          code: "MAINTENANCE_MODE_ERROR",
+          message: "Service is under maintenance",
+          kind: "transient",
+          at: iso(0),
+        };
+        void window.__push();
+      }, 300);
+    }
+    return null;
+  },
+  add_account: async ({ form }) => {
+    if (String(form.url).includes("cluster.example.com") && !form.trust_cert) certificateError();
+    if (form.secret === "wrong") {
+      fail({
+        code: "auth",
+        message: "the API refused the credentials",
+        kind: "auth",
+        api: {
+          status: 401,
+          code: "root.unauthorized",
+          message: "The supplied authentication is invalid",
+          fields: [],
+        },
+      });
+    }
+    overview.accounts.push(
+      row({
+        id: `n${overview.accounts.length}`,
+        name: form.name,
+        provider: form.provider,
+        url: form.url,
+      }),
+    );
+    await window.__push();
+    return overview.accounts[overview.accounts.length - 1];
+  },
+  get_account: async ({ id }) => {
+    const r = overview.accounts.find((x) => x.id === id);
+    if (!r) fail({ code: "not_found", message: "this account no longer exists" });
+    return {
+      ...r,
+      ttl: null,
+      refresh_lead_secs: null,
+      ca_cert: null,
+      created_at: iso(-86400),
+      stored_secrets: ["password", "refresh", "access"],
+      password_refused: false,
+      jwt_header: { alg: "ES256K", typ: "JWT" },
+      claims: {
+        iss: "https://issuer.example",
+        sub: "user-42",
+        iat: Math.floor(Date.now() / 1000) - 20,
+        exp: Math.floor(Date.now() / 1000) + 460,
+        scope: ["read", "write"],
+      },
+      history: [
+        { at: iso(-500), outcome: "refreshed", latency_ms: 42 },
+        {
+          at: iso(-20),
+          outcome: "failed",
+          latency_ms: 15,
+          error: {
+            status: 503,
+            code: "MAINTENANCE_MODE_ERROR",
+            message: "Service is under maintenance",
+            at: iso(-20),
+          },
+        },
+      ],
+    };
+  },
+  edit_account: async ({ id, form }) => {
+    const r = overview.accounts.find((x) => x.id === id);
+    if (!r) fail({ code: "not_found", message: "this account no longer exists" });
+    Object.assign(r, { name: form.name, url: form.url, username: form.username });
+    await window.__push();
+    return r;
+  },
+  remove_account: async ({ id }) => {
+    overview.accounts = overview.accounts.filter((r) => r.id !== id);
+    await window.__push();
+    return null;
+  },
+  login_account: async ({ id }) => {
+    const r = overview.accounts.find((x) => x.id === id);
+    if (!r) fail({ code: "not_found", message: "this account no longer exists" });
+    return r;
+  },
+  get_settings: async () => {
+    return settings;
+  },
+  save_settings: async (a) => {
+    settings = a.settings;
+    return settings;
+  },
+  check_keychain: async () => null,
+  ui_painted: async () => null,
+};
+
 mockIPC(
   async (cmd, args) => {
     window.__calls.push({ cmd, args });
@@ -161,133 +304,8 @@ mockIPC(
         fail({ code: "files", message: String(message) });
       }
     }
-    const a = (args ?? {}) as { id?: string; form: AccountForm; settings: AppSettings };
-    switch (cmd) {
-      case "get_overview":
-        return structuredClone(overview);
-      case "copy_token":
-        if (a.id === "a2") {
-          // As the core words it: the message already quotes the API's words.
-          const words = 'the answer has no "access_token" field';
-          fail({
-            code: "bad_answer",
-            message: `HTTP 200 bad_response: ${words}`,
-            kind: "protocol",
-            api: { status: 200, code: "bad_response", message: words, fields: [] },
-          });
-        }
-        return {
-          expires_at: iso(7 * 60 + 20),
-          valid_for_secs: 7 * 60 + 20,
-          fingerprint: "ab12cd34",
-          clear_after_secs: 30,
-        };
-      case "reveal_token":
-        return {
-          token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtb2NrIn0.c2lnbmF0dXJl",
-          expires_at: iso(400),
-          hide_after_secs: 2,
-        };
-      case "refresh_account": {
-        const target = overview.accounts.find((r) => r.id === a.id);
-        if (target) {
-          target.refreshing = true;
-          await window.__push();
-          setTimeout(() => {
-            target.refreshing = false;
-            target.status = "error";
-            target.last_error = {
-              status: 503,
-              code: "MAINTENANCE_MODE_ERROR",
-              message: "Service is under maintenance",
-              kind: "transient",
-              at: iso(0),
-            };
-            void window.__push();
-          }, 300);
-        }
-        return null;
-      }
-      case "add_account": {
-        const form = a.form;
-        if (String(form.url).includes("cluster.example.com") && !form.trust_cert)
-          certificateError();
-        if (form.secret === "wrong") {
-          fail({
-            code: "auth",
-            message: "the API refused the credentials",
-            kind: "auth",
-            api: {
-              status: 401,
-              code: "root.unauthorized",
-              message: "The supplied authentication is invalid",
-              fields: [],
-            },
-          });
-        }
-        overview.accounts.push(
-          row({
-            id: `n${overview.accounts.length}`,
-            name: form.name,
-            provider: form.provider,
-            url: form.url,
-          }),
-        );
-        await window.__push();
-        return overview.accounts[overview.accounts.length - 1];
-      }
-      case "get_account": {
-        const r = overview.accounts.find((x) => x.id === a.id);
-        if (!r) fail({ code: "not_found", message: "this account no longer exists" });
-        return {
-          ...r,
-          ttl: null,
-          refresh_lead_secs: null,
-          ca_cert: null,
-          created_at: iso(-86400),
-          stored_secrets: ["password", "refresh", "access"],
-          password_refused: false,
-          jwt_header: { alg: "ES256K", typ: "JWT" },
-          claims: {
-            iss: "https://issuer.example",
-            sub: "user-42",
-            iat: Math.floor(Date.now() / 1000) - 20,
-            exp: Math.floor(Date.now() / 1000) + 460,
-            scope: ["read", "write"],
-          },
-          history: [
-            { at: iso(-500), outcome: "refreshed", latency_ms: 42 },
-            {
-              at: iso(-20),
-              outcome: "failed",
-              latency_ms: 15,
-              error: {
-                status: 503,
-                code: "MAINTENANCE_MODE_ERROR",
-                message: "Service is under maintenance",
-                at: iso(-20),
-              },
-            },
-          ],
-        };
-      }
-      case "remove_account":
-        overview.accounts = overview.accounts.filter((r) => r.id !== a.id);
-        await window.__push();
-        return null;
-      case "login_account":
-        return overview.accounts.find((r) => r.id === a.id);
-      case "get_settings":
-        return settings;
-      case "save_settings":
-        settings = a.settings;
-        return settings;
-      case "check_keychain":
-      case "ui_painted":
-        return null;
-      default:
-        fail({ code: "invalid_input", message: `mock: no command ${cmd}` });
-    }
+    if (!(cmd in handlers)) fail({ code: "invalid_input", message: `mock: no command ${cmd}` });
+    return handlers[cmd as keyof Commands]((args ?? {}) as never);
   },
   { shouldMockEvents: true },
 );
