@@ -2,7 +2,8 @@
 # End-to-end tests of the real desktop app: builds it with its UI embedded, then, under Xvfb in
 # a private D-Bus session with a throwaway unlocked gnome-keyring, starts a notification daemon
 # (python-dbusmock, logging every call) and two tauri-drivers (light, and a dark GTK theme), and
-# runs tests/e2e. Screenshots land in docs/screenshots/. Extra arguments go to cargo test.
+# runs tests/e2e. Screenshots land in target/e2e-screenshots/ (docs/screenshots/ is renewed only
+# by scripts/screenshots.sh). Extra arguments go to cargo test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

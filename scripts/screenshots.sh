@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Screenshots of the real app in the states the e2e screenshots do not show, into
-# docs/screenshots/: five accounts with a long name and a failed refresh (light and dark), an
-# empty list, and a backend that cannot start. Uses the debug build (scripts/e2e.sh or the
-# test command builds it); runs under Xvfb in a private D-Bus session with a throwaway keyring.
+# The README's screenshots (docs/screenshots/), the only thing that writes them: first the
+# end-to-end tests that take pictures (the demo in light and dark, the add form, a real JWT Auth
+# Pro site), run by scripts/e2e.sh with TOKENKEEPER_SCREENSHOT_DIR pointing here; then the real
+# app in the states those do not show: five accounts with a long name and a failed refresh
+# (light and dark), an empty list, and a backend that cannot start. Runs under Xvfb in a private
+# D-Bus session with a throwaway keyring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TOKENKEEPER_SHOTS_INSIDE:-}" ]; then
+  TOKENKEEPER_SCREENSHOT_DIR=$PWD/docs/screenshots scripts/e2e.sh \
+    the_demo_shows_five_accounts add_through_the_form a_real_jwt_auth_pro_site >&2
   scripts/setup.sh imagemagick >&2
   export TOKENKEEPER_SHOTS_INSIDE=1 NO_AT_BRIDGE=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
   exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" "$0" "$@"

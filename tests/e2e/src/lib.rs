@@ -96,7 +96,16 @@ pub async fn eventually<T>(
     }
 }
 
-/// Where screenshots for the README go (`docs/screenshots/`).
+/// Where the end-to-end tests' screenshots go: `target/e2e-screenshots/` (looked at after a
+/// run, never committed), or `TOKENKEEPER_SCREENSHOT_DIR`, which `scripts/screenshots.sh` sets
+/// to `docs/screenshots/` when the README's pictures are renewed on purpose.
 pub fn screenshot_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+    let dir = std::env::var_os("TOKENKEEPER_SCREENSHOT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots")
+        });
+    // The directory may not exist yet in a fresh clone; a failure shows at the screenshot.
+    let _ = std::fs::create_dir_all(&dir);
+    dir
 }
