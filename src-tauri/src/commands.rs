@@ -3,7 +3,7 @@
 //! command wrappers and their [`handler`], and the shell's [`WindowApi`] implementation holds
 //! each command's body (one line or a few into the backend, where the logic lives). `build.rs`
 //! makes one permission per command from the same list, and the window's capability grants
-//! exactly those. Errors reach the UI as [`AppError`] (`{code, message, kind, …}`).
+//! exactly those. Errors reach the UI as [`AppError`] (`{code, message, kind, api, certificate}`).
 
 use tokenkeeper_app_core::commands::WindowApi;
 
@@ -62,7 +62,7 @@ impl WindowApi for Started {
         if shell.autostart.is_enabled() != settings.autostart {
             shell.autostart.set(settings.autostart).map_err(|e| {
                 AppError::new(
-                    ErrorCode::Files,
+                    ErrorCode::Local,
                     format!("cannot change start at login: {e}"),
                 )
             })?;

@@ -1,8 +1,10 @@
 // What the add form needs to know about each API: its usual address and port, what it logs in
-// with, and which kinds of secret it accepts. Mirrors the core's rules (tokenkeeper-core
-// `keeper::check_secret`), which run again when the form is saved.
+// with, and which kinds of secret it accepts. The data is the core's own table
+// (tokenkeeper-core `capabilities`, generated into bindings/Providers.ts), so the form offers
+// exactly what the core accepts when the form is saved; here it only gets camel-case names.
+import type { Credential } from "./bindings/Credential";
 import type { ProviderKind } from "./bindings/ProviderKind";
-import type { SecretKind } from "./bindings/SecretKind";
+import { PROVIDERS as TABLE } from "./bindings/Providers";
 
 export interface ProviderInfo {
   id: ProviderKind;
@@ -11,63 +13,26 @@ export interface ProviderInfo {
   exampleUrl: string;
   /** The port the API usually listens on (https). */
   defaultPort: number;
-  /** What the user name is called by this API, when it has a login. */
-  usernameLabel: string | null;
+  /** What the user name is called by this API. */
+  usernameLabel: string;
+  /** What the password is called by this API (Smartling: "User secret"). */
+  passwordLabel: string;
   /** Accepted secrets, the first being the usual one. */
-  secrets: SecretKind[];
-  /** Redis Enterprise lets the client ask for a token lifetime. */
+  secrets: readonly Credential[];
+  /** The client may ask for a token lifetime (Redis Enterprise). */
   hasTtl: boolean;
 }
 
-export const PROVIDERS: readonly ProviderInfo[] = [
-  {
-    id: "redis-enterprise",
-    label: "Redis Enterprise Software",
-    exampleUrl: "https://cluster.example.com:9443",
-    defaultPort: 9443,
-    usernameLabel: "User name or email",
-    secrets: ["password", "access_token"],
-    hasTtl: true,
-  },
-  {
-    id: "ece",
-    label: "Elastic Cloud Enterprise",
-    exampleUrl: "https://coordinator.example.com:12443",
-    defaultPort: 12443,
-    usernameLabel: "User name",
-    secrets: ["password", "access_token"],
-    hasTtl: false,
-  },
-  {
-    id: "smartling",
-    label: "Smartling",
-    exampleUrl: "https://api.smartling.com",
-    defaultPort: 443,
-    usernameLabel: "User identifier",
-    secrets: ["password", "refresh_token"],
-    hasTtl: false,
-  },
-  {
-    id: "generic-jwt",
-    label: "JWT service (/api/v1/authenticate)",
-    exampleUrl: "https://auth.example.com",
-    defaultPort: 443,
-    // The real service logs in too (docs/API-EVIDENCE.md): with a password an account outlives
-    // its refresh token's 7 days.
-    usernameLabel: "User name",
-    secrets: ["password", "refresh_token"],
-    hasTtl: false,
-  },
-  {
-    id: "jwt-auth-pro",
-    label: "WordPress JWT Auth Pro",
-    exampleUrl: "https://blog.example.com",
-    defaultPort: 443,
-    usernameLabel: "User name or email",
-    secrets: ["password", "refresh_token"],
-    hasTtl: false,
-  },
-];
+export const PROVIDERS: readonly ProviderInfo[] = TABLE.map((c) => ({
+  id: c.provider,
+  label: c.label,
+  exampleUrl: c.example_url,
+  defaultPort: c.default_port,
+  usernameLabel: c.username_label,
+  passwordLabel: c.password_label,
+  secrets: c.credentials,
+  hasTtl: c.requested_ttl,
+}));
 
 export function provider(id: ProviderKind): ProviderInfo {
   const found = PROVIDERS.find((p) => p.id === id);
@@ -75,10 +40,10 @@ export function provider(id: ProviderKind): ProviderInfo {
   return found;
 }
 
-export function secretLabel(kind: SecretKind, p: ProviderInfo): string {
+export function secretLabel(kind: Credential, p: ProviderInfo): string {
   switch (kind) {
     case "password":
-      return p.id === "smartling" ? "User secret" : "Password";
+      return p.passwordLabel;
     case "refresh_token":
       return "Refresh token";
     case "access_token":

@@ -1,7 +1,8 @@
 // Validation of the add and edit form as the user types, per provider. Pure: tested with
 // Vitest. The backend checks again on save.
+
+import type { Credential } from "./bindings/Credential";
 import type { ProviderKind } from "./bindings/ProviderKind";
-import type { SecretKind } from "./bindings/SecretKind";
 import { provider } from "./providers";
 
 export interface FormValues {
@@ -9,7 +10,7 @@ export interface FormValues {
   provider: ProviderKind;
   url: string;
   username: string;
-  secretKind: SecretKind;
+  secretKind: Credential;
   secret: string;
   ttl: string;
   refreshLead: string;

@@ -1,6 +1,7 @@
-//! Errors as the UI gets them: `{code, message, kind}` with a small closed set of codes the UI
-//! acts on (a banner for the keychain, a Log in action, the certificate prompt, ...), plus the
-//! API's own words when an API answered. Built from core errors; never holds a secret.
+//! Errors as the UI gets them: `{code, message, kind, api, certificate}`, with a small closed
+//! set of codes, each one something a consumer acts on (a banner for the keychain, a Log in
+//! action, the certificate prompt, the secret field focused, ...), plus the API's own words
+//! when an API answered. Built from core errors; never holds a secret.
 
 use serde::{Deserialize, Serialize};
 use tokenkeeper_core::cert::CertificateProblem;
@@ -11,32 +12,28 @@ use ts_rs::TS;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
-    /// The API refused the credentials or token.
+    /// The API refused the credentials or token: the form focuses the secret.
     Auth,
     /// The account needs a new password or token: offer Log in.
     NeedsLogin,
     /// The server's certificate was refused: show what it presented, offer to trust it.
     Certificate,
-    /// The API could not be reached or failed for now: it is retried.
-    Unreachable,
-    /// The settings are wrong (URL, path, TLS): edit the account.
-    Settings,
-    /// The API answered something unusable.
-    BadAnswer,
+    /// The API could not be reached, or failed otherwise: its words are shown, and `kind` says
+    /// whether it is retried (transient), the settings are wrong (config) or the answer was
+    /// unusable (protocol). (Older backgrounds said `unreachable`, `settings`, `bad_answer`.)
+    #[serde(alias = "unreachable", alias = "settings", alias = "bad_answer")]
+    Api,
     /// The keychain is missing or locked: a banner names the fix.
     Keychain,
-    /// The form or request is not usable as it is.
+    /// The form or request is not usable as it is (a taken name too): fix it and save again.
+    #[serde(alias = "exists")]
     InvalidInput,
-    /// No such account (it was removed meanwhile).
+    /// No such account (it was removed meanwhile): the next overview drops it.
     NotFound,
-    /// An account with that name exists.
-    Exists,
-    /// Another TokenKeeper process held the account too long.
-    Busy,
-    /// A file could not be read or written.
-    Files,
-    /// The clipboard could not be used.
-    Clipboard,
+    /// This machine failed: a file, a lock another process held too long, the clipboard. The
+    /// message says which; trying again may help. (Older: `files`, `busy`, `clipboard`.)
+    #[serde(alias = "files", alias = "busy", alias = "clipboard")]
+    Local,
     /// The background process (which refreshes, copies and draws the tray) is not reachable.
     Background,
     /// A bug of ours: said as such, with the words to report it.
@@ -92,22 +89,19 @@ impl From<Error> for AppError {
         let code = match &e {
             _ if certificate.is_some() => ErrorCode::Certificate,
             Error::NeedsLogin { .. } => ErrorCode::NeedsLogin,
-            Error::Api(a) => match a.kind {
-                ErrorKind::Auth => ErrorCode::Auth,
-                ErrorKind::Transient => ErrorCode::Unreachable,
-                ErrorKind::Config => ErrorCode::Settings,
-                ErrorKind::Protocol => ErrorCode::BadAnswer,
-            },
+            Error::Api(a) if a.kind == ErrorKind::Auth => ErrorCode::Auth,
+            Error::Api(_) => ErrorCode::Api,
             Error::KeychainUnavailable(_) | Error::KeychainLocked(_) | Error::Keychain(_) => {
                 ErrorCode::Keychain
             }
-            Error::FileCorrupt { .. } | Error::FileVersion { .. } | Error::Io { .. } => {
-                ErrorCode::Files
-            }
+            Error::FileCorrupt { .. }
+            | Error::FileVersion { .. }
+            | Error::Io { .. }
+            | Error::LockTimeout { .. } => ErrorCode::Local,
             Error::AccountNotFound(_) => ErrorCode::NotFound,
-            Error::AccountExists(_) => ErrorCode::Exists,
-            Error::InvalidInput(_) => ErrorCode::InvalidInput,
-            Error::LockTimeout { .. } => ErrorCode::Busy,
+            Error::AccountExists(_) | Error::InvalidInput(_) | Error::Credentials(_) => {
+                ErrorCode::InvalidInput
+            }
             Error::Internal(_) => ErrorCode::Internal,
         };
         Self {
@@ -156,7 +150,12 @@ mod tests {
         assert!(e.api.is_none());
         let transient = ApiError::local(ErrorKind::Transient, "network", "connection refused");
         let e = AppError::from(Error::Api(transient));
-        assert_eq!(e.code, ErrorCode::Unreachable);
+        assert_eq!(e.code, ErrorCode::Api);
+        assert_eq!(
+            e.kind,
+            Some(ErrorKind::Transient),
+            "the kind says it is retried"
+        );
         assert!(e.api.is_none(), "no answer arrived: {e:?}");
         let e = AppError::from(Error::NeedsLogin {
             name: "a".into(),
@@ -164,5 +163,25 @@ mod tests {
             api: None,
         });
         assert_eq!(e.code, ErrorCode::NeedsLogin);
+    }
+
+    /// A background of the previous version still speaks the old, finer codes: the window
+    /// reads them as the codes they became.
+    #[test]
+    fn the_old_codes_still_read() {
+        for (old, now) in [
+            ("unreachable", ErrorCode::Api),
+            ("settings", ErrorCode::Api),
+            ("bad_answer", ErrorCode::Api),
+            ("exists", ErrorCode::InvalidInput),
+            ("files", ErrorCode::Local),
+            ("busy", ErrorCode::Local),
+            ("clipboard", ErrorCode::Local),
+            ("needs_login", ErrorCode::NeedsLogin),
+        ] {
+            let read: ErrorCode = serde_json::from_value(serde_json::json!(old)).unwrap();
+            assert_eq!(read, now, "{old}");
+        }
+        assert_eq!(serde_json::to_value(ErrorCode::Local).unwrap(), "local");
     }
 }

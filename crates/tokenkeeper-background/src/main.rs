@@ -71,7 +71,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("tokenkeeper: {e}");
             ExitCode::from(match e.code {
-                ErrorCode::InvalidInput | ErrorCode::NotFound | ErrorCode::Exists => 2,
+                ErrorCode::InvalidInput | ErrorCode::NotFound => 2,
                 ErrorCode::Keychain => 4,
                 _ => 1,
             })

@@ -11,6 +11,7 @@ mod demo;
 mod exec;
 mod input;
 mod output;
+mod words;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -55,11 +56,14 @@ fn main() -> ExitCode {
         }
     };
     let context = Context::of(&cli.command);
+    let config_dir = cli.config_dir.clone();
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("tokenkeeper: {err}");
-            if let Some(hint) = hint(&err, &context) {
+            eprintln!("tokenkeeper: {}", words::message(&err));
+            if let Some(hint) =
+                hint(&err, &context).or_else(|| words::needs_login_hint(&err, config_dir))
+            {
                 eprintln!("hint: {hint}");
             }
             ExitCode::from(exit_code(&err))
@@ -108,7 +112,10 @@ fn init_logging(verbose: u8, daemon: bool) {
 /// 6 API refused or answered badly (auth/config/protocol), 1 anything else.
 fn exit_code(err: &Error) -> u8 {
     match err {
-        Error::InvalidInput(_) | Error::AccountNotFound(_) | Error::AccountExists(_) => 2,
+        Error::InvalidInput(_)
+        | Error::Credentials(_)
+        | Error::AccountNotFound(_)
+        | Error::AccountExists(_) => 2,
         Error::NeedsLogin { .. } => 3,
         Error::KeychainUnavailable(_) | Error::KeychainLocked(_) | Error::Keychain(_) => 4,
         Error::Api(e) if e.kind == ErrorKind::Transient => 5,
@@ -248,7 +255,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     ),
                     Err(e) => {
                         failed += 1;
-                        eprintln!("tokenkeeper: {name}: {e}");
+                        eprintln!("tokenkeeper: {name}: {}", words::message(&e));
                     }
                 }
             }

@@ -11,7 +11,7 @@
 //! trips): run them off the async threads.
 //!
 //! The crate has no GUI dependency besides arboard, so the background process can copy without
-//! GTK; `scripts/lint.sh` type-checks it for Windows and macOS, whose branches cannot run here.
+//! GTK; the lint step of `scripts/test.sh` type-checks it for Windows and macOS, whose branches cannot run here.
 
 use std::sync::Mutex;
 

@@ -91,15 +91,9 @@ impl ProviderKind {
         }
     }
 
-    /// Human name.
+    /// Human name (from [`crate::capabilities`]).
     pub fn label(self) -> &'static str {
-        match self {
-            Self::RedisEnterprise => "Redis Enterprise Software",
-            Self::Ece => "Elastic Cloud Enterprise",
-            Self::Smartling => "Smartling",
-            Self::GenericJwt => "Generic JWT service",
-            Self::JwtAuthPro => "WordPress JWT Auth Pro",
-        }
+        crate::capabilities::of(self).label
     }
 }
 

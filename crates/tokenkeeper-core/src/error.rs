@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::account::ProviderKind;
+use crate::capabilities::Credential;
 use crate::cert::CertificateProblem;
 
 /// What the engine should do about a failure.
@@ -311,6 +313,39 @@ fn mask_jwts(text: &str) -> String {
     out
 }
 
+/// A secret that does not fit the account it was given for, in the core's terms (the CLI words
+/// it with its flags, the app with its form).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialProblem {
+    /// Nothing was given.
+    #[error("no secret was given for {name:?} ({})", given.words())]
+    Empty {
+        /// Account name.
+        name: String,
+        /// What was expected.
+        given: Credential,
+    },
+    /// The API does not take this kind of secret.
+    #[error(
+        "{} accounts cannot be set up with {}; they take {}",
+        provider.label(),
+        given.words(),
+        crate::capabilities::of(*provider).credentials_in_words()
+    )]
+    Unsupported {
+        /// Which API.
+        provider: ProviderKind,
+        /// What was given.
+        given: Credential,
+    },
+    /// A password needs a user name to log in with.
+    #[error("{} needs a user name to log in with a password", provider.label())]
+    NoUsername {
+        /// Which API.
+        provider: ProviderKind,
+    },
+}
+
 /// Everything a core operation can fail with. `Clone`, so a failure can be kept and shown
 /// again (the app's keychain banner) without rewording it.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -375,6 +410,9 @@ pub enum Error {
     /// The user's input cannot be used.
     #[error("{0}")]
     InvalidInput(String),
+    /// The secret given to set up or log in an account does not fit it.
+    #[error("{0}")]
+    Credentials(CredentialProblem),
     /// Another process held the account's lock for too long.
     #[error(
         "timed out after {secs} s waiting for another TokenKeeper process to finish refreshing {name:?}"
@@ -409,7 +447,7 @@ impl Error {
             Self::Io { .. } => "io",
             Self::AccountNotFound(_) => "account_not_found",
             Self::AccountExists(_) => "account_exists",
-            Self::InvalidInput(_) => "invalid_input",
+            Self::InvalidInput(_) | Self::Credentials(_) => "invalid_input",
             Self::LockTimeout { .. } => "lock_timeout",
             Self::Internal(_) => "internal",
         }

@@ -2,6 +2,7 @@
 //!
 //! - [`account`]: account settings and provider ids (no secrets);
 //! - [`agent`]: the token agent (a Unix socket served by whoever runs the engine);
+//! - [`capabilities`]: what each API can do, in one table (secrets, labels, TTL, login);
 //! - [`cert`]: server certificates as users see them (fingerprints, presented chains);
 //! - [`clock`]: injectable wall clock and timer mapping (tests run time faster or paused);
 //! - [`token`]: token sets, JWT claims and skew-proof expiry arithmetic;
@@ -18,6 +19,7 @@
 pub mod account;
 #[cfg(unix)]
 pub mod agent;
+pub mod capabilities;
 pub mod cert;
 pub mod clock;
 pub mod engine;

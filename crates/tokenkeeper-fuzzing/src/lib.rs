@@ -1,7 +1,8 @@
 //! Fuzz harnesses: what each cargo-fuzz target in `fuzz/` feeds the code it tests, and the
 //! invariants that must hold whatever the input. A violated invariant panics, which is what a
-//! fuzzer reports; the same functions replay the committed corpus in the normal test suite
-//! (`tests/replay.rs`), so a regression on any input the fuzzer ever kept fails `cargo test`.
+//! fuzzer reports; the same functions replay the committed seeds and regressions (and a local
+//! grown corpus, when there is one) in the normal test suite (`tests/replay.rs`), so a
+//! regression on any kept input fails `cargo test`.
 //!
 //! Targets: one per provider's answer parser (status + headers + body), the JWT claim decoder,
 //! and the config and state file readers.

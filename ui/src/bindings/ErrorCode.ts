@@ -3,4 +3,4 @@
 /**
  * What the UI does about an error.
  */
-export type ErrorCode = "auth" | "needs_login" | "certificate" | "unreachable" | "settings" | "bad_answer" | "keychain" | "invalid_input" | "not_found" | "exists" | "busy" | "files" | "clipboard" | "background" | "internal";
+export type ErrorCode = "auth" | "needs_login" | "certificate" | "api" | "keychain" | "invalid_input" | "not_found" | "local" | "background" | "internal";

@@ -7,9 +7,9 @@
 import type { AccountForm } from "../bindings/AccountForm";
 import type { AccountInfo } from "../bindings/AccountInfo";
 import type { AppError } from "../bindings/AppError";
+import type { Credential } from "../bindings/Credential";
 import type { PresentedCertificate } from "../bindings/PresentedCertificate";
 import type { ProviderKind } from "../bindings/ProviderKind";
-import type { SecretKind } from "../bindings/SecretKind";
 import { hasChanges } from "../changes";
 import { discardGuard } from "../discard";
 import { clear, h, onAction, uid } from "../dom";
@@ -176,7 +176,7 @@ export function formView(
       provider: get("provider") as ProviderKind,
       url: get("url"),
       username: get("username"),
-      secretKind: get("secretKind") as SecretKind,
+      secretKind: get("secretKind") as Credential,
       secret: get("secret"),
       ttl: get("ttl"),
       refreshLead: get("refreshLead"),
@@ -190,7 +190,7 @@ export function formView(
   /** Shows the fields this provider has, with its words. */
   function adapt(): void {
     const p = provider(values().provider);
-    const current = secretKind.value as SecretKind;
+    const current = secretKind.value as Credential;
     clear(secretKind);
     for (const kind of p.secrets) {
       secretKind.append(h("option", { text: secretLabel(kind, p), attrs: { value: kind } }));
@@ -199,15 +199,16 @@ export function formView(
     (inputs.get("url") as HTMLInputElement).placeholder = p.exampleUrl;
     const usernameRow = rows.get("username");
     if (usernameRow) {
-      usernameRow.hidden = p.usernameLabel === null;
+      // An API without a login has no user name.
+      usernameRow.hidden = !p.secrets.includes("password");
       const label = usernameRow.querySelector("label");
-      if (label) label.textContent = p.usernameLabel ?? "User name";
+      if (label) label.textContent = p.usernameLabel;
     }
     const ttlRow = rows.get("ttl");
     if (ttlRow) ttlRow.hidden = !p.hasTtl;
     secretKind.closest(".field")?.toggleAttribute("hidden", p.secrets.length < 2);
     const secretLabelEl = rows.get("secret")?.querySelector("label");
-    if (secretLabelEl) secretLabelEl.textContent = secretLabel(secretKind.value as SecretKind, p);
+    if (secretLabelEl) secretLabelEl.textContent = secretLabel(secretKind.value as Credential, p);
   }
 
   function changed(target: Element): void {

@@ -2,7 +2,7 @@
 // Escape and Cancel ask before throwing away a typed secret.
 import type { AccountRow } from "../bindings/AccountRow";
 import type { AppError } from "../bindings/AppError";
-import type { SecretKind } from "../bindings/SecretKind";
+import type { Credential } from "../bindings/Credential";
 import { hasChanges } from "../changes";
 import { discardGuard } from "../discard";
 import { h, onAction, uid } from "../dom";
@@ -80,7 +80,7 @@ export function loginView(
     outcome.className = "outcome";
     outcome.textContent = "Logging in…";
     backend
-      .login(row.id, { secret_kind: kind.value as SecretKind, secret: secret.value })
+      .login(row.id, { secret_kind: kind.value as Credential, secret: secret.value })
       .then(() => done.saved())
       .catch((err: AppError) => {
         outcome.className = "outcome bad";

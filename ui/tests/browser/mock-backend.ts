@@ -165,7 +165,7 @@ const handlers: {
       // As the core words it: the message already quotes the API's words.
       const words = 'the answer has no "access_token" field';
       fail({
-        code: "bad_answer",
+        code: "api",
         message: `HTTP 200 bad_response: ${words}`,
         kind: "protocol",
         api: { status: 200, code: "bad_response", message: words, fields: [] },
@@ -301,7 +301,7 @@ mockIPC(
       try {
         await started;
       } catch (message) {
-        fail({ code: "files", message: String(message) });
+        fail({ code: "local", message: String(message) });
       }
     }
     if (!(cmd in handlers)) fail({ code: "invalid_input", message: `mock: no command ${cmd}` });

@@ -8,7 +8,7 @@ use tokenkeeper_core::cert::CertFingerprint;
 use tokenkeeper_core::keeper::{AccountChanges, InitialSecret, NewAccount};
 use tokenkeeper_core::{ProviderKind, Secret};
 
-use crate::dto::{AccountForm, LoginForm, SecretKind};
+use crate::dto::{AccountForm, Credential, LoginForm};
 use crate::error::{AppError, ErrorCode};
 
 /// Redis Enterprise's ttl bounds (seconds).
@@ -62,15 +62,15 @@ fn ttl(form: &AccountForm) -> Result<Option<u64>, AppError> {
 
 /// The secret the form carries, if any: exactly as typed (spaces may belong to a password;
 /// the CLI, too, strips only the line end of what it reads).
-pub fn secret(kind: SecretKind, text: &str) -> Option<InitialSecret> {
+pub fn secret(kind: Credential, text: &str) -> Option<InitialSecret> {
     if text.is_empty() {
         return None;
     }
     let secret = Secret::new(text);
     Some(match kind {
-        SecretKind::Password => InitialSecret::Password(secret),
-        SecretKind::RefreshToken => InitialSecret::RefreshToken(secret),
-        SecretKind::AccessToken => InitialSecret::AccessToken(secret),
+        Credential::Password => InitialSecret::Password(secret),
+        Credential::RefreshToken => InitialSecret::RefreshToken(secret),
+        Credential::AccessToken => InitialSecret::AccessToken(secret),
     })
 }
 
@@ -133,7 +133,7 @@ mod tests {
     use tokenkeeper_core::ProviderKind;
 
     use super::{AccountForm, new_account};
-    use crate::dto::SecretKind;
+    use crate::dto::Credential;
     use crate::error::ErrorCode;
 
     fn form() -> AccountForm {
@@ -142,7 +142,7 @@ mod tests {
             provider: ProviderKind::RedisEnterprise,
             url: "https://cluster.example.com:9443".into(),
             username: Some("admin@example.com".into()),
-            secret_kind: SecretKind::Password,
+            secret_kind: Credential::Password,
             secret: "pw".into(),
             ttl: Some(600),
             refresh_lead_secs: None,

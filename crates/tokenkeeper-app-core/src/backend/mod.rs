@@ -540,7 +540,7 @@ impl Backend {
         tokio::task::spawn_blocking(move || clipboard.set_secret(value.expose()))
             .await
             .map_err(blocking_error)?
-            .map_err(|e| AppError::new(ErrorCode::Clipboard, e))?;
+            .map_err(|e| AppError::new(ErrorCode::Local, e))?;
         let generation = match self.copied.lock() {
             Ok(mut copied) => {
                 let generation = copied.as_ref().map_or(1, |c| c.generation.wrapping_add(1));

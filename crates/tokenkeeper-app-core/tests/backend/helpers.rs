@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokenkeeper_app_core::backend::Backend;
 use tokenkeeper_app_core::backend::clipboard::MemoryClipboard;
-use tokenkeeper_app_core::dto::{AccountForm, SecretKind};
+use tokenkeeper_app_core::dto::{AccountForm, Credential};
 use tokenkeeper_core::account::AccountId;
 use tokenkeeper_core::keeper::InitialSecret;
 use tokenkeeper_core::store::keychain::{MemoryStore, SecretKind as Kind, SecretStore};
@@ -99,7 +99,7 @@ impl Setup {
             provider: self.emu.api().id().parse::<ProviderKind>().unwrap(),
             url: self.emu.base_url(),
             username: Some(USER.to_owned()),
-            secret_kind: SecretKind::Password,
+            secret_kind: Credential::Password,
             secret: PASSWORD.to_owned(),
             ttl: None,
             refresh_lead_secs: None,

@@ -319,3 +319,32 @@ async fn this_machine_is_never_reached_through_a_proxy_from_the_environment() {
     })
     .await;
 }
+
+/// The core says what an account needs in its own terms ("store new credentials (a password or
+/// a refresh token)"); the CLI adds its own commands for it, one per secret kind the API takes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn needs_login_names_the_login_commands_of_the_accounts_api() {
+    let emu = Arc::new(start(Api::GenericJwt).await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        let token = em.issue_refresh_token(USER);
+        e.run(
+            &add_args(&em.base_url(), "generic-jwt", "--refresh-token-stdin"),
+            Some(&format!("{token}\n")),
+        )
+        .ok();
+        em.advance_clock(8 * 86_400);
+        let out = e
+            .run(&["refresh", "x"], None)
+            .fails_with(3, "store new credentials (a password or a refresh token)");
+        assert!(
+            out.stderr.contains(
+                "hint: run `tokenkeeper login x --password-stdin` or `tokenkeeper login x --refresh-token-stdin`"
+            ),
+            "{}",
+            out.stderr
+        );
+    })
+    .await;
+}

@@ -263,6 +263,9 @@ impl From<&Error> for WireError {
             Error::AccountNotFound(name) => Self::AccountNotFound { name: name.clone() },
             Error::AccountExists(name) => Self::AccountExists { name: name.clone() },
             Error::InvalidInput(m) => Self::InvalidInput { message: m.clone() },
+            Error::Credentials(problem) => Self::InvalidInput {
+                message: problem.to_string(),
+            },
             Error::LockTimeout { name, secs } => Self::LockTimeout {
                 name: name.clone(),
                 secs: *secs,

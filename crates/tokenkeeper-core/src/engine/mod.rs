@@ -4,7 +4,8 @@
 //! - [`policy`]: when to refresh and when to retry (pure).
 //! - [`runner`]: the one task with the timer structure and bounded concurrency.
 //! - [`cache`]: account states in memory, written to the state file in batches.
-//! - [`events`]: what the engine reports (broadcast) and the attempt history.
+//! - [`events`]: what the engine reports (broadcast); the attempt history is kept by
+//!   [`crate::store::history`].
 //! - [`watch`]: follows the config directory so accounts added or removed by other processes
 //!   are picked up without a restart.
 //!

@@ -18,9 +18,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::account::{Account, AccountId, ProviderKind, validate_name};
+use crate::capabilities::{self, Credential};
 use crate::cert::{CertFingerprint, CertificateReport};
 use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result};
+use crate::error::{CredentialProblem, Error, Result};
 use crate::providers::tls::TlsSettings;
 use crate::providers::{Http, StoredTokens, provider_for};
 use crate::secret::Secret;
@@ -51,11 +52,12 @@ impl InitialSecret {
         }
     }
 
-    fn flag(&self) -> &'static str {
+    /// Which kind of secret this is.
+    pub fn credential(&self) -> Credential {
         match self {
-            Self::Password(_) => "--password-stdin",
-            Self::RefreshToken(_) => "--refresh-token-stdin",
-            Self::AccessToken(_) => "--token-stdin",
+            Self::Password(_) => Credential::Password,
+            Self::RefreshToken(_) => Credential::RefreshToken,
+            Self::AccessToken(_) => Credential::AccessToken,
         }
     }
 }
@@ -459,63 +461,40 @@ fn check_secret(
     secret: &InitialSecret,
 ) -> Result<()> {
     let value = secret.secret();
+    let given = secret.credential();
     if value.is_empty() {
-        return Err(Error::InvalidInput(format!(
-            "no secret given on stdin for {name:?} ({})",
-            secret.flag()
-        )));
+        return Err(Error::Credentials(CredentialProblem::Empty {
+            name: name.to_owned(),
+            given,
+        }));
     }
     if value.expose().contains(['\n', '\r']) || value.len() > 16 * 1024 {
         return Err(Error::InvalidInput(
             "the secret must be one line of at most 16 KiB".to_owned(),
         ));
     }
-    let supported = match secret {
-        InitialSecret::Password(_) => provider_for(provider).has_login(),
-        InitialSecret::RefreshToken(_) => matches!(
+    if !capabilities::of(provider).accepts(given) {
+        return Err(Error::Credentials(CredentialProblem::Unsupported {
             provider,
-            ProviderKind::Smartling | ProviderKind::GenericJwt | ProviderKind::JwtAuthPro
-        ),
-        InitialSecret::AccessToken(_) => {
-            matches!(provider, ProviderKind::RedisEnterprise | ProviderKind::Ece)
-        }
-    };
-    if !supported {
-        return Err(Error::InvalidInput(format!(
-            "{} accounts cannot be set up with {}; use {}",
-            provider.id(),
-            secret.flag(),
-            supported_flags(provider).join(" or ")
-        )));
+            given,
+        }));
     }
-    if matches!(secret, InitialSecret::Password(_)) && !has_username {
-        return Err(Error::InvalidInput(format!(
-            "{} needs --username to log in with a password",
-            provider.id()
-        )));
+    if given == Credential::Password && !has_username {
+        return Err(Error::Credentials(CredentialProblem::NoUsername {
+            provider,
+        }));
     }
     Ok(())
 }
 
-/// The stdin flags an API accepts, the one that lets TokenKeeper log in by itself first.
-pub fn supported_flags(provider: ProviderKind) -> &'static [&'static str] {
-    match provider {
-        ProviderKind::RedisEnterprise | ProviderKind::Ece => &["--password-stdin", "--token-stdin"],
-        ProviderKind::Smartling | ProviderKind::JwtAuthPro | ProviderKind::GenericJwt => {
-            &["--password-stdin", "--refresh-token-stdin"]
-        }
-    }
-}
-
-/// What to run to store new credentials: one whole command per secret kind the API takes,
-/// each copy-pastable (`tokenkeeper login NAME --password-stdin` or `tokenkeeper login NAME
-/// --refresh-token-stdin`).
-pub fn login_commands(name: &str, provider: ProviderKind) -> String {
-    supported_flags(provider)
-        .iter()
-        .map(|flag| format!("`tokenkeeper login {name} {flag}`"))
-        .collect::<Vec<_>>()
-        .join(" or ")
+/// What to store to let an account obtain tokens again, in the core's words: "store new
+/// credentials (a password or a refresh token)". The CLI and the app add their own way to do
+/// it (a `tokenkeeper login` command, a Log in button).
+pub(crate) fn store_new_credentials(provider: ProviderKind) -> String {
+    format!(
+        "store new credentials ({})",
+        capabilities::of(provider).credentials_in_words()
+    )
 }
 
 fn absolute(path: PathBuf) -> PathBuf {

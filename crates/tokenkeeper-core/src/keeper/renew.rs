@@ -272,7 +272,8 @@ impl Keeper {
         // A refresh token that will not outlive the next access token (Smartling caps both to
         // what is left of the user's SSO session) leads to a dead end: log in instead where a
         // password can be sent.
-        let dead_end = provider.has_login() && refresh_is_dead_end(stored, state, now);
+        let dead_end = crate::capabilities::of(account.provider).has_login()
+            && refresh_is_dead_end(stored, state, now);
         let login_instead = dead_end
             && self
                 .usable_password(account, stored, state, state_may_be_stale)
@@ -314,8 +315,7 @@ impl Keeper {
         match result {
             e if e.kind == ErrorKind::Auth => Err(Failure::NeedsLogin {
                 reason: format!(
-                    "the stored password was refused ({e}); it will not be sent again: store a new one with `tokenkeeper login {} --password-stdin`",
-                    account.name
+                    "the stored password was refused ({e}); it will not be sent again: store a new password"
                 ),
                 api: Some(e),
                 password_refused: true,
@@ -335,7 +335,7 @@ impl Keeper {
         state: &mut AccountState,
         state_may_be_stale: bool,
     ) -> std::result::Result<Option<Secret>, Failure> {
-        if !provider_for(account.provider).has_login() {
+        if !crate::capabilities::of(account.provider).has_login() {
             return Ok(None);
         }
         if stored.password.is_none() {
@@ -435,8 +435,8 @@ fn spent_error(account: &Account, error: ApiError, stored: &StoredTokens) -> Api
         "the next refresh uses the refresh token it carried".to_owned()
     } else {
         format!(
-            "if the next refresh is refused, store new credentials with {}",
-            super::login_commands(&account.name, account.provider)
+            "if the next refresh is refused, {}",
+            super::store_new_credentials(account.provider)
         )
     };
     let mut error = error;
@@ -454,10 +454,7 @@ fn needs_login(
     refused: Option<ApiError>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Failure {
-    let fix = format!(
-        "run {}",
-        super::login_commands(&account.name, account.provider)
-    );
+    let fix = super::store_new_credentials(account.provider);
     let refresh_expired = stored.refresh.is_some()
         && stored
             .refresh_expires_at

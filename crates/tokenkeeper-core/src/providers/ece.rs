@@ -125,7 +125,7 @@ fn redirected(reply: &Reply) -> ApiError {
         format!(
             "the request was redirected (HTTP {}){target}: this ECE signs users in through single \
              sign-on, so there is no password login to keep; sign in in a browser and add the \
-             account with its token (--token-stdin), which is then refreshed while it is valid",
+             account with its current access token, which is then refreshed while it is valid",
             reply.status
         ),
     )
@@ -170,10 +170,6 @@ fn body_error(reply: &Reply) -> ApiError {
 impl Provider for Ece {
     fn kind(&self) -> ProviderKind {
         ProviderKind::Ece
-    }
-
-    fn has_login(&self) -> bool {
-        true
     }
 
     fn can_refresh(&self, stored: &StoredTokens, now: DateTime<Utc>) -> bool {

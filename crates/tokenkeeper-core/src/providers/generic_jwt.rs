@@ -169,10 +169,6 @@ impl Provider for GenericJwt {
         ProviderKind::GenericJwt
     }
 
-    fn has_login(&self) -> bool {
-        true
-    }
-
     fn can_refresh(&self, stored: &StoredTokens, now: DateTime<Utc>) -> bool {
         stored.usable_refresh(now).is_some()
     }

@@ -93,10 +93,6 @@ impl Provider for JwtAuthPro {
         ProviderKind::JwtAuthPro
     }
 
-    fn has_login(&self) -> bool {
-        true
-    }
-
     fn can_refresh(&self, stored: &StoredTokens, now: DateTime<Utc>) -> bool {
         stored.usable_refresh(now).is_some()
     }

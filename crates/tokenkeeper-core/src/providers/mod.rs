@@ -125,8 +125,6 @@ pub type Outcome = Result<TokenSet, ProviderError>;
 pub trait Provider: Send + Sync + std::fmt::Debug {
     /// Which API.
     fn kind(&self) -> ProviderKind;
-    /// True when the API can log in with a user name and password (or user secret).
-    fn has_login(&self) -> bool;
     /// True when [`Provider::refresh`] can work with what is stored now.
     fn can_refresh(&self, stored: &StoredTokens, now: DateTime<Utc>) -> bool;
     /// Reads an answer of the login or refresh endpoint (both answer alike in every API).

@@ -72,10 +72,6 @@ impl Provider for RedisEnterprise {
         ProviderKind::RedisEnterprise
     }
 
-    fn has_login(&self) -> bool {
-        true
-    }
-
     fn can_refresh(&self, stored: &StoredTokens, now: DateTime<Utc>) -> bool {
         stored.access_valid_for(now, USABLE_MARGIN).is_some()
     }

@@ -227,10 +227,6 @@ impl Provider for Smartling {
         ProviderKind::Smartling
     }
 
-    fn has_login(&self) -> bool {
-        true
-    }
-
     fn can_refresh(&self, stored: &StoredTokens, now: DateTime<Utc>) -> bool {
         stored.usable_refresh(now).is_some()
     }

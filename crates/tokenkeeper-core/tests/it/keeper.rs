@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use tokenkeeper_core::capabilities::Credential;
+use tokenkeeper_core::error::CredentialProblem;
 use tokenkeeper_core::keeper::InitialSecret;
 use tokenkeeper_core::store::keychain::{Keychain, SecretKind, SecretStore};
 use tokenkeeper_core::store::state::Status;
@@ -95,7 +97,21 @@ async fn a_failed_add_stores_nothing() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    assert!(
+        matches!(
+            &err,
+            Error::Credentials(CredentialProblem::Unsupported {
+                given: Credential::RefreshToken,
+                ..
+            })
+        ),
+        "a typed refusal: {err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("cannot be set up with a refresh token"),
+        "{err}"
+    );
     assert_eq!(emu.stats().requests, requests);
     // Names are unique.
     keeper
@@ -260,7 +276,14 @@ async fn without_a_password_a_refused_refresh_means_needs_login() {
             ..
         } => {
             assert_eq!(api.kind, ErrorKind::Auth);
-            assert!(reason.contains("tokenkeeper login g"), "{reason}");
+            assert!(
+                reason.contains("store new credentials (a password or a refresh token)"),
+                "{reason}"
+            );
+            assert!(
+                !reason.contains("tokenkeeper"),
+                "the core names no CLI command: {reason}"
+            );
         }
         other => panic!("expected needs login, got {other}"),
     }

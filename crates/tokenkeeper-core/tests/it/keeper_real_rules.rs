@@ -66,8 +66,8 @@ async fn an_expired_refresh_token_without_a_password_needs_login_and_says_why() 
     let text = err.to_string();
     assert!(text.contains("refresh token expired"), "{text}");
     assert!(
-        text.contains("`tokenkeeper login svc --password-stdin` or `tokenkeeper login svc --refresh-token-stdin`"),
-        "one whole command per secret kind: {text}"
+        text.contains("store new credentials (a password or a refresh token)"),
+        "every secret kind the API takes: {text}"
     );
     assert!(keeper.list().unwrap()[0].status == tokenkeeper_core::store::state::Status::NeedsLogin);
 }

@@ -35,7 +35,7 @@ async fn a_login_redirected_to_single_sign_on_is_a_clear_config_error() {
     let err = login(&emu, &acc).await.unwrap_err();
     assert_api_error(&err, ErrorKind::Config, Some(302), Some("sso_redirect"));
     assert!(
-        err.message.contains("single sign-on") && err.message.contains("--token-stdin"),
+        err.message.contains("single sign-on") && err.message.contains("current access token"),
         "{}",
         err.message
     );

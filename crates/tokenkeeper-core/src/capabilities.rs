@@ -1,0 +1,199 @@
+//! What each API can do, in one table: its name, its usual address, what it logs in with,
+//! which secrets an account can be set up with, whether the client may ask for a token
+//! lifetime. The core checks secrets against it ([`crate::keeper`]), the CLI words its flags
+//! from it, and the app exports it to the web UI (`ui/src/bindings/Providers.ts`), so the
+//! form's choices are the core's rules and not a copy of them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::account::ProviderKind;
+
+/// A secret a user can set an account up with.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credential {
+    /// A password or user secret: TokenKeeper can log in again by itself.
+    Password,
+    /// A refresh token.
+    RefreshToken,
+    /// A current access token, refreshed while it is valid.
+    AccessToken,
+}
+
+impl Credential {
+    /// In words, with its article ("a refresh token").
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Password => "a password",
+            Self::RefreshToken => "a refresh token",
+            Self::AccessToken => "a current access token",
+        }
+    }
+}
+
+/// One API's row of the table.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Capabilities {
+    /// Which API.
+    pub provider: ProviderKind,
+    /// Its name, as people call it.
+    pub label: &'static str,
+    /// An example base URL with the API's usual port.
+    pub example_url: &'static str,
+    /// The port it usually listens on (https).
+    pub default_port: u16,
+    /// What the API calls the user name of a login.
+    pub username_label: &'static str,
+    /// What the API calls the password of a login (Smartling: "User secret").
+    pub password_label: &'static str,
+    /// The secrets an account can be set up with, the usual one first. A password means the
+    /// API has a login, so TokenKeeper can log in again by itself.
+    #[cfg_attr(feature = "ts", ts(as = "Vec<Credential>"))]
+    pub credentials: &'static [Credential],
+    /// The client may ask for a token lifetime (Redis Enterprise's `ttl`).
+    pub requested_ttl: bool,
+}
+
+impl Capabilities {
+    /// Whether an account can be set up with `credential`.
+    pub fn accepts(&self, credential: Credential) -> bool {
+        self.credentials.contains(&credential)
+    }
+
+    /// Whether the API has a login (TokenKeeper can log in again with a stored password).
+    pub fn has_login(&self) -> bool {
+        self.accepts(Credential::Password)
+    }
+
+    /// The accepted secrets in words: "a password or a refresh token".
+    pub fn credentials_in_words(&self) -> String {
+        self.credentials
+            .iter()
+            .map(|c| c.words())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
+}
+
+/// Every API's row, in display order ([`ProviderKind::ALL`]).
+pub const TABLE: [Capabilities; 5] = [
+    Capabilities {
+        provider: ProviderKind::RedisEnterprise,
+        label: "Redis Enterprise Software",
+        example_url: "https://cluster.example.com:9443",
+        default_port: 9443,
+        username_label: "User name or email",
+        password_label: "Password",
+        credentials: &[Credential::Password, Credential::AccessToken],
+        requested_ttl: true,
+    },
+    Capabilities {
+        provider: ProviderKind::Ece,
+        label: "Elastic Cloud Enterprise",
+        example_url: "https://coordinator.example.com:12443",
+        default_port: 12443,
+        username_label: "User name",
+        password_label: "Password",
+        credentials: &[Credential::Password, Credential::AccessToken],
+        requested_ttl: false,
+    },
+    Capabilities {
+        provider: ProviderKind::Smartling,
+        label: "Smartling",
+        example_url: "https://api.smartling.com",
+        default_port: 443,
+        username_label: "User identifier",
+        password_label: "User secret",
+        credentials: &[Credential::Password, Credential::RefreshToken],
+        requested_ttl: false,
+    },
+    // The real service logs in too (docs/API-EVIDENCE.md): with a password an account outlives
+    // its refresh token's 7 days.
+    Capabilities {
+        provider: ProviderKind::GenericJwt,
+        label: "JWT service (/api/v1/authenticate)",
+        example_url: "https://auth.example.com",
+        default_port: 443,
+        username_label: "User name",
+        password_label: "Password",
+        credentials: &[Credential::Password, Credential::RefreshToken],
+        requested_ttl: false,
+    },
+    Capabilities {
+        provider: ProviderKind::JwtAuthPro,
+        label: "WordPress JWT Auth Pro",
+        example_url: "https://blog.example.com",
+        default_port: 443,
+        username_label: "User name or email",
+        password_label: "Password",
+        credentials: &[Credential::Password, Credential::RefreshToken],
+        requested_ttl: false,
+    },
+];
+
+/// The row of one API.
+pub fn of(provider: ProviderKind) -> &'static Capabilities {
+    let index = match provider {
+        ProviderKind::RedisEnterprise => 0,
+        ProviderKind::Ece => 1,
+        ProviderKind::Smartling => 2,
+        ProviderKind::GenericJwt => 3,
+        ProviderKind::JwtAuthPro => 4,
+    };
+    &TABLE[index]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::provider_for;
+
+    #[test]
+    fn one_row_per_api_in_display_order() {
+        let order: Vec<ProviderKind> = TABLE.iter().map(|c| c.provider).collect();
+        assert_eq!(order, ProviderKind::ALL);
+        for kind in ProviderKind::ALL {
+            assert_eq!(of(kind).provider, kind);
+        }
+    }
+
+    #[test]
+    fn every_api_has_an_adapter_and_logs_in_with_a_password_first() {
+        for kind in ProviderKind::ALL {
+            assert_eq!(provider_for(kind).kind(), kind);
+            assert!(of(kind).has_login(), "{kind}");
+            assert_eq!(
+                of(kind).credentials.first(),
+                Some(&Credential::Password),
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_example_urls_parse_and_carry_the_usual_port() {
+        for row in &TABLE {
+            let url = crate::account::parse_base_url(row.example_url).unwrap();
+            assert_eq!(
+                url.port_or_known_default(),
+                Some(row.default_port),
+                "{}",
+                row.label
+            );
+        }
+    }
+
+    #[test]
+    fn credentials_in_words() {
+        assert_eq!(
+            of(ProviderKind::Ece).credentials_in_words(),
+            "a password or a current access token"
+        );
+        assert_eq!(
+            of(ProviderKind::Smartling).credentials_in_words(),
+            "a password or a refresh token"
+        );
+    }
+}
