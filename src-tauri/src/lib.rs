@@ -99,7 +99,7 @@ fn ensure_background(runtime: &tokio::runtime::Runtime, config_dir: Option<PathB
     };
     let Some(socket) = background::socket_path(&paths) else {
         eprintln!(
-            "tokenkeeper-app: no runtime directory (XDG_RUNTIME_DIR) to find the background in"
+            "tokenkeeper-app: the config directory's path is too long for the background's socket"
         );
         return ExitCode::FAILURE;
     };

@@ -71,7 +71,9 @@ pub async fn run(
             }
         },
         None => {
-            tracing::warn!("no runtime directory (XDG_RUNTIME_DIR): no socket for the window");
+            tracing::warn!(
+                "the config directory's path is too long for a Unix socket: no socket for the window"
+            );
             None
         }
     };

@@ -83,8 +83,12 @@ pub(crate) async fn token_info(
         && let Some(answer) =
             tokenkeeper_core::agent::client::token(keeper.paths(), name, min_valid).await
     {
-        tracing::debug!("answered by the token agent");
+        tracing::info!("answered by the token agent");
         return answer;
+    }
+    #[cfg(unix)]
+    if std::env::var_os("TOKENKEEPER_NO_AGENT").is_none() {
+        tracing::info!("no token agent answered: asking the keychain and the API directly");
     }
     keeper.token_info(name, min_valid).await
 }

@@ -157,8 +157,8 @@ impl Backend {
         let remote = Remote::at(background::socket_path(keeper.paths()).ok_or_else(|| {
             AppError::new(
                 ErrorCode::Background,
-                "this session has no runtime directory (XDG_RUNTIME_DIR), where the window \
-                 finds its background: log in to a desktop session",
+                "the config directory's path is too long for the Unix socket where the window \
+                 finds its background: use a shorter --config-dir",
             )
         })?);
         let notify = changed.clone();

@@ -193,6 +193,62 @@ async fn bad_requests_get_an_error_and_the_agent_serves_on() {
     assert_eq!(code, 0, "{log}");
 }
 
+/// Where scripts really run (cron, systemd timers without a session, many ssh sessions) there
+/// is no `XDG_RUNTIME_DIR`: the daemon serves its agent from `run/` in the config directory
+/// (0700, checked like the runtime one), and `token -v` says the agent answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_runtime_directory_the_agent_lives_in_the_config_directory() {
+    let emu = start(Api::RedisEnterprise).await;
+    let e = Env::new();
+    e.add("acc", &emu).0.ok();
+    let no_runtime = |args: &[&str]| {
+        let mut cmd = e.command(args);
+        cmd.env_remove("XDG_RUNTIME_DIR");
+        cmd
+    };
+    let socket = socket_path_in(&e.config_dir().join("run"), &Paths::new(e.config_dir()));
+    let _daemon = Daemon::start_with(no_runtime(&["daemon"]));
+    let until = Instant::now() + Duration::from_secs(5);
+    while !socket.exists() {
+        assert!(
+            Instant::now() < until,
+            "no agent socket at {}",
+            socket.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mode = std::fs::metadata(socket.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "the socket directory is private");
+
+    let via = run_command(no_runtime(&["-v", "token", "acc"]), None).ok();
+    assert!(
+        via.stderr.contains("answered by the token agent"),
+        "{}",
+        via.stderr
+    );
+    let mut direct = no_runtime(&["-v", "token", "acc"]);
+    direct.env("TOKENKEEPER_NO_AGENT", "1");
+    let direct = run_command(direct, None).ok();
+    assert_eq!(via.stdout, direct.stdout, "the same token either way");
+    assert!(!via.stdout.trim().is_empty());
+}
+
+/// `token -v` says when no agent answered and the direct path was taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_v_says_when_no_agent_answered() {
+    let (_emu, rt, e) = one_account(Api::Smartling).await;
+    let run = rt.run(&e, &["-v", "token", "acc"], true).ok();
+    assert!(
+        run.stderr.contains("no token agent answered"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stdout.trim().is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_an_answering_agent_token_works_directly_and_quickly() {
     let (_emu, rt, e) = one_account(Api::Ece).await;

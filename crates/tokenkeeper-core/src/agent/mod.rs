@@ -4,7 +4,10 @@
 //!
 //! - One socket per config directory: `$XDG_RUNTIME_DIR/tokenkeeper/<16 hex of the SHA-256 of
 //!   the directory's absolute path>.sock`, in a directory of mode 0700 that the agent checks
-//!   it owns. Without `XDG_RUNTIME_DIR` there is no agent, and clients use the direct path.
+//!   it owns. Where there is no `XDG_RUNTIME_DIR` (cron, systemd timers without a session,
+//!   many ssh sessions), in `run/` inside the config directory instead, as gpg-agent falls
+//!   back to its home: the same 0700 and owner checks, the same peer check. Only a path too
+//!   long for a Unix socket means no agent (clients then take the direct path).
 //! - Each connection's peer is checked with `SO_PEERCRED`: another user is refused.
 //! - [`protocol`]: one JSON request line, at most [`protocol::MAX_REQUEST`] bytes, versioned;
 //!   answers are JSON lines. A malformed or oversized request gets an error answer and never
@@ -29,16 +32,29 @@ use crate::store::paths::Paths;
 /// The environment variable naming the runtime directory.
 pub const RUNTIME_DIR_ENV: &str = "XDG_RUNTIME_DIR";
 
-/// The directory holding the agents' sockets, if the session has a runtime directory.
-pub fn socket_dir() -> Option<PathBuf> {
+/// The longest path a Unix socket address holds (`sun_path` is 108 bytes with its NUL).
+const MAX_SOCKET_PATH: usize = 107;
+
+/// The session's runtime directory for TokenKeeper's sockets, if the session has one.
+pub fn runtime_socket_dir() -> Option<PathBuf> {
     std::env::var_os(RUNTIME_DIR_ENV)
         .filter(|d| !d.is_empty())
         .map(|d| Path::new(&d).join("tokenkeeper"))
 }
 
-/// The socket of the agent for this config directory.
+/// The directory holding this config directory's sockets: the session's runtime directory, or
+/// without one the private `run/` inside the config directory.
+pub fn socket_dir(paths: &Paths) -> PathBuf {
+    runtime_socket_dir().unwrap_or_else(|| {
+        let config = std::path::absolute(paths.dir()).unwrap_or_else(|_| paths.dir().to_owned());
+        config.join("run")
+    })
+}
+
+/// The socket of the agent for this config directory (`None` only when its path is too long
+/// for a Unix socket).
 pub fn socket_path(paths: &Paths) -> Option<PathBuf> {
-    Some(socket_path_in(&socket_dir()?, paths))
+    fits(socket_path_in(&socket_dir(paths), paths))
 }
 
 /// The socket of the agent for this config directory, in a given socket directory.
@@ -49,7 +65,16 @@ pub fn socket_path_in(dir: &Path, paths: &Paths) -> PathBuf {
 /// Another socket of the process that runs this directory's engine, beside the agent's (the
 /// desktop app's background serves its window on `<key>.<suffix>`).
 pub fn sibling_socket_path(paths: &Paths, suffix: &str) -> Option<PathBuf> {
-    Some(socket_dir()?.join(format!("{}.{suffix}", directory_key(paths))))
+    fits(socket_dir(paths).join(format!("{}.{suffix}", directory_key(paths))))
+}
+
+fn fits(path: PathBuf) -> Option<PathBuf> {
+    if path.as_os_str().len() <= MAX_SOCKET_PATH {
+        Some(path)
+    } else {
+        tracing::debug!(path = %path.display(), "too long for a Unix socket: no agent");
+        None
+    }
 }
 
 /// 16 hex digits of the SHA-256 of the config directory's absolute path.
