@@ -55,9 +55,20 @@ pub enum Command {
         /// Seconds the printed token must stay valid.
         #[arg(long, value_name = "SECS", default_value_t = 60)]
         min_valid: u64,
-        /// Print JSON: token, expires_at (RFC 3339 UTC) and fingerprint.
+        /// Print JSON: token, scheme (`JWT` or `Bearer`, for the Authorization header),
+        /// expires_at (RFC 3339 UTC) and fingerprint.
         #[arg(long)]
         json: bool,
+    },
+    /// Print the whole Authorization header the account's API wants, with a token valid for
+    /// at least --min-valid seconds: `Authorization: JWT …` for Redis Enterprise,
+    /// `Authorization: Bearer …` for the others. For curl: `curl -H @<(tokenkeeper header NAME) URL`.
+    Header {
+        /// Account name.
+        name: String,
+        /// Seconds the token must stay valid.
+        #[arg(long, value_name = "SECS", default_value_t = 60)]
+        min_valid: u64,
     },
     /// Run a command with a token valid for at least --min-valid seconds in its environment
     /// (default variable TOKENKEEPER_TOKEN); exits with the command's exit code.

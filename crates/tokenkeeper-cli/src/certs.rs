@@ -32,6 +32,7 @@ impl Context {
                 name: args.name.clone(),
             },
             Command::Token { name, .. }
+            | Command::Header { name, .. }
             | Command::Exec { name, .. }
             | Command::Show { name, .. }
             | Command::Trust { name, .. }

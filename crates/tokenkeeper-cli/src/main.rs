@@ -93,6 +93,16 @@ pub(crate) async fn token_info(
     keeper.token_info(name, min_valid).await
 }
 
+/// The `Authorization` scheme of the account's API (read from the config; the token may come
+/// from the agent, which does not say).
+fn scheme_of(keeper: &Keeper, name: &str) -> Result<&'static str, Error> {
+    let config = tokenkeeper_core::store::config::load(&keeper.paths().config_file())?;
+    let account = config
+        .find(name)
+        .ok_or_else(|| Error::AccountNotFound(name.to_owned()))?;
+    Ok(tokenkeeper_core::capabilities::of(account.provider).auth_scheme)
+}
+
 fn init_logging(verbose: u8, daemon: bool) {
     // Other crates' logs (TLS, HTTP) stay quiet unless asked for: our errors already say it.
     // The daemon's events are its output, so it logs at info by default.
@@ -221,6 +231,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             let text = if json {
                 let value = serde_json::json!({
                     "token": info.token.expose(),
+                    "scheme": scheme_of(&keeper, &name)?,
                     "expires_at": info.expires_at,
                     "fingerprint": info.fingerprint,
                 });
@@ -230,6 +241,20 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 info.token.expose().to_owned()
             };
             writeln!(stdout, "{text}")
+                .and_then(|()| stdout.flush())
+                .map_err(|e| Error::io("stdout", e))?;
+        }
+        Command::Header { name, min_valid } => {
+            let scheme = scheme_of(&keeper, &name)?;
+            let info = token_info(&keeper, &name, Duration::from_secs(min_valid)).await?;
+            // The line holds the token: zeroed when dropped.
+            let line = zeroize::Zeroizing::new(format!(
+                "Authorization: {scheme} {}\n",
+                info.token.expose()
+            ));
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(line.as_bytes())
                 .and_then(|()| stdout.flush())
                 .map_err(|e| Error::io("stdout", e))?;
         }

@@ -54,6 +54,9 @@ pub struct Capabilities {
     pub credentials: &'static [Credential],
     /// The client may ask for a token lifetime (Redis Enterprise's `ttl`).
     pub requested_ttl: bool,
+    /// The `Authorization` scheme the API takes its token with: `JWT` (Redis Enterprise,
+    /// literally) or `Bearer`.
+    pub auth_scheme: &'static str,
 }
 
 impl Capabilities {
@@ -88,6 +91,7 @@ pub const TABLE: [Capabilities; 5] = [
         password_label: "Password",
         credentials: &[Credential::Password, Credential::AccessToken],
         requested_ttl: true,
+        auth_scheme: "JWT",
     },
     Capabilities {
         provider: ProviderKind::Ece,
@@ -98,6 +102,7 @@ pub const TABLE: [Capabilities; 5] = [
         password_label: "Password",
         credentials: &[Credential::Password, Credential::AccessToken],
         requested_ttl: false,
+        auth_scheme: "Bearer",
     },
     Capabilities {
         provider: ProviderKind::Smartling,
@@ -108,6 +113,7 @@ pub const TABLE: [Capabilities; 5] = [
         password_label: "User secret",
         credentials: &[Credential::Password, Credential::RefreshToken],
         requested_ttl: false,
+        auth_scheme: "Bearer",
     },
     // The real service logs in too (docs/API-EVIDENCE.md): with a password an account outlives
     // its refresh token's 7 days.
@@ -120,6 +126,7 @@ pub const TABLE: [Capabilities; 5] = [
         password_label: "Password",
         credentials: &[Credential::Password, Credential::RefreshToken],
         requested_ttl: false,
+        auth_scheme: "Bearer",
     },
     Capabilities {
         provider: ProviderKind::JwtAuthPro,
@@ -130,6 +137,7 @@ pub const TABLE: [Capabilities; 5] = [
         password_label: "Password",
         credentials: &[Credential::Password, Credential::RefreshToken],
         requested_ttl: false,
+        auth_scheme: "Bearer",
     },
 ];
 
@@ -182,6 +190,18 @@ mod tests {
                 "{}",
                 row.label
             );
+        }
+    }
+
+    #[test]
+    fn redis_enterprise_takes_its_token_as_jwt_and_the_others_as_bearer() {
+        for kind in ProviderKind::ALL {
+            let expected = if kind == ProviderKind::RedisEnterprise {
+                "JWT"
+            } else {
+                "Bearer"
+            };
+            assert_eq!(of(kind).auth_scheme, expected, "{kind}");
         }
     }
 

@@ -38,4 +38,9 @@ credentials: Array<Credential>,
 /**
  * The client may ask for a token lifetime (Redis Enterprise's `ttl`).
  */
-requested_ttl: boolean, };
+requested_ttl: boolean, 
+/**
+ * The `Authorization` scheme the API takes its token with: `JWT` (Redis Enterprise,
+ * literally) or `Bearer`.
+ */
+auth_scheme: string, };

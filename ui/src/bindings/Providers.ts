@@ -14,7 +14,8 @@ export const PROVIDERS: readonly Capabilities[] = [
       "password",
       "access_token"
     ],
-    "requested_ttl": true
+    "requested_ttl": true,
+    "auth_scheme": "JWT"
   },
   {
     "provider": "ece",
@@ -27,7 +28,8 @@ export const PROVIDERS: readonly Capabilities[] = [
       "password",
       "access_token"
     ],
-    "requested_ttl": false
+    "requested_ttl": false,
+    "auth_scheme": "Bearer"
   },
   {
     "provider": "smartling",
@@ -40,7 +42,8 @@ export const PROVIDERS: readonly Capabilities[] = [
       "password",
       "refresh_token"
     ],
-    "requested_ttl": false
+    "requested_ttl": false,
+    "auth_scheme": "Bearer"
   },
   {
     "provider": "generic-jwt",
@@ -53,7 +56,8 @@ export const PROVIDERS: readonly Capabilities[] = [
       "password",
       "refresh_token"
     ],
-    "requested_ttl": false
+    "requested_ttl": false,
+    "auth_scheme": "Bearer"
   },
   {
     "provider": "jwt-auth-pro",
@@ -66,6 +70,7 @@ export const PROVIDERS: readonly Capabilities[] = [
       "password",
       "refresh_token"
     ],
-    "requested_ttl": false
+    "requested_ttl": false,
+    "auth_scheme": "Bearer"
   }
 ];

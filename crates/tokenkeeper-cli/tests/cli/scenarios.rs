@@ -216,3 +216,37 @@ async fn config_dir_can_come_from_the_environment() {
     })
     .await;
 }
+
+/// `header` prints the whole header each API wants (`JWT` for Redis Enterprise, `Bearer` for
+/// the others) with the same token `token` prints, one line for `curl -H @<(…)`; `token --json`
+/// carries the scheme too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn header_prints_the_authorization_header_each_api_wants() {
+    for api in Api::ALL {
+        let emu = Arc::new(start(api).await);
+        let env = Arc::new(Env::new());
+        let (e, em) = (env.clone(), emu.clone());
+        blocking(move || {
+            e.add("acc", &em).0.ok();
+            let scheme = if api == Api::RedisEnterprise {
+                "JWT"
+            } else {
+                "Bearer"
+            };
+            let token = e.run(&["token", "acc"], None).ok().stdout;
+            let header = e.run(&["header", "acc"], None).ok().stdout;
+            assert_eq!(
+                header,
+                format!("Authorization: {scheme} {}", token),
+                "{api:?}"
+            );
+            assert_eq!(header.lines().count(), 1, "{header:?}");
+            let json = e.run(&["token", "acc", "--json"], None).ok().json();
+            assert_eq!(json["scheme"], scheme, "{api:?}");
+            assert_eq!(json["token"].as_str().unwrap(), token.trim_end());
+            e.run(&["header", "nope"], None)
+                .fails_with(2, "no account named \"nope\"");
+        })
+        .await;
+    }
+}

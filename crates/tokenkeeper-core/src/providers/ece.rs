@@ -206,7 +206,10 @@ impl Provider for Ece {
             .post(
                 account,
                 account.endpoint(REFRESH),
-                Auth::Scheme("Bearer", token.expose()),
+                Auth::Scheme(
+                    crate::capabilities::of(ProviderKind::Ece).auth_scheme,
+                    token.expose(),
+                ),
                 None,
             )
             .await?;

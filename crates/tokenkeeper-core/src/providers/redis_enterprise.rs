@@ -108,7 +108,10 @@ impl Provider for RedisEnterprise {
             .post(
                 account,
                 url,
-                Auth::Scheme("JWT", token.expose()),
+                Auth::Scheme(
+                    crate::capabilities::of(ProviderKind::RedisEnterprise).auth_scheme,
+                    token.expose(),
+                ),
                 body.as_ref(),
             )
             .await?;
