@@ -71,13 +71,20 @@ pub enum Command {
         min_valid: u64,
     },
     /// Run a command with a token valid for at least --min-valid seconds in its environment
-    /// (default variable TOKENKEEPER_TOKEN); exits with the command's exit code.
+    /// (default variable TOKENKEEPER_TOKEN); exits with the command's exit code. With
+    /// --token-file the command gets a private file instead, kept fresh while it runs, its path
+    /// in BEARER_TOKEN_FILE (or --env).
     Exec {
         /// Account name.
         name: String,
-        /// The environment variable that gets the token.
-        #[arg(long, value_name = "VAR", default_value = "TOKENKEEPER_TOKEN")]
-        env: String,
+        /// The environment variable that gets the token (with --token-file: the file's path).
+        /// Default TOKENKEEPER_TOKEN, or BEARER_TOKEN_FILE with --token-file.
+        #[arg(long, value_name = "VAR")]
+        env: Option<String>,
+        /// Put the token in a private file (0600) kept fresh while the command runs and removed
+        /// when it ends, for programs that outlive a token.
+        #[arg(long)]
+        token_file: bool,
         /// Seconds the token must stay valid.
         #[arg(long, value_name = "SECS", default_value_t = 60)]
         min_valid: u64,

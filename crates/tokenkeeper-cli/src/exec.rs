@@ -1,12 +1,40 @@
 //! `tokenkeeper exec NAME [--env VAR] -- COMMAND…`: runs a command with a fresh token in its
 //! environment, like `aws-vault exec`. On Unix the command replaces this process, so its exit
 //! code and signals pass through untouched; the token exists only in the command's environment.
+//! With `--token-file` the command gets a file kept fresh instead ([`crate::token_file`]).
 
 use std::ffi::OsString;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use tokenkeeper_core::{Error, Keeper};
+
+/// How the command gets its token.
+pub enum Hand {
+    /// In this environment variable.
+    Variable(String),
+    /// In a file kept fresh, its path in this variable.
+    File(String),
+}
+
+impl Hand {
+    /// From `--token-file` and `--env`.
+    pub fn from_flags(token_file: bool, env: Option<String>) -> Self {
+        match (token_file, env) {
+            (false, var) => Self::Variable(var.unwrap_or_else(|| "TOKENKEEPER_TOKEN".to_owned())),
+            (true, var) => Self::File(var.unwrap_or_else(|| FILE_VAR.to_owned())),
+        }
+    }
+
+    fn var(&self) -> &str {
+        match self {
+            Self::Variable(v) | Self::File(v) => v,
+        }
+    }
+}
+
+/// The variable naming the token file by default (the WLCG bearer-token discovery convention).
+const FILE_VAR: &str = "BEARER_TOKEN_FILE";
 
 fn valid_name(var: &str) -> bool {
     let mut chars = var.chars();
@@ -19,10 +47,11 @@ fn valid_name(var: &str) -> bool {
 pub async fn run(
     keeper: &Keeper,
     name: &str,
-    var: &str,
+    how: &Hand,
     min_valid: u64,
     command: &[OsString],
 ) -> Result<ExitCode, Error> {
+    let var = how.var();
     if !valid_name(var) {
         return Err(Error::InvalidInput(format!(
             "--env {var:?}: use letters, digits and '_', not starting with a digit"
@@ -33,6 +62,14 @@ pub async fn run(
             "no command given: tokenkeeper exec NAME -- COMMAND [ARGS…]".to_owned(),
         ));
     };
+    if let Hand::File(var) = how {
+        #[cfg(unix)]
+        return crate::token_file::run(keeper, name, var, min_valid, program, args).await;
+        #[cfg(not(unix))]
+        return Err(Error::InvalidInput(format!(
+            "--token-file ({var}) needs a Unix system: use --env instead"
+        )));
+    }
     let info = crate::token_info(keeper, name, Duration::from_secs(min_valid)).await?;
     let mut cmd = std::process::Command::new(program);
     cmd.args(args).env(var, info.token.expose());
@@ -60,7 +97,7 @@ pub async fn run(
 }
 
 /// As shells do: 127 when the command is not found, 126 when it cannot be run.
-fn cannot_run(program: &str, e: &std::io::Error) -> ExitCode {
+pub(crate) fn cannot_run(program: &str, e: &std::io::Error) -> ExitCode {
     eprintln!("tokenkeeper: cannot run {program}: {e}");
     match e.kind() {
         std::io::ErrorKind::NotFound => ExitCode::from(127),

@@ -11,6 +11,8 @@ mod demo;
 mod exec;
 mod input;
 mod output;
+#[cfg(unix)]
+mod token_file;
 mod words;
 
 use std::io::Write;
@@ -261,9 +263,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Exec {
             name,
             env,
+            token_file,
             min_valid,
             command,
-        } => return exec::run(&keeper, &name, &env, min_valid, &command).await,
+        } => {
+            let how = exec::Hand::from_flags(token_file, env);
+            return exec::run(&keeper, &name, &how, min_valid, &command).await;
+        }
         Command::Refresh {
             name: Some(name), ..
         } => {

@@ -65,3 +65,127 @@ async fn exec_runs_the_command_with_the_token_and_passes_its_exit_code() {
         .fails_with(2, "no account named");
     assert!(!marker.exists());
 }
+
+/// A Smartling account whose tokens live `ttl` seconds (its refresh token rotates too).
+async fn short_lived(ttl: u64) -> tokenkeeper_emulators::Emulator {
+    let mut config = tokenkeeper_emulators::EmulatorConfig::for_api(Api::Smartling);
+    config.token_ttl = Some(ttl);
+    config.refresh_ttl = Some(3600);
+    tokenkeeper_emulators::Emulator::start(Api::Smartling, config)
+        .await
+        .unwrap()
+}
+
+/// `exec --token-file`: a command that runs for more than three token lifetimes, reading the
+/// file twice a second, never reads an expired token; the file is private, replaced whole, in
+/// `BEARER_TOKEN_FILE`, and gone when the command ends; the exit code is the command's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_file_stays_fresh_for_a_command_that_outlives_three_tokens() {
+    const TTL: u64 = 6;
+    let emu = short_lived(TTL).await;
+    let e = Env::new();
+    e.add("acc", &emu).0.ok();
+    let script = r#"
+        test -z "$TOKENKEEPER_TOKEN" || exit 90
+        stat -c '%a' "$BEARER_TOKEN_FILE" "$(dirname "$BEARER_TOKEN_FILE")"
+        echo "$BEARER_TOKEN_FILE"
+        i=0
+        while [ $i -lt 44 ]; do
+          echo "$(date +%s.%N) $(cat "$BEARER_TOKEN_FILE")"
+          sleep 0.5
+          i=$((i + 1))
+        done
+        exit 7
+    "#;
+    let run = tokio::task::spawn_blocking(move || {
+        let run = e.run(
+            &[
+                "exec",
+                "acc",
+                "--token-file",
+                "--min-valid",
+                "2",
+                "--",
+                "sh",
+                "-c",
+                script,
+            ],
+            None,
+        );
+        (run, e)
+    });
+    let (run, _e) = run.await.unwrap();
+    assert_eq!(run.code, 7, "the command's exit code: {}", run.stderr);
+    let mut lines = run.stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some("600"),
+        "the file is 0600: {}",
+        run.stdout
+    );
+    assert_eq!(
+        lines.next(),
+        Some("700"),
+        "its directory 0700: {}",
+        run.stdout
+    );
+    let path = std::path::PathBuf::from(lines.next().unwrap());
+    assert!(!path.exists(), "the file is removed when the command ends");
+    assert!(!path.parent().unwrap().exists(), "and its directory");
+    let mut tokens = Vec::new();
+    for line in lines {
+        let (at, token) = line.split_once(' ').unwrap();
+        let at: f64 = at.parse().unwrap();
+        assert!(!token.is_empty(), "never an empty read: {line}");
+        let claims = tokenkeeper_core::token::decode_claims(token).unwrap();
+        let exp = claims["exp"].as_f64().unwrap();
+        assert!(exp > at, "read at {at} a token that expired at {exp}");
+        if tokens.last() != Some(&token.to_owned()) {
+            tokens.push(token.to_owned());
+        }
+    }
+    assert!(
+        tokens.len() >= 4,
+        "over 22 s of {TTL} s tokens the file was replaced: {} tokens",
+        tokens.len()
+    );
+}
+
+/// Signals sent to TokenKeeper reach the command; the file goes away however it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signals_reach_the_command_and_the_file_goes_with_it() {
+    let emu = start(Api::Ece).await;
+    let e = Env::new();
+    e.add("acc", &emu).0.ok();
+    let mut cmd = e.command(&[
+        "exec",
+        "acc",
+        "--token-file",
+        "--env",
+        "MY_TOKEN_FILE",
+        "--",
+        "sh",
+        "-c",
+        r#"trap 'exit 42' TERM; echo "$MY_TOKEN_FILE"; while :; do sleep 0.1; done"#,
+    ]);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut path = String::new();
+    std::io::BufRead::read_line(&mut out, &mut path).unwrap();
+    let path = std::path::PathBuf::from(path.trim());
+    assert!(path.exists(), "{}", path.display());
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(42),
+        "the command's trap ran and its code passed"
+    );
+    assert!(!path.exists(), "the file is removed");
+}

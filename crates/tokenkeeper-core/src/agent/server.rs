@@ -54,8 +54,9 @@ fn io(path: &Path, e: std::io::Error) -> Error {
 }
 
 /// Makes the socket directory (0700), or checks that the existing one is a real directory of
-/// ours and private (a symlink, another owner or open permissions: no agent).
-fn prepare_dir(dir: &Path) -> Result<u32> {
+/// ours and private (a symlink, another owner or open permissions: no agent). Also where
+/// `tokenkeeper exec --token-file` keeps its token files.
+pub fn prepare_dir(dir: &Path) -> Result<u32> {
     match std::fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}

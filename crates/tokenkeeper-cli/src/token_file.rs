@@ -1,0 +1,244 @@
+//! `tokenkeeper exec NAME --token-file -- COMMAND…`: for programs that outlive a token. The
+//! token goes into a private file (0600, in a 0700 directory of its own under the agent's
+//! socket directory: `$XDG_RUNTIME_DIR/tokenkeeper/`, or `run/` in the config directory
+//! without one), whose path the command gets in `BEARER_TOKEN_FILE` (the WLCG bearer-token
+//! discovery convention) or the variable the user names. While the command runs the file is
+//! replaced atomically (write beside, then rename) before its token gets short of
+//! `--min-valid`, through the token agent when one runs. Signals sent to TokenKeeper are passed
+//! to the command; the exit code is the command's (128 + the signal's number when a signal
+//! ended it, as shells say it); the file and its directory are removed when the command ends,
+//! however it ends (only a SIGKILL of TokenKeeper itself leaves them, in a directory no one
+//! else can read, which the runtime directory's cleanup at logout removes).
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tokenkeeper_core::keeper::TokenInfo;
+use tokenkeeper_core::{Error, Keeper};
+use tokio::signal::unix::{SignalKind, signal};
+
+/// How long to wait before trying again after a failed refresh, at most.
+const RETRY_AT_MOST: Duration = Duration::from_secs(30);
+/// How often a token without a known expiry is asked for again.
+const NO_EXPIRY_POLL: Duration = Duration::from_secs(60);
+
+/// Runs the command with the token file kept fresh; returns its exit code.
+pub async fn run(
+    keeper: &Keeper,
+    name: &str,
+    var: &str,
+    min_valid: u64,
+    program: &OsString,
+    args: &[OsString],
+) -> Result<ExitCode, Error> {
+    let min_valid = Duration::from_secs(min_valid);
+    let info = crate::token_info(keeper, name, min_valid).await?;
+    let base = tokenkeeper_core::agent::socket_dir(keeper.paths());
+    tokenkeeper_core::agent::server::prepare_dir(&base)?;
+    // Removed with everything in it when dropped. Made inside a 0700 directory, then closed to
+    // everyone else itself (tempfile leaves it to the umask).
+    let dir = tempfile::Builder::new()
+        .prefix("exec-")
+        .tempdir_in(&base)
+        .map_err(|e| Error::io(&base, e))?;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| Error::io(dir.path(), e))?;
+    let file = dir.path().join("token");
+    write_atomically(&file, &info)?;
+
+    let mut child = match tokio::process::Command::new(program)
+        .args(args)
+        .env(var, &file)
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => return Ok(crate::exec::cannot_run(&program.to_string_lossy(), &e)),
+    };
+    let Some(pid) = child
+        .id()
+        .and_then(|id| rustix::process::Pid::from_raw(id as i32))
+    else {
+        return Err(Error::Internal("the command has no process id".to_owned()));
+    };
+    let mut signals = Forwarded::new()?;
+    let mut current = info;
+    let mut need = min_valid;
+    let mut wait = next_wake(&current, min_valid);
+    let status = loop {
+        tokio::select! {
+            status = child.wait() => break status.map_err(|e| Error::io("the command", e))?,
+            signo = signals.next() => {
+                // The command decides what a signal means; its exit ends this loop.
+                let _ = rustix::process::kill_process(pid, signo);
+            }
+            () = tokio::time::sleep(wait) => {
+                need = match current.expires_at {
+                    // A token that outlives the one in the file (refreshes unless the engine
+                    // already has a newer one).
+                    Some(at) => remaining(at) + Duration::from_secs(1),
+                    None => need,
+                };
+                match crate::token_info(keeper, name, need.max(min_valid)).await {
+                    Ok(info) => {
+                        if info.fingerprint != current.fingerprint {
+                            write_atomically(&file, &info)?;
+                            tracing::info!(fingerprint = %info.fingerprint, "token file replaced");
+                        }
+                        current = info;
+                        wait = next_wake(&current, min_valid);
+                    }
+                    Err(e) => {
+                        // The file keeps the token it has; the command is not disturbed.
+                        eprintln!("tokenkeeper: {name}: cannot renew the token file: {}", crate::words::message(&e));
+                        wait = current
+                            .expires_at
+                            .map_or(RETRY_AT_MOST, |at| (remaining(at) / 2).clamp(Duration::from_secs(1), RETRY_AT_MOST));
+                    }
+                }
+            }
+        }
+    };
+    drop(dir);
+    Ok(exit_code(status))
+}
+
+/// Time left until `at` (zero when past).
+fn remaining(at: chrono::DateTime<chrono::Utc>) -> Duration {
+    (at - chrono::Utc::now()).to_std().unwrap_or_default()
+}
+
+/// When to look again: while the token has more than twice `min_valid` left, when it gets
+/// there; a shorter-lived token at half its remaining life (at least a second).
+fn next_wake(info: &TokenInfo, min_valid: Duration) -> Duration {
+    let Some(at) = info.expires_at else {
+        return NO_EXPIRY_POLL;
+    };
+    let left = remaining(at);
+    let margin = min_valid * 2;
+    if left > margin {
+        left - margin
+    } else {
+        (left / 2).max(Duration::from_secs(1))
+    }
+}
+
+/// Writes the token beside the file (0600, new) and renames it over the file, so a reader sees
+/// the old token or the new one, never half of either.
+fn write_atomically(file: &Path, info: &TokenInfo) -> Result<(), Error> {
+    let tmp: PathBuf = file.with_extension("new");
+    let _ = std::fs::remove_file(&tmp);
+    let mut out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| Error::io(&tmp, e))?;
+    let line = zeroize::Zeroizing::new(format!("{}\n", info.token.expose()));
+    out.write_all(line.as_bytes())
+        .and_then(|()| out.sync_all())
+        .map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, file).map_err(|e| Error::io(file, e))
+}
+
+/// The command's exit code as a shell gives it.
+fn exit_code(status: std::process::ExitStatus) -> ExitCode {
+    use std::os::unix::process::ExitStatusExt;
+    let code = status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1);
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// The signals passed on to the command.
+struct Forwarded {
+    streams: Vec<(tokio::signal::unix::Signal, rustix::process::Signal)>,
+}
+
+impl Forwarded {
+    fn new() -> Result<Self, Error> {
+        use rustix::process::Signal;
+        let kinds = [
+            (SignalKind::interrupt(), Signal::INT),
+            (SignalKind::terminate(), Signal::TERM),
+            (SignalKind::hangup(), Signal::HUP),
+            (SignalKind::quit(), Signal::QUIT),
+            (SignalKind::user_defined1(), Signal::USR1),
+            (SignalKind::user_defined2(), Signal::USR2),
+            (SignalKind::window_change(), Signal::WINCH),
+        ];
+        let mut streams = Vec::new();
+        for (kind, sig) in kinds {
+            let stream = signal(kind).map_err(|e| Error::io("signal handler", e))?;
+            streams.push((stream, sig));
+        }
+        Ok(Self { streams })
+    }
+
+    /// The next signal received.
+    async fn next(&mut self) -> rustix::process::Signal {
+        std::future::poll_fn(|cx| {
+            for (stream, sig) in &mut self.streams {
+                if stream.poll_recv(cx).is_ready() {
+                    return std::task::Poll::Ready(*sig);
+                }
+            }
+            std::task::Poll::Pending
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(left_secs: i64) -> TokenInfo {
+        TokenInfo {
+            token: tokenkeeper_core::Secret::new("t"),
+            expires_at: Some(chrono::Utc::now() + chrono::TimeDelta::seconds(left_secs)),
+            fingerprint: "f".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_long_token_is_looked_at_when_twice_min_valid_is_left() {
+        let wake = next_wake(&info(480), Duration::from_secs(60));
+        assert!(
+            (Duration::from_secs(355)..=Duration::from_secs(360)).contains(&wake),
+            "{wake:?}"
+        );
+    }
+
+    #[test]
+    fn a_short_token_is_looked_at_halfway_and_never_in_a_busy_loop() {
+        let wake = next_wake(&info(6), Duration::from_secs(60));
+        assert!(
+            (Duration::from_secs(2)..=Duration::from_secs(3)).contains(&wake),
+            "{wake:?}"
+        );
+        assert_eq!(
+            next_wake(&info(-5), Duration::from_secs(60)),
+            Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn the_file_is_private_and_replaced_whole() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token");
+        write_atomically(&file, &info(60)).unwrap();
+        let mut next = info(60);
+        next.token = tokenkeeper_core::Secret::new("second");
+        write_atomically(&file, &next).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "second\n");
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert!(!file.with_extension("new").exists());
+    }
+}
