@@ -84,6 +84,9 @@ pub async fn run(
     let tray = options
         .tray
         .then(|| tray::run(feed, actions.clone(), tray_state.clone()));
+    // The hooks run here, where the engine runs for real (the demo never comes here).
+    #[cfg(unix)]
+    let hooks = tokenkeeper_core::hooks::follow(keeper.clone(), backend.events());
     let on_event = options.on_event;
     let mut events = backend.events();
     let log = tokio::spawn(async move {
@@ -120,6 +123,8 @@ pub async fn run(
         tray.abort();
     }
     notifier.abort();
+    #[cfg(unix)]
+    hooks.abort();
     overviews_task.abort();
     drop(server);
     backend.shutdown().await;

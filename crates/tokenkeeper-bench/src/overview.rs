@@ -41,6 +41,7 @@ pub async fn run(accounts: usize, runs: usize) -> anyhow::Result<()> {
                 refresh_lead_secs: None,
                 plain_permalinks: false,
                 allow_plain_http: false,
+                hook: None,
             })
         })
         .collect::<anyhow::Result<_>>()?;

@@ -54,6 +54,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
             refresh_lead_secs: None,
             plain_permalinks: false,
             allow_plain_http: false,
+            hook: None,
         };
         let (kind, secret) = match provider {
             ProviderKind::GenericJwt => (SecretKind::Refresh, emus.generic_refresh_token.clone()),

@@ -142,6 +142,25 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Name the command run after each new token (refresh or login) by the background or
+    /// `tokenkeeper daemon`: `hook NAME -- CMD [ARGS…]` for one account, `hook --all -- CMD` for
+    /// every account without its own; `--clear` removes it; without a command, prints it. The
+    /// command gets TOKENKEEPER_ACCOUNT, TOKENKEEPER_PROVIDER, TOKENKEEPER_EXPIRES_AT and
+    /// TOKENKEEPER_FINGERPRINT in its environment and the token on its stdin only.
+    #[command(group(ArgGroup::new("which").required(true).args(["name", "all"])))]
+    Hook {
+        /// Account name.
+        name: Option<String>,
+        /// The hook for every account that names none of its own.
+        #[arg(long)]
+        all: bool,
+        /// Remove the hook.
+        #[arg(long, conflicts_with = "command")]
+        clear: bool,
+        /// The command and its arguments (after `--`); no shell.
+        #[arg(last = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
 }
 
 /// Where the secret comes from: exactly one of these, always on stdin.

@@ -95,6 +95,69 @@ pub(crate) async fn token_info(
     keeper.token_info(name, min_valid).await
 }
 
+/// `hook`: sets, clears or prints an account's hook (`name`) or the settings' (`None`).
+async fn hook(
+    keeper: &Keeper,
+    name: Option<&str>,
+    clear: bool,
+    command: Vec<String>,
+) -> Result<(), Error> {
+    let new = if clear {
+        Some(None)
+    } else if command.is_empty() {
+        None
+    } else {
+        Some(Some(command))
+    };
+    let what = name.map_or_else(|| "every account".to_owned(), str::to_owned);
+    let now = match (name, new) {
+        (Some(name), Some(hook)) => {
+            let changes = tokenkeeper_core::keeper::AccountChanges {
+                hook: Some(hook),
+                ..Default::default()
+            };
+            keeper.edit(name, changes).await?.account.hook
+        }
+        (None, Some(hook)) => keeper.update_settings(|s| s.hook = hook).await?.hook,
+        (Some(name), None) => {
+            let config = tokenkeeper_core::store::config::load(&keeper.paths().config_file())?;
+            config
+                .find(name)
+                .ok_or_else(|| Error::AccountNotFound(name.to_owned()))?
+                .hook
+                .clone()
+        }
+        (None, None) => {
+            tokenkeeper_core::store::config::load(&keeper.paths().config_file())?
+                .settings
+                .hook
+        }
+    };
+    match now {
+        Some(command) => println!("hook of {what}: {}", shell_words(&command)),
+        None => println!("no hook for {what}"),
+    }
+    Ok(())
+}
+
+/// A command as a shell would read it back (arguments with spaces or quotes quoted).
+fn shell_words(command: &[String]) -> String {
+    command
+        .iter()
+        .map(|w| {
+            if !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+            {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The `Authorization` scheme of the account's API (read from the config; the token may come
 /// from the agent, which does not say).
 fn scheme_of(keeper: &Keeper, name: &str) -> Result<&'static str, Error> {
@@ -280,6 +343,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 output::expires_in(view.expires_at, now)
             );
         }
+        Command::Hook {
+            name,
+            all: _,
+            clear,
+            command,
+        } => hook(&keeper, name.as_deref(), clear, command).await?,
         Command::Refresh { name: None, .. } => {
             let mut failed = 0;
             for (name, result) in keeper.refresh_all().await? {

@@ -185,6 +185,7 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
                 tokenkeeper_core::store::history::Outcome::Refreshed => "refreshed",
                 tokenkeeper_core::store::history::Outcome::AlreadyFresh => "already fresh",
                 tokenkeeper_core::store::history::Outcome::Failed => "failed",
+                tokenkeeper_core::store::history::Outcome::HookFailed => "new token; hook failed",
             };
             let error = h
                 .error

@@ -158,6 +158,10 @@ pub struct Account {
     /// clear); without it such a request is refused before anything is sent.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_plain_http: bool,
+    /// A command run after each new token of this account (program and arguments, no shell);
+    /// overrides the settings' hook. See [`crate::hooks`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook: Option<Vec<String>>,
 }
 
 impl Account {

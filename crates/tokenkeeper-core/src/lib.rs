@@ -11,6 +11,7 @@
 //! - [`engine`]: the background refresh engine (scheduler, policy, events);
 //! - [`keeper`]: the operations the CLI and the app call (add, list, token, refresh, remove);
 //! - [`error`]: typed errors that keep each API's own code and message;
+//! - [`hooks`]: the command run after every new token (the token on its stdin only);
 //! - [`hardening`]: no core dumps of a process that holds secrets;
 //! - [`secret`]: a string type that cannot be printed or serialised;
 //! - `testing` (tests only: this crate's and, through the `test-support` feature, other
@@ -25,6 +26,8 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod hardening;
+#[cfg(unix)]
+pub mod hooks;
 pub mod keeper;
 pub mod providers;
 pub mod secret;

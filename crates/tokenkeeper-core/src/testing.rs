@@ -52,6 +52,7 @@ impl TestAccount {
             refresh_lead_secs: None,
             plain_permalinks: false,
             allow_plain_http: false,
+            hook: None,
         };
         Self { account }
     }

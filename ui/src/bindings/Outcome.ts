@@ -3,4 +3,4 @@
 /**
  * Outcome of one attempt, for the history.
  */
-export type Outcome = "refreshed" | "already_fresh" | "failed";
+export type Outcome = "refreshed" | "already_fresh" | "failed" | "hook_failed";

@@ -118,6 +118,9 @@ pub fn changes(
         insecure: Some(form.insecure),
         refresh_lead_secs: Some(form.refresh_lead_secs),
         allow_plain_http: Some(form.allow_plain_http),
+        // The window's form does not edit hooks (yet): the CLI's `hook` does, and an edit here
+        // keeps the one set.
+        hook: None,
     };
     Ok((changes, secret(form.secret_kind, &form.secret)))
 }

@@ -549,3 +549,91 @@ fn the_daemon_becomes_the_background_binary_and_keeps_its_command_line() {
     assert_eq!(code, 0, "{log}");
     assert!(log.contains("daemon stopped"), "{log}");
 }
+
+/// A hook on every new token: `hook --all` for every account, `hook NAME` for one (it wins).
+/// The daemon runs it after each refresh with the account's name, API, expiry and fingerprint
+/// in its environment and the token on stdin only: the token never appears in its arguments or
+/// environment. A failing hook is in the account's history; the token is still fine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hook_gets_every_new_token_on_its_stdin_only() {
+    let emu = short_lived(Api::Ece, 8).await;
+    let env = Env::new();
+    add_short(&env, "acc", &emu, 8);
+    add_short(&env, "bad", &emu, 8);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("hook.log");
+    let script = format!(
+        r#"{{ echo "args: $*"; env | sed 's/^/env: /'; echo "stdin: $(cat)"; echo end; }} >> {}"#,
+        log.display()
+    );
+    let set = env
+        .run(
+            &[
+                "hook", "--all", "--", "sh", "-c", &script, "hook", "one arg",
+            ],
+            None,
+        )
+        .ok();
+    assert!(
+        set.stdout.starts_with("hook of every account: sh -c"),
+        "{}",
+        set.stdout
+    );
+    env.run(
+        &["hook", "bad", "--", "sh", "-c", "echo nope >&2; exit 4"],
+        None,
+    )
+    .ok();
+    assert_eq!(
+        env.run(&["hook", "bad"], None).ok().stdout.trim(),
+        "hook of bad: sh -c 'echo nope >&2; exit 4'"
+    );
+    let daemon = Daemon::start(&env);
+    let until = std::time::Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.matches("end\n").count() >= 2 {
+            break text;
+        }
+        assert!(std::time::Instant::now() < until, "the hook ran {text:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    drop(daemon);
+    let runs: Vec<&str> = text.split("end\n").filter(|r| !r.is_empty()).collect();
+    assert!(runs.len() >= 2, "{text}");
+    for run in runs.iter().take(2) {
+        let token = run
+            .lines()
+            .find_map(|l| l.strip_prefix("stdin: "))
+            .unwrap_or_else(|| panic!("no stdin line in {run}"));
+        assert!(token.len() > 20, "a token on stdin: {run}");
+        let claims = tokenkeeper_core::token::decode_claims(token).unwrap();
+        assert_eq!(claims["sub"], crate::helpers::USER);
+        let others: String = run.lines().filter(|l| !l.starts_with("stdin: ")).collect();
+        assert!(!others.contains(token), "the token only on stdin: {run}");
+        assert!(run.contains("args: one arg"), "{run}");
+        assert!(run.contains("env: TOKENKEEPER_ACCOUNT=acc"), "{run}");
+        assert!(run.contains("env: TOKENKEEPER_PROVIDER=ece"), "{run}");
+        assert!(run.contains("env: TOKENKEEPER_EXPIRES_AT=20"), "{run}");
+        assert!(
+            run.contains(&format!(
+                "env: TOKENKEEPER_FINGERPRINT={}",
+                tokenkeeper_core::token::fingerprint(token)
+            )),
+            "{run}"
+        );
+    }
+    // The failing hook of "bad": in its history, with its words; the token itself is fine.
+    let show = env.run(&["show", "bad", "--json"], None).ok().json();
+    let history = show["history"].as_array().unwrap();
+    let failed = history
+        .iter()
+        .find(|h| h["outcome"] == "hook_failed")
+        .unwrap_or_else(|| panic!("no hook failure in {show}"));
+    let message = failed["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("exit status: 4") && message.contains("nope"),
+        "{message}"
+    );
+    env.run(&["token", "bad"], None).ok();
+}

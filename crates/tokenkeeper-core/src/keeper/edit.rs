@@ -39,6 +39,8 @@ pub struct AccountChanges {
     pub refresh_lead_secs: Option<Option<u64>>,
     /// Allow plain HTTP to another machine, or not.
     pub allow_plain_http: Option<bool>,
+    /// A new hook (program and arguments), or none ([`crate::hooks`]).
+    pub hook: Option<Option<Vec<String>>>,
 }
 
 fn apply(account: &mut Account, changes: AccountChanges) {
@@ -52,6 +54,7 @@ fn apply(account: &mut Account, changes: AccountChanges) {
         insecure,
         refresh_lead_secs,
         allow_plain_http,
+        hook,
     } = changes;
     if let Some(v) = new_name {
         account.name = v;
@@ -79,6 +82,9 @@ fn apply(account: &mut Account, changes: AccountChanges) {
     }
     if let Some(v) = allow_plain_http {
         account.allow_plain_http = v;
+    }
+    if let Some(v) = hook {
+        account.hook = v.filter(|c| !c.is_empty());
     }
 }
 

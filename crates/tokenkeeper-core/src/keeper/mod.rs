@@ -254,6 +254,7 @@ impl Keeper {
             refresh_lead_secs: new.refresh_lead_secs,
             plain_permalinks: false,
             allow_plain_http: new.allow_plain_http,
+            hook: None,
         };
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;

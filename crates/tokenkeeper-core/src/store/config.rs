@@ -40,6 +40,10 @@ pub struct Settings {
     /// Most refreshes in flight at once (default 8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<usize>,
+    /// A command run after each new token of every account that names none of its own
+    /// (program and arguments, no shell). See [`crate::hooks`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook: Option<Vec<String>>,
 }
 
 impl Settings {
@@ -171,8 +175,13 @@ mod tests {
             settings: super::Settings {
                 refresh_lead_secs: Some(120),
                 concurrency: None,
+                hook: Some(vec!["update-env".to_owned(), "--quiet".to_owned()]),
             },
-            accounts: vec![account("a"), account("b")],
+            accounts: vec![account("a"), {
+                let mut b = account("b");
+                b.hook = Some(vec!["kubectl-apply".to_owned()]);
+                b
+            }],
         };
         save(&path, &config).unwrap();
         assert_eq!(load(&path).unwrap(), config);

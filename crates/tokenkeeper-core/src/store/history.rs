@@ -25,6 +25,8 @@ pub enum Outcome {
     AlreadyFresh,
     /// Failed; see the error.
     Failed,
+    /// A new token, but the account's hook failed (see the error; the token is fine).
+    HookFailed,
 }
 
 /// One attempt in an account's history (the last [`HISTORY_LEN`] are kept).

@@ -1,0 +1,259 @@
+//! A command run after every new token (pizauth's `token_event_cmd`): to update a `.env` file,
+//! a Kubernetes secret, another tool's store. An account names its own (`Account::hook`), or
+//! the settings name one for every account (`Settings::hook`); program and arguments, no shell.
+//!
+//! Run by whoever runs the engine (the background, `tokenkeeper daemon`), after each refresh or
+//! login that brought a new token, never by the demo. The command gets the account's name, API,
+//! expiry and fingerprint in its environment (`TOKENKEEPER_ACCOUNT`, `TOKENKEEPER_PROVIDER`,
+//! `TOKENKEEPER_EXPIRES_AT`, `TOKENKEEPER_FINGERPRINT`) and **the token on its stdin only**:
+//! never in its arguments or environment, where other users' `ps` could see it. It has
+//! [`TIMEOUT`] to finish; a failure (exit code, signal, timeout, cannot start) is written to
+//! the account's history as `hook_failed` with what it said on stderr, and logged.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::broadcast;
+
+use crate::account::Account;
+use crate::engine::events::{Event, EventKind};
+use crate::keeper::Keeper;
+use crate::store::history::{self, HistoryEntry, Outcome};
+use crate::store::state::LastError;
+
+/// How long a hook may run.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+/// How much of a failed hook's stderr the history keeps.
+const STDERR_KEPT: usize = 300;
+
+/// The command to run for `account`: its own, else the settings' (none when neither names one
+/// or the one named is empty).
+pub fn command_for<'a>(
+    account: &'a Account,
+    settings_hook: Option<&'a [String]>,
+) -> Option<&'a [String]> {
+    account
+        .hook
+        .as_deref()
+        .or(settings_hook)
+        .filter(|c| c.first().is_some_and(|program| !program.is_empty()))
+}
+
+/// Follows the engine's events and runs the hook after each new token, one at a time per
+/// event, until the channel closes.
+pub fn follow(
+    keeper: Keeper,
+    mut events: broadcast::Receiver<Event>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) if event.kind == EventKind::Refreshed => {
+                    let keeper = keeper.clone();
+                    tokio::spawn(async move { on_new_token(&keeper, &event).await });
+                }
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!(
+                        missed = n,
+                        "the hook runner fell behind the engine's events"
+                    );
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    })
+}
+
+async fn on_new_token(keeper: &Keeper, event: &Event) {
+    let Ok(config) = crate::store::config::load(&keeper.paths().config_file()) else {
+        return;
+    };
+    let Some(account) = config.accounts.iter().find(|a| a.id == event.account) else {
+        return;
+    };
+    let Some(command) = command_for(account, config.settings.hook.as_deref()) else {
+        return;
+    };
+    let started = Utc::now();
+    let result = match keeper.token_info(&account.name, Duration::ZERO).await {
+        Ok(info) => {
+            let run = Run {
+                account: &account.name,
+                provider: account.provider.id(),
+                expires_at: info.expires_at,
+                fingerprint: &info.fingerprint,
+                token: info.token.expose(),
+            };
+            run_hook(command, &run).await
+        }
+        Err(e) => Err(format!("the new token could not be read for the hook: {e}")),
+    };
+    if let Err(message) = result {
+        tracing::warn!(account = %account.name, error = %message, "hook failed");
+        let entry = HistoryEntry {
+            at: started,
+            outcome: Outcome::HookFailed,
+            latency_ms: u64::try_from((Utc::now() - started).num_milliseconds()).unwrap_or(0),
+            error: Some(Box::new(LastError {
+                status: None,
+                code: Some("hook".to_owned()),
+                message,
+                kind: None,
+                certificate: None,
+                at: Utc::now(),
+            })),
+        };
+        let (paths, id) = (keeper.paths().clone(), account.id);
+        let _ = tokio::task::spawn_blocking(move || history::append_blocking(&paths, id, &[entry]))
+            .await;
+    } else {
+        tracing::info!(account = %account.name, "hook ran");
+    }
+}
+
+/// What one run of a hook is told.
+pub struct Run<'a> {
+    /// The account's name.
+    pub account: &'a str,
+    /// Its API's id.
+    pub provider: &'a str,
+    /// The token's expiry.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The token's fingerprint.
+    pub fingerprint: &'a str,
+    /// The token: written to stdin, nowhere else.
+    pub token: &'a str,
+}
+
+impl std::fmt::Debug for Run<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Run")
+            .field("account", &self.account)
+            .field("fingerprint", &self.fingerprint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `command` with the token on its stdin; `Err` says how it failed, in words that never
+/// hold the token.
+pub async fn run_hook(command: &[String], run: &Run<'_>) -> Result<(), String> {
+    let Some((program, args)) = command.split_first() else {
+        return Err("the hook names no program".to_owned());
+    };
+    let mut child = tokio::process::Command::new(program)
+        .args(args)
+        .env("TOKENKEEPER_ACCOUNT", run.account)
+        .env("TOKENKEEPER_PROVIDER", run.provider)
+        .env(
+            "TOKENKEEPER_EXPIRES_AT",
+            run.expires_at.map(|at| at.to_rfc3339()).unwrap_or_default(),
+        )
+        .env("TOKENKEEPER_FINGERPRINT", run.fingerprint)
+        // No token of ours leaks through the inherited environment either.
+        .env_remove("TOKENKEEPER_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let line = zeroize::Zeroizing::new(format!("{}\n", run.token));
+        // A hook that does not read its stdin is not a failure.
+        let _ = stdin.write_all(line.as_bytes()).await;
+    }
+    let mut stderr = child.stderr.take();
+    let waited = tokio::time::timeout(TIMEOUT, child.wait()).await;
+    let said = match stderr.as_mut() {
+        Some(err) => {
+            let mut text = Vec::new();
+            let _ = tokio::time::timeout(
+                Duration::from_millis(200),
+                err.take(64 * 1024).read_to_end(&mut text),
+            )
+            .await;
+            said(&text, run.token)
+        }
+        None => String::new(),
+    };
+    match waited {
+        Err(_) => {
+            let _ = child.kill().await;
+            Err(format!(
+                "{program} did not finish within {} s{said}",
+                TIMEOUT.as_secs()
+            ))
+        }
+        Ok(Err(e)) => Err(format!("{program}: {e}")),
+        Ok(Ok(status)) if status.success() => Ok(()),
+        Ok(Ok(status)) => Err(format!("{program} failed ({status}){said}")),
+    }
+}
+
+/// The start of what a hook wrote on stderr, on one line, with the token masked.
+fn said(bytes: &[u8], token: &str) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.replace(token, "***");
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.is_empty() {
+        return String::new();
+    }
+    let cut: String = line.chars().take(STDERR_KEPT).collect();
+    let more = if cut.len() < line.len() { "…" } else { "" };
+    format!(": {cut}{more}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ProviderKind;
+    use crate::testing::TestAccount;
+
+    fn run() -> Run<'static> {
+        Run {
+            account: "acc",
+            provider: "ece",
+            expires_at: None,
+            fingerprint: "ab12cd34",
+            token: "tok.en.value",
+        }
+    }
+
+    #[test]
+    fn the_accounts_hook_wins_over_the_settings_and_empty_means_none() {
+        let mut account = TestAccount::new("a", ProviderKind::Ece).build();
+        let all = vec!["all".to_owned()];
+        assert_eq!(command_for(&account, Some(&all)), Some(&all[..]));
+        account.hook = Some(vec!["mine".to_owned(), "x".to_owned()]);
+        assert_eq!(command_for(&account, Some(&all)).unwrap()[0], "mine");
+        account.hook = Some(vec![String::new()]);
+        assert_eq!(command_for(&account, Some(&all)), None);
+        account.hook = None;
+        assert_eq!(command_for(&account, None), None);
+    }
+
+    #[tokio::test]
+    async fn a_failing_hook_says_why_without_the_token() {
+        let command = ["sh", "-c", "read t; echo \"bad $t\" >&2; exit 3"].map(String::from);
+        let err = run_hook(&command, &run()).await.unwrap_err();
+        assert!(err.contains("exit status: 3"), "{err}");
+        assert!(err.contains("bad ***"), "{err}");
+        assert!(!err.contains("tok.en.value"), "{err}");
+        let missing = ["/nonexistent/hook".to_owned()];
+        let err = run_hook(&missing, &run()).await.unwrap_err();
+        assert!(err.starts_with("cannot run /nonexistent/hook"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn the_token_arrives_on_stdin() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("got");
+        let script = format!("cat > {}", out.display());
+        let command = ["sh".to_owned(), "-c".to_owned(), script];
+        run_hook(&command, &run()).await.unwrap();
+        assert_eq!(std::fs::read_to_string(out).unwrap(), "tok.en.value\n");
+    }
+}
