@@ -47,6 +47,11 @@ impl WindowApi for Started {
         self.get().await?.backend.copy(&id).await
     }
 
+    async fn copy_header(&self, id: String) -> Result<Copied, AppError> {
+        let form = tokenkeeper_app_core::background::protocol::CopyForm::Header;
+        self.get().await?.backend.copy_as(&id, form).await
+    }
+
     async fn reveal_token(&self, id: String) -> Result<Revealed, AppError> {
         self.get().await?.backend.reveal(&id).await
     }

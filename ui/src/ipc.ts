@@ -48,6 +48,7 @@ export const backend = {
   login: (id: string, form: LoginForm) => call("login_account", { id, form }),
   refresh: (id: string) => call("refresh_account", { id }),
   copy: (id: string) => call("copy_token", { id }),
+  copyHeader: (id: string) => call("copy_header", { id }),
   reveal: (id: string) => call("reveal_token", { id }),
   settings: () => call("get_settings"),
   saveSettings: (settings: AppSettings) => call("save_settings", { settings }),

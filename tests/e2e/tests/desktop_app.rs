@@ -108,6 +108,26 @@ async fn form_copy_refresh_cli(
         "Copy never brings the token into the web view"
     );
 
+    // Copy as header: the whole header Smartling wants, under the same rules.
+    app.click_css(&format!(
+        "{} [data-action=copy-header]",
+        card("smartling-prod")
+    ))
+    .await?;
+    eventually(10, "Copied the Authorization header", async || {
+        Ok(app
+            .text(&feedback)
+            .await?
+            .contains("Copied the Authorization header")
+            .then_some(()))
+    })
+    .await?;
+    let token = cli_ok(config, &["token", "smartling-prod"], None)?;
+    ensure!(
+        clipboard(None)? == format!("Authorization: Bearer {}", token.trim()),
+        "the clipboard holds the whole header"
+    );
+
     // An error injected at the API shows in its own words after Refresh now.
     emu.push_fault(Fault {
         target: FaultTarget::Refresh,

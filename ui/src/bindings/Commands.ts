@@ -19,6 +19,7 @@ export type Commands = {
   login_account: { args: { id: string; form: LoginForm }; answer: AccountView };
   refresh_account: { args: { id: string }; answer: null };
   copy_token: { args: { id: string }; answer: Copied };
+  copy_header: { args: { id: string }; answer: Copied };
   reveal_token: { args: { id: string }; answer: Revealed };
   get_settings: { args: Record<string, never>; answer: AppSettings };
   save_settings: { args: { settings: AppSettings }; answer: AppSettings };

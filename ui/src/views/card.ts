@@ -17,7 +17,8 @@ export interface Card {
   row(): AccountRow;
   update(row: AccountRow, now: number): void;
   tick(now: number): void;
-  copy(): Promise<void>;
+  /** Copies the token, or with `asHeader` the whole `Authorization` header its API wants. */
+  copy(asHeader?: boolean): Promise<void>;
   refresh(): Promise<void>;
   toggleReveal(): Promise<void>;
   /** Masks the token and clears the card's timers. */
@@ -77,6 +78,7 @@ export function card(first: AccountRow): Card {
       "div",
       { class: "actions" },
       button("Copy", "copy", "primary"),
+      button("Copy as header", "copy-header"),
       revealButton,
       button("Refresh now", "refresh"),
       loginButton,
@@ -176,12 +178,13 @@ export function card(first: AccountRow): Card {
     row: () => row,
     update,
     tick,
-    async copy() {
+    async copy(asHeader = false) {
       say("Copying…");
       try {
-        const copied = await backend.copy(row.id);
+        const copied = await (asHeader ? backend.copyHeader(row.id) : backend.copy(row.id));
+        const what = asHeader ? "Copied the Authorization header" : "Copied";
         say(
-          `Copied, valid for ${validFor(copied.valid_for_secs)}. Cleared from the clipboard in ${copied.clear_after_secs} s.`,
+          `${what}, valid for ${validFor(copied.valid_for_secs)}. Cleared from the clipboard in ${copied.clear_after_secs} s.`,
         );
       } catch (e) {
         failed(e as AppError);

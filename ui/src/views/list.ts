@@ -49,6 +49,7 @@ export function listView(actions: ListActions): ListView {
   const of = (button: HTMLElement) => cards.get(button.dataset.id ?? "");
   const stopListening = onAction(element, {
     copy: (b) => void of(b)?.copy(),
+    "copy-header": (b) => void of(b)?.copy(true),
     reveal: (b) => void of(b)?.toggleReveal(),
     refresh: (b) => void of(b)?.refresh(),
     login: (b) => {

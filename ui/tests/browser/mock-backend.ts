@@ -178,6 +178,7 @@ const handlers: {
       clear_after_secs: 30,
     };
   },
+  copy_header: async (args) => handlers.copy_token(args),
   reveal_token: async () => {
     return {
       token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtb2NrIn0.c2lnbmF0dXJl",

@@ -204,7 +204,7 @@ describe("the accounts list", () => {
 
   it("copies through the backend (the token never reaches the page) and says how long it is valid", async () => {
     const page = await open();
-    await card(page, "smartling-prod").getByRole("button", { name: "Copy" }).click();
+    await card(page, "smartling-prod").getByRole("button", { name: "Copy", exact: true }).click();
     await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "copy_token"));
     const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "copy_token"));
     assert.deepEqual(call.args, { id: "a1" });
@@ -219,9 +219,22 @@ describe("the accounts list", () => {
     await page.close();
   });
 
+  it("copies the whole Authorization header through its own command", async () => {
+    const page = await open();
+    await card(page, "smartling-prod").getByRole("button", { name: "Copy as header" }).click();
+    await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "copy_header"));
+    const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "copy_header"));
+    assert.deepEqual(call.args, { id: "a1" });
+    assert.match(
+      await card(page, "smartling-prod").locator("[data-field=feedback]").innerText(),
+      /Copied the Authorization header, valid for 7m/,
+    );
+    await page.close();
+  });
+
   it("says a failed copy's error once, in the API's words", async () => {
     const page = await open();
-    await card(page, "redis-cluster").getByRole("button", { name: "Copy" }).click();
+    await card(page, "redis-cluster").getByRole("button", { name: "Copy", exact: true }).click();
     const feedback = card(page, "redis-cluster").locator("[data-field=feedback]");
     await page.waitForFunction(() =>
       document
@@ -695,7 +708,7 @@ describe("views are destroyed when replaced", () => {
     assert.deepEqual(await live(), { intervals: 1, timeouts: 0, visibility: 1 }, "the list ticks");
     for (let i = 0; i < 4; i++) {
       // Copy and Reveal start a card's timers; leaving the list must clear them.
-      await card(page, "smartling-prod").getByRole("button", { name: "Copy" }).click();
+      await card(page, "smartling-prod").getByRole("button", { name: "Copy", exact: true }).click();
       await page.waitForFunction(() =>
         document
           .querySelector('article[data-account="smartling-prod"] [data-field=feedback]')

@@ -28,6 +28,7 @@ use tokenkeeper_core::store::config;
 use tokenkeeper_core::{Error, Keeper, Secret};
 use tokio::sync::{Mutex as AsyncMutex, broadcast, watch as channel};
 
+use crate::background::protocol::CopyForm;
 use crate::background::{self, BackgroundState, Launch, Remote};
 use crate::dto::{
     AccountForm, AccountInfo, AccountRow, AppSettings, Copied, LoginForm, Overview, Revealed,
@@ -527,14 +528,29 @@ impl Backend {
     /// Copies a fresh token to the clipboard (marked as a secret) and clears it after the
     /// configured delay if the clipboard still holds it. The token never reaches the UI.
     pub async fn copy(&self, id: &str) -> Result<Copied, AppError> {
+        self.copy_as(id, CopyForm::Token).await
+    }
+
+    /// Copy, of the token alone or of the whole `Authorization` header the account's API wants
+    /// ("Copy as header"), under the same clipboard rules.
+    pub async fn copy_as(&self, id: &str, form: CopyForm) -> Result<Copied, AppError> {
         let account = self.account(id)?;
         if let Some(remote) = &self.remote {
             // The background copies, so its clear-after delay outlives this window.
-            let result = remote.copy(&account.id.to_string()).await;
+            let result = remote.copy(&account.id.to_string(), form).await;
             self.touch();
             return result;
         }
         let (token, expires_at) = self.fresh_token(&account).await?;
+        let fingerprint = tokenkeeper_core::token::fingerprint(token.expose());
+        let token = match form {
+            CopyForm::Token => token,
+            CopyForm::Header => tokenkeeper_core::Secret::new(format!(
+                "Authorization: {} {}",
+                tokenkeeper_core::capabilities::of(account.provider).auth_scheme,
+                token.expose()
+            )),
+        };
         let clipboard = self.clipboard.clone();
         let value = token.clone();
         tokio::task::spawn_blocking(move || clipboard.set_secret(value.expose()))
@@ -564,7 +580,7 @@ impl Backend {
         Ok(Copied {
             expires_at,
             valid_for_secs: expires_at.map_or(0, |at| (at - Utc::now()).num_seconds().max(0)),
-            fingerprint: tokenkeeper_core::token::fingerprint(token.expose()),
+            fingerprint,
             clear_after_secs,
         })
     }

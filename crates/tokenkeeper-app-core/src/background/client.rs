@@ -9,7 +9,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::net::UnixStream;
 use tokio::net::unix::OwnedReadHalf;
 
-use super::protocol::{Answer, Event, Op, Request, Status, VERSION};
+use super::protocol::{Answer, CopyForm, Event, Op, Request, Status, VERSION};
 use crate::dto::Copied;
 use crate::error::{AppError, ErrorCode};
 
@@ -86,12 +86,16 @@ impl Remote {
             .ok_or_else(|| unreachable("it sent no status"))
     }
 
-    /// Copies an account's token in the background (which clears it later).
-    pub async fn copy(&self, id: &str) -> Result<Copied, AppError> {
-        self.ask(Op::Copy { id: id.to_owned() })
-            .await?
-            .copied
-            .ok_or_else(|| unreachable("it did not say what it copied"))
+    /// Copies an account's token (or its whole header) in the background (which clears it
+    /// later).
+    pub async fn copy(&self, id: &str, form: CopyForm) -> Result<Copied, AppError> {
+        self.ask(Op::Copy {
+            id: id.to_owned(),
+            form,
+        })
+        .await?
+        .copied
+        .ok_or_else(|| unreachable("it did not say what it copied"))
     }
 
     /// Refreshes an account now in the background's engine.

@@ -23,6 +23,23 @@ pub struct Request {
     pub op: Op,
 }
 
+/// What Copy puts on the clipboard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyForm {
+    /// The token alone.
+    #[default]
+    Token,
+    /// `Authorization: <scheme> <token>`, the scheme the account's API wants.
+    Header,
+}
+
+impl CopyForm {
+    fn is_token(&self) -> bool {
+        *self == Self::Token
+    }
+}
+
 /// The operations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -35,6 +52,9 @@ pub enum Op {
     Copy {
         /// The account's id.
         id: String,
+        /// The token alone (the default, and what an older window asks) or the whole header.
+        #[serde(default, skip_serializing_if = "CopyForm::is_token")]
+        form: CopyForm,
     },
     /// Refresh this account now, in the background's engine.
     Refresh {
@@ -166,7 +186,13 @@ mod tests {
     #[test]
     fn requests_read_as_documented_and_strangers_do_not() {
         let copy: Request = serde_json::from_str(r#"{"v":1,"op":"copy","id":"abc"}"#).unwrap();
-        assert_eq!(copy.op, Op::Copy { id: "abc".into() });
+        assert_eq!(
+            copy.op,
+            Op::Copy {
+                id: "abc".into(),
+                form: CopyForm::Token
+            }
+        );
         let watch: Request = serde_json::from_str(r#"{"v":1,"op":"watch"}"#).unwrap();
         assert_eq!(watch.op, Op::Watch);
         for bad in [

@@ -149,8 +149,8 @@ async fn handle(
     };
     match request.op {
         Op::Status => send(&mut stream, &Answer::status(status(&tray))).await,
-        Op::Copy { id } => {
-            let answer = match backend.copy(&id).await {
+        Op::Copy { id, form } => {
+            let answer = match backend.copy_as(&id, form).await {
                 Ok(copied) => Answer::copied(copied),
                 Err(e) => Answer::error(e),
             };

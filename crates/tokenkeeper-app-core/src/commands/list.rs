@@ -30,6 +30,9 @@ macro_rules! with_commands {
             /// Copies a fresh token to the clipboard, in Rust: the token does not reach the web
             /// view.
             copy_token(id: String) -> $crate::dto::Copied;
+            /// Copies the whole `Authorization` header the account's API wants ("Copy as
+            /// header"), under the same clipboard rules.
+            copy_header(id: String) -> $crate::dto::Copied;
             /// The token itself, for Reveal.
             reveal_token(id: String) -> $crate::dto::Revealed;
             /// The settings window's values.

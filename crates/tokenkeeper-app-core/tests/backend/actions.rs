@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokenkeeper_app_core::backend::MIN_VALID;
 use tokenkeeper_app_core::backend::clipboard::SecretClipboard;
+use tokenkeeper_app_core::background::protocol::CopyForm;
 use tokenkeeper_app_core::dto::AppSettings;
 use tokenkeeper_app_core::error::ErrorCode;
 use tokenkeeper_app_core::tray::{TrayAction, model};
@@ -24,6 +25,26 @@ async fn set_clear_after(backend: &tokenkeeper_app_core::backend::Backend, secs:
         })
         .await
         .unwrap();
+}
+
+/// Copy as header: `Authorization: JWT …` for Redis Enterprise (`Bearer` for the others), the
+/// fingerprint the token's, cleared after the same delay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_as_header_copies_the_header_the_api_wants_and_clears_it() {
+    let s = Setup::new(Api::RedisEnterprise).await;
+    let backend = s.backend().await;
+    backend.add(s.form("acc")).await.unwrap();
+    let id = backend.overview().await.accounts[0].view.id.to_string();
+    set_clear_after(&backend, 1).await;
+    let copied = backend.copy_as(&id, CopyForm::Header).await.unwrap();
+    let token = s.cli().token("acc", Duration::ZERO).await.unwrap();
+    assert_eq!(
+        s.clipboard.text(),
+        Some(format!("Authorization: JWT {}", token.expose()))
+    );
+    assert_eq!(copied.fingerprint, fingerprint(token.expose()));
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    assert_eq!(s.clipboard.text(), None, "cleared after the delay");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokenkeeper_app_core::backend::Backend;
 use tokenkeeper_app_core::backend::clipboard::{MemoryClipboard, SecretClipboard};
-use tokenkeeper_app_core::background::protocol::TrayState;
+use tokenkeeper_app_core::background::protocol::{CopyForm, TrayState};
 use tokenkeeper_app_core::background::{self, BackgroundState, Launch, server};
 use tokenkeeper_app_core::error::ErrorCode;
 use tokenkeeper_core::Keeper;
@@ -96,6 +96,14 @@ async fn the_window_copies_through_its_background_and_starts_it_again_when_it_di
     assert_eq!(
         copied.fingerprint,
         tokenkeeper_core::token::fingerprint(token.expose())
+    );
+    // Copy as header: the background puts the whole header there, in the API's scheme.
+    let header = window.copy_as(&id, CopyForm::Header).await.unwrap();
+    assert_eq!(header.fingerprint, copied.fingerprint);
+    assert_eq!(
+        background_clipboard.text(),
+        Some(format!("Authorization: Bearer {}", token.expose())),
+        "Smartling takes a Bearer token"
     );
 
     // Killed: the window sees it go, starts another, and counts it.
