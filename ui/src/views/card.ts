@@ -182,9 +182,8 @@ export function card(first: AccountRow): Card {
       say("Copying…");
       try {
         const copied = await (asHeader ? backend.copyHeader(row.id) : backend.copy(row.id));
-        const what = asHeader ? "Copied the Authorization header" : "Copied";
         say(
-          `${what}, valid for ${validFor(copied.valid_for_secs)}. Cleared from the clipboard in ${copied.clear_after_secs} s.`,
+          `Copied${asHeader ? " as header" : ""}, valid for ${validFor(copied.valid_for_secs)}. Cleared from the clipboard in ${copied.clear_after_secs} s.`,
         );
       } catch (e) {
         failed(e as AppError);

@@ -1,12 +1,17 @@
 // The accounts list: one card per account (views/card.ts), kept and updated in place on every
-// overview, with countdowns that tick once a second from `expires_at` (no polling) and stop
-// while the window is hidden. One click listener takes every card's buttons by data-action and
-// data-id; Add an account (shown when there are none) is the root's action.
+// overview, in the chosen order (name, expiry, status; remembered), narrowed by the filter
+// field (`/` or Ctrl+F focuses it, Escape clears it; find.ts). Countdowns tick once a second
+// from `expires_at` (no polling), only for the cards on screen (an IntersectionObserver), and
+// not at all while the window is hidden; a status change still reaches every card through
+// update(). One click listener takes every card's buttons by data-action and data-id; Add an
+// account (shown when there are none) is the root's action.
 import type { AccountRow } from "../bindings/AccountRow";
 import type { Overview } from "../bindings/Overview";
 import { h, onAction } from "../dom";
 import type { View } from "../view";
 import { type Card, card } from "./card";
+import type { FindBar } from "./findbar";
+import type { OnScreen } from "./onscreen";
 
 export interface ListActions {
   details(id: string): void;
@@ -41,10 +46,15 @@ export function listView(actions: ListActions): ListView {
       text: "Or from a terminal: tokenkeeper add NAME --provider … --url … --password-stdin",
     }),
   );
+  let rows: AccountRow[] = [];
+  /** The find bar, once loaded (after the first paint); until then every row shows. */
+  let bar: FindBar | null = null;
+  const grid = h("div", { class: "cards" });
   const element = h(
     "section",
     { class: "accounts", attrs: { "aria-label": "Accounts", "aria-busy": "true" } },
     loading,
+    grid,
   );
   const of = (button: HTMLElement) => cards.get(button.dataset.id ?? "");
   const stopListening = onAction(element, {
@@ -62,10 +72,12 @@ export function listView(actions: ListActions): ListView {
     },
   });
 
+  /** Which cards are on screen, once loaded (after the first paint); until then all tick. */
+  let screen: OnScreen<Card> | null = null;
   let ticker: number | undefined;
   const tick = () => {
     const now = Date.now();
-    for (const c of cards.values()) c.tick(now);
+    for (const c of cards.values()) if (!screen || screen.has(c)) c.tick(now);
   };
   const stopTicking = () => {
     window.clearInterval(ticker);
@@ -87,50 +99,65 @@ export function listView(actions: ListActions): ListView {
   }
 
   function dropCards(): void {
-    for (const c of cards.values()) c.destroy();
+    for (const c of cards.values()) {
+      screen?.unwatch(c.element);
+      c.destroy();
+    }
     cards.clear();
   }
+
+  /** Once the find bar is there: the chosen order, the filter, the count. */
+  const arrange = () => bar?.arrange(rows, (id) => cards.get(id)?.element, grid);
+
+  let destroyed = false;
+  // What only many accounts need comes after the first paint: the find bar (filter, sort,
+  // count) and the on-screen tracking that keeps off-screen cards from ticking.
+  void import("./findbar").then((find) => {
+    if (destroyed) return;
+    bar = find.findBar(arrange);
+    element.prepend(bar.element);
+    screen = find.onScreen<Card>((c) => c.tick(Date.now()));
+    for (const c of cards.values()) screen.watch(c.element, c);
+    arrange();
+  });
 
   return {
     element,
 
     update(overview) {
       stopLoading();
-      const rows = overview.accounts;
+      rows = overview.accounts;
       const now = Date.now();
       const seen = new Set<string>();
-      let previous: Element | null = null;
       for (const row of rows) {
         seen.add(row.id);
-        let c = cards.get(row.id);
+        const c = cards.get(row.id);
+        // Every card gets its status, on screen or not; only the ticking is for those shown.
         if (c) c.update(row, now);
         else {
-          c = card(row);
-          cards.set(row.id, c);
+          const made = card(row);
+          cards.set(row.id, made);
+          grid.append(made.element);
+          screen?.watch(made.element, made);
         }
-        const wanted: Element | null = previous
-          ? previous.nextElementSibling
-          : element.firstElementChild;
-        if (wanted !== c.element) {
-          if (previous) previous.after(c.element);
-          else element.prepend(c.element);
-        }
-        previous = c.element;
       }
       for (const [id, c] of cards) {
         if (!seen.has(id)) {
+          screen?.unwatch(c.element);
           c.destroy();
           cards.delete(id);
         }
       }
+      arrange();
       empty.hidden = rows.length > 0;
-      if (rows.length === 0) element.append(empty);
+      if (rows.length === 0) grid.append(empty);
     },
 
     cannotStart(message) {
       stopLoading();
       dropCards();
-      element.replaceChildren(
+      bar?.element.remove();
+      grid.replaceChildren(
         h(
           "div",
           { class: "empty failed", attrs: { role: "alert", "data-field": "start-error" } },
@@ -147,6 +174,9 @@ export function listView(actions: ListActions): ListView {
     destroy() {
       stopTicking();
       document.removeEventListener("visibilitychange", visibility);
+      destroyed = true;
+      bar?.destroy();
+      screen?.disconnect();
       stopListening();
       dropCards();
     },

@@ -101,6 +101,21 @@ if (new URLSearchParams(location.search).has("embedded")) {
   };
 }
 window.__calls = [];
+// With `?accounts=N`, N more accounts (a user with hundreds), expiring a second apart.
+const many = Number(new URLSearchParams(location.search).get("accounts") ?? 0);
+const kinds = ["redis-enterprise", "ece", "smartling", "generic-jwt", "jwt-auth-pro"] as const;
+for (let i = 1; i <= many; i++) {
+  overview.accounts.push(
+    row({
+      id: `m${i}`,
+      name: `client-${String(i).padStart(3, "0")}`,
+      provider: kinds[i % kinds.length],
+      url: `https://site-${i}.example.com/`,
+      expires_at: iso(120 + i),
+    }),
+  );
+}
+
 // With `?starting` the backend is still starting when the page loads, as in the app (the
 // window opens first): every call waits for `__started()`, or fails with `__started(message)`.
 let started: Promise<void> = Promise.resolve();

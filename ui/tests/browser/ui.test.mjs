@@ -227,7 +227,7 @@ describe("the accounts list", () => {
     assert.deepEqual(call.args, { id: "a1" });
     assert.match(
       await card(page, "smartling-prod").locator("[data-field=feedback]").innerText(),
-      /Copied the Authorization header, valid for 7m/,
+      /Copied as header, valid for 7m/,
     );
     await page.close();
   });
@@ -738,6 +738,78 @@ describe("views are destroyed when replaced", () => {
       before,
       { timeout: 3000 },
     );
+    await page.close();
+  });
+});
+
+describe("many accounts", () => {
+  async function openMany(n) {
+    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
+    await page.goto(`${base}?accounts=${n}`);
+    await page.waitForSelector("#app[data-ready=true]");
+    await page.waitForSelector("[data-field=filter]");
+    return page;
+  }
+
+  it("finds one of 500 in a keystroke: / focuses the filter, the count follows, Escape clears", async () => {
+    const page = await openMany(500);
+    const count = page.locator("[data-field=count]");
+    assert.equal(await count.innerText(), "503 accounts");
+    await page.keyboard.press("/");
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.field), "filter");
+    await page.keyboard.type("client-377");
+    assert.equal(await count.innerText(), "1 of 503 accounts");
+    const shown = page.locator("article.account:not([hidden])");
+    assert.equal(await shown.count(), 1);
+    assert.equal(await shown.getAttribute("data-account"), "client-377");
+    // By API and host too, every word counting.
+    await page.fill("[data-field=filter]", "site-10");
+    assert.equal(await count.innerText(), "11 of 503 accounts", "site-10 and site-100…109");
+    await page.fill("[data-field=filter]", "smartling site-10");
+    assert.equal(await count.innerText(), "2 of 503 accounts", "site-102 and site-107");
+    await page.fill("[data-field=filter]", "needs login");
+    assert.equal(await shown.count(), 1);
+    assert.equal(await shown.getAttribute("data-account"), "blog");
+    await page.keyboard.press("Escape");
+    assert.equal(await page.locator("[data-field=filter]").inputValue(), "");
+    assert.equal(await count.innerText(), "503 accounts");
+    assert.equal(await shown.count(), 503);
+    // Ctrl+F from anywhere.
+    await page.locator("h1").click();
+    await page.keyboard.press("Control+f");
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.field), "filter");
+    await page.close();
+  });
+
+  it("sorts by expiry or by status (problems first) and remembers the choice", async () => {
+    const page = await openMany(20);
+    const first = () => page.locator("article.account").first().getAttribute("data-account");
+    await page.selectOption("[data-field=sort]", "status");
+    assert.equal(await first(), "blog", "needs login first");
+    await page.selectOption("[data-field=sort]", "expiry");
+    assert.equal(await first(), "blog", "already expired: soonest");
+    await page.reload();
+    await page.waitForSelector("[data-field=filter]");
+    assert.equal(await page.locator("[data-field=sort]").inputValue(), "expiry");
+    await page.selectOption("[data-field=sort]", "name");
+    assert.equal(await first(), "blog");
+    await page.close();
+  });
+
+  it("ticks only the cards on screen, and brings one up to date when it scrolls into view", async () => {
+    const page = await openMany(500);
+    const text = (name) =>
+      page.locator(`article[data-account="${name}"] [data-field=countdown]`).innerText();
+    // Let the observer settle, then freeze the clock reading of a card far below.
+    await page.waitForTimeout(300);
+    const farBefore = await text("client-480");
+    const nearBefore = await text("client-001");
+    await page.waitForTimeout(2200);
+    assert.notEqual(await text("client-001"), nearBefore, "a card on screen ticks");
+    assert.equal(await text("client-480"), farBefore, "a card off screen does not");
+    await page.locator('article[data-account="client-480"]').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(200);
+    assert.notEqual(await text("client-480"), farBefore, "brought up to date once on screen");
     await page.close();
   });
 });

@@ -1,0 +1,119 @@
+// The list's find bar: the filter field (`/` or Ctrl+F focuses it, Escape clears it), the sort
+// choice (remembered) and how many accounts show. Loaded after the first paint, so the list's
+// first script stays small (the first paint is in the overview's order); the list applies what
+// it says (views/list.ts).
+import type { AccountRow } from "../bindings/AccountRow";
+import { h } from "../dom";
+import { matches } from "../filter";
+import { SORTS, type SortBy, savedSort, saveSort, sortRows } from "../sort";
+
+// Loaded together with the find bar (one chunk after the first paint).
+export { onScreen } from "./onscreen";
+
+export interface FindBar {
+  readonly element: HTMLElement;
+  /** Puts the rows' elements (found by id) in `parent` in the chosen order, hides those the
+   * filter does not match, and says how many show. */
+  arrange(
+    rows: readonly AccountRow[],
+    elementOf: (id: string) => HTMLElement | undefined,
+    parent: HTMLElement,
+  ): void;
+  destroy(): void;
+}
+
+/** `changed` is called on every keystroke and sort choice. */
+export function findBar(changed: () => void): FindBar {
+  const storage = (() => {
+    try {
+      return window.localStorage;
+    } catch {
+      return undefined;
+    }
+  })();
+  let query = "";
+  let sortBy: SortBy = savedSort(storage);
+  const filter = h("input", {
+    attrs: {
+      type: "search",
+      placeholder: "Filter by name, API, host or status  ( / )",
+      "aria-label": "Filter accounts",
+      "aria-keyshortcuts": "/ Control+F",
+      "data-field": "filter",
+      autocomplete: "off",
+      spellcheck: "false",
+    },
+  }) as HTMLInputElement;
+  const count = h("span", {
+    class: "count",
+    attrs: { role: "status", "aria-live": "polite", "data-field": "count" },
+  });
+  const sort = h(
+    "select",
+    { attrs: { "aria-label": "Sort accounts", "data-field": "sort" } },
+    ...SORTS.map((s) => h("option", { text: s.label, attrs: { value: s.id } })),
+  ) as HTMLSelectElement;
+  sort.value = sortBy;
+  const element = h("div", { class: "find" }, filter, sort, count);
+
+  filter.addEventListener("input", () => {
+    query = filter.value;
+    changed();
+  });
+  filter.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && filter.value) {
+      // Clears the filter; a second Escape goes on to whatever else Escape does.
+      e.stopPropagation();
+      e.preventDefault();
+      filter.value = "";
+      query = "";
+      changed();
+    }
+  });
+  sort.addEventListener("change", () => {
+    sortBy = sort.value as SortBy;
+    saveSort(storage, sortBy);
+    changed();
+  });
+  const shortcut = (e: KeyboardEvent) => {
+    if (!element.isConnected || element.hidden) return;
+    const typing =
+      e.target instanceof HTMLElement &&
+      (e.target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName));
+    const find = (e.key === "f" && (e.ctrlKey || e.metaKey)) || (e.key === "/" && !typing);
+    if (!find) return;
+    e.preventDefault();
+    filter.focus();
+    filter.select();
+  };
+  document.addEventListener("keydown", shortcut);
+
+  return {
+    element,
+    arrange(rows, elementOf, parent) {
+      let previous: Element | null = null;
+      let shown = 0;
+      for (const row of sortRows(rows, sortBy)) {
+        const el = elementOf(row.id);
+        if (!el) continue;
+        const wanted: Element | null = previous
+          ? previous.nextElementSibling
+          : parent.firstElementChild;
+        if (wanted !== el) {
+          if (previous) previous.after(el);
+          else parent.prepend(el);
+        }
+        previous = el;
+        el.hidden = !matches(row, query);
+        if (!el.hidden) shown++;
+      }
+      const total = rows.length;
+      const noun = total === 1 ? "account" : "accounts";
+      count.textContent = query.trim() ? `${shown} of ${total} ${noun}` : `${total} ${noun}`;
+      element.hidden = total === 0;
+    },
+    destroy() {
+      document.removeEventListener("keydown", shortcut);
+    },
+  };
+}
