@@ -114,11 +114,11 @@ async fn form_copy_refresh_cli(
         card("smartling-prod")
     ))
     .await?;
-    eventually(10, "Copied the Authorization header", async || {
+    eventually(10, "Copied as header", async || {
         Ok(app
             .text(&feedback)
             .await?
-            .contains("Copied the Authorization header")
+            .contains("Copied as header")
             .then_some(()))
     })
     .await?;
