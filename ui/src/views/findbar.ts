@@ -7,6 +7,8 @@ import { h } from "../dom";
 import { matches } from "../filter";
 import { SORTS, type SortBy, savedSort, saveSort, sortRows } from "../sort";
 
+import { type ListKeys, listKeys } from "./keys";
+
 // Loaded together with the find bar (one chunk after the first paint).
 export { onScreen } from "./onscreen";
 
@@ -60,8 +62,14 @@ export function findBar(changed: () => void): FindBar {
     query = filter.value;
     changed();
   });
+  let keys: ListKeys | null = null;
   filter.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && filter.value) {
+    if ((e.key === "Enter" || e.key === "ArrowDown") && keys) {
+      // Enter copies the first match (typing part of a name, then Enter, is enough);
+      // ArrowDown goes to it.
+      e.preventDefault();
+      keys.first(e.key === "Enter");
+    } else if (e.key === "Escape" && filter.value) {
       // Clears the filter; a second Escape goes on to whatever else Escape does.
       e.stopPropagation();
       e.preventDefault();
@@ -91,6 +99,7 @@ export function findBar(changed: () => void): FindBar {
   return {
     element,
     arrange(rows, elementOf, parent) {
+      keys ??= listKeys(parent);
       let previous: Element | null = null;
       let shown = 0;
       for (const row of sortRows(rows, sortBy)) {
@@ -111,9 +120,11 @@ export function findBar(changed: () => void): FindBar {
       const noun = total === 1 ? "account" : "accounts";
       count.textContent = query.trim() ? `${shown} of ${total} ${noun}` : `${total} ${noun}`;
       element.hidden = total === 0;
+      keys.arranged();
     },
     destroy() {
       document.removeEventListener("keydown", shortcut);
+      keys?.destroy();
     },
   };
 }

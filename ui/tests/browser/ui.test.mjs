@@ -813,3 +813,76 @@ describe("many accounts", () => {
     await page.close();
   });
 });
+
+describe("the list without a mouse", () => {
+  it("types part of a name and copies that account's token with Enter", async () => {
+    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
+    await page.goto(`${base}?accounts=200`);
+    await page.waitForSelector("[data-field=filter]");
+    await page.keyboard.press("/");
+    await page.keyboard.type("client-137");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "copy_token"));
+    const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "copy_token"));
+    assert.deepEqual(call.args, { id: "m137" });
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute("data-account")),
+      "client-137",
+      "the copied account's card has the focus",
+    );
+    await page.close();
+  });
+
+  it("moves with the arrows, refreshes with r, copies as header with h, opens details with d", async () => {
+    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
+    await page.goto(`${base}?accounts=20`);
+    await page.waitForSelector("[data-field=filter]");
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute("data-account"));
+    await page.focus("[data-field=filter]");
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await focused(), "blog");
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await focused(), "client-001");
+    await page.keyboard.press("End");
+    assert.equal(await focused(), "smartling-prod");
+    await page.keyboard.press("ArrowUp");
+    assert.equal(await focused(), "redis-cluster");
+    // One card in the tab order at a time.
+    assert.equal(await page.locator('article.account[tabindex="0"]').count(), 1);
+    await page.keyboard.press("r");
+    await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "refresh_account"));
+    await page.keyboard.press("h");
+    await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "copy_header"));
+    const ids = await page.evaluate(() =>
+      window.__calls
+        .filter((c) => c.cmd === "refresh_account" || c.cmd === "copy_header")
+        .map((c) => c.args.id),
+    );
+    assert.deepEqual(ids, ["a2", "a2"]);
+    await page.keyboard.press("d");
+    await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "get_account"));
+    await page.close();
+  });
+
+  it("lists every shortcut on ?", async () => {
+    const page = await open();
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await help.waitFor();
+    const text = await help.innerText();
+    for (const key of [
+      "Ctrl+F",
+      "Escape",
+      "Enter",
+      "Home",
+      "Refresh now",
+      "Open the details",
+      "Copy as header",
+    ]) {
+      assert.ok(text.includes(key), `${key} in ${text}`);
+    }
+    await page.keyboard.press("Escape");
+    assert.equal(await help.isVisible(), false);
+    await page.close();
+  });
+});
