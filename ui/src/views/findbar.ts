@@ -56,7 +56,36 @@ export function findBar(changed: () => void): FindBar {
     ...SORTS.map((s) => h("option", { text: s.label, attrs: { value: s.id } })),
   ) as HTMLSelectElement;
   sort.value = sortBy;
-  const element = h("div", { class: "find" }, filter, sort, count);
+  // Rows (compact) or cards: remembered once chosen; until then rows past a screenful.
+  const LAYOUT_KEY = "tokenkeeper.layout";
+  let layout = storage?.getItem(LAYOUT_KEY) ?? null;
+  const rowsButton = h("button", {
+    class: "layout",
+    text: "Rows",
+    attrs: {
+      type: "button",
+      "aria-pressed": "false",
+      "aria-label": "Show accounts as compact rows",
+      "data-field": "layout",
+    },
+  });
+  const element = h("div", { class: "find" }, filter, sort, rowsButton, count);
+  let grid: HTMLElement | null = null;
+  let total = 0;
+  const showLayout = () => {
+    const rows = layout ? layout === "rows" : total > 6;
+    rowsButton.setAttribute("aria-pressed", String(rows));
+    grid?.classList.toggle("rows", rows);
+  };
+  rowsButton.addEventListener("click", () => {
+    layout = rowsButton.getAttribute("aria-pressed") === "true" ? "cards" : "rows";
+    try {
+      storage?.setItem(LAYOUT_KEY, layout);
+    } catch {
+      // Not remembered: this session only.
+    }
+    showLayout();
+  });
 
   filter.addEventListener("input", () => {
     query = filter.value;
@@ -116,7 +145,9 @@ export function findBar(changed: () => void): FindBar {
         el.hidden = !matches(row, query);
         if (!el.hidden) shown++;
       }
-      const total = rows.length;
+      total = rows.length;
+      grid = parent;
+      showLayout();
       const noun = total === 1 ? "account" : "accounts";
       count.textContent = query.trim() ? `${shown} of ${total} ${noun}` : `${total} ${noun}`;
       element.hidden = total === 0;

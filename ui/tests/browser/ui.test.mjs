@@ -886,3 +886,32 @@ describe("the list without a mouse", () => {
     await page.close();
   });
 });
+
+describe("the layout", () => {
+  it("shows many accounts as compact rows, a few as cards, and remembers the user's choice", async () => {
+    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
+    await page.goto(`${base}?accounts=200`);
+    await page.waitForSelector(".cards.rows");
+    const layout = page.locator("[data-field=layout]");
+    assert.equal(await layout.getAttribute("aria-pressed"), "true");
+    const rowHeight = await page
+      .locator("article.account")
+      .nth(1)
+      .evaluate((el) => el.offsetHeight);
+    assert.ok(rowHeight < 60, `a row is one line high: ${rowHeight}px`);
+    const visible = await page
+      .locator("article.account .actions [data-action=copy]:visible")
+      .count();
+    assert.ok(visible >= 200, "every row has its Copy");
+    await layout.click();
+    assert.equal(await page.locator(".cards.rows").count(), 0);
+    await page.reload();
+    await page.waitForSelector("[data-field=layout]");
+    assert.equal(await page.locator(".cards.rows").count(), 0, "cards, as chosen");
+    await page.close();
+    const few = await open();
+    await few.waitForSelector("[data-field=layout]");
+    assert.equal(await few.locator(".cards.rows").count(), 0, "three accounts: cards");
+    await few.close();
+  });
+});
