@@ -1,5 +1,5 @@
-// Finding an account among many: every word typed must appear in the name, the API, the host
-// or the status. Pure: tested with Vitest; loaded with the filter field, after the first paint.
+// Finding an account among many: every word typed must appear in the name, the API, the host,
+// the status or a tag. Pure: tested with Vitest; loaded with the filter field, after the first paint.
 import type { AccountRow } from "./bindings/AccountRow";
 import { provider } from "./providers";
 import { statusLook } from "./status";
@@ -19,6 +19,7 @@ function haystack(row: AccountRow): string {
     host,
     row.status,
     statusLook(row).word,
+    ...row.tags,
   ]
     .join("\n")
     .toLowerCase();

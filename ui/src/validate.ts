@@ -18,7 +18,18 @@ export interface FormValues {
   trustCert: string;
   insecure: boolean;
   allowPlainHttp: boolean;
+  /** Tags, separated by spaces or commas. */
+  tags: string;
 }
+
+/** The tags typed, as the core keeps them: lower-case, once each, in the order typed. */
+export function parseTags(text: string): string[] {
+  const out: string[] = [];
+  for (const t of text.toLowerCase().split(/[\s,]+/)) if (t && !out.includes(t)) out.push(t);
+  return out;
+}
+
+const TAG = /^[a-z0-9._:-]{1,32}$/;
 
 export type Field = keyof FormValues;
 
@@ -125,6 +136,9 @@ export function validate(v: FormValues, existingNames: string[], editing = false
     errors.secret = "The secret must be one line of at most 16 KiB.";
   }
 
+  const badTag = parseTags(v.tags).find((t) => !TAG.test(t));
+  if (badTag) errors.tags = `Tag "${badTag}": use up to 32 of a-z, 0-9, "-", "_", ".", ":".`;
+  else if (parseTags(v.tags).length > 16) errors.tags = "At most 16 tags.";
   if (p.hasTtl && v.ttl.trim()) {
     const ttl = integer(v.ttl);
     if (ttl === null || ttl < 1 || ttl > 86400) errors.ttl = "Between 1 and 86400 seconds.";

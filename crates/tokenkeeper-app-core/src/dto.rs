@@ -95,6 +95,9 @@ pub struct AccountForm {
     /// Allow plain HTTP to a host that is not this machine (secrets travel in clear).
     #[serde(default)]
     pub allow_plain_http: bool,
+    /// Tags to find and group the account by.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// A new secret for an account that needs login.

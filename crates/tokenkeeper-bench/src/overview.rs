@@ -42,6 +42,7 @@ pub async fn run(accounts: usize, runs: usize) -> anyhow::Result<()> {
                 plain_permalinks: false,
                 allow_plain_http: false,
                 hook: None,
+                tags: Vec::new(),
             })
         })
         .collect::<anyhow::Result<_>>()?;

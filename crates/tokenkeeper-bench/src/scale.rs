@@ -55,6 +55,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
             plain_permalinks: false,
             allow_plain_http: false,
             hook: None,
+            tags: Vec::new(),
         };
         let (kind, secret) = match provider {
             ProviderKind::GenericJwt => (SecretKind::Refresh, emus.generic_refresh_token.clone()),

@@ -142,6 +142,21 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Show or change an account's tags: `tags NAME` prints them, `--add T` and `--remove T`
+    /// (repeatable) change them, `--clear` removes them all.
+    Tags {
+        /// Account name.
+        name: String,
+        /// A tag to add.
+        #[arg(long, value_name = "TAG")]
+        add: Vec<String>,
+        /// A tag to remove.
+        #[arg(long, value_name = "TAG")]
+        remove: Vec<String>,
+        /// Remove every tag.
+        #[arg(long)]
+        clear: bool,
+    },
     /// Name the command run after each new token (refresh or login) by the background or
     /// `tokenkeeper daemon`: `hook NAME -- CMD [ARGS…]` for one account, `hook --all -- CMD` for
     /// every account without its own; `--clear` removes it; without a command, prints it. The
@@ -214,6 +229,9 @@ pub struct AddArgs {
     /// token's lifetime).
     #[arg(long, value_name = "SECS")]
     pub refresh_lead: Option<u64>,
+    /// A tag to find and group the account by (`prod`, `client-a`); repeat for more.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
     /// The secret's kind.
     #[command(flatten)]
     pub secret: SecretSource,

@@ -35,6 +35,7 @@ impl Context {
             | Command::Header { name, .. }
             | Command::Exec { name, .. }
             | Command::Show { name, .. }
+            | Command::Tags { name, .. }
             | Command::Trust { name, .. }
             | Command::Refresh {
                 name: Some(name), ..

@@ -343,6 +343,40 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 output::expires_in(view.expires_at, now)
             );
         }
+        Command::Tags {
+            name,
+            add,
+            remove,
+            clear,
+        } => {
+            let config = tokenkeeper_core::store::config::load(&keeper.paths().config_file())?;
+            let account = config
+                .find(&name)
+                .ok_or_else(|| Error::AccountNotFound(name.clone()))?;
+            let mut tags = if clear {
+                Vec::new()
+            } else {
+                account.tags.clone()
+            };
+            tags.extend(add);
+            let remove = tokenkeeper_core::account::normalize_tags(&remove)?;
+            tags.retain(|t| !remove.contains(t));
+            let tags = tokenkeeper_core::account::normalize_tags(&tags)?;
+            let tags = if tags == account.tags {
+                tags
+            } else {
+                let changes = tokenkeeper_core::keeper::AccountChanges {
+                    tags: Some(tags),
+                    ..Default::default()
+                };
+                keeper.edit(&name, changes).await?.account.tags
+            };
+            if tags.is_empty() {
+                println!("{name}: no tags");
+            } else {
+                println!("{name}: {}", tags.join(" "));
+            }
+        }
         Command::Hook {
             name,
             all: _,
@@ -398,6 +432,7 @@ async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
         insecure: args.insecure,
         refresh_lead_secs: args.refresh_lead,
         allow_plain_http: args.allow_plain_http,
+        tags: args.tags,
     };
     let view = keeper.add(new, secret).await?;
     if view.plain_http {

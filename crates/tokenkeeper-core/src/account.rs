@@ -162,6 +162,42 @@ pub struct Account {
     /// overrides the settings' hook. See [`crate::hooks`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hook: Option<Vec<String>>,
+    /// Labels to find and group accounts by (`prod`, `client-a`); see [`normalize_tags`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+/// The most tags an account keeps.
+pub const MAX_TAGS: usize = 16;
+
+/// Checks and tidies tags: lower-case, 1 to 32 of `a-z 0-9 - _ . :`, no duplicates, at most
+/// [`MAX_TAGS`]; the order given is kept.
+pub fn normalize_tags<S: AsRef<str>>(tags: &[S]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        let tag = tag.as_ref().trim().to_lowercase();
+        if tag.is_empty() {
+            continue;
+        }
+        let ok = tag.len() <= 32
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.:".contains(c));
+        if !ok {
+            return Err(Error::InvalidInput(format!(
+                "tag {tag:?}: use up to 32 of a-z, 0-9, '-', '_', '.', ':'"
+            )));
+        }
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    if out.len() > MAX_TAGS {
+        return Err(Error::InvalidInput(format!(
+            "at most {MAX_TAGS} tags an account"
+        )));
+    }
+    Ok(out)
 }
 
 impl Account {
@@ -290,6 +326,18 @@ pub fn parse_base_url(text: &str) -> Result<Url> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tags_are_tidied_and_checked() {
+        let tags = super::normalize_tags(&[" Prod", "client-a", "prod", "", "eu:west.1"]).unwrap();
+        assert_eq!(tags, ["prod", "client-a", "eu:west.1"]);
+        for bad in ["has space", "ünï", "a/b", &"x".repeat(33)] {
+            let err = super::normalize_tags(&[bad]).unwrap_err();
+            assert!(err.to_string().contains("tag"), "{bad}: {err}");
+        }
+        let many: Vec<String> = (0..=super::MAX_TAGS).map(|i| format!("t{i}")).collect();
+        assert!(super::normalize_tags(&many).is_err());
+    }
+
     use super::{ProviderKind, parse_base_url, redact_url_text, validate_name};
     use crate::testing::TestAccount;
 

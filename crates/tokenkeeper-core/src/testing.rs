@@ -53,6 +53,7 @@ impl TestAccount {
             plain_permalinks: false,
             allow_plain_http: false,
             hook: None,
+            tags: Vec::new(),
         };
         Self { account }
     }
@@ -143,6 +144,7 @@ impl TestAccount {
             insecure: a.insecure,
             refresh_lead_secs: a.refresh_lead_secs,
             allow_plain_http: a.allow_plain_http,
+            tags: a.tags,
         }
     }
 }

@@ -121,6 +121,7 @@ impl Demo {
             insecure: false,
             refresh_lead_secs: None,
             allow_plain_http: false,
+            tags: vec!["demo".to_owned()],
         };
         self.keeper.add(new, secret).await.map(|_| ())
     }

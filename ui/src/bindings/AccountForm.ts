@@ -53,4 +53,8 @@ insecure: boolean,
 /**
  * Allow plain HTTP to a host that is not this machine (secrets travel in clear).
  */
-allow_plain_http: boolean, };
+allow_plain_http: boolean, 
+/**
+ * Tags to find and group the account by.
+ */
+tags: Array<string>, };

@@ -78,4 +78,8 @@ allow_plain_http: boolean,
  * Where the API answers when that is not under the base URL as documented: a WordPress
  * site with plain permalinks answers at `<site>/?rest_route=/jwt-auth/v1`.
  */
-api_root: string | null, };
+api_root: string | null, 
+/**
+ * Its tags.
+ */
+tags: Array<string>, };

@@ -142,6 +142,7 @@ export function findBar(changed: () => void): FindBar {
           else parent.prepend(el);
         }
         previous = el;
+        showTags(el, row.tags);
         el.hidden = !matches(row, query);
         if (!el.hidden) shown++;
       }
@@ -158,4 +159,17 @@ export function findBar(changed: () => void): FindBar {
       keys?.destroy();
     },
   };
+}
+
+/** The account's tags as chips beside its API (rebuilt only when they change). */
+function showTags(card: HTMLElement, tags: readonly string[]): void {
+  let chips = card.querySelector<HTMLElement>(".tags");
+  const text = tags.join(" ");
+  if ((chips?.dataset.tags ?? "") === text) return;
+  if (!chips) {
+    chips = h("span", { class: "tags", attrs: { "data-field": "tags" } });
+    card.querySelector("header .provider")?.after(chips);
+  }
+  chips.dataset.tags = text;
+  chips.replaceChildren(...tags.map((t) => h("span", { class: "tag", text: t })));
 }

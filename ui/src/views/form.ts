@@ -16,7 +16,14 @@ import { clear, h, onAction, uid } from "../dom";
 import { backend } from "../ipc";
 import { PROVIDERS, provider, secretLabel } from "../providers";
 import { errorWords } from "../status";
-import { type Field, type FormValues, isValid, normalizeFingerprint, validate } from "../validate";
+import {
+  type Field,
+  type FormValues,
+  isValid,
+  normalizeFingerprint,
+  parseTags,
+  validate,
+} from "../validate";
 import type { View } from "../view";
 import { certificatePrompt } from "./certificate";
 
@@ -151,6 +158,12 @@ export function formView(
       "Refresh this long before expiry; empty for the default.",
     ),
     field(
+      "tags",
+      "Tags",
+      input({ autocomplete: "off", spellcheck: "false", placeholder: "prod client-a" }),
+      "To find and group accounts: words separated by spaces.",
+    ),
+    field(
       "allowPlainHttp",
       "Allow plain HTTP to this server (unencrypted)",
       input({ type: "checkbox" }),
@@ -184,6 +197,7 @@ export function formView(
       trustCert: get("trustCert"),
       insecure: box("insecure").checked,
       allowPlainHttp: box("allowPlainHttp").checked,
+      tags: get("tags"),
     };
   }
 
@@ -257,6 +271,7 @@ export function formView(
       trust_cert: v.trustCert.trim() ? normalizeFingerprint(v.trustCert) : null,
       insecure: v.insecure,
       allow_plain_http: v.allowPlainHttp,
+      tags: parseTags(v.tags),
     };
   }
 
@@ -318,6 +333,7 @@ export function formView(
     set("trustCert", editing.trust_cert ?? "");
     box("insecure").checked = editing.insecure;
     box("allowPlainHttp").checked = editing.allow_plain_http;
+    set("tags", editing.tags.join(" "));
   } else {
     set("provider", PROVIDERS[0].id);
   }

@@ -40,6 +40,7 @@ function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name" | "provi
     allow_plain_http: false,
     api_root: null,
     trust_cert: null,
+    tags: [],
     ...over,
   };
 }
@@ -112,6 +113,7 @@ for (let i = 1; i <= many; i++) {
       provider: kinds[i % kinds.length],
       url: `https://site-${i}.example.com/`,
       expires_at: iso(120 + i),
+      tags: [i % 2 ? "prod" : "staging", `client-${String.fromCharCode(97 + (i % 3))}`],
     }),
   );
 }

@@ -767,6 +767,15 @@ describe("many accounts", () => {
     assert.equal(await count.innerText(), "11 of 503 accounts", "site-10 and site-100…109");
     await page.fill("[data-field=filter]", "smartling site-10");
     assert.equal(await count.innerText(), "2 of 503 accounts", "site-102 and site-107");
+    // By tag: the chips show and the filter finds them.
+    assert.deepEqual(
+      await page
+        .locator('article[data-account="client-377"] [data-field=tags] .tag')
+        .allInnerTexts(),
+      ["prod", "client-c"],
+    );
+    await page.fill("[data-field=filter]", "staging client-b");
+    assert.equal(await count.innerText(), "83 of 503 accounts");
     await page.fill("[data-field=filter]", "needs login");
     assert.equal(await shown.count(), 1);
     assert.equal(await shown.getAttribute("data-account"), "blog");

@@ -22,6 +22,7 @@ function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name">): Accou
     allow_plain_http: false,
     api_root: null,
     trust_cert: null,
+    tags: [],
     ...over,
   } as AccountRow;
 }
@@ -51,7 +52,13 @@ const rows = [
     status: "error",
     expires_at: at(60),
   }),
-  row({ id: "4", name: "client-9", expires_at: at(3600), status: "expiring" }),
+  row({
+    id: "4",
+    name: "client-9",
+    expires_at: at(3600),
+    status: "expiring",
+    tags: ["prod", "team-x"],
+  }),
 ];
 
 describe("filter", () => {
@@ -67,6 +74,8 @@ describe("filter", () => {
     expect(found("error")).toEqual(["3"]);
     expect(found("client ece")).toEqual(["3"]);
     expect(found("client nowhere")).toEqual([]);
+    expect(found("team-x")).toEqual(["4"]);
+    expect(found("prod")).toEqual(["2", "4"]);
   });
 });
 

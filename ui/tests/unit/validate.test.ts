@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { ProviderKind } from "../../src/bindings/ProviderKind";
 import { PROVIDERS, provider } from "../../src/providers";
-import { type FormValues, isValid, normalizeFingerprint, validate } from "../../src/validate";
+import {
+  type FormValues,
+  isValid,
+  normalizeFingerprint,
+  parseTags,
+  validate,
+} from "../../src/validate";
 
 function form(p: ProviderKind, over: Partial<FormValues> = {}): FormValues {
   const info = provider(p);
@@ -18,6 +24,7 @@ function form(p: ProviderKind, over: Partial<FormValues> = {}): FormValues {
     trustCert: "",
     insecure: false,
     allowPlainHttp: false,
+    tags: "",
     ...over,
   };
 }
@@ -160,5 +167,22 @@ describe("the add form, per provider", () => {
     expect(normalizeFingerprint(`sha1 Fingerprint=${colons}`)).toBeNull();
     expect(validate(form("ece", { trustCert: "AB:CD" }), []).errors.trustCert).toBeDefined();
     expect(validate(form("ece", { insecure: true }), []).warnings.insecure).toMatch(/attacker/);
+  });
+});
+
+describe("tags", () => {
+  it("reads words separated by spaces or commas, lower-case, once each", () => {
+    expect(parseTags(" Prod, client-a  prod,,EU:west.1 ")).toEqual([
+      "prod",
+      "client-a",
+      "eu:west.1",
+    ]);
+    expect(parseTags("")).toEqual([]);
+  });
+  it("names a tag the core would refuse", () => {
+    expect(validate(form("ece", { tags: "prod a/b" }), []).errors.tags).toMatch(/Tag "a\/b"/);
+    expect(validate(form("ece", { tags: "prod client-a" }), []).errors.tags).toBeUndefined();
+    const many = Array.from({ length: 17 }, (_, i) => `t${i}`).join(" ");
+    expect(validate(form("ece", { tags: many }), []).errors.tags).toMatch(/16/);
   });
 });

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use tokenkeeper_core::account::{Account, parse_base_url, validate_name};
+use tokenkeeper_core::account::{Account, normalize_tags, parse_base_url, validate_name};
 use tokenkeeper_core::cert::CertFingerprint;
 use tokenkeeper_core::keeper::{AccountChanges, InitialSecret, NewAccount};
 use tokenkeeper_core::{ProviderKind, Secret};
@@ -92,6 +92,7 @@ pub fn new_account(form: &AccountForm) -> Result<(NewAccount, InitialSecret), Ap
         insecure: form.insecure,
         refresh_lead_secs: form.refresh_lead_secs,
         allow_plain_http: form.allow_plain_http,
+        tags: normalize_tags(&form.tags).map_err(AppError::from)?,
     };
     Ok((new, secret))
 }
@@ -121,6 +122,7 @@ pub fn changes(
         // The window's form does not edit hooks (yet): the CLI's `hook` does, and an edit here
         // keeps the one set.
         hook: None,
+        tags: Some(normalize_tags(&form.tags).map_err(AppError::from)?),
     };
     Ok((changes, secret(form.secret_kind, &form.secret)))
 }
@@ -153,6 +155,11 @@ mod tests {
             trust_cert: Some(" ".into()),
             insecure: false,
             allow_plain_http: false,
+            tags: vec![
+                " Prod ".to_owned(),
+                "prod".to_owned(),
+                "client-a".to_owned(),
+            ],
         }
     }
 
@@ -161,13 +168,19 @@ mod tests {
         let (new, _) = new_account(&form()).unwrap();
         assert_eq!(new.ttl, Some(600));
         assert_eq!(new.trust_cert, None, "a blank fingerprint is none");
+        assert_eq!(
+            new.tags,
+            ["prod", "client-a"],
+            "tags tidied: lower-case, once each"
+        );
         type Change = fn(&mut AccountForm);
-        let cases: [(Change, &str); 5] = [
+        let cases: [(Change, &str); 6] = [
             (|f| f.name = "has space".into(), "name"),
             (|f| f.url = "cluster:9443/x y".into(), "URL"),
             (|f| f.secret = "".into(), "password"),
             (|f| f.ttl = Some(0), "86400"),
             (|f| f.trust_cert = Some("AB:CD".into()), "fingerprint"),
+            (|f| f.tags = vec!["has space".into()], "tag"),
         ];
         for (change, word) in cases {
             let mut f = form();

@@ -107,6 +107,7 @@ impl Setup {
             trust_cert: None,
             insecure: false,
             allow_plain_http: false,
+            tags: vec!["prod".to_owned()],
         }
     }
 

@@ -250,3 +250,59 @@ async fn header_prints_the_authorization_header_each_api_wants() {
         .await;
     }
 }
+
+/// Tags: given at `add` (repeatable), changed with `tags NAME --add/--remove/--clear`, shown by
+/// `list --json`; a bad tag is refused with a clear message and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tags_are_set_at_add_changed_later_and_listed() {
+    let emu = Arc::new(start(Api::GenericJwt).await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        let token = em.issue_refresh_token(USER);
+        let url = em.base_url();
+        e.run(
+            &[
+                "add",
+                "svc",
+                "--provider",
+                "generic-jwt",
+                "--url",
+                &url,
+                "--tag",
+                "Prod",
+                "--tag",
+                "client-a",
+                "--refresh-token-stdin",
+            ],
+            Some(&format!("{token}\n")),
+        )
+        .ok();
+        let tags =
+            |e: &Env| -> Value { e.run(&["list", "--json"], None).ok().json()[0]["tags"].clone() };
+        assert_eq!(tags(&e), serde_json::json!(["prod", "client-a"]));
+        let out = e
+            .run(
+                &["tags", "svc", "--add", "eu", "--remove", "client-a"],
+                None,
+            )
+            .ok();
+        assert_eq!(out.stdout.trim(), "svc: prod eu");
+        assert_eq!(tags(&e), serde_json::json!(["prod", "eu"]));
+        e.run(&["tags", "svc", "--add", "has space"], None)
+            .fails_with(2, "tag \"has space\"");
+        assert_eq!(
+            tags(&e),
+            serde_json::json!(["prod", "eu"]),
+            "nothing changed"
+        );
+        assert_eq!(
+            e.run(&["tags", "svc", "--clear"], None).ok().stdout.trim(),
+            "svc: no tags"
+        );
+        assert_eq!(tags(&e), serde_json::json!([]));
+        // The token still works: tags are settings only.
+        e.run(&["token", "svc"], None).ok();
+    })
+    .await;
+}

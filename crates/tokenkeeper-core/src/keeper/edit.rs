@@ -41,6 +41,8 @@ pub struct AccountChanges {
     pub allow_plain_http: Option<bool>,
     /// A new hook (program and arguments), or none ([`crate::hooks`]).
     pub hook: Option<Option<Vec<String>>>,
+    /// New tags (already checked with [`crate::account::normalize_tags`]).
+    pub tags: Option<Vec<String>>,
 }
 
 fn apply(account: &mut Account, changes: AccountChanges) {
@@ -55,6 +57,7 @@ fn apply(account: &mut Account, changes: AccountChanges) {
         refresh_lead_secs,
         allow_plain_http,
         hook,
+        tags,
     } = changes;
     if let Some(v) = new_name {
         account.name = v;
@@ -85,6 +88,9 @@ fn apply(account: &mut Account, changes: AccountChanges) {
     }
     if let Some(v) = hook {
         account.hook = v.filter(|c| !c.is_empty());
+    }
+    if let Some(v) = tags {
+        account.tags = v;
     }
 }
 

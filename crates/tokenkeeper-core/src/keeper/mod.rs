@@ -85,6 +85,8 @@ pub struct NewAccount {
     pub refresh_lead_secs: Option<u64>,
     /// Allow plain HTTP to a host that is not this machine (secrets travel in clear).
     pub allow_plain_http: bool,
+    /// Tags to find and group it by (checked with [`crate::account::normalize_tags`]).
+    pub tags: Vec<String>,
 }
 
 /// Default time to wait for another process holding an account's lock.
@@ -255,6 +257,7 @@ impl Keeper {
             plain_permalinks: false,
             allow_plain_http: new.allow_plain_http,
             hook: None,
+            tags: crate::account::normalize_tags(&new.tags)?,
         };
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;

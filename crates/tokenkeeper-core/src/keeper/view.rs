@@ -50,6 +50,9 @@ pub struct AccountView {
     /// Where the API answers when that is not under the base URL as documented: a WordPress
     /// site with plain permalinks answers at `<site>/?rest_route=/jwt-auth/v1`.
     pub api_root: Option<String>,
+    /// Its tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 impl AccountView {
@@ -81,6 +84,7 @@ impl AccountView {
             api_root: account
                 .plain_permalinks
                 .then(|| account.wp_rest_endpoint("/jwt-auth/v1", true).to_string()),
+            tags: account.tags.clone(),
         }
     }
 }
