@@ -513,3 +513,56 @@ async fn sigterm_and_sigint_close_the_window_cleanly() -> Result<()> {
     stop_backgrounds();
     Ok(())
 }
+
+/// A user with 200 accounts reaches one by typing part of its name and copies its token with
+/// Enter, without the mouse.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
+async fn two_hundred_accounts_one_found_and_copied_with_the_keyboard() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("config");
+    let emu = emulator(Api::Ece, 3600).await?;
+    for i in 1..=200 {
+        cli_add(&config, &format!("site-{i:03}"), &emu, dir.path())?;
+    }
+    let app = start_app(LIGHT, &config).await?;
+    let result = find_and_copy(&app, &config).await;
+    finish(app).await?;
+    result
+}
+
+async fn find_and_copy(app: &Session, config: &Path) -> Result<()> {
+    app.wait_for("[data-field=filter]", 20).await?;
+    eventually(20, "the count of 200 accounts", async || {
+        Ok(app
+            .text("[data-field=count]")
+            .await?
+            .contains("200 accounts")
+            .then_some(()))
+    })
+    .await?;
+    ensure!(
+        app.wait_for(".cards.rows", 5).await.is_ok(),
+        "200 accounts show as compact rows"
+    );
+    // Type part of the name, then Enter (WebDriver's Enter key is U+E007).
+    app.type_into("[data-field=filter]", "site-137\u{E007}")
+        .await?;
+    let feedback = format!("{} [data-field=feedback]", card("site-137"));
+    eventually(10, "Copied, valid for …", async || {
+        Ok(app
+            .text(&feedback)
+            .await?
+            .contains("Copied, valid for")
+            .then_some(()))
+    })
+    .await?;
+    let count = app.text("[data-field=count]").await?;
+    ensure!(count.contains("1 of 200"), "the filter found one: {count}");
+    let token = cli_ok(config, &["token", "site-137"], None)?;
+    ensure!(
+        clipboard(None)? == token.trim(),
+        "the clipboard holds site-137's token"
+    );
+    Ok(())
+}
