@@ -549,7 +549,10 @@ async fn find_and_copy(app: &Session, config: &Path) -> Result<()> {
     app.type_into("[data-field=filter]", "site-137\u{E007}")
         .await?;
     let feedback = format!("{} [data-field=feedback]", card("site-137"));
-    eventually(10, "Copied, valid for …", async || {
+    // The background (starting with 200 accounts) copies: it may take a few seconds. The
+    // words must be visible in the row (WebDriver reads rendered text): a first version
+    // squeezed them to nothing beside the name.
+    eventually(20, "Copied, valid for …", async || {
         Ok(app
             .text(&feedback)
             .await?
