@@ -13,7 +13,9 @@
 //! Quit
 //! ```
 //!
-//! At most [`MAX_ACCOUNTS`] accounts are listed (problems first), then "N more in the window".
+//! Up to [`MAX_ACCOUNTS`] accounts, all are listed (problems first). Past that the menu stays
+//! usable: the accounts with a problem, then the ones the user pinned (`tokenkeeper pin NAME`),
+//! at most [`MAX_ACCOUNTS`] in all, then "N more in the window".
 //! Ids parse back into [`TrayAction`]s, so both are tested without a display.
 
 use chrono::{DateTime, Utc};
@@ -160,6 +162,12 @@ pub fn model(rows: &[AccountRow], now: DateTime<Utc>) -> Vec<Entry> {
             r.view.expires_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
         )
     });
+    if rows.len() > MAX_ACCOUNTS {
+        // Among many, only what asks for attention or was pinned; pinned ones after problems.
+        sorted.retain(|r| severity(r.view.status) >= 2 || r.view.pinned);
+        sorted.sort_by_key(|r| (severity(r.view.status) < 2, !r.view.pinned));
+    }
+    let listed = sorted.len().min(MAX_ACCOUNTS);
     let mut menu = vec![Entry::Label(summary(rows)), Entry::Separator];
     for row in sorted.iter().take(MAX_ACCOUNTS) {
         let id = row.view.id.to_string();
@@ -177,10 +185,10 @@ pub fn model(rows: &[AccountRow], now: DateTime<Utc>) -> Vec<Entry> {
             ],
         });
     }
-    if rows.len() > MAX_ACCOUNTS {
+    if rows.len() > listed {
         menu.push(Entry::Item {
             action: TrayAction::Open,
-            label: format!("{} more in the window…", rows.len() - MAX_ACCOUNTS),
+            label: format!("{} more in the window…", rows.len() - listed),
         });
     }
     if !rows.is_empty() {
@@ -310,23 +318,43 @@ mod tests {
     }
 
     #[test]
-    fn two_hundred_accounts_list_the_problems_and_send_the_rest_to_the_window() {
+    fn two_hundred_accounts_list_the_problems_then_the_pinned_and_send_the_rest_to_the_window() {
         let now = Utc::now();
         let mut rows: Vec<AccountRow> = (0..200)
             .map(|i| row(&format!("a{i:03}"), Status::Fresh, Some(3600 + i), now))
             .collect();
         rows[150].view.status = Status::NeedsLogin;
+        rows[7].view.pinned = true;
+        rows[199].view.pinned = true;
+        rows[42].view.status = Status::Error;
         let m = model(&rows, now);
         let l = labels(&m);
-        assert_eq!(l[0], "1 account to log in");
-        assert_eq!(l[2], "a150 · needs login");
+        assert_eq!(l[0], "1 account to log in, 1 failing");
+        let accounts: Vec<&String> = l.iter().filter(|s| s.contains(" · ")).collect();
         assert_eq!(
-            m.iter()
+            accounts,
+            [
+                "a150 · needs login",
+                "a042 · 1 h 0 min left",
+                "a007 · 1 h 0 min left",
+                "a199 · 1 h 3 min left"
+            ],
+            "problems, then the pinned: not 200 entries"
+        );
+        assert!(l.contains(&"196 more in the window…".to_owned()), "{l:?}");
+        assert!(l.contains(&"Open TokenKeeper".to_owned()), "{l:?}");
+        // Many problems still stop at MAX_ACCOUNTS.
+        let mut failing = rows.clone();
+        for r in &mut failing {
+            r.view.status = Status::Error;
+        }
+        let many = model(&failing, now);
+        assert_eq!(
+            many.iter()
                 .filter(|e| matches!(e, Entry::Account { .. }))
                 .count(),
             MAX_ACCOUNTS
         );
-        assert!(l.contains(&"185 more in the window…".to_owned()), "{l:?}");
         assert_eq!(summary(&rows[..1]), "1 account, fresh");
         assert_eq!(summary(&rows[..3]), "All 3 accounts fresh");
     }

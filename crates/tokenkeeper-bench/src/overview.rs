@@ -43,6 +43,7 @@ pub async fn run(accounts: usize, runs: usize) -> anyhow::Result<()> {
                 allow_plain_http: false,
                 hook: None,
                 tags: Vec::new(),
+                pinned: false,
             })
         })
         .collect::<anyhow::Result<_>>()?;

@@ -56,6 +56,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
             allow_plain_http: false,
             hook: None,
             tags: Vec::new(),
+            pinned: false,
         };
         let (kind, secret) = match provider {
             ProviderKind::GenericJwt => (SecretKind::Refresh, emus.generic_refresh_token.clone()),

@@ -142,6 +142,15 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Keep an account in the tray's menu when there are too many to list them all
+    /// (`--off` to stop).
+    Pin {
+        /// Account name.
+        name: String,
+        /// Unpin it.
+        #[arg(long)]
+        off: bool,
+    },
     /// Show or change an account's tags: `tags NAME` prints them, `--add T` and `--remove T`
     /// (repeatable) change them, `--clear` removes them all.
     Tags {

@@ -36,6 +36,7 @@ impl Context {
             | Command::Exec { name, .. }
             | Command::Show { name, .. }
             | Command::Tags { name, .. }
+            | Command::Pin { name, .. }
             | Command::Trust { name, .. }
             | Command::Refresh {
                 name: Some(name), ..

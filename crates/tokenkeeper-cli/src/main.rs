@@ -343,6 +343,18 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 output::expires_in(view.expires_at, now)
             );
         }
+        Command::Pin { name, off } => {
+            let changes = tokenkeeper_core::keeper::AccountChanges {
+                pinned: Some(!off),
+                ..Default::default()
+            };
+            let edited = keeper.edit(&name, changes).await?;
+            if edited.account.pinned {
+                println!("{name} is pinned to the tray");
+            } else {
+                println!("{name} is not pinned");
+            }
+        }
         Command::Tags {
             name,
             add,

@@ -165,6 +165,9 @@ pub struct Account {
     /// Labels to find and group accounts by (`prod`, `client-a`); see [`normalize_tags`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Kept in the tray's menu even when there are too many accounts to list them all.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pinned: bool,
 }
 
 /// The most tags an account keeps.

@@ -54,6 +54,7 @@ impl TestAccount {
             allow_plain_http: false,
             hook: None,
             tags: Vec::new(),
+            pinned: false,
         };
         Self { account }
     }

@@ -86,4 +86,8 @@ api_root: string | null,
 /**
  * Its tags.
  */
-tags: Array<string>, };
+tags: Array<string>, 
+/**
+ * Kept in the tray's menu among many accounts.
+ */
+pinned: boolean, };

@@ -15,6 +15,7 @@ export type Commands = {
   get_account: { args: { id: string }; answer: AccountInfo };
   add_account: { args: { form: AccountForm }; answer: AccountView };
   edit_account: { args: { id: string; form: AccountForm }; answer: AccountView };
+  pin_account: { args: { id: string; pinned: boolean }; answer: AccountView };
   remove_account: { args: { id: string }; answer: null };
   login_account: { args: { id: string; form: LoginForm }; answer: AccountView };
   refresh_account: { args: { id: string }; answer: null };

@@ -5,7 +5,7 @@ import type { AccountInfo } from "../bindings/AccountInfo";
 import type { AppError } from "../bindings/AppError";
 import { append, h, onAction } from "../dom";
 import { claimValue, countdown, localTime, relative } from "../format";
-import { backend } from "../ipc";
+import { backend, call } from "../ipc";
 import { provider } from "../providers";
 import { errorWords, statusLook } from "../status";
 import type { View } from "../view";
@@ -68,6 +68,26 @@ export function detailView(info: AccountInfo, actions: DetailActions): View {
   const setting = (label: string, value: string) =>
     h("div", {}, h("dt", { text: label }), h("dd", { text: value }));
   const removeArea = h("div", { class: "remove-area" });
+  // Pinned accounts stay in the tray's menu when there are too many to list them all.
+  let pinned = info.pinned;
+  const pinButton = h("button", {
+    attrs: { type: "button", "data-action": "pin", "aria-pressed": String(pinned) },
+  });
+  const showPin = () => {
+    pinButton.textContent = pinned ? "Unpin from the tray" : "Pin to the tray";
+    pinButton.setAttribute("aria-pressed", String(pinned));
+  };
+  showPin();
+  const pin = async () => {
+    try {
+      // Called here, not through `backend`: a lazy screen's command stays out of the first
+      // script (tests/size.mjs).
+      pinned = (await call("pin_account", { id: info.id, pinned: !pinned })).pinned;
+      showPin();
+    } catch (e) {
+      removeArea.append(h("p", { class: "bad", text: (e as AppError).message }));
+    }
+  };
   const showRemove = () => {
     removeArea.replaceChildren(
       h("button", {
@@ -214,10 +234,12 @@ export function detailView(info: AccountInfo, actions: DetailActions): View {
         text: "Log in",
         attrs: { type: "button", "data-action": "login" },
       }),
+      pinButton,
       removeArea,
     ),
   );
   const stopListening = onAction(element, {
+    pin: () => void pin(),
     back: () => actions.back(),
     edit: () => actions.edit(info),
     login: () => actions.login(info),

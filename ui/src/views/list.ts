@@ -43,7 +43,7 @@ export function listView(actions: ListActions): ListView {
     }),
     h("p", {
       class: "hint",
-      text: "Or from a terminal: tokenkeeper add NAME --provider … --url … --password-stdin",
+      text: "Or in a terminal: tokenkeeper add NAME --provider … --url … --password-stdin",
     }),
   );
   let rows: AccountRow[] = [];

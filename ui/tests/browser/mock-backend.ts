@@ -41,6 +41,7 @@ function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name" | "provi
     api_root: null,
     trust_cert: null,
     tags: [],
+    pinned: false,
     ...over,
   };
 }
@@ -288,6 +289,13 @@ const handlers: {
     const r = overview.accounts.find((x) => x.id === id);
     if (!r) fail({ code: "not_found", message: "this account no longer exists" });
     Object.assign(r, { name: form.name, url: form.url, username: form.username });
+    await window.__push();
+    return r;
+  },
+  pin_account: async ({ id, pinned }) => {
+    const r = overview.accounts.find((x) => x.id === id);
+    if (!r) fail({ code: "not_found", message: "this account no longer exists" });
+    r.pinned = pinned;
     await window.__push();
     return r;
   },

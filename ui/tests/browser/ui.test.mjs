@@ -924,3 +924,20 @@ describe("the layout", () => {
     await few.close();
   });
 });
+
+describe("pinning", () => {
+  it("pins an account to the tray from its details, and unpins it", async () => {
+    const page = await open();
+    await card(page, "smartling-prod").getByRole("button", { name: "Details" }).click();
+    const pin = page.getByRole("button", { name: "Pin to the tray" });
+    await pin.click();
+    const unpin = page.getByRole("button", { name: "Unpin from the tray" });
+    await unpin.waitFor();
+    assert.equal(await unpin.getAttribute("aria-pressed"), "true");
+    const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "pin_account"));
+    assert.deepEqual(call.args, { id: "a1", pinned: true });
+    await unpin.click();
+    await page.getByRole("button", { name: "Pin to the tray" }).waitFor();
+    await page.close();
+  });
+});

@@ -23,6 +23,7 @@ function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name">): Accou
     api_root: null,
     trust_cert: null,
     tags: [],
+    pinned: false,
     ...over,
   } as AccountRow;
 }

@@ -123,6 +123,8 @@ pub fn changes(
         // keeps the one set.
         hook: None,
         tags: Some(normalize_tags(&form.tags).map_err(AppError::from)?),
+        // Pinning is its own switch (the CLI's `pin`): an edit keeps it.
+        pinned: None,
     };
     Ok((changes, secret(form.secret_kind, &form.secret)))
 }

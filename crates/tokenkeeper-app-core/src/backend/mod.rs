@@ -455,6 +455,28 @@ impl Backend {
             .ok_or_else(|| AppError::new(ErrorCode::NotFound, "the account disappeared"))
     }
 
+    /// Pins an account to the tray's menu (kept there among many accounts), or unpins it.
+    pub async fn pin(&self, id: &str, pinned: bool) -> Result<AccountView, AppError> {
+        let current = self.account(id)?;
+        let changes = tokenkeeper_core::keeper::AccountChanges {
+            pinned: Some(pinned),
+            ..Default::default()
+        };
+        let account = self
+            .keeper
+            .edit(&current.name, changes)
+            .await
+            .map_err(AppError::from)?
+            .account;
+        self.tell_engine(EngineCommand::Update(account.clone()))
+            .await;
+        self.touch();
+        let view = self.keeper.list().map_err(AppError::from)?;
+        view.into_iter()
+            .find(|v| v.id == account.id)
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, "the account disappeared"))
+    }
+
     /// Stores a new secret for an account (the way out of "needs login").
     pub async fn login(&self, id: &str, form: LoginForm) -> Result<AccountView, AppError> {
         let account = self.account(id)?;

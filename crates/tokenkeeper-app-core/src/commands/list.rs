@@ -21,6 +21,8 @@ macro_rules! with_commands {
             add_account(form: $crate::dto::AccountForm) -> $crate::dto::AccountView;
             /// Changes an account's settings (and logs in with a typed secret).
             edit_account(id: String, form: $crate::dto::AccountForm) -> $crate::dto::AccountView;
+            /// Pins an account to the tray's menu, or unpins it.
+            pin_account(id: String, pinned: bool) -> $crate::dto::AccountView;
             /// Removes an account and its keychain entries.
             remove_account(id: String) -> ();
             /// Stores a new secret for an account that needs login.

@@ -301,6 +301,25 @@ async fn tags_are_set_at_add_changed_later_and_listed() {
             "svc: no tags"
         );
         assert_eq!(tags(&e), serde_json::json!([]));
+        // Pinned to the tray, and back.
+        assert_eq!(
+            e.run(&["pin", "svc"], None).ok().stdout.trim(),
+            "svc is pinned to the tray"
+        );
+        assert_eq!(
+            e.run(&["list", "--json"], None).ok().json()[0]["pinned"],
+            true
+        );
+        assert_eq!(
+            e.run(&["pin", "svc", "--off"], None).ok().stdout.trim(),
+            "svc is not pinned"
+        );
+        assert_eq!(
+            e.run(&["list", "--json"], None).ok().json()[0]["pinned"],
+            false
+        );
+        e.run(&["pin", "nope"], None)
+            .fails_with(2, "no account named");
         // The token still works: tags are settings only.
         e.run(&["token", "svc"], None).ok();
     })

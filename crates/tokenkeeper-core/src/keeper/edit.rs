@@ -43,6 +43,8 @@ pub struct AccountChanges {
     pub hook: Option<Option<Vec<String>>>,
     /// New tags (already checked with [`crate::account::normalize_tags`]).
     pub tags: Option<Vec<String>>,
+    /// Pinned to the tray, or not.
+    pub pinned: Option<bool>,
 }
 
 fn apply(account: &mut Account, changes: AccountChanges) {
@@ -58,6 +60,7 @@ fn apply(account: &mut Account, changes: AccountChanges) {
         allow_plain_http,
         hook,
         tags,
+        pinned,
     } = changes;
     if let Some(v) = new_name {
         account.name = v;
@@ -91,6 +94,9 @@ fn apply(account: &mut Account, changes: AccountChanges) {
     }
     if let Some(v) = tags {
         account.tags = v;
+    }
+    if let Some(v) = pinned {
+        account.pinned = v;
     }
 }
 

@@ -258,6 +258,7 @@ impl Keeper {
             allow_plain_http: new.allow_plain_http,
             hook: None,
             tags: crate::account::normalize_tags(&new.tags)?,
+            pinned: false,
         };
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;

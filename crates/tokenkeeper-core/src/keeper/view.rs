@@ -53,6 +53,9 @@ pub struct AccountView {
     /// Its tags.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Kept in the tray's menu among many accounts.
+    #[serde(default)]
+    pub pinned: bool,
 }
 
 impl AccountView {
@@ -85,6 +88,7 @@ impl AccountView {
                 .plain_permalinks
                 .then(|| account.wp_rest_endpoint("/jwt-auth/v1", true).to_string()),
             tags: account.tags.clone(),
+            pinned: account.pinned,
         }
     }
 }
