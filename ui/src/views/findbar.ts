@@ -5,6 +5,7 @@
 import type { AccountRow } from "../bindings/AccountRow";
 import { h } from "../dom";
 import { matches } from "../filter";
+import { provider } from "../providers";
 import { SORTS, type SortBy, savedSort, saveSort, sortRows } from "../sort";
 
 import { type ListKeys, listKeys } from "./keys";
@@ -69,7 +70,32 @@ export function findBar(changed: () => void): FindBar {
       "data-field": "layout",
     },
   });
-  const element = h("div", { class: "find" }, filter, sort, rowsButton, count);
+  // Groups: none, by API or by (first) tag; remembered.
+  const GROUP_KEY = "tokenkeeper.group";
+  const group = h(
+    "select",
+    { attrs: { "aria-label": "Group accounts", "data-field": "group" } },
+    h("option", { text: "No groups", attrs: { value: "none" } }),
+    h("option", { text: "By API", attrs: { value: "api" } }),
+    h("option", { text: "By tag", attrs: { value: "tag" } }),
+  ) as HTMLSelectElement;
+  group.value = storage?.getItem(GROUP_KEY) ?? "none";
+  if (!group.value) group.value = "none";
+  group.addEventListener("change", () => {
+    try {
+      storage?.setItem(GROUP_KEY, group.value);
+    } catch {
+      // Not remembered: this session only.
+    }
+    changed();
+  });
+  const headers = new Map<string, HTMLElement>();
+  const groupOf = (row: AccountRow): [string, string] => {
+    if (group.value === "api") return [row.provider, provider(row.provider).label];
+    const tag = row.tags[0];
+    return tag ? [`tag:${tag}`, tag] : ["~none", "No tag"];
+  };
+  const element = h("div", { class: "find" }, filter, sort, group, rowsButton, count);
   let grid: HTMLElement | null = null;
   let total = 0;
   const showLayout = () => {
@@ -130,10 +156,7 @@ export function findBar(changed: () => void): FindBar {
     arrange(rows, elementOf, parent) {
       keys ??= listKeys(parent);
       let previous: Element | null = null;
-      let shown = 0;
-      for (const row of sortRows(rows, sortBy)) {
-        const el = elementOf(row.id);
-        if (!el) continue;
+      const place = (el: Element) => {
         const wanted: Element | null = previous
           ? previous.nextElementSibling
           : parent.firstElementChild;
@@ -142,9 +165,53 @@ export function findBar(changed: () => void): FindBar {
           else parent.prepend(el);
         }
         previous = el;
+      };
+      let ordered = sortRows(rows, sortBy);
+      const grouping = group.value !== "none";
+      if (grouping) {
+        // Groups in name order (no tag last), the chosen order within each.
+        const key = (r: AccountRow) => groupOf(r)[1].toLowerCase();
+        ordered = ordered
+          .map((r, i) => ({ r, i, k: groupOf(r)[0] === "~none" ? "\uffff" : key(r) }))
+          .sort((a, b) => a.k.localeCompare(b.k) || a.i - b.i)
+          .map((x) => x.r);
+      }
+      const used = new Set<string>();
+      let header: HTMLElement | null = null;
+      let inGroup = 0;
+      const closeGroup = () => {
+        if (header) header.hidden = inGroup === 0;
+      };
+      let shown = 0;
+      for (const row of ordered) {
+        const el = elementOf(row.id);
+        if (!el) continue;
+        if (grouping) {
+          const [id, label] = groupOf(row);
+          if (!used.has(id)) {
+            closeGroup();
+            used.add(id);
+            header = headers.get(id) ?? h("h3", { class: "group", attrs: { "data-group": id } });
+            header.textContent = label;
+            headers.set(id, header);
+            inGroup = 0;
+            place(header);
+          }
+        }
+        place(el);
         showTags(el, row.tags);
         el.hidden = !matches(row, query);
-        if (!el.hidden) shown++;
+        if (!el.hidden) {
+          shown++;
+          inGroup++;
+        }
+      }
+      closeGroup();
+      for (const [id, el] of headers) {
+        if (!used.has(id)) {
+          el.remove();
+          headers.delete(id);
+        }
       }
       total = rows.length;
       grid = parent;

@@ -941,3 +941,41 @@ describe("pinning", () => {
     await page.close();
   });
 });
+
+describe("groups", () => {
+  it("groups by API or by tag, hides a group the filter empties, and remembers the choice", async () => {
+    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
+    await page.goto(`${base}?accounts=20`);
+    await page.waitForSelector("[data-field=group]");
+    assert.equal(await page.locator(".cards > .group").count(), 0, "no groups by default");
+    await page.selectOption("[data-field=group]", "api");
+    const headers = () => page.locator(".cards > .group:not([hidden])").allInnerTexts();
+    assert.deepEqual(await headers(), [
+      "Elastic Cloud Enterprise",
+      "JWT service (/api/v1/authenticate)",
+      "Redis Enterprise Software",
+      "Smartling",
+      "WordPress JWT Auth Pro",
+    ]);
+    // Every card sits under its API's header.
+    const grouped = await page.evaluate(() => {
+      let current = "";
+      const seen = [];
+      for (const el of document.querySelector(".cards").children) {
+        if (el.matches(".group")) current = el.textContent;
+        else if (el.matches("article.account"))
+          seen.push([el.dataset.account, current, el.querySelector(".provider").textContent]);
+      }
+      return seen;
+    });
+    for (const [name, header, api] of grouped) assert.equal(header, api, name);
+    await page.selectOption("[data-field=group]", "tag");
+    assert.deepEqual(await headers(), ["prod", "staging", "No tag"]);
+    await page.fill("[data-field=filter]", "staging");
+    assert.deepEqual(await headers(), ["staging"], "groups the filter empties are hidden");
+    await page.reload();
+    await page.waitForSelector("[data-field=group]");
+    assert.equal(await page.locator("[data-field=group]").inputValue(), "tag");
+    await page.close();
+  });
+});
