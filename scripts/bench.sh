@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark on a release build and prints the figures BENCHMARKS.md records.
-# Takes about 10 minutes; run it on an otherwise idle machine.
+# Takes about 20 minutes; run it on an otherwise idle machine.
 #   scripts/bench.sh            all of them
 #   scripts/bench.sh quick      smaller runs (a minute), to check the benchmarks themselves work
 set -euo pipefail
@@ -28,3 +28,6 @@ echo "## tokenkeeper token vs curl"; scripts/with-keyring.sh scripts/bench-cli.s
 echo "## desktop app vs a bare Tauri window"
 [ "${1:-}" = quick ] && export DESKTOP_RUNS=2 DESKTOP_IDLE=10
 scripts/bench-desktop.sh "$bin"
+echo "## the window with 200 accounts against 5"
+[ "${1:-}" = quick ] && export ACCOUNTS_ROUNDS=1 ACCOUNTS_IDLE=10
+scripts/bench-accounts.sh "$bin"

@@ -4,10 +4,10 @@
 // survive each overview. The list's one click listener calls copy(), reveal() and refresh().
 import type { AccountRow } from "../bindings/AccountRow";
 import type { AppError } from "../bindings/AppError";
+import { PROVIDER_LABELS } from "../bindings/ProviderLabels";
 import { clear, h, uid } from "../dom";
 import { countdown, localTime, relative, validFor } from "../format";
 import { backend } from "../ipc";
-import { provider } from "../providers";
 import { errorWords, nextStep, statusLook } from "../status";
 
 const MASK = "••••••••••••••••••••••••";
@@ -32,7 +32,12 @@ export function card(first: AccountRow): Card {
   /** Destroyed: answers that arrive later show nothing and start no timer. */
   let gone = false;
   const nameId = uid("account");
-  const name = h("h2", { class: "name", attrs: { id: nameId } });
+  // The name opens the details, so Enter on a focused name does what `d` does.
+  const nameLink = h("button", {
+    class: "name-link",
+    attrs: { type: "button", "data-action": "details", "data-id": first.id, title: "Details" },
+  });
+  const name = h("h2", { class: "name", attrs: { id: nameId } }, nameLink);
   const providerEl = h("span", { class: "provider" });
   const status = h("span", { class: "status", attrs: { "data-field": "status" } });
   const expires = h("dd", { class: "countdown", attrs: { "data-field": "countdown" } });
@@ -103,8 +108,8 @@ export function card(first: AccountRow): Card {
     row = fresh;
     if (changed) hide();
     element.dataset.account = row.name;
-    name.textContent = row.name;
-    providerEl.textContent = provider(row.provider).label;
+    nameLink.textContent = row.name;
+    providerEl.textContent = PROVIDER_LABELS[row.provider] ?? row.provider;
     const look = statusLook(row);
     status.className = `status tone-${look.tone}`;
     status.textContent = `${look.symbol} ${look.word}`;

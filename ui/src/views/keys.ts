@@ -1,9 +1,11 @@
 // The list without a mouse: arrow keys (and Home/End) move through the shown cards, Enter copies
-// the focused account's token, `h` copies it as a header, `r` refreshes it, `d` opens its
-// detail; from the filter field, Enter copies the first match and ArrowDown goes to it; `?`
-// shows every shortcut. One card at a time is in the tab order (a roving tabindex), so Tab
-// leaves the list instead of crossing hundreds of cards. The keys press the card's own buttons,
-// so they do exactly what a click does. Loaded with the find bar, after the first paint.
+// the focused account's token, `h` copies it as a header, `r` refreshes it, `d` (or Enter on
+// its focused name, a button) opens its detail; from the filter field, Enter copies the first
+// match and ArrowDown goes to it; `?` shows every shortcut. One card at a time is in the tab
+// order with its buttons (a roving tabindex), so Tab leaves the list instead of crossing
+// hundreds of cards; the selected card's buttons carry their shortcut (aria-keyshortcuts). The
+// keys press the card's own buttons, so they do exactly what a click does. Loaded with the find
+// bar, after the first paint.
 import { h } from "../dom";
 
 /** Every shortcut, as the help lists it. */
@@ -14,7 +16,7 @@ export const SHORTCUTS: readonly [string, string][] = [
   ["Enter", "Copy the token (in the filter: of the first match)"],
   ["h", "Copy as header"],
   ["r", "Refresh now"],
-  ["d", "Open the details"],
+  ["d  or  Enter on the name", "Open the details"],
   ["?", "Show this help"],
 ];
 
@@ -23,6 +25,13 @@ const KEYS: Record<string, string> = {
   h: "copy-header",
   r: "refresh",
   d: "details",
+};
+/** What each of a card's buttons is pressed by, for aria-keyshortcuts. */
+const SHORTCUT_OF: Record<string, string> = {
+  copy: "Enter",
+  "copy-header": "H",
+  refresh: "R",
+  details: "D",
 };
 
 export interface ListKeys {
@@ -37,11 +46,22 @@ export function listKeys(parent: HTMLElement): ListKeys {
   let current: HTMLElement | null = null;
   const shown = () =>
     [...parent.querySelectorAll<HTMLElement>("article.account")].filter((el) => !el.hidden);
+  /** Puts a card and its buttons in the tab order, or takes them out. */
+  const tabbable = (el: HTMLElement, on: boolean) => {
+    el.tabIndex = on ? 0 : -1;
+    for (const b of el.querySelectorAll<HTMLElement>("button")) {
+      if (on) b.removeAttribute("tabindex");
+      else b.tabIndex = -1;
+      const keys = on && b.dataset.action ? SHORTCUT_OF[b.dataset.action] : undefined;
+      if (keys && !b.classList.contains("name-link")) b.setAttribute("aria-keyshortcuts", keys);
+      else b.removeAttribute("aria-keyshortcuts");
+    }
+  };
   const select = (el: HTMLElement | undefined, focus: boolean) => {
     if (!el) return;
-    if (current && current !== el) current.tabIndex = -1;
+    if (current && current !== el) tabbable(current, false);
+    if (current !== el || el.tabIndex !== 0) tabbable(el, true);
     current = el;
-    el.tabIndex = 0;
     if (focus) el.focus();
   };
   const press = (el: HTMLElement, action: string) =>
@@ -50,9 +70,11 @@ export function listKeys(parent: HTMLElement): ListKeys {
       ?.click();
 
   const onKey = (e: KeyboardEvent) => {
-    const card =
-      e.target instanceof HTMLElement && e.target.matches("article.account") ? e.target : null;
-    if (!card || e.ctrlKey || e.metaKey || e.altKey) return;
+    const target = e.target instanceof HTMLElement ? e.target : null;
+    const card = target?.closest<HTMLElement>("article.account");
+    if (!target || !card || e.ctrlKey || e.metaKey || e.altKey) return;
+    // On one of the card's buttons, Enter presses that button (the name: the details).
+    if (target !== card && e.key === "Enter") return;
     const cards = shown();
     const at = cards.indexOf(card);
     const moves: Record<string, number> = {
@@ -72,8 +94,9 @@ export function listKeys(parent: HTMLElement): ListKeys {
     }
   };
   const onFocus = (e: FocusEvent) => {
-    if (e.target instanceof HTMLElement && e.target.matches("article.account"))
-      select(e.target, false);
+    const card =
+      e.target instanceof HTMLElement ? e.target.closest<HTMLElement>("article.account") : null;
+    if (card) select(card, false);
   };
   parent.addEventListener("keydown", onKey);
   parent.addEventListener("focusin", onFocus);
@@ -114,7 +137,9 @@ export function listKeys(parent: HTMLElement): ListKeys {
   return {
     arranged() {
       const cards = shown();
-      for (const el of cards) if (el !== current) el.tabIndex = -1;
+      // A card is taken out once (a new one comes in tabbable); later passes skip it.
+      for (const el of cards)
+        if (el !== current && el.getAttribute("tabindex") !== "-1") tabbable(el, false);
       if (!current || current.hidden || !current.isConnected) select(cards[0], false);
     },
     first(copy) {

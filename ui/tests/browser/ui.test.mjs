@@ -816,7 +816,24 @@ describe("many accounts", () => {
     await page.waitForTimeout(2200);
     assert.notEqual(await text("client-001"), nearBefore, "a card on screen ticks");
     assert.equal(await text("client-480"), farBefore, "a card off screen does not");
-    await page.locator('article[data-account="client-480"]').scrollIntoViewIfNeeded();
+    // A status change reaches a card off screen at once, though its clock waits.
+    await page.evaluate(() =>
+      window.__push((o) => {
+        const row = o.accounts.find((a) => a.name === "client-480");
+        row.status = "needs_login";
+      }),
+    );
+    await page.waitForFunction(
+      () =>
+        document.querySelector('article[data-account="client-480"]').dataset.status ===
+        "needs login",
+      null,
+      { timeout: 3000 },
+    );
+    const far = page.locator('article[data-account="client-480"]');
+    assert.match(await far.locator("[data-field=status]").textContent(), /needs login/);
+    assert.equal(await far.boundingBox().then((b) => b.y > 680), true, "still off screen");
+    await far.scrollIntoViewIfNeeded();
     await page.waitForTimeout(200);
     assert.notEqual(await text("client-480"), farBefore, "brought up to date once on screen");
     await page.close();
@@ -870,6 +887,57 @@ describe("the list without a mouse", () => {
     assert.deepEqual(ids, ["a2", "a2"]);
     await page.keyboard.press("d");
     await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "get_account"));
+    await page.close();
+  });
+
+  it("opens the details with Enter on a focused name; Tab leaves the list after one card", async () => {
+    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
+    await page.goto(`${base}?accounts=200`);
+    await page.waitForSelector("[data-field=filter]");
+    await page.focus("[data-field=filter]");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    const active = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        return {
+          account: el?.closest("article.account")?.getAttribute("data-account") ?? null,
+          action: el?.getAttribute("data-action") ?? null,
+          keys: el?.getAttribute("aria-keyshortcuts") ?? null,
+        };
+      });
+    assert.equal((await active()).account, "client-001");
+    await page.keyboard.press("Tab");
+    assert.deepEqual(await active(), { account: "client-001", action: "details", keys: null });
+    await page.keyboard.press("Tab");
+    assert.deepEqual(
+      await active(),
+      { account: "client-001", action: "copy", keys: "Enter" },
+      "the selected card's buttons carry their shortcut",
+    );
+    // Details is the row's last shown button; the next Tab leaves the 200 rows.
+    await page.keyboard.press("Tab");
+    assert.equal((await active()).action, "details");
+    await page.keyboard.press("Tab");
+    assert.equal((await active()).account, null, "Tab left the list instead of crossing 199 rows");
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Shift+Tab");
+    assert.deepEqual(await active(), { account: "client-001", action: "details", keys: null });
+    assert.equal(
+      await page.locator("article.account button:not([tabindex='-1'])").count(),
+      7,
+      "only the selected card's seven buttons (the name, six actions) are in the tab order",
+    );
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "get_account"));
+    const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "get_account"));
+    assert.equal(call.args.id, "m1");
+    assert.equal(
+      await page.evaluate(() => window.__calls.some((c) => c.cmd === "copy_token")),
+      false,
+      "Enter on the name opened the details, it did not copy",
+    );
     await page.close();
   });
 
