@@ -124,6 +124,17 @@ impl Session {
         let e = self.wait_for(css, 10).await?;
         self.post(&format!("/element/{}/clear", e.0), json!({}))
             .await?;
+        self.keys_to(&e, text).await
+    }
+
+    /// Focuses the element and sends it keys (WebDriver's: Enter is U+E007, Tab U+E004), as a
+    /// user typing would; unlike `type_into`, clears nothing, so it suits buttons too.
+    pub async fn send_keys(&self, css: &str, text: &str) -> Result<()> {
+        let e = self.wait_for(css, 10).await?;
+        self.keys_to(&e, text).await
+    }
+
+    async fn keys_to(&self, e: &Element, text: &str) -> Result<()> {
         let chars: Vec<String> = text.chars().map(String::from).collect();
         self.post(
             &format!("/element/{}/value", e.0),

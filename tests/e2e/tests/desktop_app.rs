@@ -567,5 +567,14 @@ async fn find_and_copy(app: &Session, config: &Path) -> Result<()> {
         clipboard(None)? == token.trim(),
         "the clipboard holds site-137's token"
     );
+    // Enter on the focused name opens the account's details.
+    app.send_keys(&format!("{} .name-link", card("site-137")), "\u{E007}")
+        .await?;
+    app.wait_for("button[data-action=edit]", 10).await?;
+    let heading = app.text("h2").await?;
+    ensure!(
+        heading.contains("site-137"),
+        "the details of site-137: {heading:?}"
+    );
     Ok(())
 }

@@ -843,7 +843,7 @@ describe("many accounts", () => {
 describe("the list without a mouse", () => {
   it("types part of a name and copies that account's token with Enter", async () => {
     const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
-    await page.goto(`${base}?accounts=200`);
+    await page.goto(`${base}?accounts=500`);
     await page.waitForSelector("[data-field=filter]");
     await page.keyboard.press("/");
     await page.keyboard.type("client-137");
@@ -892,7 +892,7 @@ describe("the list without a mouse", () => {
 
   it("opens the details with Enter on a focused name; Tab leaves the list after one card", async () => {
     const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
-    await page.goto(`${base}?accounts=200`);
+    await page.goto(`${base}?accounts=500`);
     await page.waitForSelector("[data-field=filter]");
     await page.focus("[data-field=filter]");
     await page.keyboard.press("ArrowDown");
@@ -919,7 +919,7 @@ describe("the list without a mouse", () => {
     await page.keyboard.press("Tab");
     assert.equal((await active()).action, "details");
     await page.keyboard.press("Tab");
-    assert.equal((await active()).account, null, "Tab left the list instead of crossing 199 rows");
+    assert.equal((await active()).account, null, "Tab left the list instead of crossing 499 rows");
     await page.keyboard.press("Shift+Tab");
     await page.keyboard.press("Shift+Tab");
     await page.keyboard.press("Shift+Tab");
