@@ -1,7 +1,9 @@
 // The banners above the list: demo mode, the background process (starting, restarted, lost,
 // failed, no tray), a keychain that does not answer (with Retry, which the root's click listener
 // takes as data-action "retry-keychain") and the files' problem. main.ts rebuilds them only
-// when what they say changes (the store keeps that), so focus on Retry survives updates.
+// when what they say changes (the store keeps that), so focus on Retry survives updates. The
+// one lasting state that is no fault, a desktop without a tray, can be dismissed for good
+// (data-action "dismiss-no-tray"; remembered in localStorage).
 import type { Overview } from "./bindings/Overview";
 import { h } from "./dom";
 
@@ -17,33 +19,65 @@ function banner(kind: string, text: string, ...extra: HTMLElement[]): HTMLElemen
   );
 }
 
+const NO_TRAY = "tokenkeeper.noTrayDismissed";
+
+function stored(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** The user dismissed the no-tray banner: it does not come back. */
+export function dismissNoTray(): void {
+  stored()?.setItem(NO_TRAY, "1");
+}
+
 /** What the window says about the background process (nothing when all is well). */
-function backgroundBanner(b: Overview["background"]): HTMLElement | null {
+function backgroundBanners(b: Overview["background"]): HTMLElement[] {
   switch (b.state) {
     case "here":
-      return null;
+      return [];
     case "starting":
-      return banner(
-        "info",
-        "Starting the TokenKeeper background, which keeps your tokens fresh while this window is closed…",
-      );
+      return [
+        banner(
+          "info",
+          "Starting the TokenKeeper background, which keeps your tokens fresh while this window is closed…",
+        ),
+      ];
     case "running": {
-      const said: string[] = [];
+      const out: HTMLElement[] = [];
       if (b.restarts > 0)
-        said.push(
-          `The TokenKeeper background stopped unexpectedly ${b.restarts === 1 ? "once" : `${b.restarts} times`} while this window was open, and was started again.`,
+        out.push(
+          banner(
+            "warn",
+            `The TokenKeeper background stopped unexpectedly ${b.restarts === 1 ? "once" : `${b.restarts} times`} while this window was open, and was started again.`,
+          ),
         );
-      if (b.tray === "unavailable")
-        said.push(
-          "No tray on this desktop (it has no StatusNotifierItem host): TokenKeeper keeps refreshing in the background; open this window to copy a token.",
+      if (b.tray === "unavailable" && !stored()?.getItem(NO_TRAY))
+        out.push(
+          banner(
+            "info",
+            "No tray on this desktop (it has no StatusNotifierItem host): TokenKeeper keeps refreshing in the background; open this window to copy a token.",
+            h("button", {
+              text: "Got it",
+              attrs: {
+                type: "button",
+                "data-action": "dismiss-no-tray",
+                "aria-label": "Got it: do not show this again",
+              },
+            }),
+          ),
         );
-      if (said.length === 0) return null;
-      return banner(b.restarts > 0 ? "warn" : "info", said.join(" "));
+      return out;
     }
     case "lost":
-      return banner("warn", "The TokenKeeper background stopped unexpectedly; starting it again…");
+      return [
+        banner("warn", "The TokenKeeper background stopped unexpectedly; starting it again…"),
+      ];
     case "failed":
-      return banner("bad", `The TokenKeeper background cannot start: ${b.message}`);
+      return [banner("bad", `The TokenKeeper background cannot start: ${b.message}`)];
   }
 }
 
@@ -58,8 +92,7 @@ export function renderBanners(banners: HTMLElement, o: Overview): void {
       ),
     );
   }
-  const background = backgroundBanner(o.background);
-  if (background) banners.append(background);
+  banners.append(...backgroundBanners(o.background));
   if (o.keychain) {
     const retry = h("button", {
       text: "Retry",

@@ -2,9 +2,10 @@
 // one view at a time (views/*.ts, each a View: see view.ts): the accounts list, an account's
 // detail, the add/edit form, Log in or Settings. Showing a view destroys the one it replaces.
 // The backend pushes a new overview on every change; the state lives in state.ts. One click
-// listener on the root takes the app-wide actions (add, settings, retry-keychain).
+// listener on the root takes the app-wide actions (add, settings, retry-keychain,
+// dismiss-no-tray).
 import "./styles.css";
-import { renderBanners } from "./banners";
+import { dismissNoTray, renderBanners } from "./banners";
 import type { AccountInfo } from "./bindings/AccountInfo";
 import type { AccountRow } from "./bindings/AccountRow";
 import type { AppError } from "./bindings/AppError";
@@ -226,6 +227,12 @@ export async function start(root: HTMLElement): Promise<void> {
   onAction(root, {
     add: () => void openAdd(),
     settings: () => void openSettings(),
+    "dismiss-no-tray": () => {
+      dismissNoTray();
+      const o = store.state.overview;
+      if (o) renderBanners(banners, o);
+      say("The tray note will not show again.");
+    },
     "retry-keychain": () =>
       void backend.checkKeychain().then((problem) => {
         say(problem ? problem.message : "The keychain answers again.");

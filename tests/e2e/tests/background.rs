@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
+use serde_json::json;
 use tokenkeeper_e2e::app::*;
 use tokenkeeper_e2e::{app_binary, cli_ok, clipboard, eventually, notifications};
 use tokenkeeper_emulators::Api;
@@ -269,6 +270,18 @@ async fn a_killed_background_is_shown_in_the_window_and_started_again() -> Resul
         app.wait_for("[data-banner=info]", 20).await?;
         let said = app.text("[data-banner=info]").await?;
         ensure!(said.contains("No tray on this desktop"), "{said}");
+        // Which the user can dismiss for good.
+        app.click_css("[data-action=dismiss-no-tray]").await?;
+        eventually(10, "the no-tray note gone", async || {
+            let left = app
+                .execute(
+                    "return document.querySelectorAll('[data-banner=info]').length",
+                    json!([]),
+                )
+                .await?;
+            Ok((left == json!(0)).then_some(()))
+        })
+        .await?;
         let first = eventually(20, "one background", async || {
             Ok(match backgrounds(&config)?[..] {
                 [pid] => Some(pid),

@@ -350,6 +350,33 @@ describe("the accounts list", () => {
   });
 });
 
+describe("the no-tray note", () => {
+  it("is dismissed for good with Got it, while a restart is still said", async () => {
+    const page = await open();
+    const noTray = () =>
+      window.__push((o) => {
+        o.background = { state: "running", tray: "unavailable", restarts: 0 };
+      });
+    await page.evaluate(noTray);
+    const note = page.locator("[data-banner=info]", { hasText: "No tray on this desktop" });
+    await note.waitFor();
+    await note.getByRole("button", { name: "Got it: do not show this again" }).click();
+    await note.waitFor({ state: "detached" });
+    assert.match(await page.locator("[data-field=notice]").innerText(), /will not show again/);
+    await page.reload();
+    await page.waitForSelector("article.account");
+    await page.evaluate(() =>
+      window.__push((o) => {
+        o.background = { state: "running", tray: "unavailable", restarts: 1 };
+      }),
+    );
+    await page.waitForSelector("[data-banner=warn]");
+    assert.match(await page.locator("[data-banner=warn]").innerText(), /stopped unexpectedly once/);
+    assert.equal(await note.count(), 0, "dismissed: not back after a reload");
+    await page.close();
+  });
+});
+
 describe("the add form", () => {
   it("adapts to the provider and validates as you type", async () => {
     const page = await open();

@@ -1,6 +1,8 @@
 //! Per-account attempt history on disk: `history/<id>.jsonl`, one JSON line per attempt,
 //! appended, trimmed to the last [`HISTORY_LEN`] entries when it grows past 32 KiB.
-//! Holds times, outcomes, latencies and the API's error words; never a secret.
+//! Holds times, outcomes, latencies and the API's error words; never a secret. Several
+//! processes append (the engine, the CLI, a hook's runner): each append and trim holds the
+//! account's history lock, so a trim never drops an entry appended while it ran.
 
 use std::io::Write;
 
@@ -12,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::store::state::LastError;
 
 use super::atomic::write_atomic;
+use super::lock::FileLock;
 use super::paths::Paths;
 
 /// Outcome of one attempt, for the history.
@@ -58,6 +61,7 @@ pub fn append_blocking(paths: &Paths, id: AccountId, entries: &[HistoryEntry]) -
     }
     paths.ensure()?;
     let path = paths.history_file(id);
+    let _held = FileLock::acquire_blocking(&paths.history_lock(id))?;
     let mut text = String::new();
     for entry in entries {
         if let Ok(line) = serde_json::to_string(entry) {
@@ -106,7 +110,12 @@ pub fn read_blocking(paths: &Paths, id: AccountId) -> Vec<HistoryEntry> {
 
 /// Deletes an account's history.
 pub fn remove_blocking(paths: &Paths, id: AccountId) {
+    let lock = paths.history_lock(id);
+    let held = FileLock::acquire_blocking(&lock);
     let _ = std::fs::remove_file(paths.history_file(id));
+    if held.is_ok() {
+        let _ = std::fs::remove_file(&lock);
+    }
 }
 
 #[cfg(test)]
@@ -140,5 +149,64 @@ mod tests {
         assert!(size <= super::TRIM_BYTES + 200, "trimmed: {size} bytes");
         remove_blocking(&paths, id);
         assert!(read_blocking(&paths, id).is_empty());
+        assert!(
+            !paths.history_lock(id).exists(),
+            "the lock file goes with the history"
+        );
+    }
+
+    /// Four writers at once (the engine, the CLI, hooks) while the file is trimmed over and
+    /// over: what each wrote since the last trim is all there. Without the lock, an append
+    /// that lands while another writer rewrites the file goes into the replaced file and is
+    /// lost: a gap in that writer's run (checked: it fails so).
+    #[test]
+    fn concurrent_appends_survive_the_trims() {
+        const WRITERS: u64 = 4;
+        const EACH: u64 = 150;
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        for _round in 0..8 {
+            let id = AccountId::generate();
+            let writers: Vec<_> = (0..WRITERS)
+                .map(|w| {
+                    let paths = paths.clone();
+                    std::thread::spawn(move || {
+                        for i in 0..EACH {
+                            let entry = HistoryEntry {
+                                at: Utc::now(),
+                                outcome: Outcome::Refreshed,
+                                latency_ms: w * 1000 + i,
+                                error: None,
+                            };
+                            append_blocking(&paths, id, &[entry]).unwrap();
+                        }
+                    })
+                })
+                .collect();
+            for writer in writers {
+                writer.join().unwrap();
+            }
+            // Every line in the file, not only the last fifty.
+            let text = std::fs::read_to_string(paths.history_file(id)).unwrap();
+            let all: Vec<u64> = text
+                .lines()
+                .map(|l| serde_json::from_str::<HistoryEntry>(l).unwrap().latency_ms)
+                .collect();
+            assert!(all.len() >= HISTORY_LEN, "{} lines", all.len());
+            for w in 0..WRITERS {
+                let mine: Vec<u64> = all
+                    .iter()
+                    .filter(|l| *l / 1000 == w)
+                    .map(|l| l % 1000)
+                    .collect();
+                if let Some(first) = mine.first() {
+                    let run: Vec<u64> = (*first..EACH).collect();
+                    assert_eq!(
+                        mine, run,
+                        "writer {w}'s entries since the last trim, without a gap"
+                    );
+                }
+            }
+        }
     }
 }

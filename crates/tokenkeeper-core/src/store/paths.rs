@@ -65,6 +65,12 @@ impl Paths {
         self.lock_dir().join(format!("{id}.lock"))
     }
 
+    /// Lock held while an account's history is appended to or trimmed: a trim rewrites the
+    /// file, and an append from another process in between would land in the replaced file.
+    pub fn history_lock(&self, id: AccountId) -> PathBuf {
+        self.lock_dir().join(format!("{id}.history.lock"))
+    }
+
     /// Folder of per-account attempt histories.
     pub fn history_dir(&self) -> PathBuf {
         self.dir.join("history")
