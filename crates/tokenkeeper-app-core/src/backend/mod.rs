@@ -169,7 +169,7 @@ impl Backend {
             owner,
             changed,
             events,
-            Arc::new(clipboard::MemoryClipboard::default()),
+            Arc::new(BackgroundCopies),
             false,
             Some((remote, supervised)),
         );
@@ -704,6 +704,26 @@ impl Backend {
         if let Some(owner) = self.owner.lock().await.take() {
             owner.shutdown().await;
         }
+    }
+}
+
+/// The window's clipboard: none, since the background copies (its clear-after delay must outlive
+/// the window). Were a path in the window ever to copy by itself, it fails, saying so, rather
+/// than report a copy that never reached the clipboard.
+#[derive(Debug)]
+struct BackgroundCopies;
+
+impl SecretClipboard for BackgroundCopies {
+    fn set_secret(&self, _: &str) -> Result<(), String> {
+        Err("the window does not copy by itself: the background does (please report it)".into())
+    }
+
+    fn text(&self) -> Option<String> {
+        None
+    }
+
+    fn clear(&self) -> Result<(), String> {
+        Ok(())
     }
 }
 
