@@ -1,11 +1,14 @@
 // The list's find bar: the filter field (`/` or Ctrl+F focuses it, Escape clears it), the sort
-// choice (remembered) and how many accounts show. Loaded after the first paint, so the list's
+// choice (remembered) and how many accounts show. The filter outlives the list view (the
+// details and back keep it), and arranging keeps the focus where it was: rows move as few as
+// possible (reorder.ts), a moved row gets its focus back, and a hidden one hands it on. Loaded after the first paint, so the list's
 // first script stays small (the first paint is in the overview's order); the list applies what
 // it says (views/list.ts).
 import type { AccountRow } from "../bindings/AccountRow";
 import { h } from "../dom";
 import { matches } from "../filter";
 import { provider } from "../providers";
+import { reorder } from "../reorder";
 import { SORTS, type SortBy, savedSort, saveSort, sortRows } from "../sort";
 
 import { type ListKeys, listKeys } from "./keys";
@@ -25,6 +28,9 @@ export interface FindBar {
   destroy(): void;
 }
 
+/** The filter as last typed: a list view made again (back from the details) starts with it. */
+let lastQuery = "";
+
 /** `changed` is called on every keystroke and sort choice. */
 export function findBar(changed: () => void): FindBar {
   const storage = (() => {
@@ -34,7 +40,7 @@ export function findBar(changed: () => void): FindBar {
       return undefined;
     }
   })();
-  let query = "";
+  let query = lastQuery;
   let sortBy: SortBy = savedSort(storage);
   const filter = h("input", {
     attrs: {
@@ -47,6 +53,7 @@ export function findBar(changed: () => void): FindBar {
       spellcheck: "false",
     },
   }) as HTMLInputElement;
+  filter.value = query;
   const count = h("span", {
     class: "count",
     attrs: { role: "status", "aria-live": "polite", "data-field": "count" },
@@ -95,7 +102,8 @@ export function findBar(changed: () => void): FindBar {
     const tag = row.tags[0];
     return tag ? [`tag:${tag}`, tag] : ["~none", "No tag"];
   };
-  const element = h("div", { class: "find" }, filter, sort, group, rowsButton, count);
+  const noMatch = h("p", { class: "no-match", attrs: { "data-field": "no-match", hidden: true } });
+  const element = h("div", { class: "find" }, filter, sort, group, rowsButton, count, noMatch);
   let grid: HTMLElement | null = null;
   let total = 0;
   const showLayout = () => {
@@ -113,10 +121,12 @@ export function findBar(changed: () => void): FindBar {
     showLayout();
   });
 
-  filter.addEventListener("input", () => {
-    query = filter.value;
+  const setQuery = (text: string) => {
+    query = text;
+    lastQuery = text;
     changed();
-  });
+  };
+  filter.addEventListener("input", () => setQuery(filter.value));
   let keys: ListKeys | null = null;
   filter.addEventListener("keydown", (e) => {
     if ((e.key === "Enter" || e.key === "ArrowDown") && keys) {
@@ -129,8 +139,7 @@ export function findBar(changed: () => void): FindBar {
       e.stopPropagation();
       e.preventDefault();
       filter.value = "";
-      query = "";
-      changed();
+      setQuery("");
     }
   });
   sort.addEventListener("change", () => {
@@ -154,18 +163,13 @@ export function findBar(changed: () => void): FindBar {
   return {
     element,
     arrange(rows, elementOf, parent) {
-      keys ??= listKeys(parent);
-      let previous: Element | null = null;
-      const place = (el: Element) => {
-        const wanted: Element | null = previous
-          ? previous.nextElementSibling
-          : parent.firstElementChild;
-        if (wanted !== el) {
-          if (previous) previous.after(el);
-          else parent.prepend(el);
-        }
-        previous = el;
-      };
+      keys ??= listKeys(parent, () => {
+        filter.focus();
+        filter.select();
+      });
+      const focused = document.activeElement;
+      const wanted: Element[] = [];
+      const place = (el: Element) => wanted.push(el);
       let ordered = sortRows(rows, sortBy);
       const grouping = group.value !== "none";
       if (grouping) {
@@ -191,7 +195,7 @@ export function findBar(changed: () => void): FindBar {
           if (!used.has(id)) {
             closeGroup();
             used.add(id);
-            header = headers.get(id) ?? h("h3", { class: "group", attrs: { "data-group": id } });
+            header = headers.get(id) ?? h("h2", { class: "group", attrs: { "data-group": id } });
             header.textContent = label;
             headers.set(id, header);
             inGroup = 0;
@@ -207,6 +211,12 @@ export function findBar(changed: () => void): FindBar {
         }
       }
       closeGroup();
+      reorder(parent, wanted);
+      // A moved element loses the focus: the row (or its button) gets it back.
+      if (focused instanceof HTMLElement && focused !== document.activeElement) {
+        if (parent.contains(focused) && !focused.closest("[hidden]"))
+          focused.focus({ preventScroll: true });
+      }
       for (const [id, el] of headers) {
         if (!used.has(id)) {
           el.remove();
@@ -217,7 +227,11 @@ export function findBar(changed: () => void): FindBar {
       grid = parent;
       showLayout();
       const noun = total === 1 ? "account" : "accounts";
-      count.textContent = query.trim() ? `${shown} of ${total} ${noun}` : `${total} ${noun}`;
+      const said = query.trim() ? `${shown} of ${total} ${noun}` : `${total} ${noun}`;
+      // Said again only when it changes: the count is a live region.
+      if (count.textContent !== said) count.textContent = said;
+      noMatch.hidden = shown > 0 || total === 0;
+      if (!noMatch.hidden) noMatch.textContent = `No account matches “${query.trim()}”.`;
       element.hidden = total === 0;
       keys.arranged();
     },

@@ -11,8 +11,8 @@ import { h } from "../dom";
 /** Every shortcut, as the help lists it. */
 export const SHORTCUTS: readonly [string, string][] = [
   ["/  or  Ctrl+F", "Filter the accounts"],
-  ["Escape", "Clear the filter"],
-  ["↓ ↑  → ←  Home End", "Move through the accounts"],
+  ["Escape", "Clear the filter (on an account: back to the filter)"],
+  ["↓ ↑  → ←  Home End", "Move through the accounts (↑ on the first: back to the filter)"],
   ["Enter", "Copy the token (in the filter: of the first match)"],
   ["h", "Copy as header"],
   ["r", "Refresh now"],
@@ -42,13 +42,29 @@ export interface ListKeys {
   destroy(): void;
 }
 
-export function listKeys(parent: HTMLElement): ListKeys {
+/** The account selected last: a list view made again (back from the details) selects it. */
+let lastAccount: string | null = null;
+
+/** `toFilter` puts the focus in the filter field. */
+export function listKeys(parent: HTMLElement, toFilter: () => void): ListKeys {
   let current: HTMLElement | null = null;
+  /** Whether the focus is (or was, until its row went away) in the list. */
+  let inList = false;
+  /** Selected again at the first arrangement, if it is still there. */
+  let restore = lastAccount;
+  // What a screen reader says of the selected card besides its name.
+  const hint = h("p", {
+    text: "Enter copies the token; the arrow keys move; question mark lists every shortcut.",
+    attrs: { id: "list-keys-hint", hidden: true },
+  });
+  parent.before(hint);
   const shown = () =>
     [...parent.querySelectorAll<HTMLElement>("article.account")].filter((el) => !el.hidden);
   /** Puts a card and its buttons in the tab order, or takes them out. */
   const tabbable = (el: HTMLElement, on: boolean) => {
     el.tabIndex = on ? 0 : -1;
+    if (on) el.setAttribute("aria-describedby", hint.id);
+    else el.removeAttribute("aria-describedby");
     for (const b of el.querySelectorAll<HTMLElement>("button")) {
       if (on) b.removeAttribute("tabindex");
       else b.tabIndex = -1;
@@ -62,6 +78,7 @@ export function listKeys(parent: HTMLElement): ListKeys {
     if (current && current !== el) tabbable(current, false);
     if (current !== el || el.tabIndex !== 0) tabbable(el, true);
     current = el;
+    lastAccount = el.dataset.account ?? null;
     if (focus) el.focus();
   };
   const press = (el: HTMLElement, action: string) =>
@@ -77,10 +94,16 @@ export function listKeys(parent: HTMLElement): ListKeys {
     if (target !== card && e.key === "Enter") return;
     const cards = shown();
     const at = cards.indexOf(card);
+    if ((e.key === "ArrowUp" && at === 0) || e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      toFilter();
+      return;
+    }
     const moves: Record<string, number> = {
-      ArrowDown: at + 1,
+      ArrowDown: below(cards, at, 1),
       ArrowRight: at + 1,
-      ArrowUp: at - 1,
+      ArrowUp: below(cards, at, -1),
       ArrowLeft: at - 1,
       Home: 0,
       End: cards.length - 1,
@@ -94,12 +117,18 @@ export function listKeys(parent: HTMLElement): ListKeys {
     }
   };
   const onFocus = (e: FocusEvent) => {
+    inList = true;
     const card =
       e.target instanceof HTMLElement ? e.target.closest<HTMLElement>("article.account") : null;
     if (card) select(card, false);
   };
+  // Leaving for elsewhere on the page; a row that vanishes takes the focus to nowhere (null).
+  const onBlur = (e: FocusEvent) => {
+    if (e.relatedTarget instanceof Node && !parent.contains(e.relatedTarget)) inList = false;
+  };
   parent.addEventListener("keydown", onKey);
   parent.addEventListener("focusin", onFocus);
+  parent.addEventListener("focusout", onBlur);
 
   const help = h(
     "dialog",
@@ -140,7 +169,22 @@ export function listKeys(parent: HTMLElement): ListKeys {
       // A card is taken out once (a new one comes in tabbable); later passes skip it.
       for (const el of cards)
         if (el !== current && el.getAttribute("tabindex") !== "-1") tabbable(el, false);
-      if (!current || current.hidden || !current.isConnected) select(cards[0], false);
+      const nowhere = document.activeElement === document.body || !document.activeElement;
+      if (restore !== null) {
+        // Back from the details: the same account, with the focus if nobody else has it.
+        const again = cards.find((el) => el.dataset.account === restore);
+        if (again) {
+          restore = null;
+          select(again, nowhere);
+          return;
+        }
+      }
+      if (!current || current.hidden || !current.isConnected) {
+        // The selected row went (filtered out, removed): the focus goes on, not to nowhere.
+        const refocus = inList && nowhere;
+        if (cards[0]) select(cards[0], refocus);
+        else if (refocus) toFilter();
+      }
     },
     first(copy) {
       const el = shown()[0];
@@ -150,8 +194,23 @@ export function listKeys(parent: HTMLElement): ListKeys {
     destroy() {
       parent.removeEventListener("keydown", onKey);
       parent.removeEventListener("focusin", onFocus);
+      parent.removeEventListener("focusout", onBlur);
+      hint.remove();
       document.removeEventListener("keydown", onHelp);
       help.remove();
     },
   };
+}
+
+/** The card a row below (`step` 1) or above (-1) the one at `at`: in a grid of cards, the next
+ * one in the same column; in a list of rows, the next one. */
+function below(cards: readonly HTMLElement[], at: number, step: 1 | -1): number {
+  const from = cards[at];
+  if (!from) return at + step;
+  const top = from.offsetTop;
+  for (let i = at + step; i >= 0 && i < cards.length; i += step) {
+    const el = cards[i];
+    if (el && el.offsetTop !== top && Math.abs(el.offsetLeft - from.offsetLeft) < 2) return i;
+  }
+  return at + step;
 }

@@ -24,6 +24,10 @@ export interface ListView extends View {
   cannotStart(message: string): void;
 }
 
+type FindModule = typeof import("./findbar");
+/** The find bar's module, once loaded. */
+let findModule: FindModule | null = null;
+
 export function listView(actions: ListActions): ListView {
   const cards = new Map<string, Card>();
   /** Shown until the first overview: the window opens before the backend is up. */
@@ -111,15 +115,21 @@ export function listView(actions: ListActions): ListView {
 
   let destroyed = false;
   // What only many accounts need comes after the first paint: the find bar (filter, sort,
-  // count) and the on-screen tracking that keeps off-screen cards from ticking.
-  void import("./findbar").then((find) => {
-    if (destroyed) return;
+  // count) and the on-screen tracking that keeps off-screen cards from ticking. A list made
+  // again (back from the details) has it at once, so it never paints in the wrong layout.
+  const withFindBar = (find: FindModule) => {
     bar = find.findBar(arrange);
     element.prepend(bar.element);
     screen = find.onScreen<Card>((c) => c.tick(Date.now()));
     for (const c of cards.values()) screen.watch(c.element, c);
     arrange();
-  });
+  };
+  if (findModule) withFindBar(findModule);
+  else
+    void import("./findbar").then((find) => {
+      findModule = find;
+      if (!destroyed) withFindBar(find);
+    });
 
   return {
     element,

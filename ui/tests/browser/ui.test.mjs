@@ -819,16 +819,52 @@ describe("many accounts", () => {
 
   it("sorts by expiry or by status (problems first) and remembers the choice", async () => {
     const page = await openMany(20);
-    const first = () => page.locator("article.account").first().getAttribute("data-account");
+    // What the shown rows say, in their order.
+    const rows = () =>
+      page.$$eval("article.account:not([hidden])", (els) =>
+        els.map((el) => ({
+          name: el.dataset.account,
+          status: el.dataset.status,
+          expires: el.querySelector("[data-field=countdown]").dataset.expires,
+        })),
+      );
+    const byExpiry = (list) =>
+      list.every((r, i) => i === 0 || (list[i - 1].expires || "~") <= (r.expires || "~"));
     await page.selectOption("[data-field=sort]", "status");
-    assert.equal(await first(), "blog", "needs login first");
+    const status = await rows();
+    const problems = status.findIndex((r) => r.status === "fresh");
+    assert.ok(problems >= 2, "the two problem accounts lead");
+    assert.ok(
+      status.slice(problems).every((r) => r.status === "fresh"),
+      `no problem after a fresh one: ${status.map((r) => r.status)}`,
+    );
+    assert.equal(status[1].name, "redis-cluster", "not name order (client-001 would be second)");
     await page.selectOption("[data-field=sort]", "expiry");
-    assert.equal(await first(), "blog", "already expired: soonest");
+    // client-001 gets a new token, good for two hours: it goes last.
+    await page.evaluate(() =>
+      window.__push((o) => {
+        const row = o.accounts.find((a) => a.name === "client-001");
+        row.expires_at = new Date(Date.now() + 7200_000).toISOString();
+      }),
+    );
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll("article.account")].at(-1)?.dataset.account === "client-001",
+    );
+    const expiry = await rows();
+    assert.ok(byExpiry(expiry), `soonest first: ${expiry.map((r) => r.name)}`);
+    assert.notDeepEqual(
+      expiry.map((r) => r.name),
+      [...expiry.map((r) => r.name)].sort(),
+      "expiry order is not name order here",
+    );
     await page.reload();
     await page.waitForSelector("[data-field=filter]");
     assert.equal(await page.locator("[data-field=sort]").inputValue(), "expiry");
+    assert.ok(byExpiry(await rows()), "still by expiry after a reload");
     await page.selectOption("[data-field=sort]", "name");
-    assert.equal(await first(), "blog");
+    const names = (await rows()).map((r) => r.name);
+    assert.deepEqual(names, [...names].sort());
     await page.close();
   });
 
@@ -843,26 +879,26 @@ describe("many accounts", () => {
     await page.waitForTimeout(2200);
     assert.notEqual(await text("client-001"), nearBefore, "a card on screen ticks");
     assert.equal(await text("client-480"), farBefore, "a card off screen does not");
-    // A status change reaches a card off screen at once, though its clock waits.
+    await page.locator('article[data-account="client-480"]').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(200);
+    assert.notEqual(await text("client-480"), farBefore, "brought up to date once on screen");
+    // A status change reaches a card off screen at once (client-020 is now far above).
     await page.evaluate(() =>
       window.__push((o) => {
-        const row = o.accounts.find((a) => a.name === "client-480");
+        const row = o.accounts.find((a) => a.name === "client-020");
         row.status = "needs_login";
       }),
     );
     await page.waitForFunction(
       () =>
-        document.querySelector('article[data-account="client-480"]').dataset.status ===
+        document.querySelector('article[data-account="client-020"]').dataset.status ===
         "needs login",
       null,
       { timeout: 3000 },
     );
-    const far = page.locator('article[data-account="client-480"]');
+    const far = page.locator('article[data-account="client-020"]');
     assert.match(await far.locator("[data-field=status]").textContent(), /needs login/);
-    assert.equal(await far.boundingBox().then((b) => b.y > 680), true, "still off screen");
-    await far.scrollIntoViewIfNeeded();
-    await page.waitForTimeout(200);
-    assert.notEqual(await text("client-480"), farBefore, "brought up to date once on screen");
+    assert.ok((await far.boundingBox()).y < 0, "still off screen");
     await page.close();
   });
 });
@@ -914,6 +950,8 @@ describe("the list without a mouse", () => {
     assert.deepEqual(ids, ["a2", "a2"]);
     await page.keyboard.press("d");
     await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "get_account"));
+    await page.locator("button[data-action=edit]").waitFor();
+    assert.equal(await page.locator(".detail h2").first().innerText(), "redis-cluster");
     await page.close();
   });
 
@@ -952,9 +990,11 @@ describe("the list without a mouse", () => {
     await page.keyboard.press("Shift+Tab");
     assert.deepEqual(await active(), { account: "client-001", action: "details", keys: null });
     assert.equal(
-      await page.locator("article.account button:not([tabindex='-1'])").count(),
-      7,
-      "only the selected card's seven buttons (the name, six actions) are in the tab order",
+      await page
+        .locator("article.account:not([data-account='client-001']) button:not([tabindex='-1'])")
+        .count(),
+      0,
+      "no other row's button is in the tab order",
     );
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "get_account"));
@@ -965,6 +1005,143 @@ describe("the list without a mouse", () => {
       false,
       "Enter on the name opened the details, it did not copy",
     );
+    await page.close();
+  });
+
+  const many = async (n) => {
+    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
+    await page.goto(`${base}?accounts=${n}`);
+    await page.waitForSelector("[data-field=filter]");
+    return page;
+  };
+  const focusedAccount = (page) =>
+    page.evaluate(() => document.activeElement?.closest("article.account")?.dataset.account);
+
+  it("keeps the focus on a row a refresh moves, moving that row alone", async () => {
+    const page = await many(500);
+    await page.selectOption("[data-field=sort]", "expiry");
+    await page.focus('article[data-account="client-010"]');
+    await page.evaluate(() => {
+      window.__removed = 0;
+      new MutationObserver((records) => {
+        for (const r of records) window.__removed += r.removedNodes.length;
+      }).observe(document.querySelector(".cards"), { childList: true });
+    });
+    // client-010 gets a new token: it now expires last, so it moves to the end.
+    await page.evaluate(() =>
+      window.__push((o) => {
+        const row = o.accounts.find((a) => a.name === "client-010");
+        row.expires_at = new Date(Date.now() + 7200_000).toISOString();
+      }),
+    );
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll("article.account")].at(-1)?.dataset.account === "client-010",
+    );
+    assert.equal(await focusedAccount(page), "client-010", "the moved row kept the focus");
+    assert.equal(await page.evaluate(() => window.__removed), 1, "one row moved, not 500");
+    await page.keyboard.press("ArrowUp");
+    assert.equal(await focusedAccount(page), "client-500", "and the keys go on from there");
+    await page.close();
+  });
+
+  it("hands the focus on when the focused row is removed or filtered out", async () => {
+    const page = await many(500);
+    await page.focus("[data-field=filter]");
+    await page.keyboard.type("client-00");
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await focusedAccount(page), "client-001");
+    await page.evaluate(() =>
+      window.__push((o) => {
+        o.accounts = o.accounts.filter((a) => a.name !== "client-001");
+      }),
+    );
+    await page.waitForFunction(() => !document.querySelector('[data-account="client-001"]'));
+    assert.equal(await focusedAccount(page), "client-002", "the first shown row has it");
+    // The filter changes under it: no row matches, so the filter field gets it.
+    await page.evaluate(() => {
+      const f = document.querySelector("[data-field=filter]");
+      f.value = "no-such-account";
+      f.dispatchEvent(new Event("input"));
+    });
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.field), "filter");
+    assert.equal(
+      await page.locator("[data-field=no-match]").innerText(),
+      "No account matches “no-such-account”.",
+    );
+    await page.close();
+  });
+
+  it("comes back from the details to the same filter and row", async () => {
+    const page = await many(500);
+    await page.focus("[data-field=filter]");
+    await page.keyboard.type("client-3");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await focusedAccount(page), "client-302");
+    await page.keyboard.press("d");
+    await page.locator("button[data-action=edit]").waitFor();
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("[data-field=filter]");
+    assert.equal(await page.locator("[data-field=filter]").inputValue(), "client-3");
+    await page.waitForFunction(
+      () => document.activeElement?.closest("article.account")?.dataset.account === "client-302",
+    );
+    assert.match(await page.locator("[data-field=count]").innerText(), /^100 of 503/);
+    assert.equal(await page.locator(".cards.rows").count(), 1, "rows at once, as before");
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await focusedAccount(page), "client-303");
+    await page.close();
+  });
+
+  it("goes back to the filter with ArrowUp on the first row, or Escape on any", async () => {
+    const page = await many(20);
+    const inFilter = () => page.evaluate(() => document.activeElement?.dataset.field === "filter");
+    await page.focus("[data-field=filter]");
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await focusedAccount(page), "blog");
+    await page.keyboard.press("ArrowUp");
+    assert.ok(await inFilter(), "ArrowUp on the first row");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("End");
+    await page.keyboard.press("Escape");
+    assert.ok(await inFilter(), "Escape on a row");
+    await page.close();
+  });
+
+  it("moves down a column in the two-column cards", async () => {
+    const page = await open({ viewport: { width: 960, height: 680 } });
+    await page.waitForSelector("[data-field=filter]");
+    const tops = await page.$$eval("article.account", (els) =>
+      els.map((el) => [el.dataset.account, el.offsetLeft, el.offsetTop]),
+    );
+    assert.deepEqual(
+      tops.map((t) => t[0]),
+      ["blog", "redis-cluster", "smartling-prod"],
+    );
+    assert.equal(tops[0][2], tops[1][2], "blog and redis-cluster side by side");
+    await page.focus('article[data-account="blog"]');
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await focusedAccount(page), "smartling-prod", "the card below, not beside");
+    await page.keyboard.press("ArrowUp");
+    assert.equal(await focusedAccount(page), "blog");
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await focusedAccount(page), "redis-cluster");
+    await page.close();
+  });
+
+  it("shows Log in and the API's error in a compact row", async () => {
+    const page = await many(500);
+    const blog = page.locator('article[data-account="blog"]');
+    assert.ok(await blog.getByRole("button", { name: "Log in" }).isVisible());
+    assert.match(
+      await blog.locator("[data-field=error]").innerText(),
+      /jwt_auth_invalid_refresh_token/,
+    );
+    const fresh = page.locator('article[data-account="client-001"]');
+    assert.equal(await fresh.getByRole("button", { name: "Log in" }).isVisible(), false);
+    assert.equal(await fresh.locator("[data-field=error]").isVisible(), false);
     await page.close();
   });
 
