@@ -45,7 +45,7 @@ export function findBar(changed: () => void): FindBar {
   const filter = h("input", {
     attrs: {
       type: "search",
-      placeholder: "Filter by name, API, host or status  ( / )",
+      placeholder: "Filter by name, API, host, status or #tag  ( / )",
       "aria-label": "Filter accounts",
       "aria-keyshortcuts": "/ Control+F",
       "data-field": "filter",

@@ -78,6 +78,15 @@ describe("filter", () => {
     expect(found("team-x")).toEqual(["4"]);
     expect(found("prod")).toEqual(["2", "4"]);
   });
+  it("takes #tag as one of the account's tags, exactly", () => {
+    const found = (q: string) => rows.filter((r) => matches(r, q)).map((r) => r.id);
+    expect(found("#prod")).toEqual(["4"]);
+    expect(found("#PROD")).toEqual(["4"]);
+    expect(found("#pro")).toEqual([]);
+    expect(found("#prod client-9")).toEqual(["4"]);
+    expect(found("#prod client-a")).toEqual([]);
+    expect(found("#")).toEqual([]);
+  });
 });
 
 describe("sort", () => {
