@@ -53,7 +53,7 @@ export function statusLook(row: Pick<AccountRow, "status" | "refreshing">): Stat
       return {
         word: "needs login",
         tone: "bad",
-        symbol: "⚿",
+        symbol: "⇥",
         hint: "Log in again with a new password or token.",
       };
   }

@@ -350,6 +350,33 @@ describe("the accounts list", () => {
   });
 });
 
+describe("status symbols", () => {
+  it("has a glyph in the page's font for every one (no empty box)", async () => {
+    const source = await readFile(new URL("../../src/status.ts", import.meta.url), "utf8");
+    const symbols = [...source.matchAll(/symbol: "([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(symbols.length >= 6, `the symbols: ${symbols}`);
+    const page = await open();
+    // A missing glyph draws as the same box whatever the character: compare with one that no
+    // font has (a private-use code point).
+    const drawn = await page.evaluate((chars) => {
+      const family = getComputedStyle(document.body).fontFamily;
+      const draw = (c) => {
+        const canvas = document.createElement("canvas");
+        canvas.width = canvas.height = 40;
+        const g = canvas.getContext("2d");
+        g.font = `24px ${family}`;
+        g.fillText(c, 4, 30);
+        return canvas.toDataURL();
+      };
+      const none = draw("\uE000");
+      return chars.map((c) => [c, draw(c) !== none]);
+    }, symbols);
+    for (const [c, ok] of drawn)
+      assert.ok(ok, `${c} (U+${c.codePointAt(0).toString(16)}) has no glyph`);
+    await page.close();
+  });
+});
+
 describe("the no-tray note", () => {
   it("is dismissed for good with Got it, while a restart is still said", async () => {
     const page = await open();
