@@ -187,6 +187,7 @@ export function findBar(changed: () => void): FindBar {
         if (header) header.hidden = inGroup === 0;
       };
       let shown = 0;
+      const shownEls: HTMLElement[] = [];
       for (const row of ordered) {
         const el = elementOf(row.id);
         if (!el) continue;
@@ -208,10 +209,20 @@ export function findBar(changed: () => void): FindBar {
         if (!el.hidden) {
           shown++;
           inGroup++;
+          shownEls.push(el);
         }
       }
       closeGroup();
       reorder(parent, wanted);
+      // A feed of articles: a screen reader says "3 of 100" on each (attributes touched only
+      // when they change).
+      if (parent.getAttribute("role") !== "feed") parent.setAttribute("role", "feed");
+      shownEls.forEach((el, i) => {
+        const at = String(i + 1);
+        const of = String(shown);
+        if (el.getAttribute("aria-posinset") !== at) el.setAttribute("aria-posinset", at);
+        if (el.getAttribute("aria-setsize") !== of) el.setAttribute("aria-setsize", of);
+      });
       // A moved element loses the focus: the row (or its button) gets it back.
       if (focused instanceof HTMLElement && focused !== document.activeElement) {
         if (parent.contains(focused) && !focused.closest("[hidden]"))

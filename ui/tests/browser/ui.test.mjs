@@ -1122,6 +1122,20 @@ describe("the list without a mouse", () => {
     await page.close();
   });
 
+  it("tells a screen reader where a row is: a feed, 'n of N' of the shown rows", async () => {
+    const page = await many(500);
+    assert.equal(await page.locator(".cards").getAttribute("role"), "feed");
+    await page.focus("[data-field=filter]");
+    await page.keyboard.type("client-3");
+    const second = page.locator('article[data-account="client-301"]');
+    assert.equal(await second.getAttribute("aria-posinset"), "2");
+    assert.equal(await second.getAttribute("aria-setsize"), "100");
+    await page.keyboard.press("ArrowDown");
+    const snapshot = await page.locator("article.account:focus").ariaSnapshot();
+    assert.match(snapshot, /article "client-300"/);
+    await page.close();
+  });
+
   it("goes back to the filter with ArrowUp on the first row, or Escape on any", async () => {
     const page = await many(20);
     const inFilter = () => page.evaluate(() => document.activeElement?.dataset.field === "filter");
