@@ -5,7 +5,7 @@
 // one lasting state that is no fault, a desktop without a tray, can be dismissed for good
 // (data-action "dismiss-no-tray"; remembered in localStorage).
 import type { Overview } from "./bindings/Overview";
-import { h } from "./dom";
+import { h, remember, storage } from "./dom";
 
 function banner(kind: string, text: string, ...extra: HTMLElement[]): HTMLElement {
   return h(
@@ -21,17 +21,9 @@ function banner(kind: string, text: string, ...extra: HTMLElement[]): HTMLElemen
 
 const NO_TRAY = "tokenkeeper.noTrayDismissed";
 
-function stored(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
-
 /** The user dismissed the no-tray banner: it does not come back. */
 export function dismissNoTray(): void {
-  stored()?.setItem(NO_TRAY, "1");
+  remember(NO_TRAY, "1");
 }
 
 /** What the window says about the background process (nothing when all is well). */
@@ -55,7 +47,7 @@ function backgroundBanners(b: Overview["background"]): HTMLElement[] {
             `The TokenKeeper background stopped unexpectedly ${b.restarts === 1 ? "once" : `${b.restarts} times`} while this window was open, and was started again.`,
           ),
         );
-      if (b.tray === "unavailable" && !stored()?.getItem(NO_TRAY))
+      if (b.tray === "unavailable" && !storage()?.getItem(NO_TRAY))
         out.push(
           banner(
             "info",

@@ -66,3 +66,22 @@ export function append(el: Element, ...children: Child[]): void {
     el.append(child);
   }
 }
+
+/** The page's localStorage, or none where it is refused (a private mode, a policy): what the
+ * window remembers is then for this session only. */
+export function storage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remembers a choice; a full or refused storage forgets it quietly (this session only). */
+export function remember(key: string, value: string): void {
+  try {
+    storage()?.setItem(key, value);
+  } catch {
+    // Not remembered.
+  }
+}

@@ -81,20 +81,8 @@ async fn form_copy_refresh_cli(
     // Copy: the clipboard holds the token, marked for password managers.
     app.click_css(&format!("{} [data-action=copy]", card("smartling-prod")))
         .await?;
+    let token = copied(app, config, "smartling-prod", 10).await?;
     let feedback = format!("{} [data-field=feedback]", card("smartling-prod"));
-    eventually(10, "Copied, valid for …", async || {
-        Ok(app
-            .text(&feedback)
-            .await?
-            .contains("Copied, valid for")
-            .then_some(()))
-    })
-    .await?;
-    let token = cli_ok(config, &["token", "smartling-prod"], None)?;
-    ensure!(
-        clipboard(None)? == token.trim(),
-        "the clipboard holds the current token"
-    );
     let targets = clipboard(Some("TARGETS"))?;
     ensure!(
         targets.contains("x-kde-passwordManagerHint"),
@@ -531,6 +519,26 @@ async fn two_hundred_accounts_one_found_and_copied_with_the_keyboard() -> Result
     result
 }
 
+/// The account's card says "Copied, valid for …" within `secs`, and the clipboard holds the
+/// token `tokenkeeper token` gives for it, which it returns.
+async fn copied(app: &Session, config: &Path, name: &str, secs: u64) -> Result<String> {
+    let feedback = format!("{} [data-field=feedback]", card(name));
+    eventually(secs, "Copied, valid for …", async || {
+        Ok(app
+            .text(&feedback)
+            .await?
+            .contains("Copied, valid for")
+            .then_some(()))
+    })
+    .await?;
+    let token = cli_ok(config, &["token", name], None)?;
+    ensure!(
+        clipboard(None)? == token.trim(),
+        "the clipboard holds {name}'s current token"
+    );
+    Ok(token)
+}
+
 async fn find_and_copy(app: &Session, config: &Path) -> Result<()> {
     app.wait_for("[data-field=filter]", 20).await?;
     eventually(20, "the count of 200 accounts", async || {
@@ -548,25 +556,12 @@ async fn find_and_copy(app: &Session, config: &Path) -> Result<()> {
     // Type part of the name, then Enter (WebDriver's Enter key is U+E007).
     app.type_into("[data-field=filter]", "site-137\u{E007}")
         .await?;
-    let feedback = format!("{} [data-field=feedback]", card("site-137"));
     // The background (starting with 200 accounts) copies: it may take a few seconds. The
     // words must be visible in the row (WebDriver reads rendered text): a first version
     // squeezed them to nothing beside the name.
-    eventually(20, "Copied, valid for …", async || {
-        Ok(app
-            .text(&feedback)
-            .await?
-            .contains("Copied, valid for")
-            .then_some(()))
-    })
-    .await?;
+    copied(app, config, "site-137", 20).await?;
     let count = app.text("[data-field=count]").await?;
     ensure!(count.contains("1 of 200"), "the filter found one: {count}");
-    let token = cli_ok(config, &["token", "site-137"], None)?;
-    ensure!(
-        clipboard(None)? == token.trim(),
-        "the clipboard holds site-137's token"
-    );
     // Enter on the focused name opens the account's details.
     app.send_keys(&format!("{} .name-link", card("site-137")), "\u{E007}")
         .await?;

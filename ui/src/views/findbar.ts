@@ -5,7 +5,7 @@
 // first script stays small (the first paint is in the overview's order); the list applies what
 // it says (views/list.ts).
 import type { AccountRow } from "../bindings/AccountRow";
-import { h } from "../dom";
+import { h, remember, storage } from "../dom";
 import { matches } from "../filter";
 import { provider } from "../providers";
 import { reorder } from "../reorder";
@@ -33,15 +33,9 @@ let lastQuery = "";
 
 /** `changed` is called on every keystroke and sort choice. */
 export function findBar(changed: () => void): FindBar {
-  const storage = (() => {
-    try {
-      return window.localStorage;
-    } catch {
-      return undefined;
-    }
-  })();
+  const stored = storage();
   let query = lastQuery;
-  let sortBy: SortBy = savedSort(storage);
+  let sortBy: SortBy = savedSort(stored);
   const filter = h("input", {
     attrs: {
       type: "search",
@@ -66,7 +60,7 @@ export function findBar(changed: () => void): FindBar {
   sort.value = sortBy;
   // Rows (compact) or cards: remembered once chosen; until then rows past a screenful.
   const LAYOUT_KEY = "tokenkeeper.layout";
-  let layout = storage?.getItem(LAYOUT_KEY) ?? null;
+  let layout = stored?.getItem(LAYOUT_KEY) ?? null;
   const rowsButton = h("button", {
     class: "layout",
     text: "Rows",
@@ -86,14 +80,10 @@ export function findBar(changed: () => void): FindBar {
     h("option", { text: "By API", attrs: { value: "api" } }),
     h("option", { text: "By tag", attrs: { value: "tag" } }),
   ) as HTMLSelectElement;
-  group.value = storage?.getItem(GROUP_KEY) ?? "none";
+  group.value = stored?.getItem(GROUP_KEY) ?? "none";
   if (!group.value) group.value = "none";
   group.addEventListener("change", () => {
-    try {
-      storage?.setItem(GROUP_KEY, group.value);
-    } catch {
-      // Not remembered: this session only.
-    }
+    remember(GROUP_KEY, group.value);
     changed();
   });
   const headers = new Map<string, HTMLElement>();
@@ -113,11 +103,7 @@ export function findBar(changed: () => void): FindBar {
   };
   rowsButton.addEventListener("click", () => {
     layout = rowsButton.getAttribute("aria-pressed") === "true" ? "cards" : "rows";
-    try {
-      storage?.setItem(LAYOUT_KEY, layout);
-    } catch {
-      // Not remembered: this session only.
-    }
+    remember(LAYOUT_KEY, layout);
     showLayout();
   });
 
@@ -144,7 +130,7 @@ export function findBar(changed: () => void): FindBar {
   });
   sort.addEventListener("change", () => {
     sortBy = sort.value as SortBy;
-    saveSort(storage, sortBy);
+    saveSort(stored, sortBy);
     changed();
   });
   const shortcut = (e: KeyboardEvent) => {
@@ -223,11 +209,6 @@ export function findBar(changed: () => void): FindBar {
         if (el.getAttribute("aria-posinset") !== at) el.setAttribute("aria-posinset", at);
         if (el.getAttribute("aria-setsize") !== of) el.setAttribute("aria-setsize", of);
       });
-      // A moved element loses the focus: the row (or its button) gets it back.
-      if (focused instanceof HTMLElement && focused !== document.activeElement) {
-        if (parent.contains(focused) && !focused.closest("[hidden]"))
-          focused.focus({ preventScroll: true });
-      }
       for (const [id, el] of headers) {
         if (!used.has(id)) {
           el.remove();
@@ -244,7 +225,7 @@ export function findBar(changed: () => void): FindBar {
       noMatch.hidden = shown > 0 || total === 0;
       if (!noMatch.hidden) noMatch.textContent = `No account matches “${query.trim()}”.`;
       element.hidden = total === 0;
-      keys.arranged();
+      keys.arranged(focused);
     },
     destroy() {
       document.removeEventListener("keydown", shortcut);

@@ -26,17 +26,15 @@ const KEYS: Record<string, string> = {
   r: "refresh",
   d: "details",
 };
-/** What each of a card's buttons is pressed by, for aria-keyshortcuts. */
-const SHORTCUT_OF: Record<string, string> = {
-  copy: "Enter",
-  "copy-header": "H",
-  refresh: "R",
-  details: "D",
-};
+/** What each of a card's buttons is pressed by, for aria-keyshortcuts (KEYS the other way). */
+const SHORTCUT_OF: Record<string, string> = Object.fromEntries(
+  Object.entries(KEYS).map(([key, action]) => [action, key.length === 1 ? key.toUpperCase() : key]),
+);
 
 export interface ListKeys {
-  /** After the list is arranged: keeps one shown card in the tab order. */
-  arranged(): void;
+  /** After the list is arranged (`focused`: what had the focus before): keeps one shown card
+   * in the tab order, and the focus in the list if it was there. */
+  arranged(focused: Element | null): void;
   /** Enter in the filter: copies the first shown card's token. */
   first(press: boolean): void;
   destroy(): void;
@@ -100,17 +98,10 @@ export function listKeys(parent: HTMLElement, toFilter: () => void): ListKeys {
       toFilter();
       return;
     }
-    const moves: Record<string, number> = {
-      ArrowDown: below(cards, at, 1),
-      ArrowRight: at + 1,
-      ArrowUp: below(cards, at, -1),
-      ArrowLeft: at - 1,
-      Home: 0,
-      End: cards.length - 1,
-    };
-    if (e.key in moves) {
+    const to = moveTo(e.key, cards, at);
+    if (to !== null) {
       e.preventDefault();
-      select(cards[Math.max(0, Math.min(cards.length - 1, moves[e.key] ?? at))], true);
+      select(cards[Math.max(0, Math.min(cards.length - 1, to))], true);
     } else if (KEYS[e.key]) {
       e.preventDefault();
       press(card, KEYS[e.key] ?? "");
@@ -164,7 +155,12 @@ export function listKeys(parent: HTMLElement, toFilter: () => void): ListKeys {
   document.addEventListener("keydown", onHelp);
 
   return {
-    arranged() {
+    arranged(focused) {
+      // A moved element loses the focus: the row (or its button) gets it back.
+      if (focused instanceof HTMLElement && focused !== document.activeElement) {
+        if (parent.contains(focused) && !focused.closest("[hidden]"))
+          focused.focus({ preventScroll: true });
+      }
       const cards = shown();
       // A card is taken out once (a new one comes in tabbable); later passes skip it.
       for (const el of cards)
@@ -200,6 +196,27 @@ export function listKeys(parent: HTMLElement, toFilter: () => void): ListKeys {
       help.remove();
     },
   };
+}
+
+/** Where a moving key goes from the card at `at` (null: not a moving key). Only the up and
+ * down arrows read the layout. */
+function moveTo(key: string, cards: readonly HTMLElement[], at: number): number | null {
+  switch (key) {
+    case "ArrowDown":
+      return below(cards, at, 1);
+    case "ArrowUp":
+      return below(cards, at, -1);
+    case "ArrowRight":
+      return at + 1;
+    case "ArrowLeft":
+      return at - 1;
+    case "Home":
+      return 0;
+    case "End":
+      return cards.length - 1;
+    default:
+      return null;
+  }
 }
 
 /** The card a row below (`step` 1) or above (-1) the one at `at`: in a grid of cards, the next

@@ -61,6 +61,31 @@ async function open(options = {}) {
 
 const card = (page, name) => page.locator(`article[data-account="${name}"]`);
 
+/** The list with `n` more accounts (a user with hundreds), in a 960×680 window, the find bar loaded. */
+async function openMany(n) {
+  const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
+  await page.goto(`${base}?accounts=${n}`);
+  await page.waitForSelector("#app[data-ready=true]");
+  await page.waitForSelector("[data-field=filter]");
+  return page;
+}
+
+/** The account gets a new token, good for two hours; sorted by expiry, it is then last. */
+async function expiresLate(page, name) {
+  await page.evaluate(
+    (n) =>
+      window.__push((o) => {
+        const row = o.accounts.find((a) => a.name === n);
+        row.expires_at = new Date(Date.now() + 7200_000).toISOString();
+      }),
+    name,
+  );
+  await page.waitForFunction(
+    (n) => [...document.querySelectorAll("article.account")].at(-1)?.dataset.account === n,
+    name,
+  );
+}
+
 describe("the accounts list", () => {
   it("says it is loading while the backend starts, not that there are no accounts", async () => {
     const page = await browser.newPage();
@@ -797,14 +822,6 @@ describe("views are destroyed when replaced", () => {
 });
 
 describe("many accounts", () => {
-  async function openMany(n) {
-    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
-    await page.goto(`${base}?accounts=${n}`);
-    await page.waitForSelector("#app[data-ready=true]");
-    await page.waitForSelector("[data-field=filter]");
-    return page;
-  }
-
   it("finds one of 500 in a keystroke: / focuses the filter, the count follows, Escape clears", async () => {
     const page = await openMany(500);
     const count = page.locator("[data-field=count]");
@@ -868,16 +885,7 @@ describe("many accounts", () => {
     assert.equal(status[1].name, "redis-cluster", "not name order (client-001 would be second)");
     await page.selectOption("[data-field=sort]", "expiry");
     // client-001 gets a new token, good for two hours: it goes last.
-    await page.evaluate(() =>
-      window.__push((o) => {
-        const row = o.accounts.find((a) => a.name === "client-001");
-        row.expires_at = new Date(Date.now() + 7200_000).toISOString();
-      }),
-    );
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll("article.account")].at(-1)?.dataset.account === "client-001",
-    );
+    await expiresLate(page, "client-001");
     const expiry = await rows();
     assert.ok(byExpiry(expiry), `soonest first: ${expiry.map((r) => r.name)}`);
     assert.notDeepEqual(
@@ -932,9 +940,7 @@ describe("many accounts", () => {
 
 describe("the list without a mouse", () => {
   it("types part of a name and copies that account's token with Enter", async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
-    await page.goto(`${base}?accounts=500`);
-    await page.waitForSelector("[data-field=filter]");
+    const page = await openMany(500);
     await page.keyboard.press("/");
     await page.keyboard.type("client-137");
     await page.keyboard.press("Enter");
@@ -950,9 +956,7 @@ describe("the list without a mouse", () => {
   });
 
   it("moves with the arrows, refreshes with r, copies as header with h, opens details with d", async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
-    await page.goto(`${base}?accounts=20`);
-    await page.waitForSelector("[data-field=filter]");
+    const page = await openMany(20);
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute("data-account"));
     await page.focus("[data-field=filter]");
     await page.keyboard.press("ArrowDown");
@@ -983,9 +987,7 @@ describe("the list without a mouse", () => {
   });
 
   it("opens the details with Enter on a focused name; Tab leaves the list after one card", async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
-    await page.goto(`${base}?accounts=500`);
-    await page.waitForSelector("[data-field=filter]");
+    const page = await openMany(500);
     await page.focus("[data-field=filter]");
     await page.keyboard.press("ArrowDown");
     await page.keyboard.press("ArrowDown");
@@ -1035,17 +1037,11 @@ describe("the list without a mouse", () => {
     await page.close();
   });
 
-  const many = async (n) => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
-    await page.goto(`${base}?accounts=${n}`);
-    await page.waitForSelector("[data-field=filter]");
-    return page;
-  };
   const focusedAccount = (page) =>
     page.evaluate(() => document.activeElement?.closest("article.account")?.dataset.account);
 
   it("keeps the focus on a row a refresh moves, moving that row alone", async () => {
-    const page = await many(500);
+    const page = await openMany(500);
     await page.selectOption("[data-field=sort]", "expiry");
     await page.focus('article[data-account="client-010"]');
     await page.evaluate(() => {
@@ -1055,16 +1051,7 @@ describe("the list without a mouse", () => {
       }).observe(document.querySelector(".cards"), { childList: true });
     });
     // client-010 gets a new token: it now expires last, so it moves to the end.
-    await page.evaluate(() =>
-      window.__push((o) => {
-        const row = o.accounts.find((a) => a.name === "client-010");
-        row.expires_at = new Date(Date.now() + 7200_000).toISOString();
-      }),
-    );
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll("article.account")].at(-1)?.dataset.account === "client-010",
-    );
+    await expiresLate(page, "client-010");
     assert.equal(await focusedAccount(page), "client-010", "the moved row kept the focus");
     assert.equal(await page.evaluate(() => window.__removed), 1, "one row moved, not 500");
     await page.keyboard.press("ArrowUp");
@@ -1073,7 +1060,7 @@ describe("the list without a mouse", () => {
   });
 
   it("hands the focus on when the focused row is removed or filtered out", async () => {
-    const page = await many(500);
+    const page = await openMany(500);
     await page.focus("[data-field=filter]");
     await page.keyboard.type("client-00");
     await page.keyboard.press("ArrowDown");
@@ -1100,7 +1087,7 @@ describe("the list without a mouse", () => {
   });
 
   it("comes back from the details to the same filter and row", async () => {
-    const page = await many(500);
+    const page = await openMany(500);
     await page.focus("[data-field=filter]");
     await page.keyboard.type("client-3");
     await page.keyboard.press("ArrowDown");
@@ -1123,7 +1110,7 @@ describe("the list without a mouse", () => {
   });
 
   it("tells a screen reader where a row is: a feed, 'n of N' of the shown rows", async () => {
-    const page = await many(500);
+    const page = await openMany(500);
     assert.equal(await page.locator(".cards").getAttribute("role"), "feed");
     await page.focus("[data-field=filter]");
     await page.keyboard.type("client-3");
@@ -1137,7 +1124,7 @@ describe("the list without a mouse", () => {
   });
 
   it("goes back to the filter with ArrowUp on the first row, or Escape on any", async () => {
-    const page = await many(20);
+    const page = await openMany(20);
     const inFilter = () => page.evaluate(() => document.activeElement?.dataset.field === "filter");
     await page.focus("[data-field=filter]");
     await page.keyboard.press("ArrowDown");
@@ -1173,7 +1160,7 @@ describe("the list without a mouse", () => {
   });
 
   it("shows Log in and the API's error in a compact row", async () => {
-    const page = await many(500);
+    const page = await openMany(500);
     const blog = page.locator('article[data-account="blog"]');
     assert.ok(await blog.getByRole("button", { name: "Log in" }).isVisible());
     assert.match(
@@ -1211,8 +1198,7 @@ describe("the list without a mouse", () => {
 
 describe("the layout", () => {
   it("shows many accounts as compact rows, a few as cards, and remembers the user's choice", async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
-    await page.goto(`${base}?accounts=200`);
+    const page = await openMany(200);
     await page.waitForSelector(".cards.rows");
     const layout = page.locator("[data-field=layout]");
     assert.equal(await layout.getAttribute("aria-pressed"), "true");
@@ -1257,8 +1243,7 @@ describe("pinning", () => {
 
 describe("groups", () => {
   it("groups by API or by tag, hides a group the filter empties, and remembers the choice", async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
-    await page.goto(`${base}?accounts=20`);
+    const page = await openMany(20);
     await page.waitForSelector("[data-field=group]");
     assert.equal(await page.locator(".cards > .group").count(), 0, "no groups by default");
     await page.selectOption("[data-field=group]", "api");
