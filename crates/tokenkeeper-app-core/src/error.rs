@@ -88,7 +88,7 @@ impl From<Error> for AppError {
         let certificate = api.and_then(|a| a.certificate.clone());
         let code = match &e {
             _ if certificate.is_some() => ErrorCode::Certificate,
-            Error::NeedsLogin { .. } => ErrorCode::NeedsLogin,
+            Error::NeedsLogin { .. } | Error::OriginChanged { .. } => ErrorCode::NeedsLogin,
             Error::Api(a) if a.kind == ErrorKind::Auth => ErrorCode::Auth,
             Error::Api(_) => ErrorCode::Api,
             Error::KeychainUnavailable(_) | Error::KeychainLocked(_) | Error::Keychain(_) => {

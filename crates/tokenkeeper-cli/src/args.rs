@@ -111,13 +111,24 @@ pub enum Command {
     },
     /// Trust an account's server certificate by its SHA-256 fingerprint (after checking it
     /// with `tokenkeeper cert`), e.g. when the server's self-signed certificate was renewed.
+    /// Secrets stay with what they were proven against: give the secret again on stdin
+    /// (`--password-stdin` or another) and it is proven against the new certificate; without
+    /// one the stored secrets are deleted and the account needs `tokenkeeper login`.
     Trust {
         /// Account name.
         name: String,
         /// SHA-256 fingerprint, as `openssl x509 -noout -fingerprint -sha256` prints it
         /// (AB:CD:…) or as 64 hex digits.
         fingerprint: String,
+        /// The secret to prove against the new certificate (optional).
+        #[command(flatten)]
+        secret: SecretSource,
     },
+    /// Change an account's settings. A new address or trust setting (`--url`, `--insecure`,
+    /// `--ca-cert`, `--trust-cert`) comes with the secret on stdin, proven against the new
+    /// settings before anything is saved; without one the stored secrets are deleted and the
+    /// account needs `tokenkeeper login`. Other changes keep them.
+    Edit(EditArgs),
     /// Show the certificate chain a server presents (subject, issuer, validity, SHA-256) and
     /// whether it would be trusted; trusts nothing and sends no request.
     Cert {
@@ -187,9 +198,10 @@ pub enum Command {
     },
 }
 
-/// Where the secret comes from: exactly one of these, always on stdin.
+/// Where the secret comes from: one of these, always on stdin (`add` and `login` need one,
+/// `edit` and `trust` take one when the account's server or trust settings change).
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
+#[group(required = false, multiple = false)]
 pub struct SecretSource {
     /// Read the password (Smartling: user secret) from stdin.
     #[arg(long)]
@@ -242,6 +254,54 @@ pub struct AddArgs {
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
     /// The secret's kind.
+    #[command(flatten)]
+    pub secret: SecretSource,
+}
+
+/// `tokenkeeper edit`: every option left out keeps its value.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Account name.
+    pub name: String,
+    /// A new name.
+    #[arg(long, value_name = "NEW_NAME")]
+    pub rename: Option<String>,
+    /// A new base URL.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// A new user name (empty: none).
+    #[arg(long, value_name = "U")]
+    pub username: Option<String>,
+    /// Skip TLS certificate verification (not recommended).
+    #[arg(long, overrides_with = "no_insecure")]
+    pub insecure: bool,
+    /// Verify TLS certificates again.
+    #[arg(long)]
+    pub no_insecure: bool,
+    /// Trust the certificates in this PEM file (empty: none).
+    #[arg(long, value_name = "PEM_FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Pin the server certificate with this SHA-256 fingerprint (empty: none).
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub trust_cert: Option<String>,
+    /// Allow plain HTTP to a host that is not this machine.
+    #[arg(long, overrides_with = "no_allow_plain_http")]
+    pub allow_plain_http: bool,
+    /// Refuse plain HTTP to another machine again.
+    #[arg(long)]
+    pub no_allow_plain_http: bool,
+    /// The account's tags, replacing the ones it has (comma-separated; empty: none).
+    #[arg(long, value_name = "TAGS", value_delimiter = ',', num_args = 0..)]
+    pub tags: Option<Vec<String>>,
+    /// Refresh this many seconds before expiry (`default`: the global rule).
+    #[arg(long, value_name = "SECS")]
+    pub lead: Option<String>,
+    /// Requested token lifetime in seconds (Redis Enterprise: 1 to 86400; `default`: the
+    /// server's).
+    #[arg(long, value_name = "SECS")]
+    pub ttl: Option<String>,
+    /// The secret, proven against the new settings (needed to keep the account working
+    /// across a change of address or trust).
     #[command(flatten)]
     pub secret: SecretSource,
 }

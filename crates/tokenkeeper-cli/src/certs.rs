@@ -31,6 +31,9 @@ impl Context {
             Command::Login(args) => Self::Account {
                 name: args.name.clone(),
             },
+            Command::Edit(args) => Self::Account {
+                name: args.name.clone(),
+            },
             Command::Token { name, .. }
             | Command::Header { name, .. }
             | Command::Exec { name, .. }
@@ -62,7 +65,7 @@ pub fn hint(problem: &CertificateProblem, context: &Context) -> String {
                 Context::Other => "NAME",
             };
             format!(
-                "if the admin renewed the certificate (compare with what they give you), accept the new one: tokenkeeper trust {name} {fp}"
+                "if the admin renewed the certificate (compare with what they give you), accept the new one with your secret on stdin, proven against it: tokenkeeper trust {name} {fp} --password-stdin (or the flag of the secret you have)"
             )
         }
         _ => {
@@ -70,7 +73,9 @@ pub fn hint(problem: &CertificateProblem, context: &Context) -> String {
                 Context::Add { .. } => format!(
                     "run the same `tokenkeeper add` again with --trust-cert {fp}"
                 ),
-                Context::Account { name } => format!("tokenkeeper trust {name} {fp}"),
+                Context::Account { name } => format!(
+                    "tokenkeeper trust {name} {fp} --password-stdin (with your secret on stdin, or the flag of the secret you have)"
+                ),
                 Context::Other => format!("add --trust-cert {fp} to `tokenkeeper add`"),
             };
             format!(

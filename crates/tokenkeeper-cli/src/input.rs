@@ -10,16 +10,29 @@ use crate::args::SecretSource;
 
 const MAX_STDIN: u64 = 64 * 1024;
 
-/// Reads the secret named by the flags.
+/// Reads the secret named by the flags; one of them must be given.
 pub fn read_secret(source: &SecretSource) -> Result<InitialSecret, Error> {
+    read_optional(source)?.ok_or_else(|| {
+        Error::InvalidInput(
+            "say what the secret on stdin is: --password-stdin, --refresh-token-stdin or --token-stdin"
+                .to_owned(),
+        )
+    })
+}
+
+/// Reads the secret named by the flags, if one is named (stdin is not touched otherwise).
+pub fn read_optional(source: &SecretSource) -> Result<Option<InitialSecret>, Error> {
+    if !(source.password_stdin || source.refresh_token_stdin || source.token_stdin) {
+        return Ok(None);
+    }
     let value = read_stdin()?;
-    Ok(if source.password_stdin {
+    Ok(Some(if source.password_stdin {
         InitialSecret::Password(value)
     } else if source.refresh_token_stdin {
         InitialSecret::RefreshToken(value)
     } else {
         InitialSecret::AccessToken(value)
-    })
+    }))
 }
 
 fn read_stdin() -> Result<Secret, Error> {

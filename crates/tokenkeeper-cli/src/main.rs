@@ -8,6 +8,7 @@ mod args;
 mod certs;
 mod daemon;
 mod demo;
+mod edit;
 mod exec;
 mod input;
 mod output;
@@ -196,6 +197,7 @@ fn exit_code(err: &Error) -> u8 {
         | Error::AccountNotFound(_)
         | Error::AccountExists(_) => 2,
         Error::NeedsLogin { .. } => 3,
+        Error::OriginChanged { .. } => 7,
         Error::KeychainUnavailable(_) | Error::KeychainLocked(_) | Error::Keychain(_) => 4,
         Error::Api(e) if e.kind == ErrorKind::Transient => 5,
         Error::Api(_) => 6,
@@ -265,17 +267,19 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 print!("{}", output::detail(&detail, now));
             }
         }
-        Command::Trust { name, fingerprint } => {
+        Command::Trust {
+            name,
+            fingerprint,
+            secret,
+        } => {
             let fingerprint = fingerprint.parse()?;
-            keeper.trust(&name, fingerprint).await?;
+            let secret = input::read_optional(&secret)?;
+            let proven = secret.is_some();
+            let edited = keeper.trust(&name, fingerprint, secret).await?;
             println!("{name} now trusts the server certificate {fingerprint}");
-            let view = keeper.refresh(&name).await?;
-            println!(
-                "refreshed {}: token valid {}",
-                view.name,
-                output::expires_in(view.expires_at, Utc::now())
-            );
+            edit::report(&keeper, &edited, proven)?;
         }
+        Command::Edit(args) => edit::run(&keeper, args).await?,
         Command::Cert {
             target,
             ca_cert,

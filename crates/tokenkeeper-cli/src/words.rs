@@ -59,7 +59,7 @@ pub fn message(err: &Error) -> String {
 /// For an account that needs login: the commands that store new credentials (its API read
 /// from the config; without it, the command with a placeholder).
 pub fn needs_login_hint(err: &Error, config_dir: Option<PathBuf>) -> Option<String> {
-    let Error::NeedsLogin { name, .. } = err else {
+    let (Error::NeedsLogin { name, .. } | Error::OriginChanged { name, .. }) = err else {
         return None;
     };
     let provider = Paths::resolve(config_dir)

@@ -259,6 +259,19 @@ fn is_loopback_host(url: &Url) -> bool {
     }
 }
 
+/// Checks that a CA file names a readable file (a PEM file's contents are read when a request
+/// is made and when a secret's binding is taken).
+pub fn check_ca_file(path: &std::path::Path) -> Result<()> {
+    if path.is_file() {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "CA file {}: no such file",
+            path.display()
+        )))
+    }
+}
+
 /// Checks an account name: 1 to 64 of `A-Z a-z 0-9 . _ -`, not starting with `-`.
 pub fn validate_name(name: &str) -> Result<()> {
     let ok_chars = name

@@ -59,7 +59,28 @@ pub struct Capabilities {
     pub auth_scheme: &'static str,
 }
 
+/// The token lifetimes (seconds) an API that takes one accepts (Redis Enterprise: 1 s to a day).
+pub const TTL_RANGE_SECS: std::ops::RangeInclusive<u64> = 1..=86_400;
+
 impl Capabilities {
+    /// Checks a requested token lifetime: only an API that takes one, and in its range.
+    pub fn check_ttl(&self, ttl: Option<u64>) -> crate::Result<()> {
+        match ttl {
+            None => Ok(()),
+            Some(_) if !self.requested_ttl => Err(crate::Error::InvalidInput(format!(
+                "{} does not take a requested token lifetime (its server decides)",
+                self.label
+            ))),
+            Some(t) if !TTL_RANGE_SECS.contains(&t) => Err(crate::Error::InvalidInput(format!(
+                "token lifetime: {} accepts {} to {} seconds",
+                self.label,
+                TTL_RANGE_SECS.start(),
+                TTL_RANGE_SECS.end()
+            ))),
+            Some(_) => Ok(()),
+        }
+    }
+
     /// Whether an account can be set up with `credential`.
     pub fn accepts(&self, credential: Credential) -> bool {
         self.credentials.contains(&credential)

@@ -364,6 +364,20 @@ pub enum Error {
         /// The API's error behind it, if any.
         api: Option<Box<ApiError>>,
     },
+    /// The account's server or trust settings changed since its secrets were stored: they
+    /// were deleted without being sent anywhere, and the account needs a login
+    /// ([`crate::store::binding`]).
+    #[error(
+        "account {name:?} needs login: since its {secret} was stored, {change}; the stored secrets were deleted and never sent to the new settings: log in again"
+    )]
+    OriginChanged {
+        /// Account name.
+        name: String,
+        /// Which secret was found bound elsewhere ("password", "refresh token", "token").
+        secret: String,
+        /// What changed, in words.
+        change: String,
+    },
     /// No Secret Service / keychain could be reached.
     #[error(
         "keychain unavailable ({0}): start your keyring (e.g. gnome-keyring) in this session and retry; secrets are never stored elsewhere"
@@ -439,6 +453,7 @@ impl Error {
                 ErrorKind::Protocol => "api_protocol",
             },
             Self::NeedsLogin { .. } => "needs_login",
+            Self::OriginChanged { .. } => "origin_changed",
             Self::KeychainUnavailable(_) => "keychain_unavailable",
             Self::KeychainLocked(_) => "keychain_locked",
             Self::Keychain(_) => "keychain_error",
@@ -451,6 +466,11 @@ impl Error {
             Self::LockTimeout { .. } => "lock_timeout",
             Self::Internal(_) => "internal",
         }
+    }
+
+    /// True when only the user can make the account work again (a login).
+    pub fn needs_login(&self) -> bool {
+        matches!(self, Self::NeedsLogin { .. } | Self::OriginChanged { .. })
     }
 
     /// The API error behind this failure, if any.

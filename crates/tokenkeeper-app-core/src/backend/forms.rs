@@ -6,13 +6,11 @@ use std::path::PathBuf;
 use tokenkeeper_core::account::{Account, normalize_tags, parse_base_url, validate_name};
 use tokenkeeper_core::cert::CertFingerprint;
 use tokenkeeper_core::keeper::{AccountChanges, InitialSecret, NewAccount};
-use tokenkeeper_core::{ProviderKind, Secret};
+use tokenkeeper_core::Secret;
 
 use crate::dto::{AccountForm, Credential, LoginForm};
 use crate::error::{AppError, ErrorCode};
 
-/// Redis Enterprise's ttl bounds (seconds).
-const TTL_RANGE: std::ops::RangeInclusive<u64> = 1..=86_400;
 
 fn invalid(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::InvalidInput, message)
@@ -50,14 +48,13 @@ fn ca_file(form: &AccountForm) -> Result<Option<PathBuf>, AppError> {
     }
 }
 
+/// The form keeps a lifetime typed for another API in a hidden field: only an API that takes
+/// one gets it, checked by the core's rule.
 fn ttl(form: &AccountForm) -> Result<Option<u64>, AppError> {
-    match form.ttl {
-        Some(_) if form.provider != ProviderKind::RedisEnterprise => Ok(None),
-        Some(t) if !TTL_RANGE.contains(&t) => Err(invalid(
-            "token lifetime: Redis Enterprise accepts 1 to 86400 seconds",
-        )),
-        other => Ok(other),
-    }
+    let caps = tokenkeeper_core::capabilities::of(form.provider);
+    let ttl = form.ttl.filter(|_| caps.requested_ttl);
+    caps.check_ttl(ttl).map_err(AppError::from)?;
+    Ok(ttl)
 }
 
 /// The secret the form carries, if any: exactly as typed (spaces may belong to a password;

@@ -99,7 +99,13 @@ impl Account for Env {
             "secret-tool: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        // The entry holds the token sealed with its binding: `tokenkeeper-bound-v1 {…}\n<token>`.
+        let text = String::from_utf8_lossy(&out.stdout);
+        let token = text
+            .strip_prefix("tokenkeeper-bound-v1 ")
+            .and_then(|rest| rest.split_once('\n'))
+            .map_or(&*text, |(_, token)| token);
+        token.trim().to_owned()
     }
 
     fn config_json(&self) -> serde_json::Value {

@@ -164,6 +164,15 @@ pub enum WireError {
         /// The API error behind it.
         api: Option<ApiError>,
     },
+    /// [`Error::OriginChanged`].
+    OriginChanged {
+        /// Account.
+        name: String,
+        /// Which secret.
+        secret: String,
+        /// What changed.
+        change: String,
+    },
     /// [`Error::KeychainUnavailable`].
     KeychainUnavailable {
         /// Detail.
@@ -240,6 +249,15 @@ impl From<&Error> for WireError {
                 reason: reason.clone(),
                 api: api.as_deref().cloned(),
             },
+            Error::OriginChanged {
+                name,
+                secret,
+                change,
+            } => Self::OriginChanged {
+                name: name.clone(),
+                secret: secret.clone(),
+                change: change.clone(),
+            },
             Error::KeychainUnavailable(m) => Self::KeychainUnavailable { message: m.clone() },
             Error::KeychainLocked(m) => Self::KeychainLocked { message: m.clone() },
             Error::Keychain(m) => Self::Keychain { message: m.clone() },
@@ -283,6 +301,15 @@ impl From<WireError> for Error {
                 name,
                 reason,
                 api: api.map(Box::new),
+            },
+            WireError::OriginChanged {
+                name,
+                secret,
+                change,
+            } => Error::OriginChanged {
+                name,
+                secret,
+                change,
             },
             WireError::KeychainUnavailable { message } => Error::KeychainUnavailable(message),
             WireError::KeychainLocked { message } => Error::KeychainLocked(message),
@@ -376,6 +403,11 @@ mod tests {
                 name: "a".into(),
                 reason: "refused".into(),
                 api: None,
+            },
+            Error::OriginChanged {
+                name: "a".into(),
+                secret: "password".into(),
+                change: "the address changed (https://a:443 → https://b:443)".into(),
             },
             Error::KeychainLocked("locked".into()),
             Error::AccountNotFound("x".into()),

@@ -21,6 +21,7 @@ use crate::account::AccountId;
 use crate::error::{Error, Result};
 use crate::keeper::{Keeper, TokenInfo};
 use crate::secret::Secret;
+use crate::store::binding::Binding;
 use crate::store::state;
 
 /// How long a client may take to send its request.
@@ -157,18 +158,24 @@ async fn read_request(stream: &mut UnixStream) -> std::result::Result<Vec<u8>, E
 }
 
 /// The tokens this agent handed out, in memory only: a request is answered from here when
-/// the state file still names this token (its fingerprint) and its expiry leaves `min_valid`,
-/// which saves the keychain read; anything else takes [`Keeper::token_info`], under the lock.
+/// the account's server and trust settings are still those the token was had with (its
+/// [`Binding`]), the state file still names this token (its fingerprint) and its expiry leaves
+/// `min_valid`, which saves the keychain read; anything else takes [`Keeper::token_info`],
+/// under the lock.
 #[derive(Debug, Default)]
 struct Cache {
-    tokens: Mutex<HashMap<AccountId, (String, Secret)>>,
+    tokens: Mutex<HashMap<AccountId, (String, Secret, Binding)>>,
 }
 
 impl Cache {
     fn answer(&self, keeper: &Keeper, name: &str, min_valid: Duration) -> Option<TokenInfo> {
         let account = keeper.find(name).ok()?;
+        let (fingerprint, token, bound) = self.tokens.lock().ok()?.get(&account.id)?.clone();
+        if Binding::of(&account).ok()? != bound {
+            self.tokens.lock().ok()?.remove(&account.id);
+            return None;
+        }
         let state = state::read(keeper.paths(), account.id).ok()?;
-        let (fingerprint, token) = self.tokens.lock().ok()?.get(&account.id)?.clone();
         let expires_at = state.expires_at?;
         let min_valid = TimeDelta::from_std(min_valid).ok()?;
         let fresh = state.token_fingerprint.as_deref() == Some(fingerprint.as_str())
@@ -180,9 +187,24 @@ impl Cache {
         })
     }
 
-    fn keep(&self, keeper: &Keeper, name: &str, info: &TokenInfo) {
-        if let (Ok(account), Ok(mut tokens)) = (keeper.find(name), self.tokens.lock()) {
-            tokens.insert(account.id, (info.fingerprint.clone(), info.token.clone()));
+    /// The binding of `name`'s settings now, to compare before and after a token is had.
+    fn binding(keeper: &Keeper, name: &str) -> Option<Binding> {
+        Binding::of(&keeper.find(name).ok()?).ok()
+    }
+
+    /// Keeps `info` when the settings did not change while it was had (`before`).
+    fn keep(&self, keeper: &Keeper, name: &str, info: &TokenInfo, before: Option<Binding>) {
+        let (Some(before), Ok(account)) = (before, keeper.find(name)) else {
+            return;
+        };
+        if Binding::of(&account).ok().as_ref() != Some(&before) {
+            return;
+        }
+        if let Ok(mut tokens) = self.tokens.lock() {
+            tokens.insert(
+                account.id,
+                (info.fingerprint.clone(), info.token.clone(), before),
+            );
         }
     }
 }
@@ -221,6 +243,7 @@ async fn handle(
             if let Some(info) = cache.answer(keeper, &name, min_valid) {
                 return send(&mut stream, &Answer::token(wire(info))).await;
             }
+            let before = Cache::binding(keeper, &name);
             let work = keeper.token_info(&name, min_valid);
             tokio::pin!(work);
             let result = match tokio::time::timeout(ANSWER_AT_ONCE, &mut work).await {
@@ -232,7 +255,7 @@ async fn handle(
             };
             let answer = match result {
                 Ok(info) => {
-                    cache.keep(keeper, &name, &info);
+                    cache.keep(keeper, &name, &info, before);
                     Answer::token(wire(info))
                 }
                 Err(e) => Answer::error(&e),

@@ -547,7 +547,7 @@ impl Runner {
                 let retry = self.policy.retry(
                     now,
                     error.api().map(|a| a.kind),
-                    matches!(error, Error::NeedsLogin { .. }),
+                    error.needs_login(),
                     state.failures.max(1),
                     error.api().and_then(|a| a.retry_after()),
                     state.expires_at,

@@ -3,17 +3,20 @@
 //! a CLI `add` or `remove` at the same moment cannot be lost; the refresh engine follows the
 //! config file and picks the change up.
 //!
-//! Secrets are bound to their origin, as a browser's password manager binds them to a site: a
-//! change of the server (scheme, host or port) or of what the account trusts (`insecure`, the
-//! pinned certificate, the CA file) either comes with the secret typed again and proven against
-//! the new settings ([`Keeper::edit_with_login`]), or deletes the stored secrets with the change
-//! ([`Keeper::edit`]), so nothing stored for one server ever reaches another.
+//! Secrets are bound to what they were proven against ([`crate::store::binding`], checked on
+//! every read that sends one, whatever changed the settings). An edit here keeps the keychain
+//! tidy and the account's status true at once: a change of the server (scheme, host, port or
+//! base path) or of what the account trusts (`insecure`, the pinned certificate, the CA file)
+//! either comes with the secret typed again and proven against the new settings
+//! ([`Keeper::edit_with_login`]), or deletes the stored secrets before the change is saved
+//! ([`Keeper::edit`]).
 
 use std::path::PathBuf;
 
 use crate::account::{Account, validate_name};
 use crate::cert::CertFingerprint;
 use crate::error::{Error, Result};
+use crate::store::binding::Binding;
 use crate::store::config;
 
 use super::{InitialSecret, Keeper, absolute, check_secret};
@@ -100,14 +103,32 @@ fn apply(account: &mut Account, changes: AccountChanges) {
     }
 }
 
-/// True when `after` sends to another server than `before` (scheme, host or port), trusts
-/// another set of certificates, or newly allows plain HTTP: the stored secrets must not follow.
+/// True when secrets proven with `before` cannot be used with `after`: their bindings differ
+/// ([`crate::store::binding`]: another scheme, host, port or base path, or other trust
+/// settings), or a CA file cannot be read to tell.
 pub fn origin_changed(before: &Account, after: &Account) -> bool {
-    before.url.origin() != after.url.origin()
-        || before.insecure != after.insecure
-        || before.trust_cert != after.trust_cert
-        || before.ca_cert != after.ca_cert
-        || (after.allow_plain_http && !before.allow_plain_http)
+    match (Binding::of(before), Binding::of(after)) {
+        (Ok(before), Ok(after)) => before != after,
+        _ => true,
+    }
+}
+
+/// Checks changes the way an account being added is checked, whoever asks (the app's form,
+/// `tokenkeeper edit`, `trust`, `tags`).
+fn check(current: &Account, changes: &AccountChanges) -> Result<()> {
+    if let Some(new_name) = &changes.name {
+        validate_name(new_name)?;
+    }
+    if let Some(ttl) = changes.ttl {
+        crate::capabilities::of(current.provider).check_ttl(ttl)?;
+    }
+    if let Some(Some(path)) = &changes.ca_cert {
+        crate::account::check_ca_file(path)?;
+    }
+    if let Some(tags) = &changes.tags {
+        crate::account::normalize_tags(tags)?;
+    }
+    Ok(())
 }
 
 /// What an edit without a new secret did.
@@ -125,10 +146,8 @@ impl Keeper {
     /// origin or trust setting, its stored secrets are deleted with the change and it needs a
     /// login (see the module's doc).
     pub async fn edit(&self, name: &str, changes: AccountChanges) -> Result<Edited> {
-        if let Some(new_name) = &changes.name {
-            validate_name(new_name)?;
-        }
         let current = self.find(name)?;
+        check(&current, &changes)?;
         let mut candidate = current.clone();
         apply(&mut candidate, changes.clone());
         if !origin_changed(&current, &candidate) {
@@ -139,16 +158,18 @@ impl Keeper {
                 secrets_deleted: false,
             });
         }
-        // Lock order: account, then config, then state. A refresh that starts after this
-        // re-reads the new settings and finds no secret.
+        // Lock order: account, then config, then state. The secrets go first: when deleting
+        // fails (a locked keychain) nothing changed; a refresh that starts after this re-reads
+        // the new settings and finds no secret (and any secret it found would be bound to the
+        // old settings: see crate::store::binding).
         let _account_lock = self
             .lock(&self.paths.account_lock(current.id), name)
             .await?;
+        self.delete_secrets(current.id).await?;
         let account = {
             let _config_lock = self.lock(&self.paths.config_lock(), name).await?;
             self.save_changes(name, changes)?
         };
-        self.delete_secrets(account.id).await?;
         let reason = "its server or trust settings changed, so the secrets stored for the old ones were deleted (they are never sent anywhere else); log in to use it again".to_owned();
         let mut entry = crate::store::state::read(&self.paths, account.id)?;
         entry.expires_at = None;
@@ -203,13 +224,12 @@ impl Keeper {
         changes: AccountChanges,
         secret: InitialSecret,
     ) -> Result<Account> {
-        if let Some(new_name) = &changes.name {
-            validate_name(new_name)?;
-        }
-        let current = self.find(name)?;
+        let found = self.find(name)?;
+        check(&found, &changes)?;
         let _account_lock = self
-            .lock(&self.paths.account_lock(current.id), name)
+            .lock(&self.paths.account_lock(found.id), name)
             .await?;
+        let current = self.current(found.id, name)?;
         let mut candidate = current.clone();
         apply(&mut candidate, changes.clone());
         check_secret(
@@ -219,14 +239,22 @@ impl Keeper {
             &secret,
         )?;
         self.probe_secrets(candidate.id).await?;
-        let set = self.first_token(&candidate, &secret, true).await?;
-        let account = {
-            let _config_lock = self.lock(&self.paths.config_lock(), name).await?;
-            self.save_changes(name, changes)?
+        let set = self.first_token(&candidate, &secret, false).await?;
+        // Every secret of the old settings goes first; then the settings; then what the new
+        // ones were proven with. A failure leaves the old settings with the old secrets, or
+        // the new settings with none: never a secret with settings it was not proven against.
+        self.delete_secrets(current.id).await?;
+        let mut account = {
+            let _config_lock = self.lock(&self.paths.config_lock(), &current.name).await?;
+            self.save_changes(&current.name, changes)?
         };
+        self.record_site_form(&account, &set).await?;
+        if let Some(plain) = set.plain_permalinks {
+            account.plain_permalinks = plain;
+        }
         let is_password = matches!(secret, InitialSecret::Password(_));
         let initial = self.initial_secrets(&secret, &set);
-        self.write_secrets(account.id, initial).await?;
+        self.write_secrets(&account, initial).await?;
         self.record_success(&account, &set, is_password).await?;
         Ok(account)
     }

@@ -100,6 +100,7 @@ pub struct Keeper {
     http: Http,
     clock: Arc<dyn Clock>,
     lock_timeout: Duration,
+    config: Arc<config::Cache>,
 }
 
 impl Keeper {
@@ -116,6 +117,7 @@ impl Keeper {
             http: Http::new(),
             clock: Arc::new(SystemClock),
             lock_timeout: LOCK_TIMEOUT,
+            config: Arc::new(config::Cache::default()),
         }
     }
 
@@ -157,6 +159,18 @@ impl Keeper {
         Ok(config::load(&self.paths.config_file())?.accounts)
     }
 
+    /// The account with this id as the config file says now (read again only when the file
+    /// changed); `AccountNotFound` (by `name`) when it was removed.
+    pub(crate) fn current(&self, id: AccountId, name: &str) -> Result<Account> {
+        self.config
+            .load(&self.paths.config_file())?
+            .accounts
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or_else(|| Error::AccountNotFound(name.to_owned()))
+    }
+
     /// The account with this name.
     pub fn find(&self, name: &str) -> Result<Account> {
         config::load(&self.paths.config_file())?
@@ -195,7 +209,12 @@ impl Keeper {
     pub async fn show(&self, name: &str) -> Result<AccountDetail> {
         let account = self.find(name)?;
         let state = state::read(&self.paths, account.id)?;
-        let stored = self.read_secrets(account.id).await?;
+        // For display only: a secret bound to other settings is not shown as usable (it is
+        // deleted by the next attempt, under the account lock).
+        let stored = match self.read_secrets(&account, secrets::Use::Look).await {
+            Err(Error::OriginChanged { .. }) => StoredTokens::default(),
+            other => other?,
+        };
         let stored_secrets = [
             ("password", stored.password.is_some()),
             ("refresh", stored.refresh.is_some()),
@@ -234,6 +253,10 @@ impl Keeper {
     /// nothing if that fails.
     pub async fn add(&self, new: NewAccount, secret: InitialSecret) -> Result<AccountView> {
         validate_name(&new.name)?;
+        capabilities::of(new.provider).check_ttl(new.ttl)?;
+        if let Some(path) = &new.ca_cert {
+            crate::account::check_ca_file(path)?;
+        }
         check_secret(&new.name, new.provider, new.username.is_some(), &secret)?;
         self.paths.ensure()?;
         if config::load(&self.paths.config_file())?
@@ -271,7 +294,7 @@ impl Keeper {
             return Err(Error::AccountExists(account.name));
         }
         let initial = self.initial_secrets(&secret, &set);
-        if let Err(e) = self.write_secrets(account.id, initial).await {
+        if let Err(e) = self.write_secrets(&account, initial).await {
             self.delete_secrets(account.id).await.ok();
             return Err(e);
         }
@@ -287,19 +310,22 @@ impl Keeper {
     /// Replaces an account's credentials (a new password, refresh token or token), proving
     /// them first; clears `needs_login`.
     pub async fn login(&self, name: &str, secret: InitialSecret) -> Result<AccountView> {
-        let account = self.find(name)?;
-        check_secret(name, account.provider, account.username.is_some(), &secret)?;
-        let _lock = self
-            .lock(&self.paths.account_lock(account.id), name)
-            .await?;
+        let found = self.find(name)?;
+        check_secret(name, found.provider, found.username.is_some(), &secret)?;
+        let _lock = self.lock(&self.paths.account_lock(found.id), name).await?;
+        // The settings the new secret is proven against, as they are under the lock.
+        let account = self.current(found.id, name)?;
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;
         let set = self.first_token(&account, &secret, true).await?;
         self.record_site_form(&account, &set).await?;
-        // Only a new password clears "password refused"; a token leaves the old password be.
-        let is_password = matches!(secret, InitialSecret::Password(_));
+        // The new secret replaces every stored one: an old password left beside a new token
+        // would be sent when that token's session ends.
+        self.delete_secrets(account.id).await?;
         let initial = self.initial_secrets(&secret, &set);
-        self.write_secrets(account.id, initial).await?;
+        self.write_secrets(&account, initial).await?;
+        // Only a new password clears "password refused" (no other password is stored now).
+        let is_password = matches!(secret, InitialSecret::Password(_));
         let state = self.record_success(&account, &set, is_password).await?;
         self.view(&account, &state)
     }
@@ -330,22 +356,27 @@ impl Keeper {
         Ok(())
     }
 
-    /// The first token with a secret the user gives. For an account that exists already
-    /// (`keep_rotated`), a refresh token carried by an otherwise unusable answer is stored.
     /// Pins the server certificate of an account by its SHA-256 fingerprint (SSH-style
-    /// trust: that exact certificate, whatever its issuer or names). Returns the account.
-    pub async fn trust(&self, name: &str, fingerprint: CertFingerprint) -> Result<Account> {
-        let _config_lock = self.lock(&self.paths.config_lock(), name).await?;
-        let mut cfg = config::load(&self.paths.config_file())?;
-        let account = cfg
-            .accounts
-            .iter_mut()
-            .find(|a| a.name == name)
-            .ok_or_else(|| Error::AccountNotFound(name.to_owned()))?;
-        account.trust_cert = Some(fingerprint);
-        let account = account.clone();
-        config::save(&self.paths.config_file(), &cfg)?;
-        Ok(account)
+    /// trust: that exact certificate, whatever its issuer or names). Like any change of what
+    /// an account trusts, it comes with the secret typed again and proven against the new
+    /// certificate (`secret`), or deletes the stored secrets ([`Keeper::edit`]).
+    pub async fn trust(
+        &self,
+        name: &str,
+        fingerprint: CertFingerprint,
+        secret: Option<InitialSecret>,
+    ) -> Result<Edited> {
+        let changes = AccountChanges {
+            trust_cert: Some(Some(fingerprint)),
+            ..AccountChanges::default()
+        };
+        match secret {
+            Some(secret) => Ok(Edited {
+                account: self.edit_with_login(name, changes, secret).await?,
+                secrets_deleted: false,
+            }),
+            None => self.edit(name, changes).await,
+        }
     }
 
     /// The certificate chain a server presents, and whether `settings` would trust it.
@@ -377,6 +408,8 @@ impl Keeper {
         Ok(())
     }
 
+    /// The first token with a secret the user gives. For an account that exists already
+    /// (`keep_rotated`), a refresh token carried by an otherwise unusable answer is stored.
     async fn first_token(
         &self,
         account: &Account,
@@ -407,7 +440,7 @@ impl Keeper {
             Ok(set) => Ok(set),
             Err(failure) => {
                 if keep_rotated && let Some(rotated) = failure.rotated_refresh {
-                    self.write_secrets(account.id, vec![(SecretKind::Refresh, Some(rotated))])
+                    self.write_secrets(account, vec![(SecretKind::Refresh, Some(rotated))])
                         .await?;
                 }
                 Err(Error::Api(

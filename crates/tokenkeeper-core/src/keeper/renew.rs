@@ -157,23 +157,21 @@ impl Keeper {
             .lock(&self.paths.account_lock(account.id), &account.name)
             .await?;
         let from_file = matches!(source, StateSource::File);
-        let (account, mut state) = match source {
-            StateSource::Given(state) => (account.clone(), state.clone()),
-            StateSource::File => {
-                // The account may have been removed or changed while we waited.
-                let current = self
-                    .accounts()?
-                    .into_iter()
-                    .find(|a| a.id == account.id)
-                    .ok_or_else(|| Error::AccountNotFound(account.name.clone()))?;
-                (current, state::read(&self.paths, account.id)?)
-            }
+        // The account as it is now, under its lock: an edit may have changed its server while
+        // this attempt waited, and the secrets are checked against the settings they go to.
+        let account = self.current(account.id, &account.name)?;
+        let mut state = match source {
+            StateSource::Given(state) => state.clone(),
+            StateSource::File => state::read(&self.paths, account.id)?,
         };
         let min_valid = TimeDelta::from_std(min_valid).unwrap_or(TimeDelta::MAX);
         // The common case needs only the access token: read the rest when renewing.
         let mut known_access = None;
         if !force {
-            let access = self.read_secret(account.id, SecretKind::Access).await?;
+            let access = match self.read_secret(&account, SecretKind::Access).await {
+                Ok(access) => access,
+                Err(e) => return self.unbound(&account, state, e).await,
+            };
             let current = StoredTokens {
                 access: access.clone(),
                 expires_at: state.expires_at,
@@ -189,7 +187,10 @@ impl Keeper {
             }
             known_access = Some(access);
         }
-        let mut stored = self.read_renewal_secrets(account.id, known_access).await?;
+        let mut stored = match self.read_renewal_secrets(&account, known_access).await {
+            Ok(stored) => stored,
+            Err(e) => return self.unbound(&account, state, e).await,
+        };
         stored.expires_at = state.expires_at;
         stored.refresh_expires_at = state.refresh_expires_at;
         let started = Instant::now();
@@ -201,7 +202,7 @@ impl Keeper {
             Ok(set) => {
                 // The new refresh token first: after a rotation it exists nowhere else.
                 self.write_secrets(
-                    account.id,
+                    &account,
                     vec![
                         (SecretKind::Refresh, set.refresh.clone()),
                         (SecretKind::Access, Some(set.access.clone())),
@@ -257,6 +258,25 @@ impl Keeper {
             state,
             contacted_api: true,
             latency,
+        })
+    }
+
+    /// A read of the secrets failed: when they were bound to other settings (deleted now), the
+    /// account needs a login, which the state file says at once, for every process; other
+    /// failures go up as they are.
+    async fn unbound(&self, account: &Account, mut state: AccountState, error: Error) -> Result<Attempt> {
+        if !matches!(error, Error::OriginChanged { .. }) {
+            return Err(error);
+        }
+        state.apply_failure(&error, self.clock.now(), false);
+        let paths = self.paths.clone();
+        let (id, entry) = (account.id, state.clone());
+        let state = blocking(move || state::store_blocking(&paths, id, &entry)).await?;
+        Ok(Attempt {
+            result: Err(error),
+            state,
+            contacted_api: false,
+            latency: Duration::ZERO,
         })
     }
 
@@ -340,7 +360,7 @@ impl Keeper {
         }
         if stored.password.is_none() {
             stored.password = self
-                .read_secret(account.id, SecretKind::Password)
+                .read_secret(account, SecretKind::Password)
                 .await
                 .map_err(Failure::Local)?;
         }
@@ -385,7 +405,7 @@ impl Keeper {
         let error = (*failure.error).masked(&stored.exposed());
         if let Some(rotated) = failure.rotated_refresh {
             tracing::warn!(account = %account.name, error = %error, "unusable answer carried a new refresh token: stored it");
-            self.write_secrets(account.id, vec![(SecretKind::Refresh, Some(rotated))])
+            self.write_secrets(account, vec![(SecretKind::Refresh, Some(rotated))])
                 .await
                 .map_err(Failure::Local)?;
         }

@@ -74,6 +74,56 @@ impl Config {
     }
 }
 
+/// The config file as last read, read again only when the file changed: the engine re-reads an
+/// account under its lock before every attempt, and at 10,000 accounts a parse each time would
+/// cost more than the refresh. A change is seen by the file's length, modification time and
+/// (on Unix) inode: every write replaces the file by rename, so each write is a new inode.
+#[derive(Debug, Default)]
+pub struct Cache {
+    last: std::sync::Mutex<Option<(Stamp, std::sync::Arc<Config>)>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Self {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        })
+    }
+}
+
+impl Cache {
+    /// The config at `path` now.
+    pub fn load(&self, path: &Path) -> Result<std::sync::Arc<Config>> {
+        let stamp = Stamp::of(path);
+        if let Some(stamp) = &stamp
+            && let Ok(last) = self.last.lock()
+            && let Some((seen, config)) = last.as_ref()
+            && seen == stamp
+        {
+            return Ok(config.clone());
+        }
+        let config = std::sync::Arc::new(load(path)?);
+        if let (Some(stamp), Ok(mut last)) = (stamp, self.last.lock()) {
+            *last = Some((stamp, config.clone()));
+        }
+        Ok(config)
+    }
+}
+
 /// Reads the config file; a missing file is an empty config.
 pub fn load(path: &Path) -> Result<Config> {
     let text = match std::fs::read_to_string(path) {

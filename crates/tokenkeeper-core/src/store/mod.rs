@@ -2,6 +2,7 @@
 //! attempt histories, the keychain (secrets) and the cross-process locks, all under one config directory.
 
 pub mod atomic;
+pub mod binding;
 pub mod config;
 pub mod history;
 pub mod keychain;

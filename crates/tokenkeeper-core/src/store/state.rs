@@ -163,7 +163,13 @@ impl AccountState {
     /// Records a failed attempt; every stored token is kept.
     pub fn apply_failure(&mut self, err: &Error, now: DateTime<Utc>, password_refused: bool) {
         self.last_error = Some(LastError::from_error(err, now));
-        self.needs_login = matches!(err, Error::NeedsLogin { .. });
+        self.needs_login = err.needs_login();
+        if matches!(err, Error::OriginChanged { .. }) {
+            // The tokens were deleted with the secrets.
+            self.expires_at = None;
+            self.token_fingerprint = None;
+            self.refresh_expires_at = None;
+        }
         self.password_refused |= password_refused;
         self.failures = self.failures.saturating_add(1);
         self.updated_at = Some(now);

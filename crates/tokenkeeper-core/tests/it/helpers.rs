@@ -165,9 +165,13 @@ pub fn first_secret(emu: &Emulator) -> InitialSecret {
     }
 }
 
+/// The secret the keychain holds (opened from its binding's seal).
 pub fn stored(keeper: &Keeper, name: &str, kind: SecretKind) -> Option<Secret> {
     let id = keeper.find(name).unwrap().id;
-    Keychain::new().get(id, kind).unwrap()
+    Keychain::new()
+        .get(id, kind)
+        .unwrap()
+        .and_then(|sealed| tokenkeeper_core::store::binding::secret_of(&sealed))
 }
 
 /// Every file under the config dir, as text.
