@@ -32,6 +32,9 @@ pub(crate) async fn middleware(State(s): State<Arc<Shared>>, req: Request, next:
         let mut inner = s.lock();
         let had_body = body.as_ref().map_or(true, |b| !b.is_empty());
         count_request(&mut inner.stats, endpoint, had_body);
+        if let Some(log) = inner.recording.as_mut() {
+            record(log, &parts, body.as_ref().ok());
+        }
         inner.faults.take(endpoint)
     };
     let req = match body {
@@ -49,6 +52,29 @@ pub(crate) async fn middleware(State(s): State<Arc<Shared>>, req: Request, next:
         response.headers_mut().insert(header::DATE, date);
     }
     response
+}
+
+/// Appends a request as text: `METHOD target`, its headers, its body (lossy UTF-8), a blank line.
+fn record(log: &mut String, parts: &axum::http::request::Parts, body: Option<&Bytes>) {
+    use std::fmt::Write;
+    let _ = writeln!(log, "{} {}", parts.method, parts.uri);
+    for (name, value) in &parts.headers {
+        let text = String::from_utf8_lossy(value.as_bytes());
+        let _ = writeln!(log, "{name}: {text}");
+        // Basic credentials as the server reads them, so a password sent there is seen.
+        if let Some(encoded) = text.strip_prefix("Basic ")
+            && let Ok(decoded) = base64::Engine::decode(
+                &base64::engine::general_purpose::STANDARD,
+                encoded.trim(),
+            )
+        {
+            let _ = writeln!(log, "{name} (decoded): {}", String::from_utf8_lossy(&decoded));
+        }
+    }
+    if let Some(body) = body {
+        log.push_str(&String::from_utf8_lossy(body));
+    }
+    log.push_str("\n\n");
 }
 
 fn count_request(stats: &mut Stats, endpoint: Endpoint, had_body: bool) {

@@ -128,6 +128,16 @@ impl Emulator {
         apis::access_valid(&self.shared, token)
     }
 
+    /// Starts keeping every request this server receives, as text (see [`Self::received`]).
+    pub fn record(&self) {
+        self.shared.lock().recording.get_or_insert_with(String::new);
+    }
+
+    /// Every request received since [`Self::record`]: method and target, headers, body.
+    pub fn received(&self) -> String {
+        self.shared.lock().recording.clone().unwrap_or_default()
+    }
+
     pub fn stats(&self) -> Stats {
         self.shared.lock().stats.clone()
     }

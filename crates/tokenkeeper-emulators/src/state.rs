@@ -34,6 +34,9 @@ pub(crate) struct Inner {
     pub limits: RateLimits,
     /// JWT Auth Pro's token table (the real mode).
     pub wp_tokens: Table,
+    /// Every request received since `Emulator::record` was called (method, target, headers
+    /// and body as text), for tests that check what a server never received.
+    pub recording: Option<String>,
 }
 
 /// One emulator's shared state.

@@ -374,6 +374,11 @@ impl Runner {
             force_after: false,
         });
         let settings_changed = entry.account != account;
+        // Another server or other trust settings: the stored secrets may be bound to the old
+        // ones (a config.json edited by hand); an attempt now tells, and says so at once.
+        let origin_changed = kind == EventKind::Updated
+            && settings_changed
+            && crate::keeper::origin_changed(&entry.account, &account);
         entry.account = account;
         self.cache.adopt(id);
         let mut state = self.cache.get(id);
@@ -387,6 +392,15 @@ impl Runner {
             self.cache.set(id, state.clone());
         }
         self.reschedule_from_state(id, &state);
+        if origin_changed
+            && let Some(entry) = self.entries.get_mut(&id)
+            && !entry.in_flight
+        {
+            if let Some(at) = entry.deadline.take() {
+                self.schedule.remove(&(at, id));
+            }
+            self.ready.push_front((id, false, None));
+        }
         self.emit(id, kind, None);
     }
 

@@ -7,6 +7,7 @@ mod engine_timing;
 mod hardening;
 mod helpers;
 mod keeper;
+mod keeper_binding;
 mod keeper_origin;
 mod keeper_real_rules;
 mod keychain;
