@@ -176,10 +176,16 @@ async fn a_renewed_certificate_is_named_and_accepted_with_trust() {
             "{}",
             failed.stderr
         );
-        // The stored password survives, and `trust` logs in with it through the new certificate.
-        let trusted = e.run(&["trust", "cluster", &new_fp], None).ok();
+        // Trusting the new certificate comes with the password, proven against it (without
+        // one the stored secrets would be deleted: tests/cli/binding.rs).
+        let trusted = e
+            .run(
+                &["trust", "cluster", &new_fp, "--password-stdin"],
+                Some(&format!("{PASSWORD}\n")),
+            )
+            .ok();
         assert!(
-            trusted.stdout.contains("refreshed cluster"),
+            trusted.stdout.contains("logged in with the new settings"),
             "{}",
             trusted.stdout
         );

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod agent;
+mod binding;
 mod certs;
 mod concurrency;
 mod daemon;
