@@ -170,7 +170,8 @@ async fn daemon_keeps_every_api_fresh_follows_changes_and_stops_on_sigterm() {
             add_short(&e, &format!("d-{}", emu.api().id()), emu, 8);
         }
         let daemon = Daemon::start(&e);
-        // 8 s tokens are refreshed 4 s before expiry: within 12 s each is renewed twice.
+        // 8 s tokens are refreshed 5 s after they came (half their life, 4 s, is under the 5 s
+        // floor between refreshes): within 12 s each is renewed twice.
         std::thread::sleep(Duration::from_secs(12));
         for emu in &em {
             assert!(
