@@ -2,13 +2,19 @@
 //! token goes into a private file (0600, in a 0700 directory of its own under the agent's
 //! socket directory: `$XDG_RUNTIME_DIR/tokenkeeper/`, or `run/` in the config directory
 //! without one), whose path the command gets in `BEARER_TOKEN_FILE` (the WLCG bearer-token
-//! discovery convention) or the variable the user names. While the command runs the file is
-//! replaced atomically (write beside, then rename) before its token gets short of
-//! `--min-valid`, through the token agent when one runs. Signals sent to TokenKeeper are passed
-//! to the command; the exit code is the command's (128 + the signal's number when a signal
-//! ended it, as shells say it); the file and its directory are removed when the command ends,
-//! however it ends (only a SIGKILL of TokenKeeper itself leaves them, in a directory no one
-//! else can read, which the runtime directory's cleanup at logout removes).
+//! discovery convention) or the variable the user names.
+//!
+//! While the command runs the file is replaced atomically (write beside, then rename) before
+//! its token gets short of `--min-valid`, through the token agent when one runs. Signals sent
+//! to TokenKeeper are passed to the command (listened for before it starts); the exit code is
+//! the command's (128 + the signal's number when a signal ended it, as shells say it); the file
+//! and its directory are removed when the command ends, however it ends. When the file can no
+//! longer be kept (an error after the command started), the command is stopped (SIGTERM, then
+//! SIGKILL after [`STOP_GRACE`]) and waited for before TokenKeeper reports the error: nothing
+//! runs on with a file no one refreshes.
+//!
+//! Only a SIGKILL of TokenKeeper itself leaves the file and its directory, in a directory no
+//! one else can read, which the runtime directory's cleanup at logout removes.
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -25,6 +31,8 @@ use tokio::signal::unix::{SignalKind, signal};
 const RETRY_AT_MOST: Duration = Duration::from_secs(30);
 /// How often a token without a known expiry is asked for again.
 const NO_EXPIRY_POLL: Duration = Duration::from_secs(60);
+/// How long a command stopped by TokenKeeper has between SIGTERM and SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(5);
 
 /// Runs the command with the token file kept fresh; returns its exit code.
 pub async fn run(
@@ -49,7 +57,9 @@ pub async fn run(
         .map_err(|e| Error::io(dir.path(), e))?;
     let file = dir.path().join("token");
     write_atomically(&file, &info)?;
-
+    // Listening before the command starts: a signal sent meanwhile is passed on too, and a
+    // failure here leaves no command behind.
+    let mut signals = Forwarded::new()?;
     let mut child = match tokio::process::Command::new(program)
         .args(args)
         .env(var, &file)
@@ -58,19 +68,54 @@ pub async fn run(
         Ok(child) => child,
         Err(e) => return Ok(crate::exec::cannot_run(&program.to_string_lossy(), &e)),
     };
+    // Every error from here on stops the command first: it must not run on with a token file
+    // that is no longer refreshed (and about to be removed).
+    match keep_fresh(
+        keeper,
+        name,
+        min_valid,
+        &file,
+        info,
+        &mut child,
+        &mut signals,
+    )
+    .await
+    {
+        Ok(status) => Ok(exit_code(status)),
+        Err(e) => {
+            eprintln!(
+                "tokenkeeper: {name}: the token file cannot be kept: stopping {}",
+                program.to_string_lossy()
+            );
+            stop(&mut child).await;
+            Err(e)
+        }
+    }
+    // `dir` goes last: the file is removed once the command has ended.
+}
+
+/// Keeps the file fresh until the command ends; returns how it ended.
+async fn keep_fresh(
+    keeper: &Keeper,
+    name: &str,
+    min_valid: Duration,
+    file: &Path,
+    info: TokenInfo,
+    child: &mut tokio::process::Child,
+    signals: &mut Forwarded,
+) -> Result<std::process::ExitStatus, Error> {
     let Some(pid) = child
         .id()
-        .and_then(|id| rustix::process::Pid::from_raw(id as i32))
+        .and_then(|id| rustix::process::Pid::from_raw(i32::try_from(id).ok()?))
     else {
         return Err(Error::Internal("the command has no process id".to_owned()));
     };
-    let mut signals = Forwarded::new()?;
     let mut current = info;
     let mut need = min_valid;
     let mut wait = next_wake(&current, min_valid);
-    let status = loop {
+    loop {
         tokio::select! {
-            status = child.wait() => break status.map_err(|e| Error::io("the command", e))?,
+            status = child.wait() => return status.map_err(|e| Error::io("the command", e)),
             signo = signals.next() => {
                 // The command decides what a signal means; its exit ends this loop.
                 let _ = rustix::process::kill_process(pid, signo);
@@ -85,7 +130,7 @@ pub async fn run(
                 match crate::token_info(keeper, name, need.max(min_valid)).await {
                     Ok(info) => {
                         if info.fingerprint != current.fingerprint {
-                            write_atomically(&file, &info)?;
+                            write_atomically(file, &info)?;
                             tracing::info!(fingerprint = %info.fingerprint, "token file replaced");
                         }
                         current = info;
@@ -101,9 +146,22 @@ pub async fn run(
                 }
             }
         }
-    };
-    drop(dir);
-    Ok(exit_code(status))
+    }
+}
+
+/// Stops a command TokenKeeper started: SIGTERM, then SIGKILL when it has not ended within
+/// [`STOP_GRACE`]; returns once it is gone (waited for, so no zombie either).
+async fn stop(child: &mut tokio::process::Child) {
+    let pid = child
+        .id()
+        .and_then(|id| rustix::process::Pid::from_raw(i32::try_from(id).ok()?));
+    if let Some(pid) = pid
+        && rustix::process::kill_process(pid, rustix::process::Signal::TERM).is_ok()
+        && tokio::time::timeout(STOP_GRACE, child.wait()).await.is_ok()
+    {
+        return;
+    }
+    let _ = child.kill().await;
 }
 
 /// Time left until `at` (zero when past).
@@ -225,6 +283,26 @@ mod tests {
             next_wake(&info(-5), Duration::from_secs(60)),
             Duration::from_secs(1)
         );
+    }
+
+    /// A command that ignores SIGTERM is killed after the grace time (the paused clock skips
+    /// it); either way it has been waited for when `stop` returns.
+    #[tokio::test(start_paused = true)]
+    async fn a_command_that_ignores_sigterm_is_killed() {
+        use std::os::unix::process::ExitStatusExt;
+        use tokio::io::AsyncBufReadExt;
+        let mut child = tokio::process::Command::new("sh")
+            .args(["-c", "trap '' TERM; echo ready; exec sleep 1000"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = tokio::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).await.unwrap();
+        assert_eq!(line, "ready\n");
+        stop(&mut child).await;
+        let status = child.try_wait().unwrap().expect("waited for");
+        assert_eq!(status.signal(), Some(9), "{status:?}");
     }
 
     #[test]

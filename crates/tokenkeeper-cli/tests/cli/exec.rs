@@ -1,9 +1,10 @@
 //! `tokenkeeper exec NAME [--env VAR] -- COMMAND…`: the command gets a fresh token in its
-//! environment and its exit code passes through.
+//! environment and its exit code passes through. With `--token-file`: a private file kept fresh,
+//! removed however the run ends, and a command that is stopped when the file cannot be kept.
 
 use tokenkeeper_emulators::Api;
 
-use crate::helpers::{Env, start};
+use crate::helpers::{Env, blocking, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exec_runs_the_command_with_the_token_and_passes_its_exit_code() {
@@ -188,4 +189,46 @@ async fn signals_reach_the_command_and_the_file_goes_with_it() {
         "the command's trap ran and its code passed"
     );
     assert!(!path.exists(), "the file is removed");
+}
+
+/// `kill SIGNAL PID`, quietly: the process may be gone already.
+fn signal(signal: &str, pid: &str) {
+    let _ = std::process::Command::new("kill")
+        .args([signal, pid])
+        .stderr(std::process::Stdio::null())
+        .status();
+}
+
+/// An error after the command started (here the command removed the file's directory, so the
+/// next token cannot be written) stops the command before TokenKeeper reports it: nothing
+/// runs on with a token file no one refreshes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_after_the_command_started_stops_the_command() {
+    let emu = short_lived(4).await;
+    let e = Env::new();
+    e.add("acc", &emu).0.ok();
+    let run = blocking(move || {
+        e.run(
+            &[
+                "exec",
+                "acc",
+                "--token-file",
+                "--min-valid",
+                "1",
+                "--",
+                "sh",
+                "-c",
+                r#"echo $$; rm -r "$(dirname "$BEARER_TOKEN_FILE")"; exec sleep 1000 >/dev/null 2>&1"#,
+            ],
+            None,
+        )
+    });
+    let run = run.await;
+    let pid = run.stdout.trim().to_owned();
+    let alive = std::path::Path::new(&format!("/proc/{pid}")).exists();
+    signal("-KILL", &pid);
+    assert!(!pid.is_empty(), "{run:?}");
+    assert!(!alive, "the command was stopped: {run:?}");
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("stopping sh"), "{}", run.stderr);
 }
