@@ -13,8 +13,8 @@
 //! SIGKILL after [`STOP_GRACE`]) and waited for before TokenKeeper reports the error: nothing
 //! runs on with a file no one refreshes.
 //!
-//! Only a SIGKILL of TokenKeeper itself leaves the file and its directory, in a directory no
-//! one else can read, which the runtime directory's cleanup at logout removes.
+//! Each run holds a lock on `lock` in its directory; a run killed with SIGKILL leaves its
+//! directory behind, unlocked, and the next run removes it ([`sweep`]).
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -33,6 +33,10 @@ const RETRY_AT_MOST: Duration = Duration::from_secs(30);
 const NO_EXPIRY_POLL: Duration = Duration::from_secs(60);
 /// How long a command stopped by TokenKeeper has between SIGTERM and SIGKILL.
 const STOP_GRACE: Duration = Duration::from_secs(5);
+/// How a run's directory is named (then random letters).
+const PREFIX: &str = "exec-";
+/// The file a run holds locked while it lives.
+const LOCK: &str = "lock";
 
 /// Runs the command with the token file kept fresh; returns its exit code.
 pub async fn run(
@@ -47,15 +51,9 @@ pub async fn run(
     let info = crate::token_info(keeper, name, min_valid).await?;
     let base = tokenkeeper_core::agent::socket_dir(keeper.paths());
     tokenkeeper_core::agent::server::prepare_dir(&base)?;
-    // Removed with everything in it when dropped. Made inside a 0700 directory, then closed to
-    // everyone else itself (tempfile leaves it to the umask).
-    let dir = tempfile::Builder::new()
-        .prefix("exec-")
-        .tempdir_in(&base)
-        .map_err(|e| Error::io(&base, e))?;
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
-        .map_err(|e| Error::io(dir.path(), e))?;
-    let file = dir.path().join("token");
+    sweep(&base);
+    let private = Private::make(&base)?;
+    let file = private.token_file();
     write_atomically(&file, &info)?;
     // Listening before the command starts: a signal sent meanwhile is passed on too, and a
     // failure here leaves no command behind.
@@ -91,7 +89,7 @@ pub async fn run(
             Err(e)
         }
     }
-    // `dir` goes last: the file is removed once the command has ended.
+    // `private` goes last: the file is removed once the command has ended.
 }
 
 /// Keeps the file fresh until the command ends; returns how it ended.
@@ -162,6 +160,74 @@ async fn stop(child: &mut tokio::process::Child) {
         return;
     }
     let _ = child.kill().await;
+}
+
+/// A run's private directory and the lock that says it is alive. Dropped in that order: the
+/// directory is removed while the lock is still held.
+struct Private {
+    dir: tempfile::TempDir,
+    _lock: std::fs::File,
+}
+
+impl Private {
+    /// Makes `exec-XXXXXX` (0700) in `base` and takes its lock. The lock file is made and
+    /// locked under another name, then renamed to [`LOCK`]: a [`sweep`] never finds it
+    /// unlocked while its run lives.
+    fn make(base: &Path) -> Result<Self, Error> {
+        // Removed with everything in it when dropped. Made inside a 0700 directory, then closed
+        // to everyone else itself (tempfile leaves it to the umask).
+        let dir = tempfile::Builder::new()
+            .prefix(PREFIX)
+            .tempdir_in(base)
+            .map_err(|e| Error::io(base, e))?;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(dir.path(), e))?;
+        let making = dir.path().join("lock.new");
+        let lock = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&making)
+            .map_err(|e| Error::io(&making, e))?;
+        lock.lock().map_err(|e| Error::io(&making, e))?;
+        let held = dir.path().join(LOCK);
+        std::fs::rename(&making, &held).map_err(|e| Error::io(&held, e))?;
+        Ok(Self { dir, _lock: lock })
+    }
+
+    fn token_file(&self) -> PathBuf {
+        self.dir.path().join("token")
+    }
+}
+
+/// Removes what runs killed without warning (SIGKILL, a crash) left in `base`: each `exec-*`
+/// directory whose lock no process holds. One being made (no lock yet) and one whose run
+/// lives (locked) are left alone; what cannot be removed is left for the next run.
+fn sweep(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let is_run = entry.file_name().to_string_lossy().starts_with(PREFIX)
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_run {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(lock) = std::fs::File::open(path.join(LOCK)) else {
+            continue;
+        };
+        if lock.try_lock().is_ok() {
+            match std::fs::remove_dir_all(&path) {
+                Ok(()) => {
+                    tracing::info!(dir = %path.display(), "removed the token file of a run that was killed")
+                }
+                Err(e) => {
+                    tracing::debug!(dir = %path.display(), error = %e, "cannot remove a stale token file")
+                }
+            }
+        }
+    }
 }
 
 /// Time left until `at` (zero when past).
@@ -283,6 +349,33 @@ mod tests {
             next_wake(&info(-5), Duration::from_secs(60)),
             Duration::from_secs(1)
         );
+    }
+
+    #[test]
+    fn a_sweep_removes_only_the_directories_whose_run_is_gone() {
+        let base = tempfile::tempdir().unwrap();
+        let make = |name: &str, lock: bool| {
+            let dir = base.path().join(name);
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::write(dir.join("token"), "t\n").unwrap();
+            if lock {
+                std::fs::write(dir.join(LOCK), "").unwrap();
+            }
+            dir
+        };
+        let killed = make("exec-killed", true);
+        let being_made = make("exec-new", false);
+        let other = make("other", true);
+        // A run that lives holds its lock.
+        let living = Private::make(base.path()).unwrap();
+        std::fs::write(living.token_file(), "t\n").unwrap();
+        sweep(base.path());
+        assert!(!killed.exists(), "an unlocked run's directory is removed");
+        assert!(living.token_file().exists(), "a living run's file stays");
+        assert!(being_made.exists() && other.exists());
+        let gone = living.dir.path().to_owned();
+        drop(living);
+        assert!(!gone.exists(), "a run removes its own directory");
     }
 
     /// A command that ignores SIGTERM is killed after the grace time (the paused clock skips

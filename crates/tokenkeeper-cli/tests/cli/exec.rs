@@ -1,6 +1,7 @@
 //! `tokenkeeper exec NAME [--env VAR] -- COMMAND…`: the command gets a fresh token in its
 //! environment and its exit code passes through. With `--token-file`: a private file kept fresh,
-//! removed however the run ends, and a command that is stopped when the file cannot be kept.
+//! removed however the run ends (by the next run after a SIGKILL), and a command that is
+//! stopped when the file cannot be kept.
 
 use tokenkeeper_emulators::Api;
 
@@ -191,12 +192,89 @@ async fn signals_reach_the_command_and_the_file_goes_with_it() {
     assert!(!path.exists(), "the file is removed");
 }
 
+/// An `exec --token-file` run whose command sleeps; a test that fails midway leaves neither
+/// process behind.
+struct Sleeping {
+    tokenkeeper: std::process::Child,
+    file: std::path::PathBuf,
+    command: String,
+}
+
+impl Sleeping {
+    /// Starts the run; its command prints its file and its process id, then sleeps.
+    fn start(e: &Env) -> Self {
+        let mut cmd = e.command(&[
+            "exec",
+            "acc",
+            "--token-file",
+            "--",
+            "sh",
+            "-c",
+            r#"echo "$BEARER_TOKEN_FILE"; echo $$; exec sleep 1000 >/dev/null 2>&1"#,
+        ]);
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let mut tokenkeeper = cmd.spawn().unwrap();
+        let mut out = std::io::BufReader::new(tokenkeeper.stdout.take().unwrap());
+        let mut file = String::new();
+        let mut command = String::new();
+        std::io::BufRead::read_line(&mut out, &mut file).unwrap();
+        std::io::BufRead::read_line(&mut out, &mut command).unwrap();
+        let run = Self {
+            tokenkeeper,
+            file: std::path::PathBuf::from(file.trim()),
+            command: command.trim().to_owned(),
+        };
+        assert!(run.file.exists(), "{}", run.file.display());
+        run
+    }
+}
+
+impl Drop for Sleeping {
+    fn drop(&mut self) {
+        let _ = self.tokenkeeper.kill();
+        let _ = self.tokenkeeper.wait();
+        if !self.command.is_empty() {
+            signal("-KILL", &self.command);
+        }
+    }
+}
+
 /// `kill SIGNAL PID`, quietly: the process may be gone already.
 fn signal(signal: &str, pid: &str) {
     let _ = std::process::Command::new("kill")
         .args([signal, pid])
         .stderr(std::process::Stdio::null())
         .status();
+}
+
+/// A run killed with SIGKILL cannot clean up: its directory stays, unlocked, and the next run
+/// removes it; the directory of a run that still lives is left alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_a_killed_run_left_is_removed_by_the_next_run() {
+    let emu = start(Api::Ece).await;
+    let e = Env::new();
+    e.add("acc", &emu).0.ok();
+    blocking(move || {
+        let mut killed = Sleeping::start(&e);
+        let mut living = Sleeping::start(&e);
+        killed.tokenkeeper.kill().unwrap();
+        killed.tokenkeeper.wait().unwrap();
+        signal("-KILL", &killed.command);
+        assert!(killed.file.exists(), "a SIGKILL leaves the file behind");
+        e.run(&["exec", "acc", "--token-file", "--", "true"], None)
+            .ok();
+        assert!(
+            !killed.file.parent().unwrap().exists(),
+            "the next run removed the killed run's directory"
+        );
+        assert!(living.file.exists(), "a living run's file stays");
+        signal("-TERM", &living.tokenkeeper.id().to_string());
+        let status = living.tokenkeeper.wait().unwrap();
+        assert_eq!(status.code(), Some(143), "the command ended by SIGTERM");
+        assert!(!living.file.exists(), "and its file with it");
+    })
+    .await;
 }
 
 /// An error after the command started (here the command removed the file's directory, so the
