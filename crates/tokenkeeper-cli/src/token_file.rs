@@ -1,8 +1,10 @@
 //! `tokenkeeper exec NAME --token-file -- COMMAND…`: for programs that outlive a token. The
-//! token goes into a private file (0600, in a 0700 directory of its own under the agent's
-//! socket directory: `$XDG_RUNTIME_DIR/tokenkeeper/`, or `run/` in the config directory
-//! without one), whose path the command gets in `BEARER_TOKEN_FILE` (the WLCG bearer-token
-//! discovery convention) or the variable the user names.
+//! token goes into a private file (0600, in a 0700 directory of its own), whose path the command
+//! gets in `BEARER_TOKEN_FILE` (the WLCG bearer-token discovery convention) or the variable the
+//! user names. The directory is made under `$XDG_RUNTIME_DIR/tokenkeeper/` (the session's
+//! memory); without a runtime directory (cron, ssh), under `/dev/shm/tokenkeeper-<uid>/` when
+//! that is a memory filesystem and the folder is a private one of this user, so the token never
+//! reaches a disk; else under `run/` in the config directory (the agent's fallback, on disk).
 //!
 //! While the command runs the file is replaced atomically (write beside, then rename) before
 //! its token gets short of `--min-valid`, through the token agent when one runs. Signals sent
@@ -49,8 +51,7 @@ pub async fn run(
 ) -> Result<ExitCode, Error> {
     let min_valid = Duration::from_secs(min_valid);
     let info = crate::token_info(keeper, name, min_valid).await?;
-    let base = tokenkeeper_core::agent::socket_dir(keeper.paths());
-    tokenkeeper_core::agent::server::prepare_dir(&base)?;
+    let base = base_dir(keeper)?;
     sweep(&base);
     let private = Private::make(&base)?;
     let file = private.token_file();
@@ -160,6 +161,61 @@ async fn stop(child: &mut tokio::process::Child) {
         return;
     }
     let _ = child.kill().await;
+}
+
+/// Where the runs' directories go: the session's runtime directory, else a private folder on
+/// the memory filesystem (Linux's `/dev/shm`), else the agent's `run/` in the config directory.
+fn base_dir(keeper: &Keeper) -> Result<PathBuf, Error> {
+    if let Some(runtime) = tokenkeeper_core::agent::runtime_socket_dir() {
+        tokenkeeper_core::agent::server::prepare_dir(&runtime)?;
+        return Ok(runtime);
+    }
+    if let Some(memory) = memory_dir() {
+        return Ok(memory);
+    }
+    let base = tokenkeeper_core::agent::socket_dir(keeper.paths());
+    tokenkeeper_core::agent::server::prepare_dir(&base)?;
+    Ok(base)
+}
+
+/// Linux's shared memory folder, a tmpfs on every common distribution.
+const SHARED_MEMORY: &str = "/dev/shm";
+
+/// `/dev/shm/tokenkeeper-<uid>`, made or checked to be a private folder of this user (0700,
+/// ours, not a symlink), when `/dev/shm` is a memory filesystem whose entries others cannot
+/// replace (sticky, as a tmpfs for everyone is). `None` otherwise, or when another user holds
+/// the name.
+#[cfg(target_os = "linux")]
+fn memory_dir() -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    // statfs(2)'s f_type of a tmpfs and a ramfs (linux/magic.h).
+    const TMPFS_MAGIC: u64 = 0x0102_1994;
+    const RAMFS_MAGIC: u64 = 0x8584_58f6;
+    let shared = Path::new(SHARED_MEMORY);
+    let in_memory = rustix::fs::statfs(shared)
+        .is_ok_and(|fs| matches!(u64::try_from(fs.f_type), Ok(TMPFS_MAGIC | RAMFS_MAGIC)));
+    let guarded = std::fs::metadata(shared)
+        .is_ok_and(|m| m.is_dir() && (m.mode() & 0o1000 != 0 || m.mode() & 0o022 == 0));
+    if !in_memory || !guarded {
+        tracing::debug!("{SHARED_MEMORY} is not a guarded memory filesystem");
+        return None;
+    }
+    let dir = shared.join(format!(
+        "tokenkeeper-{}",
+        rustix::process::geteuid().as_raw()
+    ));
+    match tokenkeeper_core::agent::server::prepare_dir(&dir) {
+        Ok(_) => Some(dir),
+        Err(e) => {
+            tracing::warn!(error = %e, "no private folder in {SHARED_MEMORY}: the token file goes under the config directory");
+            None
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn memory_dir() -> Option<PathBuf> {
+    None
 }
 
 /// A run's private directory and the lock that says it is alive. Dropped in that order: the

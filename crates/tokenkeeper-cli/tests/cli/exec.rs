@@ -1,7 +1,7 @@
 //! `tokenkeeper exec NAME [--env VAR] -- COMMAND…`: the command gets a fresh token in its
 //! environment and its exit code passes through. With `--token-file`: a private file kept fresh,
-//! removed however the run ends (by the next run after a SIGKILL), and a command that is
-//! stopped when the file cannot be kept.
+//! in memory, removed however the run ends (by the next run after a SIGKILL), and a command
+//! that is stopped when the file cannot be kept.
 
 use tokenkeeper_emulators::Api;
 
@@ -275,6 +275,60 @@ async fn the_file_a_killed_run_left_is_removed_by_the_next_run() {
         assert!(!living.file.exists(), "and its file with it");
     })
     .await;
+}
+
+/// Without `XDG_RUNTIME_DIR` (cron, ssh) the file is on the memory filesystem, never on disk:
+/// in a private `/dev/shm/tokenkeeper-<uid>/` where `/dev/shm` is a tmpfs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_runtime_directory_the_token_file_stays_in_memory() {
+    use std::os::unix::fs::MetadataExt;
+    let emu = start(Api::Ece).await;
+    let e = Env::new();
+    e.add("acc", &emu).0.ok();
+    let shm_is_tmpfs = std::process::Command::new("stat")
+        .args(["-f", "-c", "%T", "/dev/shm"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "tmpfs");
+    let uid = std::fs::metadata(e.dir.path()).unwrap().uid();
+    let run = blocking(move || {
+        let mut cmd = e.command(&[
+            "exec",
+            "acc",
+            "--token-file",
+            "--",
+            "sh",
+            "-c",
+            r#"f="$BEARER_TOKEN_FILE"; echo "$f"; stat -f -c %T "$f"; stat -c '%a %u' "$(dirname "$(dirname "$f")")""#,
+        ]);
+        cmd.env_remove("XDG_RUNTIME_DIR");
+        let run = crate::helpers::run_command(cmd, None).ok();
+        (run, e)
+    });
+    let (run, e) = run.await;
+    let mut lines = run.stdout.lines();
+    let path = std::path::PathBuf::from(lines.next().unwrap());
+    assert!(!path.exists(), "removed when the command ended");
+    if shm_is_tmpfs {
+        assert!(
+            path.starts_with(format!("/dev/shm/tokenkeeper-{uid}")),
+            "{}",
+            path.display()
+        );
+        assert_eq!(lines.next(), Some("tmpfs"), "{}", run.stdout);
+        assert_eq!(
+            lines.next(),
+            Some(format!("700 {uid}").as_str()),
+            "a private folder of this user: {}",
+            run.stdout
+        );
+    } else {
+        // No memory filesystem: the agent's private folder in the config directory.
+        assert!(
+            path.starts_with(e.config_dir().join("run")),
+            "{}",
+            path.display()
+        );
+    }
 }
 
 /// An error after the command started (here the command removed the file's directory, so the
