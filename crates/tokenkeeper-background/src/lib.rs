@@ -165,7 +165,7 @@ pub async fn overviews(backend: Arc<Backend>) -> (Overviews, tokio::task::JoinHa
 /// Time allowed for a clean stop after a signal.
 const STOP_WITHIN: std::time::Duration = std::time::Duration::from_millis(4500);
 
-/// [`run`] until SIGINT, SIGTERM or the tray's Quit; after a signal the stop is bounded
+/// [`run`] until SIGINT, SIGTERM, SIGHUP or the tray's Quit; after a signal the stop is bounded
 /// ([`STOP_WITHIN`]: the engine writes its state, the clipboard is cleared).
 pub async fn run_until_signal(keeper: Keeper, options: Options) -> Result<Ended, AppError> {
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
@@ -187,16 +187,34 @@ pub async fn run_until_signal(keeper: Keeper, options: Options) -> Result<Ended,
     }
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    if let Ok(mut term) = signal(SignalKind::terminate()) {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+/// Completes when the process is asked to stop: SIGINT (Ctrl-C), SIGTERM (logout, `kill`,
+/// systemd) or SIGHUP (the terminal it runs in was closed). All three end it the same clean
+/// way: the engine writes its state and a token it copied is taken off the clipboard.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+    async fn next(stream: Option<&mut Signal>) {
+        match stream {
+            Some(stream) => {
+                stream.recv().await;
+            }
+            None => std::future::pending().await,
         }
-        return;
     }
-    let _ = tokio::signal::ctrl_c().await;
+    let open = |kind: SignalKind, name: &str| match signal(kind) {
+        Ok(stream) => Some(stream),
+        Err(e) => {
+            tracing::warn!(signal = name, error = %e, "cannot listen for the signal");
+            None
+        }
+    };
+    let mut int = open(SignalKind::interrupt(), "SIGINT");
+    let mut term = open(SignalKind::terminate(), "SIGTERM");
+    let mut hup = open(SignalKind::hangup(), "SIGHUP");
+    tokio::select! {
+        () = next(int.as_mut()) => tracing::info!("SIGINT: stopping"),
+        () = next(term.as_mut()) => tracing::info!("SIGTERM: stopping"),
+        () = next(hup.as_mut()) => tracing::info!("SIGHUP: stopping"),
+    }
 }
 
 /// Runs a tray action (Quit is the caller's).

@@ -92,8 +92,8 @@ pub enum Command {
         #[arg(last = true, required = true, value_name = "COMMAND")]
         command: Vec<std::ffi::OsString>,
     },
-    /// Keep every account fresh in the background (foreground process; Ctrl-C or SIGTERM
-    /// stops): the engine, the token agent, the tray, notifications and Copy for the desktop
+    /// Keep every account fresh in the background (foreground process; Ctrl-C, SIGTERM or
+    /// SIGHUP stops): the engine, the token agent, the tray, notifications and Copy for the desktop
     /// app's window, which starts it when none runs.
     Daemon {
         /// No tray icon (a server, or a desktop without a tray).

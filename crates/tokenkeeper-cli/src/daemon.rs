@@ -1,6 +1,6 @@
 //! `tokenkeeper daemon`: the background (`tokenkeeper_background::run`: the engine, the token
 //! agent, the window's socket, the tray, notifications, Copy) in the foreground until SIGINT,
-//! SIGTERM or the tray's Quit, logging each event on stderr (never a token or password).
+//! SIGTERM, SIGHUP or the tray's Quit, logging each event on stderr (never a token or password).
 //!
 //! Where `tokenkeeper-background` is installed beside this binary (the packages do), this
 //! process becomes it ([`exec_background`]: the same process, its command line kept): that

@@ -1,8 +1,8 @@
 //! `tokenkeeper demo`: the whole product with no real account. Starts the five API emulators on
 //! loopback, adds one account per API to a throwaway config directory (secrets in the
 //! keychain), runs the refresh engine with short token lifetimes and an occasional injected
-//! fault, and shows a live table. Ctrl-C (or `--duration`) removes the accounts and their
-//! keychain entries and deletes the directory.
+//! fault, and shows a live table. Ctrl-C, SIGTERM, SIGHUP (its terminal closed) or
+//! `--duration` removes the accounts and their keychain entries and deletes the directory.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
@@ -24,7 +24,8 @@ pub struct Options {
     pub no_faults: bool,
 }
 
-/// Runs the demo until Ctrl-C or the duration ends; always cleans up.
+/// Runs the demo until Ctrl-C (SIGINT), SIGTERM or SIGHUP, or the duration ends; always cleans
+/// up.
 pub async fn run(options: Options) -> Result<(), Error> {
     let setup = Demo::start().await?;
     let result = show(&setup, options).await;
@@ -46,7 +47,8 @@ async fn show(setup: &Demo, options: Options) -> Result<(), Error> {
         Duration::from_secs(5)
     });
     let mut next_fault = started + Duration::from_secs(15);
-    let stop = tokio::signal::ctrl_c();
+    // The daemon's stop signals: a closed terminal or a `kill` cleans up like Ctrl-C.
+    let stop = tokenkeeper_background::shutdown_signal();
     tokio::pin!(stop);
     loop {
         tokio::select! {

@@ -1,14 +1,22 @@
 //! `tokenkeeper exec NAME --token-file -- COMMAND…`: for programs that outlive a token. The
-//! token goes into a private file (0600, in a 0700 directory of its own under the agent's
-//! socket directory: `$XDG_RUNTIME_DIR/tokenkeeper/`, or `run/` in the config directory
-//! without one), whose path the command gets in `BEARER_TOKEN_FILE` (the WLCG bearer-token
-//! discovery convention) or the variable the user names. While the command runs the file is
-//! replaced atomically (write beside, then rename) before its token gets short of
-//! `--min-valid`, through the token agent when one runs. Signals sent to TokenKeeper are passed
-//! to the command; the exit code is the command's (128 + the signal's number when a signal
-//! ended it, as shells say it); the file and its directory are removed when the command ends,
-//! however it ends (only a SIGKILL of TokenKeeper itself leaves them, in a directory no one
-//! else can read, which the runtime directory's cleanup at logout removes).
+//! token goes into a private file (0600, in a 0700 directory of its own), whose path the command
+//! gets in `BEARER_TOKEN_FILE` (the WLCG bearer-token discovery convention) or the variable the
+//! user names. The directory is made under `$XDG_RUNTIME_DIR/tokenkeeper/` (the session's
+//! memory); without a runtime directory (cron, ssh), under `/dev/shm/tokenkeeper-<uid>/` when
+//! that is a memory filesystem and the folder is a private one of this user, so the token never
+//! reaches a disk; else under `run/` in the config directory (the agent's fallback, on disk).
+//!
+//! While the command runs the file is replaced atomically (write beside, then rename) before
+//! its token gets short of `--min-valid`, through the token agent when one runs. Signals sent
+//! to TokenKeeper are passed to the command (listened for before it starts); the exit code is
+//! the command's (128 + the signal's number when a signal ended it, as shells say it); the file
+//! and its directory are removed when the command ends, however it ends. When the file can no
+//! longer be kept (an error after the command started), the command is stopped (SIGTERM, then
+//! SIGKILL after [`STOP_GRACE`]) and waited for before TokenKeeper reports the error: nothing
+//! runs on with a file no one refreshes.
+//!
+//! Each run holds a lock on `lock` in its directory; a run killed with SIGKILL leaves its
+//! directory behind, unlocked, and the next run removes it ([`sweep`]).
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -25,6 +33,12 @@ use tokio::signal::unix::{SignalKind, signal};
 const RETRY_AT_MOST: Duration = Duration::from_secs(30);
 /// How often a token without a known expiry is asked for again.
 const NO_EXPIRY_POLL: Duration = Duration::from_secs(60);
+/// How long a command stopped by TokenKeeper has between SIGTERM and SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+/// How a run's directory is named (then random letters).
+const PREFIX: &str = "exec-";
+/// The file a run holds locked while it lives.
+const LOCK: &str = "lock";
 
 /// Runs the command with the token file kept fresh; returns its exit code.
 pub async fn run(
@@ -37,19 +51,14 @@ pub async fn run(
 ) -> Result<ExitCode, Error> {
     let min_valid = Duration::from_secs(min_valid);
     let info = crate::token_info(keeper, name, min_valid).await?;
-    let base = tokenkeeper_core::agent::socket_dir(keeper.paths());
-    tokenkeeper_core::agent::server::prepare_dir(&base)?;
-    // Removed with everything in it when dropped. Made inside a 0700 directory, then closed to
-    // everyone else itself (tempfile leaves it to the umask).
-    let dir = tempfile::Builder::new()
-        .prefix("exec-")
-        .tempdir_in(&base)
-        .map_err(|e| Error::io(&base, e))?;
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
-        .map_err(|e| Error::io(dir.path(), e))?;
-    let file = dir.path().join("token");
+    let base = base_dir(keeper)?;
+    sweep(&base);
+    let private = Private::make(&base)?;
+    let file = private.token_file();
     write_atomically(&file, &info)?;
-
+    // Listening before the command starts: a signal sent meanwhile is passed on too, and a
+    // failure here leaves no command behind.
+    let mut signals = Forwarded::new()?;
     let mut child = match tokio::process::Command::new(program)
         .args(args)
         .env(var, &file)
@@ -58,19 +67,54 @@ pub async fn run(
         Ok(child) => child,
         Err(e) => return Ok(crate::exec::cannot_run(&program.to_string_lossy(), &e)),
     };
+    // Every error from here on stops the command first: it must not run on with a token file
+    // that is no longer refreshed (and about to be removed).
+    match keep_fresh(
+        keeper,
+        name,
+        min_valid,
+        &file,
+        info,
+        &mut child,
+        &mut signals,
+    )
+    .await
+    {
+        Ok(status) => Ok(exit_code(status)),
+        Err(e) => {
+            eprintln!(
+                "tokenkeeper: {name}: the token file cannot be kept: stopping {}",
+                program.to_string_lossy()
+            );
+            stop(&mut child).await;
+            Err(e)
+        }
+    }
+    // `private` goes last: the file is removed once the command has ended.
+}
+
+/// Keeps the file fresh until the command ends; returns how it ended.
+async fn keep_fresh(
+    keeper: &Keeper,
+    name: &str,
+    min_valid: Duration,
+    file: &Path,
+    info: TokenInfo,
+    child: &mut tokio::process::Child,
+    signals: &mut Forwarded,
+) -> Result<std::process::ExitStatus, Error> {
     let Some(pid) = child
         .id()
-        .and_then(|id| rustix::process::Pid::from_raw(id as i32))
+        .and_then(|id| rustix::process::Pid::from_raw(i32::try_from(id).ok()?))
     else {
         return Err(Error::Internal("the command has no process id".to_owned()));
     };
-    let mut signals = Forwarded::new()?;
     let mut current = info;
     let mut need = min_valid;
     let mut wait = next_wake(&current, min_valid);
-    let status = loop {
+    loop {
         tokio::select! {
-            status = child.wait() => break status.map_err(|e| Error::io("the command", e))?,
+            status = child.wait() => return status.map_err(|e| Error::io("the command", e)),
             signo = signals.next() => {
                 // The command decides what a signal means; its exit ends this loop.
                 let _ = rustix::process::kill_process(pid, signo);
@@ -85,7 +129,7 @@ pub async fn run(
                 match crate::token_info(keeper, name, need.max(min_valid)).await {
                     Ok(info) => {
                         if info.fingerprint != current.fingerprint {
-                            write_atomically(&file, &info)?;
+                            write_atomically(file, &info)?;
                             tracing::info!(fingerprint = %info.fingerprint, "token file replaced");
                         }
                         current = info;
@@ -101,9 +145,145 @@ pub async fn run(
                 }
             }
         }
+    }
+}
+
+/// Stops a command TokenKeeper started: SIGTERM, then SIGKILL when it has not ended within
+/// [`STOP_GRACE`]; returns once it is gone (waited for, so no zombie either).
+async fn stop(child: &mut tokio::process::Child) {
+    let pid = child
+        .id()
+        .and_then(|id| rustix::process::Pid::from_raw(i32::try_from(id).ok()?));
+    if let Some(pid) = pid
+        && rustix::process::kill_process(pid, rustix::process::Signal::TERM).is_ok()
+        && tokio::time::timeout(STOP_GRACE, child.wait()).await.is_ok()
+    {
+        return;
+    }
+    let _ = child.kill().await;
+}
+
+/// Where the runs' directories go: the session's runtime directory, else a private folder on
+/// the memory filesystem (Linux's `/dev/shm`), else the agent's `run/` in the config directory.
+fn base_dir(keeper: &Keeper) -> Result<PathBuf, Error> {
+    if let Some(runtime) = tokenkeeper_core::agent::runtime_socket_dir() {
+        tokenkeeper_core::agent::server::prepare_dir(&runtime)?;
+        return Ok(runtime);
+    }
+    if let Some(memory) = memory_dir() {
+        return Ok(memory);
+    }
+    let base = tokenkeeper_core::agent::socket_dir(keeper.paths());
+    tokenkeeper_core::agent::server::prepare_dir(&base)?;
+    Ok(base)
+}
+
+/// Linux's shared memory folder, a tmpfs on every common distribution.
+const SHARED_MEMORY: &str = "/dev/shm";
+
+/// `/dev/shm/tokenkeeper-<uid>`, made or checked to be a private folder of this user (0700,
+/// ours, not a symlink), when `/dev/shm` is a memory filesystem whose entries others cannot
+/// replace (sticky, as a tmpfs for everyone is). `None` otherwise, or when another user holds
+/// the name.
+#[cfg(target_os = "linux")]
+fn memory_dir() -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    // statfs(2)'s f_type of a tmpfs and a ramfs (linux/magic.h).
+    const TMPFS_MAGIC: u64 = 0x0102_1994;
+    const RAMFS_MAGIC: u64 = 0x8584_58f6;
+    let shared = Path::new(SHARED_MEMORY);
+    let in_memory = rustix::fs::statfs(shared)
+        .is_ok_and(|fs| matches!(u64::try_from(fs.f_type), Ok(TMPFS_MAGIC | RAMFS_MAGIC)));
+    let guarded = std::fs::metadata(shared)
+        .is_ok_and(|m| m.is_dir() && (m.mode() & 0o1000 != 0 || m.mode() & 0o022 == 0));
+    if !in_memory || !guarded {
+        tracing::debug!("{SHARED_MEMORY} is not a guarded memory filesystem");
+        return None;
+    }
+    let dir = shared.join(format!(
+        "tokenkeeper-{}",
+        rustix::process::geteuid().as_raw()
+    ));
+    match tokenkeeper_core::agent::server::prepare_dir(&dir) {
+        Ok(_) => Some(dir),
+        Err(e) => {
+            tracing::warn!(error = %e, "no private folder in {SHARED_MEMORY}: the token file goes under the config directory");
+            None
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn memory_dir() -> Option<PathBuf> {
+    None
+}
+
+/// A run's private directory and the lock that says it is alive. Dropped in that order: the
+/// directory is removed while the lock is still held.
+struct Private {
+    dir: tempfile::TempDir,
+    _lock: std::fs::File,
+}
+
+impl Private {
+    /// Makes `exec-XXXXXX` (0700) in `base` and takes its lock. The lock file is made and
+    /// locked under another name, then renamed to [`LOCK`]: a [`sweep`] never finds it
+    /// unlocked while its run lives.
+    fn make(base: &Path) -> Result<Self, Error> {
+        // Removed with everything in it when dropped. Made inside a 0700 directory, then closed
+        // to everyone else itself (tempfile leaves it to the umask).
+        let dir = tempfile::Builder::new()
+            .prefix(PREFIX)
+            .tempdir_in(base)
+            .map_err(|e| Error::io(base, e))?;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(dir.path(), e))?;
+        let making = dir.path().join("lock.new");
+        let lock = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&making)
+            .map_err(|e| Error::io(&making, e))?;
+        lock.lock().map_err(|e| Error::io(&making, e))?;
+        let held = dir.path().join(LOCK);
+        std::fs::rename(&making, &held).map_err(|e| Error::io(&held, e))?;
+        Ok(Self { dir, _lock: lock })
+    }
+
+    fn token_file(&self) -> PathBuf {
+        self.dir.path().join("token")
+    }
+}
+
+/// Removes what runs killed without warning (SIGKILL, a crash) left in `base`: each `exec-*`
+/// directory whose lock no process holds. One being made (no lock yet) and one whose run
+/// lives (locked) are left alone; what cannot be removed is left for the next run.
+fn sweep(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
     };
-    drop(dir);
-    Ok(exit_code(status))
+    for entry in entries.flatten() {
+        let is_run = entry.file_name().to_string_lossy().starts_with(PREFIX)
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_run {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(lock) = std::fs::File::open(path.join(LOCK)) else {
+            continue;
+        };
+        if lock.try_lock().is_ok() {
+            match std::fs::remove_dir_all(&path) {
+                Ok(()) => {
+                    tracing::info!(dir = %path.display(), "removed the token file of a run that was killed")
+                }
+                Err(e) => {
+                    tracing::debug!(dir = %path.display(), error = %e, "cannot remove a stale token file")
+                }
+            }
+        }
+    }
 }
 
 /// Time left until `at` (zero when past).
@@ -225,6 +405,53 @@ mod tests {
             next_wake(&info(-5), Duration::from_secs(60)),
             Duration::from_secs(1)
         );
+    }
+
+    #[test]
+    fn a_sweep_removes_only_the_directories_whose_run_is_gone() {
+        let base = tempfile::tempdir().unwrap();
+        let make = |name: &str, lock: bool| {
+            let dir = base.path().join(name);
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::write(dir.join("token"), "t\n").unwrap();
+            if lock {
+                std::fs::write(dir.join(LOCK), "").unwrap();
+            }
+            dir
+        };
+        let killed = make("exec-killed", true);
+        let being_made = make("exec-new", false);
+        let other = make("other", true);
+        // A run that lives holds its lock.
+        let living = Private::make(base.path()).unwrap();
+        std::fs::write(living.token_file(), "t\n").unwrap();
+        sweep(base.path());
+        assert!(!killed.exists(), "an unlocked run's directory is removed");
+        assert!(living.token_file().exists(), "a living run's file stays");
+        assert!(being_made.exists() && other.exists());
+        let gone = living.dir.path().to_owned();
+        drop(living);
+        assert!(!gone.exists(), "a run removes its own directory");
+    }
+
+    /// A command that ignores SIGTERM is killed after the grace time (the paused clock skips
+    /// it); either way it has been waited for when `stop` returns.
+    #[tokio::test(start_paused = true)]
+    async fn a_command_that_ignores_sigterm_is_killed() {
+        use std::os::unix::process::ExitStatusExt;
+        use tokio::io::AsyncBufReadExt;
+        let mut child = tokio::process::Command::new("sh")
+            .args(["-c", "trap '' TERM; echo ready; exec sleep 1000"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = tokio::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).await.unwrap();
+        assert_eq!(line, "ready\n");
+        stop(&mut child).await;
+        let status = child.try_wait().unwrap().expect("waited for");
+        assert_eq!(status.signal(), Some(9), "{status:?}");
     }
 
     #[test]

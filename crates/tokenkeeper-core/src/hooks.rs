@@ -7,8 +7,10 @@
 //! expiry and fingerprint in its environment (`TOKENKEEPER_ACCOUNT`, `TOKENKEEPER_PROVIDER`,
 //! `TOKENKEEPER_EXPIRES_AT`, `TOKENKEEPER_FINGERPRINT`) and **the token on its stdin only**:
 //! never in its arguments or environment, where other users' `ps` could see it. It has
-//! [`TIMEOUT`] to finish; a failure (exit code, signal, timeout, cannot start) is written to
-//! the account's history as `hook_failed` with what it said on stderr, and logged.
+//! [`TIMEOUT`] to take the token and finish: writing the token counts, so a hook that never
+//! reads its stdin cannot hold the background on a full pipe, and a hook still running then is
+//! killed. A failure (exit code, signal, timeout, cannot start) is written to the account's
+//! history as `hook_failed` with what it said on stderr, and logged.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -140,6 +142,11 @@ impl std::fmt::Debug for Run<'_> {
 /// Runs `command` with the token on its stdin; `Err` says how it failed, in words that never
 /// hold the token.
 pub async fn run_hook(command: &[String], run: &Run<'_>) -> Result<(), String> {
+    run_hook_within(command, run, TIMEOUT).await
+}
+
+/// [`run_hook`] with a time limit of `limit` (tests shorten it).
+async fn run_hook_within(command: &[String], run: &Run<'_>, limit: Duration) -> Result<(), String> {
     let Some((program, args)) = command.split_first() else {
         return Err("the hook names no program".to_owned());
     };
@@ -160,13 +167,20 @@ pub async fn run_hook(command: &[String], run: &Run<'_>) -> Result<(), String> {
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        let line = zeroize::Zeroizing::new(format!("{}\n", run.token));
-        // A hook that does not read its stdin is not a failure.
-        let _ = stdin.write_all(line.as_bytes()).await;
-    }
+    let stdin = child.stdin.take();
     let mut stderr = child.stderr.take();
-    let waited = tokio::time::timeout(TIMEOUT, child.wait()).await;
+    // The token is written within the time limit too: a hook that never reads its stdin blocks
+    // the write once the pipe is full (64 KiB), and must not hold this task past the limit.
+    let waited = tokio::time::timeout(limit, async {
+        if let Some(mut stdin) = stdin {
+            let line = zeroize::Zeroizing::new(format!("{}\n", run.token));
+            // A hook that does not read its stdin is not a failure.
+            let _ = stdin.write_all(line.as_bytes()).await;
+            // Dropped here: the hook sees the end of its input before it is waited for.
+        }
+        child.wait().await
+    })
+    .await;
     let said = match stderr.as_mut() {
         Some(err) => {
             let mut text = Vec::new();
@@ -182,10 +196,11 @@ pub async fn run_hook(command: &[String], run: &Run<'_>) -> Result<(), String> {
     match waited {
         Err(_) => {
             let _ = child.kill().await;
-            Err(format!(
-                "{program} did not finish within {} s{said}",
-                TIMEOUT.as_secs()
-            ))
+            let within = match limit.as_secs() {
+                0 => format!("{} ms", limit.as_millis()),
+                secs => format!("{secs} s"),
+            };
+            Err(format!("{program} did not finish within {within}{said}"))
         }
         Ok(Err(e)) => Err(format!("{program}: {e}")),
         Ok(Ok(status)) if status.success() => Ok(()),
@@ -245,6 +260,32 @@ mod tests {
         let missing = ["/nonexistent/hook".to_owned()];
         let err = run_hook(&missing, &run()).await.unwrap_err();
         assert!(err.starts_with("cannot run /nonexistent/hook"), "{err}");
+    }
+
+    /// A hook that never reads its stdin, given a token larger than a pipe holds, blocks the
+    /// write of the token: the time limit covers it and the hook is killed. (A real clock: a
+    /// paused one would jump past the guard while the killed hook is being reaped.)
+    #[tokio::test]
+    async fn a_hook_that_never_reads_its_stdin_is_stopped_at_the_time_limit() {
+        let big = "t".repeat(4 << 20);
+        let mut run = run();
+        run.token = &big;
+        // A command line no other process has, to find the hook among the processes.
+        let marker = format!("3600.{}", std::process::id());
+        let command = ["sleep".to_owned(), marker.clone()];
+        let limit = Duration::from_millis(300);
+        // Only a guard against hanging: without the fix the write never ends.
+        let outcome = tokio::time::timeout(TIMEOUT, run_hook_within(&command, &run, limit)).await;
+        let err = outcome
+            .expect("the hook's time limit covers the write of the token")
+            .unwrap_err();
+        assert!(err.contains("did not finish within 300 ms"), "{err}");
+        let still_running = std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|p| std::fs::read(p.path().join("cmdline")).ok())
+            .any(|line| line.split(|b| *b == 0).any(|arg| arg == marker.as_bytes()));
+        assert!(!still_running, "the hook was killed");
     }
 
     #[tokio::test]

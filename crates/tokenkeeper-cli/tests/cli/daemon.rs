@@ -1,6 +1,7 @@
 //! `tokenkeeper daemon` against the emulators: keeps every API fresh, follows accounts added
-//! and removed by other processes, logs no secret, stops cleanly on SIGTERM, refuses a second
-//! daemon, and survives `kill -9` in the middle of a slow refresh. Also `tokenkeeper demo`.
+//! and removed by other processes, logs no secret, stops cleanly on SIGTERM (SIGINT and SIGHUP
+//! alike), refuses a second daemon, and survives `kill -9` in the middle of a slow refresh.
+//! Also `tokenkeeper demo`.
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
@@ -73,7 +74,7 @@ impl Daemon {
         self.signal("-TERM")
     }
 
-    /// Sends a signal (`-TERM`, `-INT`), then the exit code and how long it took.
+    /// Sends a signal (`-TERM`, `-INT`, `-HUP`), then the exit code and how long it took.
     fn signal(mut self, signal: &str) -> (i32, Duration, String) {
         let pid = self.child.id().to_string();
         let sent = Instant::now();
@@ -170,7 +171,8 @@ async fn daemon_keeps_every_api_fresh_follows_changes_and_stops_on_sigterm() {
             add_short(&e, &format!("d-{}", emu.api().id()), emu, 8);
         }
         let daemon = Daemon::start(&e);
-        // 8 s tokens are refreshed 4 s before expiry: within 12 s each is renewed twice.
+        // 8 s tokens are refreshed 5 s after they came (half their life, 4 s, is under the 5 s
+        // floor between refreshes): within 12 s each is renewed twice.
         std::thread::sleep(Duration::from_secs(12));
         for emu in &em {
             assert!(
@@ -259,6 +261,36 @@ async fn a_second_daemon_on_the_same_directory_is_refused() {
         assert_eq!(code, 0, "{log}");
         assert!(took < Duration::from_secs(5), "stopped in {took:?}");
         assert!(log.contains("daemon stopped"), "{log}");
+        e.run(&["remove", "g"], None).ok();
+    })
+    .await;
+}
+
+/// The terminal a daemon runs in is closed (SIGHUP): it stops as on SIGTERM, through the same
+/// clean stop (the engine writes its state, a token it copied is taken off the clipboard),
+/// rather than being killed by the signal's default action.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_closed_terminal_stops_the_daemon_as_sigterm_does() {
+    let emu = Arc::new(short_lived(Api::GenericJwt, 60).await);
+    let env = Arc::new(Env::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("g", &em).0.ok();
+        let daemon = Daemon::start(&e);
+        let (code, took, log) = daemon.signal("-HUP");
+        assert_eq!(code, 0, "stopped, not killed by the signal: {log}");
+        assert!(took < Duration::from_secs(5), "stopped in {took:?}");
+        assert!(log.contains("SIGHUP: stopping"), "{log}");
+        assert!(log.contains("daemon stopped"), "{log}");
+        let list = e.run(&["list", "--json"], None).ok().json();
+        assert!(
+            list[0]["next_refresh_at"].is_string(),
+            "the daemon's state was written: {list}"
+        );
+        // The directory is free again: a new daemon starts.
+        let again = Daemon::start(&e);
+        let (code, _, log) = again.terminate();
+        assert_eq!(code, 0, "{log}");
         e.run(&["remove", "g"], None).ok();
     })
     .await;
@@ -397,6 +429,21 @@ async fn the_demo_runs_and_cleans_up_after_itself() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ctrl_c_stops_the_demo_and_it_cleans_up() {
+    stop_the_demo_with("-INT").await;
+}
+
+/// Closing the terminal the demo runs in (SIGHUP) cleans up as Ctrl-C does, and so does a
+/// plain `kill` (SIGTERM); before, both left the demo's accounts, keychain entries and
+/// directory behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_closed_terminal_stops_the_demo_and_it_cleans_up() {
+    stop_the_demo_with("-HUP").await;
+    stop_the_demo_with("-TERM").await;
+}
+
+/// Starts the demo, asks it for a token from another terminal, then sends it `signal`: it exits
+/// with 0 within 5 s, having removed its directory.
+async fn stop_the_demo_with(signal: &'static str) {
     let env = Arc::new(Env::new());
     let e = env.clone();
     blocking(move || {
@@ -442,7 +489,7 @@ async fn ctrl_c_stops_the_demo_and_it_cleans_up() {
         let sent = Instant::now();
         assert!(
             Command::new("kill")
-                .args(["-INT", &pid])
+                .args([signal, &pid])
                 .status()
                 .unwrap()
                 .success()

@@ -5,6 +5,9 @@
 //!   lifetime, at most half the lifetime), minus a random jitter of up to 10 % of the lead
 //!   (at most 30 s): earlier, never later. The refresh therefore always happens while the
 //!   token is valid, which Redis Enterprise and ECE require.
+//! - Whatever lifetime a server announces (even 0 or 1 s), a refresh is planned no sooner than
+//!   [`Policy::min_interval`] (5 s) after the last one: a token living under twice that is
+//!   refreshed every 5 s, after it expired when it lives under 5 s, rather than in a loop.
 //! - Failures back off exponentially with full jitter (1 s, 2 s, 4 s ... capped at 5 min, never
 //!   under 1 s), honour `Retry-After` (up to an hour), and are pulled in before the token
 //!   expires when there is still time; a retry that must land after expiry is flagged.
@@ -37,6 +40,8 @@ pub struct Policy {
     pub expiry_margin: Duration,
     /// A fixed lead for accounts that set none (the global setting).
     pub fixed_lead: Option<Duration>,
+    /// Least time between two planned refreshes of one account, whatever the token's lifetime.
+    pub min_interval: Duration,
 }
 
 impl Default for Policy {
@@ -51,6 +56,7 @@ impl Default for Policy {
             retry_after_cap: Duration::from_secs(3600),
             expiry_margin: Duration::from_secs(5),
             fixed_lead: None,
+            min_interval: Duration::from_secs(5),
         }
     }
 }
@@ -87,7 +93,8 @@ impl Policy {
     }
 
     /// When to refresh a token obtained at `obtained_at` that expires at `expires_at`;
-    /// `random` in `[0, 1)` picks the jitter.
+    /// `random` in `[0, 1)` picks the jitter. Never sooner than [`Self::min_interval`] after
+    /// `obtained_at`, whatever the lifetime.
     pub fn next_refresh(
         &self,
         obtained_at: DateTime<Utc>,
@@ -97,7 +104,13 @@ impl Policy {
     ) -> DateTime<Utc> {
         let lead = self.lead(expires_at - obtained_at, fixed_lead);
         let jitter = scale(self.jitter_window(lead), random.clamp(0.0, 1.0));
-        expires_at - lead - jitter
+        self.spaced(expires_at - lead - jitter, obtained_at)
+    }
+
+    /// `planned`, or later when it comes sooner than [`Self::min_interval`] after `last`, the
+    /// start of the account's last attempt or the moment its token was obtained.
+    pub fn spaced(&self, planned: DateTime<Utc>, last: DateTime<Utc>) -> DateTime<Utc> {
+        planned.max(last + delta(self.min_interval))
     }
 
     /// A token must stay valid this long past "now" for the engine to leave it alone: the
@@ -240,6 +253,40 @@ mod tests {
             at >= obtained + secs(234) && at <= obtained + secs(240),
             "{at}"
         );
+    }
+
+    #[test]
+    fn a_token_of_any_lifetime_is_refreshed_at_most_every_5_seconds() {
+        let p = Policy::default();
+        let obtained = t0();
+        for lifetime in [-10, 0, 1, 4, 9] {
+            for r in [0.0, 0.5, 0.999_999] {
+                let at = p.next_refresh(obtained, obtained + secs(lifetime), None, r);
+                assert_eq!(at, obtained + secs(5), "lifetime {lifetime} s, random {r}");
+            }
+        }
+        // A fixed lead longer than the lifetime changes nothing.
+        let at = p.next_refresh(
+            obtained,
+            obtained + secs(2),
+            Some(Duration::from_secs(600)),
+            0.5,
+        );
+        assert_eq!(at, obtained + secs(5));
+        // From 10 s up, the lead rule alone decides (half the lifetime at most).
+        assert_eq!(
+            p.next_refresh(obtained, obtained + secs(10), None, 0.0),
+            obtained + secs(5)
+        );
+        assert_eq!(
+            p.next_refresh(obtained, obtained + secs(30), None, 0.0),
+            obtained + secs(15)
+        );
+        // After an attempt started at `last`, the next one waits 5 s whatever was planned.
+        let last = t0();
+        assert_eq!(p.spaced(last + secs(1), last), last + secs(5));
+        assert_eq!(p.spaced(last - secs(1), last), last + secs(5));
+        assert_eq!(p.spaced(last + secs(60), last), last + secs(60));
     }
 
     #[test]

@@ -547,8 +547,8 @@ impl Runner {
                     }
                     _ => now + TimeDelta::seconds(60),
                 };
-                // A token issued already (nearly) expired must not cause a refresh loop.
-                let next = next.max(now + TimeDelta::seconds(1));
+                // A token issued (nearly) expired, or found so, must not cause a refresh loop.
+                let next = self.policy.spaced(next, started_at);
                 if attempt.contacted_api {
                     self.metrics.refreshed.fetch_add(1, Ordering::Relaxed);
                     (EventKind::Refreshed, Outcome::Refreshed, Some(next))

@@ -1,6 +1,6 @@
 //! The engine's timing under tokio's paused clock, with a scripted attempter instead of HTTP:
-//! lead and jitter bounds, backoff, Retry-After, needs_login parking, suspend/resume, bounded
-//! concurrency and the once-a-minute wake-up.
+//! lead and jitter bounds, at most one refresh every 5 s, backoff, Retry-After, needs_login
+//! parking, suspend/resume, bounded concurrency and the once-a-minute wake-up.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -199,6 +199,32 @@ async fn refreshes_come_at_expiry_minus_lead_never_later_and_jitter_stays_in_bou
         - all_gaps.iter().cloned().fold(f64::MAX, f64::min);
     assert!(spread > 1.0, "jitter spreads the refreshes: {spread}");
     engine.shutdown().await;
+}
+
+/// A server that announces a lifetime of 0 or 1 s does not get a refresh a second: one account
+/// is refreshed at most every 5 s, and still every 5 s.
+#[tokio::test(start_paused = true)]
+async fn a_token_living_a_second_or_none_is_refreshed_at_most_every_5_seconds() {
+    for lifetime in [1, 0] {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = Scripted::new(dir.path(), lifetime);
+        let acc = account(0);
+        let id = acc.id;
+        let engine = start(&fake, vec![acc], 8).await;
+        wait(60).await;
+        let count = fake.count(id);
+        assert!(
+            (12..=13).contains(&count),
+            "lifetime {lifetime} s: {count} attempts in 60 s"
+        );
+        for gap in fake.gaps(id) {
+            assert!(
+                gap >= 5.0,
+                "lifetime {lifetime} s: {gap} s between refreshes"
+            );
+        }
+        engine.shutdown().await;
+    }
 }
 
 #[tokio::test(start_paused = true)]
