@@ -49,6 +49,11 @@ pub enum FaultAction {
     /// `errors[0].code` and `x-cloud-error-codes`, Smartling `response.code`, generic
     /// `error.code`, JWT Auth Pro `code`), e.g. Smartling's 401 `ACCESS_DENIED_ERROR`.
     ApiErrorCode { status: u16, code: String },
+    /// As [`FaultAction::ApiError`], with `message` as the error message wherever the API's
+    /// body has one (Redis `message`, ECE `errors[0].message`, Smartling
+    /// `response.errors[0].message`, generic `message` or `error.message`, JWT Auth Pro
+    /// `message`): words a hostile or broken server chose.
+    ApiErrorMessage { status: u16, message: String },
     /// Sleep, then answer normally.
     Delay(Duration),
     /// Handle the request normally (a refresh token is consumed and rotated), then sleep before

@@ -81,6 +81,9 @@ async fn apply(
         FaultAction::ApiErrorCode { status, code } => {
             patch::error_code(s, apis::api_error(s, status, endpoint), &code).await
         }
+        FaultAction::ApiErrorMessage { status, message } => {
+            patch::error_message(s, apis::api_error(s, status, endpoint), &message).await
+        }
         FaultAction::Delay(duration) => {
             tokio::time::sleep(duration).await;
             next.run(req).await

@@ -104,8 +104,8 @@ fn strings(value: &Value, words: bool, values: &mut Vec<String>, api_words: &mut
 }
 
 /// A provider's answer parser: never panics; a token comes only from the body; an error keeps
-/// the status, and an error about a success body never quotes a value from it (it may be a
-/// token).
+/// the status, holds no control character of the server's, and an error about a success body
+/// never quotes a value from it (it may be a token).
 pub fn answer(kind: ProviderKind, data: &[u8]) {
     let reply = reply_of(data);
     // serde skips the fields it ignores without checking their UTF-8, so a body may be read
@@ -129,6 +129,10 @@ pub fn answer(kind: ProviderKind, data: &[u8]) {
             let error = &failure.error;
             assert_eq!(error.status, Some(reply.status), "{error:?}");
             assert!(!error.message.is_empty(), "{error:?}");
+            assert!(
+                !error.to_string().contains(char::is_control),
+                "a control character in {error:?}"
+            );
             if failure.rotated_refresh.is_some() {
                 assert!(reply.is_success(), "a rotated token from an error status");
             }

@@ -96,10 +96,11 @@ fn error_of(reply: &Reply) -> ApiError {
     if reply.status == 449 {
         // Not a refused token: the API wants a re-authentication with elevated permissions for
         // this call, which a login with the same password does not give.
+        // Our words first: a long message of the API's is what a cut shortens.
         error.kind = ErrorKind::Config;
         error.message = format!(
-            "{}; ECE asks for elevated permissions (HTTP 449), which a token refresh cannot give: \
-             check the user's role in the ECE console",
+            "ECE asks for elevated permissions (HTTP 449), which a token refresh cannot give \
+             (check the user's role in the ECE console): {}",
             error.message
         );
     }

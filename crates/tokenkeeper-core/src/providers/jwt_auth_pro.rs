@@ -208,17 +208,18 @@ async fn post(
     let url = account.wp_rest_endpoint(route, !known);
     let other = http.post(account, url, Auth::None, Some(body)).await?;
     if other.status == 404 {
-        // Neither form: the first answer's words, and what was tried.
+        // Neither form: what was tried, then the first answer's words (last, so a cut
+        // shortens those).
         let mut error = error_of(&reply);
         error.message = format!(
-            "{}; neither {} nor {} answered: is the JWT Auth Pro plugin active on this site?",
-            error.message,
+            "neither {} nor {} answered (is the JWT Auth Pro plugin active on this site?): {}",
             account.wp_rest_endpoint(route, false).path(),
             account
                 .wp_rest_endpoint(route, true)
                 .query()
                 .map(|q| format!("/?{q}"))
                 .unwrap_or_default(),
+            error.message,
         );
         return Err(error);
     }
