@@ -78,6 +78,9 @@ pub enum FaultAction {
     /// token field set to `"abc"`; the new refresh token stays in the body. A non-2xx answer of
     /// the handler passes unchanged.
     RotateThenNotJwt,
+    /// As [`FaultAction::RotateThenNotJwt`], with the access token field set to this text
+    /// (e.g. one with a line break, which no bearer token has).
+    RotateThenToken(String),
     /// As [`FaultAction::RotateThenNotJwt`], but the access token field is removed.
     RotateThenMissingToken,
 }

@@ -127,6 +127,9 @@ async fn apply(
         FaultAction::RotateThenNotJwt => {
             patch::token(s, endpoint, next.run(req).await, Some("abc")).await
         }
+        FaultAction::RotateThenToken(token) => {
+            patch::token(s, endpoint, next.run(req).await, Some(&token)).await
+        }
         FaultAction::RotateThenMissingToken => {
             patch::token(s, endpoint, next.run(req).await, None).await
         }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::http::{Auth, Http, JsonBody, Reply, kind_for_status};
 use super::{
-    Outcome, Provider, StoredTokens, USABLE_MARGIN, lenient, non_empty, required, username,
+    Outcome, Provider, StoredTokens, USABLE_MARGIN, access_token, lenient, required, username,
 };
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
@@ -59,7 +59,7 @@ fn parse(reply: &Reply) -> Outcome {
         return Err(error_of(reply).into());
     }
     let body: Success = reply.json()?;
-    let access = non_empty(reply.status, "token", body.token)?;
+    let access = access_token(reply.status, "token", body.token)?;
     let absolute = body
         .session_expiration_time
         .as_deref()
