@@ -4,10 +4,11 @@
 //! deserve one is decided by `tokenkeeper_app_core::backend::notices`, as in the app.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tokenkeeper_app_core::backend::Backend;
 use tokenkeeper_app_core::backend::notices::{Notice, Notifier};
+use tokenkeeper_core::text::{UNCAPPED, clean_server_text};
 
 use crate::Overviews;
 use tokio::task::JoinHandle;
@@ -17,23 +18,41 @@ use zbus::zvariant::Value;
 #[derive(Debug, Clone, Default)]
 pub struct Notifications {
     bus: Option<zbus::Connection>,
+    /// Whether the server reads markup in bodies (its `body-markup` capability), asked before
+    /// the first notification.
+    markup: Arc<OnceLock<bool>>,
 }
 
 impl Notifications {
     /// Connects to the session bus (none: notifications are logged and dropped).
     pub async fn connect() -> Self {
         match zbus::Connection::session().await {
-            Ok(bus) => Self { bus: Some(bus) },
+            Ok(bus) => Self {
+                bus: Some(bus),
+                markup: Arc::default(),
+            },
             Err(e) => {
                 tracing::info!(reason = %e, "no session bus: no notifications");
-                Self { bus: None }
+                Self::default()
             }
         }
     }
 
-    /// Shows one notification.
+    /// Shows one notification. The body is plain text (it may quote an API's words): escaped
+    /// for a server that reads markup, so no `<`, `>` or `&` of an API's makes a tag or an
+    /// entity. The summary is plain text in the specification.
     pub async fn show(&self, title: &str, body: &str) {
         let Some(bus) = &self.bus else { return };
+        let markup = match self.markup.get() {
+            Some(markup) => *markup,
+            None => match reads_markup(bus).await {
+                Some(markup) => *self.markup.get_or_init(|| markup),
+                // Asked again next time; escaped meanwhile.
+                None => true,
+            },
+        };
+        let body = body_text(body, markup);
+        let body = body.as_str();
         let hints: HashMap<&str, Value<'_>> = HashMap::new();
         let sent = bus
             .call_method(
@@ -57,6 +76,50 @@ impl Notifications {
             tracing::warn!(error = %e, "cannot show a notification");
         }
     }
+}
+
+/// Whether the notification server reads markup in bodies (`GetCapabilities` lists
+/// `body-markup`); `None` when it does not answer, and the body is escaped then: that shows
+/// `&lt;` for `<` at worst, where not escaping could let an API's words make markup.
+async fn reads_markup(bus: &zbus::Connection) -> Option<bool> {
+    let reply = bus
+        .call_method(
+            Some("org.freedesktop.Notifications"),
+            "/org/freedesktop/Notifications",
+            Some("org.freedesktop.Notifications"),
+            "GetCapabilities",
+            &(),
+        )
+        .await;
+    match reply.and_then(|m| m.body().deserialize::<Vec<String>>()) {
+        Ok(caps) => Some(caps.iter().any(|c| c == "body-markup")),
+        Err(e) => {
+            tracing::debug!(error = %e, "no notification capabilities: escaping the body");
+            None
+        }
+    }
+}
+
+/// A plain-text body as the notification server must get it: with `&`, `<` and `>` escaped
+/// (`&amp;`, `&lt;`, `&gt;`) when it reads markup (the specification's subset: `<b>`, `<i>`,
+/// `<a href>`, `<img>`), as it is otherwise. The API's words in it were cleaned of control
+/// characters where their error was made; cleaned again here for an error kept by an older
+/// version.
+pub fn body_text(body: &str, markup: bool) -> String {
+    let body = clean_server_text(body, UNCAPPED);
+    if !markup {
+        return body;
+    }
+    let mut out = String::with_capacity(body.len());
+    for c in body.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Follows the overviews (see [`crate::overviews`]): failures, needs-login and coming hard
@@ -88,4 +151,26 @@ pub fn follow(
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::body_text;
+
+    #[test]
+    fn an_apis_markup_is_escaped_in_a_body_for_a_server_that_reads_markup() {
+        let words =
+            r#"401 x: <a href="https://evil.example">Log in here</a> & <b>now</b> <img src="x">"#;
+        let escaped = body_text(words, true);
+        assert_eq!(
+            escaped,
+            r#"401 x: &lt;a href="https://evil.example"&gt;Log in here&lt;/a&gt; &amp; &lt;b&gt;now&lt;/b&gt; &lt;img src="x"&gt;"#
+        );
+        assert!(!escaped.contains(['<', '>']), "{escaped}");
+        // An entity the API wrote stays the text it was, not the character it names.
+        assert_eq!(body_text("&lt;b&gt;", true), "&amp;lt;b&amp;gt;");
+        // A server without markup shows the text as it is; control characters go either way.
+        assert_eq!(body_text(words, false), words);
+        assert_eq!(body_text("a\u{1b}[2Jb\rc", true), "ab c");
+    }
 }

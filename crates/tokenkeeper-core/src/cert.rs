@@ -3,6 +3,8 @@
 //!
 //! These are plain data, shown by the CLI and the desktop app's add form ("Trust this
 //! certificate"). The TLS verifier that produces them lives in [`crate::providers::tls`].
+//! Every name in them is the server's choice, so it is cleaned and shortened when read
+//! ([`PresentedCertificate::from_der`]).
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,6 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
+use crate::text::clean_server_text;
 
 /// The SHA-256 fingerprint of a DER certificate, shown as `AB:CD:…` (as
 /// `openssl x509 -noout -fingerprint -sha256` prints it).
@@ -106,7 +109,9 @@ impl<'de> Deserialize<'de> for CertFingerprint {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresentedCertificate {
-    /// Subject distinguished name (`CN=…, O=…`).
+    /// Subject distinguished name (`CN=…, O=…`). The server chose it, and every name here:
+    /// control characters and escape sequences removed, cut to [`NAME_CAP`] characters
+    /// ([`crate::text::clean_server_text`]).
     pub subject: String,
     /// Issuer distinguished name.
     pub issuer: String,
@@ -118,7 +123,8 @@ pub struct PresentedCertificate {
     pub self_signed: bool,
     /// Marked as a certificate authority (basicConstraints CA:TRUE).
     pub is_ca: bool,
-    /// Host names and IP addresses it is issued for (subjectAltName).
+    /// Host names and IP addresses it is issued for (subjectAltName), the first
+    /// [`NAMES_CAP`].
     #[serde(default)]
     pub names: Vec<String>,
     /// SHA-256 fingerprint of the DER certificate.
@@ -152,10 +158,13 @@ impl PresentedCertificate {
                     .general_names
                     .iter()
                     .filter_map(|name| match name {
-                        x509_parser::extensions::GeneralName::DNSName(d) => Some((*d).to_owned()),
+                        x509_parser::extensions::GeneralName::DNSName(d) => {
+                            Some(clean_server_text(d, NAME_CAP))
+                        }
                         x509_parser::extensions::GeneralName::IPAddress(ip) => ip_text(ip),
                         _ => None,
                     })
+                    .take(NAMES_CAP)
                     .collect()
             })
             .unwrap_or_default();
@@ -211,9 +220,15 @@ impl PresentedCertificate {
     }
 }
 
+/// The most characters of a subject, an issuer or a name shown (then `…`).
+pub const NAME_CAP: usize = 256;
+/// The most subjectAltNames kept of one certificate.
+pub const NAMES_CAP: usize = 64;
+
+/// A distinguished name as text: the server chose it, so it is cleaned and shortened.
 fn name_text(name: &x509_parser::x509::X509Name<'_>) -> String {
-    let text = name.to_string();
-    if text.is_empty() {
+    let text = clean_server_text(&name.to_string(), NAME_CAP);
+    if text.trim().is_empty() {
         "(empty)".to_owned()
     } else {
         text

@@ -4,6 +4,16 @@
 //! message (plus fields/target), and an [`ErrorKind`]. [`Error`] is what the core's public
 //! operations return: an API failure, or a local one (keychain, config file, bad input),
 //! each with a stable machine [`Error::code`] for scripts and the UI.
+//!
+//! An API's words are never shown raw. Whatever an error is made with is cleaned of escape
+//! sequences and control characters at once ([`crate::text::clean_server_text`]). An error
+//! made from an answer keeps the API's words whole until [`ApiError::masked`], which masks the
+//! secrets that were sent over the whole text and only then shortens it (message
+//! [`MESSAGE_CAP`] characters, code and each field [`WORD_CAP`], at most [`FIELDS_CAP`]
+//! fields): a cut made first could leave the beginning of a secret that straddles it. Where
+//! our words and an API's are in one message, ours come first, so the cut shortens the API's.
+//! A failure without an answer holds no API's words and is cut when made
+//! ([`LOCAL_MESSAGE_CAP`]).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,6 +23,18 @@ use serde::{Deserialize, Serialize};
 use crate::account::ProviderKind;
 use crate::capabilities::Credential;
 use crate::cert::CertificateProblem;
+use crate::text::{UNCAPPED, clean_server_text};
+
+/// The most characters of a message made from an API's answer, once masked (then `…`).
+pub const MESSAGE_CAP: usize = 300;
+/// The most characters of a message about a failure without an answer (our words, a TLS or
+/// network library's, a certificate's names already cut in [`crate::cert`]): long enough for
+/// a refused certificate's subject, issuer and both fingerprints.
+pub const LOCAL_MESSAGE_CAP: usize = 1_000;
+/// The most characters of an API's error code, and of each field it names, once masked.
+pub const WORD_CAP: usize = 100;
+/// The most fields an error keeps once masked.
+pub const FIELDS_CAP: usize = 16;
 
 /// What the engine should do about a failure.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -66,20 +88,23 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// A failure with no HTTP answer behind it (network, TLS, bad URL).
+    /// A failure with no HTTP answer behind it (network, TLS, bad URL). No API's words are in
+    /// it, but a library's may quote what a server sent: cleaned and cut to
+    /// [`LOCAL_MESSAGE_CAP`] at once.
     pub fn local(kind: ErrorKind, code: &str, message: impl Into<String>) -> Self {
         Self {
             kind,
             status: None,
             code: Some(code.to_owned()),
-            message: message.into(),
+            message: clean_server_text(&message.into(), LOCAL_MESSAGE_CAP),
             fields: Vec::new(),
             retry_after_secs: None,
             certificate: None,
         }
     }
 
-    /// A failure the API answered with: its status and kind, and its own code and message.
+    /// A failure the API answered with: its status and kind, and its own code and message,
+    /// cleaned of control characters and kept whole until [`ApiError::masked`] shortens them.
     pub fn answered(
         kind: ErrorKind,
         status: u16,
@@ -89,17 +114,20 @@ impl ApiError {
         Self {
             kind,
             status: Some(status),
-            code,
-            message: message.into(),
+            code: code.map(|c| clean_server_text(&c, UNCAPPED)),
+            message: clean_server_text(&message.into(), UNCAPPED),
             fields: Vec::new(),
             retry_after_secs: None,
             certificate: None,
         }
     }
 
-    /// Adds the fields or target the API named.
+    /// Adds the fields or target the API named (cleaned; shortened by [`ApiError::masked`]).
     pub fn with_fields(mut self, fields: Vec<String>) -> Self {
-        self.fields = fields;
+        self.fields = fields
+            .iter()
+            .map(|f| clean_server_text(f, UNCAPPED))
+            .collect();
         self
     }
 
@@ -110,25 +138,37 @@ impl ApiError {
     }
 
     /// Masks every secret we sent that the API echoes back in its words, and anything that
-    /// looks like a JWT, before the error is shown, logged or stored.
+    /// looks like a JWT, before the error is shown, logged or stored; then cleans and shortens
+    /// what is left (the message of an answer [`MESSAGE_CAP`] characters, of a failure without
+    /// one [`LOCAL_MESSAGE_CAP`]; code and fields [`WORD_CAP`], at most [`FIELDS_CAP`]
+    /// fields). Masking sees the whole text: only then is it cut, so no part of a secret is
+    /// left at a cut.
     pub fn masked(mut self, sent: &[&str]) -> Self {
-        self.message = mask_secrets(&self.message, sent);
-        self.code = self.code.map(|c| mask_secrets(&c, sent));
+        let finish = |text: &str, cap: usize| clean_server_text(&mask_secrets(text, sent), cap);
+        let cap = if self.status.is_some() {
+            MESSAGE_CAP
+        } else {
+            LOCAL_MESSAGE_CAP
+        };
+        self.message = finish(&self.message, cap);
+        self.code = self.code.map(|c| finish(&c, WORD_CAP));
         self.fields = self
             .fields
-            .into_iter()
-            .map(|f| mask_secrets(&f, sent))
+            .iter()
+            .take(FIELDS_CAP)
+            .map(|f| finish(f, WORD_CAP))
             .collect();
         self
     }
 
-    /// A success status whose body cannot be used.
+    /// An answer that cannot be used (the message may quote an error page: cleaned, and kept
+    /// whole until [`ApiError::masked`] shortens it).
     pub fn protocol(status: u16, message: impl Into<String>) -> Self {
         Self {
             kind: ErrorKind::Protocol,
             status: Some(status),
             code: Some("bad_response".to_owned()),
-            message: message.into(),
+            message: clean_server_text(&message.into(), UNCAPPED),
             fields: Vec::new(),
             retry_after_secs: None,
             certificate: None,
@@ -170,13 +210,20 @@ const MASK_MIN_LEN: usize = 4;
 /// JWT-looking string replaced by `***`.
 ///
 /// The text is matched after percent-encoding and HTML character references are decoded (an
-/// echo of `s3cr%65t` or `s3cr&#101;t` is the secret too), and a text shortened for display
-/// (ending in `…`) loses a secret's beginning at the cut as well: a page that echoed a secret
-/// across its display length would otherwise keep the first part.
+/// echo of `s3cr%65t` or `s3cr&#101;t` is the secret too), a secret with control characters
+/// also as cleaning leaves it in a message, and a text that comes shortened already (ending
+/// in `…`: one kept before the cut moved after masking) loses a secret's beginning at the cut
+/// as well. Errors are masked whole and cut only after ([`ApiError::masked`]).
 pub fn mask_secrets(text: &str, sent: &[&str]) -> String {
+    let cleaned: Vec<String> = sent
+        .iter()
+        .map(|s| clean_server_text(s, UNCAPPED))
+        .filter(|c| !sent.contains(&c.as_str()))
+        .collect();
     let secrets: Vec<&str> = sent
         .iter()
         .copied()
+        .chain(cleaned.iter().map(String::as_str))
         .filter(|s| s.trim().len() >= MASK_MIN_LEN)
         .collect();
     let decoded = decode_references(text);
@@ -496,7 +543,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
-    use super::{ApiError, ErrorKind, mask_secrets};
+    use super::{ApiError, ErrorKind, MESSAGE_CAP, mask_secrets};
 
     #[test]
     fn api_error_display_keeps_status_code_message_and_fields() {
@@ -519,9 +566,9 @@ mod tests {
 
     #[test]
     fn a_secret_echoed_across_the_display_cut_loses_its_beginning_too() {
-        // A proxy's page echoed the password; the excerpt stops in the middle of it.
+        // A proxy's page echoed the password; a text kept cut stops in the middle of it.
         let page = format!("{}hunter2-correct-horse", "x".repeat(150));
-        let shown = crate::providers::http::excerpt_of(&page);
+        let shown = crate::text::clean_server_text(&page, 160);
         assert!(shown.ends_with('…'), "{shown}");
         let masked = mask_secrets(&shown, &["hunter2-correct-horse"]);
         assert!(!masked.contains("hunter2"), "{masked}");
@@ -583,5 +630,65 @@ mod tests {
             (e.code.as_deref(), e.message.as_str(), e.fields.as_slice()),
             (Some("bad ***"), "***", ["***".to_owned()].as_slice())
         );
+    }
+
+    #[test]
+    fn an_apis_escape_sequences_never_reach_the_message_and_it_is_cut_once_masked() {
+        let words = format!(
+            "\u{1b}]0;pwned\u{7}\u{1b}[2JInvalid credentials\rall is well {}",
+            "A".repeat(5_000)
+        );
+        let error = ApiError::answered(
+            ErrorKind::Auth,
+            401,
+            Some("\u{1b}[31mcode\u{1b}[0m".into()),
+            words,
+        )
+        .with_fields(vec!["user\nname".into(); 40]);
+        // Cleaned when made; whole until masked (so masking sees every secret whole).
+        assert!(
+            error
+                .message
+                .starts_with("Invalid credentials all is well AAA")
+        );
+        assert_eq!(error.message.chars().count(), 32 + 5_000);
+        let error = error.masked(&["s3cret"]);
+        let shown = error.to_string();
+        for raw in ['\u{1b}', '\u{7}', '\r', '\n'] {
+            assert!(!shown.contains(raw), "{shown:?}");
+        }
+        assert!(!shown.contains("pwned"), "{shown}");
+        assert!(
+            shown.starts_with("HTTP 401 code: Invalid credentials all is well AAA"),
+            "{shown}"
+        );
+        assert_eq!(error.message.chars().count(), MESSAGE_CAP + 1);
+        assert!(error.message.ends_with("A…"), "{}", error.message);
+        assert_eq!(error.fields.len(), super::FIELDS_CAP);
+        assert_eq!(error.fields[0], "user name");
+        // Our own words about a failure without an answer are cut when made.
+        let local = ApiError::local(ErrorKind::Transient, "network", "x".repeat(5_000));
+        assert_eq!(local.message.chars().count(), super::LOCAL_MESSAGE_CAP + 1);
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_is_masked_whole_before_the_cut() {
+        let password = "hunter2-correct-horse";
+        for pad in 270..=MESSAGE_CAP {
+            let error = ApiError::answered(
+                ErrorKind::Auth,
+                401,
+                None,
+                format!("{} {password} is not the password", "x".repeat(pad)),
+            )
+            .masked(&[password]);
+            for end in 3..=password.len() {
+                assert!(
+                    !error.message.contains(&password[..end]),
+                    "{pad}: {}",
+                    error.message
+                );
+            }
+        }
     }
 }

@@ -14,6 +14,7 @@
 //! - [`hooks`]: the command run after every new token (the token on its stdin only);
 //! - [`hardening`]: no core dumps of a process that holds secrets;
 //! - [`secret`]: a string type that cannot be printed or serialised;
+//! - [`text`]: text a server chose (messages, certificate names) made safe to show;
 //! - `testing` (tests only: this crate's and, through the `test-support` feature, other
 //!   crates' dev-dependencies): a builder for test accounts.
 
@@ -34,6 +35,7 @@ pub mod secret;
 pub mod store;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+pub mod text;
 pub mod token;
 
 pub use account::{Account, AccountId, ProviderKind};

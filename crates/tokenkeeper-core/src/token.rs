@@ -105,6 +105,17 @@ fn json_part(part: &str, what: &str) -> Result<Map<String, Value>, String> {
     }
 }
 
+/// True for a token RFC 6750 allows in `Authorization: Bearer` (`b64token`): one or more of
+/// letters, digits and `-._~+/`, then any number of `=`. JWTs and the usual opaque tokens are;
+/// a token with a space, a quote, a line break or a control character is not.
+pub fn is_bearer_token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
+}
+
 /// Decodes a JWT's claims without verifying the signature (see [`decode_jwt`]).
 pub fn decode_claims(token: &str) -> Result<Map<String, Value>, String> {
     decode_jwt(token).map(|jwt| jwt.claims)
@@ -201,12 +212,44 @@ mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use chrono::{TimeDelta, TimeZone, Utc};
 
-    use super::{correct_absolute, decode_claims, decode_jwt, jwt_expiry, parse_http_date};
+    use super::{
+        correct_absolute, decode_claims, decode_jwt, is_bearer_token, jwt_expiry, parse_http_date,
+    };
 
     fn jwt(payload: &str) -> String {
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
         let body = URL_SAFE_NO_PAD.encode(payload);
         format!("{header}.{body}.c2lnbmF0dXJl")
+    }
+
+    #[test]
+    fn bearer_tokens_are_rfc_6750_b64tokens() {
+        for good in [
+            jwt(r#"{"exp":1}"#).as_str(),
+            "abc",
+            "a-b.c_d~e+f/g",
+            "dGVzdA==",
+            "0",
+        ] {
+            assert!(is_bearer_token(good), "{good:?}");
+        }
+        for bad in [
+            "",
+            "==",
+            "abc\nX-Injected: yes",
+            "abc\r\n",
+            "abc def",
+            "abc\"",
+            "abc'",
+            "a=b",
+            "abc\t",
+            "tok\u{1b}[2J",
+            "töken",
+            "abc,def",
+            "abc;def",
+        ] {
+            assert!(!is_bearer_token(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -49,6 +49,11 @@ pub enum FaultAction {
     /// `errors[0].code` and `x-cloud-error-codes`, Smartling `response.code`, generic
     /// `error.code`, JWT Auth Pro `code`), e.g. Smartling's 401 `ACCESS_DENIED_ERROR`.
     ApiErrorCode { status: u16, code: String },
+    /// As [`FaultAction::ApiError`], with `message` as the error message wherever the API's
+    /// body has one (Redis `message`, ECE `errors[0].message`, Smartling
+    /// `response.errors[0].message`, generic `message` or `error.message`, JWT Auth Pro
+    /// `message`): words a hostile or broken server chose.
+    ApiErrorMessage { status: u16, message: String },
     /// Sleep, then answer normally.
     Delay(Duration),
     /// Handle the request normally (a refresh token is consumed and rotated), then sleep before
@@ -73,6 +78,9 @@ pub enum FaultAction {
     /// token field set to `"abc"`; the new refresh token stays in the body. A non-2xx answer of
     /// the handler passes unchanged.
     RotateThenNotJwt,
+    /// As [`FaultAction::RotateThenNotJwt`], with the access token field set to this text
+    /// (e.g. one with a line break, which no bearer token has).
+    RotateThenToken(String),
     /// As [`FaultAction::RotateThenNotJwt`], but the access token field is removed.
     RotateThenMissingToken,
 }

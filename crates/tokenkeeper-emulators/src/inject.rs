@@ -107,6 +107,9 @@ async fn apply(
         FaultAction::ApiErrorCode { status, code } => {
             patch::error_code(s, apis::api_error(s, status, endpoint), &code).await
         }
+        FaultAction::ApiErrorMessage { status, message } => {
+            patch::error_message(s, apis::api_error(s, status, endpoint), &message).await
+        }
         FaultAction::Delay(duration) => {
             tokio::time::sleep(duration).await;
             next.run(req).await
@@ -149,6 +152,9 @@ async fn apply(
         FaultAction::Huge => huge(),
         FaultAction::RotateThenNotJwt => {
             patch::token(s, endpoint, next.run(req).await, Some("abc")).await
+        }
+        FaultAction::RotateThenToken(token) => {
+            patch::token(s, endpoint, next.run(req).await, Some(&token)).await
         }
         FaultAction::RotateThenMissingToken => {
             patch::token(s, endpoint, next.run(req).await, None).await

@@ -1,6 +1,7 @@
 //! Edits of a complete JSON answer, for the faults that change what a handler (or the API's own
 //! error builder) answered: the access token set or removed (`RotateThen*`), or the error code
-//! replaced (`ApiErrorCode`). Status and headers are kept; the length is counted anew.
+//! or message replaced (`ApiErrorCode`, `ApiErrorMessage`). Status and headers are kept; the
+//! length is counted anew.
 
 use axum::body::Body;
 use axum::http::{HeaderValue, header};
@@ -99,6 +100,27 @@ pub(crate) async fn error_code(s: &Shared, mut response: Response, code: &str) -
         if let Some((key, message)) = smartling {
             set(json, "/response/errors/0/key", Some(key));
             set(json, "/response/errors/0/message", Some(message));
+        }
+    })
+    .await
+}
+
+/// Where each API's error bodies carry their message (the generic service's bare shape and its
+/// envelope both).
+const MESSAGE_POINTERS: [&str; 4] = [
+    "/message",
+    "/error/message",
+    "/errors/0/message",
+    "/response/errors/0/message",
+];
+
+/// An API error answer with its message replaced by `message`, wherever the body has one.
+pub(crate) async fn error_message(s: &Shared, response: Response, message: &str) -> Response {
+    edit_json(s, response, |json| {
+        for pointer in MESSAGE_POINTERS {
+            if json.pointer(pointer).is_some_and(Value::is_string) {
+                set(json, pointer, Some(message));
+            }
         }
     })
     .await

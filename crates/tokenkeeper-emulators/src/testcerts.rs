@@ -6,6 +6,8 @@
 //! - [`rcgen_leaf`] / [`for_host`]: a clean self-signed leaf for the given SANs (like the default);
 //! - [`expired`]: the same, whose validity ended a year ago;
 //! - [`wrong_host`]: a clean leaf for `other.example` only;
+//! - [`named`]: a self-signed leaf with a common name of its own beside its SANs (any text: a
+//!   hostile server's, with control characters in it);
 //! - [`ca_and_leaf`]: a private CA and a leaf it signed, so a client trusting only the CA file
 //!   verifies the whole chain.
 //!
@@ -101,10 +103,27 @@ pub fn ca_and_leaf(sans: &[&str]) -> (String, TlsIdentity) {
     made(try_ca_and_leaf(sans), "a CA and a leaf")
 }
 
+/// A self-signed leaf for `sans` whose subject's common name is `cn`, whatever it
+/// holds (a UTF8String: escape sequences, bidi overrides; the SANs must be ASCII).
+///
+/// # Panics
+/// When rcgen cannot encode one of `sans`.
+pub fn named(cn: &str, sans: &[&str]) -> TlsIdentity {
+    made(try_named(cn, sans), "a leaf with a common name of its own")
+}
+
 /// [`rcgen_leaf`] as a `Result` (the server's default certificate).
 pub(crate) fn try_rcgen_leaf(sans: &[&str]) -> Result<TlsIdentity, rcgen::Error> {
     let key = KeyPair::generate()?;
     let cert = leaf_params(sans)?.self_signed(&key)?;
+    Ok(identity(cert.pem(), &key))
+}
+
+fn try_named(cn: &str, sans: &[&str]) -> Result<TlsIdentity, rcgen::Error> {
+    let mut params = leaf_params(sans)?;
+    params.distinguished_name = common_name(cn);
+    let key = KeyPair::generate()?;
+    let cert = params.self_signed(&key)?;
     Ok(identity(cert.pem(), &key))
 }
 

@@ -16,7 +16,7 @@ pub use tokenkeeper_core::ProviderKind;
 use tokenkeeper_core::providers::http::Reply;
 use tokenkeeper_core::providers::provider_for;
 use tokenkeeper_core::store::{config, state};
-use tokenkeeper_core::token::{decode_jwt, jwt_expiry};
+use tokenkeeper_core::token::{decode_jwt, is_bearer_token, jwt_expiry};
 
 /// A harness: feeds one input to the code under test, panicking when an invariant breaks.
 pub type Harness = fn(&[u8]);
@@ -103,9 +103,10 @@ fn strings(value: &Value, words: bool, values: &mut Vec<String>, api_words: &mut
     }
 }
 
-/// A provider's answer parser: never panics; a token comes only from the body; an error keeps
-/// the status, and an error about a success body never quotes a value from it (it may be a
-/// token).
+/// A provider's answer parser: never panics; a token comes only from the body and is one a
+/// bearer header can carry (RFC 6750's b64token); an error keeps the status, holds no control
+/// character of the server's, and an error about a success body never quotes a value from it
+/// (it may be a token).
 pub fn answer(kind: ProviderKind, data: &[u8]) {
     let reply = reply_of(data);
     // serde skips the fields it ignores without checking their UTF-8, so a body may be read
@@ -120,6 +121,10 @@ pub fn answer(kind: ProviderKind, data: &[u8]) {
             assert!(reply.is_success(), "a token from HTTP {}", reply.status);
             assert!(!set.access.expose().trim().is_empty(), "an empty token");
             assert!(
+                is_bearer_token(set.access.expose()),
+                "a token no bearer header can carry"
+            );
+            assert!(
                 values.iter().any(|v| v == set.access.expose()),
                 "the token is not a string of the body"
             );
@@ -129,6 +134,10 @@ pub fn answer(kind: ProviderKind, data: &[u8]) {
             let error = &failure.error;
             assert_eq!(error.status, Some(reply.status), "{error:?}");
             assert!(!error.message.is_empty(), "{error:?}");
+            assert!(
+                !error.to_string().contains(char::is_control),
+                "a control character in {error:?}"
+            );
             if failure.rotated_refresh.is_some() {
                 assert!(reply.is_success(), "a rotated token from an error status");
             }

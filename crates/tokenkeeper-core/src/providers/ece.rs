@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::http::{Auth, Http, JsonBody, Reply, kind_for_status};
 use super::{
-    Outcome, Provider, StoredTokens, USABLE_MARGIN, lenient, non_empty, required, username,
+    Outcome, Provider, StoredTokens, USABLE_MARGIN, access_token, lenient, required, username,
 };
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
@@ -59,7 +59,7 @@ fn parse(reply: &Reply) -> Outcome {
         return Err(error_of(reply).into());
     }
     let body: Success = reply.json()?;
-    let access = non_empty(reply.status, "token", body.token)?;
+    let access = access_token(reply.status, "token", body.token)?;
     let absolute = body
         .session_expiration_time
         .as_deref()
@@ -96,10 +96,11 @@ fn error_of(reply: &Reply) -> ApiError {
     if reply.status == 449 {
         // Not a refused token: the API wants a re-authentication with elevated permissions for
         // this call, which a login with the same password does not give.
+        // Our words first: a long message of the API's is what a cut shortens.
         error.kind = ErrorKind::Config;
         error.message = format!(
-            "{}; ECE asks for elevated permissions (HTTP 449), which a token refresh cannot give: \
-             check the user's role in the ECE console",
+            "ECE asks for elevated permissions (HTTP 449), which a token refresh cannot give \
+             (check the user's role in the ECE console): {}",
             error.message
         );
     }

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::http::{Auth, Http, JsonBody, Reply, kind_for_status};
 use super::{
-    Outcome, Provider, StoredTokens, from_jwt, jwt_refresh_expiry, lenient, non_empty, required,
+    Outcome, Provider, StoredTokens, access_token, from_jwt, jwt_refresh_expiry, lenient, required,
     username,
 };
 use crate::account::{Account, ProviderKind};
@@ -182,7 +182,7 @@ impl Provider for GenericJwt {
             .refresh_token
             .filter(|t| !t.trim().is_empty())
             .map(Secret::new);
-        let access = non_empty(reply.status, "jwtToken", success.jwt_token)
+        let access = access_token(reply.status, "jwtToken", success.jwt_token)
             .map_err(|e| super::ProviderError::rotated(e, refresh.clone()))?;
         from_jwt(reply, access, refresh)
     }

@@ -176,7 +176,8 @@ impl Reply {
         format!("a {} byte body ({ctype})", self.body.len())
     }
 
-    /// A short, safe description of a body we could not read (content type and text excerpt).
+    /// A description of a body we could not read: its content type and its readable text,
+    /// whole (an error that quotes it is masked before it is cut: [`ApiError::masked`]).
     pub fn describe_body(&self) -> String {
         let ctype = self
             .headers
@@ -186,12 +187,11 @@ impl Reply {
         if self.body.is_empty() {
             return format!("an empty body ({ctype})");
         }
-        let text = String::from_utf8_lossy(&self.body);
-        let excerpt = excerpt_of(&text);
-        if excerpt.is_empty() {
+        let text = page_text(&String::from_utf8_lossy(&self.body));
+        if text.is_empty() {
             format!("a {} byte body ({ctype})", self.body.len())
         } else {
-            format!("{ctype}: \"{excerpt}\"")
+            format!("{ctype}: \"{text}\"")
         }
     }
 
@@ -200,13 +200,14 @@ impl Reply {
     /// A 401 or 403 that is not in the API's own words comes from something in front of it
     /// (a firewall's, proxy's or CDN's page): it says nothing about the credentials, so it is
     /// not `auth` (which could mark a password as refused) but `transient`, and the stored
-    /// secrets are kept.
+    /// secrets are kept. Our words come first and the page's last, so the cut that
+    /// [`ApiError::masked`] makes shortens the page, not what we say about it.
     pub fn unrecognised_error(&self) -> ApiError {
         let (kind, message) = if matches!(self.status, 401 | 403) {
             (
                 ErrorKind::Transient,
                 format!(
-                    "refused by something other than the API (a proxy, firewall or CDN?): {}; the stored credentials are kept",
+                    "refused by something other than the API (a proxy, firewall or CDN?), so the stored credentials are kept: {}",
                     self.describe_body()
                 ),
             )
@@ -228,25 +229,17 @@ fn looks_like_json(body: &[u8]) -> bool {
     )
 }
 
-/// A readable excerpt of an HTML or text body: the `<title>` if any, else the text with tags
-/// stripped, cut to 160 characters.
-pub fn excerpt_of(text: &str) -> String {
+/// The readable text of an HTML or text body: the `<title>` if any, else the text with tags
+/// stripped, whitespace collapsed, control characters and escape sequences removed. Not cut:
+/// an error quoting it is masked whole first, then shortened ([`ApiError::masked`]).
+pub fn page_text(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
     let source = match (lower.find("<title>"), lower.find("</title>")) {
         (Some(start), Some(end)) if end > start + 7 => text.get(start + 7..end).unwrap_or(text),
         _ => text,
     };
-    let stripped = strip_html(source);
-    let collapsed: String = stripped.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = collapsed
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(160)
-        .collect();
-    if collapsed.chars().count() > 160 {
-        out.push('…');
-    }
-    out
+    let cleaned = crate::text::clean_server_text(&strip_html(source), crate::text::UNCAPPED);
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Removes HTML tags and decodes the few entities WordPress puts in messages.
@@ -680,8 +673,17 @@ mod tests {
     use chrono::Utc;
     use reqwest::header::HeaderMap;
 
-    use super::{Auth, Reply, excerpt_of, kind_for_status, strip_html};
-    use crate::error::ErrorKind;
+    use super::{Auth, Reply, kind_for_status, page_text, strip_html};
+    use crate::error::{ErrorKind, MESSAGE_CAP};
+
+    fn html_reply(status: u16, body: &str) -> Reply {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("text/html"),
+        );
+        Reply::from_parts(status, headers, body.as_bytes().to_vec(), Utc::now())
+    }
 
     #[test]
     fn debug_never_shows_what_is_sent_or_received() {
@@ -704,14 +706,61 @@ mod tests {
     fn html_is_reduced_to_its_title_or_text() {
         let page =
             "<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>";
-        assert_eq!(excerpt_of(page), "502 Bad Gateway");
+        assert_eq!(page_text(page), "502 Bad Gateway");
         assert_eq!(
             strip_html(
                 "<strong>ERROR</strong>: The password you entered for &quot;admin&quot; is incorrect."
             ),
             "ERROR: The password you entered for \"admin\" is incorrect."
         );
-        assert_eq!(excerpt_of(&"x".repeat(500)).chars().count(), 161);
+        // Whole: an error quoting it is cut once masked.
+        assert_eq!(page_text(&"x".repeat(500)).chars().count(), 500);
+        let error = html_reply(502, &"x".repeat(500))
+            .unrecognised_error()
+            .masked(&[]);
+        assert_eq!(error.message.chars().count(), MESSAGE_CAP + 1);
+    }
+
+    #[test]
+    fn a_proxy_page_echoing_the_password_shows_none_of_it_wherever_the_cut_falls() {
+        // A WAF's page that echoes the login it blocked, the password at every place around
+        // the old 160-character excerpt and the message's cut. On 403 our words wrap the
+        // page's (they used to follow it too); on 502 the page's are quoted.
+        let password = "hunter2-correct-horse";
+        for status in [403, 502] {
+            for pad in 100..=320 {
+                let body = format!(
+                    "<html><body><p>Request blocked.</p><p>{} {password} was rejected by the \
+                     web application firewall.</p></body></html>",
+                    "x".repeat(pad)
+                );
+                let error = html_reply(status, &body)
+                    .unrecognised_error()
+                    .masked(&[password]);
+                let shown = error.to_string();
+                for end in 3..=password.len() {
+                    assert!(!shown.contains(&password[..end]), "{status} {pad}: {shown}");
+                }
+                assert!(error.message.chars().count() <= MESSAGE_CAP + 1, "{shown}");
+                if status == 403 {
+                    assert!(
+                        shown.contains("so the stored credentials are kept: text/html"),
+                        "{shown}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_page_with_escape_sequences_is_quoted_clean() {
+        let body = "<title>\u{1b}]0;pwned\u{7}Blocked\r\n\u{1b}[2J by policy</title>";
+        let error = html_reply(403, body).unrecognised_error().masked(&[]);
+        assert!(
+            error.message.ends_with("text/html: \"Blocked by policy\""),
+            "{:?}",
+            error.message
+        );
     }
 
     #[test]

@@ -23,7 +23,8 @@ use serde_json::Value;
 
 use super::http::{Auth, Http, JsonBody, Reply, kind_for_status, strip_html};
 use super::{
-    Outcome, Provider, ProviderError, StoredTokens, lenient, required, token_set, username,
+    Outcome, Provider, ProviderError, StoredTokens, access_token, lenient, required, token_set,
+    username,
 };
 use crate::account::{Account, ProviderKind};
 use crate::error::{ApiError, ErrorKind};
@@ -110,15 +111,15 @@ impl Provider for JwtAuthPro {
             .filter(|t| !t.trim().is_empty())
             .map(Secret::new);
         let rotated = |e: ApiError| ProviderError::rotated(e, refresh.clone());
-        let access = match body.access_token.or(body.token) {
-            Some(t) if !t.trim().is_empty() => Secret::new(t),
-            _ => {
-                return Err(rotated(ApiError::protocol(
-                    reply.status,
-                    "the answer has no \"access_token\" (nor a \"token\") field",
-                )));
-            }
-        };
+        let access = match (body.access_token, body.token) {
+            (Some(t), _) => access_token(reply.status, "access_token", Some(t)),
+            (None, Some(t)) => access_token(reply.status, "token", Some(t)),
+            (None, None) => Err(ApiError::protocol(
+                reply.status,
+                "the answer has no \"access_token\" (nor a \"token\") field",
+            )),
+        }
+        .map_err(rotated)?;
         // `expires_in` where the server gives it (the refresh), else the JWT (the login). When
         // both are there, the earlier: never later than the truth.
         let from_jwt = jwt_expiry(
@@ -208,17 +209,18 @@ async fn post(
     let url = account.wp_rest_endpoint(route, !known);
     let other = http.post(account, url, Auth::None, Some(body)).await?;
     if other.status == 404 {
-        // Neither form: the first answer's words, and what was tried.
+        // Neither form: what was tried, then the first answer's words (last, so a cut
+        // shortens those).
         let mut error = error_of(&reply);
         error.message = format!(
-            "{}; neither {} nor {} answered: is the JWT Auth Pro plugin active on this site?",
-            error.message,
+            "neither {} nor {} answered (is the JWT Auth Pro plugin active on this site?): {}",
             account.wp_rest_endpoint(route, false).path(),
             account
                 .wp_rest_endpoint(route, true)
                 .query()
                 .map(|q| format!("/?{q}"))
                 .unwrap_or_default(),
+            error.message,
         );
         return Err(error);
     }

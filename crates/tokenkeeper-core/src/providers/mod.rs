@@ -2,6 +2,8 @@
 //!
 //! A provider turns each answer into a [`TokenSet`] or an [`ApiError`] that keeps the
 //! API's status, code, message and fields and carries an [`ErrorKind`](crate::ErrorKind).
+//! Every access token is read through one function, `access_token`, which refuses one with
+//! characters a bearer token cannot have.
 //! Providers hold no state: what is stored for an account comes in as [`StoredTokens`].
 
 pub mod http;
@@ -217,10 +219,27 @@ fn missing_field(status: u16, field: &str) -> ApiError {
     ApiError::protocol(status, format!("the answer has no {field:?} field"))
 }
 
-/// Rejects an empty token string from a success answer.
-fn non_empty(status: u16, field: &str, value: Option<String>) -> Result<Secret, ApiError> {
-    match value {
-        Some(v) if !v.trim().is_empty() => Ok(Secret::new(v)),
-        _ => Err(missing_field(status, field)),
+/// The access token of a success answer, the one way every provider reads it: present, and
+/// made only of the characters RFC 6750 allows a bearer token (`b64token`), since it goes into
+/// `Authorization` headers, `tokenkeeper header`'s output, `exec`'s environment and the
+/// clipboard, where a line break, a space or a quote would smuggle in a line or a word of the
+/// server's choosing. Refused as a bad answer that never quotes the token; a caller that
+/// read a rotated refresh token from the same answer keeps it (`ProviderError::rotated`).
+fn access_token(status: u16, field: &str, value: Option<String>) -> Result<Secret, ApiError> {
+    let token = match value {
+        Some(v) if !v.trim().is_empty() => Secret::new(v),
+        _ => return Err(missing_field(status, field)),
+    };
+    if crate::token::is_bearer_token(token.expose()) {
+        Ok(token)
+    } else {
+        Err(ApiError::protocol(
+            status,
+            format!(
+                "the {field:?} in the answer has characters a bearer token cannot have (RFC 6750 \
+                 allows letters, digits and -._~+/ with = at the end): refused, so it never \
+                 reaches a header, a command's environment or the clipboard"
+            ),
+        ))
     }
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::http::{Auth, Http, JsonBody, Reply, kind_for_status};
 use super::{
-    Outcome, Provider, StoredTokens, USABLE_MARGIN, from_jwt, lenient, non_empty, required,
+    Outcome, Provider, StoredTokens, USABLE_MARGIN, access_token, from_jwt, lenient, required,
     username,
 };
 use crate::account::{Account, ProviderKind};
@@ -81,7 +81,7 @@ impl Provider for RedisEnterprise {
             return Err(error_of(reply).into());
         }
         let body: Success = reply.json()?;
-        let access = non_empty(reply.status, "access_token", body.access_token.or(body.jwt))?;
+        let access = access_token(reply.status, "access_token", body.access_token.or(body.jwt))?;
         from_jwt(reply, access, None)
     }
 

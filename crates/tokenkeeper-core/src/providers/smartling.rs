@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::http::{Auth, Http, JsonBody, Reply, kind_for_status};
 use super::{
-    Outcome, Provider, ProviderError, StoredTokens, lenient, missing_field, non_empty, required,
+    Outcome, Provider, ProviderError, StoredTokens, access_token, lenient, missing_field, required,
     username,
 };
 use crate::account::{Account, ProviderKind};
@@ -110,7 +110,7 @@ fn parse(reply: &Reply) -> Outcome {
         )));
     }
     let access =
-        non_empty(reply.status, "accessToken", data.access_token.clone()).map_err(rotated)?;
+        access_token(reply.status, "accessToken", data.access_token.clone()).map_err(rotated)?;
     let Some(refresh_token) = refresh.clone() else {
         return Err(missing_field(reply.status, "refreshToken").into());
     };

@@ -152,6 +152,70 @@ async fn a_leaf_trusted_exactly_is_not_checked_for_its_names() {
 }
 
 #[tokio::test]
+async fn certificate_names_with_escape_sequences_are_shown_clean_and_short() {
+    // A server's own certificate whose common name carries a terminal's escape sequences, a
+    // carriage return, a bidi override and 1,000 more letters, and whose SANs control
+    // characters and 1,000 letters.
+    let hostile = format!(
+        "\u{1b}]0;pwned\u{7}\u{1b}[2Jevil\r\u{202e}moc.{}.example",
+        "a".repeat(1_000)
+    );
+    let long = format!("{}.example", "b".repeat(1_000));
+    let identity = testcerts::named(&hostile, &["127.0.0.1", "\u{1b}[2Jx\u{7}y.example", &long]);
+    let emu = redis_serving(&identity).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = url::Url::parse(&emu.base_url()).unwrap();
+    let report = http().inspect(&url, &TlsSettings::default()).await.unwrap();
+    let leaf = &report.presented[0];
+    let err = login(&emu, &bare_account(&emu, dir.path()))
+        .await
+        .unwrap_err();
+    let refused = &problem(&err, CertProblemKind::Untrusted).presented[0];
+    for cert in [leaf, refused] {
+        let described = cert.describe("");
+        let texts = [cert.subject.as_str(), cert.issuer.as_str()]
+            .into_iter()
+            .chain(cert.names.iter().map(String::as_str))
+            .chain([err.message.as_str(), described.as_str()]);
+        for text in texts {
+            assert!(
+                !text.contains(['\u{1b}', '\u{7}', '\r', '\u{202e}']) && !text.contains("pwned"),
+                "{text:?}"
+            );
+        }
+        assert!(cert.subject.starts_with("CN=evil moc."), "{}", cert.subject);
+        assert!(cert.subject.ends_with('…'), "{}", cert.subject);
+        assert!(cert.subject.chars().count() <= 257, "{}", cert.subject);
+        assert!(
+            cert.names.iter().all(|n| n.chars().count() <= 257),
+            "{:?}",
+            cert.names
+        );
+        assert!(
+            cert.names
+                .iter()
+                .any(|n| n.starts_with("bbb") && n.ends_with('…'))
+        );
+        assert!(
+            cert.names.iter().any(|n| n == "xy.example"),
+            "{:?}",
+            cert.names
+        );
+        assert!(
+            cert.names.iter().any(|n| n == "127.0.0.1"),
+            "{:?}",
+            cert.names
+        );
+    }
+    assert!(
+        err.message.chars().count() <= tokenkeeper_core::error::LOCAL_MESSAGE_CAP + 1,
+        "{}",
+        err.message
+    );
+    assert!(err.to_string().contains("CN=evil moc."), "{err}");
+}
+
+#[tokio::test]
 async fn inspection_shows_the_chain_and_the_verdict_without_sending_anything() {
     let dir = tempfile::tempdir().unwrap();
     let identity = testcerts::openssl_self_signed("appliance.local").unwrap();
