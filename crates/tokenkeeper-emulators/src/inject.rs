@@ -63,12 +63,14 @@ fn record(log: &mut String, parts: &axum::http::request::Parts, body: Option<&By
         let _ = writeln!(log, "{name}: {text}");
         // Basic credentials as the server reads them, so a password sent there is seen.
         if let Some(encoded) = text.strip_prefix("Basic ")
-            && let Ok(decoded) = base64::Engine::decode(
-                &base64::engine::general_purpose::STANDARD,
-                encoded.trim(),
-            )
+            && let Ok(decoded) =
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, encoded.trim())
         {
-            let _ = writeln!(log, "{name} (decoded): {}", String::from_utf8_lossy(&decoded));
+            let _ = writeln!(
+                log,
+                "{name} (decoded): {}",
+                String::from_utf8_lossy(&decoded)
+            );
         }
     }
     if let Some(body) = body {

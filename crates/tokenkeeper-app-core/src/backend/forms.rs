@@ -3,14 +3,13 @@
 
 use std::path::PathBuf;
 
+use tokenkeeper_core::Secret;
 use tokenkeeper_core::account::{Account, normalize_tags, parse_base_url, validate_name};
 use tokenkeeper_core::cert::CertFingerprint;
 use tokenkeeper_core::keeper::{AccountChanges, InitialSecret, NewAccount};
-use tokenkeeper_core::Secret;
 
 use crate::dto::{AccountForm, Credential, LoginForm};
 use crate::error::{AppError, ErrorCode};
-
 
 fn invalid(message: impl Into<String>) -> AppError {
     AppError::new(ErrorCode::InvalidInput, message)

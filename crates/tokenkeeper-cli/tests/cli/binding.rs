@@ -14,7 +14,12 @@ use crate::helpers::{Env, PASSWORD, USER, blocking};
 /// The new server's password (not the old one's, so the old one would be recognised).
 const NEW_PASSWORD: &str = "n3w-server-passw0rd";
 
-async fn server(api: Api, password: &str, tls: Option<&TlsIdentity>, bind: Option<SocketAddr>) -> Emulator {
+async fn server(
+    api: Api,
+    password: &str,
+    tls: Option<&TlsIdentity>,
+    bind: Option<SocketAddr>,
+) -> Emulator {
     let mut config = EmulatorConfig::for_api(api);
     config.users = vec![(USER.to_owned(), password.to_owned())];
     if let Some(identity) = tls {
@@ -72,7 +77,12 @@ async fn edit_and_a_hand_edited_config_never_send_secrets_to_another_server() {
             let env = Env::new();
             let (added, given) = env.add("acc", &old);
             added.ok();
-            let old_token = env.run(&["token", "acc"], None).ok().stdout.trim().to_owned();
+            let old_token = env
+                .run(&["token", "acc"], None)
+                .ok()
+                .stdout
+                .trim()
+                .to_owned();
             let old_secrets = vec![given, old_token, PASSWORD.to_owned()];
 
             // config.json edited by hand: `token --min-valid 1` says why instead of handing out
@@ -82,17 +92,28 @@ async fn edit_and_a_hand_edited_config_never_send_secrets_to_another_server() {
             let refused = env
                 .run(&["token", "acc", "--min-valid", "1"], None)
                 .fails_with(7, "the address changed");
-            assert!(refused.stderr.contains("tokenkeeper login acc"), "{}", refused.stderr);
+            assert!(
+                refused.stderr.contains("tokenkeeper login acc"),
+                "{}",
+                refused.stderr
+            );
             assert!(refused.stdout.is_empty());
-            env.run(&["refresh", "acc"], None).fails_with(3, "needs login");
+            env.run(&["refresh", "acc"], None)
+                .fails_with(3, "needs login");
             let listed = env.run(&["list", "--json"], None).ok().json();
             assert_eq!(listed[0]["status"], "needs_login", "{api:?}");
             assert_eq!(new.stats().requests, 0, "{api:?}: the new server was asked");
 
             // Logged in against the new server: one step.
             let (flag, secret) = secret_for(&new, NEW_PASSWORD);
-            env.run(&["login", "acc", flag], Some(&format!("{secret}\n"))).ok();
-            let token = env.run(&["token", "acc"], None).ok().stdout.trim().to_owned();
+            env.run(&["login", "acc", flag], Some(&format!("{secret}\n")))
+                .ok();
+            let token = env
+                .run(&["token", "acc"], None)
+                .ok()
+                .stdout
+                .trim()
+                .to_owned();
             assert!(new.access_token_valid(&token), "{api:?}");
             let new_secrets = vec![secret, token, NEW_PASSWORD.to_owned()];
 
@@ -100,16 +121,33 @@ async fn edit_and_a_hand_edited_config_never_send_secrets_to_another_server() {
             let old_url = old.base_url();
             let edited = env.run(&["edit", "acc", "--url", &old_url], None).ok();
             assert!(edited.stdout.contains("were deleted"), "{}", edited.stdout);
-            assert!(edited.stdout.contains("tokenkeeper login acc"), "{}", edited.stdout);
-            env.run(&["token", "acc"], None).fails_with(3, "needs login");
+            assert!(
+                edited.stdout.contains("tokenkeeper login acc"),
+                "{}",
+                edited.stdout
+            );
+            env.run(&["token", "acc"], None)
+                .fails_with(3, "needs login");
 
             // `edit --url` with the secret: proven against the new settings, in one step.
             let (flag, secret) = secret_for(&old, PASSWORD);
             let moved = env
-                .run(&["edit", "acc", "--url", &old_url, flag], Some(&format!("{secret}\n")))
+                .run(
+                    &["edit", "acc", "--url", &old_url, flag],
+                    Some(&format!("{secret}\n")),
+                )
                 .ok();
-            assert!(moved.stdout.contains("logged in with the new settings"), "{}", moved.stdout);
-            let token = env.run(&["token", "acc"], None).ok().stdout.trim().to_owned();
+            assert!(
+                moved.stdout.contains("logged in with the new settings"),
+                "{}",
+                moved.stdout
+            );
+            let token = env
+                .run(&["token", "acc"], None)
+                .ok()
+                .stdout
+                .trim()
+                .to_owned();
             assert!(old.access_token_valid(&token), "{api:?}");
 
             // A wrong secret with a new URL changes nothing.
@@ -119,7 +157,10 @@ async fn edit_and_a_hand_edited_config_never_send_secrets_to_another_server() {
                 Some("wrong-password\n"),
             );
             let shown = env.run(&["show", "acc", "--json"], None).ok().json();
-            assert_eq!(shown["url"].as_str().unwrap().trim_end_matches('/'), old_url);
+            assert_eq!(
+                shown["url"].as_str().unwrap().trim_end_matches('/'),
+                old_url
+            );
 
             assert_received_none(&new, &old_secrets, "new server");
             assert_received_none(&old, &new_secrets, "old server");
@@ -159,8 +200,17 @@ async fn trust_asks_for_the_secret_or_deletes_the_old_ones() {
         let env = blocking(move || {
             env.run(
                 &[
-                    "add", "acc", "--provider", api.id(), "--url", &url, "--username", USER,
-                    "--trust-cert", &first_fp, flag,
+                    "add",
+                    "acc",
+                    "--provider",
+                    api.id(),
+                    "--url",
+                    &url,
+                    "--username",
+                    USER,
+                    "--trust-cert",
+                    &first_fp,
+                    flag,
                 ],
                 Some(&format!("{given}\n")),
             )
@@ -168,7 +218,12 @@ async fn trust_asks_for_the_secret_or_deletes_the_old_ones() {
             env
         })
         .await;
-        let old_token = env.run(&["token", "acc"], None).ok().stdout.trim().to_owned();
+        let old_token = env
+            .run(&["token", "acc"], None)
+            .ok()
+            .stdout
+            .trim()
+            .to_owned();
         // Someone else answers at the same address with another certificate.
         old.shutdown().await;
         let other = testcerts::ca_and_leaf(&["127.0.0.1"]).1;
@@ -180,26 +235,45 @@ async fn trust_asks_for_the_secret_or_deletes_the_old_ones() {
                 .run(&["refresh", "acc"], None)
                 .fails_with(6, "certificate_changed");
             assert!(
-                failed.stderr.contains(&format!("tokenkeeper trust acc {new_fp} --password-stdin")),
+                failed
+                    .stderr
+                    .contains(&format!("tokenkeeper trust acc {new_fp} --password-stdin")),
                 "{}",
                 failed.stderr
             );
             // Trusted without a secret: the old ones are deleted, and it says how to log in.
             let trusted = env.run(&["trust", "acc", &new_fp], None).ok();
-            assert!(trusted.stdout.contains("were deleted"), "{}", trusted.stdout);
-            assert!(trusted.stdout.contains("tokenkeeper login acc"), "{}", trusted.stdout);
-            env.run(&["token", "acc"], None).fails_with(3, "needs login");
+            assert!(
+                trusted.stdout.contains("were deleted"),
+                "{}",
+                trusted.stdout
+            );
+            assert!(
+                trusted.stdout.contains("tokenkeeper login acc"),
+                "{}",
+                trusted.stdout
+            );
+            env.run(&["token", "acc"], None)
+                .fails_with(3, "needs login");
             assert_eq!(new.stats().requests, 0, "{api:?}: the new server was asked");
             // With the secret: proven against the new certificate, in one step.
             let trusted = env
-                .run(&["trust", "acc", &new_fp, flag], Some(&format!("{secret}\n")))
+                .run(
+                    &["trust", "acc", &new_fp, flag],
+                    Some(&format!("{secret}\n")),
+                )
                 .ok();
             assert!(
                 trusted.stdout.contains("logged in with the new settings"),
                 "{}",
                 trusted.stdout
             );
-            let token = env.run(&["token", "acc"], None).ok().stdout.trim().to_owned();
+            let token = env
+                .run(&["token", "acc"], None)
+                .ok()
+                .stdout
+                .trim()
+                .to_owned();
             assert!(new.access_token_valid(&token), "{api:?}");
             assert_received_none(&new, &[PASSWORD.to_owned(), old_token], "new server");
         })
@@ -218,7 +292,12 @@ async fn a_daemon_following_a_hand_edited_config_sends_nothing_and_says_why() {
             let env = Env::new();
             let (added, given) = env.add("acc", &old);
             added.ok();
-            let old_token = env.run(&["token", "acc"], None).ok().stdout.trim().to_owned();
+            let old_token = env
+                .run(&["token", "acc"], None)
+                .ok()
+                .stdout
+                .trim()
+                .to_owned();
             let daemon = Daemon::start(&env);
             let new_url = new.base_url();
             edit_config_by_hand(&env, |a| a["url"] = new_url.clone().into());
@@ -231,7 +310,10 @@ async fn a_daemon_following_a_hand_edited_config_sends_nothing_and_says_why() {
                     assert!(message.contains("the address changed"), "{message}");
                     break;
                 }
-                assert!(Instant::now() < deadline, "{api:?}: the background did not notice");
+                assert!(
+                    Instant::now() < deadline,
+                    "{api:?}: the background did not notice"
+                );
                 std::thread::sleep(Duration::from_millis(100));
             }
             daemon.wait_for("needs login", Duration::from_secs(10));

@@ -226,9 +226,7 @@ impl Keeper {
     ) -> Result<Account> {
         let found = self.find(name)?;
         check(&found, &changes)?;
-        let _account_lock = self
-            .lock(&self.paths.account_lock(found.id), name)
-            .await?;
+        let _account_lock = self.lock(&self.paths.account_lock(found.id), name).await?;
         let current = self.current(found.id, name)?;
         let mut candidate = current.clone();
         apply(&mut candidate, changes.clone());

@@ -264,7 +264,12 @@ impl Keeper {
     /// A read of the secrets failed: when they were bound to other settings (deleted now), the
     /// account needs a login, which the state file says at once, for every process; other
     /// failures go up as they are.
-    async fn unbound(&self, account: &Account, mut state: AccountState, error: Error) -> Result<Attempt> {
+    async fn unbound(
+        &self,
+        account: &Account,
+        mut state: AccountState,
+        error: Error,
+    ) -> Result<Attempt> {
         if !matches!(error, Error::OriginChanged { .. }) {
             return Err(error);
         }

@@ -46,7 +46,8 @@ impl Reader<'_> {
             Opened::Bound(bound, secret) if bound == self.binding => return Ok(Some(secret)),
             Opened::Legacy(secret) => {
                 if self.purpose == Use::Send {
-                    self.store.set(id, kind, &binding::seal(&self.binding, &secret)?)?;
+                    self.store
+                        .set(id, kind, &binding::seal(&self.binding, &secret)?)?;
                     tracing::info!(account = %self.account.name, kind = kind.as_str(), "a secret stored before bindings is now bound to the account's settings");
                 }
                 return Ok(Some(secret));
@@ -101,7 +102,11 @@ impl Keeper {
     }
 
     /// Reads the password, refresh and access token (expiry fields are left empty).
-    pub(super) async fn read_secrets(&self, account: &Account, purpose: Use) -> Result<StoredTokens> {
+    pub(super) async fn read_secrets(
+        &self,
+        account: &Account,
+        purpose: Use,
+    ) -> Result<StoredTokens> {
         self.with_reader(account, purpose, |r| {
             Ok(StoredTokens {
                 access: r.get(SecretKind::Access)?,

@@ -203,18 +203,37 @@ mod tests {
             a.url = "https://api.example.com:443/".parse().unwrap();
             a
         };
-        assert_eq!(of(&base), of(&same_port), "the default port is the same origin");
+        assert_eq!(
+            of(&base),
+            of(&same_port),
+            "the default port is the same origin"
+        );
         let dir = tempfile::tempdir().unwrap();
         let ca = dir.path().join("ca.pem");
         std::fs::write(&ca, "one").unwrap();
         type Change = fn(&mut crate::Account, &std::path::Path);
         let changes: [(Change, &str); 7] = [
-            (|a, _| a.url = "http://api.example.com".parse().unwrap(), "address"),
-            (|a, _| a.url = "https://api.example.com:8443".parse().unwrap(), "address"),
-            (|a, _| a.url = "https://other.example.com".parse().unwrap(), "address"),
-            (|a, _| a.url = "https://api.example.com/v2".parse().unwrap(), "address"),
+            (
+                |a, _| a.url = "http://api.example.com".parse().unwrap(),
+                "address",
+            ),
+            (
+                |a, _| a.url = "https://api.example.com:8443".parse().unwrap(),
+                "address",
+            ),
+            (
+                |a, _| a.url = "https://other.example.com".parse().unwrap(),
+                "address",
+            ),
+            (
+                |a, _| a.url = "https://api.example.com/v2".parse().unwrap(),
+                "address",
+            ),
             (|a, _| a.insecure = true, "verification was turned off"),
-            (|a, _| a.trust_cert = Some(format!("{:064x}", 1).parse().unwrap()), "pinned"),
+            (
+                |a, _| a.trust_cert = Some(format!("{:064x}", 1).parse().unwrap()),
+                "pinned",
+            ),
             (|a, ca| a.ca_cert = Some(ca.to_owned()), "CA file"),
         ];
         for (change, word) in changes {
@@ -222,7 +241,11 @@ mod tests {
             change(&mut changed, &ca);
             let (before, after) = (of(&base), of(&changed));
             assert_ne!(before, after, "{word}");
-            assert!(before.changes_to(&after).contains(word), "{}", before.changes_to(&after));
+            assert!(
+                before.changes_to(&after).contains(word),
+                "{}",
+                before.changes_to(&after)
+            );
         }
         // The CA file's contents count, not its name.
         let mut with_ca = base.clone();

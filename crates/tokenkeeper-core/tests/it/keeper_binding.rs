@@ -54,9 +54,9 @@ async fn two_servers(row: &ApiRow) -> Two {
     let keeper = keeper(dir.path());
     let secret = first_secret(&old);
     let given = match &secret {
-        InitialSecret::Password(s) | InitialSecret::RefreshToken(s) | InitialSecret::AccessToken(s) => {
-            s.expose().to_owned()
-        }
+        InitialSecret::Password(s)
+        | InitialSecret::RefreshToken(s)
+        | InitialSecret::AccessToken(s) => s.expose().to_owned(),
     };
     keeper
         .add(new_account(&old, dir.path(), "acc"), secret)
@@ -117,7 +117,10 @@ fn assert_received_none(server: &Emulator, secrets: &[String], what: &str) {
 #[track_caller]
 fn assert_nothing_stored(keeper: &Keeper) {
     for kind in SecretKind::ALL {
-        assert!(stored(keeper, "acc", kind).is_none(), "{kind:?} still stored");
+        assert!(
+            stored(keeper, "acc", kind).is_none(),
+            "{kind:?} still stored"
+        );
     }
 }
 
@@ -156,7 +159,11 @@ async fn a_hand_edited_address_sends_nothing_stored_to_the_new_server(row: &ApiR
     assert_received_none(&two.new, &old_secrets, "new server");
     // Logging in against the new server works in one step.
     two.keeper.login("acc", two.new_secret()).await.unwrap();
-    let token = two.keeper.token("acc", Duration::from_secs(60)).await.unwrap();
+    let token = two
+        .keeper
+        .token("acc", Duration::from_secs(60))
+        .await
+        .unwrap();
     assert!(two.new.access_token_valid(token.expose()));
     assert_received_none(&two.new, &old_secrets, "new server after the login");
     drop(two.dir);
@@ -177,7 +184,10 @@ async fn hand_edited_trust_settings_send_nothing_to_the_same_server(row: &ApiRow
             a["ca_cert"] = other.display().to_string().into();
         }),
         ("the address changed", |a, _| {
-            let url = format!("{}/other-base", a["url"].as_str().unwrap().trim_end_matches('/'));
+            let url = format!(
+                "{}/other-base",
+                a["url"].as_str().unwrap().trim_end_matches('/')
+            );
             a["url"] = url.into();
         }),
     ];
@@ -218,7 +228,10 @@ async fn a_refresh_that_waited_on_an_edit_sends_the_new_secrets_to_the_new_serve
     };
     // The new server answers the edit's login slowly, so the edit holds the account lock
     // while the engine's attempt, made with its old copy, starts and waits for it.
-    two.new.push_fault(fault(FaultTarget::Any, FaultAction::Delay(Duration::from_millis(300))));
+    two.new.push_fault(fault(
+        FaultTarget::Any,
+        FaultAction::Delay(Duration::from_millis(300)),
+    ));
     let edit = two.keeper.edit_with_login("acc", changes, two.new_secret());
     let keeper = two.keeper.clone();
     let new = &two.new;
