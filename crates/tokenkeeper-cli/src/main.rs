@@ -189,7 +189,8 @@ fn init_logging(verbose: u8, daemon: bool) {
 }
 
 /// Exit codes: 2 bad input, 3 needs login, 4 keychain, 5 temporary API/network failure,
-/// 6 API refused or answered badly (auth/config/protocol), 1 anything else.
+/// 6 API refused or answered badly (auth/config/protocol), 7 the settings changed since the
+/// secrets were stored (they were deleted: needs login), 1 anything else.
 fn exit_code(err: &Error) -> u8 {
     match err {
         Error::InvalidInput(_)

@@ -405,60 +405,138 @@ async fn real_site(app: &Session, config: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The new servers' password (not the old ones', so an old one would be recognised).
+const NEW_PASSWORD: &str = "n3w-server-passw0rd";
+
+/// Two servers of `api` that record what they receive; TLS ones serve one certificate, so the
+/// account's CA file reaches both (the new server is reachable with the account's settings).
+async fn old_and_new(api: Api) -> Result<(Emulator, Emulator)> {
+    let mut config = tokenkeeper_emulators::EmulatorConfig::for_api(api);
+    config.users = vec![(USER.to_owned(), PASSWORD.to_owned())];
+    config.token_ttl = Some(600);
+    if config.tls {
+        config.tls_identity = Some(
+            tokenkeeper_emulators::testcerts::ca_and_leaf(&["127.0.0.1", "localhost"]).1,
+        );
+    }
+    let old = Emulator::start(api, config.clone()).await?;
+    config.users = vec![(USER.to_owned(), NEW_PASSWORD.to_owned())];
+    let new = Emulator::start(api, config).await?;
+    old.record();
+    new.record();
+    Ok((old, new))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs Xvfb, tauri-driver and a notification daemon: run by scripts/e2e.sh"]
 async fn editing_the_address_without_the_secret_sends_nothing_to_the_new_server() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let config = dir.path().join("config");
-    let old = emulator(Api::Smartling, 600).await?;
-    let new = emulator(Api::Smartling, 600).await?;
-    cli_add(&config, "moved", &old, dir.path())?;
+    let mut servers = Vec::new();
+    for api in Api::ALL {
+        let (old, new) = old_and_new(api).await?;
+        let name = format!("moved-{}", api.id());
+        cli_add(&config, &name, &old, dir.path())?;
+        let token = cli_ok(&config, &["token", &name], None)?;
+        servers.push((name, old, new, token.trim().to_owned()));
+    }
     let app = start_app(LIGHT, &config).await?;
-    let result = edit_to_another_server(&app, &config, &new).await;
+    let result = edit_to_other_servers(&app, &config, &servers).await;
     finish(app).await?;
     result
 }
 
-async fn edit_to_another_server(app: &Session, config: &Path, new: &Emulator) -> Result<()> {
-    let card = card("moved");
+async fn edit_to_other_servers(
+    app: &Session,
+    config: &Path,
+    servers: &[(String, Emulator, Emulator, String)],
+) -> Result<()> {
+    for (name, _, new, _) in servers {
+        edit_to_another_server(app, name, new, None).await?;
+    }
+    // Refresh now and Copy on each: still nothing reaches a new server.
+    for (name, ..) in servers {
+        let card = card(name);
+        app.click_css(&format!("{card} [data-action=refresh]"))
+            .await?;
+        app.click_css(&format!("{card} [data-action=copy]")).await?;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let shown = listed(config)?;
+    for (name, old, new, token) in servers {
+        ensure!(
+            new.stats().requests == 0,
+            "{name}: the new server received {} requests",
+            new.stats().requests
+        );
+        let received = new.received();
+        ensure!(
+            !received.contains(PASSWORD) && !received.contains(token.as_str()),
+            "{name}: an old secret reached the new server"
+        );
+        let _ = old;
+        let entry = shown
+            .as_array()
+            .and_then(|all| all.iter().find(|a| a["name"] == name.as_str()))
+            .context("listed")?;
+        ensure!(entry["status"] == "needs_login", "{entry}");
+    }
+    // Typed again in the form: the account works against the new server in one step.
+    let (name, old, new, _) = &servers[2];
+    edit_to_another_server(app, name, new, Some(NEW_PASSWORD)).await?;
+    let token = cli_ok(config, &["token", name], None)?;
+    ensure!(
+        new.access_token_valid(token.trim()),
+        "{name}: the token is the new server's"
+    );
+    ensure!(
+        !old.received().contains(NEW_PASSWORD),
+        "{name}: the new password went to the old server"
+    );
+    Ok(())
+}
+
+/// Opens the account's edit form, types the new server's address (and `secret`), saves.
+async fn edit_to_another_server(
+    app: &Session,
+    name: &str,
+    new: &Emulator,
+    secret: Option<&str>,
+) -> Result<()> {
+    let card = card(name);
     app.wait_for(&card, 10).await?;
     app.click_css(&format!("{card} [data-action=details]"))
         .await?;
     app.click_css("button[data-action=edit]").await?;
     app.type_into("input[name=url]", &new.base_url()).await?;
-    // The secret stays empty, as the form allows.
+    if let Some(secret) = secret {
+        app.type_into("input[name=secret]", secret).await?;
+    }
     app.click_css("button[data-action=save]").await?;
     let notice = eventually(20, "the notice after saving", async || {
         let text = app.text("[data-field=notice]").await.unwrap_or_default();
         Ok(text.contains("saved").then_some(text))
     })
     .await?;
-    ensure!(
-        notice.contains("stored secrets were deleted"),
-        "the user is told: {notice:?}"
-    );
-    eventually(20, "needs login", async || {
+    let want = if secret.is_some() {
+        "fresh"
+    } else {
+        ensure!(
+            notice.contains("stored secrets were deleted"),
+            "the user is told: {notice:?}"
+        );
+        "needs login"
+    };
+    eventually(20, want, async || {
         let status: Value = app
             .execute(
                 "return document.querySelector(arguments[0]).dataset.status",
                 json!([card]),
             )
             .await?;
-        Ok((status == "needs login").then_some(()))
+        Ok((status == want).then_some(()))
     })
     .await?;
-    // Refresh now and Copy: still nothing reaches the new server.
-    app.click_css(&format!("{card} [data-action=refresh]"))
-        .await?;
-    app.click_css(&format!("{card} [data-action=copy]")).await?;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    ensure!(
-        new.stats().requests == 0,
-        "the new server received {} requests",
-        new.stats().requests
-    );
-    let shown = listed(config)?;
-    ensure!(shown[0]["status"] == "needs_login", "{shown}");
     Ok(())
 }
 
