@@ -6,7 +6,9 @@ import type { CertFingerprint } from "./CertFingerprint";
  */
 export type PresentedCertificate = { 
 /**
- * Subject distinguished name (`CN=…, O=…`).
+ * Subject distinguished name (`CN=…, O=…`). The server chose it, and every name here:
+ * control characters and escape sequences removed, cut to [`NAME_CAP`] characters
+ * ([`crate::text::clean_server_text`]).
  */
 subject: string, 
 /**
@@ -30,7 +32,8 @@ self_signed: boolean,
  */
 is_ca: boolean, 
 /**
- * Host names and IP addresses it is issued for (subjectAltName).
+ * Host names and IP addresses it is issued for (subjectAltName), the first
+ * [`NAMES_CAP`].
  */
 names: Array<string>, 
 /**
