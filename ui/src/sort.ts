@@ -22,8 +22,11 @@ const SEVERITY: Record<AccountRow["status"], number> = {
 const byName = (a: AccountRow, b: AccountRow) =>
   a.name.localeCompare(b.name, undefined, { sensitivity: "base", numeric: true });
 
-const expiry = (r: AccountRow) =>
-  r.expires_at ? Date.parse(r.expires_at) : Number.POSITIVE_INFINITY;
+/** When the token stops working (a revoking API's next refresh comes before its expiry). */
+const expiry = (r: AccountRow) => {
+  const until = r.valid_until ?? r.expires_at;
+  return until ? Date.parse(until) : Number.POSITIVE_INFINITY;
+};
 
 /** The rows in the chosen order (a new array; ties by name). */
 export function sortRows(rows: readonly AccountRow[], by: SortBy): AccountRow[] {

@@ -99,7 +99,10 @@ impl From<Error> for AppError {
             | Error::Io { .. }
             | Error::LockTimeout { .. } => ErrorCode::Local,
             Error::AccountNotFound(_) => ErrorCode::NotFound,
-            Error::AccountExists(_) | Error::InvalidInput(_) | Error::Credentials(_) => {
+            Error::AccountExists(_)
+            | Error::InvalidInput(_)
+            | Error::Credentials(_)
+            | Error::LifetimeTooShort { .. } => {
                 ErrorCode::InvalidInput
             }
             Error::Internal(_) => ErrorCode::Internal,

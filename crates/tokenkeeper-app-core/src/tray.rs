@@ -138,7 +138,8 @@ pub fn summary(rows: &[AccountRow]) -> String {
 
 /// "12 min left", "2 h 5 min left", "expired", "needs login".
 pub fn time_left(row: &AccountRow, now: DateTime<Utc>) -> String {
-    match (row.view.status, row.view.expires_at) {
+    // Until the token stops working: for an API whose refresh revokes it, the next refresh.
+    match (row.view.status, row.view.valid_until.or(row.view.expires_at)) {
         (Status::NeedsLogin, _) => "needs login".to_owned(),
         (_, Some(at)) if at > now => {
             let secs = (at - now).num_seconds();
@@ -159,7 +160,10 @@ pub fn model(rows: &[AccountRow], now: DateTime<Utc>) -> Vec<Entry> {
     sorted.sort_by_key(|r| {
         (
             std::cmp::Reverse(severity(r.view.status)),
-            r.view.expires_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
+            r.view
+                .valid_until
+                .or(r.view.expires_at)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
         )
     });
     if rows.len() > MAX_ACCOUNTS {
@@ -229,6 +233,7 @@ mod tests {
         let mut view = AccountView::new(&account, &AccountState::default(), now, None);
         view.status = status;
         view.expires_at = left.map(|s| now + TimeDelta::seconds(s));
+        view.valid_until = view.expires_at;
         AccountRow {
             view,
             refreshing: false,

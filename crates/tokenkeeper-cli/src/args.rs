@@ -56,7 +56,9 @@ pub enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 60)]
         min_valid: u64,
         /// Print JSON: token, scheme (`JWT` or `Bearer`, for the Authorization header),
-        /// expires_at (RFC 3339 UTC) and fingerprint.
+        /// expires_at (RFC 3339 UTC), valid_until (until when it really works: its expiry, or
+        /// for an API whose refresh revokes the previous token, the next refresh) and
+        /// fingerprint.
         #[arg(long)]
         json: bool,
     },

@@ -190,7 +190,8 @@ fn init_logging(verbose: u8, daemon: bool) {
 
 /// Exit codes: 2 bad input, 3 needs login, 4 keychain, 5 temporary API/network failure,
 /// 6 API refused or answered badly (auth/config/protocol), 7 the settings changed since the
-/// secrets were stored (they were deleted: needs login), 1 anything else.
+/// secrets were stored (they were deleted: needs login), 8 the API's tokens do not live as
+/// long as --min-valid asks, 1 anything else.
 fn exit_code(err: &Error) -> u8 {
     match err {
         Error::InvalidInput(_)
@@ -199,6 +200,7 @@ fn exit_code(err: &Error) -> u8 {
         | Error::AccountExists(_) => 2,
         Error::NeedsLogin { .. } => 3,
         Error::OriginChanged { .. } => 7,
+        Error::LifetimeTooShort { .. } => 8,
         Error::KeychainUnavailable(_) | Error::KeychainLocked(_) | Error::Keychain(_) => 4,
         Error::Api(e) if e.kind == ErrorKind::Transient => 5,
         Error::Api(_) => 6,
@@ -303,6 +305,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     "token": info.token.expose(),
                     "scheme": scheme_of(&keeper, &name)?,
                     "expires_at": info.expires_at,
+                    "valid_until": info.valid_until,
                     "fingerprint": info.fingerprint,
                 });
                 serde_json::to_string_pretty(&value)
@@ -347,6 +350,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 view.name,
                 output::expires_in(view.expires_at, now)
             );
+            if tokenkeeper_core::capabilities::of(view.provider).revokes_on_refresh {
+                println!(
+                    "note: {} revokes the previous token at each refresh: tokens handed out before this one stopped working now",
+                    view.provider.label()
+                );
+            }
         }
         Command::Pin { name, off } => {
             let changes = tokenkeeper_core::keeper::AccountChanges {

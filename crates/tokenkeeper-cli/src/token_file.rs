@@ -120,9 +120,10 @@ async fn keep_fresh(
                 let _ = rustix::process::kill_process(pid, signo);
             }
             () = tokio::time::sleep(wait) => {
-                need = match current.expires_at {
+                need = match works_until(&current) {
                     // A token that outlives the one in the file (refreshes unless the engine
-                    // already has a newer one).
+                    // already has a newer one). Where a refresh revokes the previous token, the
+                    // one in the file works until the next rotation, not its expiry.
                     Some(at) => remaining(at) + Duration::from_secs(1),
                     None => need,
                 };
@@ -138,8 +139,7 @@ async fn keep_fresh(
                     Err(e) => {
                         // The file keeps the token it has; the command is not disturbed.
                         eprintln!("tokenkeeper: {name}: cannot renew the token file: {}", crate::words::message(&e));
-                        wait = current
-                            .expires_at
+                        wait = works_until(&current)
                             .map_or(RETRY_AT_MOST, |at| (remaining(at) / 2).clamp(Duration::from_secs(1), RETRY_AT_MOST));
                     }
                 }
@@ -291,10 +291,15 @@ fn remaining(at: chrono::DateTime<chrono::Utc>) -> Duration {
     (at - chrono::Utc::now()).to_std().unwrap_or_default()
 }
 
+/// Until when the token works: its expiry, or a revoking API's next rotation.
+fn works_until(info: &TokenInfo) -> Option<chrono::DateTime<chrono::Utc>> {
+    info.valid_until.or(info.expires_at)
+}
+
 /// When to look again: while the token has more than twice `min_valid` left, when it gets
 /// there; a shorter-lived token at half its remaining life (at least a second).
 fn next_wake(info: &TokenInfo, min_valid: Duration) -> Duration {
-    let Some(at) = info.expires_at else {
+    let Some(at) = works_until(info) else {
         return NO_EXPIRY_POLL;
     };
     let left = remaining(at);
@@ -381,6 +386,7 @@ mod tests {
         TokenInfo {
             token: tokenkeeper_core::Secret::new("t"),
             expires_at: Some(chrono::Utc::now() + chrono::TimeDelta::seconds(left_secs)),
+            valid_until: None,
             fingerprint: "f".to_owned(),
         }
     }

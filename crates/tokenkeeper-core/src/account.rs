@@ -235,8 +235,18 @@ impl Account {
     }
 
     /// The fixed refresh lead, if the account sets one.
+    ///
+    /// An API whose refresh revokes the previous token ([`crate::capabilities`]) is refreshed
+    /// late unless the account says otherwise: every token handed out works until the next
+    /// refresh, so the later it comes, the longer each lives ([`crate::engine::policy::LATE_LEAD`]).
     pub fn refresh_lead(&self) -> Option<std::time::Duration> {
-        self.refresh_lead_secs.map(std::time::Duration::from_secs)
+        self.refresh_lead_secs
+            .map(std::time::Duration::from_secs)
+            .or_else(|| {
+                crate::capabilities::of(self.provider)
+                    .revokes_on_refresh
+                    .then_some(crate::engine::policy::LATE_LEAD)
+            })
     }
 
     /// True when the URL sends traffic in clear text beyond this machine.

@@ -57,6 +57,12 @@ pub struct Capabilities {
     /// The `Authorization` scheme the API takes its token with: `JWT` (Redis Enterprise,
     /// literally) or `Bearer`.
     pub auth_scheme: &'static str,
+    /// A refresh revokes the previous access token on the server (the real JWT Auth Pro does):
+    /// a token handed out works until TokenKeeper's next refresh, not until its `exp`. The
+    /// background then refreshes late (a short lead) and never before what it promised a
+    /// handout ([`crate::keeper`]); docs/API-EVIDENCE.md, "Does a refresh revoke the previous
+    /// access token?", has the evidence for each API.
+    pub revokes_on_refresh: bool,
 }
 
 /// The token lifetimes (seconds) an API that takes one accepts (Redis Enterprise: 1 s to a day).
@@ -113,6 +119,7 @@ pub const TABLE: [Capabilities; 5] = [
         credentials: &[Credential::Password, Credential::AccessToken],
         requested_ttl: true,
         auth_scheme: "JWT",
+        revokes_on_refresh: false,
     },
     Capabilities {
         provider: ProviderKind::Ece,
@@ -124,6 +131,7 @@ pub const TABLE: [Capabilities; 5] = [
         credentials: &[Credential::Password, Credential::AccessToken],
         requested_ttl: false,
         auth_scheme: "Bearer",
+        revokes_on_refresh: false,
     },
     Capabilities {
         provider: ProviderKind::Smartling,
@@ -135,6 +143,7 @@ pub const TABLE: [Capabilities; 5] = [
         credentials: &[Credential::Password, Credential::RefreshToken],
         requested_ttl: false,
         auth_scheme: "Bearer",
+        revokes_on_refresh: false,
     },
     // The real service logs in too (docs/API-EVIDENCE.md): with a password an account outlives
     // its refresh token's 7 days.
@@ -148,6 +157,7 @@ pub const TABLE: [Capabilities; 5] = [
         credentials: &[Credential::Password, Credential::RefreshToken],
         requested_ttl: false,
         auth_scheme: "Bearer",
+        revokes_on_refresh: false,
     },
     Capabilities {
         provider: ProviderKind::JwtAuthPro,
@@ -159,6 +169,7 @@ pub const TABLE: [Capabilities; 5] = [
         credentials: &[Credential::Password, Credential::RefreshToken],
         requested_ttl: false,
         auth_scheme: "Bearer",
+        revokes_on_refresh: true,
     },
 ];
 

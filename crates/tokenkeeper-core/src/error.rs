@@ -415,7 +415,8 @@ pub enum Error {
     /// were deleted without being sent anywhere, and the account needs a login
     /// ([`crate::store::binding`]).
     #[error(
-        "account {name:?} needs login: since its {secret} was stored, {change}; the stored secrets were deleted and never sent to the new settings: log in again"
+        "account {name:?} needs login: {}",
+        origin_changed_reason(.secret, .change)
     )]
     OriginChanged {
         /// Account name.
@@ -424,6 +425,25 @@ pub enum Error {
         secret: String,
         /// What changed, in words.
         change: String,
+    },
+    /// A token cannot be promised for as long as asked: the API's tokens do not live that long
+    /// (or, where a refresh revokes the previous token, are rotated sooner). The new token is
+    /// stored; nothing is lost.
+    #[error(
+        "account {name:?}: its tokens work for {works_secs} s (the API made this one for {lifetime_secs} s{}), less than the {asked_secs} s asked for: ask for less (--min-valid), or ask the API's admin for longer tokens",
+        rotation_note(*.revokes)
+    )]
+    LifetimeTooShort {
+        /// Account name.
+        name: String,
+        /// How long the newest token lives, as the API made it.
+        lifetime_secs: u64,
+        /// How long it can be promised to work.
+        works_secs: u64,
+        /// How long was asked for.
+        asked_secs: u64,
+        /// The API revokes a token at the next refresh, which comes before its expiry.
+        revokes: bool,
     },
     /// No Secret Service / keychain could be reached.
     #[error(
@@ -501,6 +521,7 @@ impl Error {
             },
             Self::NeedsLogin { .. } => "needs_login",
             Self::OriginChanged { .. } => "origin_changed",
+            Self::LifetimeTooShort { .. } => "lifetime_too_short",
             Self::KeychainUnavailable(_) => "keychain_unavailable",
             Self::KeychainLocked(_) => "keychain_locked",
             Self::Keychain(_) => "keychain_error",
@@ -535,6 +556,24 @@ impl Error {
             path: path.into(),
             source: std::sync::Arc::new(source),
         }
+    }
+}
+
+/// Why an account whose settings changed needs a login, in words: `secret` is what was found
+/// bound to other settings ("password", or "secrets" for all of them), `change` what changed.
+pub fn origin_changed_reason(secret: &str, change: &str) -> String {
+    let verb = if secret.ends_with('s') { "were" } else { "was" };
+    format!(
+        "since its {secret} {verb} stored, {change}; the stored secrets were deleted and never sent to the new settings: log in again"
+    )
+}
+
+/// What a revoking API's rotation takes from a token's life, in words.
+fn rotation_note(revokes: bool) -> &'static str {
+    if revokes {
+        ", and it is revoked at the next refresh, shortly before it expires"
+    } else {
+        ""
     }
 }
 

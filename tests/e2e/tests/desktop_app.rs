@@ -415,9 +415,8 @@ async fn old_and_new(api: Api) -> Result<(Emulator, Emulator)> {
     config.users = vec![(USER.to_owned(), PASSWORD.to_owned())];
     config.token_ttl = Some(600);
     if config.tls {
-        config.tls_identity = Some(
-            tokenkeeper_emulators::testcerts::ca_and_leaf(&["127.0.0.1", "localhost"]).1,
-        );
+        config.tls_identity =
+            Some(tokenkeeper_emulators::testcerts::ca_and_leaf(&["127.0.0.1", "localhost"]).1);
     }
     let old = Emulator::start(api, config.clone()).await?;
     config.users = vec![(USER.to_owned(), NEW_PASSWORD.to_owned())];
@@ -457,11 +456,18 @@ async fn edit_to_other_servers(
     // Refresh now and Copy on each: still nothing reaches a new server.
     for (name, ..) in servers {
         let card = card(name);
+        app.execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+            json!([card]),
+        )
+        .await?;
         app.click_css(&format!("{card} [data-action=refresh]"))
             .await?;
         app.click_css(&format!("{card} [data-action=copy]")).await?;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
+    app.screenshot(&screenshot_dir().join("moved-without-secrets.png"))
+        .await?;
     let shown = listed(config)?;
     for (name, old, new, token) in servers {
         ensure!(
@@ -505,6 +511,12 @@ async fn edit_to_another_server(
 ) -> Result<()> {
     let card = card(name);
     app.wait_for(&card, 10).await?;
+    // With five cards, the one asked for may sit under the sticky find bar: centre it first.
+    app.execute(
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+        json!([card]),
+    )
+    .await?;
     app.click_css(&format!("{card} [data-action=details]"))
         .await?;
     app.click_css("button[data-action=edit]").await?;

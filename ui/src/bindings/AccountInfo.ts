@@ -80,6 +80,11 @@ status: Status,
  */
 expires_at: string | null, 
 /**
+ * Until when the token works: its expiry, or for an API whose refresh revokes the previous
+ * token, the next refresh ([`super::works_until`]).
+ */
+valid_until: string | null, 
+/**
  * Refresh token expiry, when known.
  */
 refresh_expires_at: string | null, 

@@ -43,4 +43,12 @@ requested_ttl: boolean,
  * The `Authorization` scheme the API takes its token with: `JWT` (Redis Enterprise,
  * literally) or `Bearer`.
  */
-auth_scheme: string, };
+auth_scheme: string, 
+/**
+ * A refresh revokes the previous access token on the server (the real JWT Auth Pro does):
+ * a token handed out works until TokenKeeper's next refresh, not until its `exp`. The
+ * background then refreshes late (a short lead) and never before what it promised a
+ * handout ([`crate::keeper`]); docs/API-EVIDENCE.md, "Does a refresh revoke the previous
+ * access token?", has the evidence for each API.
+ */
+revokes_on_refresh: boolean, };

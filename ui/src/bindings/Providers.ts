@@ -15,7 +15,8 @@ export const PROVIDERS: readonly Capabilities[] = [
       "access_token"
     ],
     "requested_ttl": true,
-    "auth_scheme": "JWT"
+    "auth_scheme": "JWT",
+    "revokes_on_refresh": false
   },
   {
     "provider": "ece",
@@ -29,7 +30,8 @@ export const PROVIDERS: readonly Capabilities[] = [
       "access_token"
     ],
     "requested_ttl": false,
-    "auth_scheme": "Bearer"
+    "auth_scheme": "Bearer",
+    "revokes_on_refresh": false
   },
   {
     "provider": "smartling",
@@ -43,7 +45,8 @@ export const PROVIDERS: readonly Capabilities[] = [
       "refresh_token"
     ],
     "requested_ttl": false,
-    "auth_scheme": "Bearer"
+    "auth_scheme": "Bearer",
+    "revokes_on_refresh": false
   },
   {
     "provider": "generic-jwt",
@@ -57,7 +60,8 @@ export const PROVIDERS: readonly Capabilities[] = [
       "refresh_token"
     ],
     "requested_ttl": false,
-    "auth_scheme": "Bearer"
+    "auth_scheme": "Bearer",
+    "revokes_on_refresh": false
   },
   {
     "provider": "jwt-auth-pro",
@@ -71,6 +75,7 @@ export const PROVIDERS: readonly Capabilities[] = [
       "refresh_token"
     ],
     "requested_ttl": false,
-    "auth_scheme": "Bearer"
+    "auth_scheme": "Bearer",
+    "revokes_on_refresh": true
   }
 ];

@@ -94,8 +94,14 @@ export function card(first: AccountRow): Card {
   );
 
   function tick(now: number): void {
-    expires.textContent = countdown(row.expires_at, now);
-    expires.title = localTime(row.expires_at, now);
+    // Until the token stops working: its expiry, or for an API whose refresh revokes the
+    // previous token, the next refresh.
+    const until = row.valid_until ?? row.expires_at;
+    expires.textContent = countdown(until, now);
+    expires.title =
+      until === row.expires_at
+        ? localTime(until, now)
+        : `${localTime(until, now)}: the next refresh revokes it (it expires ${localTime(row.expires_at, now)})`;
     last.textContent = relative(row.last_refresh, now);
     last.title = localTime(row.last_refresh, now);
     next.textContent = row.next_refresh_at ? relative(row.next_refresh_at, now) : "—";
@@ -115,7 +121,7 @@ export function card(first: AccountRow): Card {
     status.textContent = `${look.symbol} ${look.word}`;
     status.title = look.hint;
     element.dataset.status = look.word;
-    expires.dataset.expires = row.expires_at ?? "";
+    expires.dataset.expires = row.valid_until ?? row.expires_at ?? "";
     last.dataset.at = row.last_refresh ?? "";
     next.dataset.at = row.next_refresh_at ?? "";
     fingerprint.textContent = row.token_fingerprint ?? "—";

@@ -139,6 +139,14 @@ export function detailView(info: AccountInfo, actions: DetailActions): View {
       "dl",
       { class: "facts" },
       setting("Expires", `${localTime(info.expires_at, now)} (${countdown(info.expires_at, now)})`),
+      ...(info.valid_until && info.valid_until !== info.expires_at
+        ? [
+            setting(
+              "Works until",
+              `${localTime(info.valid_until, now)} (${countdown(info.valid_until, now)}): this API revokes a token at the next refresh`,
+            ),
+          ]
+        : []),
       setting(
         "Refresh token or session ends",
         info.refresh_expires_at

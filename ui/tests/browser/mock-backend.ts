@@ -30,6 +30,9 @@ function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name" | "provi
     username: "user@example.com",
     status: "fresh",
     expires_at: iso(8 * 60),
+    // None: the card counts down to the expiry (an API whose refresh revokes the previous
+    // token sends its next refresh here).
+    valid_until: null,
     refresh_expires_at: iso(3600),
     last_refresh: iso(-20),
     token_fingerprint: "ab12cd34",

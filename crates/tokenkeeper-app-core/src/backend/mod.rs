@@ -539,12 +539,19 @@ impl Backend {
     async fn fresh_token(
         &self,
         account: &Account,
-    ) -> Result<(Secret, Option<chrono::DateTime<Utc>>), AppError> {
+    ) -> Result<
+        (
+            Secret,
+            Option<chrono::DateTime<Utc>>,
+            Option<chrono::DateTime<Utc>>,
+        ),
+        AppError,
+    > {
         // The token and its expiry in one step (no second read of both files for the expiry).
         let result = self.keeper.token_info(&account.name, MIN_VALID).await;
         let info = self.note(result)?;
         self.touch();
-        Ok((info.token, info.expires_at))
+        Ok((info.token, info.expires_at, info.valid_until.or(info.expires_at)))
     }
 
     /// Copies a fresh token to the clipboard (marked as a secret) and clears it after the
@@ -563,7 +570,7 @@ impl Backend {
             self.touch();
             return result;
         }
-        let (token, expires_at) = self.fresh_token(&account).await?;
+        let (token, expires_at, valid_until) = self.fresh_token(&account).await?;
         let fingerprint = tokenkeeper_core::token::fingerprint(token.expose());
         let token = match form {
             CopyForm::Token => token,
@@ -601,7 +608,8 @@ impl Backend {
         });
         Ok(Copied {
             expires_at,
-            valid_for_secs: expires_at.map_or(0, |at| (at - Utc::now()).num_seconds().max(0)),
+            // Until it stops working: for an API whose refresh revokes it, the next refresh.
+            valid_for_secs: valid_until.map_or(0, |at| (at - Utc::now()).num_seconds().max(0)),
             fingerprint,
             clear_after_secs,
         })
@@ -610,7 +618,7 @@ impl Backend {
     /// The token itself, for Reveal (the only way a token reaches the web view).
     pub async fn reveal(&self, id: &str) -> Result<Revealed, AppError> {
         let account = self.account(id)?;
-        let (token, expires_at) = self.fresh_token(&account).await?;
+        let (token, expires_at, _) = self.fresh_token(&account).await?;
         Ok(Revealed {
             token: token.expose().to_owned(),
             expires_at,

@@ -284,7 +284,7 @@ async fn editing_the_server_without_a_secret_deletes_the_stored_secrets_and_send
     assert!(
         view.last_error
             .as_ref()
-            .is_some_and(|e| e.message.contains("never sent anywhere else")),
+            .is_some_and(|e| e.message.contains("never sent to the new settings")),
         "{view:?}"
     );
     use tokenkeeper_core::store::keychain::{SecretKind, SecretStore};

@@ -75,6 +75,7 @@ async fn ask(path: &Path, name: &str, min_valid: Duration) -> Option<Result<Toke
             // Taken, not copied: the wire copy is zeroed when `t` drops.
             token: Secret::new(std::mem::take(&mut t.token)),
             expires_at: t.expires_at,
+            valid_until: t.valid_until.or(t.expires_at),
             fingerprint: std::mem::take(&mut t.fingerprint),
         })),
         (None, Some(e)) => Some(Err(Error::from(e))),

@@ -50,6 +50,10 @@ pub struct WireToken {
     pub token: String,
     /// Its expiry.
     pub expires_at: Option<DateTime<Utc>>,
+    /// Until when it really works (its expiry, or a revoking API's next rotation); absent
+    /// from an older agent's answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<DateTime<Utc>>,
     /// Its fingerprint (first 8 hex of its SHA-256).
     pub fingerprint: String,
 }
@@ -173,6 +177,19 @@ pub enum WireError {
         /// What changed.
         change: String,
     },
+    /// [`Error::LifetimeTooShort`].
+    LifetimeTooShort {
+        /// Account.
+        name: String,
+        /// The token's lifetime.
+        lifetime_secs: u64,
+        /// How long it works.
+        works_secs: u64,
+        /// Asked for.
+        asked_secs: u64,
+        /// Rotated before expiry.
+        revokes: bool,
+    },
     /// [`Error::KeychainUnavailable`].
     KeychainUnavailable {
         /// Detail.
@@ -258,6 +275,19 @@ impl From<&Error> for WireError {
                 secret: secret.clone(),
                 change: change.clone(),
             },
+            Error::LifetimeTooShort {
+                name,
+                lifetime_secs,
+                works_secs,
+                asked_secs,
+                revokes,
+            } => Self::LifetimeTooShort {
+                name: name.clone(),
+                lifetime_secs: *lifetime_secs,
+                works_secs: *works_secs,
+                asked_secs: *asked_secs,
+                revokes: *revokes,
+            },
             Error::KeychainUnavailable(m) => Self::KeychainUnavailable { message: m.clone() },
             Error::KeychainLocked(m) => Self::KeychainLocked { message: m.clone() },
             Error::Keychain(m) => Self::Keychain { message: m.clone() },
@@ -310,6 +340,19 @@ impl From<WireError> for Error {
                 name,
                 secret,
                 change,
+            },
+            WireError::LifetimeTooShort {
+                name,
+                lifetime_secs,
+                works_secs,
+                asked_secs,
+                revokes,
+            } => Error::LifetimeTooShort {
+                name,
+                lifetime_secs,
+                works_secs,
+                asked_secs,
+                revokes,
             },
             WireError::KeychainUnavailable { message } => Error::KeychainUnavailable(message),
             WireError::KeychainLocked { message } => Error::KeychainLocked(message),
@@ -408,6 +451,13 @@ mod tests {
                 name: "a".into(),
                 secret: "password".into(),
                 change: "the address changed (https://a:443 → https://b:443)".into(),
+            },
+            Error::LifetimeTooShort {
+                name: "a".into(),
+                lifetime_secs: 120,
+                works_secs: 103,
+                asked_secs: 3600,
+                revokes: true,
             },
             Error::KeychainLocked("locked".into()),
             Error::AccountNotFound("x".into()),

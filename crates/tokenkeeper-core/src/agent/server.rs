@@ -125,6 +125,7 @@ fn wire(info: TokenInfo) -> WireToken {
     WireToken {
         token: info.token.expose().to_owned(),
         expires_at: info.expires_at,
+        valid_until: info.valid_until,
         fingerprint: info.fingerprint,
     }
 }
@@ -170,6 +171,12 @@ struct Cache {
 impl Cache {
     fn answer(&self, keeper: &Keeper, name: &str, min_valid: Duration) -> Option<TokenInfo> {
         let account = keeper.find(name).ok()?;
+        if crate::capabilities::of(account.provider).revokes_on_refresh {
+            // Each handout is a promise the background must see, and one made while a refresh
+            // is in flight must wait for it (the old token is already dead): the keeper's path,
+            // under the account lock.
+            return None;
+        }
         let (fingerprint, token, bound) = self.tokens.lock().ok()?.get(&account.id)?.clone();
         if Binding::of(&account).ok()? != bound {
             self.tokens.lock().ok()?.remove(&account.id);
@@ -183,6 +190,7 @@ impl Cache {
         fresh.then(|| TokenInfo {
             token,
             expires_at: Some(expires_at),
+            valid_until: Some(expires_at),
             fingerprint,
         })
     }

@@ -19,6 +19,11 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::error::ErrorKind;
 
+/// The lead of an API whose refresh revokes the previous token: refreshed this long before
+/// expiry (at most half the lifetime), so the tokens handed out live nearly as long as the
+/// server made them.
+pub const LATE_LEAD: Duration = Duration::from_secs(15);
+
 /// Tunable numbers. `Default` gives the documented behaviour.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
@@ -111,6 +116,20 @@ impl Policy {
     /// start of the account's last attempt or the moment its token was obtained.
     pub fn spaced(&self, planned: DateTime<Utc>, last: DateTime<Utc>) -> DateTime<Utc> {
         planned.max(last + delta(self.min_interval))
+    }
+
+    /// The earliest moment the engine may rotate a token obtained at `obtained_at` that expires
+    /// at `expires_at`: its planned refresh with the whole jitter window taken. Where a refresh
+    /// revokes the previous token, a token works until then, and no handout promises more.
+    pub fn rotation_from(
+        &self,
+        obtained_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        fixed_lead: Option<Duration>,
+    ) -> DateTime<Utc> {
+        let lead = self.lead(expires_at - obtained_at, fixed_lead);
+        self.spaced(expires_at - lead - self.jitter_window(lead), obtained_at)
+            .min(expires_at)
     }
 
     /// A token must stay valid this long past "now" for the engine to leave it alone: the

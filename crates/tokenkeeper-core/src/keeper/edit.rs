@@ -170,16 +170,16 @@ impl Keeper {
             let _config_lock = self.lock(&self.paths.config_lock(), name).await?;
             self.save_changes(name, changes)?
         };
-        let reason = "its server or trust settings changed, so the secrets stored for the old ones were deleted (they are never sent anywhere else); log in to use it again".to_owned();
+        let change = match (Binding::of(&current), Binding::of(&account)) {
+            (Ok(before), Ok(after)) => before.changes_to(&after),
+            _ => "the CA file can no longer be read".to_owned(),
+        };
         let mut entry = crate::store::state::read(&self.paths, account.id)?;
-        entry.expires_at = None;
-        entry.token_fingerprint = None;
-        entry.refresh_expires_at = None;
         entry.apply_failure(
-            &Error::NeedsLogin {
+            &Error::OriginChanged {
                 name: account.name.clone(),
-                reason,
-                api: None,
+                secret: "secrets".to_owned(),
+                change,
             },
             self.clock.now(),
             false,

@@ -11,7 +11,7 @@ mod secrets;
 pub mod view;
 
 pub use edit::{AccountChanges, Edited, origin_changed};
-pub use renew::{Attempt, StateSource, TokenInfo};
+pub use renew::{Attempt, StateSource, TokenInfo, works_until};
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::account::Account;
 use crate::error::{ApiError, Error, ErrorKind, Result};
@@ -68,8 +68,20 @@ pub struct TokenInfo {
     pub token: Secret,
     /// Its expiry (local clock).
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Until when it really works: its expiry, or where a refresh revokes the previous token,
+    /// the earliest moment the next refresh may come ([`Keeper::works_until`]).
+    pub valid_until: Option<chrono::DateTime<chrono::Utc>>,
     /// Its fingerprint (first 8 hex of its SHA-256).
     pub fingerprint: String,
+}
+
+/// What one locked attempt came to.
+enum Step {
+    /// Done, well or not.
+    Done(Attempt),
+    /// A handout the current token cannot serve, on an API whose refresh revokes it, while an
+    /// earlier handout was promised it until then: try again at that time (the lock released).
+    WaitUntil(DateTime<Utc>),
 }
 
 impl Keeper {
@@ -84,8 +96,14 @@ impl Keeper {
         Ok(TokenInfo {
             fingerprint: crate::token::fingerprint(token.expose()),
             expires_at: attempt.state.expires_at,
+            valid_until: self.works_until(&account, &attempt.state),
             token,
         })
+    }
+
+    /// Until when the account's current token works ([`works_until`]).
+    pub fn works_until(&self, account: &Account, state: &AccountState) -> Option<DateTime<Utc>> {
+        works_until(account, state)
     }
 
     /// A token valid for at least `min_valid`, refreshing first when needed.
@@ -130,7 +148,21 @@ impl Keeper {
             StateSource::Given(s) => Some((*s).clone()),
             StateSource::File => None,
         };
-        match self.attempt_locked(account, source, min_valid, force).await {
+        let outcome = loop {
+            let source = match &source {
+                StateSource::Given(s) => StateSource::Given(s),
+                StateSource::File => StateSource::File,
+            };
+            match self.attempt_locked(account, source, min_valid, force).await {
+                Ok(Step::WaitUntil(at)) => {
+                    tracing::info!(account = %account.name, until = %at, "a token handed out earlier was promised until then, and a refresh would revoke it: waiting");
+                    tokio::time::sleep(self.clock.sleep_for(at)).await;
+                }
+                Ok(Step::Done(attempt)) => break Ok(attempt),
+                Err(error) => break Err(error),
+            }
+        };
+        match outcome {
             Ok(attempt) => attempt,
             Err(error) => {
                 // A local failure (keychain, lock): the caller's state records it.
@@ -152,11 +184,12 @@ impl Keeper {
         source: StateSource<'_>,
         min_valid: Duration,
         force: bool,
-    ) -> Result<Attempt> {
+    ) -> Result<Step> {
         let _lock = self
             .lock(&self.paths.account_lock(account.id), &account.name)
             .await?;
         let from_file = matches!(source, StateSource::File);
+        let revokes = crate::capabilities::of(account.provider).revokes_on_refresh;
         // The account as it is now, under its lock: an edit may have changed its server while
         // this attempt waited, and the secrets are checked against the settings they go to.
         let account = self.current(account.id, &account.name)?;
@@ -170,26 +203,47 @@ impl Keeper {
         if !force {
             let access = match self.read_secret(&account, SecretKind::Access).await {
                 Ok(access) => access,
-                Err(e) => return self.unbound(&account, state, e).await,
+                Err(e) => return self.unbound(&account, state, e).await.map(Step::Done),
             };
+            let now = self.clock.now();
+            // A handout promises no further than the token works (`works_until`); the engine
+            // (state given) goes by its expiry.
             let current = StoredTokens {
                 access: access.clone(),
-                expires_at: state.expires_at,
+                expires_at: if from_file {
+                    self.works_until(&account, &state)
+                } else {
+                    state.expires_at
+                },
                 ..StoredTokens::default()
             };
-            if let Some(token) = current.access_valid_for(self.clock.now(), min_valid) {
-                return Ok(Attempt {
-                    result: Ok(token.clone()),
+            if let Some(token) = current.access_valid_for(now, min_valid) {
+                let token = token.clone();
+                if from_file && revokes {
+                    state = self.promise(&account, state, now + min_valid).await?;
+                }
+                return Ok(Step::Done(Attempt {
+                    result: Ok(token),
                     state,
                     contacted_api: false,
                     latency: Duration::ZERO,
-                });
+                }));
+            }
+            // A refresh now would revoke a token promised to an earlier handout: wait for
+            // that promise to end (it ends before the token could be rotated anyway).
+            if from_file
+                && revokes
+                && access.is_some()
+                && let Some(promised) = state.promised_until.filter(|p| *p > now)
+                && state.expires_at.is_some_and(|e| e >= promised)
+            {
+                return Ok(Step::WaitUntil(promised));
             }
             known_access = Some(access);
         }
         let mut stored = match self.read_renewal_secrets(&account, known_access).await {
             Ok(stored) => stored,
-            Err(e) => return self.unbound(&account, state, e).await,
+            Err(e) => return self.unbound(&account, state, e).await.map(Step::Done),
         };
         stored.expires_at = state.expires_at;
         stored.refresh_expires_at = state.refresh_expires_at;
@@ -210,9 +264,27 @@ impl Keeper {
                 )
                 .await?;
                 self.record_site_form(&account, &set).await?;
-                state.apply_success(&set, self.clock.now(), false);
+                let now = self.clock.now();
+                state.apply_success(&set, now, false);
                 tracing::debug!(account = %account.name, expires_at = %set.expires_at, "token renewed");
-                Ok(set.access)
+                match self.works_until(&account, &state) {
+                    // A handout the API cannot keep: said, not hidden (the new token is kept).
+                    Some(until) if from_file && !force && until - now < min_valid => {
+                        Err(Error::LifetimeTooShort {
+                            name: account.name.clone(),
+                            lifetime_secs: secs(set.expires_at - set.obtained_at),
+                            works_secs: secs(until - now),
+                            asked_secs: secs(min_valid),
+                            revokes,
+                        })
+                    }
+                    _ => {
+                        if from_file && !force && revokes {
+                            state.promised_until = Some(now + min_valid);
+                        }
+                        Ok(set.access)
+                    }
+                }
             }
             Err(failure) => {
                 let (error, refused) = into_error(&account, failure);
@@ -253,12 +325,30 @@ impl Keeper {
             })
             .await?;
         }
-        Ok(Attempt {
+        Ok(Step::Done(Attempt {
             result,
             state,
             contacted_api: true,
             latency,
-        })
+        }))
+    }
+
+    /// Records that the current token was promised to work until `until` (kept if an earlier
+    /// promise reaches further), in the state file, where the background sees it.
+    async fn promise(
+        &self,
+        account: &Account,
+        mut state: AccountState,
+        until: DateTime<Utc>,
+    ) -> Result<AccountState> {
+        if state.promised_until.is_some_and(|p| p >= until) {
+            return Ok(state);
+        }
+        state.promised_until = Some(until);
+        state.updated_at = Some(self.clock.now());
+        let paths = self.paths.clone();
+        let (id, entry) = (account.id, state);
+        blocking(move || state::store_blocking(&paths, id, &entry)).await
     }
 
     /// A read of the secrets failed: when they were bound to other settings (deleted now), the
@@ -418,6 +508,30 @@ impl Keeper {
     }
 }
 
+/// Until when an account's current token works: its expiry, or where a refresh revokes the
+/// previous token ([`crate::capabilities::Capabilities::revokes_on_refresh`]), the earliest
+/// moment the background may rotate it. Handouts promise no further; the window, the tray,
+/// Copy and `token --json` say this time.
+pub fn works_until(account: &Account, state: &AccountState) -> Option<DateTime<Utc>> {
+    let expires = state.expires_at?;
+    if !crate::capabilities::of(account.provider).revokes_on_refresh {
+        return Some(expires);
+    }
+    Some(match state.obtained_at {
+        Some(obtained) => crate::engine::policy::Policy::default().rotation_from(
+            obtained,
+            expires,
+            account.refresh_lead(),
+        ),
+        None => expires,
+    })
+}
+
+/// Whole seconds of a span (0 when negative).
+fn secs(span: TimeDelta) -> u64 {
+    u64::try_from(span.num_seconds()).unwrap_or(0)
+}
+
 fn into_error(account: &Account, failure: Failure) -> (Error, bool) {
     match failure {
         Failure::Api(api) => (Error::Api(api), false),
@@ -509,6 +623,13 @@ fn needs_login(
         (None, true) => format!(
             "the stored password was refused earlier and the token cannot be refreshed; {fix}"
         ),
+        // Nothing stored, and the account already needed a login: the reason it did (a change
+        // of settings that deleted the secrets, a refused password) stays the reason.
+        (None, false) if state.needs_login && state.last_error.is_some() => state
+            .last_error
+            .as_ref()
+            .map(|e| e.message.clone())
+            .unwrap_or_default(),
         (None, false) => format!("no valid token, refresh token or password is stored; {fix}"),
     };
     Failure::NeedsLogin {

@@ -27,6 +27,9 @@ pub struct AccountView {
     pub status: Status,
     /// Access token expiry.
     pub expires_at: Option<DateTime<Utc>>,
+    /// Until when the token works: its expiry, or for an API whose refresh revokes the previous
+    /// token, the next refresh ([`super::works_until`]).
+    pub valid_until: Option<DateTime<Utc>>,
     /// Refresh token expiry, when known.
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// Last successful refresh or login.
@@ -75,6 +78,7 @@ impl AccountView {
             username: account.username.clone(),
             status: state.status_with_lead(now, account.refresh_lead().or(default_lead)),
             expires_at: state.expires_at,
+            valid_until: super::renew::works_until(account, state),
             refresh_expires_at: state.refresh_expires_at,
             last_refresh: state.last_refresh,
             token_fingerprint: state.token_fingerprint.clone(),

@@ -90,7 +90,14 @@ impl LastError {
             None => Self {
                 status: None,
                 code: Some(err.code().to_owned()),
-                message: err.to_string(),
+                // The account's name is beside it wherever it is shown: the reason alone.
+                message: match err {
+                    Error::NeedsLogin { reason, .. } => reason.clone(),
+                    Error::OriginChanged { secret, change, .. } => {
+                        crate::error::origin_changed_reason(secret, change)
+                    }
+                    _ => err.to_string(),
+                },
                 kind: None,
                 certificate: None,
                 at,
@@ -129,6 +136,11 @@ pub struct AccountState {
     /// When the engine plans the next refresh, if it runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_refresh_at: Option<DateTime<Utc>>,
+    /// Until when the current token was promised to work to whoever it was handed to
+    /// (`token --min-valid`, Copy, the agent), where a refresh revokes the previous token: no
+    /// refresh comes before it ([`crate::keeper`]). Cleared with each new token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promised_until: Option<DateTime<Utc>>,
     /// Consecutive failed attempts (reset by a success).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub failures: u32,
@@ -146,6 +158,7 @@ impl AccountState {
     pub fn apply_success(&mut self, set: &TokenSet, now: DateTime<Utc>, new_credentials: bool) {
         self.expires_at = Some(set.expires_at);
         self.obtained_at = Some(set.obtained_at);
+        self.promised_until = None;
         self.token_fingerprint = Some(crate::token::fingerprint(set.access.expose()));
         if set.refresh.is_some() || set.refresh_expires_at.is_some() {
             self.refresh_expires_at = set.refresh_expires_at;
@@ -169,6 +182,7 @@ impl AccountState {
             self.expires_at = None;
             self.token_fingerprint = None;
             self.refresh_expires_at = None;
+            self.promised_until = None;
         }
         self.password_refused |= password_refused;
         self.failures = self.failures.saturating_add(1);
