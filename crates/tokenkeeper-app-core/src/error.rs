@@ -102,9 +102,7 @@ impl From<Error> for AppError {
             Error::AccountExists(_)
             | Error::InvalidInput(_)
             | Error::Credentials(_)
-            | Error::LifetimeTooShort { .. } => {
-                ErrorCode::InvalidInput
-            }
+            | Error::LifetimeTooShort { .. } => ErrorCode::InvalidInput,
             Error::Internal(_) => ErrorCode::Internal,
         };
         Self {

@@ -139,7 +139,10 @@ pub fn summary(rows: &[AccountRow]) -> String {
 /// "12 min left", "2 h 5 min left", "expired", "needs login".
 pub fn time_left(row: &AccountRow, now: DateTime<Utc>) -> String {
     // Until the token stops working: for an API whose refresh revokes it, the next refresh.
-    match (row.view.status, row.view.valid_until.or(row.view.expires_at)) {
+    match (
+        row.view.status,
+        row.view.valid_until.or(row.view.expires_at),
+    ) {
         (Status::NeedsLogin, _) => "needs login".to_owned(),
         (_, Some(at)) if at > now => {
             let secs = (at - now).num_seconds();

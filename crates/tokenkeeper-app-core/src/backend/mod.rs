@@ -551,7 +551,11 @@ impl Backend {
         let result = self.keeper.token_info(&account.name, MIN_VALID).await;
         let info = self.note(result)?;
         self.touch();
-        Ok((info.token, info.expires_at, info.valid_until.or(info.expires_at)))
+        Ok((
+            info.token,
+            info.expires_at,
+            info.valid_until.or(info.expires_at),
+        ))
     }
 
     /// Copies a fresh token to the clipboard (marked as a secret) and clears it after the

@@ -202,6 +202,85 @@ fn the_daemon_keeps_the_token_fresh_over_several_short_lifetimes() {
 
 #[test]
 #[ignore = "needs the real WordPress kit: run scripts/realwp.sh"]
+fn every_token_handed_out_works_on_the_server_for_its_whole_promise() {
+    // The real plugin revokes the previous access token at every refresh: a token handed out
+    // with --min-valid N must not be killed by the background's next rotation within N s.
+    let kit = Kit::from_env();
+    next_second();
+    const SHORT: u64 = 30;
+    const PROMISE: u64 = 10;
+    kit.start(SHORT);
+    let restore_kit = kit.clone();
+    let _restore = Restore(move || restore_kit.start(TTL));
+    let env = Env::new();
+    env.add_password("blog", &kit.url(), &kit.password).ok();
+    let mut daemon = env
+        .command(&["daemon"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let mut checks = Vec::new();
+    let mut tokens = std::collections::HashSet::new();
+    // Three and a half lifetimes, a handout every 2 s; each token is checked at the server's
+    // validate route just before its promise ends.
+    while start.elapsed() < Duration::from_secs(SHORT * 7 / 2) {
+        let out = env
+            .run(
+                &[
+                    "token",
+                    "blog",
+                    "--min-valid",
+                    &PROMISE.to_string(),
+                    "--json",
+                ],
+                None,
+            )
+            .ok()
+            .json();
+        let handed_at = Instant::now();
+        let token = out["token"].as_str().unwrap().to_owned();
+        let valid_until = out["valid_until"].as_str().unwrap().to_owned();
+        let expires_at = out["expires_at"].as_str().unwrap().to_owned();
+        assert!(
+            valid_until < expires_at,
+            "{valid_until} before {expires_at}: the next refresh revokes it"
+        );
+        tokens.insert(token.clone());
+        let kit = kit.clone();
+        checks.push(std::thread::spawn(move || {
+            std::thread::sleep(
+                Duration::from_secs(PROMISE - 1).saturating_sub(handed_at.elapsed()),
+            );
+            (kit.validate(&token), handed_at.elapsed())
+        }));
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    let results: Vec<(u16, Duration)> = checks.into_iter().map(|c| c.join().unwrap()).collect();
+    let _ = daemon.kill();
+    let output = daemon.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    for (i, (status, after)) in results.iter().enumerate() {
+        assert_eq!(
+            *status,
+            200,
+            "handout #{} was refused by the server {after:?} after it was handed out\n{log}",
+            i + 1
+        );
+    }
+    assert!(
+        tokens.len() >= 4,
+        "three lifetimes saw at least four tokens: {}\n{log}",
+        tokens.len()
+    );
+    // A promise the API cannot keep is said, not hidden.
+    env.run(&["token", "blog", "--min-valid", "3600"], None)
+        .fails_with(8, "less than the 3600 s asked for");
+}
+
+#[test]
+#[ignore = "needs the real WordPress kit: run scripts/realwp.sh"]
 fn a_password_changed_on_the_server_is_tried_once_then_the_new_one_is_taken() {
     let kit = Kit::from_env();
     next_second();

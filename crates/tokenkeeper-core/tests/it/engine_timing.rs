@@ -412,3 +412,43 @@ async fn refresh_now_during_an_attempt_runs_right_after_it() {
     assert!(calls[1].2, "and it was forced");
     engine.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_api_whose_refresh_revokes_the_old_token_is_refreshed_late() {
+    // JWT Auth Pro revokes the previous token at each refresh: a token handed out works until
+    // the next refresh, so it comes 15 s before expiry (jitter up to 1.5 s), not at 20 % of the
+    // lifetime; and never before what a handout could have been promised (`works_until`).
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Scripted::new(dir.path(), 300);
+    let revoking = TestAccount::new("wp", ProviderKind::JwtAuthPro).build();
+    let other = account(1);
+    let (wp, smartling) = (revoking.id, other.id);
+    let engine = start(&fake, vec![revoking.clone(), other], 8).await;
+    wait(1000).await;
+    let gaps = fake.gaps(wp);
+    assert!(gaps.len() >= 3, "{gaps:?}");
+    for gap in &gaps {
+        // Lifetime 300 s, lead 15 s, jitter up to 1.5 s earlier; plus the 10 ms hold.
+        assert!((283.4..=285.1).contains(gap), "gap {gap}");
+    }
+    for gap in fake.gaps(smartling) {
+        assert!(
+            (233.9..=240.1).contains(&gap),
+            "the others keep their lead: {gap}"
+        );
+    }
+    // What a handout may promise ends where the engine may rotate at the earliest.
+    let snapshot = engine.snapshot().await.unwrap();
+    let entry = snapshot.iter().find(|a| a.account.id == wp).unwrap();
+    let works = tokenkeeper_core::keeper::works_until(&revoking, &entry.state).unwrap();
+    let next = entry.next_refresh_at.unwrap();
+    assert!(
+        works <= next,
+        "promises end ({works}) before the next rotation ({next})"
+    );
+    assert!(
+        next - works <= TimeDelta::milliseconds(1600),
+        "{works} {next}"
+    );
+    engine.shutdown().await;
+}

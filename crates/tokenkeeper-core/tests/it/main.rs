@@ -9,6 +9,7 @@ mod helpers;
 mod keeper;
 mod keeper_binding;
 mod keeper_origin;
+mod keeper_promises;
 mod keeper_real_rules;
 mod keychain;
 mod providers_bad_answers;
