@@ -4,7 +4,7 @@
 // survive each overview. The list's one click listener calls copy(), reveal() and refresh().
 import type { AccountRow } from "../bindings/AccountRow";
 import type { AppError } from "../bindings/AppError";
-import { PROVIDER_LABELS } from "../bindings/ProviderLabels";
+import { PROVIDER_LABELS, REVOKES_ON_REFRESH } from "../bindings/ProviderLabels";
 import { clear, h, uid } from "../dom";
 import { countdown, localTime, relative, validFor } from "../format";
 import { backend } from "../ipc";
@@ -204,7 +204,11 @@ export function card(first: AccountRow): Card {
       say("Refreshing…");
       try {
         await backend.refresh(row.id);
-        say("Refresh asked; the list shows the result.");
+        say(
+          REVOKES_ON_REFRESH.includes(row.provider)
+            ? "Refresh asked; the list shows the result. This API revokes the previous token at each refresh: tokens copied before stop working."
+            : "Refresh asked; the list shows the result.",
+        );
       } catch (e) {
         failed(e as AppError);
       }

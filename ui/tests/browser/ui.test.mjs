@@ -295,6 +295,44 @@ describe("the accounts list", () => {
     await page.close();
   });
 
+  it("counts down to the next refresh where it revokes the token, and Refresh now says so", async () => {
+    const page = await open();
+    await page.evaluate(() =>
+      window.__push((o) => {
+        const blog = o.accounts.find((r) => r.name === "blog");
+        Object.assign(blog, {
+          status: "fresh",
+          last_error: null,
+          expires_at: new Date(Date.now() + 400_000).toISOString(),
+          valid_until: new Date(Date.now() + 100_000).toISOString(),
+        });
+      }),
+    );
+    const c = card(page, "blog");
+    await page.waitForFunction(
+      () => document.querySelector('article[data-account="blog"]').dataset.status === "fresh",
+    );
+    const countdown = c.locator("[data-field=countdown]");
+    assert.match(
+      await countdown.innerText(),
+      /^1m [34]\ds$/,
+      "until the next refresh, not the expiry",
+    );
+    assert.match(await countdown.getAttribute("title"), /the next refresh revokes it/);
+    // Another API counts down to its expiry.
+    assert.match(
+      await card(page, "smartling-prod").locator("[data-field=countdown]").innerText(),
+      /^[78]m \d\ds$/,
+    );
+    await c.getByRole("button", { name: "Refresh now" }).click();
+    await page.waitForFunction(() =>
+      document
+        .querySelector('article[data-account="blog"]')
+        .textContent.includes("tokens copied before stop working"),
+    );
+    await page.close();
+  });
+
   it("shows a new error after Refresh now", async () => {
     const page = await open();
     const c = card(page, "smartling-prod");

@@ -78,7 +78,7 @@ pub struct TokenInfo {
 /// What one locked attempt came to.
 enum Step {
     /// Done, well or not.
-    Done(Attempt),
+    Done(Box<Attempt>),
     /// A handout the current token cannot serve, on an API whose refresh revokes it, while an
     /// earlier handout was promised it until then: try again at that time (the lock released).
     WaitUntil(DateTime<Utc>),
@@ -158,7 +158,7 @@ impl Keeper {
                     tracing::info!(account = %account.name, until = %at, "a token handed out earlier was promised until then, and a refresh would revoke it: waiting");
                     tokio::time::sleep(self.clock.sleep_for(at)).await;
                 }
-                Ok(Step::Done(attempt)) => break Ok(attempt),
+                Ok(Step::Done(attempt)) => break Ok(*attempt),
                 Err(error) => break Err(error),
             }
         };
@@ -203,7 +203,12 @@ impl Keeper {
         if !force {
             let access = match self.read_secret(&account, SecretKind::Access).await {
                 Ok(access) => access,
-                Err(e) => return self.unbound(&account, state, e).await.map(Step::Done),
+                Err(e) => {
+                    return self
+                        .unbound(&account, state, e)
+                        .await
+                        .map(|a| Step::Done(Box::new(a)));
+                }
             };
             let now = self.clock.now();
             // A handout promises no further than the token works (`works_until`); the engine
@@ -222,12 +227,12 @@ impl Keeper {
                 if from_file && revokes {
                     state = self.promise(&account, state, now + min_valid).await?;
                 }
-                return Ok(Step::Done(Attempt {
+                return Ok(Step::Done(Box::new(Attempt {
                     result: Ok(token),
                     state,
                     contacted_api: false,
                     latency: Duration::ZERO,
-                }));
+                })));
             }
             // A refresh now would revoke a token promised to an earlier handout: wait for
             // that promise to end (it ends before the token could be rotated anyway).
@@ -243,7 +248,12 @@ impl Keeper {
         }
         let mut stored = match self.read_renewal_secrets(&account, known_access).await {
             Ok(stored) => stored,
-            Err(e) => return self.unbound(&account, state, e).await.map(Step::Done),
+            Err(e) => {
+                return self
+                    .unbound(&account, state, e)
+                    .await
+                    .map(|a| Step::Done(Box::new(a)));
+            }
         };
         stored.expires_at = state.expires_at;
         stored.refresh_expires_at = state.refresh_expires_at;
@@ -325,12 +335,12 @@ impl Keeper {
             })
             .await?;
         }
-        Ok(Step::Done(Attempt {
+        Ok(Step::Done(Box::new(Attempt {
             result,
             state,
             contacted_api: true,
             latency,
-        }))
+        })))
     }
 
     /// Records that the current token was promised to work until `until` (kept if an earlier
