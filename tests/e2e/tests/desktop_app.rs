@@ -402,6 +402,53 @@ async fn real_site(app: &Session, config: &Path) -> Result<()> {
     );
     app.screenshot(&screenshot_dir().join("real-jwt-auth-pro.png"))
         .await?;
+    copies_work_as_long_as_said(app, &card).await
+}
+
+/// The real plugin revokes the previous token at each refresh: every Copy, over three token
+/// lifetimes, is accepted by the server for the time the app said it is valid.
+async fn copies_work_as_long_as_said(app: &Session, card: &str) -> Result<()> {
+    let feedback = format!("{card} [data-field=feedback]");
+    let start = std::time::Instant::now();
+    let mut checks = Vec::new();
+    while start.elapsed() < Duration::from_secs(60) {
+        app.execute(
+            "document.querySelector(arguments[0]).textContent = ''",
+            json!([feedback]),
+        )
+        .await?;
+        app.click_css(&format!("{card} [data-action=copy]")).await?;
+        let said = eventually(15, "Copied, valid for …", async || {
+            let text = app.text(&feedback).await?;
+            Ok(text.contains("Copied, valid for").then_some(text))
+        })
+        .await?;
+        let copied_at = std::time::Instant::now();
+        let secs: u64 = said
+            .split("valid for ")
+            .nth(1)
+            .and_then(|rest| rest.split('s').next())
+            .and_then(|n| n.trim().parse().ok())
+            .with_context(|| format!("seconds in {said:?}"))?;
+        let token = clipboard(None)?;
+        checks.push(tokio::task::spawn_blocking(move || {
+            std::thread::sleep(
+                Duration::from_secs(secs.saturating_sub(1)).saturating_sub(copied_at.elapsed()),
+            );
+            (realwp_validate(token.trim()), secs)
+        }));
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
+    ensure!(checks.len() >= 8, "{} copies", checks.len());
+    for (i, check) in checks.into_iter().enumerate() {
+        let (status, secs) = check.await?;
+        let status = status?;
+        ensure!(
+            status == "200",
+            "copy #{}: said valid for {secs}s, refused by the server ({status}) before that",
+            i + 1
+        );
+    }
     Ok(())
 }
 

@@ -548,8 +548,29 @@ impl Backend {
         AppError,
     > {
         // The token and its expiry in one step (no second read of both files for the expiry).
-        let result = self.keeper.token_info(&account.name, MIN_VALID).await;
+        // A minute, or half of what a token of this API works when that is less (a short-lived
+        // token is handed out while it has half its time left, not rotated at every Copy).
+        let window = self.keeper.list().ok().and_then(|views| {
+            let view = views.into_iter().find(|v| v.id == account.id)?;
+            (view.valid_until? - view.last_refresh?).to_std().ok()
+        });
+        let ask = window.map_or(MIN_VALID, |w| {
+            (w / 2).clamp(Duration::from_secs(1), MIN_VALID)
+        });
+        let result = match self.keeper.token_info(&account.name, ask).await {
+            // The API's tokens live less than a minute (or are rotated sooner): Copy hands out
+            // the one just obtained, for what it has left, and says that time.
+            Err(tokenkeeper_core::Error::LifetimeTooShort { works_secs, .. }) if works_secs > 1 => {
+                let left = Duration::from_secs(works_secs - 1);
+                self.keeper.token_info(&account.name, left).await
+            }
+            other => other,
+        };
         let info = self.note(result)?;
+        // Copy says how long the token works: that is what it promises.
+        if let Err(e) = self.keeper.promise_whole(&account.name, &info).await {
+            tracing::warn!(account = %account.name, error = %e, "cannot record how long a copied token was promised");
+        }
         self.touch();
         Ok((
             info.token,

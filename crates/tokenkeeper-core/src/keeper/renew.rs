@@ -101,6 +101,28 @@ impl Keeper {
         })
     }
 
+    /// Promises the token `info` handed out for all the time it works (`info.valid_until`), as
+    /// Copy says it: where a refresh revokes the previous token, no handout rotates it before
+    /// then. Nothing happens when the token is no longer the current one or the API does not
+    /// revoke.
+    pub async fn promise_whole(&self, name: &str, info: &TokenInfo) -> Result<()> {
+        let account = self.find(name)?;
+        let Some(until) = info.valid_until else {
+            return Ok(());
+        };
+        if !crate::capabilities::of(account.provider).revokes_on_refresh {
+            return Ok(());
+        }
+        let _lock = self
+            .lock(&self.paths.account_lock(account.id), &account.name)
+            .await?;
+        let state = state::read(&self.paths, account.id)?;
+        if state.token_fingerprint.as_deref() == Some(info.fingerprint.as_str()) {
+            self.promise(&account, state, until).await?;
+        }
+        Ok(())
+    }
+
     /// Until when the account's current token works ([`works_until`]).
     pub fn works_until(&self, account: &Account, state: &AccountState) -> Option<DateTime<Utc>> {
         works_until(account, state)
