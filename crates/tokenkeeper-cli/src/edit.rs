@@ -16,7 +16,7 @@ use crate::{input, output, words};
 pub async fn run(keeper: &Keeper, args: EditArgs) -> Result<(), Error> {
     let changes = changes(&args)?;
     let secret = input::read_optional(&args.secret)?;
-    if secret.is_none() && is_empty(&changes) {
+    if secret.is_none() && changes.is_empty() {
         return Err(Error::InvalidInput(
             "nothing to change: name at least one setting (see `tokenkeeper edit --help`)"
                 .to_owned(),
@@ -54,35 +54,6 @@ pub fn report(keeper: &Keeper, edited: &Edited, proven: bool) -> Result<(), Erro
         );
     }
     Ok(())
-}
-
-fn is_empty(changes: &AccountChanges) -> bool {
-    let AccountChanges {
-        name,
-        url,
-        username,
-        ttl,
-        ca_cert,
-        trust_cert,
-        insecure,
-        refresh_lead_secs,
-        allow_plain_http,
-        hook,
-        tags,
-        pinned,
-    } = changes;
-    name.is_none()
-        && url.is_none()
-        && username.is_none()
-        && ttl.is_none()
-        && ca_cert.is_none()
-        && trust_cert.is_none()
-        && insecure.is_none()
-        && refresh_lead_secs.is_none()
-        && allow_plain_http.is_none()
-        && hook.is_none()
-        && tags.is_none()
-        && pinned.is_none()
 }
 
 /// A switch given as `--x` or `--no-x`.

@@ -112,16 +112,22 @@ async fn the_daemons_agent_answers_like_the_direct_path() {
         rt.run(&e, &["token", "acc", "--json"], false).ok().json()
     );
 
-    // --min-valid past the token's life: the agent refreshes (under the lock) and hands over
-    // the new token, which the direct path then sees too.
+    // --min-valid past what the API's tokens live: the agent refreshes (under the lock), then
+    // says no token lives that long (exit 8, as the direct path would); the new token is kept,
+    // and the direct path sees it too.
     let refreshed = rt.run(&e, &["-vv", "token", "acc", "--min-valid", "100000"], true);
     assert!(refreshed.stderr.contains("answered by the token agent"));
-    assert_eq!(refreshed.code, 0, "{}", refreshed.stderr);
-    assert_ne!(refreshed.stdout, via.stdout, "a refreshed token");
-    assert_eq!(
-        rt.run(&e, &["token", "acc"], false).ok().stdout,
-        refreshed.stdout
+    assert_eq!(refreshed.code, 8, "{}", refreshed.stderr);
+    assert!(
+        refreshed
+            .stderr
+            .contains("less than the 100000 s asked for"),
+        "{}",
+        refreshed.stderr
     );
+    let after = rt.run(&e, &["token", "acc"], false).ok().stdout;
+    assert_ne!(after, via.stdout, "a refreshed token");
+    assert_eq!(rt.run(&e, &["token", "acc"], true).ok().stdout, after);
 
     // Another process refreshes: the agent hands over the new token, never the one it had.
     rt.run(&e, &["refresh", "acc"], false).ok();

@@ -56,6 +56,30 @@ fn assert_received_none(emu: &Emulator, secrets: &[String], what: &str) {
     }
 }
 
+/// An old and a new server of `api`, both recording. TLS servers share one certificate, which
+/// the account's CA file holds: the new server is reachable with the account's trust settings.
+async fn old_and_new(api: Api) -> (Emulator, Emulator) {
+    let identity = (api == Api::RedisEnterprise)
+        .then(|| testcerts::ca_and_leaf(&["127.0.0.1", "localhost"]).1);
+    let old = server(api, PASSWORD, identity.as_ref(), None).await;
+    let new = server(api, NEW_PASSWORD, identity.as_ref(), None).await;
+    (old, new)
+}
+
+/// A config dir with the account `acc` added on `emu`: the secret given and its first token.
+fn added_on(emu: &Emulator) -> (Env, String, String) {
+    let env = Env::new();
+    let (added, given) = env.add("acc", emu);
+    added.ok();
+    let token = env
+        .run(&["token", "acc"], None)
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    (env, given, token)
+}
+
 fn edit_config_by_hand(env: &Env, change: impl FnOnce(&mut serde_json::Value)) {
     let path = env.config_dir().join("config.json");
     let mut json: serde_json::Value =
@@ -67,22 +91,9 @@ fn edit_config_by_hand(env: &Env, change: impl FnOnce(&mut serde_json::Value)) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn edit_and_a_hand_edited_config_never_send_secrets_to_another_server() {
     for api in Api::ALL {
-        // TLS servers share one certificate, which the account's CA file holds: the new server
-        // is reachable with the account's trust settings.
-        let identity = (api == Api::RedisEnterprise)
-            .then(|| testcerts::ca_and_leaf(&["127.0.0.1", "localhost"]).1);
-        let old = server(api, PASSWORD, identity.as_ref(), None).await;
-        let new = server(api, NEW_PASSWORD, identity.as_ref(), None).await;
+        let (old, new) = old_and_new(api).await;
         blocking(move || {
-            let env = Env::new();
-            let (added, given) = env.add("acc", &old);
-            added.ok();
-            let old_token = env
-                .run(&["token", "acc"], None)
-                .ok()
-                .stdout
-                .trim()
-                .to_owned();
+            let (env, given, old_token) = added_on(&old);
             let old_secrets = vec![given, old_token, PASSWORD.to_owned()];
 
             // config.json edited by hand: `token --min-valid 1` says why instead of handing out
@@ -284,20 +295,9 @@ async fn trust_asks_for_the_secret_or_deletes_the_old_ones() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_daemon_following_a_hand_edited_config_sends_nothing_and_says_why() {
     for api in Api::ALL {
-        let identity = (api == Api::RedisEnterprise)
-            .then(|| testcerts::ca_and_leaf(&["127.0.0.1", "localhost"]).1);
-        let old = server(api, PASSWORD, identity.as_ref(), None).await;
-        let new = server(api, NEW_PASSWORD, identity.as_ref(), None).await;
+        let (old, new) = old_and_new(api).await;
         blocking(move || {
-            let env = Env::new();
-            let (added, given) = env.add("acc", &old);
-            added.ok();
-            let old_token = env
-                .run(&["token", "acc"], None)
-                .ok()
-                .stdout
-                .trim()
-                .to_owned();
+            let (env, given, old_token) = added_on(&old);
             let daemon = Daemon::start(&env);
             let new_url = new.base_url();
             edit_config_by_hand(&env, |a| a["url"] = new_url.clone().into());

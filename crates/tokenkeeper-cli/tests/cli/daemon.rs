@@ -206,7 +206,7 @@ async fn daemon_keeps_every_api_fresh_follows_changes_and_stops_on_sigterm() {
         daemon.wait_for("account removed account=\"d-ece\"", Duration::from_secs(5));
         for account in ["d-smartling", "late"] {
             secrets.push(
-                e.run(&["token", account], None)
+                e.run(&["token", account, "--min-valid", "1"], None)
                     .ok()
                     .stdout
                     .trim()
@@ -339,7 +339,11 @@ async fn kill_9_in_the_middle_of_a_slow_refresh_loses_nothing() {
         let (code, _, log) = daemon.terminate();
         assert_eq!(code, 0, "{log}");
         for emu in &em {
-            let token = e.run(&["token", emu.api().id()], None).ok().stdout;
+            // Tokens of 8 s: what is left of one.
+            let token = e
+                .run(&["token", emu.api().id(), "--min-valid", "1"], None)
+                .ok()
+                .stdout;
             assert!(
                 emu.access_token_valid(token.trim()),
                 "{:?}: the stored token works",
@@ -395,7 +399,10 @@ async fn a_refresh_token_consumed_but_never_stored_falls_back_to_login() {
             stats.logins, 2,
             "then the stored password logged in again: {stats:?}"
         );
-        let token = e.run(&["token", "wp"], None).ok().stdout;
+        let token = e
+            .run(&["token", "wp", "--min-valid", "1"], None)
+            .ok()
+            .stdout;
         assert!(em.access_token_valid(token.trim()));
         let item = e.run(&["list", "--json"], None).ok().json()[0].clone();
         assert_eq!(item["status"], "fresh", "{item}");
@@ -682,5 +689,5 @@ async fn a_hook_gets_every_new_token_on_its_stdin_only() {
         message.contains("exit status: 4") && message.contains("nope"),
         "{message}"
     );
-    env.run(&["token", "bad"], None).ok();
+    env.run(&["token", "bad", "--min-valid", "1"], None).ok();
 }

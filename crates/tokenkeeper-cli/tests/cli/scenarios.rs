@@ -121,7 +121,7 @@ async fn no_secret_ever_reaches_the_config_dir_or_the_logs() {
             secrets.push(secret);
             for args in [
                 vec!["-vv", "refresh", name.as_str()],
-                vec!["-vv", "token", name.as_str(), "--min-valid", "100000000"],
+                vec!["-vv", "token", name.as_str(), "--min-valid", "1"],
                 vec!["-vv", "show", name.as_str()],
                 vec!["-vv", "list"],
             ] {

@@ -50,6 +50,38 @@ pub struct AccountChanges {
     pub pinned: Option<bool>,
 }
 
+impl AccountChanges {
+    /// True when no setting is named (every field `None`).
+    pub fn is_empty(&self) -> bool {
+        let Self {
+            name,
+            url,
+            username,
+            ttl,
+            ca_cert,
+            trust_cert,
+            insecure,
+            refresh_lead_secs,
+            allow_plain_http,
+            hook,
+            tags,
+            pinned,
+        } = self;
+        name.is_none()
+            && url.is_none()
+            && username.is_none()
+            && ttl.is_none()
+            && ca_cert.is_none()
+            && trust_cert.is_none()
+            && insecure.is_none()
+            && refresh_lead_secs.is_none()
+            && allow_plain_http.is_none()
+            && hook.is_none()
+            && tags.is_none()
+            && pinned.is_none()
+    }
+}
+
 fn apply(account: &mut Account, changes: AccountChanges) {
     let AccountChanges {
         name: new_name,

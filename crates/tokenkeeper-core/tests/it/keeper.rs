@@ -254,8 +254,25 @@ async fn token_refreshes_only_when_it_would_expire_within_min_valid() {
     let b = keeper.token("r", Duration::from_secs(110)).await.unwrap();
     assert_eq!(emu.stats().refreshes, 0);
     assert_eq!(a, b);
-    let c = keeper.token("r", Duration::from_secs(125)).await.unwrap();
+    // Past what a token lives: it refreshes, says the API's tokens do not live that long, and
+    // keeps the new one.
+    let err = keeper
+        .token("r", Duration::from_secs(125))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::LifetimeTooShort {
+                asked_secs: 125,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(emu.stats().refreshes, 1);
+    let c = keeper.token("r", Duration::from_secs(110)).await.unwrap();
+    assert_eq!(emu.stats().refreshes, 1, "the new token was kept");
     assert_ne!(b, c);
     keeper.remove("r").await.unwrap();
 }

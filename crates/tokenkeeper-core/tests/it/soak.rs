@@ -122,7 +122,19 @@ async fn two_hundred_accounts_stay_fresh_for_a_simulated_hour_of_faults() {
         // A few accounts a round: the token `tokenkeeper token` would hand out works.
         for _ in 0..3 {
             let (name, emu) = &names[rand::rng().random_range(0..names.len())];
-            let token = keeper.token(name, Duration::ZERO).await.unwrap();
+            let token = match keeper.token(name, Duration::ZERO).await {
+                Ok(token) => token,
+                // Where a refresh revokes the old token (JWT Auth Pro), one the background may
+                // rotate any moment is not handed out: the handout refreshes first, and may meet
+                // one of the faults. Nowhere else may a handout fail here.
+                Err(tokenkeeper_core::Error::Api(e))
+                    if emu.api() == Api::JwtAuthPro
+                        && e.kind == tokenkeeper_core::ErrorKind::Transient =>
+                {
+                    continue;
+                }
+                Err(e) => panic!("{name}: {e}"),
+            };
             assert!(
                 emu.access_token_valid(token.expose()),
                 "{name}: the server refused the token we hold"
