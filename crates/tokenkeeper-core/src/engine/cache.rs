@@ -167,11 +167,20 @@ impl StateCache {
                 self.rewrite = true;
                 continue;
             }
-            let ours = self.entries.get(&id);
-            if ours.is_none_or(|ours| ours.is_older_than(&theirs)) {
-                self.entries.insert(id, theirs);
-                self.dirty.remove(&id);
-                changed.push(id);
+            match self.entries.get_mut(&id) {
+                Some(ours) if !ours.is_older_than(&theirs) => {
+                    // Ours is newer, but a handout may have promised the same token longer.
+                    let before = ours.promised_until;
+                    ours.keep_promise_of(&theirs);
+                    if ours.promised_until != before {
+                        self.dirty.insert(id);
+                    }
+                }
+                _ => {
+                    self.entries.insert(id, theirs);
+                    self.dirty.remove(&id);
+                    changed.push(id);
+                }
             }
         }
         Ok(changed)
@@ -193,6 +202,44 @@ mod tests {
             Ok(Replaced::Written(stamp)) => cache.set_stamp(stamp),
             other => panic!("flush: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_promise_a_handout_recorded_survives_the_backgrounds_newer_state()
+    -> crate::error::Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| crate::Error::io("tmp", e))?;
+        let paths = Paths::new(dir.path().to_path_buf());
+        let id = AccountId::generate();
+        let now = chrono::Utc::now();
+        let token = |fp: &str, at| AccountState {
+            token_fingerprint: Some(fp.to_owned()),
+            updated_at: Some(at),
+            ..AccountState::default()
+        };
+        state::store_blocking(&paths, id, &token("aaaa", now))?;
+        let mut cache = StateCache::load_blocking(paths.clone())?;
+        // The background learns something newer about the same token (not yet written) ...
+        cache.set(id, token("aaaa", now + chrono::TimeDelta::seconds(1)));
+        // ... while a handout in another process promises it for a minute.
+        let until = now + chrono::TimeDelta::seconds(60);
+        state::promise_blocking(&paths, id, "aaaa", until)?;
+        // A promise for a token that is no longer the current one changes nothing.
+        state::promise_blocking(&paths, id, "bbbb", until + chrono::TimeDelta::seconds(60))?;
+        cache.reload()?;
+        assert_eq!(cache.get(id).promised_until, Some(until));
+        assert_eq!(
+            cache.get(id).updated_at,
+            Some(now + chrono::TimeDelta::seconds(1)),
+            "the background's newer state is kept"
+        );
+        flush(&mut cache, &paths);
+        let on_disk = state::load(&paths.state_file())?.accounts;
+        assert_eq!(
+            on_disk[&id].promised_until,
+            Some(until),
+            "and written with it"
+        );
+        Ok(())
     }
 
     #[test]

@@ -233,6 +233,19 @@ impl Keeper {
                 }
             };
             let now = self.clock.now();
+            // The background writes the state file up to a second after it stored a new token:
+            // a handout that finds another token than the file names takes that token's own
+            // times (a JWT's `iat` and `exp`) rather than the previous token's.
+            if from_file
+                && let Some(token) = &access
+                && state.token_fingerprint.as_deref()
+                    != Some(crate::token::fingerprint(token.expose()).as_str())
+                && let Some((obtained, expires)) = jwt_times(token)
+            {
+                state.obtained_at = Some(obtained);
+                state.expires_at = Some(expires);
+                state.token_fingerprint = Some(crate::token::fingerprint(token.expose()));
+            }
             // A handout promises no further than the token works (`works_until`); the engine
             // (state given) goes by its expiry.
             let current = StoredTokens {
@@ -366,7 +379,8 @@ impl Keeper {
     }
 
     /// Records that the current token was promised to work until `until` (kept if an earlier
-    /// promise reaches further), in the state file, where the background sees it.
+    /// promise reaches further), in the state file, where the background and other processes
+    /// see it ([`state::promise_blocking`]: only the promise changes, never a newer state).
     async fn promise(
         &self,
         account: &Account,
@@ -376,11 +390,15 @@ impl Keeper {
         if state.promised_until.is_some_and(|p| p >= until) {
             return Ok(state);
         }
-        state.promised_until = Some(until);
-        state.updated_at = Some(self.clock.now());
+        let Some(fingerprint) = state.token_fingerprint.clone() else {
+            return Ok(state);
+        };
         let paths = self.paths.clone();
-        let (id, entry) = (account.id, state);
-        blocking(move || state::store_blocking(&paths, id, &entry)).await
+        let id = account.id;
+        let on_disk =
+            blocking(move || state::promise_blocking(&paths, id, &fingerprint, until)).await?;
+        state.keep_promise_of(&on_disk);
+        Ok(state)
     }
 
     /// A read of the secrets failed: when they were bound to other settings (deleted now), the
@@ -557,6 +575,19 @@ pub fn works_until(account: &Account, state: &AccountState) -> Option<DateTime<U
         ),
         None => expires,
     })
+}
+
+/// A JWT's issue and expiry times (`iat`, else its expiry's own moment; `exp`), if it is one.
+fn jwt_times(token: &Secret) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let jwt = crate::token::decode_jwt(token.expose()).ok()?;
+    let at = |claim: &str| {
+        jwt.claims
+            .get(claim)
+            .and_then(serde_json::Value::as_i64)
+            .and_then(|secs| DateTime::from_timestamp(secs, 0))
+    };
+    let expires = at("exp")?;
+    Some((at("iat").unwrap_or(expires), expires))
 }
 
 /// Whole seconds of a span (0 when negative).

@@ -344,6 +344,45 @@ pub fn store_many_blocking(
     Ok(result)
 }
 
+/// Records under the state lock that the token with `fingerprint` was promised until `until`
+/// (kept where a promise already reaches further), when it is still the account's current
+/// token in the file; the entry's `updated_at` is left as it is, so a background that knows a
+/// newer state keeps it and takes the promise over (`engine::cache`). Returns the entry.
+pub fn promise_blocking(
+    paths: &Paths,
+    id: AccountId,
+    fingerprint: &str,
+    until: DateTime<Utc>,
+) -> Result<AccountState> {
+    paths.ensure()?;
+    let _lock = FileLock::acquire_blocking(&paths.state_lock())?;
+    let path = paths.state_file();
+    let mut state = load(&path)?;
+    let slot = state.accounts.entry(id).or_default();
+    if slot.token_fingerprint.as_deref() != Some(fingerprint)
+        || slot.promised_until.is_some_and(|p| p >= until)
+    {
+        return Ok(slot.clone());
+    }
+    slot.promised_until = Some(until);
+    let entry = slot.clone();
+    save(&path, &state)?;
+    Ok(entry)
+}
+
+impl AccountState {
+    /// Takes `other`'s promise when it is about the same token and reaches further (two views
+    /// of one account merged: the background's and the file's).
+    pub fn keep_promise_of(&mut self, other: &AccountState) {
+        if self.token_fingerprint.is_some()
+            && self.token_fingerprint == other.token_fingerprint
+            && other.promised_until > self.promised_until
+        {
+            self.promised_until = other.promised_until;
+        }
+    }
+}
+
 /// Removes one account's state under the state lock (blocking).
 pub fn remove_blocking(paths: &Paths, id: AccountId) -> Result<()> {
     paths.ensure()?;
