@@ -417,13 +417,14 @@ async fn copies_work_as_long_as_said(app: &Session, card: &str) -> Result<()> {
             json!([feedback]),
         )
         .await?;
+        // Counted from the click: the app said "valid for N s" at the copy, after the click.
+        let copied_at = std::time::Instant::now();
         app.click_css(&format!("{card} [data-action=copy]")).await?;
         let said = eventually(15, "Copied, valid for …", async || {
             let text = app.text(&feedback).await?;
             Ok(text.contains("Copied, valid for").then_some(text))
         })
         .await?;
-        let copied_at = std::time::Instant::now();
         let secs: u64 = said
             .split("valid for ")
             .nth(1)

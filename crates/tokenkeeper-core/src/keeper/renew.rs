@@ -233,18 +233,47 @@ impl Keeper {
                 }
             };
             let now = self.clock.now();
-            // The background writes the state file up to a second after it stored a new token:
-            // a handout that finds another token than the file names takes that token's own
-            // times (a JWT's `iat` and `exp`) rather than the previous token's.
-            if from_file
-                && let Some(token) = &access
-                && state.token_fingerprint.as_deref()
-                    != Some(crate::token::fingerprint(token.expose()).as_str())
-                && let Some((obtained, expires)) = jwt_times(token)
+            // The keychain may hold a newer token than this state names: another process
+            // refreshed (its state file entry names it; the engine's copy is then behind), or
+            // the background did and writes the file within a second. The token's own state is
+            // taken, so no one rotates a token just handed out, thinking it old.
+            if let Some(token) = &access {
+                let fingerprint = crate::token::fingerprint(token.expose());
+                if state.token_fingerprint.as_deref() != Some(fingerprint.as_str()) {
+                    if !from_file {
+                        let paths = self.paths.clone();
+                        let id = account.id;
+                        if let Ok(on_disk) = blocking(move || state::read(&paths, id)).await
+                            && on_disk.token_fingerprint.as_deref() == Some(fingerprint.as_str())
+                        {
+                            state = on_disk;
+                        }
+                    }
+                    if state.token_fingerprint.as_deref() != Some(fingerprint.as_str())
+                        && let Some((obtained, expires)) = jwt_times(token)
+                    {
+                        state.obtained_at = Some(obtained);
+                        state.expires_at = Some(expires);
+                        state.token_fingerprint = Some(fingerprint);
+                        state.promised_until = None;
+                    }
+                }
+            }
+            // The engine never rotates a token before what a handout promised (it plans not to;
+            // this holds when its plan was made from older news).
+            if !from_file
+                && revokes
+                && let (Some(token), Some(promised), Some(expires)) =
+                    (&access, state.promised_until, state.expires_at)
+                && promised > now
+                && expires > promised
             {
-                state.obtained_at = Some(obtained);
-                state.expires_at = Some(expires);
-                state.token_fingerprint = Some(crate::token::fingerprint(token.expose()));
+                return Ok(Step::Done(Box::new(Attempt {
+                    result: Ok(token.clone()),
+                    state,
+                    contacted_api: false,
+                    latency: Duration::ZERO,
+                })));
             }
             // A handout promises no further than the token works (`works_until`); the engine
             // (state given) goes by its expiry.
