@@ -72,7 +72,9 @@ export function card(first: AccountRow): Card {
     h(
       "dl",
       { class: "facts" },
-      fact("Expires in", expires),
+      // Where a refresh revokes the token, it stops working at the next refresh, before it
+      // expires: the card says so.
+      fact(REVOKES_ON_REFRESH.includes(first.provider) ? "Works for" : "Expires in", expires),
       fact("Last refresh", last),
       fact("Next refresh", next),
       fact("Fingerprint", h("dd", {}, fingerprint)),

@@ -319,6 +319,11 @@ describe("the accounts list", () => {
       "until the next refresh, not the expiry",
     );
     assert.match(await countdown.getAttribute("title"), /the next refresh revokes it/);
+    assert.equal(await c.locator(".facts dt").first().innerText(), "Works for");
+    assert.equal(
+      await card(page, "smartling-prod").locator(".facts dt").first().innerText(),
+      "Expires in",
+    );
     // Another API counts down to its expiry.
     assert.match(
       await card(page, "smartling-prod").locator("[data-field=countdown]").innerText(),
