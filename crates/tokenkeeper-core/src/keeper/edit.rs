@@ -259,7 +259,7 @@ impl Keeper {
         let found = self.find(name)?;
         check(&found, &changes)?;
         let _account_lock = self.lock(&self.paths.account_lock(found.id), name).await?;
-        let current = self.current(found.id, name)?;
+        let current = self.current(&found)?;
         let mut candidate = current.clone();
         apply(&mut candidate, changes.clone());
         check_secret(

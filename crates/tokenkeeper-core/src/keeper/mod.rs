@@ -159,16 +159,20 @@ impl Keeper {
         Ok(config::load(&self.paths.config_file())?.accounts)
     }
 
-    /// The account with this id as the config file says now (read again only when the file
-    /// changed); `AccountNotFound` (by `name`) when it was removed.
-    pub(crate) fn current(&self, id: AccountId, name: &str) -> Result<Account> {
-        self.config
-            .load(&self.paths.config_file())?
-            .accounts
-            .iter()
-            .find(|a| a.id == id)
-            .cloned()
-            .ok_or_else(|| Error::AccountNotFound(name.to_owned()))
+    /// `account` as the config file says now: the caller's copy when it is still what the file
+    /// holds (a digest compared, the file parsed again only when it changed), else the file's;
+    /// `AccountNotFound` when it was removed.
+    pub(crate) fn current(&self, account: &Account) -> Result<Account> {
+        let path = self.paths.config_file();
+        match self.config.digests(&path)?.get(&account.id) {
+            None => Err(Error::AccountNotFound(account.name.clone())),
+            Some(digest) if *digest == config::digest(account) => Ok(account.clone()),
+            Some(_) => config::load(&path)?
+                .accounts
+                .into_iter()
+                .find(|a| a.id == account.id)
+                .ok_or_else(|| Error::AccountNotFound(account.name.clone())),
+        }
     }
 
     /// The account with this name.
@@ -314,7 +318,7 @@ impl Keeper {
         check_secret(name, found.provider, found.username.is_some(), &secret)?;
         let _lock = self.lock(&self.paths.account_lock(found.id), name).await?;
         // The settings the new secret is proven against, as they are under the lock.
-        let account = self.current(found.id, name)?;
+        let account = self.current(&found)?;
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;
         let set = self.first_token(&account, &secret, true).await?;

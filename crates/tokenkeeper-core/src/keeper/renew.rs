@@ -214,7 +214,7 @@ impl Keeper {
         let revokes = crate::capabilities::of(account.provider).revokes_on_refresh;
         // The account as it is now, under its lock: an edit may have changed its server while
         // this attempt waited, and the secrets are checked against the settings they go to.
-        let account = self.current(account.id, &account.name)?;
+        let account = self.current(account)?;
         let mut state = match source {
             StateSource::Given(state) => state.clone(),
             StateSource::File => state::read(&self.paths, account.id)?,

@@ -74,13 +74,25 @@ impl Config {
     }
 }
 
-/// The config file as last read, read again only when the file changed: the engine re-reads an
-/// account under its lock before every attempt, and at 10,000 accounts a parse each time would
-/// cost more than the refresh. A change is seen by the file's length, modification time and
-/// (on Unix) inode: every write replaces the file by rename, so each write is a new inode.
+/// What each account's settings were when the config file was last read, as a digest per
+/// account, read again only when the file changed: the keeper re-reads an account under its
+/// lock before every attempt, and at 10,000 accounts neither a parse each time nor a second
+/// parsed copy of every account (about 15 MiB) is worth it. The caller's own copy of the
+/// account is used when its digest matches; only a changed account costs a parse. A change is
+/// seen by the file's length, modification time and (on Unix) inode: every write replaces the
+/// file by rename, so each write is a new inode.
 #[derive(Debug, Default)]
 pub struct Cache {
-    last: std::sync::Mutex<Option<(Stamp, std::sync::Arc<Config>)>>,
+    last: std::sync::Mutex<Option<(Stamp, std::sync::Arc<Digests>)>>,
+}
+
+/// Each account's settings digest ([`digest`]).
+pub type Digests = std::collections::HashMap<crate::account::AccountId, [u8; 32]>;
+
+/// The SHA-256 of an account's settings as the config file stores them.
+pub fn digest(account: &Account) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(serde_json::to_vec(account).unwrap_or_default()).into()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,21 +118,26 @@ impl Stamp {
 }
 
 impl Cache {
-    /// The config at `path` now.
-    pub fn load(&self, path: &Path) -> Result<std::sync::Arc<Config>> {
+    /// Every account's digest in the config at `path` now.
+    pub fn digests(&self, path: &Path) -> Result<std::sync::Arc<Digests>> {
         let stamp = Stamp::of(path);
         if let Some(stamp) = &stamp
             && let Ok(last) = self.last.lock()
-            && let Some((seen, config)) = last.as_ref()
+            && let Some((seen, digests)) = last.as_ref()
             && seen == stamp
         {
-            return Ok(config.clone());
+            return Ok(digests.clone());
         }
-        let config = std::sync::Arc::new(load(path)?);
+        let digests: Digests = load(path)?
+            .accounts
+            .iter()
+            .map(|a| (a.id, digest(a)))
+            .collect();
+        let digests = std::sync::Arc::new(digests);
         if let (Some(stamp), Ok(mut last)) = (stamp, self.last.lock()) {
-            *last = Some((stamp, config.clone()));
+            *last = Some((stamp, digests.clone()));
         }
-        Ok(config)
+        Ok(digests)
     }
 }
 
