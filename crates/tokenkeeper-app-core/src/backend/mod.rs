@@ -550,10 +550,13 @@ impl Backend {
         // The token and its expiry in one step (no second read of both files for the expiry).
         // A minute, or half of what a token of this API works when that is less (a short-lived
         // token is handed out while it has half its time left, not rotated at every Copy).
-        let window = self.keeper.list().ok().and_then(|views| {
-            let view = views.into_iter().find(|v| v.id == account.id)?;
-            (view.valid_until? - view.last_refresh?).to_std().ok()
-        });
+        // This account's state alone (not every account's view, which reads the whole config).
+        let window = tokenkeeper_core::store::state::read(self.keeper.paths(), account.id)
+            .ok()
+            .and_then(|state| {
+                let works = self.keeper.works_until(account, &state)?;
+                (works - state.obtained_at?).to_std().ok()
+            });
         let ask = window.map_or(MIN_VALID, |w| {
             (w / 2).clamp(Duration::from_secs(1), MIN_VALID)
         });
