@@ -72,7 +72,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
             ..Config::default()
         },
     )?;
-    let keeper = Keeper::with_store(paths, store);
+    let keeper = Keeper::with_store(paths, store.clone());
     // Count only what the engine uses from here on, not the benchmark's own setup (writing
     // 10,000 accounts' config): reset the peak.
     crate::proc::reset_peak_rss();
@@ -143,6 +143,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
     let cpu = cpu_seconds() - cpu0;
     let cpu_precise = crate::proc::cpu_since(&precise0);
     let m1 = engine.metrics();
+    let (keychain_entries, keychain_bytes) = store.held();
     engine.shutdown().await;
     drop(emus);
     let _ = std::fs::remove_dir_all(&dir);
@@ -163,10 +164,17 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
         "cpu_s_per_minute": cpu * 60.0 / elapsed,
         "cpu_s_live_threads_ns_resolution": cpu_precise,
         "wakeups": m1.wakeups - m0.wakeups,
+        // Re-reads of state.json: only after another process wrote it (none here).
+        "state_reloads": m1.state_reloads,
         "peak_rss_mib": peak_rss_mib(),
         "peak_rss_after_warm_up_mib": peak_after_warm_up,
         "rss_at_end_mib": crate::proc::rss_mib(),
         "rss_before_engine_mib": rss_before_engine,
+        // The stand-in keychain lives in this process (a real one is another process).
+        "keychain_stand_in": {
+            "entries": keychain_entries,
+            "value_mib": keychain_bytes as f64 / (1024.0 * 1024.0),
+        },
         "lateness_ms": {
             "samples": lateness_ms.len(),
             "p50": percentile(&lateness_ms, 0.5),

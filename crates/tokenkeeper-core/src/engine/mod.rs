@@ -87,6 +87,8 @@ pub struct Metrics {
     pub refreshed: AtomicU64,
     /// Attempts that failed.
     pub failed: AtomicU64,
+    /// Re-reads of the state file after another process changed it.
+    pub state_reloads: AtomicU64,
 }
 
 /// A copy of the counters.
@@ -100,6 +102,8 @@ pub struct MetricsSnapshot {
     pub refreshed: u64,
     /// Failures.
     pub failed: u64,
+    /// Re-reads of the state file after another process changed it.
+    pub state_reloads: u64,
 }
 
 /// One account as the engine sees it.
@@ -217,6 +221,7 @@ impl Engine {
     pub fn metrics(&self) -> MetricsSnapshot {
         MetricsSnapshot {
             wakeups: self.metrics.wakeups.load(Ordering::Relaxed),
+            state_reloads: self.metrics.state_reloads.load(Ordering::Relaxed),
             dispatched: self.metrics.dispatched.load(Ordering::Relaxed),
             refreshed: self.metrics.refreshed.load(Ordering::Relaxed),
             failed: self.metrics.failed.load(Ordering::Relaxed),

@@ -232,9 +232,7 @@ impl Runner {
         if self.ready.is_empty() || self.in_flight >= self.concurrency {
             return;
         }
-        if self.cache.changed_on_disk() {
-            self.reload();
-        }
+        self.reload_if_changed();
         while self.in_flight < self.concurrency {
             let Some((id, force, due_at)) = self.ready.pop_front() else {
                 break;
@@ -336,11 +334,7 @@ impl Runner {
                     }
                 }
             }
-            Command::Reload => {
-                if self.cache.changed_on_disk() {
-                    self.reload();
-                }
-            }
+            Command::Reload => self.reload_if_changed(),
             Command::Snapshot(reply) => {
                 let snapshot = self
                     .entries
@@ -429,7 +423,18 @@ impl Runner {
         }
     }
 
+    /// Takes another process's changes to the state file, if any. Not while our own flush
+    /// runs: its write changes the file before we learn its stamp, and a whole re-read each
+    /// second for nothing was most of the engine's CPU at 10,000 accounts (BENCHMARKS.md);
+    /// the flush's answer (`Stale`, or a stamp followed by this check) sees the others.
+    fn reload_if_changed(&mut self) {
+        if !self.flushing && self.cache.changed_on_disk() {
+            self.reload();
+        }
+    }
+
     fn reload(&mut self) {
+        self.metrics.state_reloads.fetch_add(1, Ordering::Relaxed);
         match self.cache.reload() {
             Ok(changed) => {
                 for id in changed {
@@ -500,7 +505,11 @@ impl Runner {
             Internal::Flushed(result) => {
                 self.flushing = false;
                 match result {
-                    Ok(Replaced::Written(stamp)) => self.cache.set_stamp(stamp),
+                    Ok(Replaced::Written(stamp)) => {
+                        self.cache.set_stamp(stamp);
+                        // Another process may have written since (skipped while we flushed).
+                        self.reload_if_changed();
+                    }
                     Ok(Replaced::Stale) => {
                         // Another process wrote meanwhile: take its newer entries, write again.
                         self.reload();

@@ -26,6 +26,7 @@ use crate::providers::tls::TlsSettings;
 use crate::providers::{Http, StoredTokens, provider_for};
 use crate::secret::Secret;
 use crate::store::config;
+use crate::store::digests;
 use crate::store::keychain::{Keychain, SecretKind, SecretStore};
 use crate::store::lock::FileLock;
 use crate::store::paths::Paths;
@@ -100,7 +101,7 @@ pub struct Keeper {
     http: Http,
     clock: Arc<dyn Clock>,
     lock_timeout: Duration,
-    config: Arc<config::Cache>,
+    config: Arc<digests::Cache>,
 }
 
 impl Keeper {
@@ -117,7 +118,7 @@ impl Keeper {
             http: Http::new(),
             clock: Arc::new(SystemClock),
             lock_timeout: LOCK_TIMEOUT,
-            config: Arc::new(config::Cache::default()),
+            config: Arc::new(digests::Cache::default()),
         }
     }
 
@@ -166,7 +167,7 @@ impl Keeper {
         let path = self.paths.config_file();
         match self.config.digests(&path)?.get(&account.id) {
             None => Err(Error::AccountNotFound(account.name.clone())),
-            Some(digest) if *digest == config::digest(account) => Ok(account.clone()),
+            Some(digest) if *digest == digests::digest(account) => Ok(account.clone()),
             Some(_) => config::load(&path)?
                 .accounts
                 .into_iter()

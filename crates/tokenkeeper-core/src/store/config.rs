@@ -74,106 +74,30 @@ impl Config {
     }
 }
 
-/// What each account's settings were when the config file was last read, as a digest per
-/// account, read again only when the file changed: the keeper re-reads an account under its
-/// lock before every attempt, and at 10,000 accounts neither a parse each time nor a second
-/// parsed copy of every account (about 15 MiB) is worth it. The caller's own copy of the
-/// account is used when its digest matches; only a changed account costs a parse. A change is
-/// seen by the file's length, modification time and (on Unix) inode: every write replaces the
-/// file by rename, so each write is a new inode.
-#[derive(Debug, Default)]
-pub struct Cache {
-    last: std::sync::Mutex<Option<(Stamp, std::sync::Arc<Digests>)>>,
-}
-
-/// Each account's settings digest ([`digest`]).
-pub type Digests = std::collections::HashMap<crate::account::AccountId, [u8; 32]>;
-
-/// The SHA-256 of an account's settings as the config file stores them.
-pub fn digest(account: &Account) -> [u8; 32] {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(serde_json::to_vec(account).unwrap_or_default()).into()
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    inode: u64,
-}
-
-impl Stamp {
-    fn of(path: &Path) -> Option<Self> {
-        let meta = std::fs::metadata(path).ok()?;
-        #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
-        #[cfg(not(unix))]
-        let inode = 0;
-        Some(Self {
-            len: meta.len(),
-            modified: meta.modified().ok(),
-            inode,
-        })
-    }
-}
-
-impl Cache {
-    /// Every account's digest in the config at `path` now.
-    pub fn digests(&self, path: &Path) -> Result<std::sync::Arc<Digests>> {
-        let stamp = Stamp::of(path);
-        if let Some(stamp) = &stamp
-            && let Ok(last) = self.last.lock()
-            && let Some((seen, digests)) = last.as_ref()
-            && seen == stamp
-        {
-            return Ok(digests.clone());
+/// The config file's text; `None` when there is no file.
+pub(super) fn read(path: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            Err(corrupt(path, "not UTF-8 text"))
         }
-        let digests: Digests = load(path)?
-            .accounts
-            .iter()
-            .map(|a| (a.id, digest(a)))
-            .collect();
-        let digests = std::sync::Arc::new(digests);
-        if let (Some(stamp), Ok(mut last)) = (stamp, self.last.lock()) {
-            *last = Some((stamp, digests.clone()));
-        }
-        Ok(digests)
+        Err(e) => Err(Error::io(path, e)),
     }
 }
 
 /// Reads the config file; a missing file is an empty config.
 pub fn load(path: &Path) -> Result<Config> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-            return Err(corrupt(path, "not UTF-8 text"));
-        }
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    parse(path, &text)
+    match read(path)? {
+        Some(text) => parse(path, &text),
+        None => Ok(Config::default()),
+    }
 }
 
 /// Parses and checks config text (`path` only names the file in errors): valid JSON of a
 /// version this build understands, unique account names and ids.
 pub fn parse(path: &Path, text: &str) -> Result<Config> {
-    #[derive(Deserialize)]
-    struct VersionOnly {
-        version: Option<u32>,
-    }
-    let probe: VersionOnly =
-        serde_json::from_str(text).map_err(|e| corrupt(path, &describe(&e)))?;
-    match probe.version {
-        None => return Err(corrupt(path, "no `version` key")),
-        Some(found) if found > VERSION => {
-            return Err(Error::FileVersion {
-                path: path.to_owned(),
-                found,
-                supported: VERSION,
-            });
-        }
-        Some(_) => {}
-    }
+    check_version(path, text)?;
     let config: Config = serde_json::from_str(text).map_err(|e| corrupt(path, &describe(&e)))?;
     let mut names = HashSet::new();
     let mut ids = HashSet::new();
@@ -194,6 +118,25 @@ pub fn parse(path: &Path, text: &str) -> Result<Config> {
     Ok(config)
 }
 
+/// Valid JSON with a `version` this build understands.
+pub(super) fn check_version(path: &Path, text: &str) -> Result<()> {
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        version: Option<u32>,
+    }
+    let probe: VersionOnly =
+        serde_json::from_str(text).map_err(|e| corrupt(path, &describe(&e)))?;
+    match probe.version {
+        None => Err(corrupt(path, "no `version` key")),
+        Some(found) if found > VERSION => Err(Error::FileVersion {
+            path: path.to_owned(),
+            found,
+            supported: VERSION,
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
 /// Writes the config file atomically (pretty JSON, streamed).
 pub fn save(path: &Path, config: &Config) -> Result<()> {
     write_atomic_with(path, |w| {
@@ -203,7 +146,7 @@ pub fn save(path: &Path, config: &Config) -> Result<()> {
 }
 
 /// One line: "line N column M: <parser message>".
-fn describe(err: &serde_json::Error) -> String {
+pub(super) fn describe(err: &serde_json::Error) -> String {
     let message = err.to_string();
     // serde_json appends " at line N column M"; put the position first.
     match message.rsplit_once(" at line ") {
@@ -212,7 +155,7 @@ fn describe(err: &serde_json::Error) -> String {
     }
 }
 
-fn corrupt(path: &Path, reason: &str) -> Error {
+pub(super) fn corrupt(path: &Path, reason: &str) -> Error {
     Error::FileCorrupt {
         path: path.to_owned(),
         reason: reason.to_owned(),

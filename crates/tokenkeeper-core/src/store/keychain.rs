@@ -197,6 +197,14 @@ impl MemoryStore {
             .lock()
             .map_err(|_| Error::Keychain("memory store poisoned".into()))
     }
+
+    /// How many entries it holds and the bytes of their values: a real keychain keeps these
+    /// in its own process, so a benchmark reports them apart from the engine's memory.
+    pub fn held(&self) -> (usize, usize) {
+        self.map()
+            .map(|map| (map.len(), map.values().map(Secret::len).sum()))
+            .unwrap_or_default()
+    }
 }
 
 impl SecretStore for MemoryStore {

@@ -4,8 +4,10 @@
 pub mod atomic;
 pub mod binding;
 pub mod config;
+pub mod digests;
 pub mod history;
 pub mod keychain;
 pub mod lock;
 pub mod paths;
 pub mod state;
+mod stream;

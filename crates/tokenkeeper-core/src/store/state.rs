@@ -290,12 +290,31 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<State> {
     }
 }
 
-/// Reads one account's state without locking (a reader sees a whole file).
+/// Reads one account's state without locking (a reader sees a whole file). Only that
+/// account's entry is parsed: the engine asks this before logins and at 10,000 accounts a
+/// whole parse each time held both cores (BENCHMARKS.md). A file that does not read as JSON
+/// or has no version is left to [`load`] (moved aside, as every reader does).
 pub fn read(paths: &Paths, id: AccountId) -> Result<AccountState> {
-    Ok(load(&paths.state_file())?
-        .accounts
-        .remove(&id)
-        .unwrap_or_default())
+    use serde::de::DeserializeSeed as _;
+    let path = paths.state_file();
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AccountState::default()),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    match super::stream::StateEntrySeed(id)
+        .deserialize(&mut de)
+        .and_then(|found| de.end().map(|()| found))
+    {
+        Ok((Some(version), _)) if version > VERSION => Err(Error::FileVersion {
+            path,
+            found: version,
+            supported: VERSION,
+        }),
+        Ok((Some(_), entry)) => Ok(entry.unwrap_or_default()),
+        Ok((None, _)) | Err(_) => Ok(load(&path)?.accounts.remove(&id).unwrap_or_default()),
+    }
 }
 
 /// Changes one account's state under the state lock (blocking: call off the async threads).
@@ -456,8 +475,9 @@ pub fn replace_all_blocking(
 mod tests {
     use chrono::{TimeDelta, Utc};
 
-    use super::{AccountState, LastError, Status, load, update_blocking};
+    use super::{AccountState, LastError, Status, load, read, update_blocking};
     use crate::account::AccountId;
+    use crate::error::Error;
     use crate::store::paths::Paths;
 
     #[test]
@@ -516,5 +536,67 @@ mod tests {
             "{not json"
         );
         assert!(load(&paths.state_file()).unwrap().accounts[&id].needs_login);
+    }
+
+    #[test]
+    fn one_entry_is_read_as_a_whole_load_reads_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        let absent = AccountId::generate();
+        assert_eq!(
+            read(&paths, absent).unwrap(),
+            AccountState::default(),
+            "no file"
+        );
+        let ids: Vec<AccountId> = (0..5).map(|_| AccountId::generate()).collect();
+        let now = Utc::now();
+        for (i, id) in ids.iter().enumerate() {
+            update_blocking(&paths, *id, |s| {
+                s.expires_at = Some(now + TimeDelta::seconds(60 * i as i64));
+                s.password_refused = i % 2 == 0;
+                s.last_error = (i == 3).then(|| LastError {
+                    status: Some(401),
+                    code: Some("E1".into()),
+                    message: "refused".into(),
+                    kind: None,
+                    certificate: None,
+                    at: now,
+                });
+            })
+            .unwrap();
+        }
+        let whole = load(&paths.state_file()).unwrap().accounts;
+        for id in &ids {
+            assert_eq!(read(&paths, *id).unwrap(), whole[id]);
+        }
+        assert_eq!(read(&paths, absent).unwrap(), AccountState::default());
+        assert!(read(&paths, ids[0]).unwrap().password_refused);
+        assert!(!read(&paths, ids[1]).unwrap().password_refused);
+    }
+
+    #[test]
+    fn one_entry_read_refuses_what_load_refuses() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        let id = AccountId::generate();
+        std::fs::write(paths.state_file(), r#"{"version": 9, "accounts": {}}"#).unwrap();
+        assert!(matches!(
+            read(&paths, id).unwrap_err(),
+            Error::FileVersion { found: 9, .. }
+        ));
+        for bad in [
+            "{not json",
+            r#"{"accounts": {}}"#,
+            r#"{"version": 1, "accounts": {}} and more"#,
+        ] {
+            std::fs::write(paths.state_file(), bad).unwrap();
+            assert_eq!(read(&paths, id).unwrap(), AccountState::default(), "{bad}");
+            assert_eq!(
+                std::fs::read_to_string(paths.state_file().with_extension("json.corrupt")).unwrap(),
+                bad,
+                "moved aside, as load does"
+            );
+            assert!(!paths.state_file().exists());
+        }
     }
 }

@@ -181,7 +181,7 @@ async fn wait(secs: u64) {
 async fn refreshes_come_at_expiry_minus_lead_never_later_and_jitter_stays_in_bounds() {
     let dir = tempfile::tempdir().unwrap();
     let fake = Scripted::new(dir.path(), 300);
-    let accounts: Vec<Account> = (0..20).map(account).collect();
+    let accounts: Vec<Account> = (0..200).map(account).collect();
     let ids: Vec<AccountId> = accounts.iter().map(|a| a.id).collect();
     let engine = start(&fake, accounts, 8).await;
     wait(1000).await;
@@ -449,6 +449,74 @@ async fn an_api_whose_refresh_revokes_the_old_token_is_refreshed_late() {
     assert!(
         next - works <= TimeDelta::milliseconds(1600),
         "{works} {next}"
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_state_file_is_read_again_only_after_another_process_wrote_it() {
+    // The engine writes state.json about once a second while tokens change and never re-reads
+    // its own writes (a whole parse at 10,000 accounts); another process's write (here a
+    // handout's promise) is taken. The race this once lost (a check while a flush was being
+    // written, which re-read the file each second at scale) needs real time: the scale
+    // benchmark counts `state_reloads`.
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Scripted::new(dir.path(), 30);
+    let mut accounts: Vec<Account> = (1..200).map(account).collect();
+    // A revoking API's token: the engine keeps it while the promise runs.
+    accounts.push(TestAccount::new("wp", ProviderKind::JwtAuthPro).build());
+    let id = accounts[199].id;
+    let engine = start(&fake, accounts, 8).await;
+    for _ in 0..600 {
+        wait(1).await;
+        // As the file watcher does after every write it sees, ours included.
+        engine.send(EngineCommand::Reload).await.unwrap();
+    }
+    let calls = fake.calls.lock().unwrap().len();
+    assert!(
+        calls >= 200 * 20,
+        "the tokens kept changing: {calls} refreshes"
+    );
+    assert!(dir.path().join("state.json").exists());
+    assert_eq!(
+        engine.metrics().state_reloads,
+        0,
+        "the engine never re-read its own writes"
+    );
+    // A promise as a handout makes it: within what the token can keep (`works_until`), under
+    // the account's lock (no attempt of the engine's in flight).
+    let mut room = false;
+    for _ in 0..20 {
+        let wp = engine.snapshot().await.unwrap();
+        let wp = wp.iter().find(|a| a.account.id == id).unwrap();
+        let works = tokenkeeper_core::keeper::works_until(&wp.account, &wp.state).unwrap();
+        if works - fake.clock.now() >= TimeDelta::seconds(8) && !wp.in_flight {
+            room = true;
+            break;
+        }
+        wait(3).await;
+    }
+    assert!(room, "the token could keep a 5 s promise at some point");
+    let until = fake.clock.now() + TimeDelta::seconds(5);
+    let paths = fake.paths.clone();
+    let fingerprint = tokenkeeper_core::token::fingerprint("t");
+    let written = tokio::task::spawn_blocking(move || {
+        tokenkeeper_core::store::state::promise_blocking(&paths, id, &fingerprint, until)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(written.promised_until, Some(until));
+    engine.send(EngineCommand::Reload).await.unwrap();
+    wait(2).await;
+    assert_eq!(engine.metrics().state_reloads, 1);
+    assert!(fake.clock.now() < until);
+    let snapshot = engine.snapshot().await.unwrap();
+    let entry = snapshot.iter().find(|a| a.account.id == id).unwrap();
+    assert_eq!(
+        entry.state.promised_until,
+        Some(until),
+        "the promise was taken"
     );
     engine.shutdown().await;
 }
