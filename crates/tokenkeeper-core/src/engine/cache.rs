@@ -222,9 +222,15 @@ mod tests {
         cache.set(id, token("aaaa", now + chrono::TimeDelta::seconds(1)));
         // ... while a handout in another process promises it for a minute.
         let until = now + chrono::TimeDelta::seconds(60);
-        state::promise_blocking(&paths, id, "aaaa", until)?;
+        state::promise_blocking(&paths, id, "aaaa", until, None)?;
         // A promise for a token that is no longer the current one changes nothing.
-        state::promise_blocking(&paths, id, "bbbb", until + chrono::TimeDelta::seconds(60))?;
+        state::promise_blocking(
+            &paths,
+            id,
+            "bbbb",
+            until + chrono::TimeDelta::seconds(60),
+            None,
+        )?;
         cache.reload()?;
         assert_eq!(cache.get(id).promised_until, Some(until));
         assert_eq!(

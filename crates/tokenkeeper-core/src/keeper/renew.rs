@@ -118,7 +118,7 @@ impl Keeper {
             .await?;
         let state = state::read(&self.paths, account.id)?;
         if state.token_fingerprint.as_deref() == Some(info.fingerprint.as_str()) {
-            self.promise(&account, state, until).await?;
+            self.promise(&account, state, until, false).await?;
         }
         Ok(())
     }
@@ -222,6 +222,9 @@ impl Keeper {
         let min_valid = TimeDelta::from_std(min_valid).unwrap_or(TimeDelta::MAX);
         // The common case needs only the access token: read the rest when renewing.
         let mut known_access = None;
+        // The state file does not name the token the keychain holds yet (a background rotated
+        // it and writes the file within a second): a promise writes this state with it.
+        let mut file_behind = false;
         if !force {
             let access = match self.read_secret(&account, SecretKind::Access).await {
                 Ok(access) => access,
@@ -256,6 +259,7 @@ impl Keeper {
                         state.expires_at = Some(expires);
                         state.token_fingerprint = Some(fingerprint);
                         state.promised_until = None;
+                        file_behind = from_file;
                     }
                 }
             }
@@ -289,7 +293,9 @@ impl Keeper {
             if let Some(token) = current.access_valid_for(now, min_valid) {
                 let token = token.clone();
                 if from_file && revokes {
-                    state = self.promise(&account, state, now + min_valid).await?;
+                    state = self
+                        .promise(&account, state, now + min_valid, file_behind)
+                        .await?;
                 }
                 return Ok(Step::Done(Box::new(Attempt {
                     result: Ok(token),
@@ -409,12 +415,15 @@ impl Keeper {
 
     /// Records that the current token was promised to work until `until` (kept if an earlier
     /// promise reaches further), in the state file, where the background and other processes
-    /// see it ([`state::promise_blocking`]: only the promise changes, never a newer state).
+    /// see it ([`state::promise_blocking`]: only the promise changes, never a newer state;
+    /// when `file_behind`, the file's entry for an older token is replaced by `state`). Called
+    /// under the account's lock.
     async fn promise(
         &self,
         account: &Account,
         mut state: AccountState,
         until: DateTime<Utc>,
+        file_behind: bool,
     ) -> Result<AccountState> {
         if state.promised_until.is_some_and(|p| p >= until) {
             return Ok(state);
@@ -424,8 +433,11 @@ impl Keeper {
         };
         let paths = self.paths.clone();
         let id = account.id;
-        let on_disk =
-            blocking(move || state::promise_blocking(&paths, id, &fingerprint, until)).await?;
+        let behind = file_behind.then(|| state.clone());
+        let on_disk = blocking(move || {
+            state::promise_blocking(&paths, id, &fingerprint, until, behind.as_ref())
+        })
+        .await?;
         state.keep_promise_of(&on_disk);
         Ok(state)
     }

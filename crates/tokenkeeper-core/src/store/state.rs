@@ -367,20 +367,30 @@ pub fn store_many_blocking(
 /// (kept where a promise already reaches further), when it is still the account's current
 /// token in the file; the entry's `updated_at` is left as it is, so a background that knows a
 /// newer state keeps it and takes the promise over (`engine::cache`). Returns the entry.
+///
+/// `behind`: the caller's state for the token it just read from the keychain under the
+/// account's lock, when the file may not name that token yet (the background rotated and
+/// writes within a second). Where the file names another token, that entry is older than the
+/// keychain and `behind` is written in its place, with the promise; otherwise the promise of
+/// a token the file does not name is dropped.
 pub fn promise_blocking(
     paths: &Paths,
     id: AccountId,
     fingerprint: &str,
     until: DateTime<Utc>,
+    behind: Option<&AccountState>,
 ) -> Result<AccountState> {
     paths.ensure()?;
     let _lock = FileLock::acquire_blocking(&paths.state_lock())?;
     let path = paths.state_file();
     let mut state = load(&path)?;
     let slot = state.accounts.entry(id).or_default();
-    if slot.token_fingerprint.as_deref() != Some(fingerprint)
-        || slot.promised_until.is_some_and(|p| p >= until)
-    {
+    if slot.token_fingerprint.as_deref() != Some(fingerprint) {
+        match behind.filter(|b| b.token_fingerprint.as_deref() == Some(fingerprint)) {
+            Some(newer) => *slot = newer.clone(),
+            None => return Ok(slot.clone()),
+        }
+    } else if slot.promised_until.is_some_and(|p| p >= until) {
         return Ok(slot.clone());
     }
     slot.promised_until = Some(until);

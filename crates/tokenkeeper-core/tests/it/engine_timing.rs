@@ -501,7 +501,7 @@ async fn the_state_file_is_read_again_only_after_another_process_wrote_it() {
     let paths = fake.paths.clone();
     let fingerprint = tokenkeeper_core::token::fingerprint("t");
     let written = tokio::task::spawn_blocking(move || {
-        tokenkeeper_core::store::state::promise_blocking(&paths, id, &fingerprint, until)
+        tokenkeeper_core::store::state::promise_blocking(&paths, id, &fingerprint, until, None)
     })
     .await
     .unwrap()

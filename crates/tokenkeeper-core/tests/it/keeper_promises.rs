@@ -87,3 +87,55 @@ async fn a_promise_the_apis_tokens_cannot_keep_is_said_and_nothing_is_lost() {
         assert!(emu.access_token_valid(token.expose()), "{api:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promise_made_before_the_state_file_names_the_new_token_is_recorded_and_kept() {
+    // The background rotated the token and writes state.json within a second: a handout in
+    // that second is served the keychain's new token (its JWT's times) and its promise must
+    // still reach the file, or the next handout would rotate and revoke the token promised.
+    // 30 s tokens: refreshed 15 s before expiry (jitter up to 1.5 s), so a token works 13.5 s.
+    let (emu, _dir, keeper) =
+        with_account_on(short(Api::JwtAuthPro, 30), Api::JwtAuthPro, "wp").await;
+    let state_file = keeper.paths().state_file();
+    keeper
+        .token_info("wp", Duration::from_secs(1))
+        .await
+        .unwrap();
+    let before = std::fs::read(&state_file).unwrap();
+    keeper.refresh("wp").await.unwrap();
+    // As if the rotation's state had not been written yet.
+    std::fs::write(&state_file, &before).unwrap();
+    let handout = keeper
+        .token_info("wp", Duration::from_secs(5))
+        .await
+        .unwrap();
+    let promised_at = Instant::now();
+    let id = keeper.find("wp").unwrap().id;
+    let on_disk = tokenkeeper_core::store::state::read(keeper.paths(), id).unwrap();
+    assert_eq!(
+        on_disk.token_fingerprint.as_deref(),
+        Some(handout.fingerprint.as_str()),
+        "the file names the token handed out"
+    );
+    let promised = on_disk.promised_until.expect("the promise was recorded");
+    assert!(promised >= chrono::Utc::now() + chrono::TimeDelta::seconds(4));
+    // A handout the token cannot serve (12 s asked, under 12 s left) waits for that promise.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let next = {
+        let keeper = keeper.clone();
+        tokio::spawn(async move { keeper.token_info("wp", Duration::from_secs(12)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    assert!(
+        emu.access_token_valid(handout.token.expose()),
+        "the token handed out still works within its promise"
+    );
+    let next = next.await.unwrap().unwrap();
+    assert!(
+        promised_at.elapsed() >= Duration::from_millis(4900),
+        "the rotation came after the promise ended: {:?}",
+        promised_at.elapsed()
+    );
+    assert_ne!(next.fingerprint, handout.fingerprint);
+    assert!(emu.access_token_valid(next.token.expose()));
+}
