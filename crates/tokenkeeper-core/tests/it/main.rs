@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api_table;
+mod engine_emulated;
 mod engine_timing;
 mod hardening;
 mod helpers;
