@@ -3,6 +3,7 @@
 
 import type { Credential } from "./bindings/Credential";
 import type { ProviderKind } from "./bindings/ProviderKind";
+import { RULES } from "./bindings/Rules";
 import { provider } from "./providers";
 
 export interface FormValues {
@@ -29,7 +30,7 @@ export function parseTags(text: string): string[] {
   return out;
 }
 
-const TAG = /^[a-z0-9._:-]{1,32}$/;
+const TAG = new RegExp(`^[a-z0-9._:-]{1,${RULES.tagMaxLen}}$`);
 
 export type Field = keyof FormValues;
 
@@ -40,12 +41,13 @@ export interface Validation {
   warnings: Partial<Record<Field, string>>;
 }
 
-const NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/;
+const NAME = new RegExp(`^[A-Za-z0-9._][A-Za-z0-9._-]{0,${RULES.nameMaxLen - 1}}$`);
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 
+/** The core's rule (`account::is_loopback_host`): its names, 127.0.0.0/8 and ::1. */
 function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+  return RULES.loopbackNames.includes(h) || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 /**
@@ -88,7 +90,7 @@ export function validate(v: FormValues, existingNames: string[], editing = false
   const name = v.name.trim();
   if (!name) errors.name = "Give the account a name.";
   else if (!NAME.test(name))
-    errors.name = "Use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-'.";
+    errors.name = `Use 1 to ${RULES.nameMaxLen} letters, digits, '.', '_' or '-', not starting with '-'.`;
   else if (existingNames.includes(name)) errors.name = `An account named ${name} exists already.`;
 
   const urlText = v.url.trim();
@@ -132,20 +134,23 @@ export function validate(v: FormValues, existingNames: string[], editing = false
   }
   if (v.secret === "") {
     if (!editing) errors.secret = "Enter the secret to log in with; it goes to the keychain only.";
-  } else if (/[\r\n]/.test(v.secret) || utf8Bytes(v.secret) > 16 * 1024) {
-    errors.secret = "The secret must be one line of at most 16 KiB.";
+  } else if (/[\r\n]/.test(v.secret) || utf8Bytes(v.secret) > RULES.secretMaxBytes) {
+    errors.secret = `The secret must be one line of at most ${RULES.secretMaxBytes / 1024} KiB.`;
   }
 
   const badTag = parseTags(v.tags).find((t) => !TAG.test(t));
-  if (badTag) errors.tags = `Tag "${badTag}": use up to 32 of a-z, 0-9, "-", "_", ".", ":".`;
-  else if (parseTags(v.tags).length > 16) errors.tags = "At most 16 tags.";
+  if (badTag)
+    errors.tags = `Tag "${badTag}": use up to ${RULES.tagMaxLen} of a-z, 0-9, "-", "_", ".", ":".`;
+  else if (parseTags(v.tags).length > RULES.maxTags) errors.tags = `At most ${RULES.maxTags} tags.`;
   if (p.hasTtl && v.ttl.trim()) {
     const ttl = integer(v.ttl);
-    if (ttl === null || ttl < 1 || ttl > 86400) errors.ttl = "Between 1 and 86400 seconds.";
+    if (ttl === null || ttl < RULES.ttlMinSecs || ttl > RULES.ttlMaxSecs)
+      errors.ttl = `Between ${RULES.ttlMinSecs} and ${RULES.ttlMaxSecs} seconds.`;
   }
   if (v.refreshLead.trim()) {
     const lead = integer(v.refreshLead);
-    if (lead === null || lead > 86400) errors.refreshLead = "Seconds before expiry, at most 86400.";
+    if (lead === null || lead > RULES.refreshLeadMaxSecs)
+      errors.refreshLead = `Seconds before expiry, at most ${RULES.refreshLeadMaxSecs}.`;
   }
   if (v.trustCert.trim() && !normalizeFingerprint(v.trustCert)) {
     errors.trustCert = "A SHA-256 fingerprint: 64 hex digits, with or without colons.";

@@ -434,14 +434,6 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
 async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
     let provider = args.provider.parse()?;
     let url = parse_base_url(&args.url)?;
-    if let Some(path) = &args.ca_cert
-        && !path.is_file()
-    {
-        return Err(Error::InvalidInput(format!(
-            "--ca-cert {}: no such file",
-            path.display()
-        )));
-    }
     let trust_cert = args.trust_cert.as_deref().map(str::parse).transpose()?;
     let secret = input::read_secret(&args.secret)?;
     if args.insecure {

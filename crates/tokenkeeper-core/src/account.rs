@@ -173,6 +173,31 @@ pub struct Account {
 /// The most tags an account keeps.
 pub const MAX_TAGS: usize = 16;
 
+/// The longest tag, in characters.
+pub const TAG_MAX_LEN: usize = 32;
+
+/// The longest account name, in characters.
+pub const NAME_MAX_LEN: usize = 64;
+
+/// The largest refresh lead an account or the settings may set, in seconds (a day).
+pub const REFRESH_LEAD_MAX_SECS: u64 = 86_400;
+
+/// The largest secret, in bytes of UTF-8 (one line).
+pub const SECRET_MAX_BYTES: usize = 16 * 1024;
+
+/// Host names that are this machine besides the loopback addresses (`127.0.0.0/8`, `::1`).
+pub const LOOPBACK_NAMES: &[&str] = &["localhost"];
+
+/// Checks a refresh lead: at most [`REFRESH_LEAD_MAX_SECS`].
+pub fn check_refresh_lead(lead: Option<u64>) -> Result<()> {
+    match lead {
+        Some(secs) if secs > REFRESH_LEAD_MAX_SECS => Err(Error::InvalidInput(format!(
+            "refresh lead {secs} s: at most {REFRESH_LEAD_MAX_SECS} seconds before expiry"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Checks and tidies tags: lower-case, 1 to 32 of `a-z 0-9 - _ . :`, no duplicates, at most
 /// [`MAX_TAGS`]; the order given is kept.
 pub fn normalize_tags<S: AsRef<str>>(tags: &[S]) -> Result<Vec<String>> {
@@ -182,13 +207,13 @@ pub fn normalize_tags<S: AsRef<str>>(tags: &[S]) -> Result<Vec<String>> {
         if tag.is_empty() {
             continue;
         }
-        let ok = tag.len() <= 32
+        let ok = tag.len() <= TAG_MAX_LEN
             && tag
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.:".contains(c));
         if !ok {
             return Err(Error::InvalidInput(format!(
-                "tag {tag:?}: use up to 32 of a-z, 0-9, '-', '_', '.', ':'"
+                "tag {tag:?}: use up to {TAG_MAX_LEN} of a-z, 0-9, '-', '_', '.', ':'"
             )));
         }
         if !out.contains(&tag) {
@@ -260,9 +285,11 @@ impl Account {
     }
 }
 
-fn is_loopback_host(url: &Url) -> bool {
+/// The URL's host is this machine: a name in [`LOOPBACK_NAMES`], `127.0.0.0/8` or `::1`. The one
+/// rule for plain HTTP, proxies and the certificate check (the form's copy is generated).
+pub fn is_loopback_host(url: &Url) -> bool {
     match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Domain(d)) => LOOPBACK_NAMES.iter().any(|n| d.eq_ignore_ascii_case(n)),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
@@ -287,9 +314,9 @@ pub fn validate_name(name: &str) -> Result<()> {
     let ok_chars = name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if name.is_empty() || name.len() > 64 || !ok_chars || name.starts_with('-') {
+    if name.is_empty() || name.len() > NAME_MAX_LEN || !ok_chars || name.starts_with('-') {
         return Err(Error::InvalidInput(format!(
-            "invalid account name {name:?}: use 1 to 64 letters, digits, '.', '_' or '-', not starting with '-'"
+            "invalid account name {name:?}: use 1 to {NAME_MAX_LEN} letters, digits, '.', '_' or '-', not starting with '-'"
         )));
     }
     Ok(())

@@ -10,6 +10,7 @@ import type { AppError } from "../bindings/AppError";
 import type { Credential } from "../bindings/Credential";
 import type { PresentedCertificate } from "../bindings/PresentedCertificate";
 import type { ProviderKind } from "../bindings/ProviderKind";
+import { RULES } from "../bindings/Rules";
 import { hasChanges } from "../changes";
 import { discardGuard } from "../discard";
 import { clear, h, onAction, uid } from "../dom";
@@ -149,7 +150,7 @@ export function formView(
       "ttl",
       "Token lifetime (s)",
       input({ inputmode: "numeric", placeholder: "300" }),
-      "Redis Enterprise: 1 to 86400 seconds",
+      `Redis Enterprise: ${RULES.ttlMinSecs} to ${RULES.ttlMaxSecs} seconds`,
     ),
     field(
       "refreshLead",

@@ -2,6 +2,7 @@
 // theme follows the system (light or dark) by itself. Escape and Cancel leave at once.
 import type { AppError } from "../bindings/AppError";
 import type { AppSettings } from "../bindings/AppSettings";
+import { RULES } from "../bindings/Rules";
 import { h, onAction, uid } from "../dom";
 import { backend } from "../ipc";
 import type { View } from "../view";
@@ -73,15 +74,15 @@ export function settingsView(current: AppSettings, done: { saved(): void; cancel
     const leadValue = num(lead.value);
     const clearValue = num(clearAfter.value);
     if (
-      (leadValue !== null && (!Number.isInteger(leadValue) || leadValue < 0)) ||
+      (leadValue !== null &&
+        (!Number.isInteger(leadValue) || leadValue < 0 || leadValue > RULES.refreshLeadMaxSecs)) ||
       clearValue === null ||
       !Number.isInteger(clearValue) ||
       clearValue < 1 ||
       clearValue > 3600
     ) {
       outcome.className = "outcome bad";
-      outcome.textContent =
-        "The lead is whole seconds (or empty); the clipboard delay 1 to 3600 seconds.";
+      outcome.textContent = `The lead is whole seconds up to ${RULES.refreshLeadMaxSecs} (or empty); the clipboard delay 1 to 3600 seconds.`;
       return;
     }
     backend

@@ -87,6 +87,16 @@ describe("the add form, per provider", () => {
     expect(validate(form("smartling", { ttl: "0" }), []).errors.ttl).toBeUndefined();
   });
 
+  it("takes a refresh lead up to a day, the core's limit", () => {
+    expect(
+      validate(form("smartling", { refreshLead: "86400" }), []).errors.refreshLead,
+    ).toBeUndefined();
+    expect(validate(form("smartling", { refreshLead: "86401" }), []).errors.refreshLead).toMatch(
+      /at most 86400/,
+    );
+    expect(validate(form("smartling", { refreshLead: "-5" }), []).errors.refreshLead).toBeDefined();
+  });
+
   it("names bad names and taken names", () => {
     expect(validate(form("ece", { name: "" }), []).errors.name).toBeDefined();
     expect(validate(form("ece", { name: "has space" }), []).errors.name).toBeDefined();

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use tokenkeeper_core::Secret;
-use tokenkeeper_core::account::{Account, normalize_tags, parse_base_url, validate_name};
+use tokenkeeper_core::account::{
+    Account, check_refresh_lead, normalize_tags, parse_base_url, validate_name,
+};
 use tokenkeeper_core::cert::CertFingerprint;
 use tokenkeeper_core::keeper::{AccountChanges, InitialSecret, NewAccount};
 
@@ -31,20 +33,13 @@ fn fingerprint(form: &AccountForm) -> Result<Option<CertFingerprint>, AppError> 
         .transpose()
 }
 
+/// The CA file named, checked by the core's rule (`account::check_ca_file`).
 fn ca_file(form: &AccountForm) -> Result<Option<PathBuf>, AppError> {
-    match optional(&form.ca_cert) {
-        Some(path) => {
-            let path = PathBuf::from(path);
-            if !path.is_file() {
-                return Err(invalid(format!(
-                    "CA file {} does not exist or is not a file",
-                    path.display()
-                )));
-            }
-            Ok(Some(path))
-        }
-        None => Ok(None),
+    let path = optional(&form.ca_cert).map(PathBuf::from);
+    if let Some(path) = &path {
+        tokenkeeper_core::account::check_ca_file(path).map_err(AppError::from)?;
     }
+    Ok(path)
 }
 
 /// The form keeps a lifetime typed for another API in a hidden field: only an API that takes
@@ -77,6 +72,7 @@ pub fn new_account(form: &AccountForm) -> Result<(NewAccount, InitialSecret), Ap
     let url = parse_base_url(&form.url).map_err(AppError::from)?;
     let secret = secret(form.secret_kind, &form.secret)
         .ok_or_else(|| invalid("enter the password, secret or token to log in with"))?;
+    check_refresh_lead(form.refresh_lead_secs).map_err(AppError::from)?;
     let new = NewAccount {
         name,
         provider: form.provider,
@@ -105,6 +101,7 @@ pub fn changes(
     }
     let name = form.name.trim().to_owned();
     validate_name(&name).map_err(AppError::from)?;
+    check_refresh_lead(form.refresh_lead_secs).map_err(AppError::from)?;
     let changes = AccountChanges {
         name: (name != current.name).then_some(name),
         url: Some(parse_base_url(&form.url).map_err(AppError::from)?),
@@ -172,13 +169,19 @@ mod tests {
             "tags tidied: lower-case, once each"
         );
         type Change = fn(&mut AccountForm);
-        let cases: [(Change, &str); 6] = [
+        let cases: [(Change, &str); 8] = [
             (|f| f.name = "has space".into(), "name"),
             (|f| f.url = "cluster:9443/x y".into(), "URL"),
             (|f| f.secret = "".into(), "password"),
             (|f| f.ttl = Some(0), "86400"),
             (|f| f.trust_cert = Some("AB:CD".into()), "fingerprint"),
             (|f| f.tags = vec!["has space".into()], "tag"),
+            // The core's rules, as the CLI meets them (`tests/cli/errors.rs`).
+            (|f| f.refresh_lead_secs = Some(86_401), "at most 86400"),
+            (
+                |f| f.ca_cert = Some("/nonexistent.pem".into()),
+                "no such file",
+            ),
         ];
         for (change, word) in cases {
             let mut f = form();

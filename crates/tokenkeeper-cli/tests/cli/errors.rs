@@ -114,6 +114,25 @@ async fn bad_input_is_refused_before_anything_is_stored() {
             Some("pw\n"),
         )
         .fails_with(2, "no such file");
+        // A refresh lead over a day: the core's rule, as the window's form meets it
+        // (`a_good_form_becomes_a_request_and_bad_fields_are_named`).
+        e.run(
+            &[
+                "add",
+                "x",
+                "--provider",
+                "smartling",
+                "--url",
+                &url,
+                "--username",
+                USER,
+                "--refresh-lead",
+                "86401",
+                "--password-stdin",
+            ],
+            Some("pw\n"),
+        )
+        .fails_with(2, "at most 86400");
         assert_eq!(em.stats().requests, 0, "nothing was sent");
         assert_eq!(e.run(&["list", "--json"], None).ok().stdout.trim(), "[]");
     })

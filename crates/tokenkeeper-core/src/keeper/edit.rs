@@ -157,6 +157,9 @@ fn check(current: &Account, changes: &AccountChanges) -> Result<()> {
     if let Some(Some(path)) = &changes.ca_cert {
         crate::account::check_ca_file(path)?;
     }
+    if let Some(lead) = changes.refresh_lead_secs {
+        crate::account::check_refresh_lead(lead)?;
+    }
     if let Some(tags) = &changes.tags {
         crate::account::normalize_tags(tags)?;
     }
@@ -297,6 +300,7 @@ impl Keeper {
         let _config_lock = self.lock(&self.paths.config_lock(), "settings").await?;
         let mut cfg = config::load(&self.paths.config_file())?;
         change(&mut cfg.settings);
+        crate::account::check_refresh_lead(cfg.settings.refresh_lead_secs)?;
         config::save(&self.paths.config_file(), &cfg)?;
         Ok(cfg.settings)
     }

@@ -259,6 +259,7 @@ impl Keeper {
     pub async fn add(&self, new: NewAccount, secret: InitialSecret) -> Result<AccountView> {
         validate_name(&new.name)?;
         capabilities::of(new.provider).check_ttl(new.ttl)?;
+        crate::account::check_refresh_lead(new.refresh_lead_secs)?;
         if let Some(path) = &new.ca_cert {
             crate::account::check_ca_file(path)?;
         }
@@ -511,10 +512,11 @@ fn check_secret(
             given,
         }));
     }
-    if value.expose().contains(['\n', '\r']) || value.len() > 16 * 1024 {
-        return Err(Error::InvalidInput(
-            "the secret must be one line of at most 16 KiB".to_owned(),
-        ));
+    if value.expose().contains(['\n', '\r']) || value.len() > crate::account::SECRET_MAX_BYTES {
+        return Err(Error::InvalidInput(format!(
+            "the secret must be one line of at most {} KiB",
+            crate::account::SECRET_MAX_BYTES / 1024
+        )));
     }
     if !capabilities::of(provider).accepts(given) {
         return Err(Error::Credentials(CredentialProblem::Unsupported {

@@ -417,12 +417,7 @@ impl Http {
             ));
         }
         let config = tls::inspect_config(settings, self.refusals.clone())?;
-        let loopback = url.host_str().is_some_and(|h| {
-            h.eq_ignore_ascii_case("localhost")
-                || h.trim_matches(['[', ']'])
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        });
+        let loopback = crate::account::is_loopback_host(url);
         let client = build_client(config, self.connect_timeout, self.total_timeout, loopback)?;
         let host = url.host_str().unwrap_or_default().to_owned();
         match client.get(url.clone()).send().await {
