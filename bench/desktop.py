@@ -10,6 +10,7 @@ one, and with `--no-tray` (the engine alone, what the daemon was before it had a
 
 Usage: desktop.py APP BARE CLI CONFIG_DIR [--runs N] [--idle SECS]
 """
+
 import argparse
 import os
 import signal
@@ -31,7 +32,7 @@ def stat(path):
             raw = f.read()
     except OSError:
         return None
-    return raw[raw.index("(") + 1:raw.rindex(")")], raw.rsplit(")", 1)[1].split()
+    return raw[raw.index("(") + 1 : raw.rindex(")")], raw.rsplit(")", 1)[1].split()
 
 
 def ticks(fields):
@@ -89,7 +90,9 @@ class Running:
 
     def __init__(self, cmd):
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         self.painted_after = None
         self.reported_ms = None
         self.painted = threading.Event()
@@ -106,7 +109,9 @@ class Running:
 
     def wait_paint(self, timeout=90):
         if not self.painted.wait(timeout):
-            raise SystemExit(f"no first paint within {timeout} s: {''.join(self.lines[-20:])}")
+            raise SystemExit(
+                f"no first paint within {timeout} s: {''.join(self.lines[-20:])}"
+            )
         return self.painted_after
 
     def stop(self):
@@ -124,7 +129,12 @@ class Running:
 
 
 def windows(command, title):
-    out = subprocess.run(["/usr/bin/python3", XWIN, command, title], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["/usr/bin/python3", XWIN, command, title],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(out.stdout.strip() or 0)
 
 
@@ -149,7 +159,9 @@ def busiest(before, after, top=5):
     spent = {}
     for key, ticks in after.items():
         process, name, _ = key
-        spent[(process, name)] = spent.get((process, name), 0) + ticks - before.get(key, 0)
+        spent[(process, name)] = (
+            spent.get((process, name), 0) + ticks - before.get(key, 0)
+        )
     ranked = sorted(((t, k) for k, t in spent.items() if t > 0), reverse=True)[:top]
     return ", ".join(f"{p}/{n} {t / TICK:.2f} s" for t, (p, n) in ranked) or "none"
 
@@ -169,13 +181,19 @@ class Background:
     """`tokenkeeper daemon` over the config directory (extra arguments: `--no-tray`)."""
 
     def __init__(self, cli, config, *extra):
-        self.proc = subprocess.Popen([cli, "daemon", "--config-dir", config, *extra],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [cli, "daemon", "--config-dir", config, *extra],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines = []
         self.started = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
         if not self.started.wait(30):
-            raise SystemExit(f"the background did not start: {''.join(self.lines[-20:])}")
+            raise SystemExit(
+                f"the background did not start: {''.join(self.lines[-20:])}"
+            )
 
     def _read(self):
         for line in self.proc.stderr:
@@ -199,7 +217,9 @@ class Background:
 
 
 def tray_host():
-    host = subprocess.Popen(["/usr/bin/python3", SNI, "watcher"], stdout=subprocess.PIPE, text=True)
+    host = subprocess.Popen(
+        ["/usr/bin/python3", SNI, "watcher"], stdout=subprocess.PIPE, text=True
+    )
     if host.stdout.readline().strip() != "ready":
         raise SystemExit("the tray host did not start")
     return host
@@ -237,8 +257,10 @@ def main():
             run.stop()
     bare_start = statistics.median(starts["bare"])
     app_start = statistics.median(starts["app"])
-    print(f"first paint, median of {args.runs} starts: bare {bare_start*1000:.0f} ms, "
-          f"window (five accounts listed, the background running) {app_start*1000:.0f} ms; ratio {app_start/bare_start:.2f}")
+    print(
+        f"first paint, median of {args.runs} starts: bare {bare_start * 1000:.0f} ms, "
+        f"window (five accounts listed, the background running) {app_start * 1000:.0f} ms; ratio {app_start / bare_start:.2f}"
+    )
     background.stop()
     # And with no background: the window starts one (the paint does not wait for it).
     cold = []
@@ -247,8 +269,10 @@ def main():
         cold.append(run.wait_paint())
         run.stop()
         stop_backgrounds(args.cli)
-    print(f"first paint with no background running (the window starts it), median: "
-          f"{statistics.median(cold)*1000:.0f} ms; ratio {statistics.median(cold)/bare_start:.2f}")
+    print(
+        f"first paint with no background running (the window starts it), median: "
+        f"{statistics.median(cold) * 1000:.0f} ms; ratio {statistics.median(cold) / bare_start:.2f}"
+    )
 
     # Idle, window open: the floor.
     bare = Running(bare_cmd)
@@ -256,8 +280,10 @@ def main():
     time.sleep(settle)
     bare_pss, bare_cpu, bare_procs = idle(bare.proc.pid, args.idle)
     bare.stop()
-    print(f"bare Tauri, window open: PSS {bare_pss/1024:.1f} MiB ({', '.join(bare_procs)}); "
-          f"CPU {bare_cpu:.3f} s over {args.idle} s")
+    print(
+        f"bare Tauri, window open: PSS {bare_pss / 1024:.1f} MiB ({', '.join(bare_procs)}); "
+        f"CPU {bare_cpu:.3f} s over {args.idle} s"
+    )
 
     # The window open, over a running background (measured apart).
     background = Background(args.cli, args.config)
@@ -266,9 +292,11 @@ def main():
     time.sleep(settle)
     open_pss, open_cpu, open_procs = idle(app.proc.pid, args.idle)
     bg_pss = pss_kib(tree(background.proc.pid))
-    print(f"window open: PSS {open_pss/1024:.1f} MiB ({', '.join(open_procs)}); "
-          f"CPU {open_cpu:.3f} s over {args.idle} s; PSS ratio to the floor {open_pss/bare_pss:.2f}; "
-          f"with the background's {bg_pss/1024:.1f} MiB: {(open_pss + bg_pss)/bare_pss:.2f}")
+    print(
+        f"window open: PSS {open_pss / 1024:.1f} MiB ({', '.join(open_procs)}); "
+        f"CPU {open_cpu:.3f} s over {args.idle} s; PSS ratio to the floor {open_pss / bare_pss:.2f}; "
+        f"with the background's {bg_pss / 1024:.1f} MiB: {(open_pss + bg_pss) / bare_pss:.2f}"
+    )
     if windows("close", "TokenKeeper") != 1:
         raise SystemExit("no TokenKeeper window to close")
     try:
@@ -280,20 +308,26 @@ def main():
     # The background alone: with a tray host (the tray shows), without one, without a tray.
     pss, cpu = background.idle(settle, args.idle)
     background.stop()
-    print(f"background, tray shown: PSS {pss/1024:.1f} MiB; CPU {cpu:.3f} s over {args.idle} s; "
-          f"PSS ratio to the floor's window-open {pss/bare_pss:.3f}")
+    print(
+        f"background, tray shown: PSS {pss / 1024:.1f} MiB; CPU {cpu:.3f} s over {args.idle} s; "
+        f"PSS ratio to the floor's window-open {pss / bare_pss:.3f}"
+    )
     host.terminate()
     host.wait()
     background = Background(args.cli, args.config)
     pss_nohost, cpu_nohost = background.idle(settle, args.idle)
     background.stop()
-    print(f"background, no tray host: PSS {pss_nohost/1024:.1f} MiB; CPU {cpu_nohost:.3f} s over {args.idle} s")
+    print(
+        f"background, no tray host: PSS {pss_nohost / 1024:.1f} MiB; CPU {cpu_nohost:.3f} s over {args.idle} s"
+    )
     background = Background(args.cli, args.config, "--no-tray")
     pss_engine, cpu_engine = background.idle(settle, args.idle)
     background.stop()
-    print(f"background --no-tray (the engine alone, the daemon as it was): PSS {pss_engine/1024:.1f} MiB; "
-          f"CPU {cpu_engine:.3f} s over {args.idle} s; the tray costs {(pss - pss_engine)/1024:+.1f} MiB, "
-          f"{cpu - cpu_engine:+.3f} s a minute")
+    print(
+        f"background --no-tray (the engine alone, the daemon as it was): PSS {pss_engine / 1024:.1f} MiB; "
+        f"CPU {cpu_engine:.3f} s over {args.idle} s; the tray costs {(pss - pss_engine) / 1024:+.1f} MiB, "
+        f"{cpu - cpu_engine:+.3f} s a minute"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ two counts, so both see the same machine; the figures are medians over the round
 
 Usage: many.py APP CLI FEW_CONFIG MANY_CONFIG [--rounds N] [--idle SECS] [--settle SECS]
 """
+
 import argparse
 import os
 import statistics
@@ -18,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from desktop import Background, Running, cpu_secs, idle, pss_kib, tray_host, tree  # noqa: E402
+from desktop import Background, Running, cpu_secs, idle, pss_kib, tray_host, tree
 
 
 def one(app, cli, config, settle, secs):
@@ -53,29 +54,44 @@ def main():
     runs = {"few": [], "many": []}
     for r in range(args.rounds):
         for name in ("few", "many"):
-            figures = one(args.app, args.cli, getattr(args, name), args.settle, args.idle)
+            figures = one(
+                args.app, args.cli, getattr(args, name), args.settle, args.idle
+            )
             runs[name].append(figures)
-            print(f"round {r + 1}, {name}: window PSS {figures[0] / 1024:.1f} MiB, "
-                  f"CPU {figures[1]:.3f} s; background PSS {figures[2] / 1024:.1f} MiB, "
-                  f"CPU {figures[3]:.3f} s (over {args.idle} s)", flush=True)
+            print(
+                f"round {r + 1}, {name}: window PSS {figures[0] / 1024:.1f} MiB, "
+                f"CPU {figures[1]:.3f} s; background PSS {figures[2] / 1024:.1f} MiB, "
+                f"CPU {figures[3]:.3f} s (over {args.idle} s)",
+                flush=True,
+            )
     host.terminate()
     host.wait()
 
     def median(name, i):
         return statistics.median(f[i] for f in runs[name])
 
-    rows = [("window PSS (MiB)", 0, 1024), ("window CPU (s)", 1, 1),
-            ("background PSS (MiB)", 2, 1024), ("background CPU (s)", 3, 1)]
+    rows = [
+        ("window PSS (MiB)", 0, 1024),
+        ("window CPU (s)", 1, 1),
+        ("background PSS (MiB)", 2, 1024),
+        ("background CPU (s)", 3, 1),
+    ]
     print(f"medians of {args.rounds} rounds, {args.idle} s idle each:")
     for label, i, scale in rows:
         few, many = median("few", i) / scale, median("many", i) / scale
         ratio = f"{many / few:.2f}" if few > 0 else "n/a"
-        print(f"  {label}: 5 accounts {few:.3f}, 200 accounts {many:.3f}, ratio {ratio}")
-    for label, a, b, scale in (("window + background PSS (MiB)", 0, 2, 1024),
-                               ("window + background CPU (s)", 1, 3, 1)):
+        print(
+            f"  {label}: 5 accounts {few:.3f}, 200 accounts {many:.3f}, ratio {ratio}"
+        )
+    for label, a, b, scale in (
+        ("window + background PSS (MiB)", 0, 2, 1024),
+        ("window + background CPU (s)", 1, 3, 1),
+    ):
         few = (median("few", a) + median("few", b)) / scale
         many = (median("many", a) + median("many", b)) / scale
-        print(f"  {label}: 5 accounts {few:.3f}, 200 accounts {many:.3f}, ratio {many / few:.2f}")
+        print(
+            f"  {label}: 5 accounts {few:.3f}, 200 accounts {many:.3f}, ratio {many / few:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -43,18 +43,19 @@ def pc_table(binary):
         elf = f.read()
     if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
         sys.exit(f"{binary}: not a 64-bit little-endian ELF file")
-    shoff, = struct.unpack_from("<Q", elf, 0x28)
+    (shoff,) = struct.unpack_from("<Q", elf, 0x28)
     shentsize, shnum, shstrndx = struct.unpack_from("<HHH", elf, 0x3A)
     sections = []
     for i in range(shnum):
         name, kind, _flags, addr, offset, size = struct.unpack_from(
-            "<IIQQQQ", elf, shoff + i * shentsize)
+            "<IIQQQQ", elf, shoff + i * shentsize
+        )
         sections.append((name, kind, addr, offset, size))
     strtab = sections[shstrndx][3]
 
     def name_of(section):
         start = strtab + section[0]
-        return elf[start:elf.index(b"\0", start)].decode()
+        return elf[start : elf.index(b"\0", start)].decode()
 
     pcs = next((s for s in sections if name_of(s) == "__sancov_pcs"), None)
     if pcs is None:
@@ -71,7 +72,7 @@ def pc_table(binary):
                     relocated[r_offset] = r_addend
     table = []
     for i in range(size // 16):
-        raw, = struct.unpack_from("<Q", elf, offset + 16 * i)
+        (raw,) = struct.unpack_from("<Q", elf, offset + 16 * i)
         table.append(relocated.get(addr + 16 * i, raw))
     return table
 
@@ -79,15 +80,19 @@ def pc_table(binary):
 def source_files(binary, pcs):
     """The source file of each PC's innermost frame, from llvm-symbolizer."""
     symbolizer = shutil.which("llvm-symbolizer") or sys.exit(
-        "llvm-symbolizer is needed (apt install llvm)")
+        "llvm-symbolizer is needed (apt install llvm)"
+    )
     out = subprocess.run(
         [symbolizer, f"--obj={binary}", "--functions=none", "--inlines"],
-        input="".join(f"0x{pc:x}\n" for pc in pcs), capture_output=True, text=True,
-        check=True).stdout
+        input="".join(f"0x{pc:x}\n" for pc in pcs),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     # One block per address, frames innermost first, blocks separated by an empty line.
     blocks = out.split("\n\n")
     files = []
-    for block in blocks[:len(pcs)]:
+    for block in blocks[: len(pcs)]:
         first = block.strip().split("\n")[0]
         files.append(first.rsplit(":", 2)[0])
     if len(files) != len(pcs):
@@ -100,9 +105,9 @@ def control_file(path):
     with open(path, encoding="utf-8", errors="surrogateescape") as f:
         lines = f.read().split("\n")
     count = int(lines[0])
-    names = lines[2:2 + count]
+    names = lines[2 : 2 + count]
     features = {}
-    for line in lines[2 + count:]:
+    for line in lines[2 + count :]:
         if line.startswith("FT "):
             parts = line.split()
             features[int(parts[1])] = [int(x) for x in parts[2:]]
@@ -116,8 +121,10 @@ def greedy_cover(sets, size, names, chosen=()):
     covered = set().union(*(sets[i] for i in chosen))
     reached = set().union(*sets.values())
     while covered != reached:
-        best = max((i for i in sets if i not in chosen),
-                   key=lambda i: (len(sets[i] - covered), -size[i], names[i]))
+        best = max(
+            (i for i in sets if i not in chosen),
+            key=lambda i: (len(sets[i] - covered), -size[i], names[i]),
+        )
         chosen.append(best)
         covered |= sets[best]
     return chosen, reached
@@ -135,7 +142,9 @@ def prune(chosen, sets):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
-    ap.add_argument("control", help="control file of -set_cover_merge=1 (with counters)")
+    ap.add_argument(
+        "control", help="control file of -set_cover_merge=1 (with counters)"
+    )
     ap.add_argument("out")
     ap.add_argument("--min", type=int, default=10)
     ap.add_argument("--max", type=int, default=150)
@@ -155,8 +164,10 @@ def main():
     features = {i: fs for i, fs in features.items() if i in data}
     size = {i: len(data[i]) for i in features}
     # Features past 8 x the edges are libFuzzer's stack-depth feature: not coverage.
-    buckets = {i: {f for f in fs if f < 8 * len(pcs) and f // 8 in ours}
-               for i, fs in features.items()}
+    buckets = {
+        i: {f for f in fs if f < 8 * len(pcs) and f // 8 in ours}
+        for i, fs in features.items()
+    }
     edges = {i: {f // 8 for f in fs} for i, fs in buckets.items()}
 
     chosen, reached = greedy_cover(edges, size, names)
@@ -165,8 +176,10 @@ def main():
     if len(chosen) < args.min:
         # Too few: the inputs that add the most (edge, hit-count bucket) pairs of ours.
         more, _ = greedy_cover(buckets, size, names, chosen)
-        rest = sorted((i for i in features if i not in more), key=lambda i: (size[i], names[i]))
-        chosen = (more + rest)[:args.min]
+        rest = sorted(
+            (i for i in features if i not in more), key=lambda i: (size[i], names[i])
+        )
+        chosen = (more + rest)[: args.min]
     if len(chosen) > args.max:
         sys.exit(f"{len(chosen)} inputs are needed to cover our edges, more than --max")
 
@@ -177,9 +190,11 @@ def main():
         with open(os.path.join(args.out, hashlib.sha1(data[i]).hexdigest()), "wb") as f:
             f.write(data[i])
     more = len(chosen) - cover_len
-    print(f"{len(data)} inputs reach {len(reached)} of our {len(ours)} edges (of {len(pcs)} "
-          f"instrumented): {cover_len} seeds cover them"
-          + (f", {more} more for hit counts" if more > 0 else ""))
+    print(
+        f"{len(data)} inputs reach {len(reached)} of our {len(ours)} edges (of {len(pcs)} "
+        f"instrumented): {cover_len} seeds cover them"
+        + (f", {more} more for hit counts" if more > 0 else "")
+    )
 
 
 if __name__ == "__main__":

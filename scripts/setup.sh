@@ -18,6 +18,8 @@ done
 
 packages=(
   build-essential pkg-config curl ca-certificates openssl file shellcheck
+  # The Python helpers' linter (ruff, from PyPI into a venv of its own).
+  python3 python3-venv
   dbus dbus-daemon dbus-bin dbus-x11 gnome-keyring libsecret-tools
   # The desktop app's window (Tauri 2 on WebKitGTK 4.1); the tray needs no library (D-Bus).
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev
@@ -87,6 +89,15 @@ if [ ! -f ui/node_modules/.package-lock.json ] || ! cmp -s ui/package-lock.json 
   echo "setup: installing the UI's npm packages" >&2
   (cd ui && npm ci --no-audit --no-fund --loglevel=error) >&2
   cp ui/package-lock.json ui/.installed-lock
+fi
+
+# ruff for the Python helpers (bench/, fuzz/, tests/e2e, scripts), pinned, in its own venv.
+RUFF_VERSION=0.17.5
+ruff=target/tools/ruff/bin/ruff
+if ! "$ruff" --version 2>/dev/null | grep -qx "ruff $RUFF_VERSION"; then
+  echo "setup: installing ruff $RUFF_VERSION" >&2
+  python3 -m venv target/tools/ruff
+  target/tools/ruff/bin/pip install --quiet --disable-pip-version-check "ruff==$RUFF_VERSION" >&2
 fi
 
 if ((e2e)) && ! command -v tauri-driver >/dev/null 2>&1; then

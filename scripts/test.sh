@@ -26,6 +26,10 @@ echo "== lint" >&2
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 shellcheck scripts/*.sh .ci/run
+target/tools/ruff/bin/ruff check --quiet bench fuzz tests/e2e scripts
+target/tools/ruff/bin/ruff format --check --quiet bench fuzz tests/e2e scripts
+# No two modules of a crate import each other (ARCHITECTURE.md).
+python3 scripts/module-cycles.py crates/*/src src-tauri/src tests/e2e/src
 (cd ui && npm run --silent lint)
 # The clipboard's branches for the platforms this machine cannot run.
 cargo check -p tokenkeeper-clipboard --locked --target x86_64-pc-windows-gnu --target x86_64-apple-darwin

@@ -7,6 +7,7 @@ tests. Prints "ready" once watching, then one line per change:
   client-closed     the owner's connection closed while it still owned the selection (a killed
                     process: a clipboard manager may then save what it served)
 """
+
 import sys
 
 from Xlib import display

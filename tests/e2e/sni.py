@@ -11,6 +11,7 @@ calls a panel makes on an item and its com.canonical.dbusmenu menu.
   sni.py click LABEL...  clicks the item at this label path ("redis-prod ·" matches by prefix),
                          as a panel does ("clicked" event, after AboutToShow)
 """
+
 import json
 import sys
 
@@ -60,11 +61,15 @@ def watcher():
         def StatusNotifierHostRegistered(self):
             pass
 
-        @dbus.service.method(dbus.PROPERTIES_IFACE, in_signature="ss", out_signature="v")
+        @dbus.service.method(
+            dbus.PROPERTIES_IFACE, in_signature="ss", out_signature="v"
+        )
         def Get(self, interface, prop):
             return self.GetAll(interface)[prop]
 
-        @dbus.service.method(dbus.PROPERTIES_IFACE, in_signature="s", out_signature="a{sv}")
+        @dbus.service.method(
+            dbus.PROPERTIES_IFACE, in_signature="s", out_signature="a{sv}"
+        )
         def GetAll(self, interface):
             return {
                 "RegisteredStatusNotifierItems": dbus.Array(self.items, signature="s"),
@@ -88,7 +93,9 @@ def watcher():
 
 def first_item(bus):
     proxy = bus.get_object(WATCHER, WATCHER_PATH)
-    items = proxy.Get(WATCHER, "RegisteredStatusNotifierItems", dbus_interface=dbus.PROPERTIES_IFACE)
+    items = proxy.Get(
+        WATCHER, "RegisteredStatusNotifierItems", dbus_interface=dbus.PROPERTIES_IFACE
+    )
     if not items:
         sys.exit("no item registered")
     return str(items[0])
@@ -107,7 +114,9 @@ def layout(node):
 
 def menu(bus, service):
     obj = bus.get_object(service, "/MenuBar")
-    _rev, root = obj.GetLayout(0, -1, dbus.Array([], signature="s"), dbus_interface=MENU)
+    _rev, root = obj.GetLayout(
+        0, -1, dbus.Array([], signature="s"), dbus_interface=MENU
+    )
     return layout(root)["children"], obj
 
 
@@ -118,7 +127,11 @@ def main():
     bus = dbus.SessionBus()
     if command == "items":
         proxy = bus.get_object(WATCHER, WATCHER_PATH)
-        for item in proxy.Get(WATCHER, "RegisteredStatusNotifierItems", dbus_interface=dbus.PROPERTIES_IFACE):
+        for item in proxy.Get(
+            WATCHER,
+            "RegisteredStatusNotifierItems",
+            dbus_interface=dbus.PROPERTIES_IFACE,
+        ):
             print(item)
         return
     service = first_item(bus)
@@ -126,12 +139,16 @@ def main():
         obj = bus.get_object(service, "/StatusNotifierItem")
         props = obj.GetAll(ITEM, dbus_interface=dbus.PROPERTIES_IFACE)
         tip = props.get("ToolTip")
-        print(json.dumps({
-            "Status": str(props.get("Status", "")),
-            "Title": str(props.get("Title", "")),
-            "ToolTip": str(tip[2]) + "\n" + str(tip[3]) if tip else "",
-            "IconPixmaps": len(props.get("IconPixmap", [])),
-        }))
+        print(
+            json.dumps(
+                {
+                    "Status": str(props.get("Status", "")),
+                    "Title": str(props.get("Title", "")),
+                    "ToolTip": str(tip[2]) + "\n" + str(tip[3]) if tip else "",
+                    "IconPixmaps": len(props.get("IconPixmap", [])),
+                }
+            )
+        )
     elif command == "menu":
         items, _ = menu(bus, service)
         print(json.dumps(items))
@@ -139,7 +156,12 @@ def main():
         items, obj = menu(bus, service)
         node = None
         for part in sys.argv[2:]:
-            matches = [i for i in items if i["label"] == part or (part.endswith("·") and i["label"].startswith(part))]
+            matches = [
+                i
+                for i in items
+                if i["label"] == part
+                or (part.endswith("·") and i["label"].startswith(part))
+            ]
             if not matches:
                 sys.exit(f"no menu item {part!r} among {[i['label'] for i in items]}")
             node = matches[0]
@@ -147,7 +169,13 @@ def main():
             items = node["children"]
         if node is None:
             sys.exit("click what?")
-        obj.Event(dbus.Int32(node["id"]), "clicked", dbus.String("", variant_level=1), dbus.UInt32(0), dbus_interface=MENU)
+        obj.Event(
+            dbus.Int32(node["id"]),
+            "clicked",
+            dbus.String("", variant_level=1),
+            dbus.UInt32(0),
+            dbus_interface=MENU,
+        )
     else:
         sys.exit(__doc__)
 

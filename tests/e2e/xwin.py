@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 """Windows as a user's window manager sees them, for the end-to-end tests (python3-xlib).
 
-  xwin.py count TITLE   prints how many mapped top-level windows have this title
-  xwin.py close TITLE   asks each such window to close (WM_DELETE_WINDOW, as a close button does)
-  xwin.py size TITLE    prints the first such window's size as WIDTHxHEIGHT
-  xwin.py resize TITLE W H   resizes each such window, as a user dragging its corner would
+xwin.py count TITLE   prints how many mapped top-level windows have this title
+xwin.py close TITLE   asks each such window to close (WM_DELETE_WINDOW, as a close button does)
+xwin.py size TITLE    prints the first such window's size as WIDTHxHEIGHT
+xwin.py resize TITLE W H   resizes each such window, as a user dragging its corner would
 """
+
 import sys
 
-from Xlib import X, display, protocol
+from Xlib import X, display, error, protocol
 
 
 def windows(d, title):
@@ -16,15 +17,16 @@ def windows(d, title):
     stack = [d.screen().root]
     while stack:
         w = stack.pop()
+        # A window may go away while we walk the tree (BadWindow): skip it.
         try:
             children = w.query_tree().children
-        except Exception:
+        except error.XError:
             continue
         stack.extend(children)
         try:
             name = w.get_wm_name()
             mapped = w.get_attributes().map_state == X.IsViewable
-        except Exception:
+        except error.XError:
             continue
         if name == title and mapped:
             found.append(w)
@@ -42,7 +44,9 @@ def main():
         wm_delete = d.intern_atom("WM_DELETE_WINDOW")
         for w in found:
             event = protocol.event.ClientMessage(
-                window=w, client_type=wm_protocols, data=(32, [wm_delete, X.CurrentTime, 0, 0, 0])
+                window=w,
+                client_type=wm_protocols,
+                data=(32, [wm_delete, X.CurrentTime, 0, 0, 0]),
             )
             w.send_event(event)
         d.flush()

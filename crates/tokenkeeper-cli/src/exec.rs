@@ -80,7 +80,7 @@ pub async fn run(
         // The user's command gets the core size limit the user had, not TokenKeeper's 0.
         tokenkeeper_core::hardening::restore_for_command();
         let e = cmd.exec();
-        Ok(cannot_run(&shown, &e))
+        Ok(crate::token_file::cannot_run(&shown, &e))
     }
     #[cfg(not(unix))]
     {
@@ -91,17 +91,8 @@ pub async fn run(
                     .and_then(|c| u8::try_from(c).ok())
                     .unwrap_or(1),
             )),
-            Err(e) => Ok(cannot_run(&shown, &e)),
+            Err(e) => Ok(crate::token_file::cannot_run(&shown, &e)),
         }
-    }
-}
-
-/// As shells do: 127 when the command is not found, 126 when it cannot be run.
-pub(crate) fn cannot_run(program: &str, e: &std::io::Error) -> ExitCode {
-    eprintln!("tokenkeeper: cannot run {program}: {e}");
-    match e.kind() {
-        std::io::ErrorKind::NotFound => ExitCode::from(127),
-        _ => ExitCode::from(126),
     }
 }
 

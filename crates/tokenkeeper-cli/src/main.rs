@@ -120,19 +120,8 @@ async fn hook(
             keeper.edit(name, changes).await?.account.hook
         }
         (None, Some(hook)) => keeper.update_settings(|s| s.hook = hook).await?.hook,
-        (Some(name), None) => {
-            let config = tokenkeeper_core::store::config::load(&keeper.paths().config_file())?;
-            config
-                .find(name)
-                .ok_or_else(|| Error::AccountNotFound(name.to_owned()))?
-                .hook
-                .clone()
-        }
-        (None, None) => {
-            tokenkeeper_core::store::config::load(&keeper.paths().config_file())?
-                .settings
-                .hook
-        }
+        (Some(name), None) => keeper.find(name)?.hook,
+        (None, None) => keeper.settings()?.hook,
     };
     match now {
         Some(command) => println!("hook of {what}: {}", shell_words(&command)),
@@ -162,11 +151,7 @@ fn shell_words(command: &[String]) -> String {
 /// The `Authorization` scheme of the account's API (read from the config; the token may come
 /// from the agent, which does not say).
 fn scheme_of(keeper: &Keeper, name: &str) -> Result<&'static str, Error> {
-    let config = tokenkeeper_core::store::config::load(&keeper.paths().config_file())?;
-    let account = config
-        .find(name)
-        .ok_or_else(|| Error::AccountNotFound(name.to_owned()))?;
-    Ok(tokenkeeper_core::capabilities::of(account.provider).auth_scheme)
+    Ok(tokenkeeper_core::capabilities::of(keeper.find(name)?.provider).auth_scheme)
 }
 
 fn init_logging(verbose: u8, daemon: bool) {
@@ -375,10 +360,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             remove,
             clear,
         } => {
-            let config = tokenkeeper_core::store::config::load(&keeper.paths().config_file())?;
-            let account = config
-                .find(&name)
-                .ok_or_else(|| Error::AccountNotFound(name.clone()))?;
+            let account = keeper.find(&name)?;
             let mut tags = if clear {
                 Vec::new()
             } else {

@@ -65,7 +65,7 @@ pub async fn run(
         .spawn()
     {
         Ok(child) => child,
-        Err(e) => return Ok(crate::exec::cannot_run(&program.to_string_lossy(), &e)),
+        Err(e) => return Ok(cannot_run(&program.to_string_lossy(), &e)),
     };
     // Every error from here on stops the command first: it must not run on with a token file
     // that is no longer refreshed (and about to be removed).
@@ -375,6 +375,15 @@ impl Forwarded {
             std::task::Poll::Pending
         })
         .await
+    }
+}
+
+/// A program that cannot be started (for `exec` in both its forms), as shells do: 127 when the command is not found, 126 when it cannot be run.
+pub(crate) fn cannot_run(program: &str, e: &std::io::Error) -> ExitCode {
+    eprintln!("tokenkeeper: cannot run {program}: {e}");
+    match e.kind() {
+        std::io::ErrorKind::NotFound => ExitCode::from(127),
+        _ => ExitCode::from(126),
     }
 }
 

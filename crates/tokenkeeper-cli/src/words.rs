@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use tokenkeeper_core::capabilities::{self, Credential};
 use tokenkeeper_core::error::CredentialProblem;
-use tokenkeeper_core::store::{config, paths::Paths};
-use tokenkeeper_core::{Error, ProviderKind};
+use tokenkeeper_core::store::paths::Paths;
+use tokenkeeper_core::{Error, Keeper, ProviderKind};
 
 /// The flag that reads this kind of secret from stdin.
 pub fn flag(credential: Credential) -> &'static str {
@@ -64,8 +64,8 @@ pub fn needs_login_hint(err: &Error, config_dir: Option<PathBuf>) -> Option<Stri
     };
     let provider = Paths::resolve(config_dir)
         .ok()
-        .and_then(|paths| config::load(&paths.config_file()).ok())
-        .and_then(|config| config.find(name).map(|a| a.provider));
+        .and_then(|paths| Keeper::open(paths).find(name).ok())
+        .map(|account| account.provider);
     Some(match provider {
         Some(provider) => format!("run {}", login_commands(name, provider)),
         None => format!("run `tokenkeeper login {name}` with the secret on stdin"),

@@ -6,7 +6,6 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,6 +14,7 @@ use uuid::Uuid;
 
 use crate::cert::CertFingerprint;
 use crate::error::{Error, Result};
+pub use crate::provider_kind::ProviderKind;
 use crate::providers::tls::TlsSettings;
 
 /// Stable identity of an account (keychain key, lock file, state entry).
@@ -50,70 +50,6 @@ impl std::str::FromStr for AccountId {
 impl fmt::Display for AccountId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
-    }
-}
-
-/// The five supported APIs.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProviderKind {
-    /// Redis Enterprise Software REST API.
-    RedisEnterprise,
-    /// Elastic Cloud Enterprise API.
-    Ece,
-    /// Smartling Authentication API v2.
-    Smartling,
-    /// A JWT service with `/api/v1/authenticate/refresh`.
-    GenericJwt,
-    /// WordPress JWT Auth Pro plugin.
-    JwtAuthPro,
-}
-
-impl ProviderKind {
-    /// All providers, in display order.
-    pub const ALL: [Self; 5] = [
-        Self::RedisEnterprise,
-        Self::Ece,
-        Self::Smartling,
-        Self::GenericJwt,
-        Self::JwtAuthPro,
-    ];
-
-    /// The id used in config, CLI and UI.
-    pub fn id(self) -> &'static str {
-        match self {
-            Self::RedisEnterprise => "redis-enterprise",
-            Self::Ece => "ece",
-            Self::Smartling => "smartling",
-            Self::GenericJwt => "generic-jwt",
-            Self::JwtAuthPro => "jwt-auth-pro",
-        }
-    }
-
-    /// Human name (from [`crate::capabilities`]).
-    pub fn label(self) -> &'static str {
-        crate::capabilities::of(self).label
-    }
-}
-
-impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-impl FromStr for ProviderKind {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Self::ALL.into_iter().find(|p| p.id() == s).ok_or_else(|| {
-            let ids: Vec<&str> = Self::ALL.iter().map(|p| p.id()).collect();
-            Error::InvalidInput(format!(
-                "unknown provider {s:?}; expected one of: {}",
-                ids.join(", ")
-            ))
-        })
     }
 }
 

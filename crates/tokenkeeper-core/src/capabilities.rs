@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::account::ProviderKind;
+use crate::provider_kind::ProviderKind;
 
 /// A secret a user can set an account up with.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -67,6 +67,13 @@ pub struct Capabilities {
 
 /// The token lifetimes (seconds) an API that takes one accepts (Redis Enterprise: 1 s to a day).
 pub const TTL_RANGE_SECS: std::ops::RangeInclusive<u64> = 1..=86_400;
+
+impl ProviderKind {
+    /// Human name (from the table).
+    pub fn label(self) -> &'static str {
+        of(self).label
+    }
+}
 
 impl Capabilities {
     /// Checks a requested token lifetime: only an API that takes one, and in its range.

@@ -13,7 +13,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
 use crate::text::clean_server_text;
 
 /// The SHA-256 fingerprint of a DER certificate, shown as `AB:CD:…` (as
@@ -52,14 +51,20 @@ impl fmt::Debug for CertFingerprint {
     }
 }
 
+/// Text that is not a SHA-256 fingerprint, with what to give instead (an
+/// [`crate::Error::InvalidInput`] where it meets the rest of the program).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadFingerprint(pub String);
+
 impl FromStr for CertFingerprint {
-    type Err = Error;
+    type Err = BadFingerprint;
 
     /// Accepts `AB:CD:…`, plain hex in any case, and openssl's whole line
     /// (`sha256 Fingerprint=AB:CD:…`) or a `sha256:` prefix.
-    fn from_str(text: &str) -> Result<Self, Error> {
+    fn from_str(text: &str) -> Result<Self, BadFingerprint> {
         let bad = |why: &str| {
-            Error::InvalidInput(format!(
+            BadFingerprint(format!(
                 "invalid certificate fingerprint: {why}; give the SHA-256 fingerprint as \
                  `openssl x509 -noout -fingerprint -sha256` prints it (AB:CD:…, 32 bytes) or as 64 hex digits"
             ))

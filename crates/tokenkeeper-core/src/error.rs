@@ -20,9 +20,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::account::ProviderKind;
 use crate::capabilities::Credential;
 use crate::cert::CertificateProblem;
+use crate::provider_kind::ProviderKind;
 use crate::text::{UNCAPPED, clean_server_text};
 
 /// The most characters of a message made from an API's answer, once masked (then `…`).
@@ -507,6 +507,18 @@ pub enum Error {
     /// A bug of ours (a task that panicked): not the user's input, the keychain or an API.
     #[error("internal error: {0} (please report it)")]
     Internal(String),
+}
+
+impl From<crate::cert::BadFingerprint> for Error {
+    fn from(e: crate::cert::BadFingerprint) -> Self {
+        Self::InvalidInput(e.0)
+    }
+}
+
+impl From<crate::provider_kind::UnknownProvider> for Error {
+    fn from(e: crate::provider_kind::UnknownProvider) -> Self {
+        Self::InvalidInput(e.to_string())
+    }
 }
 
 impl Error {

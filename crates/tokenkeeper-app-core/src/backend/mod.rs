@@ -24,7 +24,6 @@ use tokenkeeper_core::account::{Account, AccountId};
 use tokenkeeper_core::engine::EngineCommand;
 use tokenkeeper_core::engine::events::Event;
 use tokenkeeper_core::keeper::AccountView;
-use tokenkeeper_core::store::config;
 use tokenkeeper_core::{Error, Keeper, Secret};
 use tokio::sync::{Mutex as AsyncMutex, broadcast, watch as channel};
 
@@ -307,10 +306,7 @@ impl Backend {
         let rows = match owner.as_ref().and_then(Owner::engine) {
             // The engine's states are fresher than the file; the config gives the global lead
             // and the order (read once).
-            Some(engine) => match (
-                config::load(&self.keeper.paths().config_file()),
-                engine.snapshot().await,
-            ) {
+            Some(engine) => match (self.keeper.config(), engine.snapshot().await) {
                 (Ok(cfg), Ok(snapshot)) => {
                     let lead = cfg.settings.refresh_lead();
                     let mut rows: Vec<AccountRow> = snapshot
@@ -551,12 +547,10 @@ impl Backend {
         // A minute, or half of what a token of this API works when that is less (a short-lived
         // token is handed out while it has half its time left, not rotated at every Copy).
         // This account's state alone (not every account's view, which reads the whole config).
-        let window = tokenkeeper_core::store::state::read(self.keeper.paths(), account.id)
-            .ok()
-            .and_then(|state| {
-                let works = self.keeper.works_until(account, &state)?;
-                (works - state.obtained_at?).to_std().ok()
-            });
+        let window = self.keeper.state(account.id).ok().and_then(|state| {
+            let works = self.keeper.works_until(account, &state)?;
+            (works - state.obtained_at?).to_std().ok()
+        });
         let ask = window.map_or(MIN_VALID, |w| {
             (w / 2).clamp(Duration::from_secs(1), MIN_VALID)
         });

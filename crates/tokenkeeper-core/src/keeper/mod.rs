@@ -11,7 +11,7 @@ mod secrets;
 pub mod view;
 
 pub use edit::{AccountChanges, Edited, origin_changed};
-pub use renew::{Attempt, StateSource, TokenInfo, works_until};
+pub use renew::{Attempt, StateSource, TokenInfo};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,7 +33,7 @@ use crate::store::paths::Paths;
 use crate::store::state::{self, AccountState};
 use crate::token::{TokenSet, decode_jwt};
 
-pub use view::{AccountDetail, AccountView};
+pub use view::{AccountDetail, AccountView, works_until};
 
 /// The one secret given when an account is added or its credentials are replaced.
 #[derive(Debug)]
@@ -153,6 +153,16 @@ impl Keeper {
     /// The settings for every account.
     pub fn settings(&self) -> Result<config::Settings> {
         Ok(config::load(&self.paths.config_file())?.settings)
+    }
+
+    /// The config as it is now: every account in its order, and the settings.
+    pub fn config(&self) -> Result<config::Config> {
+        config::load(&self.paths.config_file())
+    }
+
+    /// One account's state as the state file holds it (only that entry is read).
+    pub fn state(&self, id: AccountId) -> Result<AccountState> {
+        state::read(&self.paths, id)
     }
 
     /// All configured accounts.

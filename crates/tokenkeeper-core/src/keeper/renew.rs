@@ -21,7 +21,7 @@ use crate::store::keychain::SecretKind;
 use crate::store::state::{self, AccountState};
 use crate::token::TokenSet;
 
-use super::view::AccountView;
+use super::view::{AccountView, works_until};
 use super::{Keeper, blocking};
 
 /// Why no token could be had.
@@ -597,25 +597,6 @@ impl Keeper {
         }
         Ok(error)
     }
-}
-
-/// Until when an account's current token works: its expiry, or where a refresh revokes the
-/// previous token ([`crate::capabilities::Capabilities::revokes_on_refresh`]), the earliest
-/// moment the background may rotate it. Handouts promise no further; the window, the tray,
-/// Copy and `token --json` say this time.
-pub fn works_until(account: &Account, state: &AccountState) -> Option<DateTime<Utc>> {
-    let expires = state.expires_at?;
-    if !crate::capabilities::of(account.provider).revokes_on_refresh {
-        return Some(expires);
-    }
-    Some(match state.obtained_at {
-        Some(obtained) => crate::engine::policy::Policy::default().rotation_from(
-            obtained,
-            expires,
-            account.refresh_lead(),
-        ),
-        None => expires,
-    })
 }
 
 /// A JWT's issue and expiry times (`iat`, else its expiry's own moment; `exp`), if it is one.

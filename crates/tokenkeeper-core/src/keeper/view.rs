@@ -78,7 +78,7 @@ impl AccountView {
             username: account.username.clone(),
             status: state.status_with_lead(now, account.refresh_lead().or(default_lead)),
             expires_at: state.expires_at,
-            valid_until: super::renew::works_until(account, state),
+            valid_until: works_until(account, state),
             refresh_expires_at: state.refresh_expires_at,
             last_refresh: state.last_refresh,
             token_fingerprint: state.token_fingerprint.clone(),
@@ -122,4 +122,23 @@ pub struct AccountDetail {
     pub claims: Option<Map<String, Value>>,
     /// Recent attempts, oldest first (at most 50).
     pub history: Vec<crate::store::history::HistoryEntry>,
+}
+
+/// Until when an account's current token works: its expiry, or where a refresh revokes the
+/// previous token ([`crate::capabilities::Capabilities::revokes_on_refresh`]), the earliest
+/// moment the background may rotate it. Handouts promise no further; the window, the tray,
+/// Copy and `token --json` say this time.
+pub fn works_until(account: &Account, state: &AccountState) -> Option<DateTime<Utc>> {
+    let expires = state.expires_at?;
+    if !crate::capabilities::of(account.provider).revokes_on_refresh {
+        return Some(expires);
+    }
+    Some(match state.obtained_at {
+        Some(obtained) => crate::engine::policy::Policy::default().rotation_from(
+            obtained,
+            expires,
+            account.refresh_lead(),
+        ),
+        None => expires,
+    })
 }

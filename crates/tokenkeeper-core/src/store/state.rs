@@ -303,7 +303,7 @@ pub fn read(paths: &Paths, id: AccountId) -> Result<AccountState> {
         Err(e) => return Err(Error::io(&path, e)),
     };
     let mut de = serde_json::Deserializer::from_slice(&bytes);
-    match super::stream::StateEntrySeed(id)
+    match super::stream::StateEntrySeed::<AccountState>(id, std::marker::PhantomData)
         .deserialize(&mut de)
         .and_then(|found| de.end().map(|()| found))
     {

@@ -3,11 +3,11 @@
 //! once, even for a moment.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::config::Settings;
-use super::state::AccountState;
 use crate::account::{Account, AccountId};
 
 /// The config object, its `accounts` handed one by one to a callback; the other keys are
@@ -68,21 +68,21 @@ impl<'de, F: FnMut(Account)> Visitor<'de> for AccountsSeed<'_, F> {
     }
 }
 
-/// A state file object, of which only one account's entry is parsed (the others are skipped
-/// as JSON, unchecked). Gives the file's `version` (`None` when absent) and the entry, if
-/// present.
-pub struct StateEntrySeed(pub AccountId);
+/// A state file object, of which only one account's entry `T` is parsed (the others are
+/// skipped as JSON, unchecked). Gives the file's `version` (`None` when absent) and the entry,
+/// if present.
+pub struct StateEntrySeed<T>(pub AccountId, pub PhantomData<T>);
 
-impl<'de> DeserializeSeed<'de> for StateEntrySeed {
-    type Value = (Option<u32>, Option<AccountState>);
+impl<'de, T: serde::Deserialize<'de>> DeserializeSeed<'de> for StateEntrySeed<T> {
+    type Value = (Option<u32>, Option<T>);
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
         de.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for StateEntrySeed {
-    type Value = (Option<u32>, Option<AccountState>);
+impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for StateEntrySeed<T> {
+    type Value = (Option<u32>, Option<T>);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a TokenKeeper state object")
@@ -93,7 +93,7 @@ impl<'de> Visitor<'de> for StateEntrySeed {
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
                 "version" => version = Some(map.next_value()?),
-                "accounts" => entry = map.next_value_seed(EntrySeed(self.0))?,
+                "accounts" => entry = map.next_value_seed(EntrySeed(self.0, PhantomData))?,
                 _ => drop(map.next_value::<IgnoredAny>()?),
             }
         }
@@ -102,18 +102,18 @@ impl<'de> Visitor<'de> for StateEntrySeed {
 }
 
 /// The `accounts` map of a state file: the entry of one id, the rest skipped.
-struct EntrySeed(AccountId);
+struct EntrySeed<T>(AccountId, PhantomData<T>);
 
-impl<'de> DeserializeSeed<'de> for EntrySeed {
-    type Value = Option<AccountState>;
+impl<'de, T: serde::Deserialize<'de>> DeserializeSeed<'de> for EntrySeed<T> {
+    type Value = Option<T>;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
         de.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for EntrySeed {
-    type Value = Option<AccountState>;
+impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for EntrySeed<T> {
+    type Value = Option<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("accounts by id")
@@ -123,7 +123,7 @@ impl<'de> Visitor<'de> for EntrySeed {
         let mut found = None;
         while let Some(id) = map.next_key::<AccountId>()? {
             if id == self.0 {
-                found = Some(map.next_value::<AccountState>()?);
+                found = Some(map.next_value::<T>()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
