@@ -15,6 +15,7 @@ esac
 
 scripts/setup.sh >&2
 (cd ui && npm run --silent build >/dev/null) >&2
-# tauri.conf.json has no devUrl, so a plain cargo build embeds ui/dist.
-cargo build --locked -p tokenkeeper-app "${cargo_flags[@]}" >&2
+# tauri.conf.json has no devUrl, so a plain cargo build embeds ui/dist. The background (and
+# the CLI) go beside the app, where it looks for them.
+cargo build --locked -p tokenkeeper-app -p tokenkeeper-background -p tokenkeeper-cli "${cargo_flags[@]}" >&2
 echo "$(pwd)/target/$profile/tokenkeeper-app"

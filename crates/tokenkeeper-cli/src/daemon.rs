@@ -31,10 +31,7 @@ pub async fn run(keeper: Keeper, tray: bool) -> Result<(), Error> {
 /// no such binary, or it cannot be run (then the daemon runs here).
 pub fn exec_background(config_dir: &Path, tray: bool, verbose: u8) {
     use std::os::unix::process::CommandExt;
-    let Some(binary) = tokenkeeper_app_core::background::sibling_program(
-        "tokenkeeper-background",
-        "TOKENKEEPER_BACKGROUND",
-    ) else {
+    let Some(binary) = tokenkeeper_app_core::background::background_program() else {
         return;
     };
     let mut cmd = std::process::Command::new(&binary);

@@ -84,8 +84,11 @@ pub trait Launch: Send + Sync + std::fmt::Debug {
     fn launch(&self) -> Result<(), String>;
 }
 
-/// Starts `tokenkeeper daemon --config-dir DIR` detached ([`spawn_detached`]), its output in
-/// `log`.
+/// Starts the background for a config directory detached ([`spawn_detached`]), its output in
+/// `log`: `tokenkeeper daemon --config-dir DIR` when the CLI is beside this executable (or
+/// named by `TOKENKEEPER_CLI`; it becomes `tokenkeeper-background`, its command line kept, so
+/// `pgrep -f 'tokenkeeper daemon'` and service managers see one name), else the background's
+/// own binary beside it ([`background_program`]), else `tokenkeeper` on `PATH`.
 #[derive(Debug)]
 pub struct DaemonLauncher {
     program: PathBuf,
@@ -94,14 +97,44 @@ pub struct DaemonLauncher {
 }
 
 impl DaemonLauncher {
-    /// Starts [`cli_program`] for this config directory.
+    /// Starts the CLI beside this executable, else [`background_program`], else
+    /// `tokenkeeper` on `PATH`, for this config directory.
     pub fn new(paths: &Paths) -> Self {
+        let program = sibling_program("tokenkeeper", "TOKENKEEPER_CLI")
+            .or_else(background_program)
+            .unwrap_or_else(|| PathBuf::from("tokenkeeper"));
+        Self::with_program(program, paths)
+    }
+
+    /// Starts `program` (either binary: both take `daemon --config-dir DIR`).
+    pub fn with_program(program: PathBuf, paths: &Paths) -> Self {
         Self {
-            program: cli_program(),
+            program,
             config_dir: paths.dir().to_owned(),
             log: log_path(paths),
         }
     }
+}
+
+/// What to do when no background program can be found or run: the message is the fix.
+pub fn cannot_start(program: &Path, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        format!(
+            "its program was not found ({}). The tokenkeeper package installs it beside the \
+             app; in a source tree, build it beside the app with `cargo build -p \
+             tokenkeeper-background -p tokenkeeper-cli` (scripts/build-app.sh does), or set \
+             TOKENKEEPER_BACKGROUND to its path",
+            program.display()
+        )
+    } else {
+        format!("cannot start {}: {e}", program.display())
+    }
+}
+
+/// The background's own binary: `TOKENKEEPER_BACKGROUND`, else `tokenkeeper-background` beside
+/// this executable.
+pub fn background_program() -> Option<PathBuf> {
+    sibling_program("tokenkeeper-background", "TOKENKEEPER_BACKGROUND")
 }
 
 /// One of TokenKeeper's binaries: the path in `env` when set, else `name` beside this
@@ -166,8 +199,7 @@ impl Launch for DaemonLauncher {
             Some(Ok(file)) => cmd.stderr(file),
             _ => cmd.stderr(std::process::Stdio::null()),
         };
-        spawn_detached(&mut cmd)
-            .map_err(|e| format!("cannot start {}: {e}", self.program.display()))
+        spawn_detached(&mut cmd).map_err(|e| cannot_start(&self.program, &e))
     }
 }
 
@@ -265,4 +297,61 @@ async fn wait_for(remote: &Remote) -> Result<(), String> {
         START_WITHIN.as_secs(),
         remote.path().with_extension("log").display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use tokenkeeper_core::store::paths::Paths;
+
+    use super::{DaemonLauncher, Launch};
+
+    #[test]
+    fn a_missing_background_program_is_reported_as_its_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path().join("config"));
+        let missing = dir.path().join("no-such-dir/tokenkeeper-background");
+        let err = DaemonLauncher::with_program(missing.clone(), &paths)
+            .launch()
+            .unwrap_err();
+        assert!(err.contains(&missing.display().to_string()), "{err}");
+        assert!(err.contains("installs it beside the app"), "{err}");
+        assert!(
+            err.contains("cargo build -p tokenkeeper-background -p tokenkeeper-cli"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("No such file"),
+            "the fix, not the errno: {err}"
+        );
+    }
+
+    #[test]
+    fn the_program_found_is_started_with_the_config_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path().join("config"));
+        let seen = dir.path().join("args");
+        let program = dir.path().join("tokenkeeper-background");
+        std::fs::write(
+            &program,
+            format!(
+                "#!/bin/sh\necho \"$@\" > {}.tmp\nmv {0}.tmp {0}\n",
+                seen.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        DaemonLauncher::with_program(program, &paths)
+            .launch()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !seen.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(
+            std::fs::read_to_string(&seen).unwrap().trim(),
+            format!("daemon --config-dir {}", paths.dir().display())
+        );
+    }
 }
