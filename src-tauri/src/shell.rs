@@ -128,6 +128,10 @@ pub async fn start(config_dir: Option<PathBuf>, demo: bool) -> Result<Shell, App
         cli_program(),
         config_dir.clone(),
     );
+    // An older version's Start at login entry becomes ours (the demo leaves it alone).
+    if !demo && let Err(e) = autostart.migrate() {
+        tracing::warn!(error = %e, "cannot replace the older Start at login entry");
+    }
     if demo {
         let demo = Demo::start().await?;
         let backend = Backend::start(

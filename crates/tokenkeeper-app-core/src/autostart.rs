@@ -5,7 +5,9 @@
 //! which the second exits at once (the engine lock), so the README names one.
 //!
 //! An entry written by an older version (`tokenkeeper-app --hidden`, the Tauri autostart
-//! plugin's `TokenKeeper.desktop`) counts as enabled, and is replaced when the setting is saved.
+//! plugin's `TokenKeeper.desktop`) is replaced by ours when the window starts
+//! ([`Autostart::migrate`]): the user's choice is kept, the old file is gone, and only ours
+//! counts as Start at login.
 
 use std::path::{Path, PathBuf};
 
@@ -41,9 +43,18 @@ impl Autostart {
         }
     }
 
-    /// Whether an entry (ours, or an older version's) starts TokenKeeper at login.
+    /// Whether our entry starts TokenKeeper at login.
     pub fn is_enabled(&self) -> bool {
-        self.dir.join(FILE).is_file() || self.dir.join(OLD_FILE).is_file()
+        self.dir.join(FILE).is_file()
+    }
+
+    /// Replaces an older version's entry with ours (Start at login stays on); nothing when
+    /// there is none.
+    pub fn migrate(&self) -> std::io::Result<()> {
+        if self.dir.join(OLD_FILE).is_file() {
+            self.set(true)?;
+        }
+        Ok(())
     }
 
     /// The entry's text.
@@ -136,7 +147,7 @@ mod tests {
     }
 
     #[test]
-    fn an_older_versions_entry_counts_and_is_replaced() {
+    fn an_older_versions_entry_is_replaced_by_ours_and_only_ours_counts() {
         let dir = tempfile::tempdir().unwrap();
         let auto = dir.path().join("autostart");
         std::fs::create_dir_all(&auto).unwrap();
@@ -146,13 +157,18 @@ mod tests {
         )
         .unwrap();
         let a = Autostart::new(auto.clone(), "/usr/bin/tokenkeeper".into(), None);
-        assert!(a.is_enabled());
-        a.set(true).unwrap();
-        assert!(!auto.join(OLD_FILE).exists());
+        assert!(!a.is_enabled(), "the old entry is not ours");
+        a.migrate().unwrap();
+        assert!(a.is_enabled(), "the user's choice is kept");
+        assert!(!auto.join(OLD_FILE).exists(), "the old entry is gone");
         assert!(
             std::fs::read_to_string(auto.join(FILE))
                 .unwrap()
                 .contains("Exec=/usr/bin/tokenkeeper daemon\n")
         );
+        // Without an old entry, nothing is written.
+        a.set(false).unwrap();
+        a.migrate().unwrap();
+        assert!(!a.is_enabled());
     }
 }
