@@ -193,6 +193,17 @@ fn exit_code(err: &Error) -> u8 {
     }
 }
 
+/// The exit code of the failure that most needs the user, of several (`refresh --all`): the
+/// keychain (4), a changed address (7), a login (3), an API's refusal (6), a lifetime too short
+/// (8), bad input (2), anything else (1), and last a temporary failure (5), which passes alone.
+fn worst(codes: &[u8]) -> Option<u8> {
+    const ORDER: [u8; 8] = [4, 7, 3, 6, 8, 2, 1, 5];
+    codes
+        .iter()
+        .copied()
+        .min_by_key(|c| ORDER.iter().position(|o| o == c).unwrap_or(ORDER.len()))
+}
+
 /// What to do next, when the error alone does not say it.
 fn hint(err: &Error, context: &Context) -> Option<String> {
     if let Some(problem) = err.api().and_then(|e| e.certificate.as_deref()) {
@@ -392,7 +403,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             command,
         } => hook(&keeper, name.as_deref(), clear, command).await?,
         Command::Refresh { name: None, .. } => {
-            let mut failed = 0;
+            let mut failures = Vec::new();
             for (name, result) in keeper.refresh_all().await? {
                 match result {
                     Ok(view) => println!(
@@ -400,13 +411,13 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                         output::expires_in(view.expires_at, Utc::now())
                     ),
                     Err(e) => {
-                        failed += 1;
                         eprintln!("tokenkeeper: {name}: {}", words::message(&e));
+                        failures.push(exit_code(&e));
                     }
                 }
             }
-            if failed > 0 {
-                return Ok(ExitCode::FAILURE);
+            if let Some(code) = worst(&failures) {
+                return Ok(ExitCode::from(code));
             }
         }
     }

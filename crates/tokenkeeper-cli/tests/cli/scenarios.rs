@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use tokenkeeper_core::token::decode_claims;
-use tokenkeeper_emulators::{Api, Fault, FaultAction, FaultTarget};
+use tokenkeeper_emulators::{Api, Emulator, Fault, FaultAction, FaultTarget};
 
 use crate::helpers::{Env, USER, blocking, start};
 
@@ -196,6 +196,43 @@ async fn status_and_last_error_persist_between_runs() {
         assert_eq!(item["status"], "fresh");
         assert_eq!(item["last_error"], Value::Null);
         e.run(&["remove", "s"], None).ok();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refresh_all_exits_with_the_class_of_its_worst_failure() {
+    let flaky = Arc::new(start(Api::Smartling).await);
+    let refused = Arc::new(start(Api::Smartling).await);
+    let env = Arc::new(Env::new());
+    let (e, fl, rf) = (env.clone(), flaky.clone(), refused.clone());
+    blocking(move || {
+        e.add("flaky", &fl).0.ok();
+        e.add("refused", &rf).0.ok();
+        let down = |emu: &Emulator| {
+            emu.push_fault(Fault {
+                target: FaultTarget::Refresh,
+                times: 1,
+                action: FaultAction::ApiError { status: 503 },
+            })
+        };
+        // A temporary failure alone: 5, try again.
+        down(&fl);
+        let run = e.run(&["refresh", "--all"], None);
+        assert_eq!(run.code, 5, "{}", run.stderr);
+        assert!(run.stdout.contains("refreshed refused"), "{}", run.stdout);
+        // With an account that needs a login beside it: 3, what the user must do.
+        down(&fl);
+        rf.set_password(USER, "a-new-password");
+        rf.revoke_all();
+        let run = e.run(&["refresh", "--all"], None);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("flaky"),
+            "both are said: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("refused"), "{}", run.stderr);
     })
     .await;
 }
