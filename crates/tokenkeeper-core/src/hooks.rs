@@ -3,7 +3,8 @@
 //! the settings name one for every account (`Settings::hook`); program and arguments, no shell.
 //!
 //! Run by whoever runs the engine (the background, `tokenkeeper daemon`), after each refresh or
-//! login that brought a new token, never by the demo. The command gets the account's name, API,
+//! login that brought a new token, its own or another process's while it ran (seen in the state
+//! file), never by the demo. The command gets the account's name, API,
 //! expiry and fingerprint in its environment (`TOKENKEEPER_ACCOUNT`, `TOKENKEEPER_PROVIDER`,
 //! `TOKENKEEPER_EXPIRES_AT`, `TOKENKEEPER_FINGERPRINT`) and **the token on its stdin only**:
 //! never in its arguments or environment, where other users' `ps` could see it. It has
@@ -44,15 +45,18 @@ pub fn command_for<'a>(
 }
 
 /// Follows the engine's events and runs the hook after each new token, one at a time per
-/// event, until the channel closes.
+/// event, until the channel closes: the engine's own (`Refreshed`) and one another process
+/// brought (`tokenkeeper refresh`, `login`, a handout that refreshed), which the engine learns
+/// from the state file (`Reloaded` with a token it had not seen, made since this began).
 pub fn follow(
     keeper: Keeper,
     mut events: broadcast::Receiver<Event>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut seen = NewTokens::new(Utc::now());
         loop {
             match events.recv().await {
-                Ok(event) if event.kind == EventKind::Refreshed => {
+                Ok(event) if seen.is_new(&event) => {
                     let keeper = keeper.clone();
                     tokio::spawn(async move { on_new_token(&keeper, &event).await });
                 }
@@ -69,8 +73,39 @@ pub fn follow(
     })
 }
 
+/// Which events bring a token the hook has not had: the last token seen of each account.
+struct NewTokens {
+    since: DateTime<Utc>,
+    last: std::collections::HashMap<crate::account::AccountId, String>,
+}
+
+impl NewTokens {
+    fn new(since: DateTime<Utc>) -> Self {
+        Self {
+            since,
+            last: std::collections::HashMap::new(),
+        }
+    }
+
+    fn is_new(&mut self, event: &Event) -> bool {
+        let Some(fingerprint) = event.token_fingerprint.clone() else {
+            return event.kind == EventKind::Refreshed;
+        };
+        let before = self.last.insert(event.account, fingerprint.clone());
+        match event.kind {
+            EventKind::Refreshed => true,
+            EventKind::Reloaded => match before {
+                Some(before) => before != fingerprint,
+                // Not seen yet: new when it was made while this ran.
+                None => event.last_refresh.is_some_and(|at| at >= self.since),
+            },
+            _ => false,
+        }
+    }
+}
+
 async fn on_new_token(keeper: &Keeper, event: &Event) {
-    let Ok(config) = crate::store::config::load(&keeper.paths().config_file()) else {
+    let Ok(config) = keeper.config() else {
         return;
     };
     let Some(account) = config.accounts.iter().find(|a| a.id == event.account) else {

@@ -691,3 +691,45 @@ async fn a_hook_gets_every_new_token_on_its_stdin_only() {
     );
     env.run(&["token", "bad", "--min-valid", "1"], None).ok();
 }
+
+/// A new token made by another process while the background runs (`tokenkeeper refresh`) gets
+/// the hook too: the background learns it from the state file and runs the hook once for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hook_runs_for_a_token_another_process_made_while_the_background_runs() {
+    // Hour-long tokens: the background makes none of its own in this test.
+    let emu = short_lived(Api::Smartling, 3600).await;
+    let env = Env::new();
+    add_short(&env, "acc", &emu, 3600);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("hook.log");
+    let script = format!(
+        r#"echo "$TOKENKEEPER_FINGERPRINT" >> {}; cat > /dev/null"#,
+        log.display()
+    );
+    env.run(&["hook", "acc", "--", "sh", "-c", &script], None)
+        .ok();
+    let daemon = Daemon::start(&env);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(!log.exists(), "no new token yet, no hook");
+    env.run(&["refresh", "acc"], None).ok();
+    let fingerprint = env.run(&["token", "acc", "--json"], None).ok().json()["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let until = std::time::Instant::now() + Duration::from_secs(20);
+    while !std::fs::read_to_string(&log).is_ok_and(|t| t.contains(&fingerprint)) {
+        assert!(
+            std::time::Instant::now() < until,
+            "the hook did not run for {fingerprint}: {:?}",
+            std::fs::read_to_string(&log)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    drop(daemon);
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("{fingerprint}\n"),
+        "once, for that token"
+    );
+}
