@@ -59,11 +59,14 @@ pub async fn run(
     // Listening before the command starts: a signal sent meanwhile is passed on too, and a
     // failure here leaves no command behind.
     let mut signals = Forwarded::new()?;
-    let mut child = match tokio::process::Command::new(program)
-        .args(args)
-        .env(var, &file)
-        .spawn()
-    {
+    // The command gets the core size limit the user had, not TokenKeeper's 0 (as plain `exec`).
+    let spawned = tokenkeeper_core::hardening::with_users_core_limit(|| {
+        tokio::process::Command::new(program)
+            .args(args)
+            .env(var, &file)
+            .spawn()
+    });
+    let mut child = match spawned {
         Ok(child) => child,
         Err(e) => return Ok(cannot_run(&program.to_string_lossy(), &e)),
     };

@@ -72,6 +72,30 @@ pub fn restore_for_command() {
     }
 }
 
+/// Runs `spawn` (which starts a command that outlives it, as `exec --token-file` does) with the
+/// core size limit the process started with, then sets it to 0 again: the command inherits the
+/// user's limit. This process stays non-dumpable meanwhile, so the moment between makes no core
+/// of it either.
+pub fn with_users_core_limit<T>(spawn: impl FnOnce() -> T) -> T {
+    restore_for_command();
+    let spawned = spawn();
+    #[cfg(unix)]
+    if STARTED_WITH.get().is_some() {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let maximum = getrlimit(Resource::Core).maximum;
+        if let Err(e) = setrlimit(
+            Resource::Core,
+            Rlimit {
+                current: Some(0),
+                maximum,
+            },
+        ) {
+            tracing::warn!("cannot set the core size limit to 0 again: {e}");
+        }
+    }
+    spawned
+}
+
 /// This process's dump settings, as the kernel reports them.
 pub fn state() -> DumpState {
     #[cfg(target_os = "linux")]
