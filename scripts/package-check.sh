@@ -97,6 +97,7 @@ check "nothing of the package is left under /usr" bash -c "
   [ -n '$files' ] && [ \$left = 0 ]"
 
 check "the .rpm's metadata" bash -c "rpm -qip '$rpm' | grep -q '^Name *: tokenkeeper' && rpm -qip '$rpm' | grep -q '^License *: MIT OR Apache-2.0' && rpm -qip '$rpm' | grep -q '^URL *: http'"
+check "the .rpm recommends a Secret Service, as the .deb does" bash -c "rpm -qp --recommends '$rpm' | grep -q gnome-keyring"
 check "the .rpm requires WebKitGTK and GTK" bash -c "rpm -qpR '$rpm' | grep -q libwebkit2gtk-4.1 && rpm -qpR '$rpm' | grep -q libgtk-3"
 check "the .rpm carries the app, the CLI, the background, completions, man page, unit, desktop entry and icons" bash -c "
   list=\$(rpm -qlp '$rpm')
