@@ -56,6 +56,7 @@ check "bash completes 'tokenkeeper to' with token" bash -c '
   printf "%s\n" "${COMPREPLY[@]}" | grep -qx token'
 check "zsh and fish completions are installed" test -s /usr/share/zsh/vendor-completions/_tokenkeeper -a -s /usr/share/fish/vendor_completions.d/tokenkeeper.fish
 check "the man page is installed and names the commands" bash -c "man -l /usr/share/man/man1/tokenkeeper.1 2>/dev/null | grep -q 'tokenkeeper' || grep -q '^.TH tokenkeeper 1' /usr/share/man/man1/tokenkeeper.1"
+check "a man page per command, each with its options and exit status" bash -c "for c in add token exec refresh daemon; do f=/usr/share/man/man1/tokenkeeper-\$c.1; grep -q '^.SH OPTIONS' \$f && grep -q 'Exit status' \$f || { echo \"\$f\"; exit 1; }; done"
 check "the systemd user unit is hardened (private files, no core dumps, no privileges, no writable code)" bash -c "for d in UMask=0077 LimitCORE=0 NoNewPrivileges=yes 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' LockPersonality=yes MemoryDenyWriteExecute=yes SystemCallArchitectures=native; do grep -qx \"\$d\" /usr/lib/systemd/user/tokenkeeper-daemon.service || { echo \"missing: \$d\"; exit 1; }; done"
 check "the systemd user unit runs the daemon and is not enabled" bash -c "grep -qx 'ExecStart=/usr/bin/tokenkeeper daemon' /usr/lib/systemd/user/tokenkeeper-daemon.service && ! ls /etc/systemd/user/*.wants/tokenkeeper-daemon.service 2>/dev/null"
 check "a background started before an upgrade keeps serving the upgraded window" bash -c '
@@ -103,7 +104,7 @@ check "the .rpm carries the app, the CLI, the background, completions, man page,
   list=\$(rpm -qlp '$rpm')
   for f in /usr/bin/tokenkeeper-app /usr/bin/tokenkeeper /usr/bin/tokenkeeper-background /usr/share/bash-completion/completions/tokenkeeper \
       /usr/share/zsh/vendor-completions/_tokenkeeper /usr/share/fish/vendor_completions.d/tokenkeeper.fish \
-      /usr/share/man/man1/tokenkeeper.1 /usr/lib/systemd/user/tokenkeeper-daemon.service \
+      /usr/share/man/man1/tokenkeeper.1 /usr/share/man/man1/tokenkeeper-token.1 /usr/lib/systemd/user/tokenkeeper-daemon.service \
       /usr/share/applications/tokenkeeper.desktop /usr/share/icons/hicolor/256x256/apps/tokenkeeper-app.png; do
     grep -qx \"\$f\" <<<\"\$list\" || { echo \"missing \$f\"; exit 1; }
   done"

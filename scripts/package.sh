@@ -28,7 +28,7 @@ if [ "$profile" = debug ]; then
 else
   cargo build --locked "${cargo_flags[@]}" -p tokenkeeper-app -p tokenkeeper-cli -p tokenkeeper-background >&2
 fi
-for f in tokenkeeper tokenkeeper-background share/tokenkeeper.bash share/_tokenkeeper share/tokenkeeper.fish share/tokenkeeper.1; do
+for f in tokenkeeper tokenkeeper-background share/tokenkeeper.bash share/_tokenkeeper share/tokenkeeper.fish share/man1/tokenkeeper.1 share/man1/tokenkeeper-token.1; do
   [ -f "target/$profile/$f" ] || { echo "package: target/$profile/$f is missing" >&2; exit 1; }
 done
 
