@@ -269,8 +269,9 @@ impl Runner {
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|_| {
-                        let error = Error::InvalidInput(
-                            "internal error while renewing the token (see the log)".to_owned(),
+                        let error = Error::Internal(
+                            "an internal error while renewing the token (a bug: see the log)"
+                                .to_owned(),
                         );
                         let mut state = state.clone();
                         state.apply_failure(&error, clock.now(), false);

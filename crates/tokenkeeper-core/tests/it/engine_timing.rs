@@ -25,6 +25,7 @@ enum Step {
     Ok,
     Transient(Option<u64>),
     NeedsLogin,
+    Panic,
 }
 
 #[derive(Debug)]
@@ -108,6 +109,7 @@ impl Attempter for Scripted {
         let step = self.script.lock().unwrap().pop_front().unwrap_or(Step::Ok);
         let now = self.clock.now();
         let result = match step {
+            Step::Panic => panic!("a scripted bug"),
             Step::Ok => {
                 let set = TokenSet {
                     access: Secret::new("t"),
@@ -518,5 +520,32 @@ async fn the_state_file_is_read_again_only_after_another_process_wrote_it() {
         Some(until),
         "the promise was taken"
     );
+    engine.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_attempt_is_an_internal_error_and_is_tried_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Scripted::new(dir.path(), 3600);
+    fake.script(&[Step::Panic]);
+    let acc = account(0);
+    let id = acc.id;
+    let engine = start(&fake, vec![acc], 8).await;
+    wait(1).await;
+    let snapshot = engine.snapshot().await.unwrap();
+    let entry = &snapshot[0];
+    assert!(!entry.in_flight, "the account is not left in flight");
+    let error = entry
+        .state
+        .last_error
+        .clone()
+        .expect("the failure is recorded");
+    assert_eq!(error.code.as_deref(), Some("internal"), "{error:?}");
+    assert!(error.message.contains("a bug"), "{error:?}");
+    assert!(entry.next_refresh_at.is_some(), "and tried again later");
+    wait(120).await;
+    assert_eq!(fake.count(id), 2, "tried again after its backoff");
+    let snapshot = engine.snapshot().await.unwrap();
+    assert!(snapshot[0].state.last_error.is_none(), "and it worked");
     engine.shutdown().await;
 }
