@@ -303,12 +303,17 @@ async fn a_killed_background_is_shown_in_the_window_and_started_again() -> Resul
         })
         .await?;
         ensure!(second != first);
+        // "stopped unexpectedly; starting it again…" first, then, once the new one answers:
         app.wait_for("[data-banner=warn]", 20).await?;
-        let said = app.text("[data-banner=warn]").await?;
-        ensure!(
-            said.contains("stopped unexpectedly once") && said.contains("started again"),
-            "{said}"
-        );
+        let said = eventually(20, "the banner saying it started again", async || {
+            let said = app.text("[data-banner=warn]").await?;
+            Ok(
+                (said.contains("stopped unexpectedly once") && said.contains("started again"))
+                    .then_some(said),
+            )
+        })
+        .await;
+        ensure!(said.is_ok(), "{:?}", app.text("[data-banner=warn]").await);
         // And it works: Copy goes through the new background.
         app.click_css(&format!("{} [data-action=copy]", card("acc")))
             .await?;
