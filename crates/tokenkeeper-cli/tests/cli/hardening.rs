@@ -57,40 +57,26 @@ async fn a_command_started_by_exec_gets_the_users_core_limit_back() {
     let (e, em) = (env.clone(), emu.clone());
     blocking(move || {
         e.add("acc", &em).0.ok();
-        // The user's own soft limit (what `ulimit -c` set), not TokenKeeper's 0.
-        let script = format!(
-            "ulimit -S -c 1024 && exec '{}' --config-dir '{}' exec acc -- sh -c 'ulimit -S -c'",
-            env!("CARGO_BIN_EXE_tokenkeeper"),
-            e.config_dir().display()
-        );
-        let out = std::process::Command::new("sh")
-            .args(["-c", &script])
-            .env_remove("TOKENKEEPER_CONFIG_DIR")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1024");
-        // The same with --token-file, where TokenKeeper stays to keep the file fresh.
-        let script = format!(
-            "ulimit -S -c 1024 && exec '{}' --config-dir '{}' exec acc --token-file -- sh -c 'ulimit -S -c'",
-            env!("CARGO_BIN_EXE_tokenkeeper"),
-            e.config_dir().display()
-        );
-        let out = std::process::Command::new("sh")
-            .args(["-c", &script])
-            .env_remove("TOKENKEEPER_CONFIG_DIR")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1024");
+        // The user's own soft limit (what `ulimit -c` set), not TokenKeeper's 0: plain `exec`,
+        // and `--token-file`, where TokenKeeper stays to keep the file fresh.
+        for form in ["", "--token-file"] {
+            let script = format!(
+                "ulimit -S -c 1024 && exec '{}' --config-dir '{}' exec acc {form} -- sh -c 'ulimit -S -c'",
+                env!("CARGO_BIN_EXE_tokenkeeper"),
+                e.config_dir().display()
+            );
+            let out = std::process::Command::new("sh")
+                .args(["-c", &script])
+                .env_remove("TOKENKEEPER_CONFIG_DIR")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{form}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1024", "{form}");
+        }
     })
     .await;
 }
