@@ -30,6 +30,7 @@ pub mod hardening;
 #[cfg(unix)]
 pub mod hooks;
 pub mod keeper;
+pub mod mask;
 pub mod provider_kind;
 pub mod providers;
 pub mod secret;
