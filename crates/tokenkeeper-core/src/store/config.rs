@@ -99,23 +99,34 @@ pub fn load(path: &Path) -> Result<Config> {
 pub fn parse(path: &Path, text: &str) -> Result<Config> {
     check_version(path, text)?;
     let config: Config = serde_json::from_str(text).map_err(|e| corrupt(path, &describe(&e)))?;
-    let mut names = HashSet::new();
-    let mut ids = HashSet::new();
+    let mut unique = Unique::default();
     for account in &config.accounts {
-        if !names.insert(account.name.as_str()) {
-            return Err(corrupt(
-                path,
-                &format!("account name {:?} appears twice", account.name),
-            ));
-        }
-        if !ids.insert(account.id) {
-            return Err(corrupt(
-                path,
-                &format!("account id {} appears twice", account.id),
-            ));
-        }
+        unique
+            .check(account)
+            .map_err(|reason| corrupt(path, &reason))?;
     }
     Ok(config)
+}
+
+/// The rule that no two accounts share a name or an id, checked one account at a time (by
+/// [`parse`], and by the digests' stream, which never holds every account).
+#[derive(Default)]
+pub(super) struct Unique {
+    names: HashSet<String>,
+    ids: HashSet<crate::account::AccountId>,
+}
+
+impl Unique {
+    /// Takes `account` in; why not, when its name or id came before.
+    pub(super) fn check(&mut self, account: &Account) -> std::result::Result<(), String> {
+        if !self.names.insert(account.name.clone()) {
+            return Err(format!("account name {:?} appears twice", account.name));
+        }
+        if !self.ids.insert(account.id) {
+            return Err(format!("account id {} appears twice", account.id));
+        }
+        Ok(())
+    }
 }
 
 /// Valid JSON with a `version` this build understands.

@@ -1,7 +1,6 @@
 //! A digest of each account's settings, for the keeper's check under the lock that an account
 //! is still what the config file holds (see [`Cache`]), read one account at a time.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use serde::de::DeserializeSeed;
@@ -85,17 +84,15 @@ fn digests_of(path: &Path) -> Result<Digests> {
         return Ok(Digests::new());
     };
     config::check_version(path, &text)?;
-    let mut names = HashSet::new();
+    let mut unique = config::Unique::default();
     let mut digests = Digests::new();
     let mut duplicate = None;
     let mut each = |account: Account| {
-        if duplicate.is_some() {
-            return;
-        }
-        if !names.insert(account.name.clone()) {
-            duplicate = Some(format!("account name {:?} appears twice", account.name));
-        } else if digests.insert(account.id, digest(&account)).is_some() {
-            duplicate = Some(format!("account id {} appears twice", account.id));
+        if duplicate.is_none() {
+            match unique.check(&account) {
+                Ok(()) => drop(digests.insert(account.id, digest(&account))),
+                Err(reason) => duplicate = Some(reason),
+            }
         }
     };
     let mut de = serde_json::Deserializer::from_str(&text);
