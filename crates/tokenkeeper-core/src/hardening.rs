@@ -27,17 +27,10 @@ pub fn harden() -> Result<DumpState, String> {
         .map_err(|e| format!("cannot make the process non-dumpable: {e}"))?;
     #[cfg(unix)]
     {
-        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
-        let before = getrlimit(Resource::Core);
+        let before = rustix::process::getrlimit(rustix::process::Resource::Core);
         STARTED_WITH.get_or_init(|| before.current);
-        setrlimit(
-            Resource::Core,
-            Rlimit {
-                current: Some(0),
-                maximum: before.maximum,
-            },
-        )
-        .map_err(|e| format!("cannot set the core size limit to 0: {e}"))?;
+        set_soft_core_limit(Some(0))
+            .map_err(|e| format!("cannot set the core size limit to 0: {e}"))?;
     }
     Ok(state())
 }
@@ -60,15 +53,7 @@ pub fn report(hardened: &Result<DumpState, String>) {
 pub fn restore_for_command() {
     #[cfg(unix)]
     if let Some(current) = STARTED_WITH.get() {
-        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
-        let maximum = getrlimit(Resource::Core).maximum;
-        let _ = setrlimit(
-            Resource::Core,
-            Rlimit {
-                current: *current,
-                maximum,
-            },
-        );
+        let _ = set_soft_core_limit(*current);
     }
 }
 
@@ -80,20 +65,20 @@ pub fn with_users_core_limit<T>(spawn: impl FnOnce() -> T) -> T {
     restore_for_command();
     let spawned = spawn();
     #[cfg(unix)]
-    if STARTED_WITH.get().is_some() {
-        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
-        let maximum = getrlimit(Resource::Core).maximum;
-        if let Err(e) = setrlimit(
-            Resource::Core,
-            Rlimit {
-                current: Some(0),
-                maximum,
-            },
-        ) {
-            tracing::warn!("cannot set the core size limit to 0 again: {e}");
-        }
+    if STARTED_WITH.get().is_some()
+        && let Err(e) = set_soft_core_limit(Some(0))
+    {
+        tracing::warn!("cannot set the core size limit to 0 again: {e}");
     }
     spawned
+}
+
+/// Sets the soft core size limit (`None`: unlimited), the hard one kept.
+#[cfg(unix)]
+fn set_soft_core_limit(current: Option<u64>) -> rustix::io::Result<()> {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let maximum = getrlimit(Resource::Core).maximum;
+    setrlimit(Resource::Core, Rlimit { current, maximum })
 }
 
 /// This process's dump settings, as the kernel reports them.
