@@ -134,7 +134,7 @@ pub async fn start(config_dir: Option<PathBuf>, demo: bool) -> Result<Shell, App
     }
     if demo {
         let demo = Demo::start().await?;
-        let backend = Backend::start(
+        let backend = Backend::start_engine(
             demo.keeper().clone(),
             Arc::new(SystemClipboard::default()),
             true,

@@ -64,7 +64,7 @@ pub async fn run(accounts: usize, runs: usize) -> anyhow::Result<()> {
         files.push(t.elapsed().as_secs_f64() * 1000.0);
     }
 
-    let backend = Backend::start(keeper, Arc::new(MemoryClipboard::default()), false)
+    let backend = Backend::start_engine(keeper, Arc::new(MemoryClipboard::default()), false)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Let the engine's first attempts settle (each ends in "needs login" without a secret).

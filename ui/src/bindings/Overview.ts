@@ -2,7 +2,6 @@
 import type { AccountRow } from "./AccountRow";
 import type { AppError } from "./AppError";
 import type { BackgroundState } from "./BackgroundState";
-import type { EngineOwner } from "./EngineOwner";
 
 /**
  * Everything the main window shows.
@@ -12,10 +11,6 @@ export type Overview = {
  * The accounts, in config order.
  */
 accounts: Array<AccountRow>, 
-/**
- * Who refreshes them.
- */
-engine: EngineOwner, 
 /**
  * The config directory.
  */

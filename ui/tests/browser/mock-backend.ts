@@ -86,7 +86,6 @@ const overview: Overview = {
       },
     }),
   ],
-  engine: "daemon",
   background: { state: "running", tray: "shown", restarts: 0 },
   config_dir: "/home/user/.config/tokenkeeper",
   demo: false,

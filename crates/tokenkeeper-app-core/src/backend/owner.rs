@@ -1,11 +1,9 @@
-//! One engine per config directory. The app runs the core refresh engine in-process when it
-//! can take the directory's engine lock; when a `tokenkeeper daemon` holds it, the app follows
-//! the daemon's state through the shared files instead, and takes over when the daemon stops
-//! (checked every few seconds). Whoever runs the engine also serves the token agent
-//! ([`tokenkeeper_core::agent`]). Either way, every change the app should show bumps one
-//! generation counter that the window and the tray follow.
-
-use std::time::Duration;
+//! One engine per config directory. [`EngineHere`] runs the core refresh engine (in the
+//! background, or the demo) under the directory's engine lock, and serves the token agent
+//! ([`tokenkeeper_core::agent`]) while it runs; a second one for the same directory fails.
+//! [`Follower`] is the window's side: it follows the shared files, whoever changes them.
+//! Either way, every change the app should show bumps one generation counter that the window
+//! and the tray follow.
 
 use tokenkeeper_core::engine::events::Event;
 use tokenkeeper_core::engine::watch::{ConfigWatcher, watch};
@@ -15,70 +13,36 @@ use tokenkeeper_core::{Error, Keeper};
 use tokio::sync::{broadcast, mpsc, watch as channel};
 use tokio::task::JoinHandle;
 
-use crate::dto::EngineOwner;
-
-/// How often a following app checks whether the daemon has stopped.
-pub const TAKEOVER_EVERY: Duration = Duration::from_secs(3);
-
-/// Who refreshes, and what keeps the app informed.
+/// The engine, run here: the background's, or the demo's.
 #[derive(Debug)]
-pub enum Owner {
-    /// The engine runs here.
-    App {
-        /// The engine.
-        engine: Engine,
-        /// Held while the engine runs: no daemon or other app can start one.
-        _lock: FileLock,
-        /// Follows the config directory for the engine (CLI adds and removes).
-        _watcher: ConfigWatcher,
-        /// Serves `tokenkeeper token` over a Unix socket (none without a runtime directory).
-        _agent: Option<AgentHandle>,
-        /// Forwards engine events to the generation counter.
-        forward: JoinHandle<()>,
-    },
-    /// A daemon refreshes; the app follows the files.
-    Daemon {
-        /// Follows the config directory.
-        _watcher: ConfigWatcher,
-        /// Forwards file changes to the generation counter.
-        forward: JoinHandle<()>,
-    },
+pub struct EngineHere {
+    /// The engine.
+    engine: Engine,
+    /// Held while the engine runs: no other process can start one for this directory.
+    _lock: FileLock,
+    /// Follows the config directory for the engine (the CLI's and the window's changes).
+    _watcher: ConfigWatcher,
+    /// Serves `tokenkeeper token` over a local socket (none without a runtime directory).
+    _agent: Option<AgentHandle>,
+    /// Forwards engine events to the generation counter.
+    forward: JoinHandle<()>,
 }
 
-impl Owner {
-    /// Takes the engine if nobody holds it, else follows whoever does.
+impl EngineHere {
+    /// Takes the directory's engine lock and starts the engine, or fails when another process
+    /// holds it (one engine per config directory).
     pub async fn start(
         keeper: &Keeper,
         changed: &channel::Sender<u64>,
         events: &broadcast::Sender<Event>,
     ) -> Result<Self, Error> {
-        match engine_lock(keeper)? {
-            Some(lock) => Self::run_engine(keeper, lock, changed, events).await,
-            None => Self::follow(keeper, changed),
-        }
-    }
-
-    /// Takes the engine, or fails when another process holds it.
-    pub async fn start_engine(
-        keeper: &Keeper,
-        changed: &channel::Sender<u64>,
-        events: &broadcast::Sender<Event>,
-    ) -> Result<Self, Error> {
-        match engine_lock(keeper)? {
-            Some(lock) => Self::run_engine(keeper, lock, changed, events).await,
-            None => Err(Error::InvalidInput(format!(
-                "another TokenKeeper daemon or app is already refreshing the accounts in {}",
+        keeper.paths().ensure()?;
+        let Some(lock) = FileLock::try_acquire(&keeper.paths().engine_lock())? else {
+            return Err(Error::InvalidInput(format!(
+                "another TokenKeeper background is already refreshing the accounts in {}",
                 keeper.paths().dir().display()
-            ))),
-        }
-    }
-
-    async fn run_engine(
-        keeper: &Keeper,
-        lock: FileLock,
-        changed: &channel::Sender<u64>,
-        events: &broadcast::Sender<Event>,
-    ) -> Result<Self, Error> {
+            )));
+        };
         let config = EngineConfig::from_settings(&keeper.settings()?);
         let engine = Engine::start(keeper.clone(), config).await?;
         let watcher = watch(keeper.clone(), engine.commands())?;
@@ -97,7 +61,7 @@ impl Owner {
                 }
             }
         });
-        Ok(Self::App {
+        Ok(Self {
             engine,
             _lock: lock,
             _watcher: watcher,
@@ -106,8 +70,40 @@ impl Owner {
         })
     }
 
-    /// Follows whoever refreshes, through the files.
-    pub fn follow(keeper: &Keeper, changed: &channel::Sender<u64>) -> Result<Self, Error> {
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Stops the agent and the engine (its state is written), then frees the directory.
+    pub async fn shutdown(self) {
+        let Self {
+            engine,
+            _lock,
+            _watcher,
+            _agent,
+            forward,
+        } = self;
+        drop(_agent);
+        drop(_watcher);
+        engine.shutdown().await;
+        forward.abort();
+    }
+}
+
+/// The window's view of the files: every change in the config directory (whoever made it)
+/// bumps the generation counter. Stops when dropped.
+#[derive(Debug)]
+pub struct Follower {
+    /// Follows the config directory.
+    _watcher: ConfigWatcher,
+    /// Forwards file changes to the generation counter.
+    forward: JoinHandle<()>,
+}
+
+impl Follower {
+    /// Follows the config directory of `keeper`.
+    pub fn start(keeper: &Keeper, changed: &channel::Sender<u64>) -> Result<Self, Error> {
         let (tx, mut rx) = mpsc::channel(16);
         let watcher = watch(keeper.clone(), tx)?;
         let changed = changed.clone();
@@ -116,74 +112,17 @@ impl Owner {
                 bump(&changed);
             }
         });
-        Ok(Self::Daemon {
+        Ok(Self {
             _watcher: watcher,
             forward,
         })
     }
-
-    /// When following a daemon that has stopped, starts the engine here. Returns whether the
-    /// owner changed.
-    pub async fn take_over_if_free(
-        &mut self,
-        keeper: &Keeper,
-        changed: &channel::Sender<u64>,
-        events: &broadcast::Sender<Event>,
-    ) -> Result<bool, Error> {
-        if matches!(self, Self::App { .. }) {
-            return Ok(false);
-        }
-        let Some(lock) = FileLock::try_acquire(&keeper.paths().engine_lock())? else {
-            return Ok(false);
-        };
-        let new = Self::run_engine(keeper, lock, changed, events).await?;
-        if let Self::Daemon { forward, .. } = std::mem::replace(self, new) {
-            forward.abort();
-        }
-        bump(changed);
-        Ok(true)
-    }
-
-    /// Who refreshes.
-    pub fn kind(&self) -> EngineOwner {
-        match self {
-            Self::App { .. } => EngineOwner::App,
-            Self::Daemon { .. } => EngineOwner::Daemon,
-        }
-    }
-
-    /// The in-process engine, if it runs here.
-    pub fn engine(&self) -> Option<&Engine> {
-        match self {
-            Self::App { engine, .. } => Some(engine),
-            Self::Daemon { .. } => None,
-        }
-    }
-
-    /// Stops the engine (its state is written) or the following.
-    pub async fn shutdown(self) {
-        match self {
-            Self::App {
-                engine,
-                forward,
-                _watcher,
-                _agent,
-                _lock,
-            } => {
-                drop(_agent);
-                drop(_watcher);
-                engine.shutdown().await;
-                forward.abort();
-            }
-            Self::Daemon { forward, .. } => forward.abort(),
-        }
-    }
 }
 
-/// The config directory's engine lock, if no other process holds it.
-fn engine_lock(keeper: &Keeper) -> Result<Option<FileLock>, Error> {
-    keeper.paths().ensure()?;
-    FileLock::try_acquire(&keeper.paths().engine_lock())
+impl Drop for Follower {
+    fn drop(&mut self) {
+        self.forward.abort();
+    }
 }
 
 #[cfg(unix)]

@@ -11,6 +11,9 @@ use tokenkeeper_core::store::paths::Paths;
 
 /// Default seconds before a copied token is cleared from the clipboard.
 pub const CLEAR_AFTER_SECS: u64 = 30;
+/// The clipboard clear delays one may choose, in seconds (the settings window's rule, from
+/// `ui/src/bindings/Rules.ts`, and a hand-edited `app.json`'s).
+pub const CLEAR_AFTER_RANGE_SECS: std::ops::RangeInclusive<u64> = 1..=3600;
 
 /// What `app.json` holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,19 +43,39 @@ impl Default for Prefs {
     }
 }
 
+impl Prefs {
+    /// Refuses a clear delay outside [`CLEAR_AFTER_RANGE_SECS`].
+    pub fn check(&self) -> Result<(), Error> {
+        if CLEAR_AFTER_RANGE_SECS.contains(&self.clipboard_clear_secs) {
+            return Ok(());
+        }
+        Err(Error::InvalidInput(format!(
+            "clipboard clear delay: {} to {} seconds",
+            CLEAR_AFTER_RANGE_SECS.start(),
+            CLEAR_AFTER_RANGE_SECS.end()
+        )))
+    }
+}
+
 /// The file.
 pub fn file(paths: &Paths) -> std::path::PathBuf {
     paths.dir().join("app.json")
 }
 
-/// Reads the preferences; a missing file gives the defaults, a corrupt one is an error (and is
-/// left as it is).
+/// Reads the preferences; a missing file gives the defaults, a corrupt one (or one whose values
+/// the settings window would refuse) is an error, and is left as it is.
 pub fn load(path: &Path) -> Result<Prefs, Error> {
+    let corrupt = |reason: String| Error::FileCorrupt {
+        path: path.to_owned(),
+        reason,
+    };
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::FileCorrupt {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        }),
+        Ok(bytes) => {
+            let prefs: Prefs =
+                serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+            prefs.check().map_err(|e| corrupt(e.to_string()))?;
+            Ok(prefs)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Prefs::default()),
         Err(e) => Err(Error::io(path, e)),
     }
@@ -83,5 +106,24 @@ mod tests {
         std::fs::write(&path, "{not json").unwrap();
         assert!(load(&path).is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "{not json");
+    }
+
+    #[test]
+    fn a_hand_edited_clear_delay_out_of_range_is_refused_and_the_edge_values_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.json");
+        for (secs, ok) in [(0, false), (1, true), (3600, true), (3601, false), (u64::MAX, false)] {
+            std::fs::write(&path, format!(r#"{{"clipboard_clear_secs": {secs}}}"#)).unwrap();
+            match load(&path) {
+                Ok(prefs) => {
+                    assert!(ok, "{secs} accepted");
+                    assert_eq!(prefs.clipboard_clear_secs, secs);
+                }
+                Err(e) => {
+                    assert!(!ok, "{secs} refused: {e}");
+                    assert!(e.to_string().contains("1 to 3600 seconds"), "{e}");
+                }
+            }
+        }
     }
 }

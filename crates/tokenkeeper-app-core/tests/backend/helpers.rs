@@ -81,7 +81,7 @@ impl Setup {
     }
 
     pub async fn backend(&self) -> Arc<Backend> {
-        Backend::start(self.cli(), self.clipboard.clone(), false)
+        Backend::start_engine(self.cli(), self.clipboard.clone(), false)
             .await
             .unwrap()
     }

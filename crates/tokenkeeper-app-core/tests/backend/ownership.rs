@@ -1,52 +1,50 @@
-//! One engine per config directory: the app runs it unless a daemon holds the directory, then
-//! follows the daemon's files, and takes over when the daemon stops.
+//! One engine per config directory: the engine's backend (the background's, the demo's) runs
+//! it under the directory's lock, serves the token agent while it runs, and follows the CLI's
+//! changes; a second one for the same directory is refused.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokenkeeper_app_core::dto::EngineOwner;
+use tokenkeeper_app_core::backend::Backend;
+use tokenkeeper_app_core::backend::clipboard::MemoryClipboard;
+use tokenkeeper_app_core::background::BackgroundState;
 use tokenkeeper_core::store::lock::FileLock;
 use tokenkeeper_emulators::Api;
 
 use crate::helpers::{Setup, eventually};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_app_runs_the_engine_unless_a_daemon_holds_the_directory_and_takes_over_after() {
+async fn the_engine_runs_once_per_directory_and_shutdown_frees_it() {
     let s = Setup::new(Api::Smartling).await;
     s.paths().ensure().unwrap();
-    // A daemon holds the directory.
-    let daemon = FileLock::try_acquire(&s.paths().engine_lock())
+    // Another process holds the directory: a second engine is refused, saying so.
+    let other = FileLock::try_acquire(&s.paths().engine_lock())
         .unwrap()
         .unwrap();
+    let err = Backend::start_engine(s.cli(), Arc::new(MemoryClipboard::default()), false)
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("already refreshing"), "{err:?}");
+    drop(other);
+    // Free: the engine runs here and schedules the accounts.
     let backend = s.backend().await;
-    assert_eq!(backend.overview().await.engine, EngineOwner::Daemon);
-    assert!(!backend.take_over_if_free().await.unwrap(), "still held");
-    // The app's own accounts appear while following (through the files).
-    s.add_with_cli("added-by-cli").await;
-    eventually(&backend, 5, "the CLI's account shows", |o| {
-        o.accounts.iter().any(|a| a.view.name == "added-by-cli")
+    assert!(matches!(*backend, Backend::Engine(_)));
+    assert_eq!(backend.background(), BackgroundState::Here);
+    s.add_with_cli("acc").await;
+    let o = eventually(&backend, 5, "the engine plans a refresh", |o| {
+        o.accounts.len() == 1 && o.accounts[0].view.next_refresh_at.is_some()
     })
     .await;
-    // Refresh now acts through the keeper, under the account's lock.
-    let id = backend.overview().await.accounts[0].view.id.to_string();
-    let before = backend.overview().await.accounts[0]
-        .view
-        .token_fingerprint
-        .clone();
+    assert_eq!(o.accounts[0].view.name, "acc");
+    // Refresh now goes to the engine: a new token arrives as a change.
+    let id = o.accounts[0].view.id.to_string();
+    let before = o.accounts[0].view.token_fingerprint.clone();
     backend.refresh(&id).await.unwrap();
-    let after = eventually(&backend, 5, "a new token", |o| {
+    eventually(&backend, 5, "a new token", |o| {
         o.accounts[0].view.token_fingerprint != before
     })
     .await;
-    assert_eq!(after.engine, EngineOwner::Daemon);
-    // The daemon stops: the app takes over and its engine schedules the account.
-    drop(daemon);
-    assert!(backend.take_over_if_free().await.unwrap());
-    let o = eventually(&backend, 5, "the app's engine plans a refresh", |o| {
-        o.engine == EngineOwner::App && o.accounts[0].view.next_refresh_at.is_some()
-    })
-    .await;
-    assert_eq!(o.accounts.len(), 1);
-    // Now a second app (or daemon) cannot take the directory.
+    // While it runs, no other engine can take the directory.
     assert!(
         FileLock::try_acquire(&s.paths().engine_lock())
             .unwrap()
@@ -65,7 +63,7 @@ async fn the_app_runs_the_engine_unless_a_daemon_holds_the_directory_and_takes_o
 async fn with_the_engine_here_cli_adds_and_removes_show_within_seconds() {
     let s = Setup::new(Api::JwtAuthPro).await;
     let backend = s.backend().await;
-    assert_eq!(backend.overview().await.engine, EngineOwner::App);
+    assert_eq!(backend.overview().await.background, BackgroundState::Here);
     s.add_with_cli("one").await;
     s.add_with_cli("two").await;
     eventually(&backend, 5, "both accounts, scheduled", |o| {
@@ -79,27 +77,21 @@ async fn with_the_engine_here_cli_adds_and_removes_show_within_seconds() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_app_serves_the_token_agent_only_while_it_runs_the_engine() {
+async fn the_engine_serves_the_token_agent_while_it_runs() {
     let s = Setup::new(Api::Smartling).await;
     s.paths().ensure().unwrap();
     let socket = tokenkeeper_core::agent::socket_path(&s.paths()).unwrap();
-    // Following a daemon: no agent of the app's.
-    let daemon = FileLock::try_acquire(&s.paths().engine_lock())
-        .unwrap()
-        .unwrap();
-    let backend = s.backend().await;
     s.add_with_cli("acc").await;
-    assert!(!socket.exists());
+    assert!(!socket.exists(), "no engine, no agent");
     assert!(
         tokenkeeper_core::agent::client::token(&s.paths(), "acc", Duration::from_secs(60))
             .await
             .is_none()
     );
-    drop(daemon);
-    assert!(backend.take_over_if_free().await.unwrap());
+    let backend = s.backend().await;
     let info = tokenkeeper_core::agent::client::token(&s.paths(), "acc", Duration::from_secs(60))
         .await
-        .expect("the app's agent answers")
+        .expect("the engine's agent answers")
         .unwrap();
     let direct = s.cli().token("acc", Duration::ZERO).await.unwrap();
     assert_eq!(info.token.expose(), direct.expose());

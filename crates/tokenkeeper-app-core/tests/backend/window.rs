@@ -36,7 +36,7 @@ impl Launch for InProcess {
             self.running.clone(),
         );
         tokio::spawn(async move {
-            let backend = Backend::start_engine(keeper.clone(), clipboard)
+            let backend = Backend::start_engine(keeper.clone(), clipboard, false)
                 .await
                 .unwrap();
             let path = background::socket_path(keeper.paths()).unwrap();
