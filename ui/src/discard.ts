@@ -2,7 +2,7 @@
 // "Discard changes? [Keep editing] [Discard]", in place of the form's buttons, with focus on
 // Keep editing. Escape again, or Keep editing, goes back to the form as it was; a form
 // without changes closes at once. It holds no value: it asks the form whether anything changed.
-import { type Actions, h, uid } from "./dom";
+import { type Actions, h, uid, withAction } from "./dom";
 
 export interface DiscardGuard {
   /** The question (hidden until asked); goes right after the form's buttons. */
@@ -65,7 +65,7 @@ export function discardGuard(options: {
     if (!asking()) return;
     element.hidden = true;
     buttons.hidden = false;
-    if (refocus) (from ?? buttons.querySelector<HTMLElement>("[data-action=cancel]"))?.focus();
+    if (refocus) (from ?? buttons.querySelector<HTMLElement>(withAction("cancel")))?.focus();
     from = null;
   };
   const onEscape = () => {

@@ -1,7 +1,8 @@
 // The app's state in one place: the latest overview, the screen and the view on show, whom
-// the notice is about, what the banners and the detail view last showed, the ids handed out.
-// It changes only through the named functions below; each view keeps its own timers. Nothing
-// typed into a form is kept here: a form's values live and die with its view.
+// the notice is about, what the banners and the detail view last showed, what the list's filter
+// and keyboard selection were (a list made again, back from the details, takes them up), the
+// ids handed out. It changes only through the named functions below; each view keeps its own
+// timers. Nothing typed into a form is kept here: a form's values live and die with its view.
 import type { AccountRow } from "./bindings/AccountRow";
 import type { Overview } from "./bindings/Overview";
 import type { View } from "./view";
@@ -22,6 +23,11 @@ export interface AppState {
   bannersShown: string;
   /** What the open detail view shows of its row (fetched again when that changes). */
   detailShown: string;
+  /** The list's filter as last typed: a list made again starts with it. */
+  filter: string;
+  /** The account (its name) selected last in the list, by keyboard or focus: a list made again
+   * selects it again. */
+  selectedAccount: string | null;
   /** The last id handed out for label and aria wiring. */
   ids: number;
 }
@@ -58,6 +64,8 @@ export function createStore() {
     noticeAbout: null,
     bannersShown: "",
     detailShown: "",
+    filter: "",
+    selectedAccount: null,
     ids: 0,
   };
   const row = (id: string) => state.overview?.accounts.find((a) => a.id === id);
@@ -117,6 +125,16 @@ export function createStore() {
       const screen = state.screen;
       if (screen.kind !== "detail") return false;
       return detailKey(o.accounts.find((a) => a.id === screen.id)) !== state.detailShown;
+    },
+
+    /** The list's filter now says `text` (typed, or cleared with Escape). */
+    filterTyped(text: string): void {
+      state.filter = text;
+    },
+
+    /** The list's selected account is now the one named `name` (null: none). */
+    accountSelected(name: string | null): void {
+      state.selectedAccount = name;
     },
 
     nextId(): number {

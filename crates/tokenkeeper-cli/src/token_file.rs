@@ -170,14 +170,14 @@ async fn stop(child: &mut tokio::process::Child) {
 /// the memory filesystem (Linux's `/dev/shm`), else the agent's `run/` in the config directory.
 fn base_dir(keeper: &Keeper) -> Result<PathBuf, Error> {
     if let Some(runtime) = tokenkeeper_core::agent::runtime_socket_dir() {
-        tokenkeeper_core::agent::server::prepare_dir(&runtime)?;
+        tokenkeeper_core::local::unix::prepare_dir(&runtime)?;
         return Ok(runtime);
     }
     if let Some(memory) = memory_dir() {
         return Ok(memory);
     }
     let base = tokenkeeper_core::agent::socket_dir(keeper.paths());
-    tokenkeeper_core::agent::server::prepare_dir(&base)?;
+    tokenkeeper_core::local::unix::prepare_dir(&base)?;
     Ok(base)
 }
 
@@ -207,7 +207,7 @@ fn memory_dir() -> Option<PathBuf> {
         "tokenkeeper-{}",
         rustix::process::geteuid().as_raw()
     ));
-    match tokenkeeper_core::agent::server::prepare_dir(&dir) {
+    match tokenkeeper_core::local::unix::prepare_dir(&dir) {
         Ok(_) => Some(dir),
         Err(e) => {
             tracing::warn!(error = %e, "no private folder in {SHARED_MEMORY}: the token file goes under the config directory");

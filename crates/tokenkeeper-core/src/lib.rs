@@ -12,6 +12,8 @@
 //! - [`keeper`]: the operations the CLI and the app call (add, list, token, refresh, remove);
 //! - [`error`]: typed errors that keep each API's own code and message;
 //! - [`hooks`]: the command run after every new token (the token on its stdin only);
+//! - [`local`]: one local-socket server (accept, peer check, framing) for the agent and the
+//!   app's control socket, over a transport per platform;
 //! - [`hardening`]: no core dumps of a process that holds secrets;
 //! - [`secret`]: a string type that cannot be printed or serialised;
 //! - [`text`]: text a server chose (messages, certificate names) made safe to show;
@@ -30,6 +32,8 @@ pub mod hardening;
 #[cfg(unix)]
 pub mod hooks;
 pub mod keeper;
+#[cfg(unix)]
+pub mod local;
 pub mod mask;
 pub mod provider_kind;
 pub mod providers;

@@ -5,7 +5,7 @@
 import type { AccountRow } from "../bindings/AccountRow";
 import type { AppError } from "../bindings/AppError";
 import { PROVIDER_LABELS, REVOKES_ON_REFRESH } from "../bindings/ProviderLabels";
-import { clear, h, uid } from "../dom";
+import { type ActionName, clear, h, uid } from "../dom";
 import { countdown, localTime, relative, validFor } from "../format";
 import { backend } from "../ipc";
 import { errorWords, nextStep, statusLook } from "../status";
@@ -46,7 +46,7 @@ export function card(first: AccountRow): Card {
   const fingerprint = h("code", { attrs: { "data-field": "fingerprint" } });
   const token = h("code", { class: "token masked", text: MASK, attrs: { "data-field": "token" } });
   const flags = h("p", { class: "flags" });
-  const button = (text: string, action: string, cls = "") =>
+  const button = (text: string, action: ActionName, cls = "") =>
     h("button", {
       class: cls,
       text,

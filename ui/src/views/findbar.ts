@@ -10,6 +10,7 @@ import { matches } from "../filter";
 import { provider } from "../providers";
 import { reorder } from "../reorder";
 import { SORTS, type SortBy, savedSort, saveSort, sortRows } from "../sort";
+import { store } from "../state";
 
 import { type ListKeys, listKeys } from "./keys";
 
@@ -28,13 +29,12 @@ export interface FindBar {
   destroy(): void;
 }
 
-/** The filter as last typed: a list view made again (back from the details) starts with it. */
-let lastQuery = "";
-
 /** `changed` is called on every keystroke and sort choice. */
 export function findBar(changed: () => void): FindBar {
   const stored = storage();
-  let query = lastQuery;
+  /** The filter as last typed (the store keeps it): a list view made again (back from the
+   * details) starts with it. */
+  let query = store.state.filter;
   let sortBy: SortBy = savedSort(stored);
   const filter = h("input", {
     attrs: {
@@ -109,7 +109,7 @@ export function findBar(changed: () => void): FindBar {
 
   const setQuery = (text: string) => {
     query = text;
-    lastQuery = text;
+    store.filterTyped(text);
     changed();
   };
   filter.addEventListener("input", () => setQuery(filter.value));

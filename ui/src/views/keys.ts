@@ -6,7 +6,8 @@
 // hundreds of cards; the selected card's buttons carry their shortcut (aria-keyshortcuts). The
 // keys press the card's own buttons, so they do exactly what a click does. Loaded with the find
 // bar, after the first paint.
-import { h } from "../dom";
+import { type ActionName, h, withAction } from "../dom";
+import { store } from "../state";
 
 /** Every shortcut, as the help lists it. */
 export const SHORTCUTS: readonly [string, string][] = [
@@ -20,14 +21,16 @@ export const SHORTCUTS: readonly [string, string][] = [
   ["?", "Show this help"],
 ];
 
-const KEYS: Record<string, string> = {
+/** The key that presses each of a card's buttons, by the button's action. */
+const KEYS: Readonly<Record<string, ActionName>> = {
   Enter: "copy",
   h: "copy-header",
   r: "refresh",
   d: "details",
 };
-/** What each of a card's buttons is pressed by, for aria-keyshortcuts (KEYS the other way). */
-const SHORTCUT_OF: Record<string, string> = Object.fromEntries(
+/** What each of a card's buttons is pressed by, for aria-keyshortcuts (KEYS the other way),
+ * looked up by the `data-action` a button carries. */
+const SHORTCUT_OF: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(KEYS).map(([key, action]) => [action, key.length === 1 ? key.toUpperCase() : key]),
 );
 
@@ -40,16 +43,14 @@ export interface ListKeys {
   destroy(): void;
 }
 
-/** The account selected last: a list view made again (back from the details) selects it. */
-let lastAccount: string | null = null;
-
 /** `toFilter` puts the focus in the filter field. */
 export function listKeys(parent: HTMLElement, toFilter: () => void): ListKeys {
   let current: HTMLElement | null = null;
   /** Whether the focus is (or was, until its row went away) in the list. */
   let inList = false;
-  /** Selected again at the first arrangement, if it is still there. */
-  let restore = lastAccount;
+  /** The account selected last (the store keeps it): a list view made again (back from the
+   * details) selects it again at its first arrangement, if it is still there. */
+  let restore = store.state.selectedAccount;
   // What a screen reader says of the selected card besides its name.
   const hint = h("p", {
     text: "Enter copies the token; the arrow keys move; question mark lists every shortcut.",
@@ -76,12 +77,12 @@ export function listKeys(parent: HTMLElement, toFilter: () => void): ListKeys {
     if (current && current !== el) tabbable(current, false);
     if (current !== el || el.tabIndex !== 0) tabbable(el, true);
     current = el;
-    lastAccount = el.dataset.account ?? null;
+    store.accountSelected(el.dataset.account ?? null);
     if (focus) el.focus();
   };
-  const press = (el: HTMLElement, action: string) =>
+  const press = (el: HTMLElement, action: ActionName) =>
     el
-      .querySelector<HTMLButtonElement>(`[data-action="${action}"]:not([hidden]):not(:disabled)`)
+      .querySelector<HTMLButtonElement>(`${withAction(action)}:not([hidden]):not(:disabled)`)
       ?.click();
 
   const onKey = (e: KeyboardEvent) => {
@@ -104,7 +105,7 @@ export function listKeys(parent: HTMLElement, toFilter: () => void): ListKeys {
       select(cards[Math.max(0, Math.min(cards.length - 1, to))], true);
     } else if (KEYS[e.key]) {
       e.preventDefault();
-      press(card, KEYS[e.key] ?? "");
+      press(card, KEYS[e.key]);
     }
   };
   const onFocus = (e: FocusEvent) => {

@@ -25,7 +25,8 @@ export interface ListView extends View {
 }
 
 type FindModule = typeof import("./findbar");
-/** The find bar's module, once loaded. */
+/** The find bar's module, once loaded, so a list made again (back from the details) builds its
+ * find bar at once. A cache of code, not the app's state: the store does not hold it. */
 let findModule: FindModule | null = null;
 
 export function listView(actions: ListActions): ListView {

@@ -78,11 +78,11 @@ export function settingsView(current: AppSettings, done: { saved(): void; cancel
         (!Number.isInteger(leadValue) || leadValue < 0 || leadValue > RULES.refreshLeadMaxSecs)) ||
       clearValue === null ||
       !Number.isInteger(clearValue) ||
-      clearValue < 1 ||
-      clearValue > 3600
+      clearValue < RULES.clipboardClearMinSecs ||
+      clearValue > RULES.clipboardClearMaxSecs
     ) {
       outcome.className = "outcome bad";
-      outcome.textContent = `The lead is whole seconds up to ${RULES.refreshLeadMaxSecs} (or empty); the clipboard delay 1 to 3600 seconds.`;
+      outcome.textContent = `The lead is whole seconds up to ${RULES.refreshLeadMaxSecs} (or empty); the clipboard delay ${RULES.clipboardClearMinSecs} to ${RULES.clipboardClearMaxSecs} seconds.`;
       return;
     }
     backend

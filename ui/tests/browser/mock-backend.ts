@@ -10,9 +10,15 @@ import type { AppSettings } from "../../src/bindings/AppSettings";
 import type { Commands } from "../../src/bindings/Commands";
 import type { Overview } from "../../src/bindings/Overview";
 
+/** A call the page made: one of the Rust list's commands with its arguments (so a test that
+ * reads them is typed by that list), or one of Tauri's plugins' (events and the like). */
+type Call =
+  | { [C in keyof Commands]: { cmd: C; args: Commands[C]["args"] } }[keyof Commands]
+  | { cmd: `plugin:${string}`; args: unknown };
+
 declare global {
   interface Window {
-    __calls: { cmd: string; args: unknown }[];
+    __calls: Call[];
     __push: (change?: (o: Overview) => void) => Promise<void>;
     __overview: Overview;
     __started: (error?: string) => void;
@@ -324,7 +330,8 @@ const handlers: {
 
 mockIPC(
   async (cmd, args) => {
-    window.__calls.push({ cmd, args });
+    // As the page sent it: ipc.ts types each command's arguments by the same list.
+    window.__calls.push({ cmd, args } as Call);
     if (cmd !== "ui_painted" && !cmd.startsWith("plugin:")) {
       try {
         await started;

@@ -2,6 +2,13 @@
 // own build, driven by playwright-core: the list renders, countdowns tick (and stop while
 // hidden), Copy and Refresh now call the backend, the API's errors and the certificate
 // prompt show, and everything works from the keyboard.
+//
+// Type-checked by `tsc` (tsconfig.json: checkJs) with JSDoc where inference is not enough: the
+// test runs on Node (node --test) and its page functions in the browser, so both Node's and the
+// DOM's types apply; the mock backend's page globals (`__calls`, `__push`, ...) are typed in
+// mock-backend.ts, the ones the tests add in page-globals.d.ts.
+// @ts-check
+/// <reference types="node" />
 
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
@@ -11,22 +18,34 @@ import { after, before, describe, it } from "node:test";
 import { chromium } from "playwright-core";
 
 const dist = join(import.meta.dirname, "..", "..", "dist-mock");
+/** @type {Readonly<Record<string, string>>} */
 const TYPES = {
   ".html": "text/html",
   ".js": "text/javascript",
   ".css": "text/css",
   ".png": "image/png",
 };
+/** @typedef {import("playwright-core").Page} Page */
+/**
+ * A page of the app, with the errors it threw (`pageerror`).
+ * @typedef {Page & { errors: Error[] }} AppPage
+ */
+
+/** @type {import("node:http").Server} */
 let server;
+/** @type {import("playwright-core").Browser} */
 let browser;
+/**
+ * The mock build's address, once served.
+ * @type {string}
+ */
 let base;
 
 before(async () => {
   server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(
-      /^(\.\.[/\\])+/,
-      "",
-    );
+    const path = normalize(
+      decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname),
+    ).replace(/^(\.\.[/\\])+/, "");
     const file = join(dist, path === "/" ? "mock.html" : path);
     try {
       const body = await readFile(file);
@@ -36,8 +55,10 @@ before(async () => {
       res.writeHead(404).end();
     }
   });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  base = `http://127.0.0.1:${server.address().port}/`;
+  await /** @type {Promise<void>} */ (new Promise((ok) => server.listen(0, "127.0.0.1", ok)));
+  const address = server.address();
+  assert.ok(address !== null && typeof address === "object", "listening on a TCP port");
+  base = `http://127.0.0.1:${address.port}/`;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox"],
@@ -49,19 +70,30 @@ after(async () => {
   server?.close();
 });
 
+/**
+ * The app, ready, in a new page.
+ * @param {Parameters<typeof browser.newPage>[0]} [options]
+ * @returns {Promise<AppPage>}
+ */
 async function open(options = {}) {
   const page = await browser.newPage(options);
+  /** @type {Error[]} */
   const errors = [];
   page.on("pageerror", (e) => errors.push(e));
   await page.goto(base);
   await page.waitForSelector("#app[data-ready=true]");
-  page.errors = errors;
-  return page;
+  return Object.assign(page, { errors });
 }
 
+/**
+ * @param {Page} page
+ * @param {string} name
+ */
 const card = (page, name) => page.locator(`article[data-account="${name}"]`);
 
-/** The list with `n` more accounts (a user with hundreds), in a 960×680 window, the find bar loaded. */
+/** The list with `n` more accounts (a user with hundreds), in a 960×680 window, the find bar loaded.
+ * @param {number} n
+ */
 async function openMany(n) {
   const page = await browser.newPage({ viewport: { width: 960, height: 680 } });
   await page.goto(`${base}?accounts=${n}`);
@@ -70,18 +102,23 @@ async function openMany(n) {
   return page;
 }
 
-/** The account gets a new token, good for two hours; sorted by expiry, it is then last. */
+/** The account gets a new token, good for two hours; sorted by expiry, it is then last.
+ * @param {Page} page
+ * @param {string} name
+ */
 async function expiresLate(page, name) {
   await page.evaluate(
     (n) =>
       window.__push((o) => {
         const row = o.accounts.find((a) => a.name === n);
+        if (!row) throw new Error(`no account ${n}`);
         row.expires_at = new Date(Date.now() + 7200_000).toISOString();
       }),
     name,
   );
   await page.waitForFunction(
-    (n) => [...document.querySelectorAll("article.account")].at(-1)?.dataset.account === n,
+    (n) =>
+      [...document.querySelectorAll("article.account")].at(-1)?.getAttribute("data-account") === n,
     name,
   );
 }
@@ -187,8 +224,9 @@ describe("the accounts list", () => {
     assert.match(first, /^[78]m \d\ds$/);
     await page.waitForFunction(
       (before) =>
-        document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]')
-          .textContent !== before,
+        /** @type {Element} */ (
+          document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]')
+        ).textContent !== before,
       first,
       { timeout: 3000 },
     );
@@ -205,8 +243,9 @@ describe("the accounts list", () => {
     });
     await page.waitForFunction(
       (before) =>
-        document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]')
-          .textContent !== before,
+        /** @type {Element} */ (
+          document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]')
+        ).textContent !== before,
       frozen,
       { timeout: 3000 },
     );
@@ -232,7 +271,7 @@ describe("the accounts list", () => {
     await card(page, "smartling-prod").getByRole("button", { name: "Copy", exact: true }).click();
     await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "copy_token"));
     const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "copy_token"));
-    assert.deepEqual(call.args, { id: "a1" });
+    assert.deepEqual(call?.args, { id: "a1" });
     assert.match(
       await card(page, "smartling-prod").locator("[data-field=feedback]").innerText(),
       /Copied, valid for 7m/,
@@ -249,7 +288,7 @@ describe("the accounts list", () => {
     await card(page, "smartling-prod").getByRole("button", { name: "Copy as header" }).click();
     await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "copy_header"));
     const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "copy_header"));
-    assert.deepEqual(call.args, { id: "a1" });
+    assert.deepEqual(call?.args, { id: "a1" });
     assert.match(
       await card(page, "smartling-prod").locator("[data-field=feedback]").innerText(),
       /Copied as header, valid for 7m/,
@@ -262,9 +301,9 @@ describe("the accounts list", () => {
     await card(page, "redis-cluster").getByRole("button", { name: "Copy", exact: true }).click();
     const feedback = card(page, "redis-cluster").locator("[data-field=feedback]");
     await page.waitForFunction(() =>
-      document
-        .querySelector('article[data-account="redis-cluster"] [data-field=feedback]')
-        .textContent.includes("bad_response"),
+      /** @type {Element} */ (
+        document.querySelector('article[data-account="redis-cluster"] [data-field=feedback]')
+      ).textContent.includes("bad_response"),
     );
     const text = await feedback.innerText();
     assert.equal(text.split("access_token").length - 1, 1, `the API's words once: ${text}`);
@@ -276,9 +315,9 @@ describe("the accounts list", () => {
     const c = card(page, "smartling-prod");
     await c.getByRole("button", { name: "Reveal" }).click();
     await page.waitForFunction(() =>
-      document
-        .querySelector('article[data-account="smartling-prod"] [data-field=token]')
-        .textContent.startsWith("eyJ"),
+      /** @type {Element} */ (
+        document.querySelector('article[data-account="smartling-prod"] [data-field=token]')
+      ).textContent.startsWith("eyJ"),
     );
     assert.equal(
       await c.getByRole("button", { name: "Hide" }).getAttribute("aria-pressed"),
@@ -286,9 +325,9 @@ describe("the accounts list", () => {
     );
     await page.waitForFunction(
       () =>
-        document
-          .querySelector('article[data-account="smartling-prod"] [data-field=token]')
-          .textContent.startsWith("•"),
+        /** @type {Element} */ (
+          document.querySelector('article[data-account="smartling-prod"] [data-field=token]')
+        ).textContent.startsWith("•"),
       null,
       { timeout: 4000 },
     );
@@ -300,6 +339,7 @@ describe("the accounts list", () => {
     await page.evaluate(() =>
       window.__push((o) => {
         const blog = o.accounts.find((r) => r.name === "blog");
+        if (!blog) throw new Error("no account blog");
         Object.assign(blog, {
           status: "fresh",
           last_error: null,
@@ -310,7 +350,9 @@ describe("the accounts list", () => {
     );
     const c = card(page, "blog");
     await page.waitForFunction(
-      () => document.querySelector('article[data-account="blog"]').dataset.status === "fresh",
+      () =>
+        /** @type {HTMLElement} */ (document.querySelector('article[data-account="blog"]')).dataset
+          .status === "fresh",
     );
     const countdown = c.locator("[data-field=countdown]");
     assert.match(
@@ -318,7 +360,7 @@ describe("the accounts list", () => {
       /^1m [34]\ds$/,
       "until the next refresh, not the expiry",
     );
-    assert.match(await countdown.getAttribute("title"), /the next refresh revokes it/);
+    assert.match((await countdown.getAttribute("title")) ?? "", /the next refresh revokes it/);
     assert.equal(await c.locator(".facts dt").first().innerText(), "Works for");
     assert.equal(
       await card(page, "smartling-prod").locator(".facts dt").first().innerText(),
@@ -331,9 +373,9 @@ describe("the accounts list", () => {
     );
     await c.getByRole("button", { name: "Refresh now" }).click();
     await page.waitForFunction(() =>
-      document
-        .querySelector('article[data-account="blog"]')
-        .textContent.includes("tokens copied before stop working"),
+      /** @type {Element} */ (
+        document.querySelector('article[data-account="blog"]')
+      ).textContent.includes("tokens copied before stop working"),
     );
     await page.close();
   });
@@ -344,7 +386,9 @@ describe("the accounts list", () => {
     await c.getByRole("button", { name: "Refresh now" }).click();
     await page.waitForFunction(
       () =>
-        document.querySelector('article[data-account="smartling-prod"]').dataset.status === "error",
+        /** @type {HTMLElement} */ (
+          document.querySelector('article[data-account="smartling-prod"]')
+        ).dataset.status === "error",
       null,
       { timeout: 3000 },
     );
@@ -361,7 +405,9 @@ describe("the accounts list", () => {
     let reached = false;
     for (let i = 0; i < 12 && !reached; i++) {
       await page.keyboard.press("Tab");
-      reached = await page.evaluate(() => document.activeElement?.dataset.action === "copy");
+      reached = await page.evaluate(
+        () => document.activeElement?.getAttribute("data-action") === "copy",
+      );
     }
     assert.ok(reached, "Copy is reachable with Tab");
     await page.keyboard.press("Enter");
@@ -428,19 +474,21 @@ describe("status symbols", () => {
     // font has (a private-use code point).
     const drawn = await page.evaluate((chars) => {
       const family = getComputedStyle(document.body).fontFamily;
+      /** @param {string} c */
       const draw = (c) => {
         const canvas = document.createElement("canvas");
         canvas.width = canvas.height = 40;
         const g = canvas.getContext("2d");
+        if (!g) throw new Error("no 2d canvas");
         g.font = `24px ${family}`;
         g.fillText(c, 4, 30);
         return canvas.toDataURL();
       };
       const none = draw("\uE000");
-      return chars.map((c) => [c, draw(c) !== none]);
+      return chars.map((c) => /** @type {const} */ ([c, draw(c) !== none]));
     }, symbols);
     for (const [c, ok] of drawn)
-      assert.ok(ok, `${c} (U+${c.codePointAt(0).toString(16)}) has no glyph`);
+      assert.ok(ok, `${c} (U+${c.codePointAt(0)?.toString(16)}) has no glyph`);
     await page.close();
   });
 });
@@ -528,6 +576,7 @@ describe("the add form", () => {
     await page.evaluate(() =>
       window.__push((o) => {
         const r = o.accounts.find((a) => a.name === "my-blog");
+        if (!r) throw new Error("no account my-blog");
         r.status = "error";
         r.token_fingerprint = null;
         r.last_error = {
@@ -540,7 +589,12 @@ describe("the add form", () => {
       }),
     );
     await page.waitForFunction(
-      () => !document.querySelector("[data-field=notice]").textContent.includes("added"),
+      () =>
+        !(
+          /** @type {Element} */ (
+            document.querySelector("[data-field=notice]")
+          ).textContent.includes("added")
+        ),
     );
     assert.match(
       await card(page, "my-blog").locator("[data-field=error]").innerText(),
@@ -600,7 +654,7 @@ describe("log in", () => {
     await form.getByRole("button", { name: "Log in" }).click();
     await page.waitForSelector("article.account");
     const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "login_account"));
-    assert.deepEqual(call.args, {
+    assert.deepEqual(call?.args, {
       id: "a3",
       form: { secret_kind: "password", secret: "new-password" },
     });
@@ -653,8 +707,11 @@ describe("the detail view", () => {
 });
 
 describe("leaving a form", () => {
-  /** Fails the test if anything calls window.confirm, alert or prompt. */
+  /** Fails the test if anything calls window.confirm, alert or prompt.
+   * @param {Page} page
+   */
   function noDialogs(page) {
+    /** @type {string[]} */
     const dialogs = [];
     page.on("dialog", (d) => {
       dialogs.push(d.type());
@@ -781,25 +838,35 @@ describe("views are destroyed when replaced", () => {
     // Count the intervals, the long timeouts (1 s and more: the cards' feedback and reveal
     // timers) and the visibilitychange listeners alive, before the app's script runs.
     await page.addInitScript(() => {
-      const live = { intervals: new Set(), timeouts: new Set(), visibility: new Set() };
-      window.__live = () => ({
+      // The page's window, whose timers are the DOM's (numbered), not Node's.
+      const win = /** @type {Window} */ (window);
+      const live = {
+        /** @type {Set<number>} */
+        intervals: new Set(),
+        /** @type {Set<number>} */
+        timeouts: new Set(),
+        /** @type {Set<EventListenerOrEventListenerObject>} */
+        visibility: new Set(),
+      };
+      win.__live = () => ({
         intervals: live.intervals.size,
         timeouts: live.timeouts.size,
         visibility: live.visibility.size,
       });
-      const { setInterval, clearInterval, setTimeout, clearTimeout } = window;
-      window.setInterval = (...args) => {
+      const { setInterval, clearInterval, setTimeout, clearTimeout } = win;
+      win.setInterval = (...args) => {
         const id = setInterval(...args);
         live.intervals.add(id);
         return id;
       };
-      window.clearInterval = (id) => {
-        live.intervals.delete(id);
+      win.clearInterval = (id) => {
+        if (id !== undefined) live.intervals.delete(id);
         clearInterval(id);
       };
-      window.setTimeout = (fn, delay, ...rest) => {
-        if (!(delay >= 1000)) return setTimeout(fn, delay, ...rest);
+      win.setTimeout = (fn, delay, ...rest) => {
+        if (delay === undefined || !(delay >= 1000)) return setTimeout(fn, delay, ...rest);
         const id = setTimeout(
+          /** @param {unknown[]} a */
           (...a) => {
             live.timeouts.delete(id);
             if (typeof fn === "function") fn(...a);
@@ -810,15 +877,27 @@ describe("views are destroyed when replaced", () => {
         live.timeouts.add(id);
         return id;
       };
-      window.clearTimeout = (id) => {
-        live.timeouts.delete(id);
+      win.clearTimeout = (id) => {
+        if (id !== undefined) live.timeouts.delete(id);
         clearTimeout(id);
       };
       const { addEventListener, removeEventListener } = Document.prototype;
+      /**
+       * @this {Document}
+       * @param {string} type
+       * @param {EventListenerOrEventListenerObject} listener
+       * @param {boolean | AddEventListenerOptions} [options]
+       */
       Document.prototype.addEventListener = function (type, listener, options) {
         if (type === "visibilitychange") live.visibility.add(listener);
         return addEventListener.call(this, type, listener, options);
       };
+      /**
+       * @this {Document}
+       * @param {string} type
+       * @param {EventListenerOrEventListenerObject} listener
+       * @param {boolean | EventListenerOptions} [options]
+       */
       Document.prototype.removeEventListener = function (type, listener, options) {
         if (type === "visibilitychange") live.visibility.delete(listener);
         return removeEventListener.call(this, type, listener, options);
@@ -832,9 +911,9 @@ describe("views are destroyed when replaced", () => {
       // Copy and Reveal start a card's timers; leaving the list must clear them.
       await card(page, "smartling-prod").getByRole("button", { name: "Copy", exact: true }).click();
       await page.waitForFunction(() =>
-        document
-          .querySelector('article[data-account="smartling-prod"] [data-field=feedback]')
-          .textContent.startsWith("Copied"),
+        /** @type {Element} */ (
+          document.querySelector('article[data-account="smartling-prod"] [data-field=feedback]')
+        ).textContent.startsWith("Copied"),
       );
       await card(page, "smartling-prod").getByRole("button", { name: "Reveal" }).click();
       await card(page, "smartling-prod").getByRole("button", { name: "Hide" }).waitFor();
@@ -855,8 +934,9 @@ describe("views are destroyed when replaced", () => {
     const before = await countdown.innerText();
     await page.waitForFunction(
       (b) =>
-        document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]')
-          .textContent !== b,
+        /** @type {Element} */ (
+          document.querySelector('article[data-account="smartling-prod"] [data-field=countdown]')
+        ).textContent !== b,
       before,
       { timeout: 3000 },
     );
@@ -870,7 +950,10 @@ describe("many accounts", () => {
     const count = page.locator("[data-field=count]");
     assert.equal(await count.innerText(), "503 accounts");
     await page.keyboard.press("/");
-    assert.equal(await page.evaluate(() => document.activeElement?.dataset.field), "filter");
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute("data-field")),
+      "filter",
+    );
     await page.keyboard.type("client-377");
     assert.equal(await count.innerText(), "1 of 503 accounts");
     const shown = page.locator("article.account:not([hidden])");
@@ -900,7 +983,10 @@ describe("many accounts", () => {
     // Ctrl+F from anywhere.
     await page.locator("h1").click();
     await page.keyboard.press("Control+f");
-    assert.equal(await page.evaluate(() => document.activeElement?.dataset.field), "filter");
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute("data-field")),
+      "filter",
+    );
     await page.close();
   });
 
@@ -912,9 +998,13 @@ describe("many accounts", () => {
         els.map((el) => ({
           name: el.dataset.account,
           status: el.dataset.status,
-          expires: el.querySelector("[data-field=countdown]").dataset.expires,
+          expires: /** @type {HTMLElement} */ (el.querySelector("[data-field=countdown]")).dataset
+            .expires,
         })),
       );
+    /** Whether `list` is in expiry order, soonest first (unknown last).
+     * @param {Awaited<ReturnType<typeof rows>>} list
+     */
     const byExpiry = (list) =>
       list.every((r, i) => i === 0 || (list[i - 1].expires || "~") <= (r.expires || "~"));
     await page.selectOption("[data-field=sort]", "status");
@@ -948,6 +1038,7 @@ describe("many accounts", () => {
 
   it("ticks only the cards on screen, and brings one up to date when it scrolls into view", async () => {
     const page = await openMany(500);
+    /** @param {string} name */
     const text = (name) =>
       page.locator(`article[data-account="${name}"] [data-field=countdown]`).innerText();
     // Let the observer settle, then freeze the clock reading of a card far below.
@@ -964,19 +1055,21 @@ describe("many accounts", () => {
     await page.evaluate(() =>
       window.__push((o) => {
         const row = o.accounts.find((a) => a.name === "client-020");
+        if (!row) throw new Error("no account client-020");
         row.status = "needs_login";
       }),
     );
     await page.waitForFunction(
       () =>
-        document.querySelector('article[data-account="client-020"]').dataset.status ===
-        "needs login",
+        /** @type {HTMLElement} */ (document.querySelector('article[data-account="client-020"]'))
+          .dataset.status === "needs login",
       null,
       { timeout: 3000 },
     );
     const far = page.locator('article[data-account="client-020"]');
-    assert.match(await far.locator("[data-field=status]").textContent(), /needs login/);
-    assert.ok((await far.boundingBox()).y < 0, "still off screen");
+    assert.match((await far.locator("[data-field=status]").textContent()) ?? "", /needs login/);
+    const box = await far.boundingBox();
+    assert.ok(box !== null && box.y < 0, "still off screen");
     await page.close();
   });
 });
@@ -989,7 +1082,7 @@ describe("the list without a mouse", () => {
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "copy_token"));
     const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "copy_token"));
-    assert.deepEqual(call.args, { id: "m137" });
+    assert.deepEqual(call?.args, { id: "m137" });
     assert.equal(
       await page.evaluate(() => document.activeElement?.getAttribute("data-account")),
       "client-137",
@@ -1071,7 +1164,7 @@ describe("the list without a mouse", () => {
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => window.__calls.some((c) => c.cmd === "get_account"));
     const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "get_account"));
-    assert.equal(call.args.id, "m1");
+    assert.equal(call?.args.id, "m1");
     assert.equal(
       await page.evaluate(() => window.__calls.some((c) => c.cmd === "copy_token")),
       false,
@@ -1080,8 +1173,13 @@ describe("the list without a mouse", () => {
     await page.close();
   });
 
+  /** The account whose card (or one of its buttons) has the focus.
+   * @param {Page} page
+   */
   const focusedAccount = (page) =>
-    page.evaluate(() => document.activeElement?.closest("article.account")?.dataset.account);
+    page.evaluate(() =>
+      document.activeElement?.closest("article.account")?.getAttribute("data-account"),
+    );
 
   it("keeps the focus on a row a refresh moves, moving that row alone", async () => {
     const page = await openMany(500);
@@ -1091,7 +1189,7 @@ describe("the list without a mouse", () => {
       window.__removed = 0;
       new MutationObserver((records) => {
         for (const r of records) window.__removed += r.removedNodes.length;
-      }).observe(document.querySelector(".cards"), { childList: true });
+      }).observe(/** @type {Element} */ (document.querySelector(".cards")), { childList: true });
     });
     // client-010 gets a new token: it now expires last, so it moves to the end.
     await expiresLate(page, "client-010");
@@ -1117,11 +1215,14 @@ describe("the list without a mouse", () => {
     assert.equal(await focusedAccount(page), "client-002", "the first shown row has it");
     // The filter changes under it: no row matches, so the filter field gets it.
     await page.evaluate(() => {
-      const f = document.querySelector("[data-field=filter]");
+      const f = /** @type {HTMLInputElement} */ (document.querySelector("[data-field=filter]"));
       f.value = "no-such-account";
       f.dispatchEvent(new Event("input"));
     });
-    assert.equal(await page.evaluate(() => document.activeElement?.dataset.field), "filter");
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute("data-field")),
+      "filter",
+    );
     assert.equal(
       await page.locator("[data-field=no-match]").innerText(),
       "No account matches “no-such-account”.",
@@ -1143,7 +1244,9 @@ describe("the list without a mouse", () => {
     await page.waitForSelector("[data-field=filter]");
     assert.equal(await page.locator("[data-field=filter]").inputValue(), "client-3");
     await page.waitForFunction(
-      () => document.activeElement?.closest("article.account")?.dataset.account === "client-302",
+      () =>
+        document.activeElement?.closest("article.account")?.getAttribute("data-account") ===
+        "client-302",
     );
     assert.match(await page.locator("[data-field=count]").innerText(), /^100 of 503/);
     assert.equal(await page.locator(".cards.rows").count(), 1, "rows at once, as before");
@@ -1168,7 +1271,8 @@ describe("the list without a mouse", () => {
 
   it("goes back to the filter with ArrowUp on the first row, or Escape on any", async () => {
     const page = await openMany(20);
-    const inFilter = () => page.evaluate(() => document.activeElement?.dataset.field === "filter");
+    const inFilter = () =>
+      page.evaluate(() => document.activeElement?.getAttribute("data-field") === "filter");
     await page.focus("[data-field=filter]");
     await page.keyboard.press("ArrowDown");
     assert.equal(await focusedAccount(page), "blog");
@@ -1184,8 +1288,10 @@ describe("the list without a mouse", () => {
   it("moves down a column in the two-column cards", async () => {
     const page = await open({ viewport: { width: 960, height: 680 } });
     await page.waitForSelector("[data-field=filter]");
-    const tops = await page.$$eval("article.account", (els) =>
-      els.map((el) => [el.dataset.account, el.offsetLeft, el.offsetTop]),
+    const tops = await page.$$eval(
+      "article.account",
+      /** @param {HTMLElement[]} els */
+      (els) => els.map((el) => [el.dataset.account, el.offsetLeft, el.offsetTop]),
     );
     assert.deepEqual(
       tops.map((t) => t[0]),
@@ -1248,7 +1354,7 @@ describe("the layout", () => {
     const rowHeight = await page
       .locator("article.account")
       .nth(1)
-      .evaluate((el) => el.offsetHeight);
+      .evaluate(/** @param {HTMLElement} el */ (el) => el.offsetHeight);
     assert.ok(rowHeight < 60, `a row is one line high: ${rowHeight}px`);
     const visible = await page
       .locator("article.account .actions [data-action=copy]:visible")
@@ -1277,7 +1383,7 @@ describe("pinning", () => {
     await unpin.waitFor();
     assert.equal(await unpin.getAttribute("aria-pressed"), "true");
     const call = await page.evaluate(() => window.__calls.find((c) => c.cmd === "pin_account"));
-    assert.deepEqual(call.args, { id: "a1", pinned: true });
+    assert.deepEqual(call?.args, { id: "a1", pinned: true });
     await unpin.click();
     await page.getByRole("button", { name: "Pin to the tray" }).waitFor();
     await page.close();
@@ -1301,11 +1407,17 @@ describe("groups", () => {
     // Every card sits under its API's header.
     const grouped = await page.evaluate(() => {
       let current = "";
+      /** @type {[string | undefined, string, string][]} */
       const seen = [];
-      for (const el of document.querySelector(".cards").children) {
+      const cards = /** @type {HTMLElement} */ (document.querySelector(".cards"));
+      for (const el of /** @type {HTMLCollectionOf<HTMLElement>} */ (cards.children)) {
         if (el.matches(".group")) current = el.textContent;
         else if (el.matches("article.account"))
-          seen.push([el.dataset.account, current, el.querySelector(".provider").textContent]);
+          seen.push([
+            el.dataset.account,
+            current,
+            /** @type {Element} */ (el.querySelector(".provider")).textContent,
+          ]);
       }
       return seen;
     });

@@ -1,5 +1,5 @@
-// The question the forms ask before throwing typed input away, and the click delegation the
-// views use (happy-dom).
+// The question the forms ask before throwing typed input away (happy-dom). The click delegation
+// it answers through is in actions.test.ts.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { discardGuard } from "../../src/discard";
 import { h, onAction } from "../../src/dom";
@@ -61,24 +61,5 @@ describe("discard guard", () => {
     guard.escape();
     guard.element.querySelector<HTMLElement>("[data-action=discard]")?.click();
     expect(leave).toHaveBeenCalledOnce();
-  });
-});
-
-describe("click delegation", () => {
-  it("calls the action named by the clicked element's data-action, with that element", () => {
-    const copy = vi.fn();
-    const inner = h("span", { text: "Copy" });
-    const button = h("button", { attrs: { "data-action": "copy", "data-id": "a1" } }, inner);
-    const other = h("button", { attrs: { "data-action": "toString" } });
-    const root = h("section", {}, button, other);
-    document.body.replaceChildren(root);
-    const stop = onAction(root, { copy });
-    inner.click();
-    expect(copy).toHaveBeenCalledWith(button);
-    // Not listed (not even on Object's prototype): left alone.
-    expect(() => other.click()).not.toThrow();
-    stop();
-    button.click();
-    expect(copy).toHaveBeenCalledOnce();
   });
 });

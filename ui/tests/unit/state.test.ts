@@ -31,7 +31,6 @@ function row(id: string, name: string, over: Partial<AccountRow> = {}): AccountR
 function overview(accounts: AccountRow[], over: Partial<Overview> = {}): Overview {
   return {
     accounts,
-    engine: "daemon",
     background: { state: "running", tray: "shown", restarts: 0 },
     config_dir: "/tmp",
     demo: false,
@@ -116,6 +115,22 @@ describe("the store", () => {
     expect(store.detailStale(overview([row("a1", "prod", { refreshing: true })]))).toBe(true);
     expect(store.detailStale(overview([]))).toBe(true);
     expect(detailKey(undefined)).toBe("");
+  });
+
+  it("keeps the list's filter and selected account for the list made next", () => {
+    const store = createStore();
+    expect(store.state.filter).toBe("");
+    expect(store.state.selectedAccount).toBeNull();
+    store.filterTyped("client-3");
+    store.accountSelected("client-302");
+    // Showing another view (the details) leaves them as they were.
+    store.showing(view(), { kind: "detail", id: "m302" });
+    expect(store.state.filter).toBe("client-3");
+    expect(store.state.selectedAccount).toBe("client-302");
+    store.filterTyped("");
+    store.accountSelected(null);
+    expect(store.state.filter).toBe("");
+    expect(store.state.selectedAccount).toBeNull();
   });
 
   it("hands out ids one after another, each store its own", () => {

@@ -6,12 +6,15 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::net::UnixStream;
-use tokio::net::unix::OwnedReadHalf;
+use tokenkeeper_core::local::{Native, Transport};
+use tokio::io::{ReadHalf, WriteHalf};
 
 use super::protocol::{Answer, CopyForm, Event, Op, Request, Status, VERSION};
 use crate::dto::Copied;
 use crate::error::{AppError, ErrorCode};
+
+/// A connection to the background.
+type Stream = <Native as Transport>::Stream;
 
 /// How long connecting may take.
 const CONNECT_WITHIN: Duration = Duration::from_millis(500);
@@ -42,17 +45,10 @@ impl Remote {
         &self.path
     }
 
-    async fn connect(&self, op: Op) -> Result<UnixStream, AppError> {
-        if !tokenkeeper_core::agent::may_connect(&self.path) {
-            return Err(unreachable("no private socket"));
-        }
-        let mut stream = tokio::time::timeout(CONNECT_WITHIN, UnixStream::connect(&self.path))
+    async fn connect(&self, op: Op) -> Result<Stream, AppError> {
+        let mut stream = Native::connect(&self.path, CONNECT_WITHIN)
             .await
-            .map_err(|_| unreachable("it did not answer"))?
-            .map_err(unreachable)?;
-        if !tokenkeeper_core::agent::same_user(&stream) {
-            return Err(unreachable("the socket belongs to another user"));
-        }
+            .ok_or_else(|| unreachable("nothing of this user answers on its private socket"))?;
         let mut line = serde_json::to_string(&Request { v: VERSION, op })
             .map_err(|e| AppError::new(ErrorCode::InvalidInput, e.to_string()))?;
         line.push('\n');
@@ -108,7 +104,7 @@ impl Remote {
     /// Watches the background: its status, then its events.
     pub async fn watch(&self) -> Result<(Status, Watch), AppError> {
         let stream = self.connect(Op::Watch).await?;
-        let (read, write) = stream.into_split();
+        let (read, write) = tokio::io::split(stream);
         let mut lines = BufReader::new(read).lines();
         let line = tokio::time::timeout(CONNECT_WITHIN * 4, lines.next_line())
             .await
@@ -143,8 +139,8 @@ fn parse(line: &str) -> Result<Answer, AppError> {
 /// An open watch. Dropping it ends the watch.
 #[derive(Debug)]
 pub struct Watch {
-    lines: Lines<BufReader<OwnedReadHalf>>,
-    _write: tokio::net::unix::OwnedWriteHalf,
+    lines: Lines<BufReader<ReadHalf<Stream>>>,
+    _write: WriteHalf<Stream>,
 }
 
 impl Watch {

@@ -7,11 +7,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::UnixStream;
 
 use super::protocol::{Answer, Op, Request, VERSION};
 use crate::error::{Error, Result};
 use crate::keeper::{LOCK_TIMEOUT, TokenInfo};
+use crate::local::{Native, Transport};
 use crate::secret::Secret;
 use crate::store::paths::Paths;
 
@@ -30,7 +30,9 @@ pub async fn token(paths: &Paths, name: &str, min_valid: Duration) -> Option<Res
     ask(&path, name, min_valid).await
 }
 
-async fn read_answer(reader: &mut BufReader<UnixStream>, within: Duration) -> Option<Answer> {
+async fn read_answer(
+    reader: &mut BufReader<<Native as Transport>::Stream>,
+    within: Duration) -> Option<Answer> {
     // The answer may hold a token: zeroed when dropped.
     let mut line = zeroize::Zeroizing::new(String::new());
     match tokio::time::timeout(within, reader.read_line(&mut line)).await {
@@ -41,17 +43,7 @@ async fn read_answer(reader: &mut BufReader<UnixStream>, within: Duration) -> Op
 
 async fn ask(path: &Path, name: &str, min_valid: Duration) -> Option<Result<TokenInfo>> {
     // Only an agent of this user, in a private directory, is asked anything.
-    if !super::check_dir(path.parent()?).unwrap_or(false) {
-        return None;
-    }
-    let mut stream = tokio::time::timeout(CONNECT_WITHIN, UnixStream::connect(path))
-        .await
-        .ok()?
-        .ok()?;
-    if stream.peer_cred().ok()?.uid() != super::own_uid() {
-        tracing::warn!(socket = %path.display(), "a token agent of another user: not asked");
-        return None;
-    }
+    let mut stream = Native::connect(path, CONNECT_WITHIN).await?;
     let request = Request {
         v: VERSION,
         op: Op::Token {

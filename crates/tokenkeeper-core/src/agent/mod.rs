@@ -8,7 +8,9 @@
 //!   many ssh sessions), in `run/` inside the config directory instead, as gpg-agent falls
 //!   back to its home: the same 0700 and owner checks, the same peer check. Only a path too
 //!   long for a Unix socket means no agent (clients then take the direct path).
-//! - Each connection's peer is checked with `SO_PEERCRED`: another user is refused.
+//! - Each connection's peer is checked with `SO_PEERCRED`: another user is refused (the
+//!   socket, its directory, the framing and the checks are [`crate::local`]'s, shared with the
+//!   desktop app's control socket).
 //! - [`protocol`]: one JSON request line, at most [`protocol::MAX_REQUEST`] bytes, versioned;
 //!   answers are JSON lines. A malformed or oversized request gets an error answer and never
 //!   stops the agent.
@@ -82,31 +84,4 @@ fn directory_key(paths: &Paths) -> String {
     let config = std::path::absolute(paths.dir()).unwrap_or_else(|_| paths.dir().to_owned());
     let digest = Sha256::digest(config.as_os_str().as_encoded_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
-}
-
-/// Whether a socket may be asked anything: its directory is a private directory of this user.
-pub fn may_connect(socket: &Path) -> bool {
-    socket
-        .parent()
-        .is_some_and(|dir| check_dir(dir).unwrap_or(false))
-}
-
-/// Whether the peer of a connected socket runs as this user (`SO_PEERCRED`).
-pub fn same_user(stream: &tokio::net::UnixStream) -> bool {
-    stream.peer_cred().is_ok_and(|peer| peer.uid() == own_uid())
-}
-
-/// This process's effective user id.
-pub(crate) fn own_uid() -> u32 {
-    rustix::process::geteuid().as_raw()
-}
-
-/// Checks that the socket directory is a real directory (not a symlink), ours, and closed to
-/// everyone else.
-pub(crate) fn check_dir(dir: &Path) -> std::io::Result<bool> {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let meta = std::fs::symlink_metadata(dir)?;
-    Ok(meta.file_type().is_dir()
-        && meta.uid() == own_uid()
-        && meta.permissions().mode() & 0o077 == 0)
 }

@@ -1,21 +1,17 @@
-//! The agent itself: a Unix socket served while this process runs the engine. Each connection
-//! is checked for its peer's user id, reads one request line (at most
-//! [`MAX_REQUEST`](super::protocol::MAX_REQUEST) bytes, within a few seconds) and gets its
-//! answer; whatever a client sends, the agent goes on serving the others.
+//! The agent itself: the token protocol on [`crate::local`]'s server, served while this
+//! process runs the engine. The server checks each connection's user and reads one request
+//! line (at most [`MAX_REQUEST`](super::protocol::MAX_REQUEST) bytes, within a few seconds);
+//! here it is answered. Whatever a client sends, the agent goes on serving the others.
 
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{UnixListener, UnixStream};
-use tokio::task::JoinHandle;
-
-use super::protocol::{Answer, MAX_REQUEST, Op, WireToken, parse_request};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::TimeDelta;
+use tokio_util::sync::CancellationToken;
+
+use super::protocol::{Answer, MAX_REQUEST, Op, WireToken, parse_request};
+use crate::local::{self, Duplex, Native, Protocol, Refusal, Server};
 
 use crate::account::AccountId;
 use crate::error::{Error, Result};
@@ -24,70 +20,11 @@ use crate::secret::Secret;
 use crate::store::binding::Binding;
 use crate::store::state;
 
-/// How long a client may take to send its request.
-const READ_WITHIN: Duration = Duration::from_secs(3);
 /// A token that needs no refresh is answered at once; otherwise "wait" goes first.
 const ANSWER_AT_ONCE: Duration = Duration::from_millis(150);
 
 /// A serving agent; dropping it stops serving and removes the socket.
-#[derive(Debug)]
-pub struct Agent {
-    path: PathBuf,
-    task: JoinHandle<()>,
-}
-
-impl Agent {
-    /// The socket it serves.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        self.task.abort();
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-fn io(path: &Path, e: std::io::Error) -> Error {
-    Error::io(path, e)
-}
-
-/// Makes the socket directory (0700), or checks that the existing one is a real directory of
-/// ours and private (a symlink, another owner or open permissions: no agent). Also where
-/// `tokenkeeper exec --token-file` keeps its token files.
-pub fn prepare_dir(dir: &Path) -> Result<u32> {
-    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(io(dir, e)),
-    }
-    if !super::check_dir(dir).map_err(|e| io(dir, e))? {
-        return Err(Error::InvalidInput(format!(
-            "{} is not a private directory of this user (mode 0700, not a symlink): no token agent",
-            dir.display()
-        )));
-    }
-    Ok(super::own_uid())
-}
-
-/// Binds a socket (0600) in its private directory (made 0700, or checked to be a real
-/// directory of ours closed to others), replacing a stale one. Call it only while holding the
-/// directory's engine lock: a socket left there by a process that died is then stale.
-pub fn listen_privately(path: &Path) -> Result<UnixListener> {
-    let dir = path.parent().unwrap_or(Path::new("/")).to_owned();
-    prepare_dir(&dir)?;
-    match std::fs::remove_file(path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io(path, e)),
-    }
-    let listener = UnixListener::bind(path).map_err(|e| io(path, e))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| io(path, e))?;
-    Ok(listener)
-}
+pub type Agent = Server;
 
 /// Starts serving tokens for the keeper's config directory. `Ok(None)` when the session has no
 /// runtime directory (clients then use the direct path). Call it only while holding the
@@ -96,29 +33,81 @@ pub fn serve(keeper: Keeper) -> Result<Option<Agent>> {
     let Some(path) = super::socket_path(keeper.paths()) else {
         return Ok(None);
     };
-    let listener = listen_privately(&path)?;
-    let uid = super::own_uid();
-    tracing::debug!(socket = %path.display(), "token agent serving");
-    let cache = Arc::new(Cache::default());
-    let task = tokio::spawn(async move {
-        loop {
-            match listener.accept().await {
-                Ok((stream, _)) => {
-                    let (keeper, cache) = (keeper.clone(), cache.clone());
-                    tokio::spawn(async move {
-                        if let Err(e) = handle(stream, &keeper, &cache, uid).await {
-                            tracing::debug!(error = %e, "agent connection ended");
-                        }
-                    });
+    let protocol = Arc::new(Tokens {
+        keeper,
+        cache: Cache::default(),
+    });
+    local::serve::<Native, _>(&path, protocol).map(Some)
+}
+
+/// The agent's protocol over [`local`]'s server.
+struct Tokens {
+    keeper: Keeper,
+    cache: Cache,
+}
+
+impl Protocol for Tokens {
+    const NAME: &'static str = "token agent";
+    const MAX_REQUEST: usize = MAX_REQUEST;
+
+    fn refusal(&self, why: &Refusal) -> String {
+        let why = match why {
+            Refusal::OtherUser => {
+                "refused: this agent serves only the user who runs it".to_owned()
+            }
+            other => other.to_string(),
+        };
+        Answer::error(&Error::InvalidInput(format!("agent: {why}")))
+            .line()
+            .to_string()
+    }
+
+    async fn answer<S: Duplex>(
+        &self,
+        request: Vec<u8>,
+        mut stream: S,
+        _closing: CancellationToken,
+    ) -> std::io::Result<()> {
+        let (keeper, cache) = (&self.keeper, &self.cache);
+        let request = match parse_request(&request) {
+            Ok(request) => request,
+            Err(e) => return reply(&mut stream, &Answer::error(&e)).await,
+        };
+        match request.op {
+            Op::Ping => reply(&mut stream, &Answer::pong()).await,
+            Op::Token {
+                name,
+                min_valid_secs,
+            } => {
+                let min_valid = Duration::from_secs(min_valid_secs);
+                if let Some(info) = cache.answer(keeper, &name, min_valid) {
+                    return reply(&mut stream, &Answer::token(wire(info))).await;
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "token agent cannot accept");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
+                let before = Cache::binding(keeper, &name);
+                let work = keeper.token_info(&name, min_valid);
+                tokio::pin!(work);
+                let result = match tokio::time::timeout(ANSWER_AT_ONCE, &mut work).await {
+                    Ok(result) => result,
+                    Err(_) => {
+                        reply(&mut stream, &Answer::wait()).await?;
+                        work.await
+                    }
+                };
+                let answer = match result {
+                    Ok(info) => {
+                        cache.keep(keeper, &name, &info, before);
+                        Answer::token(wire(info))
+                    }
+                    Err(e) => Answer::error(&e),
+                };
+                reply(&mut stream, &answer).await
             }
         }
-    });
-    Ok(Some(Agent { path, task }))
+    }
+}
+
+async fn reply<S: Duplex>(stream: &mut S, answer: &Answer) -> std::io::Result<()> {
+    local::send(stream, &answer.line()).await
 }
 
 fn wire(info: TokenInfo) -> WireToken {
@@ -127,34 +116,6 @@ fn wire(info: TokenInfo) -> WireToken {
         expires_at: info.expires_at,
         valid_until: info.valid_until,
         fingerprint: info.fingerprint,
-    }
-}
-
-async fn send(stream: &mut UnixStream, answer: &Answer) -> std::io::Result<()> {
-    stream.write_all(answer.line().as_bytes()).await?;
-    stream.flush().await
-}
-
-async fn read_request(stream: &mut UnixStream) -> std::result::Result<Vec<u8>, Error> {
-    let mut line = Vec::new();
-    let mut limited = BufReader::new(stream).take(MAX_REQUEST as u64 + 1);
-    let read = tokio::time::timeout(READ_WITHIN, limited.read_until(b'\n', &mut line)).await;
-    match read {
-        Err(_) => Err(Error::InvalidInput(
-            "agent: no request within 3 seconds".to_owned(),
-        )),
-        Ok(Err(e)) => Err(Error::InvalidInput(format!(
-            "agent: cannot read the request: {e}"
-        ))),
-        Ok(Ok(_)) if line.len() > MAX_REQUEST => Err(Error::InvalidInput(format!(
-            "agent: the request is longer than {MAX_REQUEST} bytes"
-        ))),
-        Ok(Ok(_)) => {
-            if line.last() == Some(&b'\n') {
-                line.pop();
-            }
-            Ok(line)
-        }
     }
 }
 
@@ -213,62 +174,6 @@ impl Cache {
                 account.id,
                 (info.fingerprint.clone(), info.token.clone(), before),
             );
-        }
-    }
-}
-
-async fn handle(
-    mut stream: UnixStream,
-    keeper: &Keeper,
-    cache: &Cache,
-    uid: u32,
-) -> std::io::Result<()> {
-    let peer = stream.peer_cred()?;
-    if peer.uid() != uid {
-        tracing::warn!(
-            peer_uid = peer.uid(),
-            "token agent refused a client of another user"
-        );
-        let refused = Error::InvalidInput(
-            "agent: refused: this agent serves only the user who runs it".to_owned(),
-        );
-        return send(&mut stream, &Answer::error(&refused)).await;
-    }
-    let request = match read_request(&mut stream)
-        .await
-        .and_then(|l| parse_request(&l))
-    {
-        Ok(request) => request,
-        Err(e) => return send(&mut stream, &Answer::error(&e)).await,
-    };
-    match request.op {
-        Op::Ping => send(&mut stream, &Answer::pong()).await,
-        Op::Token {
-            name,
-            min_valid_secs,
-        } => {
-            let min_valid = Duration::from_secs(min_valid_secs);
-            if let Some(info) = cache.answer(keeper, &name, min_valid) {
-                return send(&mut stream, &Answer::token(wire(info))).await;
-            }
-            let before = Cache::binding(keeper, &name);
-            let work = keeper.token_info(&name, min_valid);
-            tokio::pin!(work);
-            let result = match tokio::time::timeout(ANSWER_AT_ONCE, &mut work).await {
-                Ok(result) => result,
-                Err(_) => {
-                    send(&mut stream, &Answer::wait()).await?;
-                    work.await
-                }
-            };
-            let answer = match result {
-                Ok(info) => {
-                    cache.keep(keeper, &name, &info, before);
-                    Answer::token(wire(info))
-                }
-                Err(e) => Answer::error(&e),
-            };
-            send(&mut stream, &answer).await
         }
     }
 }
