@@ -8,37 +8,9 @@ use tokenkeeper_core::cert::CertificateProblem;
 use tokenkeeper_core::{Error, ErrorKind};
 use ts_rs::TS;
 
-/// What the UI does about an error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The API refused the credentials or token: the form focuses the secret.
-    Auth,
-    /// The account needs a new password or token: offer Log in.
-    NeedsLogin,
-    /// The server's certificate was refused: show what it presented, offer to trust it.
-    Certificate,
-    /// The API could not be reached, or failed otherwise: its words are shown, and `kind` says
-    /// whether it is retried (transient), the settings are wrong (config) or the answer was
-    /// unusable (protocol). (Older backgrounds said `unreachable`, `settings`, `bad_answer`.)
-    #[serde(alias = "unreachable", alias = "settings", alias = "bad_answer")]
-    Api,
-    /// The keychain is missing or locked: a banner names the fix.
-    Keychain,
-    /// The form or request is not usable as it is (a taken name too): fix it and save again.
-    #[serde(alias = "exists")]
-    InvalidInput,
-    /// No such account (it was removed meanwhile): the next overview drops it.
-    NotFound,
-    /// This machine failed: a file, a lock another process held too long, the clipboard. The
-    /// message says which; trying again may help. (Older: `files`, `busy`, `clipboard`.)
-    #[serde(alias = "files", alias = "busy", alias = "clipboard")]
-    Local,
-    /// The background process (which refreshes, copies and draws the tray) is not reachable.
-    Background,
-    /// A bug of ours: said as such, with the words to report it.
-    Internal,
-}
+/// What the UI does about an error: the core's table ([`Error::class`]), so the CLI's exit
+/// status, the stable code and the UI's action are decided in one place.
+pub use tokenkeeper_core::error::ErrorCode;
 
 /// The API's own words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -86,25 +58,7 @@ impl From<Error> for AppError {
     fn from(e: Error) -> Self {
         let api = e.api();
         let certificate = api.and_then(|a| a.certificate.clone());
-        let code = match &e {
-            _ if certificate.is_some() => ErrorCode::Certificate,
-            Error::NeedsLogin { .. } | Error::OriginChanged { .. } => ErrorCode::NeedsLogin,
-            Error::Api(a) if a.kind == ErrorKind::Auth => ErrorCode::Auth,
-            Error::Api(_) => ErrorCode::Api,
-            Error::KeychainUnavailable(_) | Error::KeychainLocked(_) | Error::Keychain(_) => {
-                ErrorCode::Keychain
-            }
-            Error::FileCorrupt { .. }
-            | Error::FileVersion { .. }
-            | Error::Io { .. }
-            | Error::LockTimeout { .. } => ErrorCode::Local,
-            Error::AccountNotFound(_) => ErrorCode::NotFound,
-            Error::AccountExists(_)
-            | Error::InvalidInput(_)
-            | Error::Credentials(_)
-            | Error::LifetimeTooShort { .. } => ErrorCode::InvalidInput,
-            Error::Internal(_) => ErrorCode::Internal,
-        };
+        let code = e.ui_code();
         Self {
             code,
             message: e.to_string(),

@@ -25,7 +25,7 @@ use clap::Parser;
 use tokenkeeper_core::account::parse_base_url;
 use tokenkeeper_core::keeper::NewAccount;
 use tokenkeeper_core::store::paths::Paths;
-use tokenkeeper_core::{Error, ErrorKind, Keeper};
+use tokenkeeper_core::{Error, Keeper};
 
 use args::{AddArgs, Cli, Command};
 use certs::Context;
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
             {
                 eprintln!("hint: {hint}");
             }
-            ExitCode::from(exit_code(&err))
+            ExitCode::from(err.exit_code())
         }
     }
 }
@@ -177,27 +177,21 @@ fn init_logging(verbose: u8, daemon: bool) {
 /// 6 API refused or answered badly (auth/config/protocol), 7 the settings changed since the
 /// secrets were stored (they were deleted: needs login), 8 the API's tokens do not live as
 /// long as --min-valid asks, 1 anything else.
-fn exit_code(err: &Error) -> u8 {
-    match err {
-        Error::InvalidInput(_)
-        | Error::Credentials(_)
-        | Error::AccountNotFound(_)
-        | Error::AccountExists(_) => 2,
-        Error::NeedsLogin { .. } => 3,
-        Error::OriginChanged { .. } => 7,
-        Error::LifetimeTooShort { .. } => 8,
-        Error::KeychainUnavailable(_) | Error::KeychainLocked(_) | Error::Keychain(_) => 4,
-        Error::Api(e) if e.kind == ErrorKind::Transient => 5,
-        Error::Api(_) => 6,
-        _ => 1,
-    }
-}
-
 /// The exit code of the failure that most needs the user, of several (`refresh --all`): the
 /// keychain (4), a changed address (7), a login (3), an API's refusal (6), a lifetime too short
 /// (8), bad input (2), anything else (1), and last a temporary failure (5), which passes alone.
 fn worst(codes: &[u8]) -> Option<u8> {
-    const ORDER: [u8; 8] = [4, 7, 3, 6, 8, 2, 1, 5];
+    use tokenkeeper_core::error::exit;
+    const ORDER: [u8; 8] = [
+        exit::KEYCHAIN,
+        exit::ORIGIN_CHANGED,
+        exit::NEEDS_LOGIN,
+        exit::API,
+        exit::LIFETIME_TOO_SHORT,
+        exit::INVALID_INPUT,
+        exit::OTHER,
+        exit::TRANSIENT,
+    ];
     codes
         .iter()
         .copied()
@@ -412,7 +406,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                     ),
                     Err(e) => {
                         eprintln!("tokenkeeper: {name}: {}", words::message(&e));
-                        failures.push(exit_code(&e));
+                        failures.push(e.exit_code());
                     }
                 }
             }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use super::protocol::{Answer, Op, Request, VERSION};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::keeper::{LOCK_TIMEOUT, TokenInfo};
 use crate::local::{Native, Transport};
 use crate::secret::Secret;
@@ -70,7 +70,7 @@ async fn ask(path: &Path, name: &str, min_valid: Duration) -> Option<Result<Toke
             valid_until: t.valid_until.or(t.expires_at),
             fingerprint: std::mem::take(&mut t.fingerprint),
         })),
-        (None, Some(e)) => Some(Err(Error::from(e))),
+        (None, Some(e)) => Some(Err(e)),
         (None, None) => None,
     }
 }

@@ -3,15 +3,13 @@
 //! Request: `{"v":1,"op":"token","name":"NAME","min_valid_secs":60}` (or `{"v":1,"op":"ping"}`).
 //! Answers: `{"v":1,"wait":true}` at once when the answer may take a while (a refresh), then
 //! `{"v":1,"token":{"token":"…","expires_at":"…","fingerprint":"…"}}` or
-//! `{"v":1,"error":{…}}` (a [`WireError`], which rebuilds the core error exactly, so the CLI
-//! prints the same words and exits with the same code either way), or `{"v":1,"pong":true}`.
-
-use std::path::PathBuf;
+//! `{"v":1,"error":{"kind":…}}` (the core [`Error`] in its own serde form, rebuilt exactly, so
+//! the CLI prints the same words and exits with the same code either way), or `{"v":1,"pong":true}`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, Error};
+use crate::error::Error;
 
 /// The version this agent speaks.
 pub const VERSION: u32 = 1;
@@ -76,7 +74,7 @@ impl std::fmt::Debug for WireToken {
 }
 
 /// One answer line.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Answer {
     /// Protocol version.
     pub v: u32,
@@ -86,9 +84,9 @@ pub struct Answer {
     /// The token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<WireToken>,
-    /// Why there is none.
+    /// Why there is none: the core's error, whole (its own serde).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<WireError>,
+    pub error: Option<Error>,
     /// The answer to a ping.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pong: bool,
@@ -124,7 +122,7 @@ impl Answer {
     /// An error.
     pub fn error(error: &Error) -> Self {
         Self {
-            error: Some(WireError::from(error)),
+            error: Some(error.clone()),
             ..Self::empty()
         }
     }
@@ -146,234 +144,6 @@ impl Answer {
         });
         text.push('\n');
         zeroize::Zeroizing::new(text)
-    }
-}
-
-/// A core [`Error`] as it crosses the socket: enough to rebuild it with the same words, code
-/// and exit status.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum WireError {
-    /// [`Error::Api`].
-    Api {
-        /// The API error, whole.
-        api: ApiError,
-    },
-    /// [`Error::NeedsLogin`].
-    NeedsLogin {
-        /// Account.
-        name: String,
-        /// Why.
-        reason: String,
-        /// The API error behind it.
-        api: Option<ApiError>,
-    },
-    /// [`Error::OriginChanged`].
-    OriginChanged {
-        /// Account.
-        name: String,
-        /// Which secret.
-        secret: String,
-        /// What changed.
-        change: String,
-    },
-    /// [`Error::LifetimeTooShort`].
-    LifetimeTooShort {
-        /// Account.
-        name: String,
-        /// The token's lifetime.
-        lifetime_secs: u64,
-        /// How long it works.
-        works_secs: u64,
-        /// Asked for.
-        asked_secs: u64,
-        /// Rotated before expiry.
-        revokes: bool,
-    },
-    /// [`Error::KeychainUnavailable`].
-    KeychainUnavailable {
-        /// Detail.
-        message: String,
-    },
-    /// [`Error::KeychainLocked`].
-    KeychainLocked {
-        /// Detail.
-        message: String,
-    },
-    /// [`Error::Keychain`].
-    Keychain {
-        /// Detail.
-        message: String,
-    },
-    /// [`Error::FileCorrupt`].
-    FileCorrupt {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        reason: String,
-    },
-    /// [`Error::FileVersion`].
-    FileVersion {
-        /// The file.
-        path: PathBuf,
-        /// Found.
-        found: u32,
-        /// Understood.
-        supported: u32,
-    },
-    /// [`Error::Io`].
-    Io {
-        /// The path.
-        path: PathBuf,
-        /// The OS error's words.
-        message: String,
-    },
-    /// [`Error::AccountNotFound`].
-    AccountNotFound {
-        /// The name asked for.
-        name: String,
-    },
-    /// [`Error::AccountExists`].
-    AccountExists {
-        /// The name.
-        name: String,
-    },
-    /// [`Error::InvalidInput`] (and anything the agent itself refuses).
-    InvalidInput {
-        /// The words.
-        message: String,
-    },
-    /// [`Error::LockTimeout`].
-    LockTimeout {
-        /// Account.
-        name: String,
-        /// Seconds waited.
-        secs: u64,
-    },
-    /// [`Error::Internal`].
-    Internal {
-        /// The words.
-        message: String,
-    },
-}
-
-impl From<&Error> for WireError {
-    fn from(e: &Error) -> Self {
-        match e {
-            Error::Api(api) => Self::Api { api: api.clone() },
-            Error::NeedsLogin { name, reason, api } => Self::NeedsLogin {
-                name: name.clone(),
-                reason: reason.clone(),
-                api: api.as_deref().cloned(),
-            },
-            Error::OriginChanged {
-                name,
-                secret,
-                change,
-            } => Self::OriginChanged {
-                name: name.clone(),
-                secret: secret.clone(),
-                change: change.clone(),
-            },
-            Error::LifetimeTooShort {
-                name,
-                lifetime_secs,
-                works_secs,
-                asked_secs,
-                revokes,
-            } => Self::LifetimeTooShort {
-                name: name.clone(),
-                lifetime_secs: *lifetime_secs,
-                works_secs: *works_secs,
-                asked_secs: *asked_secs,
-                revokes: *revokes,
-            },
-            Error::KeychainUnavailable(m) => Self::KeychainUnavailable { message: m.clone() },
-            Error::KeychainLocked(m) => Self::KeychainLocked { message: m.clone() },
-            Error::Keychain(m) => Self::Keychain { message: m.clone() },
-            Error::FileCorrupt { path, reason } => Self::FileCorrupt {
-                path: path.clone(),
-                reason: reason.clone(),
-            },
-            Error::FileVersion {
-                path,
-                found,
-                supported,
-            } => Self::FileVersion {
-                path: path.clone(),
-                found: *found,
-                supported: *supported,
-            },
-            Error::Io { path, source } => Self::Io {
-                path: path.clone(),
-                message: source.to_string(),
-            },
-            Error::AccountNotFound(name) => Self::AccountNotFound { name: name.clone() },
-            Error::AccountExists(name) => Self::AccountExists { name: name.clone() },
-            Error::InvalidInput(m) => Self::InvalidInput { message: m.clone() },
-            Error::Credentials(problem) => Self::InvalidInput {
-                message: problem.to_string(),
-            },
-            Error::LockTimeout { name, secs } => Self::LockTimeout {
-                name: name.clone(),
-                secs: *secs,
-            },
-            Error::Internal(m) => Self::Internal { message: m.clone() },
-        }
-    }
-}
-
-impl From<WireError> for Error {
-    fn from(e: WireError) -> Self {
-        match e {
-            WireError::Api { api } => Error::Api(api),
-            WireError::NeedsLogin { name, reason, api } => Error::NeedsLogin {
-                name,
-                reason,
-                api: api.map(Box::new),
-            },
-            WireError::OriginChanged {
-                name,
-                secret,
-                change,
-            } => Error::OriginChanged {
-                name,
-                secret,
-                change,
-            },
-            WireError::LifetimeTooShort {
-                name,
-                lifetime_secs,
-                works_secs,
-                asked_secs,
-                revokes,
-            } => Error::LifetimeTooShort {
-                name,
-                lifetime_secs,
-                works_secs,
-                asked_secs,
-                revokes,
-            },
-            WireError::KeychainUnavailable { message } => Error::KeychainUnavailable(message),
-            WireError::KeychainLocked { message } => Error::KeychainLocked(message),
-            WireError::Keychain { message } => Error::Keychain(message),
-            WireError::FileCorrupt { path, reason } => Error::FileCorrupt { path, reason },
-            WireError::FileVersion {
-                path,
-                found,
-                supported,
-            } => Error::FileVersion {
-                path,
-                found,
-                supported,
-            },
-            WireError::Io { path, message } => Error::io(path, std::io::Error::other(message)),
-            WireError::AccountNotFound { name } => Error::AccountNotFound(name),
-            WireError::AccountExists { name } => Error::AccountExists(name),
-            WireError::InvalidInput { message } => Error::InvalidInput(message),
-            WireError::LockTimeout { name, secs } => Error::LockTimeout { name, secs },
-            WireError::Internal { message } => Error::Internal(message),
-        }
     }
 }
 
@@ -467,15 +237,74 @@ mod tests {
             },
             Error::io("/x", std::io::Error::other("disk full")),
             Error::Internal("a keychain task failed: panicked".into()),
+            Error::Credentials(crate::error::CredentialProblem::NoUsername {
+                provider: crate::ProviderKind::Ece,
+            }),
+            Error::FileVersion {
+                path: "/c.json".into(),
+                found: 9,
+                supported: 2,
+            },
         ];
         for e in errors {
             // Kept and shown again without rewording (the app's keychain banner).
             assert_eq!(e.clone().to_string(), e.to_string());
             let answer = Answer::error(&e);
             let back: Answer = serde_json::from_str(answer.line().trim_end()).unwrap();
-            let rebuilt = Error::from(back.error.unwrap());
+            let rebuilt = back.error.unwrap();
             assert_eq!(rebuilt.to_string(), e.to_string());
             assert_eq!(rebuilt.code(), e.code());
+            assert_eq!(rebuilt.exit_code(), e.exit_code());
+        }
+    }
+
+    /// What agents of the previous version send (its own `WireError` form) still reads as the
+    /// same error: an upgraded CLI asking a background started before the upgrade.
+    #[test]
+    fn errors_from_an_agent_of_the_previous_version_still_read() {
+        for (line, code, words) in [
+            (
+                r#"{"v":1,"error":{"kind":"keychain_locked","message":"locked"}}"#,
+                "keychain_locked",
+                "keychain locked (locked): unlock it and retry",
+            ),
+            (
+                r#"{"v":1,"error":{"kind":"account_not_found","name":"x"}}"#,
+                "account_not_found",
+                "no account named \"x\" (see `tokenkeeper list`)",
+            ),
+            (
+                r#"{"v":1,"error":{"kind":"io","path":"/x","message":"disk full"}}"#,
+                "io",
+                "/x: disk full",
+            ),
+            (
+                r#"{"v":1,"error":{"kind":"needs_login","name":"a","reason":"refused","api":null}}"#,
+                "needs_login",
+                "account \"a\" needs login: refused",
+            ),
+            (
+                r#"{"v":1,"error":{"kind":"api","api":{"kind":"auth","status":401,"code":"AUTHENTICATION_ERROR","message":"Invalid token"}}}"#,
+                "api_auth",
+                "HTTP 401 AUTHENTICATION_ERROR: Invalid token",
+            ),
+            (
+                r#"{"v":1,"error":{"kind":"invalid_input","message":"agent: the request is not JSON"}}"#,
+                "invalid_input",
+                "agent: the request is not JSON",
+            ),
+            (
+                r#"{"v":1,"error":{"kind":"lock_timeout","name":"a","secs":90}}"#,
+                "lock_timeout",
+                "timed out after 90 s waiting for another TokenKeeper process to finish refreshing \"a\"",
+            ),
+        ] {
+            let answer: Answer = serde_json::from_str(line).unwrap();
+            let e = answer.error.unwrap();
+            assert_eq!(e.code(), code, "{line}");
+            assert_eq!(e.to_string(), words, "{line}");
+            // And this version writes the same line.
+            assert_eq!(Answer::error(&e).line().trim_end(), line);
         }
     }
 }

@@ -15,6 +15,9 @@
 //! A failure without an answer holds no API's words and is cut when made
 //! ([`LOCAL_MESSAGE_CAP`]).
 
+mod class;
+mod wire;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -25,6 +28,8 @@ use crate::cert::CertificateProblem;
 use crate::mask::mask_secrets;
 use crate::provider_kind::ProviderKind;
 use crate::text::{UNCAPPED, clean_server_text};
+
+pub use class::{Class, ErrorCode, exit};
 
 /// The most characters of a message made from an API's answer, once masked (then `…`).
 pub const MESSAGE_CAP: usize = 300;
@@ -205,7 +210,8 @@ impl ApiError {
 
 /// A secret that does not fit the account it was given for, in the core's terms (the CLI words
 /// it with its flags, the app with its form).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "problem", rename_all = "snake_case")]
 pub enum CredentialProblem {
     /// Nothing was given.
     #[error("no secret was given for {name:?} ({})", given.words())]
@@ -237,12 +243,15 @@ pub enum CredentialProblem {
 }
 
 /// Everything a core operation can fail with. `Clone`, so a failure can be kept and shown
-/// again (the app's keychain banner) without rewording it.
-#[derive(Clone, Debug, thiserror::Error)]
+/// again (the app's keychain banner) without rewording it; serde, so it crosses the agent's
+/// socket whole ([`wire`]). What each variant is to scripts, the CLI and the UI is one table,
+/// [`Error::class`].
+#[derive(Clone, Debug, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Error {
     /// The API refused or failed; its own words are inside.
     #[error("{0}")]
-    Api(#[from] ApiError),
+    Api(#[from] #[serde(with = "wire::api")] ApiError),
     /// The account cannot get a token without the user: a login was refused, or no
     /// stored credential can obtain one.
     #[error("account {name:?} needs login: {reason}")]
@@ -292,13 +301,13 @@ pub enum Error {
     #[error(
         "keychain unavailable ({0}): start your keyring (e.g. gnome-keyring) in this session and retry; secrets are never stored elsewhere"
     )]
-    KeychainUnavailable(String),
+    KeychainUnavailable(#[serde(with = "wire::message")] String),
     /// The keychain is there but locked or refused access.
     #[error("keychain locked ({0}): unlock it and retry")]
-    KeychainLocked(String),
+    KeychainLocked(#[serde(with = "wire::message")] String),
     /// The keychain answered with an error of its own.
     #[error("keychain error: {0}")]
-    Keychain(String),
+    Keychain(#[serde(with = "wire::message")] String),
     /// The config or state file cannot be read; it is left untouched.
     #[error("{path} is corrupt: {reason}; fix or move it away (it was not changed)")]
     FileCorrupt {
@@ -322,18 +331,19 @@ pub enum Error {
     Io {
         /// The path involved.
         path: PathBuf,
-        /// The OS error (shared, so the error can be cloned).
+        /// The OS error (shared, so the error can be cloned; its words on the wire).
+        #[serde(rename = "message", with = "wire::io_words")]
         source: std::sync::Arc<std::io::Error>,
     },
     /// No account has that name.
     #[error("no account named {0:?} (see `tokenkeeper list`)")]
-    AccountNotFound(String),
+    AccountNotFound(#[serde(with = "wire::name")] String),
     /// An account with that name exists already.
     #[error("an account named {0:?} already exists")]
-    AccountExists(String),
+    AccountExists(#[serde(with = "wire::name")] String),
     /// The user's input cannot be used.
     #[error("{0}")]
-    InvalidInput(String),
+    InvalidInput(#[serde(with = "wire::message")] String),
     /// The secret given to set up or log in an account does not fit it.
     #[error("{0}")]
     Credentials(CredentialProblem),
@@ -349,7 +359,7 @@ pub enum Error {
     },
     /// A bug of ours (a task that panicked): not the user's input, the keychain or an API.
     #[error("internal error: {0} (please report it)")]
-    Internal(String),
+    Internal(#[serde(with = "wire::message")] String),
 }
 
 impl From<crate::cert::BadFingerprint> for Error {
@@ -365,32 +375,6 @@ impl From<crate::provider_kind::UnknownProvider> for Error {
 }
 
 impl Error {
-    /// Stable machine code, for scripts (`--json`) and the UI.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Api(e) => match e.kind {
-                ErrorKind::Auth => "api_auth",
-                ErrorKind::Transient => "api_transient",
-                ErrorKind::Config => "api_config",
-                ErrorKind::Protocol => "api_protocol",
-            },
-            Self::NeedsLogin { .. } => "needs_login",
-            Self::OriginChanged { .. } => "origin_changed",
-            Self::LifetimeTooShort { .. } => "lifetime_too_short",
-            Self::KeychainUnavailable(_) => "keychain_unavailable",
-            Self::KeychainLocked(_) => "keychain_locked",
-            Self::Keychain(_) => "keychain_error",
-            Self::FileCorrupt { .. } => "file_corrupt",
-            Self::FileVersion { .. } => "file_version",
-            Self::Io { .. } => "io",
-            Self::AccountNotFound(_) => "account_not_found",
-            Self::AccountExists(_) => "account_exists",
-            Self::InvalidInput(_) | Self::Credentials(_) => "invalid_input",
-            Self::LockTimeout { .. } => "lock_timeout",
-            Self::Internal(_) => "internal",
-        }
-    }
-
     /// True when only the user can make the account work again (a login).
     pub fn needs_login(&self) -> bool {
         matches!(self, Self::NeedsLogin { .. } | Self::OriginChanged { .. })
