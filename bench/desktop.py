@@ -198,7 +198,7 @@ class Background:
     def _read(self):
         for line in self.proc.stderr:
             self.lines.append(line)
-            if "daemon started" in line:
+            if "background started" in line:
                 self.started.set()
 
     def idle(self, settle, secs):

@@ -64,7 +64,7 @@ check "a background started before an upgrade keeps serving the upgraded window"
   rt=$(mktemp -d); chmod 700 "$rt"; cfg="$rt/config"
   XDG_RUNTIME_DIR="$rt" tokenkeeper daemon --no-tray --config-dir "$cfg" 2>"$rt/daemon.log" &
   pid=$!
-  for _ in $(seq 100); do grep -q "daemon started" "$rt/daemon.log" && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -q "background started" "$rt/daemon.log" && break; sleep 0.1; done
   '"$sudo"' env DEBIAN_FRONTEND=noninteractive apt-get install --reinstall -y -qq "'"$deb"'" >/dev/null
   # The new window binary finds the running background (it starts none: no launch log).
   XDG_RUNTIME_DIR="$rt" tokenkeeper-app --hidden --config-dir "$cfg"

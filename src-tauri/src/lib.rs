@@ -39,7 +39,7 @@ pub struct Args {
 }
 
 /// The async runtime for the engine and the commands: two workers and a small blocking pool
-/// (keychain, clipboard and file calls), like the daemon's (see BENCHMARKS.md on arenas).
+/// (keychain, clipboard and file calls), like the background's (see BENCHMARKS.md on arenas).
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -89,7 +89,7 @@ fn exit_on_signals(app: tauri::AppHandle, signals: Option<Signals>) {
 
 /// `--hidden`: starts the background when none answers, and returns (no window).
 fn ensure_background(runtime: &tokio::runtime::Runtime, config_dir: Option<PathBuf>) -> ExitCode {
-    use tokenkeeper_app_core::background::{self, DaemonLauncher, Launch, Remote};
+    use tokenkeeper_app_core::background::{self, BackgroundLauncher, Launch, Remote};
     let paths = match tokenkeeper_core::store::paths::Paths::resolve(config_dir) {
         Ok(paths) => paths,
         Err(e) => {
@@ -108,7 +108,7 @@ fn ensure_background(runtime: &tokio::runtime::Runtime, config_dir: Option<PathB
         if remote.status().await.is_ok() {
             return ExitCode::SUCCESS;
         }
-        match DaemonLauncher::new(&paths).launch() {
+        match BackgroundLauncher::new(&paths).launch() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("tokenkeeper-app: {e}");

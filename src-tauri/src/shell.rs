@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokenkeeper_app_core::autostart::{self, Autostart};
-use tokenkeeper_app_core::background::{DaemonLauncher, cli_program};
+use tokenkeeper_app_core::background::{BackgroundLauncher, cli_program};
 use tokenkeeper_core::Keeper;
 use tokenkeeper_core::store::paths::Paths;
 use tokenkeeper_demo::{Demo, FAULT_EVERY};
@@ -147,7 +147,7 @@ pub async fn start(config_dir: Option<PathBuf>, demo: bool) -> Result<Shell, App
         });
     }
     let keeper = Keeper::open(Paths::resolve(config_dir)?);
-    let launcher = Arc::new(DaemonLauncher::new(keeper.paths()));
+    let launcher = Arc::new(BackgroundLauncher::new(keeper.paths()));
     let backend = Backend::start_window(keeper, launcher).await?;
     Ok(Shell {
         backend,

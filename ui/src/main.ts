@@ -1,4 +1,4 @@
-// The window: a header (Add account, Settings), banners (demo, daemon, keychain, files), and
+// The window: a header (Add account, Settings), banners (demo, background, keychain, files), and
 // one view at a time (views/*.ts, each a View: see view.ts): the accounts list, an account's
 // detail, the add/edit form, Log in or Settings. Showing a view destroys the one it replaces.
 // The backend pushes a new overview on every change; the state lives in state.ts. One click

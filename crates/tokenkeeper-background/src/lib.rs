@@ -28,7 +28,7 @@ use tokio::sync::{mpsc, watch};
 pub struct Options {
     /// Show a tray icon (off: `--no-tray`).
     pub tray: bool,
-    /// Called with every engine event (the daemon logs them).
+    /// Called with every engine event (the background logs them).
     pub on_event: Box<dyn Fn(&Event) + Send + Sync>,
 }
 
@@ -101,7 +101,7 @@ pub async fn run(
             }
         }
     });
-    tracing::info!(dir = %keeper.paths().dir().display(), "daemon started");
+    tracing::info!(dir = %keeper.paths().dir().display(), "background started");
     tokio::pin!(stop);
     let ended = loop {
         tokio::select! {
@@ -130,7 +130,7 @@ pub async fn run(
     drop(server);
     backend.shutdown().await;
     log.abort();
-    tracing::info!("daemon stopped");
+    tracing::info!("background stopped");
     Ok(ended)
 }
 

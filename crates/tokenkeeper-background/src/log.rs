@@ -1,9 +1,9 @@
-//! The daemon's log: one line per engine event on stderr (never a token or password), in the
+//! The background's log: one line per engine event on stderr (never a token or password), in the
 //! words a user reading `journalctl --user -u tokenkeeper-daemon` needs.
 
 use tokenkeeper_core::engine::events::{Event, EventKind};
 
-/// The daemon's log on stderr: its events at info by default (they are its output), other
+/// The background's log on stderr: its events at info by default (they are its output), other
 /// crates' at warn; `-v` and `-vv` say more; `TOKENKEEPER_LOG` (an `EnvFilter`) overrides.
 pub fn init(verbose: u8) {
     let default = match verbose {

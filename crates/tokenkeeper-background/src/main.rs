@@ -12,7 +12,7 @@ use tokenkeeper_background::{Ended, Options};
 use tokenkeeper_core::Keeper;
 use tokenkeeper_core::store::paths::Paths;
 
-/// The daemon's options (what `tokenkeeper daemon` passes on).
+/// The background's options (what `tokenkeeper daemon` passes on).
 #[derive(Debug, Parser)]
 #[command(
     name = "tokenkeeper-background",

@@ -66,7 +66,7 @@ enum Bench {
 }
 
 fn main() -> anyhow::Result<()> {
-    // The runtime the daemon uses, so the figures are the daemon's.
+    // The runtime the background uses, so the figures are the background's.
     tokenkeeper_core::engine::runtime()?.block_on(bench(Args::parse()))
 }
 

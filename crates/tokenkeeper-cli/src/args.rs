@@ -48,7 +48,7 @@ pub enum Command {
         name: String,
     },
     /// Print a token valid for at least --min-valid seconds (refreshing first if needed).
-    /// Asks the token agent of the app or daemon first, when one runs.
+    /// Asks the token agent of the background first, when one runs.
     Token {
         /// Account name.
         name: String,

@@ -28,7 +28,7 @@ pub async fn run(keeper: Keeper, tray: bool) -> Result<(), Error> {
 
 /// Becomes `tokenkeeper-background daemon --config-dir DIR …` (same process id, so a service
 /// manager and `pgrep -f 'tokenkeeper daemon'` see no difference). Returns only when there is
-/// no such binary, or it cannot be run (then the daemon runs here).
+/// no such binary, or it cannot be run (then the background runs here).
 pub fn exec_background(config_dir: &Path, tray: bool, verbose: u8) {
     use std::os::unix::process::CommandExt;
     let Some(binary) = tokenkeeper_app_core::background::background_program() else {
@@ -46,5 +46,5 @@ pub fn exec_background(config_dir: &Path, tray: bool, verbose: u8) {
         cmd.arg("-v");
     }
     let e = cmd.exec();
-    tracing::warn!(binary = %binary.display(), error = %e, "cannot run the background binary; running the daemon here");
+    tracing::warn!(binary = %binary.display(), error = %e, "cannot run the background binary; running the background here");
 }

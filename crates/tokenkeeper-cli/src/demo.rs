@@ -47,7 +47,7 @@ async fn show(setup: &Demo, options: Options) -> Result<(), Error> {
         Duration::from_secs(5)
     });
     let mut next_fault = started + Duration::from_secs(15);
-    // The daemon's stop signals: a closed terminal or a `kill` cleans up like Ctrl-C.
+    // The background's stop signals: a closed terminal or a `kill` cleans up like Ctrl-C.
     let stop = tokenkeeper_background::shutdown_signal();
     tokio::pin!(stop);
     loop {

@@ -74,7 +74,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// A token for a script: from the token agent of the app or daemon when one runs (set
+/// A token for a script: from the token agent of the background when one runs (set
 /// `TOKENKEEPER_NO_AGENT` to skip it), else directly; the same answers and errors either way.
 pub(crate) async fn token_info(
     keeper: &Keeper,
@@ -154,11 +154,11 @@ fn scheme_of(keeper: &Keeper, name: &str) -> Result<&'static str, Error> {
     Ok(tokenkeeper_core::capabilities::of(keeper.find(name)?.provider).auth_scheme)
 }
 
-fn init_logging(verbose: u8, daemon: bool) {
+fn init_logging(verbose: u8, background: bool) {
     // Other crates' logs (TLS, HTTP) stay quiet unless asked for: our errors already say it.
-    // The daemon's events are its output, so it logs at info by default.
+    // The background's events are its output, so it logs at info by default.
     let default = match verbose {
-        0 if daemon => "warn,tokenkeeper=info,tokenkeeper_background=info,tokenkeeper_core=warn",
+        0 if background => "warn,tokenkeeper=info,tokenkeeper_background=info,tokenkeeper_core=warn",
         0 => "off,tokenkeeper=error,tokenkeeper_core=error",
         1 => "warn,tokenkeeper=info,tokenkeeper_background=info,tokenkeeper_core=info",
         _ => "info,tokenkeeper=debug,tokenkeeper_background=debug,tokenkeeper_core=debug",

@@ -1,4 +1,4 @@
-//! Keeping secrets out of core dumps. Every TokenKeeper process (the desktop app, the daemon,
+//! Keeping secrets out of core dumps. Every TokenKeeper process (the desktop app, the background,
 //! the CLI) calls [`harden`] first thing, before it reads a secret: it becomes non-dumpable
 //! (no core file, no `ptrace` attach by other processes of the user, `/proc/PID/mem` closed)
 //! and its core size limit goes to 0, so neither a crash nor a signal writes its memory to disk.

@@ -309,7 +309,7 @@ impl Background {
         let background = Self { child, log };
         eventually(15, "the background to start", async || {
             Ok(std::fs::read_to_string(&background.log)?
-                .contains("daemon started")
+                .contains("background started")
                 .then_some(()))
         })
         .await?;

@@ -90,13 +90,13 @@ pub trait Launch: Send + Sync + std::fmt::Debug {
 /// `pgrep -f 'tokenkeeper daemon'` and service managers see one name), else the background's
 /// own binary beside it ([`background_program`]), else `tokenkeeper` on `PATH`.
 #[derive(Debug)]
-pub struct DaemonLauncher {
+pub struct BackgroundLauncher {
     program: PathBuf,
     config_dir: PathBuf,
     log: Option<PathBuf>,
 }
 
-impl DaemonLauncher {
+impl BackgroundLauncher {
     /// Starts the CLI beside this executable, else [`background_program`], else
     /// `tokenkeeper` on `PATH`, for this config directory.
     pub fn new(paths: &Paths) -> Self {
@@ -182,7 +182,7 @@ fn log_file(path: &Path) -> std::io::Result<std::fs::File> {
         .open(path)
 }
 
-impl Launch for DaemonLauncher {
+impl Launch for BackgroundLauncher {
     fn launch(&self) -> Result<(), String> {
         let mut cmd = std::process::Command::new(&self.program);
         cmd.arg("daemon")
@@ -305,14 +305,14 @@ mod tests {
 
     use tokenkeeper_core::store::paths::Paths;
 
-    use super::{DaemonLauncher, Launch};
+    use super::{BackgroundLauncher, Launch};
 
     #[test]
     fn a_missing_background_program_is_reported_as_its_fix() {
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::new(dir.path().join("config"));
         let missing = dir.path().join("no-such-dir/tokenkeeper-background");
-        let err = DaemonLauncher::with_program(missing.clone(), &paths)
+        let err = BackgroundLauncher::with_program(missing.clone(), &paths)
             .launch()
             .unwrap_err();
         assert!(err.contains(&missing.display().to_string()), "{err}");
@@ -342,7 +342,7 @@ mod tests {
         )
         .unwrap();
         std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
-        DaemonLauncher::with_program(program, &paths)
+        BackgroundLauncher::with_program(program, &paths)
             .launch()
             .unwrap();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

@@ -44,7 +44,7 @@ impl Daemon {
             }
         });
         let daemon = Self { child, log };
-        daemon.wait_for("daemon started", Duration::from_secs(10));
+        daemon.wait_for("background started", Duration::from_secs(10));
         daemon
     }
 
@@ -216,7 +216,7 @@ async fn daemon_keeps_every_api_fresh_follows_changes_and_stops_on_sigterm() {
         let (code, took, log) = daemon.terminate();
         assert_eq!(code, 0, "{log}");
         assert!(took < Duration::from_secs(5), "stopped in {took:?}");
-        assert!(log.contains("daemon stopped"), "{log}");
+        assert!(log.contains("background stopped"), "{log}");
         // No token or password in the log: every access token here is a JWT ("eyJ...").
         assert!(!log.contains("eyJ"), "a token reached the log:\n{log}");
         for secret in &secrets {
@@ -260,7 +260,7 @@ async fn a_second_daemon_on_the_same_directory_is_refused() {
         let (code, took, log) = first.signal("-INT");
         assert_eq!(code, 0, "{log}");
         assert!(took < Duration::from_secs(5), "stopped in {took:?}");
-        assert!(log.contains("daemon stopped"), "{log}");
+        assert!(log.contains("background stopped"), "{log}");
         e.run(&["remove", "g"], None).ok();
     })
     .await;
@@ -281,7 +281,7 @@ async fn a_closed_terminal_stops_the_daemon_as_sigterm_does() {
         assert_eq!(code, 0, "stopped, not killed by the signal: {log}");
         assert!(took < Duration::from_secs(5), "stopped in {took:?}");
         assert!(log.contains("SIGHUP: stopping"), "{log}");
-        assert!(log.contains("daemon stopped"), "{log}");
+        assert!(log.contains("background stopped"), "{log}");
         let list = e.run(&["list", "--json"], None).ok().json();
         assert!(
             list[0]["next_refresh_at"].is_string(),
@@ -601,7 +601,7 @@ fn the_daemon_becomes_the_background_binary_and_keeps_its_command_line() {
         .fails_with(2, "already refreshing");
     let (code, _, log) = daemon.terminate();
     assert_eq!(code, 0, "{log}");
-    assert!(log.contains("daemon stopped"), "{log}");
+    assert!(log.contains("background stopped"), "{log}");
 }
 
 /// A hook on every new token: `hook --all` for every account, `hook NAME` for one (it wins).

@@ -1,5 +1,5 @@
 //! The token agent: whichever process runs the engine for a config directory (the desktop app
-//! or `tokenkeeper daemon`) serves tokens over a Unix socket, so `tokenkeeper token` answers
+//! or the background, `tokenkeeper daemon`) serves tokens over a Unix socket, so `tokenkeeper token` answers
 //! without connecting to the keychain or building an HTTP client itself.
 //!
 //! - One socket per config directory: `$XDG_RUNTIME_DIR/tokenkeeper/<16 hex of the SHA-256 of

@@ -31,7 +31,7 @@ pub enum EventKind {
     Reloaded,
 }
 
-/// One change of one account, as the CLI daemon logs it and the app shows it.
+/// One change of one account, as the background logs it and the app shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// What happened.

@@ -1,5 +1,5 @@
 //! The refresh engine: keeps every account's token fresh in the background, for the CLI
-//! daemon and the desktop app alike.
+//! background and the demo alike.
 //!
 //! - [`policy`]: when to refresh and when to retry (pure).
 //! - [`runner`]: the one task with the timer structure and bounded concurrency.

@@ -37,7 +37,7 @@ pub struct AccountView {
     /// First 8 hex digits of the current access token's SHA-256 (tells tokens apart, reveals
     /// nothing).
     pub token_fingerprint: Option<String>,
-    /// When the engine (daemon or app) plans the next refresh, if one runs.
+    /// When the background's engine plans the next refresh, if one runs.
     pub next_refresh_at: Option<DateTime<Utc>>,
     /// Last failure: `{status, code, message}` (plus kind and time).
     pub last_error: Option<crate::store::state::LastError>,

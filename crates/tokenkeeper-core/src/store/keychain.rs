@@ -69,7 +69,7 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 /// The OS keychain.
 ///
 /// The platform store is connected on first use and cached; when connecting fails (no session
-/// bus, no Secret Service yet) the next call tries again, so a long-running daemon or app
+/// bus, no Secret Service yet) the next call tries again, so a long-running background
 /// recovers once the keychain appears instead of failing until restarted.
 #[derive(Default)]
 pub struct Keychain {

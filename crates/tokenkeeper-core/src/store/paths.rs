@@ -86,7 +86,7 @@ impl Paths {
         self.lock_dir().join("config.lock")
     }
 
-    /// Lock held by the one daemon (or app) running the engine for this directory.
+    /// Lock held by the one background (or demo) running the engine for this directory.
     pub fn engine_lock(&self) -> PathBuf {
         self.lock_dir().join("engine.lock")
     }

@@ -5,7 +5,7 @@
 //!
 //! Secrets are in memory here: at 40× speed the test needs ~35 refreshes a second, more than
 //! gnome-keyring serves (it handles one D-Bus call at a time; BENCHMARKS.md has its cost). The
-//! keychain path is covered by the keeper, CLI and daemon tests, kill -9 included.
+//! keychain path is covered by the keeper, CLI and background tests, kill -9 included.
 
 use std::sync::Arc;
 use std::time::Duration;
