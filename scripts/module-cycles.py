@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Fails when a module imports another that imports it back, inside one crate.
+"""Fails when modules import each other in a ring, inside one crate.
 
-ARCHITECTURE.md keeps each crate's modules layered; a pair of modules that use each other
-(`crate::a` names `crate::b` and `crate::b` names `crate::a`) is a knot this check refuses.
-It reads `crate::` and `super::` paths outside comments and test modules; a module and its
-own children are not a pair. Usage: module-cycles.py SRC_DIR...
+ARCHITECTURE.md keeps each crate's modules layered; modules that use each other, two
+(`crate::a` names `crate::b` and `crate::b` names `crate::a`) or more (a → b → c → a), are a
+knot this check refuses. It reads `crate::` and `super::` paths outside comments and test
+modules; a module and its own children are not a knot. Usage: module-cycles.py SRC_DIR...
 """
 
 import os
@@ -64,20 +64,58 @@ def knots(root):
         module: {m for m in map(resolve, named) if m and m != module}
         for module, named in found.items()
     }
-    pairs = set()
-    for a, targets in edges.items():
-        for b in targets:
-            related = a.startswith(b + "::") or b.startswith(a + "::") or not a or not b
-            if a in edges.get(b, ()) and not related:
-                pairs.add(tuple(sorted((a, b))))
-    return sorted(pairs)
+
+    def related(a, b):
+        return not a or not b or a.startswith(b + "::") or b.startswith(a + "::")
+
+    edges = {
+        a: {b for b in targets if not related(a, b)} for a, targets in edges.items()
+    }
+    return rings(edges)
+
+
+def rings(edges):
+    """The strongly connected groups of more than one module (Tarjan), each sorted."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+    counter = [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    sys.setrecursionlimit(10_000)
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return sorted(found)
 
 
 def main(roots):
     bad = 0
     for root in roots:
-        for a, b in knots(root):
-            print(f"{root}: {a} and {b} import each other", file=sys.stderr)
+        for group in knots(root):
+            print(
+                f"{root}: {', '.join(group)} import each other in a ring",
+                file=sys.stderr,
+            )
             bad += 1
     return 1 if bad else 0
 
