@@ -56,8 +56,7 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> Result<Ended, AppError> {
     let backend =
-        Backend::start_engine(keeper.clone(), Arc::new(SystemClipboard::default()), false)
-            .await?;
+        Backend::start_engine(keeper.clone(), Arc::new(SystemClipboard::default()), false).await?;
     let (tray_state, tray_seen) = watch::channel(if options.tray {
         TrayState::Starting
     } else {

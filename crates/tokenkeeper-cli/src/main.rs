@@ -158,7 +158,9 @@ fn init_logging(verbose: u8, background: bool) {
     // Other crates' logs (TLS, HTTP) stay quiet unless asked for: our errors already say it.
     // The background's events are its output, so it logs at info by default.
     let default = match verbose {
-        0 if background => "warn,tokenkeeper=info,tokenkeeper_background=info,tokenkeeper_core=warn",
+        0 if background => {
+            "warn,tokenkeeper=info,tokenkeeper_background=info,tokenkeeper_core=warn"
+        }
         0 => "off,tokenkeeper=error,tokenkeeper_core=error",
         1 => "warn,tokenkeeper=info,tokenkeeper_background=info,tokenkeeper_core=info",
         _ => "info,tokenkeeper=debug,tokenkeeper_background=debug,tokenkeeper_core=debug",

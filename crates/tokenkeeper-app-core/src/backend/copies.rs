@@ -77,7 +77,11 @@ impl Copies {
         if generation.is_some_and(|g| g != copy.generation) {
             return;
         }
-        if self.clipboard.text().is_some_and(|t| t == copy.token.expose()) {
+        if self
+            .clipboard
+            .text()
+            .is_some_and(|t| t == copy.token.expose())
+        {
             let _ = self.clipboard.clear();
         }
         *last = None;

@@ -124,7 +124,11 @@ impl EngineSide {
     pub async fn refresh(&self, id: &str) -> Result<(), AppError> {
         let account = self.accounts.account(id)?;
         let sent = match self.here.lock().await.as_ref() {
-            Some(here) => Some(here.engine().send(EngineCommand::RefreshNow(account.id)).await),
+            Some(here) => Some(
+                here.engine()
+                    .send(EngineCommand::RefreshNow(account.id))
+                    .await,
+            ),
             None => None,
         };
         match sent {

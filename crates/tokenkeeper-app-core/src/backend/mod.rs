@@ -207,7 +207,8 @@ impl Backend {
     pub async fn pin(&self, id: &str, pinned: bool) -> Result<AccountView, AppError> {
         let account = self.accounts().pin(id, pinned).await?;
         let id = account.id;
-        self.after_change(vec![EngineCommand::Update(account)]).await;
+        self.after_change(vec![EngineCommand::Update(account)])
+            .await;
         self.accounts().view(id)
     }
 

@@ -112,7 +112,13 @@ mod tests {
     fn a_hand_edited_clear_delay_out_of_range_is_refused_and_the_edge_values_kept() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("app.json");
-        for (secs, ok) in [(0, false), (1, true), (3600, true), (3601, false), (u64::MAX, false)] {
+        for (secs, ok) in [
+            (0, false),
+            (1, true),
+            (3600, true),
+            (3601, false),
+            (u64::MAX, false),
+        ] {
             std::fs::write(&path, format!(r#"{{"clipboard_clear_secs": {secs}}}"#)).unwrap();
             match load(&path) {
                 Ok(prefs) => {

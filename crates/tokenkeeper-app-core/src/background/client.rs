@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokenkeeper_core::local::{Native, Transport};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::io::{ReadHalf, WriteHalf};
 
 use super::protocol::{Answer, CopyForm, Event, Op, Request, Status, VERSION};

@@ -32,7 +32,8 @@ pub async fn token(paths: &Paths, name: &str, min_valid: Duration) -> Option<Res
 
 async fn read_answer(
     reader: &mut BufReader<<Native as Transport>::Stream>,
-    within: Duration) -> Option<Answer> {
+    within: Duration,
+) -> Option<Answer> {
     // The answer may hold a token: zeroed when dropped.
     let mut line = zeroize::Zeroizing::new(String::new());
     match tokio::time::timeout(within, reader.read_line(&mut line)).await {

@@ -52,9 +52,7 @@ impl Protocol for Tokens {
 
     fn refusal(&self, why: &Refusal) -> String {
         let why = match why {
-            Refusal::OtherUser => {
-                "refused: this agent serves only the user who runs it".to_owned()
-            }
+            Refusal::OtherUser => "refused: this agent serves only the user who runs it".to_owned(),
             other => other.to_string(),
         };
         Answer::error(&Error::InvalidInput(format!("agent: {why}")))

@@ -107,7 +107,9 @@ impl Error {
             Self::AccountNotFound(_) => {
                 class("account_not_found", exit::INVALID_INPUT, Ui::NotFound)
             }
-            Self::AccountExists(_) => class("account_exists", exit::INVALID_INPUT, Ui::InvalidInput),
+            Self::AccountExists(_) => {
+                class("account_exists", exit::INVALID_INPUT, Ui::InvalidInput)
+            }
             Self::InvalidInput(_) | Self::Credentials(_) => {
                 class("invalid_input", exit::INVALID_INPUT, Ui::InvalidInput)
             }

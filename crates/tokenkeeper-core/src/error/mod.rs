@@ -251,7 +251,11 @@ pub enum CredentialProblem {
 pub enum Error {
     /// The API refused or failed; its own words are inside.
     #[error("{0}")]
-    Api(#[from] #[serde(with = "wire::api")] ApiError),
+    Api(
+        #[from]
+        #[serde(with = "wire::api")]
+        ApiError,
+    ),
     /// The account cannot get a token without the user: a login was refused, or no
     /// stored credential can obtain one.
     #[error("account {name:?} needs login: {reason}")]

@@ -26,7 +26,7 @@ use super::{InitialSecret, Keeper, absolute, check_secret};
 pub struct AccountChanges {
     /// A new name.
     pub name: Option<String>,
-    /// A new base URL (already checked with [`crate::account::parse_base_url`]).
+    /// A new base URL (checked again here with [`crate::account::parse_base_url`]).
     pub url: Option<url::Url>,
     /// A new user name, or none.
     pub username: Option<Option<String>>,
@@ -44,7 +44,7 @@ pub struct AccountChanges {
     pub allow_plain_http: Option<bool>,
     /// A new hook (program and arguments), or none ([`crate::hooks`]).
     pub hook: Option<Option<Vec<String>>>,
-    /// New tags (already checked with [`crate::account::normalize_tags`]).
+    /// New tags (tidied and checked here with [`crate::account::normalize_tags`]).
     pub tags: Option<Vec<String>>,
     /// Pinned to the tray, or not.
     pub pinned: Option<bool>,
@@ -128,7 +128,8 @@ fn apply(account: &mut Account, changes: AccountChanges) {
         account.hook = v.filter(|c| !c.is_empty());
     }
     if let Some(v) = tags {
-        account.tags = v;
+        // Checked by `check` before any change is made.
+        account.tags = crate::account::normalize_tags(&v).unwrap_or(v);
     }
     if let Some(v) = pinned {
         account.pinned = v;
@@ -150,6 +151,9 @@ pub fn origin_changed(before: &Account, after: &Account) -> bool {
 fn check(current: &Account, changes: &AccountChanges) -> Result<()> {
     if let Some(new_name) = &changes.name {
         validate_name(new_name)?;
+    }
+    if let Some(url) = &changes.url {
+        crate::account::parse_base_url(url.as_str())?;
     }
     if let Some(ttl) = changes.ttl {
         crate::capabilities::of(current.provider).check_ttl(ttl)?;

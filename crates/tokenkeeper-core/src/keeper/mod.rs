@@ -70,7 +70,7 @@ pub struct NewAccount {
     pub name: String,
     /// Which API.
     pub provider: ProviderKind,
-    /// Base URL (already checked with [`crate::account::parse_base_url`]).
+    /// Base URL (checked again by [`Keeper::add`] with [`crate::account::parse_base_url`]).
     pub url: url::Url,
     /// User name for login.
     pub username: Option<String>,
@@ -268,6 +268,7 @@ impl Keeper {
     /// nothing if that fails.
     pub async fn add(&self, new: NewAccount, secret: InitialSecret) -> Result<AccountView> {
         validate_name(&new.name)?;
+        crate::account::parse_base_url(new.url.as_str())?;
         capabilities::of(new.provider).check_ttl(new.ttl)?;
         crate::account::check_refresh_lead(new.refresh_lead_secs)?;
         if let Some(path) = &new.ca_cert {

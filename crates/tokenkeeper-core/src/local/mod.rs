@@ -43,8 +43,9 @@ pub trait Transport {
     /// Call it only while holding the config directory's engine lock.
     fn listen(path: &Path) -> Result<Self::Listener>;
     /// The next connection.
-    fn accept(listener: &mut Self::Listener)
-    -> impl Future<Output = std::io::Result<Self::Stream>> + Send;
+    fn accept(
+        listener: &mut Self::Listener,
+    ) -> impl Future<Output = std::io::Result<Self::Stream>> + Send;
     /// Connects to `path` within `within`; `None` when nothing private of this user answers
     /// there (no socket, a directory others may write, a socket of another user, no answer).
     fn connect(path: &Path, within: Duration) -> impl Future<Output = Option<Self::Stream>> + Send;
@@ -212,7 +213,9 @@ mod tests {
 
         let (mut client, mut server) = tokio::io::duplex(64);
         client.write_all(&[b'x'; 20]).await.unwrap();
-        let err = read_request(&mut server, 16, READ_WITHIN).await.unwrap_err();
+        let err = read_request(&mut server, 16, READ_WITHIN)
+            .await
+            .unwrap_err();
         assert!(matches!(err, Refusal::TooLong(16)), "{err:?}");
         assert_eq!(err.to_string(), "the request is longer than 16 bytes");
 
@@ -220,14 +223,25 @@ mod tests {
         let (mut client, mut server) = tokio::io::duplex(64);
         client.write_all(&[b'y'; 16]).await.unwrap();
         drop(client);
-        assert_eq!(read_request(&mut server, 16, READ_WITHIN).await.unwrap().len(), 16);
+        assert_eq!(
+            read_request(&mut server, 16, READ_WITHIN)
+                .await
+                .unwrap()
+                .len(),
+            16
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_silent_client_is_given_up_on_after_the_read_deadline() {
         let (_client, mut server) = tokio::io::duplex(64);
-        let err = read_request(&mut server, 16, READ_WITHIN).await.unwrap_err();
-        assert!(matches!(err, Refusal::Silent(d) if d == READ_WITHIN), "{err:?}");
+        let err = read_request(&mut server, 16, READ_WITHIN)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Refusal::Silent(d) if d == READ_WITHIN),
+            "{err:?}"
+        );
         assert_eq!(err.to_string(), "no request within 3 seconds");
     }
 }

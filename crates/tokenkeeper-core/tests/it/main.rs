@@ -9,6 +9,7 @@ mod hardening;
 mod helpers;
 mod keeper;
 mod keeper_binding;
+mod keeper_checks;
 mod keeper_origin;
 mod keeper_promises;
 mod keeper_real_rules;
