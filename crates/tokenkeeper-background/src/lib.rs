@@ -85,7 +85,6 @@ pub async fn run(
         .tray
         .then(|| tray::run(feed, actions.clone(), tray_state.clone()));
     // The hooks run here, where the engine runs for real (the demo never comes here).
-    #[cfg(unix)]
     let hooks = tokenkeeper_core::hooks::follow(keeper.clone(), backend.events());
     let on_event = options.on_event;
     let mut events = backend.events();
@@ -123,7 +122,6 @@ pub async fn run(
         tray.abort();
     }
     notifier.abort();
-    #[cfg(unix)]
     hooks.abort();
     overviews_task.abort();
     drop(server);
@@ -190,6 +188,7 @@ pub async fn run_until_signal(keeper: Keeper, options: Options) -> Result<Ended,
 /// Completes when the process is asked to stop: SIGINT (Ctrl-C), SIGTERM (logout, `kill`,
 /// systemd) or SIGHUP (the terminal it runs in was closed). All three end it the same clean
 /// way: the engine writes its state and a token it copied is taken off the clipboard.
+#[cfg(unix)]
 pub async fn shutdown_signal() {
     use tokio::signal::unix::{Signal, SignalKind, signal};
     async fn next(stream: Option<&mut Signal>) {
@@ -214,6 +213,37 @@ pub async fn shutdown_signal() {
         () = next(int.as_mut()) => tracing::info!("SIGINT: stopping"),
         () = next(term.as_mut()) => tracing::info!("SIGTERM: stopping"),
         () = next(hup.as_mut()) => tracing::info!("SIGHUP: stopping"),
+    }
+}
+
+/// Completes when the process is asked to stop: Ctrl+C or Ctrl+Break in its console, its
+/// console closed, or the user logging off or the system shutting down. Each ends it the same
+/// clean way as on Unix.
+#[cfg(windows)]
+pub async fn shutdown_signal() {
+    use tokio::signal::windows::{ctrl_break, ctrl_c, ctrl_close, ctrl_logoff, ctrl_shutdown};
+    macro_rules! listen {
+        ($open:ident, $name:literal) => {
+            async {
+                match $open() {
+                    Ok(mut stream) => {
+                        stream.recv().await;
+                        tracing::info!(concat!($name, ": stopping"));
+                    }
+                    Err(e) => {
+                        tracing::warn!(event = $name, error = %e, "cannot listen for the console event");
+                        std::future::pending::<()>().await;
+                    }
+                }
+            }
+        };
+    }
+    tokio::select! {
+        () = listen!(ctrl_c, "Ctrl+C") => {}
+        () = listen!(ctrl_break, "Ctrl+Break") => {}
+        () = listen!(ctrl_close, "console closed") => {}
+        () = listen!(ctrl_logoff, "log off") => {}
+        () = listen!(ctrl_shutdown, "shutdown") => {}
     }
 }
 

@@ -7,6 +7,7 @@
 //! binary has no CLI commands and no demo emulators, so the process that runs all day maps
 //! less. Without it, the same code runs here.
 
+#[cfg(unix)]
 use std::path::Path;
 
 use tokenkeeper_background::{Ended, Options};
@@ -29,6 +30,7 @@ pub async fn run(keeper: Keeper, tray: bool) -> Result<(), Error> {
 /// Becomes `tokenkeeper-background daemon --config-dir DIR …` (same process id, so a service
 /// manager and `pgrep -f 'tokenkeeper daemon'` see no difference). Returns only when there is
 /// no such binary, or it cannot be run (then the background runs here).
+#[cfg(unix)]
 pub fn exec_background(config_dir: &Path, tray: bool, verbose: u8) {
     use std::os::unix::process::CommandExt;
     let Some(binary) = tokenkeeper_app_core::background::background_program() else {

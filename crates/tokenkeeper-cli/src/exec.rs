@@ -80,18 +80,18 @@ pub async fn run(
         // The user's command gets the core size limit the user had, not TokenKeeper's 0.
         tokenkeeper_core::hardening::restore_for_command();
         let e = cmd.exec();
-        Ok(crate::token_file::cannot_run(&shown, &e))
+        Ok(crate::child::cannot_run(&shown, &e))
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
     {
-        match cmd.status() {
-            Ok(status) => Ok(ExitCode::from(
-                status
-                    .code()
-                    .and_then(|c| u8::try_from(c).ok())
-                    .unwrap_or(1),
-            )),
-            Err(e) => Ok(crate::token_file::cannot_run(&shown, &e)),
+        // No exec(2): the command runs as a child, which shares this console and so gets a
+        // Ctrl+C or Ctrl+Break itself; this process lives on (its listeners hold the events)
+        // until the child ends, and ends with its exit code.
+        let _ctrl_c = tokio::signal::windows::ctrl_c();
+        let _ctrl_break = tokio::signal::windows::ctrl_break();
+        match tokio::process::Command::from(cmd).status().await {
+            Ok(status) => Ok(crate::child::exit_code(status)),
+            Err(e) => Ok(crate::child::cannot_run(&shown, &e)),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod args;
 mod certs;
+mod child;
 mod daemon;
 mod demo;
 mod edit;
@@ -81,7 +82,6 @@ pub(crate) async fn token_info(
     name: &str,
     min_valid: Duration,
 ) -> Result<tokenkeeper_core::keeper::TokenInfo, Error> {
-    #[cfg(unix)]
     if std::env::var_os("TOKENKEEPER_NO_AGENT").is_none()
         && let Some(answer) =
             tokenkeeper_core::agent::client::token(keeper.paths(), name, min_valid).await
@@ -89,7 +89,6 @@ pub(crate) async fn token_info(
         tracing::info!("answered by the token agent");
         return answer;
     }
-    #[cfg(unix)]
     if std::env::var_os("TOKENKEEPER_NO_AGENT").is_none() {
         tracing::info!("no token agent answered: asking the keychain and the API directly");
     }

@@ -68,7 +68,7 @@ pub async fn run(
     });
     let mut child = match spawned {
         Ok(child) => child,
-        Err(e) => return Ok(cannot_run(&program.to_string_lossy(), &e)),
+        Err(e) => return Ok(crate::child::cannot_run(&program.to_string_lossy(), &e)),
     };
     // Every error from here on stops the command first: it must not run on with a token file
     // that is no longer refreshed (and about to be removed).
@@ -83,7 +83,7 @@ pub async fn run(
     )
     .await
     {
-        Ok(status) => Ok(exit_code(status)),
+        Ok(status) => Ok(crate::child::exit_code(status)),
         Err(e) => {
             eprintln!(
                 "tokenkeeper: {name}: the token file cannot be kept: stopping {}",
@@ -332,16 +332,6 @@ fn write_atomically(file: &Path, info: &TokenInfo) -> Result<(), Error> {
     std::fs::rename(&tmp, file).map_err(|e| Error::io(file, e))
 }
 
-/// The command's exit code as a shell gives it.
-fn exit_code(status: std::process::ExitStatus) -> ExitCode {
-    use std::os::unix::process::ExitStatusExt;
-    let code = status
-        .code()
-        .or_else(|| status.signal().map(|s| 128 + s))
-        .unwrap_or(1);
-    ExitCode::from(u8::try_from(code).unwrap_or(1))
-}
-
 /// The signals passed on to the command.
 struct Forwarded {
     streams: Vec<(tokio::signal::unix::Signal, rustix::process::Signal)>,
@@ -378,15 +368,6 @@ impl Forwarded {
             std::task::Poll::Pending
         })
         .await
-    }
-}
-
-/// A program that cannot be started (for `exec` in both its forms), as shells do: 127 when the command is not found, 126 when it cannot be run.
-pub(crate) fn cannot_run(program: &str, e: &std::io::Error) -> ExitCode {
-    eprintln!("tokenkeeper: cannot run {program}: {e}");
-    match e.kind() {
-        std::io::ErrorKind::NotFound => ExitCode::from(127),
-        _ => ExitCode::from(126),
     }
 }
 

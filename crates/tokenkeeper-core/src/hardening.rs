@@ -5,9 +5,11 @@
 //! The hard limit is left as it was, so `tokenkeeper exec` can give the command it starts the
 //! limit the user had ([`restore_for_command`]). Both calls come from `rustix` (no `unsafe`).
 
+#[cfg(unix)]
 use std::sync::OnceLock;
 
 /// The core size limit this process started with (soft), for the commands `exec` starts.
+#[cfg(unix)]
 static STARTED_WITH: OnceLock<Option<u64>> = OnceLock::new();
 
 /// What a process's dump settings are now.

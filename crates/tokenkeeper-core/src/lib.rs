@@ -21,7 +21,6 @@
 //!   crates' dev-dependencies): a builder for test accounts.
 
 pub mod account;
-#[cfg(unix)]
 pub mod agent;
 pub mod capabilities;
 pub mod cert;
@@ -29,10 +28,8 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod hardening;
-#[cfg(unix)]
 pub mod hooks;
 pub mod keeper;
-#[cfg(unix)]
 pub mod local;
 pub mod mask;
 pub mod provider_kind;
@@ -43,6 +40,8 @@ pub mod store;
 pub mod testing;
 pub mod text;
 pub mod token;
+#[cfg(windows)]
+pub mod winsec;
 
 pub use account::{Account, AccountId, ProviderKind};
 pub use error::{ApiError, Error, ErrorKind, Result};

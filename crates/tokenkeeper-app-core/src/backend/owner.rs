@@ -125,25 +125,16 @@ impl Drop for Follower {
     }
 }
 
-#[cfg(unix)]
 type AgentHandle = tokenkeeper_core::agent::server::Agent;
-#[cfg(not(unix))]
-type AgentHandle = ();
 
-/// Serves the token agent while the engine runs here (Unix sockets only).
+/// Serves the token agent while the engine runs here.
 fn start_agent(keeper: &Keeper) -> Option<AgentHandle> {
-    #[cfg(unix)]
     match tokenkeeper_core::agent::server::serve(keeper.clone()) {
         Ok(agent) => agent,
         Err(e) => {
             tracing::warn!(error = %e, "no token agent; `tokenkeeper token` works directly");
             None
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = keeper;
-        None
     }
 }
 

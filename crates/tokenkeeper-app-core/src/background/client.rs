@@ -14,7 +14,7 @@ use crate::dto::Copied;
 use crate::error::{AppError, ErrorCode};
 
 /// A connection to the background.
-type Stream = <Native as Transport>::Stream;
+type Stream = <Native as Transport>::Client;
 
 /// How long connecting may take.
 const CONNECT_WITHIN: Duration = Duration::from_millis(500);

@@ -48,9 +48,17 @@ pub fn socket_path(paths: &Paths) -> Option<PathBuf> {
     tokenkeeper_core::agent::sibling_socket_path(paths, SUFFIX)
 }
 
-/// Where a background started by the window writes its log (beside its socket).
+/// Where a background started by the window writes its log: beside its socket (in memory), or
+/// on Windows, where the socket is a pipe, in the config directory.
 pub fn log_path(paths: &Paths) -> Option<PathBuf> {
-    tokenkeeper_core::agent::sibling_socket_path(paths, "log")
+    #[cfg(unix)]
+    {
+        tokenkeeper_core::agent::sibling_socket_path(paths, "log")
+    }
+    #[cfg(windows)]
+    {
+        Some(paths.dir().join("background.log"))
+    }
 }
 
 /// The background as the window shows it.
@@ -158,11 +166,22 @@ pub fn cli_program() -> PathBuf {
 /// this process's terminal does not reach it), no stdin or stdout, reaped by a thread when it
 /// ends so it never lingers as a zombie.
 pub fn spawn_detached(cmd: &mut std::process::Command) -> std::io::Result<()> {
-    use std::os::unix::process::CommandExt;
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        /// No console of its own, and out of this console's Ctrl+C group.
+        const DETACHED_PROCESS: u32 = 0x0000_0008;
+        const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
+        cmd.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
+    }
     let mut child = cmd
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .process_group(0)
         .spawn()?;
     std::thread::spawn(move || {
         let _ = child.wait();
@@ -173,13 +192,14 @@ pub fn spawn_detached(cmd: &mut std::process::Command) -> std::io::Result<()> {
 /// The log of the background this window starts: its last run only (the runtime directory is
 /// memory), 0600.
 fn log_file(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).write(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 impl Launch for BackgroundLauncher {

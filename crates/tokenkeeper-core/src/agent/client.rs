@@ -31,7 +31,7 @@ pub async fn token(paths: &Paths, name: &str, min_valid: Duration) -> Option<Res
 }
 
 async fn read_answer(
-    reader: &mut BufReader<<Native as Transport>::Stream>,
+    reader: &mut BufReader<<Native as Transport>::Client>,
     within: Duration,
 ) -> Option<Answer> {
     // The answer may hold a token: zeroed when dropped.

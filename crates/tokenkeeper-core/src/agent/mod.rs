@@ -25,19 +25,24 @@ pub mod client;
 pub mod protocol;
 pub mod server;
 
-use std::path::{Path, PathBuf};
+#[cfg(unix)]
+use std::path::Path;
+use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
 use crate::store::paths::Paths;
 
 /// The environment variable naming the runtime directory.
+#[cfg(unix)]
 pub const RUNTIME_DIR_ENV: &str = "XDG_RUNTIME_DIR";
 
 /// The longest path a Unix socket address holds (`sun_path` is 108 bytes with its NUL).
+#[cfg(unix)]
 const MAX_SOCKET_PATH: usize = 107;
 
 /// The session's runtime directory for TokenKeeper's sockets, if the session has one.
+#[cfg(unix)]
 pub fn runtime_socket_dir() -> Option<PathBuf> {
     std::env::var_os(RUNTIME_DIR_ENV)
         .filter(|d| !d.is_empty())
@@ -46,6 +51,7 @@ pub fn runtime_socket_dir() -> Option<PathBuf> {
 
 /// The directory holding this config directory's sockets: the session's runtime directory, or
 /// without one the private `run/` inside the config directory.
+#[cfg(unix)]
 pub fn socket_dir(paths: &Paths) -> PathBuf {
     runtime_socket_dir().unwrap_or_else(|| {
         let config = std::path::absolute(paths.dir()).unwrap_or_else(|_| paths.dir().to_owned());
@@ -56,20 +62,34 @@ pub fn socket_dir(paths: &Paths) -> PathBuf {
 /// The socket of the agent for this config directory (`None` only when its path is too long
 /// for a Unix socket).
 pub fn socket_path(paths: &Paths) -> Option<PathBuf> {
-    fits(socket_path_in(&socket_dir(paths), paths))
+    sibling_socket_path(paths, "sock")
 }
 
 /// The socket of the agent for this config directory, in a given socket directory.
+#[cfg(unix)]
 pub fn socket_path_in(dir: &Path, paths: &Paths) -> PathBuf {
     dir.join(format!("{}.sock", directory_key(paths)))
 }
 
 /// Another socket of the process that runs this directory's engine, beside the agent's (the
-/// desktop app's background serves its window on `<key>.<suffix>`).
+/// desktop app's background serves its window on `<key>.<suffix>`). On Windows, a named pipe:
+/// `\\.\pipe\tokenkeeper-<key>.<suffix>` (the pipe's DACL and peer checks stand for the
+/// private directory).
 pub fn sibling_socket_path(paths: &Paths, suffix: &str) -> Option<PathBuf> {
-    fits(socket_dir(paths).join(format!("{}.{suffix}", directory_key(paths))))
+    #[cfg(unix)]
+    {
+        fits(socket_dir(paths).join(format!("{}.{suffix}", directory_key(paths))))
+    }
+    #[cfg(windows)]
+    {
+        Some(PathBuf::from(format!(
+            r"\\.\pipe\tokenkeeper-{}.{suffix}",
+            directory_key(paths)
+        )))
+    }
 }
 
+#[cfg(unix)]
 fn fits(path: PathBuf) -> Option<PathBuf> {
     if path.as_os_str().len() <= MAX_SOCKET_PATH {
         Some(path)

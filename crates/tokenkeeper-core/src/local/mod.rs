@@ -5,12 +5,14 @@
 //! [`Protocol::MAX_REQUEST`] bytes, within [`READ_WITHIN`]) and the socket's life (removed
 //! when the [`Server`] drops) live here once; a [`Protocol`] only answers.
 //!
-//! The socket itself is a [`Transport`]: [`Native`] is the platform's (a Unix socket in a
-//! private directory, checked with `SO_PEERCRED`, in [`unix`]); a Windows named pipe is
-//! another implementation of the same trait.
+//! The socket itself is a [`Transport`]: [`Native`] is the platform's, a Unix socket in a
+//! private directory checked with `SO_PEERCRED` (`unix`), or a named pipe whose DACL grants
+//! this user alone and whose peers are checked by their token's user (`windows`).
 
 #[cfg(unix)]
 pub mod unix;
+#[cfg(windows)]
+pub mod windows;
 
 use std::fmt;
 use std::future::Future;
@@ -34,8 +36,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Duplex for T {}
 /// A kind of local socket: how a server listens and accepts, how a client connects, and how
 /// either tells that the other end runs as this user.
 pub trait Transport {
-    /// A connection.
+    /// A connection, on the server's side.
     type Stream: Duplex;
+    /// A connection, on the client's side.
+    type Client: Duplex;
     /// A listening socket.
     type Listener: Send + 'static;
 
@@ -48,7 +52,7 @@ pub trait Transport {
     ) -> impl Future<Output = std::io::Result<Self::Stream>> + Send;
     /// Connects to `path` within `within`; `None` when nothing private of this user answers
     /// there (no socket, a directory others may write, a socket of another user, no answer).
-    fn connect(path: &Path, within: Duration) -> impl Future<Output = Option<Self::Stream>> + Send;
+    fn connect(path: &Path, within: Duration) -> impl Future<Output = Option<Self::Client>> + Send;
     /// Whether the other end runs as this user.
     fn same_user(stream: &Self::Stream) -> bool;
 }
@@ -56,6 +60,9 @@ pub trait Transport {
 /// This platform's local socket.
 #[cfg(unix)]
 pub type Native = unix::UnixSocket;
+/// This platform's local socket.
+#[cfg(windows)]
+pub type Native = windows::NamedPipe;
 
 /// Why a connection was answered with an error before its request was read.
 #[derive(Debug)]

@@ -17,6 +17,7 @@ pub struct UnixSocket;
 
 impl Transport for UnixSocket {
     type Stream = UnixStream;
+    type Client = UnixStream;
     type Listener = UnixListener;
 
     fn listen(path: &Path) -> Result<UnixListener> {
