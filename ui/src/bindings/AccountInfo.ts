@@ -98,7 +98,7 @@ last_refresh: string | null,
  */
 token_fingerprint: string | null, 
 /**
- * When the engine (daemon or app) plans the next refresh, if one runs.
+ * When the background's engine plans the next refresh, if one runs.
  */
 next_refresh_at: string | null, 
 /**
