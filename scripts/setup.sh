@@ -30,6 +30,9 @@ packages=(
   xvfb xauth x11-utils webkit2gtk-driver xclip python3-dbusmock python3-xlib
   # Copy on Wayland without XWayland: a headless wlroots compositor and the other program.
   sway wl-clipboard
+  # Windows from here: the mingw-w64 C compiler and linker (ring, the Wine shim) and Wine,
+  # which runs the Windows CLI in the test command (scripts/wine.sh).
+  gcc-mingw-w64-x86-64 wine64
   "${extra[@]}"
 )
 
@@ -65,8 +68,8 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
-# The clipboard's Windows and macOS branches are type-checked (scripts/test.sh's lint step):
-# the standard library of those targets, from rustup.
+# Windows is built and run under Wine, macOS type-checked (scripts/test.sh): the standard
+# library of those targets, from rustup.
 if command -v rustup >/dev/null 2>&1; then
   for target in x86_64-pc-windows-gnu x86_64-apple-darwin; do
     if ! rustup target list --installed | grep -qx "$target"; then

@@ -3,8 +3,8 @@
 # the UI and the workspace, lints, and runs every suite: the UI's logic (Vitest), the built UI
 # in headless Chromium (playwright-core over mockIPC), the Rust suites against the real
 # keychain and loopback emulators, the CLI against a real WordPress running the real JWT Auth
-# Pro plugin (../shared/realwp; skipped with one line where absent), and the real desktop app
-# end to end under Xvfb (WebDriver).
+# Pro plugin (../shared/realwp; skipped with one line where absent), the CLI built for Windows
+# under Wine, and the real desktop app end to end under Xvfb (WebDriver).
 # Closes with one line counting every suite's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,8 +37,15 @@ done
 # No two modules of a crate import each other (ARCHITECTURE.md).
 python3 scripts/module-cycles.py crates/*/src src-tauri/src tests/e2e/src
 (cd ui && npm run --silent lint)
-# The clipboard's branches for the platforms this machine cannot run.
-cargo check -p tokenkeeper-clipboard --locked --target x86_64-pc-windows-gnu --target x86_64-apple-darwin
+# Windows: everything but the window's shell and the Linux-only tools, linted as for Linux (the
+# Wine suite below runs it). macOS: the clipboard's branch (ring needs Apple's headers).
+cargo clippy --locked --target x86_64-pc-windows-gnu -p tokenkeeper-cli -p tokenkeeper-core \
+  -p tokenkeeper-app-core -p tokenkeeper-background -p tokenkeeper-clipboard -- -D warnings
+cargo check -p tokenkeeper-clipboard --locked --target x86_64-apple-darwin
+# unsafe is denied in the workspace and allowed in these two Windows FFI modules only.
+allowed=$(grep -rl --include='*.rs' 'allow(unsafe_code)' crates src-tauri tests | sort | tr '\n' ' ')
+[ "$allowed" = "crates/tokenkeeper-core/src/local/windows.rs crates/tokenkeeper-core/src/winsec.rs " ] ||
+  { echo "lint: unsafe allowed in: $allowed (only the two Windows FFI modules may)" >&2; exit 1; }
 
 counts=$(mktemp "${TMPDIR:-/tmp}/tokenkeeper-counts.XXXXXX")
 log=$(mktemp "${TMPDIR:-/tmp}/tokenkeeper-test.XXXXXX")
@@ -70,6 +77,11 @@ cargo_counts "$log" >>"$counts"
 
 echo "== the CLI against the real JWT Auth Pro server (../shared/realwp)" >&2
 scripts/realwp.sh 2>&1 | tee "$log"
+((PIPESTATUS[0])) && status=1
+cargo_counts "$log" >>"$counts"
+
+echo "== the CLI on Windows, under Wine (x86_64-pc-windows-gnu, Credential Manager)" >&2
+scripts/wine.sh 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1
 cargo_counts "$log" >>"$counts"
 

@@ -1,0 +1,218 @@
+//! What a Windows user does with the CLI, under Wine: every API's add, token, header, refresh
+//! and exec; the agent over the named pipe; a background that keeps accounts fresh and stops on
+//! Ctrl+C; a killed background; a lost credential.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig};
+
+use crate::helpers::{blocking, start};
+use crate::win::WinEnv;
+
+const ALL: [Api; 5] = [
+    Api::RedisEnterprise,
+    Api::Ece,
+    Api::Smartling,
+    Api::GenericJwt,
+    Api::JwtAuthPro,
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
+async fn every_api_adds_hands_out_refreshes_and_runs_a_command() {
+    for api in ALL {
+        let emu = Arc::new(start(api).await);
+        let env = Arc::new(WinEnv::new());
+        let (e, em) = (env.clone(), emu.clone());
+        blocking(move || {
+            let name = api.id();
+            e.add(name, &em).ok();
+            // The token, stored in Credential Manager, comes back from the API's login.
+            let token = e.token(name);
+            assert!(token.len() > 20, "{api:?}: {token:?}");
+            let logins = em.stats().logins + em.stats().refreshes;
+            assert!(logins >= 1, "{api:?}");
+            // The header the API wants.
+            let header = e.run(&["header", name], None).ok().stdout;
+            let scheme = if api == Api::RedisEnterprise {
+                "JWT"
+            } else {
+                "Bearer"
+            };
+            assert_eq!(
+                header.trim(),
+                format!("Authorization: {scheme} {token}"),
+                "{api:?}"
+            );
+            // A forced refresh gives a new token, which `token` then hands out.
+            e.run(&["refresh", name], None).ok();
+            let fresh = e.token(name);
+            assert_ne!(fresh, token, "{api:?}: refreshed");
+            // exec: the command (Windows' own cmd.exe) gets the token in its environment and
+            // its exit code is ours.
+            let run = e.run(
+                &[
+                    "exec",
+                    name,
+                    "--",
+                    "cmd.exe",
+                    "/c",
+                    "echo %TOKENKEEPER_TOKEN%",
+                ],
+                None,
+            );
+            assert_eq!(run.code, 0, "{api:?}: {}", run.stderr);
+            assert_eq!(run.stdout.trim(), fresh, "{api:?}");
+            let run = e.run(&["exec", name, "--", "cmd.exe", "/c", "exit 7"], None);
+            assert_eq!(run.code, 7, "{api:?}: {}", run.stderr);
+            // list and show read the same files.
+            let list = e.run(&["list", "--json"], None).ok().json();
+            assert_eq!(list[0]["name"], name, "{list}");
+            assert_eq!(list[0]["status"], "fresh", "{list}");
+        })
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
+async fn the_agent_answers_over_the_named_pipe_like_the_direct_path() {
+    let emu = Arc::new(start(Api::Smartling).await);
+    let env = Arc::new(WinEnv::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("s", &em).ok();
+        // No background: `token` goes to Credential Manager and the API itself.
+        let direct = e.run(&["-v", "token", "s"], None).ok();
+        assert!(
+            direct.stderr.contains("no token agent answered"),
+            "{}",
+            direct.stderr
+        );
+        let background = e.daemon();
+        let through = e.run(&["-v", "token", "s"], None).ok();
+        assert!(
+            through.stderr.contains("answered by the token agent"),
+            "{}\n{}",
+            through.stderr,
+            background.log()
+        );
+        assert_eq!(through.stdout, direct.stdout, "the same token either way");
+        // Errors come back the same way, with the same exit code.
+        let missing = e
+            .run(&["token", "nope"], None)
+            .fails_with(2, "no account named \"nope\"");
+        let direct_missing = {
+            let mut cmd = e.command(&["token", "nope"]);
+            cmd.env("TOKENKEEPER_NO_AGENT", "1");
+            crate::helpers::run_command(cmd, None)
+        };
+        assert_eq!(direct_missing.code, missing.code);
+        assert_eq!(direct_missing.stderr, missing.stderr);
+        drop(background);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
+async fn the_background_keeps_tokens_fresh_and_stops_cleanly_on_ctrl_c() {
+    let mut config = EmulatorConfig::for_api(Api::JwtAuthPro);
+    config.token_ttl = Some(8);
+    config.refresh_ttl = Some(3600);
+    let emu = Arc::new(Emulator::start(Api::JwtAuthPro, config).await.unwrap());
+    let env = Arc::new(WinEnv::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("wp", &em).ok();
+        let refreshes = em.stats().refreshes;
+        let background = e.daemon();
+        // Several lifetimes of 8 s: the background refreshes before each token expires.
+        std::thread::sleep(Duration::from_secs(26));
+        assert!(
+            em.stats().refreshes >= refreshes + 3,
+            "{} refreshes in 26 s of 8 s tokens\n{}",
+            em.stats().refreshes - refreshes,
+            background.log()
+        );
+        let show = e.run(&["show", "wp", "--json"], None).ok().json();
+        assert_eq!(show["status"], "fresh", "{show}");
+        // Ctrl+C (Wine turns SIGINT into the console event): the background stops cleanly.
+        let pid = background.pid();
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        background.wait_for("background stopped", Duration::from_secs(20));
+        assert!(
+            background.log().contains("Ctrl+C: stopping"),
+            "{}",
+            background.log()
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
+async fn a_killed_background_frees_the_folder_and_tokens_still_come() {
+    let emu = Arc::new(start(Api::Ece).await);
+    let env = Arc::new(WinEnv::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("ece", &em).ok();
+        let first = e.daemon();
+        // One background per folder: a second one is refused.
+        e.run(&["daemon", "--no-tray"], None)
+            .fails_with(2, "already refreshing");
+        first.kill();
+        // Killed: no agent answers, and `token` goes directly.
+        let run = e.run(&["-v", "token", "ece"], None).ok();
+        assert!(
+            run.stderr.contains("no token agent answered"),
+            "{}",
+            run.stderr
+        );
+        // The lock went with the process: a new background starts and answers.
+        let second = e.daemon();
+        let run = e.run(&["-v", "token", "ece"], None).ok();
+        assert!(
+            run.stderr.contains("answered by the token agent"),
+            "{}\n{}",
+            run.stderr,
+            second.log()
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
+async fn a_lost_credential_needs_login_and_login_brings_the_account_back() {
+    let emu = Arc::new(start(Api::RedisEnterprise).await);
+    let env = Arc::new(WinEnv::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("r", &em).ok();
+        let id = e.run(&["show", "r", "--json"], None).ok().json()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // Its secrets leave Credential Manager (another tool, a profile reset).
+        assert!(crate::win::delete_credential(&format!(
+            "{id}/password.tokenkeeper"
+        )));
+        assert!(crate::win::delete_credential(&format!(
+            "{id}/access.tokenkeeper"
+        )));
+        let show = e.run(&["show", "r", "--json"], None).ok().json();
+        assert_eq!(show["stored_secrets"], serde_json::json!([]), "{show}");
+        e.run(&["refresh", "r"], None).fails_with(3, "needs login");
+        e.run(&["login", "r", "--password-stdin"], Some("s3cret\n"))
+            .ok();
+        assert!(!e.token("r").is_empty());
+    })
+    .await;
+}
