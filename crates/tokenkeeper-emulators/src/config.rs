@@ -117,6 +117,10 @@ pub struct EmulatorConfig {
     /// never outlive it, and once it is over a refresh is refused; `None` = no cap. Default
     /// `Some(86400)`.
     pub smartling_session_secs: Option<u64>,
+    /// Characters of filler (a `pad` claim) in every access and refresh JWT the emulator signs
+    /// (not JWT Auth Pro's own format): tokens as long as those of a user in many groups
+    /// (4 KB and more); default 0.
+    pub token_padding: usize,
 }
 
 impl EmulatorConfig {
@@ -138,6 +142,7 @@ impl EmulatorConfig {
             plain_permalinks: false,
             ece_sso: false,
             smartling_session_secs: Some(86_400),
+            token_padding: 0,
         }
     }
 }

@@ -16,6 +16,10 @@ pub(crate) struct AccessClaims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// Filler that makes the token as long as real ones with many group claims get
+    /// ([`crate::EmulatorConfig::token_padding`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pad: Option<String>,
 }
 
 impl AccessClaims {
@@ -35,6 +39,9 @@ pub(crate) struct RefreshClaims {
     pub fam: u64,
     #[serde(rename = "gen")]
     pub generation: u64,
+    /// As [`AccessClaims::pad`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pad: Option<String>,
 }
 
 /// The emulator's two random HS256 keys.
@@ -129,6 +136,7 @@ mod tests {
             iat: 10,
             exp: 20,
             jti: "3-abc".into(),
+            pad: None,
         }
     }
 

@@ -55,6 +55,8 @@ pub(crate) struct Shared {
     pub ece_sso: bool,
     /// Smartling's SSO session length (`None`: no cap).
     pub session_secs: Option<u64>,
+    /// Characters of filler in every access and refresh JWT (0: none).
+    pub token_padding: usize,
     pub clock: Clock,
     pub keys: Keys,
     inner: Mutex<Inner>,
@@ -125,6 +127,7 @@ impl Shared {
             plain_permalinks: config.plain_permalinks,
             ece_sso: config.ece_sso,
             session_secs: config.smartling_session_secs,
+            token_padding: config.token_padding,
             clock: Clock::with_speed(config.clock_offset_secs, config.clock_speed),
             keys: Keys::random(),
             inner: Mutex::new(Inner {
@@ -164,6 +167,11 @@ impl Shared {
         }
     }
 
+    /// The filler claim, when tokens are padded.
+    fn padding(&self) -> Option<String> {
+        (self.token_padding > 0).then(|| "x".repeat(self.token_padding))
+    }
+
     /// Sign an access token for `sub`, issued now (server clock), valid `ttl` seconds.
     pub(crate) fn issue_access(&self, sub: &str, ttl: u64) -> Result<Issued, JwtError> {
         let epoch = self.lock().epoch;
@@ -174,6 +182,7 @@ impl Shared {
             iat,
             exp,
             jti: format!("{epoch}-{}", uuid::Uuid::new_v4().simple()),
+            pad: self.padding(),
         };
         let token = self.keys.sign_access(&claims)?;
         Ok(Issued { token, exp })
@@ -244,6 +253,7 @@ impl Shared {
             jti: uuid::Uuid::new_v4().to_string(),
             fam,
             generation,
+            pad: self.padding(),
         };
         self.keys.sign_refresh(&claims)
     }

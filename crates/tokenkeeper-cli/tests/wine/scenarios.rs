@@ -216,3 +216,79 @@ async fn a_lost_credential_needs_login_and_login_brings_the_account_back() {
     })
     .await;
 }
+
+/// Credential Manager keeps 2,560 bytes of UTF-16 per credential: 4 KB secrets of every kind
+/// (a password, a refresh token, an access token) are kept in parts and come back whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
+async fn four_kilobyte_secrets_of_every_kind_are_kept_in_parts_and_come_back_whole() {
+    // A refresh token and access tokens of about 4 KB (the generic service's are JWTs).
+    let mut generic = EmulatorConfig::for_api(Api::GenericJwt);
+    generic.token_padding = 4000;
+    let generic = Arc::new(Emulator::start(Api::GenericJwt, generic).await.unwrap());
+    // A 4 KB password (ECE), and 4 KB access tokens.
+    let long_password = "p".repeat(4096);
+    let mut ece = EmulatorConfig::for_api(Api::Ece);
+    ece.token_padding = 4000;
+    ece.users = vec![(crate::helpers::USER.to_owned(), long_password.clone())];
+    let ece = Arc::new(Emulator::start(Api::Ece, ece).await.unwrap());
+    let env = Arc::new(WinEnv::new());
+    let (e, g, c) = (env.clone(), generic.clone(), ece.clone());
+    blocking(move || {
+        e.add("g", &g).ok();
+        let first = e.token("g");
+        assert!(first.len() > 4000, "{}", first.len());
+        // The 4 KB refresh token, read back whole from its parts, refreshes.
+        e.run(&["refresh", "g"], None).ok();
+        let second = e.token("g");
+        assert!(second.len() > 4000 && second != first);
+        assert!(g.stats().refreshes >= 1);
+        let id = e.run(&["show", "g", "--json"], None).ok().json()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let targets = crate::win::credential_targets();
+        for kind in ["access", "refresh"] {
+            assert!(
+                targets
+                    .iter()
+                    .any(|t| t.starts_with(&format!("{id}/{kind}#"))),
+                "{kind} in parts: {targets:?}"
+            );
+        }
+        // Only the current generation's parts are left: 4 KB is 4 parts of 1,280.
+        let access_parts = targets
+            .iter()
+            .filter(|t| t.starts_with(&format!("{id}/access#")))
+            .count();
+        assert_eq!(access_parts, second.len().div_ceil(1280), "{targets:?}");
+
+        // The 4 KB password: the server forgets every token, so the refresh is refused and
+        // the account logs in again with the stored password, read back whole.
+        let run = e.run(
+            &[
+                "add",
+                "c",
+                "--provider",
+                "ece",
+                "--url",
+                &c.base_url(),
+                "--username",
+                crate::helpers::USER,
+                "--password-stdin",
+            ],
+            Some(&format!("{long_password}\n")),
+        );
+        run.ok();
+        let logins = c.stats().logins;
+        c.revoke_all();
+        e.run(&["refresh", "c"], None).ok();
+        assert_eq!(
+            c.stats().logins,
+            logins + 1,
+            "logged in again with the 4 KB password"
+        );
+        assert!(e.token("c").len() > 4000);
+    })
+    .await;
+}

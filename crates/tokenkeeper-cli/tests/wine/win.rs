@@ -189,3 +189,19 @@ pub fn delete_credential(target: &str) -> bool {
         .unwrap()
         .success()
 }
+
+/// The targets of the prefix's Credential Manager (`reg query`, as a user would look).
+pub fn credential_targets() -> Vec<String> {
+    let (wine, _) = wine();
+    let out = Command::new(wine)
+        .args(["reg", "query", r"HKCU\Software\Wine\Credential Manager"])
+        .env("WINEDEBUG", "-all")
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| line.trim().split_once(r"Credential Manager\Generic: "))
+        .map(|(_, target)| target.trim().to_owned())
+        .collect()
+}

@@ -3,7 +3,10 @@
 //! the `keyring` crate bundles), behind the [`SecretStore`] trait.
 //!
 //! Entries: service `tokenkeeper`, user `<account-id>/<kind>` (kind: password, refresh,
-//! access). Keychain calls are blocking D-Bus round trips: call them off the async threads.
+//! access); on Windows a secret longer than a credential holds is kept in parts
+//! (`<account-id>/<kind>#<generation>.<n>`, [`parts`]), and credentials stay on this machine
+//! (they do not roam). Keychain calls are blocking (D-Bus round trips on Linux): call them off
+//! the async threads.
 //! A missing or locked keychain is an error that says what to do; there is no plaintext
 //! fallback. [`MemoryStore`] exists for benchmarks and engine tests that measure the engine
 //! rather than the keychain.
@@ -14,6 +17,9 @@ use std::sync::{Arc, Mutex};
 
 use keyring_core::CredentialStore;
 
+use zeroize::Zeroizing;
+
+use super::parts;
 use crate::account::AccountId;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -101,10 +107,19 @@ impl Keychain {
         Ok(store)
     }
 
-    fn entry(&self, id: AccountId, kind: SecretKind) -> Result<keyring_core::Entry> {
-        self.store()?
-            .build(SERVICE, &format!("{id}/{}", kind.as_str()), None)
-            .map_err(map_error)
+    fn entry(&self, user: &str) -> Result<keyring_core::Entry> {
+        #[cfg(windows)]
+        {
+            // On this machine only: a token does not roam to the user's other computers.
+            let local = HashMap::from([("persistence", "Local")]);
+            self.store()?
+                .build(SERVICE, user, Some(&local))
+                .map_err(map_error)
+        }
+        #[cfg(not(windows))]
+        {
+            self.store()?.build(SERVICE, user, None).map_err(map_error)
+        }
     }
 
     /// Drops the cached connection after a failure that may mean the service went away.
@@ -143,28 +158,49 @@ fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
     Ok(windows_native_keyring_store::Store::new()?)
 }
 
-impl SecretStore for Keychain {
-    fn get(&self, id: AccountId, kind: SecretKind) -> Result<Option<Secret>> {
-        self.run(|k| match k.entry(id, kind)?.get_password() {
-            Ok(value) => Ok(Some(Secret::new(value))),
+/// The most a keychain entry holds, in UTF-16 units: Credential Manager's 2,560 bytes of
+/// UTF-16; longer secrets go in parts ([`parts`]). The other keychains take any length.
+#[cfg(windows)]
+const ENTRY_LIMIT: Option<usize> = Some(1280);
+#[cfg(not(windows))]
+const ENTRY_LIMIT: Option<usize> = None;
+
+fn user(id: AccountId, kind: SecretKind) -> String {
+    format!("{id}/{}", kind.as_str())
+}
+
+impl parts::Entries for Keychain {
+    fn read(&self, user: &str) -> Result<Option<Zeroizing<String>>> {
+        match self.entry(user)?.get_password() {
+            Ok(value) => Ok(Some(Zeroizing::new(value))),
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_error(e)),
-        })
+        }
+    }
+
+    fn write(&self, user: &str, value: &str) -> Result<()> {
+        self.entry(user)?.set_password(value).map_err(map_error)
+    }
+
+    fn remove(&self, user: &str) -> Result<()> {
+        match self.entry(user)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+}
+
+impl SecretStore for Keychain {
+    fn get(&self, id: AccountId, kind: SecretKind) -> Result<Option<Secret>> {
+        self.run(|k| Ok(parts::read(k, &user(id, kind))?.map(|v| Secret::new(v.as_str()))))
     }
 
     fn set(&self, id: AccountId, kind: SecretKind, value: &Secret) -> Result<()> {
-        self.run(|k| {
-            k.entry(id, kind)?
-                .set_password(value.expose())
-                .map_err(map_error)
-        })
+        self.run(|k| parts::write(k, &user(id, kind), value.expose(), ENTRY_LIMIT))
     }
 
     fn delete(&self, id: AccountId, kind: SecretKind) -> Result<()> {
-        self.run(|k| match k.entry(id, kind)?.delete_credential() {
-            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-            Err(e) => Err(map_error(e)),
-        })
+        self.run(|k| parts::remove(k, &user(id, kind)))
     }
 }
 

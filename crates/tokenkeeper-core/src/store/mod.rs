@@ -8,6 +8,7 @@ pub mod digests;
 pub mod history;
 pub mod keychain;
 pub mod lock;
+pub mod parts;
 pub mod paths;
 pub mod state;
 mod stream;
