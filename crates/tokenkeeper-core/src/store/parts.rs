@@ -191,13 +191,16 @@ mod tests {
 
     use super::*;
 
+    /// What runs before a read.
+    type Hook = Box<dyn FnMut(&Memory, &str)>;
+
     /// Entries in memory, refusing values over `limit` UTF-16 units as Credential Manager
     /// does; `on_read` runs before every read (a writer racing the reader).
     #[derive(Default)]
     struct Memory {
         map: RefCell<BTreeMap<String, String>>,
         limit: usize,
-        on_read: RefCell<Option<Box<dyn FnMut(&Memory, &str)>>>,
+        on_read: RefCell<Option<Hook>>,
     }
 
     impl Entries for Memory {
