@@ -33,6 +33,8 @@ packages=(
   # Windows from here: the mingw-w64 C compiler and linker (ring, the Wine shim) and Wine,
   # which runs the Windows CLI in the test command (scripts/wine.sh).
   gcc-mingw-w64-x86-64 wine64
+  # macOS type checks: a C compiler for Apple's targets (ring) and its archiver.
+  clang llvm
   "${extra[@]}"
 )
 
@@ -71,7 +73,7 @@ fi
 # Windows is built and run under Wine, macOS type-checked (scripts/test.sh): the standard
 # library of those targets, from rustup.
 if command -v rustup >/dev/null 2>&1; then
-  for target in x86_64-pc-windows-gnu x86_64-apple-darwin; do
+  for target in x86_64-pc-windows-gnu x86_64-apple-darwin aarch64-apple-darwin; do
     if ! rustup target list --installed | grep -qx "$target"; then
       echo "setup: adding the Rust target $target (type checks only)" >&2
       rustup target add "$target" >/dev/null

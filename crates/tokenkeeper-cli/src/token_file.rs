@@ -182,6 +182,7 @@ fn base_dir(keeper: &Keeper) -> Result<PathBuf, Error> {
 }
 
 /// Linux's shared memory folder, a tmpfs on every common distribution.
+#[cfg(target_os = "linux")]
 const SHARED_MEMORY: &str = "/dev/shm";
 
 /// `/dev/shm/tokenkeeper-<uid>`, made or checked to be a private folder of this user (0700,
