@@ -4,6 +4,9 @@
 //! and its core size limit goes to 0, so neither a crash nor a signal writes its memory to disk.
 //! The hard limit is left as it was, so `tokenkeeper exec` can give the command it starts the
 //! limit the user had ([`restore_for_command`]). Both calls come from `rustix` (no `unsafe`).
+//! On Windows the heap, where the secrets are, is kept out of Windows Error Reporting's crash
+//! reports (`crate::winsec`); a process's memory stays readable by others of the same user
+//! there.
 
 #[cfg(unix)]
 use std::sync::OnceLock;
@@ -34,6 +37,9 @@ pub fn harden() -> Result<DumpState, String> {
         set_soft_core_limit(Some(0))
             .map_err(|e| format!("cannot set the core size limit to 0: {e}"))?;
     }
+    #[cfg(windows)]
+    crate::winsec::keep_heap_out_of_crash_reports()
+        .map_err(|e| format!("cannot keep secrets out of crash reports: {e}"))?;
     Ok(state())
 }
 

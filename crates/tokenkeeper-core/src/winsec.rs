@@ -20,6 +20,24 @@ use windows_sys::Win32::System::Threading::{
     GetCurrentProcess, OpenProcess, OpenProcessToken, PROCESS_QUERY_LIMITED_INFORMATION,
 };
 
+/// Keeps this process's heap, where its secrets are, out of the crash reports Windows Error
+/// Reporting makes (`WER_FAULT_REPORTING_FLAG_NOHEAP`). `Ok(false)` where WER does not offer it
+/// (Wine). Another process of the same user can still read this one's memory: Windows has no
+/// counterpart of Linux's non-dumpable flag (SECURITY.md).
+pub fn keep_heap_out_of_crash_reports() -> Result<bool, String> {
+    use windows_sys::Win32::Foundation::E_NOTIMPL;
+    use windows_sys::Win32::System::ErrorReporting::{
+        WER_FAULT_REPORTING_FLAG_NOHEAP, WerSetFlags,
+    };
+    // SAFETY: a plain call with a flag value.
+    let result = unsafe { WerSetFlags(WER_FAULT_REPORTING_FLAG_NOHEAP) };
+    match result {
+        0 => Ok(true),
+        E_NOTIMPL => Ok(false),
+        other => Err(format!("WerSetFlags failed (HRESULT {other:#010x})")),
+    }
+}
+
 /// A user's security identifier, as its bytes (compared byte for byte).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sid(Vec<u8>);
