@@ -19,7 +19,7 @@ trap 'kill $emulators 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/tokens" ] && [ "$(wc -l <"$work/urls")" -ge 5 ] && break; sleep 0.05; done
 url=$(awk '$1 == "generic-jwt" { print $2 }' "$work/urls")
 rt=$(sed -n 's/^generic-jwt refresh token for [^:]*: //p' "$work/tokens" | head -n1)
-config="Z:${work//\//\\}\\config"
+config="Z:$work/config"  # Windows takes forward slashes; hyperfine -N would eat backslashes
 tk() { "$wine" "$exe" --config-dir "$config" "$@"; }
 printf '%s\n' "$rt" | tk add g --provider generic-jwt --url "$url" --refresh-token-stdin >/dev/null
 body="{\"refreshToken\":\"$rt\"}"
@@ -28,7 +28,7 @@ run() { # run NAME FILE COMMAND: hyperfine COMMAND against the curl refresh call
   hyperfine -N --warmup 3 --runs 30 --export-json "$work/$2" -n "$1" "$3" -n "curl refresh" "$curl_cmd" >/dev/null
 }
 run "tokenkeeper.exe token (fresh, direct)" direct.json "env TOKENKEEPER_NO_AGENT=1 $wine $exe --config-dir $config token g"
-tk daemon --no-tray 2>"$work/daemon.log" &
+tk daemon --no-tray >/dev/null 2>"$work/daemon.log" &
 daemon=$!
 trap 'kill $daemon $emulators 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 200); do grep -q "background started" "$work/daemon.log" && break; sleep 0.05; done
