@@ -43,10 +43,14 @@ pub fn keep_heap_out_of_crash_reports() -> Result<bool, String> {
 pub struct Sid(Vec<u8>);
 
 impl Sid {
-    /// The user this process runs as.
+    /// The user this process runs as (read from its token once).
     pub fn current() -> Option<Self> {
-        // SAFETY: the pseudo-handle of the current process needs no closing.
-        token_user(unsafe { GetCurrentProcess() })
+        static OWN: std::sync::OnceLock<Option<Sid>> = std::sync::OnceLock::new();
+        OWN.get_or_init(|| {
+            // SAFETY: the pseudo-handle of the current process needs no closing.
+            token_user(unsafe { GetCurrentProcess() })
+        })
+        .clone()
     }
 
     /// The user the process `pid` runs as (`None` when it cannot be asked: refuse then).

@@ -126,44 +126,59 @@ pub fn read(entries: &impl Entries, user: &str) -> Result<Option<Zeroizing<Strin
 /// Stores `value` for `user`: one entry when it fits in `limit` UTF-16 units (`None`: no
 /// limit), else parts under a new generation and the manifest, then the old parts go.
 pub fn write(entries: &impl Entries, user: &str, value: &str, limit: Option<usize>) -> Result<()> {
+    // Without a limit no part was ever written: one write, no read first (every refresh
+    // stores a token, and a keychain read is a D-Bus round trip).
+    let Some(limit) = limit else {
+        return entries.write(user, value);
+    };
     let old = entries.read(user)?.and_then(|main| Manifest::parse(&main));
-    let fits = limit.is_none_or(|limit| value.encode_utf16().count() <= limit);
-    match limit {
-        Some(limit) if !fits || value.starts_with(MARK) => {
-            // Never the generation in use: a reader of the old parts must not find new ones.
-            let generation = loop {
-                let g: u32 = rand::random();
-                if old.is_none_or(|o| o.generation != g) {
-                    break g;
-                }
-            };
-            let pieces = split(value, limit);
-            for (index, piece) in pieces.iter().enumerate() {
-                if let Err(e) = entries.write(&part_user(user, generation, index), piece) {
-                    for written in 0..index {
-                        let _ = entries.remove(&part_user(user, generation, written));
-                    }
-                    return Err(e);
-                }
-            }
-            let manifest = Manifest {
-                generation,
-                count: pieces.len(),
-                digest: digest(value),
-            };
-            if let Err(e) = entries.write(user, &manifest.text()) {
-                for index in 0..pieces.len() {
-                    let _ = entries.remove(&part_user(user, generation, index));
-                }
-                return Err(e);
-            }
-        }
-        _ => entries.write(user, value)?,
+    if value.encode_utf16().count() <= limit && !value.starts_with(MARK) {
+        entries.write(user, value)?;
+    } else {
+        write_parts(entries, user, value, limit, old)?;
     }
     if let Some(old) = old {
         remove_parts(entries, user, old);
     }
     Ok(())
+}
+
+/// The parts under a new generation, then the manifest naming them; on a failure the parts
+/// written go again and the old secret stays.
+fn write_parts(
+    entries: &impl Entries,
+    user: &str,
+    value: &str,
+    limit: usize,
+    old: Option<Manifest>,
+) -> Result<()> {
+    // Never the generation in use: a reader of the old parts must not find new ones.
+    let generation = loop {
+        let g: u32 = rand::random();
+        if old.is_none_or(|o| o.generation != g) {
+            break g;
+        }
+    };
+    let pieces = split(value, limit);
+    let undo = |written: usize| {
+        for index in 0..written {
+            let _ = entries.remove(&part_user(user, generation, index));
+        }
+    };
+    for (index, piece) in pieces.iter().enumerate() {
+        if let Err(e) = entries.write(&part_user(user, generation, index), piece) {
+            undo(index);
+            return Err(e);
+        }
+    }
+    let manifest = Manifest {
+        generation,
+        count: pieces.len(),
+        digest: digest(value),
+    };
+    entries
+        .write(user, &manifest.text())
+        .inspect_err(|_| undo(pieces.len()))
 }
 
 /// Deletes `user`'s secret: the entry first (readers then find none), then its parts.
