@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tokenkeeper_core::local::{self, Duplex, Native, Protocol, Refusal};
+use tokenkeeper_core::local::{self, Duplex, Native, Protocol};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
@@ -64,23 +64,16 @@ impl Protocol for Control {
     const NAME: &'static str = "background";
     const MAX_REQUEST: usize = MAX_REQUEST;
 
-    fn refusal(&self, why: &Refusal) -> String {
-        let message = match why {
-            Refusal::OtherUser => {
-                "refused: this background serves only the user who runs it".to_owned()
-            }
-            other => other.to_string(),
-        };
-        Answer::error(AppError::new(ErrorCode::InvalidInput, message)).line()
+    fn refusal(&self, why: &str) -> String {
+        Answer::error(AppError::new(ErrorCode::InvalidInput, why)).line()
     }
 
     async fn answer<S: Duplex>(
         &self,
         request: Vec<u8>,
-        stream: S,
+        mut stream: S,
         closing: CancellationToken,
     ) -> std::io::Result<()> {
-        let mut stream = stream;
         let request = match parse(&request) {
             Ok(request) => request,
             Err(e) => return reply(&mut stream, &Answer::error(e)).await,

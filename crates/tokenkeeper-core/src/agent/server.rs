@@ -11,7 +11,7 @@ use chrono::TimeDelta;
 use tokio_util::sync::CancellationToken;
 
 use super::protocol::{Answer, MAX_REQUEST, Op, WireToken, parse_request};
-use crate::local::{self, Duplex, Native, Protocol, Refusal, Server};
+use crate::local::{self, Duplex, Native, Protocol, Server};
 
 use crate::account::AccountId;
 use crate::error::{Error, Result};
@@ -50,11 +50,7 @@ impl Protocol for Tokens {
     const NAME: &'static str = "token agent";
     const MAX_REQUEST: usize = MAX_REQUEST;
 
-    fn refusal(&self, why: &Refusal) -> String {
-        let why = match why {
-            Refusal::OtherUser => "refused: this agent serves only the user who runs it".to_owned(),
-            other => other.to_string(),
-        };
+    fn refusal(&self, why: &str) -> String {
         Answer::error(&Error::InvalidInput(format!("agent: {why}")))
             .line()
             .to_string()

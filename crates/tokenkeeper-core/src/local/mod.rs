@@ -14,7 +14,6 @@ pub mod unix;
 #[cfg(windows)]
 pub mod windows;
 
-use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -77,13 +76,14 @@ pub enum Refusal {
     Unreadable(std::io::Error),
 }
 
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Refusal {
+    /// Why, in words, for a server called `name` (a [`Protocol::NAME`]).
+    pub fn words(&self, name: &str) -> String {
         match self {
-            Self::OtherUser => f.write_str("refused: this socket serves only the user who runs it"),
-            Self::Silent(within) => write!(f, "no request within {} seconds", within.as_secs()),
-            Self::TooLong(max) => write!(f, "the request is longer than {max} bytes"),
-            Self::Unreadable(e) => write!(f, "cannot read the request: {e}"),
+            Self::OtherUser => format!("refused: this {name} serves only the user who runs it"),
+            Self::Silent(within) => format!("no request within {} seconds", within.as_secs()),
+            Self::TooLong(max) => format!("the request is longer than {max} bytes"),
+            Self::Unreadable(e) => format!("cannot read the request: {e}"),
         }
     }
 }
@@ -95,8 +95,9 @@ pub trait Protocol: Send + Sync + 'static {
     /// The longest request line, in bytes.
     const MAX_REQUEST: usize;
 
-    /// The whole answer (a line, with its newline) to a client refused before its request.
-    fn refusal(&self, why: &Refusal) -> String;
+    /// The whole answer (a line, with its newline) to a client refused before its request,
+    /// `why` in words ([`Refusal::words`]).
+    fn refusal(&self, why: &str) -> String;
 
     /// Answers a request (its line, without the newline) on `stream`: one line or many.
     /// `closing` is cancelled when the server stops; an answer that lasts (a watch) ends then,
@@ -172,11 +173,15 @@ async fn connection<T: Transport, P: Protocol>(
 ) -> std::io::Result<()> {
     if !T::same_user(&stream) {
         tracing::warn!("{} refused a client of another user", P::NAME);
-        return send(&mut stream, &protocol.refusal(&Refusal::OtherUser)).await;
+        return send(
+            &mut stream,
+            &protocol.refusal(&Refusal::OtherUser.words(P::NAME)),
+        )
+        .await;
     }
     match read_request(&mut stream, P::MAX_REQUEST, READ_WITHIN).await {
         Ok(line) => protocol.answer(line, stream, closing).await,
-        Err(why) => send(&mut stream, &protocol.refusal(&why)).await,
+        Err(why) => send(&mut stream, &protocol.refusal(&why.words(P::NAME))).await,
     }
 }
 
@@ -224,7 +229,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, Refusal::TooLong(16)), "{err:?}");
-        assert_eq!(err.to_string(), "the request is longer than 16 bytes");
+        assert_eq!(err.words("x"), "the request is longer than 16 bytes");
 
         // Exactly the limit, with no newline before EOF, is a request.
         let (mut client, mut server) = tokio::io::duplex(64);
@@ -249,6 +254,6 @@ mod tests {
             matches!(err, Refusal::Silent(d) if d == READ_WITHIN),
             "{err:?}"
         );
-        assert_eq!(err.to_string(), "no request within 3 seconds");
+        assert_eq!(err.words("x"), "no request within 3 seconds");
     }
 }
