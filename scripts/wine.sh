@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The Windows suite under Wine: builds the CLI for Windows (x86_64-pc-windows-gnu, mingw-w64),
-# a bcryptprimitives.dll for Wine 8 (which lacks the one Rust's standard library takes its
+# The Windows suite under Wine: builds the CLI and the background for Windows
+# (x86_64-pc-windows-gnu, mingw-w64), a probe the tests run as a command (what a program gets
+# from `exec --token-file` and a hook, seen from inside Windows), a bcryptprimitives.dll for Wine 8 (which lacks the one Rust's standard library takes its
 # randomness from; Windows 10 and later have it), a Wine prefix of its own (target/wine/prefix,
-# Credential Manager included), then runs crates/tokenkeeper-cli/tests/wine: a Linux test
-# binary that drives tokenkeeper.exe under wine64 against the loopback emulators.
+# Credential Manager included), then runs the unit tests of the core, the app's core and the
+# CLI built for Windows (Wine as cargo's runner), and crates/tokenkeeper-cli/tests/wine: a
+# Linux test binary that drives tokenkeeper.exe under wine64 against the loopback emulators.
 #   scripts/wine.sh [ARGS]    ARGS go to the test binary (a filter, --test-threads=N)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +15,8 @@ wine=${WINE:-/usr/lib/wine/wine64}
 out=$PWD/target/wine
 mkdir -p "$out"
 
-cargo build --locked --target "$target" -p tokenkeeper-cli >&2
+cargo build --locked --target "$target" -p tokenkeeper-cli -p tokenkeeper-background >&2
+x86_64-w64-mingw32-gcc -O2 -Wall -o "$out/probe.exe" crates/tokenkeeper-cli/tests/wine/probe/probe.c -ladvapi32
 shim=crates/tokenkeeper-cli/tests/wine/shim
 x86_64-w64-mingw32-gcc -shared -O2 -o "$out/bcryptprimitives.dll" \
   "$shim/bcryptprimitives.c" "$shim/bcryptprimitives.def" -ladvapi32
@@ -28,7 +31,11 @@ cp "$out/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
 
 export TOKENKEEPER_WINE=$wine
 export TOKENKEEPER_WINE_EXE=$PWD/target/$target/debug/tokenkeeper.exe
+export TOKENKEEPER_WINE_PROBE=$out/probe.exe
 status=0
+# The unit tests, built for Windows and run there.
+CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$wine cargo test --locked --target "$target" \
+  -p tokenkeeper-core -p tokenkeeper-app-core -p tokenkeeper-cli --lib --bins -- "$@" || status=$?
 # --workspace: the feature set of the test command's build, so nothing is rebuilt.
 cargo test --workspace --locked --test wine -- --ignored "$@" || status=$?
 # The prefix's wineserver goes with the suite.

@@ -5,6 +5,7 @@
 //! makes one permission per command from the same list, and the window's capability grants
 //! exactly those. Errors reach the UI as [`AppError`] (`{code, message, kind, api, certificate}`).
 
+use tokenkeeper_app_core::autostart::Autostart;
 use tokenkeeper_app_core::commands::WindowApi;
 
 use crate::dto::{AccountForm, AccountInfo, AppSettings, Copied, LoginForm, Overview, Revealed};
@@ -62,21 +63,27 @@ impl WindowApi for Started {
 
     async fn get_settings(&self) -> Result<AppSettings, AppError> {
         let shell = self.get().await?;
-        Ok(shell.backend.settings(shell.autostart.is_enabled()))
+        Ok(shell.backend.settings(starts_at_login(shell)))
     }
 
     async fn save_settings(&self, settings: AppSettings) -> Result<AppSettings, AppError> {
         let shell = self.get().await?;
         shell.backend.save_settings(&settings).await?;
-        if shell.autostart.is_enabled() != settings.autostart {
-            shell.autostart.set(settings.autostart).map_err(|e| {
+        if starts_at_login(shell) != settings.autostart {
+            let Some(autostart) = &shell.autostart else {
+                return Err(AppError::new(
+                    ErrorCode::Local,
+                    "cannot change start at login: no home folder to keep it in".to_owned(),
+                ));
+            };
+            autostart.set(settings.autostart).map_err(|e| {
                 AppError::new(
                     ErrorCode::Local,
                     format!("cannot change start at login: {e}"),
                 )
             })?;
         }
-        Ok(shell.backend.settings(shell.autostart.is_enabled()))
+        Ok(shell.backend.settings(starts_at_login(shell)))
     }
 
     async fn check_keychain(&self) -> Result<Option<AppError>, AppError> {
@@ -113,6 +120,11 @@ macro_rules! tauri_commands {
 }
 
 tokenkeeper_app_core::with_commands!(tauri_commands);
+
+/// Whether the background starts at login.
+fn starts_at_login(shell: &crate::shell::Shell) -> bool {
+    shell.autostart.as_ref().is_some_and(Autostart::is_enabled)
+}
 
 #[cfg(test)]
 mod tests {

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tokenkeeper_app_core::autostart::{self, Autostart};
-use tokenkeeper_app_core::background::{BackgroundLauncher, cli_program};
+use tokenkeeper_app_core::autostart::Autostart;
+use tokenkeeper_app_core::background::BackgroundLauncher;
 use tokenkeeper_core::Keeper;
 use tokenkeeper_core::store::paths::Paths;
 use tokenkeeper_demo::{Demo, FAULT_EVERY};
@@ -34,8 +34,8 @@ pub struct Shell {
     pub backend: Arc<Backend>,
     /// The demo, in demo mode (removed on quit).
     pub demo: Arc<Mutex<Option<Demo>>>,
-    /// Start at login (the background only).
-    pub autostart: Autostart,
+    /// Start at login (the background only); `None` without a home folder.
+    pub autostart: Option<Autostart>,
 }
 
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
@@ -123,13 +123,14 @@ pub fn begin<R: Runtime>(app: AppHandle<R>) {
 /// Opens the config directory (the background serves it; started when none runs), or starts
 /// the demo in this process.
 pub async fn start(config_dir: Option<PathBuf>, demo: bool) -> Result<Shell, AppError> {
-    let autostart = Autostart::new(
-        autostart::dir().unwrap_or_else(|| PathBuf::from(".config/autostart")),
-        cli_program(),
-        config_dir.clone(),
-    );
+    let autostart = Paths::resolve(config_dir.clone())
+        .ok()
+        .and_then(|paths| Autostart::for_this_system(&paths, config_dir.as_deref()));
     // An older version's Start at login entry becomes ours (the demo leaves it alone).
-    if !demo && let Err(e) = autostart.migrate() {
+    if !demo
+        && let Some(autostart) = &autostart
+        && let Err(e) = autostart.migrate()
+    {
         tracing::warn!(error = %e, "cannot replace the older Start at login entry");
     }
     if demo {

@@ -3,9 +3,10 @@
 
 use tokenkeeper_core::engine::events::{Event, EventKind};
 
-/// The background's log on stderr: its events at info by default (they are its output), other
+/// The background's log on stderr, or in `file` (its last run only; a background started at
+/// login on Windows has no console): its events at info by default (they are its output), other
 /// crates' at warn; `-v` and `-vv` say more; `TOKENKEEPER_LOG` (an `EnvFilter`) overrides.
-pub fn init(verbose: u8) {
+pub fn init(verbose: u8, file: Option<std::fs::File>) {
     let default = match verbose {
         0 => "warn,tokenkeeper=info,tokenkeeper_background=info,tokenkeeper_core=warn",
         1 => "warn,tokenkeeper=info,tokenkeeper_background=info,tokenkeeper_core=info",
@@ -13,12 +14,19 @@ pub fn init(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENKEEPER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = match file {
+        Some(file) => builder
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .try_init(),
+        None => builder
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
+    };
 }
 
 /// Logs one engine event.

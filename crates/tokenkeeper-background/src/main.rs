@@ -2,6 +2,10 @@
 //! and the demo's emulators, so the process that stays up all day maps less (BENCHMARKS.md).
 //! `tokenkeeper daemon` becomes it when it is installed beside the CLI, keeping its command
 //! line (`tokenkeeper daemon --config-dir DIR`), its messages and its exit codes.
+//!
+//! On Windows it is a program without a console window (what Start at login runs), so its log
+//! goes to `--log-file`, or to stderr when whoever started it gave it one (the window does).
+#![cfg_attr(windows, windows_subsystem = "windows")]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +33,9 @@ struct Args {
     /// No tray icon.
     #[arg(long)]
     no_tray: bool,
+    /// Write the log to this file (made private; its last run only) instead of stderr.
+    #[arg(long, value_name = "FILE")]
+    log_file: Option<PathBuf>,
     /// More log (-v, -vv).
     #[arg(short, long, action = ArgAction::Count)]
     verbose: u8,
@@ -38,7 +45,19 @@ fn main() -> ExitCode {
     // Before any secret is read: no core dump of this process, ever.
     let hardened = tokenkeeper_core::hardening::harden();
     let args = Args::parse();
-    tokenkeeper_background::log::init(args.verbose);
+    let log_file = match args
+        .log_file
+        .as_deref()
+        .map(tokenkeeper_app_core::background::log_file)
+    {
+        Some(Ok(file)) => Some(file),
+        Some(Err(e)) => {
+            eprintln!("tokenkeeper: cannot write the log: {e}");
+            return ExitCode::from(2);
+        }
+        None => None,
+    };
+    tokenkeeper_background::log::init(args.verbose, log_file);
     tokenkeeper_core::hardening::report(&hardened);
     let runtime = match tokenkeeper_core::engine::runtime() {
         Ok(rt) => rt,

@@ -42,10 +42,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Remove an account and its keychain entries.
+    /// Remove an account and its keychain entries (`--all`: every account, as the Windows
+    /// uninstaller does when asked to).
+    #[command(group(ArgGroup::new("which").required(true).args(["name", "all"])))]
     Remove {
         /// Account name.
-        name: String,
+        name: Option<String>,
+        /// Remove every account.
+        #[arg(long)]
+        all: bool,
     },
     /// Print a token valid for at least --min-valid seconds (refreshing first if needed).
     /// Asks the token agent of the background first, when one runs.
@@ -83,8 +88,8 @@ pub enum Command {
         /// Default TOKENKEEPER_TOKEN, or BEARER_TOKEN_FILE with --token-file.
         #[arg(long, value_name = "VAR")]
         env: Option<String>,
-        /// Put the token in a private file (0600) kept fresh while the command runs and removed
-        /// when it ends, for programs that outlive a token.
+        /// Put the token in a private file (only you can read it) kept fresh while the command
+        /// runs and removed when it ends, for programs that outlive a token.
         #[arg(long)]
         token_file: bool,
         /// Seconds the token must stay valid.
@@ -179,6 +184,14 @@ pub enum Command {
         #[arg(long)]
         clear: bool,
     },
+    /// Start the background at login (`on`), stop doing so (`off`), or print whether it does:
+    /// an XDG autostart entry on Linux, a LaunchAgent on macOS, the Run key on Windows (the
+    /// same as the window's Settings).
+    Autostart {
+        /// `on` or `off`; without it, prints `on` or `off`.
+        #[arg(value_enum)]
+        switch: Option<Switch>,
+    },
     /// Name the command run after each new token (refresh or login) by the background or
     /// `tokenkeeper daemon`: `hook NAME -- CMD [ARGS…]` for one account, `hook --all -- CMD` for
     /// every account without its own; `--clear` removes it; without a command, prints it. The
@@ -198,6 +211,15 @@ pub enum Command {
         #[arg(last = true, value_name = "COMMAND")]
         command: Vec<String>,
     },
+}
+
+/// On or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    /// On.
+    On,
+    /// Off.
+    Off,
 }
 
 /// Where the secret comes from: one of these, always on stdin (`add` and `login` need one,

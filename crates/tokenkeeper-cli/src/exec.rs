@@ -63,12 +63,7 @@ pub async fn run(
         ));
     };
     if let Hand::File(var) = how {
-        #[cfg(unix)]
         return crate::token_file::run(keeper, name, var, min_valid, program, args).await;
-        #[cfg(not(unix))]
-        return Err(Error::InvalidInput(format!(
-            "--token-file ({var}) needs a Unix system: use --env instead"
-        )));
     }
     let info = crate::token_info(keeper, name, Duration::from_secs(min_valid)).await?;
     let mut cmd = std::process::Command::new(program);

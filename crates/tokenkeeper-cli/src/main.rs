@@ -13,7 +13,6 @@ mod edit;
 mod exec;
 mod input;
 mod output;
-#[cfg(unix)]
 mod token_file;
 mod words;
 
@@ -93,6 +92,55 @@ pub(crate) async fn token_info(
         tracing::info!("no token agent answered: asking the keychain and the API directly");
     }
     keeper.token_info(name, min_valid).await
+}
+
+/// `remove --all`: every account, each with its keychain entries; goes on past one that fails
+/// and reports it.
+async fn remove_all(keeper: &Keeper) -> Result<(), Error> {
+    let names: Vec<String> = keeper.list()?.into_iter().map(|v| v.name).collect();
+    if names.is_empty() {
+        println!("no accounts to remove");
+        return Ok(());
+    }
+    let mut failed = None;
+    for name in names {
+        match keeper.remove(&name).await {
+            Ok(()) => println!("removed {name} and its keychain entries"),
+            Err(e) => {
+                eprintln!("tokenkeeper: {name}: {}", words::message(&e));
+                failed = Some(e);
+            }
+        }
+    }
+    failed.map_or(Ok(()), Err)
+}
+
+/// `autostart`: turns Start at login on or off, or prints whether it is on.
+fn autostart(
+    paths: &Paths,
+    config_dir: Option<&std::path::Path>,
+    switch: Option<args::Switch>,
+) -> Result<(), Error> {
+    use tokenkeeper_app_core::autostart::Autostart;
+    let Some(autostart) = Autostart::for_this_system(paths, config_dir) else {
+        return Err(Error::InvalidInput(
+            "no home folder to keep Start at login in".to_owned(),
+        ));
+    };
+    let Some(switch) = switch else {
+        println!("{}", if autostart.is_enabled() { "on" } else { "off" });
+        return Ok(());
+    };
+    let on = switch == args::Switch::On;
+    autostart
+        .set(on)
+        .map_err(|e| Error::io(autostart.place(), e))?;
+    if on {
+        println!("the background starts at login: {}", autostart.place());
+    } else {
+        println!("the background no longer starts at login");
+    }
+    Ok(())
 }
 
 /// `hook`: sets, clears or prints an account's hook (`name`) or the settings' (`None`).
@@ -228,6 +276,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         demo::run(options).await?;
         return Ok(ExitCode::SUCCESS);
     }
+    let config_dir = cli.config_dir.clone();
     let keeper = Keeper::open(Paths::resolve(cli.config_dir)?);
     let now = Utc::now();
     match cli.command {
@@ -280,10 +329,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
             trust_cert,
             json,
         } => certs::show(&keeper, &target, ca_cert, trust_cert, json).await?,
-        Command::Remove { name } => {
+        Command::Remove {
+            name: Some(name), ..
+        } => {
             keeper.remove(&name).await?;
             println!("removed {name} and its keychain entries");
         }
+        Command::Remove { name: None, .. } => remove_all(&keeper).await?,
+        Command::Autostart { switch } => autostart(keeper.paths(), config_dir.as_deref(), switch)?,
         Command::Token {
             name,
             min_valid,

@@ -262,6 +262,7 @@ mod tests {
     use crate::ProviderKind;
     use crate::testing::TestAccount;
 
+    #[cfg(unix)]
     fn run() -> Run<'static> {
         Run {
             account: "acc",
@@ -285,6 +286,7 @@ mod tests {
         assert_eq!(command_for(&account, None), None);
     }
 
+    #[cfg(unix)] // `sh` and /proc; the Wine suite runs a hook on Windows.
     #[tokio::test]
     async fn a_failing_hook_says_why_without_the_token() {
         let command = ["sh", "-c", "read t; echo \"bad $t\" >&2; exit 3"].map(String::from);
@@ -300,6 +302,7 @@ mod tests {
     /// A hook that never reads its stdin, given a token larger than a pipe holds, blocks the
     /// write of the token: the time limit covers it and the hook is killed. (A real clock: a
     /// paused one would jump past the guard while the killed hook is being reaped.)
+    #[cfg(unix)] // `sh` and /proc; the Wine suite runs a hook on Windows.
     #[tokio::test]
     async fn a_hook_that_never_reads_its_stdin_is_stopped_at_the_time_limit() {
         let big = "t".repeat(4 << 20);
@@ -323,6 +326,7 @@ mod tests {
         assert!(!still_running, "the hook was killed");
     }
 
+    #[cfg(unix)] // `sh` and /proc; the Wine suite runs a hook on Windows.
     #[tokio::test]
     async fn the_token_arrives_on_stdin() {
         let dir = tempfile::tempdir().unwrap();

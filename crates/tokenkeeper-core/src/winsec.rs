@@ -11,10 +11,13 @@ use std::ffi::c_void;
 
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE, LocalFree};
 use windows_sys::Win32::Security::Authorization::{
-    ConvertSidToStringSidW, ConvertStringSecurityDescriptorToSecurityDescriptorW, SDDL_REVISION_1,
+    ConvertSecurityDescriptorToStringSecurityDescriptorW, ConvertSidToStringSidW,
+    ConvertStringSecurityDescriptorToSecurityDescriptorW, SDDL_REVISION_1, SE_FILE_OBJECT,
+    SetNamedSecurityInfoW,
 };
 use windows_sys::Win32::Security::{
-    GetLengthSid, GetTokenInformation, SECURITY_ATTRIBUTES, TOKEN_QUERY, TOKEN_USER, TokenUser,
+    ACL, DACL_SECURITY_INFORMATION, GetLengthSid, GetSecurityDescriptorDacl, GetTokenInformation,
+    PROTECTED_DACL_SECURITY_INFORMATION, SECURITY_ATTRIBUTES, TOKEN_QUERY, TOKEN_USER, TokenUser,
 };
 use windows_sys::Win32::System::Threading::{
     GetCurrentProcess, OpenProcess, OpenProcessToken, PROCESS_QUERY_LIMITED_INFORMATION,
@@ -75,14 +78,25 @@ impl Sid {
             if ConvertSidToStringSidW(self.0.as_ptr() as *mut c_void, &mut text) == 0 {
                 return None;
             }
-            let mut len = 0;
-            while *text.add(len) != 0 {
-                len += 1;
-            }
-            let out = String::from_utf16(std::slice::from_raw_parts(text, len)).ok();
+            let out = wide_to_string(text);
             LocalFree(text as *mut c_void);
             out
         }
+    }
+}
+
+/// A NUL-terminated UTF-16 string Windows wrote.
+///
+/// # Safety
+/// `text` points to a NUL-terminated UTF-16 string.
+unsafe fn wide_to_string(text: *const u16) -> Option<String> {
+    let mut len = 0;
+    // SAFETY: read up to the NUL the caller promises.
+    unsafe {
+        while *text.add(len) != 0 {
+            len += 1;
+        }
+        String::from_utf16(std::slice::from_raw_parts(text, len)).ok()
     }
 }
 
@@ -154,6 +168,28 @@ impl Descriptor {
         Ok(Self(descriptor))
     }
 
+    /// Its DACL in SDDL, as Windows writes it back.
+    pub fn dacl_sddl(&self) -> Option<String> {
+        let mut text: *mut u16 = std::ptr::null_mut();
+        // SAFETY: `self.0` is a valid descriptor; the string Windows allocates is read up to
+        // its NUL and freed once.
+        unsafe {
+            if ConvertSecurityDescriptorToStringSecurityDescriptorW(
+                self.0,
+                SDDL_REVISION_1,
+                DACL_SECURITY_INFORMATION,
+                &mut text,
+                std::ptr::null_mut(),
+            ) == 0
+            {
+                return None;
+            }
+            let out = wide_to_string(text);
+            LocalFree(text as *mut c_void);
+            out
+        }
+    }
+
     /// Attributes that carry this descriptor (valid while `self` lives).
     pub fn attributes(&self) -> SECURITY_ATTRIBUTES {
         SECURITY_ATTRIBUTES {
@@ -164,9 +200,82 @@ impl Descriptor {
     }
 }
 
+/// Closes the folder `path` to everyone but this user, as `chmod 0700` does: a protected DACL
+/// (nothing inherited from its parent any more) with one entry, full access for this user,
+/// which the files and folders made in it inherit.
+pub fn keep_folder_to_current_user(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::windows::ffi::OsStrExt;
+    let descriptor = Descriptor::current_user_only("OICI")?;
+    let mut present = 0;
+    let mut defaulted = 0;
+    let mut dacl: *mut ACL = std::ptr::null_mut();
+    // SAFETY: `descriptor` is a valid descriptor made by Windows; the DACL pointer points into
+    // it and is used only while it lives.
+    let ok =
+        unsafe { GetSecurityDescriptorDacl(descriptor.0, &mut present, &mut dacl, &mut defaulted) };
+    if ok == 0 || present == 0 || dacl.is_null() {
+        return Err(std::io::Error::other("the descriptor made has no DACL"));
+    }
+    let wide: Vec<u16> = path
+        .as_os_str()
+        .encode_wide()
+        .chain(std::iter::once(0))
+        .collect();
+    // SAFETY: `wide` is NUL-terminated and outlives the call; `dacl` is valid (above); owner,
+    // group and SACL are left as they are (null).
+    let status = unsafe {
+        SetNamedSecurityInfoW(
+            wide.as_ptr(),
+            SE_FILE_OBJECT,
+            DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            dacl,
+            std::ptr::null(),
+        )
+    };
+    if status != 0 {
+        return Err(std::io::Error::from_raw_os_error(status as i32));
+    }
+    Ok(())
+}
+
 impl Drop for Descriptor {
     fn drop(&mut self) {
         // SAFETY: allocated by ConvertStringSecurityDescriptorToSecurityDescriptorW, freed once.
         unsafe { LocalFree(self.0) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What TokenKeeper asks Windows for: this user alone, nothing inherited, passed on to a
+    /// folder's files and subfolders (run under Wine by scripts/wine.sh).
+    #[test]
+    fn the_descriptor_grants_this_user_alone() {
+        let sid = Sid::current().and_then(|s| s.to_sddl()).unwrap();
+        assert!(sid.starts_with("S-1-5-"), "{sid}");
+        let folder = Descriptor::current_user_only("OICI").unwrap();
+        assert_eq!(
+            folder.dacl_sddl().unwrap(),
+            format!("D:P(A;OICI;GA;;;{sid})")
+        );
+        let pipe = Descriptor::current_user_only("").unwrap();
+        assert_eq!(pipe.dacl_sddl().unwrap(), format!("D:P(A;;GA;;;{sid})"));
+    }
+
+    #[test]
+    fn a_folder_is_closed_to_others_and_a_missing_one_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        keep_folder_to_current_user(dir.path()).unwrap();
+        let err = keep_folder_to_current_user(&dir.path().join("missing")).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::NotFound, "{err}");
+    }
+
+    #[test]
+    fn this_process_is_its_own_user() {
+        assert_eq!(Sid::of_process(std::process::id()), Sid::current());
     }
 }

@@ -145,14 +145,18 @@ pub fn background_program() -> Option<PathBuf> {
     sibling_program("tokenkeeper-background", "TOKENKEEPER_BACKGROUND")
 }
 
-/// One of TokenKeeper's binaries: the path in `env` when set, else `name` beside this
-/// executable (they are installed in the same directory, and built into the same one).
+/// One of TokenKeeper's binaries: the path in `env` when set, else `name` (with the platform's
+/// `.exe`) beside this executable (they are installed in the same directory, and built into the
+/// same one).
 pub fn sibling_program(name: &str, env: &str) -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(env).filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(path));
     }
     let exe = std::env::current_exe().ok()?;
-    let beside = exe.parent()?.join(name);
+    // `.exe` on Windows.
+    let beside = exe
+        .parent()?
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     beside.is_file().then_some(beside)
 }
 
@@ -191,7 +195,7 @@ pub fn spawn_detached(cmd: &mut std::process::Command) -> std::io::Result<()> {
 
 /// The log of the background this window starts: its last run only (the runtime directory is
 /// memory), 0600.
-fn log_file(path: &Path) -> std::io::Result<std::fs::File> {
+pub fn log_file(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.create(true).write(true).truncate(true);
     #[cfg(unix)]
@@ -321,8 +325,6 @@ async fn wait_for(remote: &Remote) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::PermissionsExt;
-
     use tokenkeeper_core::store::paths::Paths;
 
     use super::{BackgroundLauncher, Launch};
@@ -347,8 +349,10 @@ mod tests {
         );
     }
 
+    #[cfg(unix)] // A shell script stands in for the program.
     #[test]
     fn the_program_found_is_started_with_the_config_directory() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let paths = Paths::new(dir.path().join("config"));
         let seen = dir.path().join("args");

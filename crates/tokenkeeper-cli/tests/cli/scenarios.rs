@@ -362,3 +362,84 @@ async fn tags_are_set_at_add_changed_later_and_listed() {
     })
     .await;
 }
+
+/// `remove --all`: every account and its keychain entries; none left is no error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remove_all_removes_every_account_and_its_secrets() {
+    let (ece, smartling) = (start(Api::Ece).await, start(Api::Smartling).await);
+    let env = Arc::new(Env::new());
+    let (e, c, s) = (env.clone(), Arc::new(ece), Arc::new(smartling));
+    blocking(move || {
+        e.add("one", &c).0.ok();
+        e.add("two", &s).0.ok();
+        let ids: Vec<String> = e
+            .run(&["list", "--json"], None)
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect();
+        let run = e.run(&["remove", "--all"], None).ok();
+        assert!(
+            run.stdout.contains("removed one and its keychain entries")
+                && run.stdout.contains("removed two and its keychain entries"),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(
+            e.run(&["list", "--json"], None).ok().json(),
+            Value::Array(vec![])
+        );
+        use tokenkeeper_core::store::keychain::{Keychain, SecretKind, SecretStore};
+        let keychain = Keychain::new();
+        for id in ids {
+            let id = id.parse().unwrap();
+            for kind in SecretKind::ALL {
+                assert!(
+                    keychain.get(id, kind).unwrap().is_none(),
+                    "{id}/{kind:?} is gone from the keychain"
+                );
+            }
+        }
+        let run = e.run(&["remove", "--all"], None).ok();
+        assert_eq!(run.stdout, "no accounts to remove\n");
+        let run = e.run(&["remove"], None);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+    })
+    .await;
+}
+
+/// `autostart`: the same XDG entry the window's Settings write, on and off.
+#[test]
+fn autostart_writes_and_removes_the_xdg_entry() {
+    let env = Env::new();
+    let xdg = env.dir.path().join("xdg");
+    let run = |args: &[&str]| {
+        let mut cmd = env.command(args);
+        cmd.env("XDG_CONFIG_HOME", &xdg);
+        crate::helpers::run_command(cmd, None)
+    };
+    assert_eq!(run(&["autostart"]).ok().stdout, "off\n");
+    let entry = xdg.join("autostart/tokenkeeper.desktop");
+    let out = run(&["autostart", "on"]).ok().stdout;
+    assert!(out.contains(&entry.display().to_string()), "{out}");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let exec = format!(
+        "Exec={} daemon --config-dir {}\n",
+        env!("CARGO_BIN_EXE_tokenkeeper"),
+        env.config_dir().display()
+    );
+    assert!(text.contains(&exec), "{exec} in\n{text}");
+    assert_eq!(run(&["autostart"]).ok().stdout, "on\n");
+    run(&["autostart", "off"]).ok();
+    assert!(!entry.exists());
+    assert_eq!(run(&["autostart"]).ok().stdout, "off\n");
+    let wrong = run(&["autostart", "maybe"]);
+    assert!(
+        wrong.code == 2 && wrong.stderr.contains("possible values: on, off"),
+        "{}",
+        wrong.stderr
+    );
+}

@@ -5,6 +5,7 @@
 //! them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod os;
 mod scenarios;
 mod win;
 

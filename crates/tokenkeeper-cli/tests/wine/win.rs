@@ -205,3 +205,55 @@ pub fn credential_targets() -> Vec<String> {
         .map(|(_, target)| target.trim().to_owned())
         .collect()
 }
+
+/// The probe (`tests/wine/probe/probe.c`) as the Windows program sees its path.
+pub fn probe() -> String {
+    let path = std::env::var("TOKENKEEPER_WINE_PROBE")
+        .expect("TOKENKEEPER_WINE_PROBE names probe.exe: run these tests with scripts/wine.sh");
+    windows_path(Path::new(&path))
+}
+
+/// The probe's `key=value` lines.
+pub fn probed(stdout: &str) -> std::collections::HashMap<String, String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.trim_end_matches('\r').split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// Where a Windows path of the prefix (`C:\…`, or `Z:\…` for `/`) is on Linux.
+pub fn linux_path(windows: &str) -> PathBuf {
+    let rest = windows[2..].replace('\\', "/");
+    match windows.get(..2).map(str::to_ascii_uppercase).as_deref() {
+        Some("Z:") => PathBuf::from(rest),
+        Some("C:") => {
+            let prefix = std::env::var("WINEPREFIX").expect("WINEPREFIX: run with scripts/wine.sh");
+            PathBuf::from(format!("{prefix}/drive_c{rest}"))
+        }
+        _ => panic!("not a path of the prefix: {windows}"),
+    }
+}
+
+/// `wine ARGS` (a program of Wine's own, such as `reg` or `taskkill`): its output.
+pub fn wine_tool(args: &[&str]) -> std::process::Output {
+    let (wine, _) = wine();
+    Command::new(wine)
+        .args(args)
+        .env("WINEDEBUG", "-all")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The text of a registry value of `HKEY_CURRENT_USER` (`reg query`), when there is one.
+pub fn registry_value(key: &str, value: &str) -> Option<String> {
+    let out = wine_tool(&["reg", "query", &format!(r"HKCU\{key}"), "/v", value]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines().find_map(|line| {
+        let line = line.trim();
+        let rest = line.strip_prefix(value)?.trim_start();
+        let rest = rest.strip_prefix("REG_SZ")?;
+        Some(rest.trim().to_owned())
+    })
+}

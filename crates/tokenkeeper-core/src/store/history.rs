@@ -81,6 +81,8 @@ pub fn append_blocking(paths: &Paths, id: AccountId, entries: &[HistoryEntry]) -
         .map_err(|e| Error::io(&path, e))?;
     // Trim by size, so appending stays one write: lines are ~100-400 bytes.
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // Closed before a trim replaces it: Windows refuses to rename over a file still open.
+    drop(file);
     if size > TRIM_BYTES {
         let kept = read_blocking(paths, id);
         let mut out = String::new();

@@ -1,40 +1,45 @@
 //! `tokenkeeper exec NAME --token-file -- COMMAND…`: for programs that outlive a token. The
-//! token goes into a private file (0600, in a 0700 directory of its own), whose path the command
-//! gets in `BEARER_TOKEN_FILE` (the WLCG bearer-token discovery convention) or the variable the
-//! user names. The directory is made under `$XDG_RUNTIME_DIR/tokenkeeper/` (the session's
-//! memory); without a runtime directory (cron, ssh), under `/dev/shm/tokenkeeper-<uid>/` when
-//! that is a memory filesystem and the folder is a private one of this user, so the token never
-//! reaches a disk; else under `run/` in the config directory (the agent's fallback, on disk).
+//! token goes into a private file, in a folder of its own only this user can open, whose path
+//! the command gets in `BEARER_TOKEN_FILE` (the WLCG bearer-token discovery convention) or the
+//! variable the user names. Where that folder is made and how it is closed to others is the
+//! platform's ([`platform`]: 0700/0600 in the session's memory on Unix, a protected DACL in the
+//! user's temporary folder on Windows).
 //!
 //! While the command runs the file is replaced atomically (write beside, then rename) before
-//! its token gets short of `--min-valid`, through the token agent when one runs. Signals sent
-//! to TokenKeeper are passed to the command (listened for before it starts); the exit code is
-//! the command's (128 + the signal's number when a signal ended it, as shells say it); the file
-//! and its directory are removed when the command ends, however it ends. When the file can no
-//! longer be kept (an error after the command started), the command is stopped (SIGTERM, then
-//! SIGKILL after [`STOP_GRACE`]) and waited for before TokenKeeper reports the error: nothing
-//! runs on with a file no one refreshes.
+//! its token gets short of `--min-valid`, through the token agent when one runs. What the user
+//! sends TokenKeeper reaches the command (Unix signals are passed on; on Windows the command
+//! shares the console and gets Ctrl+C and Ctrl+Break itself, while TokenKeeper lives on); the
+//! exit code is the command's (128 + the signal's number when a signal ended it, as shells say
+//! it); the file and its folder are removed when the command ends, however it ends. When the
+//! file can no longer be kept (an error after the command started), the command is stopped
+//! (Unix: SIGTERM, then SIGKILL after a grace time; Windows: ended) and waited for before
+//! TokenKeeper reports the error: nothing runs on with a file no one refreshes.
 //!
-//! Each run holds a lock on `lock` in its directory; a run killed with SIGKILL leaves its
-//! directory behind, unlocked, and the next run removes it ([`sweep`]).
+//! Each run holds a lock on `lock` in its folder; a run killed without warning leaves its
+//! folder behind, unlocked, and the next run removes it ([`sweep`]).
+
+#[cfg(unix)]
+#[path = "unix.rs"]
+mod platform;
+#[cfg(windows)]
+#[path = "windows.rs"]
+mod platform;
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use tokenkeeper_core::keeper::TokenInfo;
 use tokenkeeper_core::{Error, Keeper};
-use tokio::signal::unix::{SignalKind, signal};
+
+use platform::Forwarded;
 
 /// How long to wait before trying again after a failed refresh, at most.
 const RETRY_AT_MOST: Duration = Duration::from_secs(30);
 /// How often a token without a known expiry is asked for again.
 const NO_EXPIRY_POLL: Duration = Duration::from_secs(60);
-/// How long a command stopped by TokenKeeper has between SIGTERM and SIGKILL.
-const STOP_GRACE: Duration = Duration::from_secs(5);
 /// How a run's directory is named (then random letters).
 const PREFIX: &str = "exec-";
 /// The file a run holds locked while it lives.
@@ -51,7 +56,7 @@ pub async fn run(
 ) -> Result<ExitCode, Error> {
     let min_valid = Duration::from_secs(min_valid);
     let info = crate::token_info(keeper, name, min_valid).await?;
-    let base = base_dir(keeper)?;
+    let base = platform::base_dir(keeper)?;
     sweep(&base);
     let private = Private::make(&base)?;
     let file = private.token_file();
@@ -89,7 +94,7 @@ pub async fn run(
                 "tokenkeeper: {name}: the token file cannot be kept: stopping {}",
                 program.to_string_lossy()
             );
-            stop(&mut child).await;
+            platform::stop(&mut child).await;
             Err(e)
         }
     }
@@ -106,10 +111,7 @@ async fn keep_fresh(
     child: &mut tokio::process::Child,
     signals: &mut Forwarded,
 ) -> Result<std::process::ExitStatus, Error> {
-    let Some(pid) = child
-        .id()
-        .and_then(|id| rustix::process::Pid::from_raw(i32::try_from(id).ok()?))
-    else {
+    let Some(pid) = child.id() else {
         return Err(Error::Internal("the command has no process id".to_owned()));
     };
     let mut current = info;
@@ -118,9 +120,9 @@ async fn keep_fresh(
     loop {
         tokio::select! {
             status = child.wait() => return status.map_err(|e| Error::io("the command", e)),
-            signo = signals.next() => {
+            signal = signals.next() => {
                 // The command decides what a signal means; its exit ends this loop.
-                let _ = rustix::process::kill_process(pid, signo);
+                signals.pass_on(pid, signal);
             }
             () = tokio::time::sleep(wait) => {
                 need = match works_until(&current) {
@@ -151,104 +153,31 @@ async fn keep_fresh(
     }
 }
 
-/// Stops a command TokenKeeper started: SIGTERM, then SIGKILL when it has not ended within
-/// [`STOP_GRACE`]; returns once it is gone (waited for, so no zombie either).
-async fn stop(child: &mut tokio::process::Child) {
-    let pid = child
-        .id()
-        .and_then(|id| rustix::process::Pid::from_raw(i32::try_from(id).ok()?));
-    if let Some(pid) = pid
-        && rustix::process::kill_process(pid, rustix::process::Signal::TERM).is_ok()
-        && tokio::time::timeout(STOP_GRACE, child.wait()).await.is_ok()
-    {
-        return;
-    }
-    let _ = child.kill().await;
-}
-
-/// Where the runs' directories go: the session's runtime directory, else a private folder on
-/// the memory filesystem (Linux's `/dev/shm`), else the agent's `run/` in the config directory.
-fn base_dir(keeper: &Keeper) -> Result<PathBuf, Error> {
-    if let Some(runtime) = tokenkeeper_core::agent::runtime_socket_dir() {
-        tokenkeeper_core::local::unix::prepare_dir(&runtime)?;
-        return Ok(runtime);
-    }
-    if let Some(memory) = memory_dir() {
-        return Ok(memory);
-    }
-    let base = tokenkeeper_core::agent::socket_dir(keeper.paths());
-    tokenkeeper_core::local::unix::prepare_dir(&base)?;
-    Ok(base)
-}
-
-/// Linux's shared memory folder, a tmpfs on every common distribution.
-#[cfg(target_os = "linux")]
-const SHARED_MEMORY: &str = "/dev/shm";
-
-/// `/dev/shm/tokenkeeper-<uid>`, made or checked to be a private folder of this user (0700,
-/// ours, not a symlink), when `/dev/shm` is a memory filesystem whose entries others cannot
-/// replace (sticky, as a tmpfs for everyone is). `None` otherwise, or when another user holds
-/// the name.
-#[cfg(target_os = "linux")]
-fn memory_dir() -> Option<PathBuf> {
-    use std::os::unix::fs::MetadataExt;
-    // statfs(2)'s f_type of a tmpfs and a ramfs (linux/magic.h).
-    const TMPFS_MAGIC: u64 = 0x0102_1994;
-    const RAMFS_MAGIC: u64 = 0x8584_58f6;
-    let shared = Path::new(SHARED_MEMORY);
-    let in_memory = rustix::fs::statfs(shared)
-        .is_ok_and(|fs| matches!(u64::try_from(fs.f_type), Ok(TMPFS_MAGIC | RAMFS_MAGIC)));
-    let guarded = std::fs::metadata(shared)
-        .is_ok_and(|m| m.is_dir() && (m.mode() & 0o1000 != 0 || m.mode() & 0o022 == 0));
-    if !in_memory || !guarded {
-        tracing::debug!("{SHARED_MEMORY} is not a guarded memory filesystem");
-        return None;
-    }
-    let dir = shared.join(format!(
-        "tokenkeeper-{}",
-        rustix::process::geteuid().as_raw()
-    ));
-    match tokenkeeper_core::local::unix::prepare_dir(&dir) {
-        Ok(_) => Some(dir),
-        Err(e) => {
-            tracing::warn!(error = %e, "no private folder in {SHARED_MEMORY}: the token file goes under the config directory");
-            None
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn memory_dir() -> Option<PathBuf> {
-    None
-}
-
-/// A run's private directory and the lock that says it is alive. Dropped in that order: the
-/// directory is removed while the lock is still held.
+/// A run's private directory and the lock that says it is alive, dropped in the order the
+/// platform needs: on Unix the directory is removed while the lock is still held; Windows
+/// cannot remove a folder with a file open in it, so there the lock goes first.
 struct Private {
+    #[cfg(windows)]
+    _lock: std::fs::File,
     dir: tempfile::TempDir,
+    #[cfg(not(windows))]
     _lock: std::fs::File,
 }
 
 impl Private {
-    /// Makes `exec-XXXXXX` (0700) in `base` and takes its lock. The lock file is made and
-    /// locked under another name, then renamed to [`LOCK`]: a [`sweep`] never finds it
-    /// unlocked while its run lives.
+    /// Makes `exec-XXXXXX` (this user's only) in `base` and takes its lock. The lock file is
+    /// made and locked under another name, then renamed to [`LOCK`]: a [`sweep`] never finds
+    /// it unlocked while its run lives.
     fn make(base: &Path) -> Result<Self, Error> {
-        // Removed with everything in it when dropped. Made inside a 0700 directory, then closed
-        // to everyone else itself (tempfile leaves it to the umask).
+        // Removed with everything in it when dropped. Made inside a private folder, then closed
+        // to everyone else itself (tempfile leaves it to the umask or the parent's ACL).
         let dir = tempfile::Builder::new()
             .prefix(PREFIX)
             .tempdir_in(base)
             .map_err(|e| Error::io(base, e))?;
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| Error::io(dir.path(), e))?;
+        platform::keep_private(dir.path()).map_err(|e| Error::io(dir.path(), e))?;
         let making = dir.path().join("lock.new");
-        let lock = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&making)
-            .map_err(|e| Error::io(&making, e))?;
+        let lock = platform::new_private_file(&making).map_err(|e| Error::io(&making, e))?;
         lock.lock().map_err(|e| Error::io(&making, e))?;
         let held = dir.path().join(LOCK);
         std::fs::rename(&making, &held).map_err(|e| Error::io(&held, e))?;
@@ -278,6 +207,8 @@ fn sweep(base: &Path) {
             continue;
         };
         if lock.try_lock().is_ok() {
+            // Closed first: Windows cannot remove a folder with a file open in it.
+            drop(lock);
             match std::fs::remove_dir_all(&path) {
                 Ok(()) => {
                     tracing::info!(dir = %path.display(), "removed the token file of a run that was killed")
@@ -320,56 +251,12 @@ fn next_wake(info: &TokenInfo, min_valid: Duration) -> Duration {
 fn write_atomically(file: &Path, info: &TokenInfo) -> Result<(), Error> {
     let tmp: PathBuf = file.with_extension("new");
     let _ = std::fs::remove_file(&tmp);
-    let mut out = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| Error::io(&tmp, e))?;
+    let mut out = platform::new_private_file(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let line = zeroize::Zeroizing::new(format!("{}\n", info.token.expose()));
     out.write_all(line.as_bytes())
         .and_then(|()| out.sync_all())
         .map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, file).map_err(|e| Error::io(file, e))
-}
-
-/// The signals passed on to the command.
-struct Forwarded {
-    streams: Vec<(tokio::signal::unix::Signal, rustix::process::Signal)>,
-}
-
-impl Forwarded {
-    fn new() -> Result<Self, Error> {
-        use rustix::process::Signal;
-        let kinds = [
-            (SignalKind::interrupt(), Signal::INT),
-            (SignalKind::terminate(), Signal::TERM),
-            (SignalKind::hangup(), Signal::HUP),
-            (SignalKind::quit(), Signal::QUIT),
-            (SignalKind::user_defined1(), Signal::USR1),
-            (SignalKind::user_defined2(), Signal::USR2),
-            (SignalKind::window_change(), Signal::WINCH),
-        ];
-        let mut streams = Vec::new();
-        for (kind, sig) in kinds {
-            let stream = signal(kind).map_err(|e| Error::io("signal handler", e))?;
-            streams.push((stream, sig));
-        }
-        Ok(Self { streams })
-    }
-
-    /// The next signal received.
-    async fn next(&mut self) -> rustix::process::Signal {
-        std::future::poll_fn(|cx| {
-            for (stream, sig) in &mut self.streams {
-                if stream.poll_recv(cx).is_ready() {
-                    return std::task::Poll::Ready(*sig);
-                }
-            }
-            std::task::Poll::Pending
-        })
-        .await
-    }
+    platform::replace(&tmp, file).map_err(|e| Error::io(file, e))
 }
 
 #[cfg(test)]
@@ -434,29 +321,8 @@ mod tests {
         assert!(!gone.exists(), "a run removes its own directory");
     }
 
-    /// A command that ignores SIGTERM is killed after the grace time (the paused clock skips
-    /// it); either way it has been waited for when `stop` returns.
-    #[tokio::test(start_paused = true)]
-    async fn a_command_that_ignores_sigterm_is_killed() {
-        use std::os::unix::process::ExitStatusExt;
-        use tokio::io::AsyncBufReadExt;
-        let mut child = tokio::process::Command::new("sh")
-            .args(["-c", "trap '' TERM; echo ready; exec sleep 1000"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut out = tokio::io::BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        out.read_line(&mut line).await.unwrap();
-        assert_eq!(line, "ready\n");
-        stop(&mut child).await;
-        let status = child.try_wait().unwrap().expect("waited for");
-        assert_eq!(status.signal(), Some(9), "{status:?}");
-    }
-
     #[test]
     fn the_file_is_private_and_replaced_whole() {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("token");
         write_atomically(&file, &info(60)).unwrap();
@@ -464,8 +330,12 @@ mod tests {
         next.token = tokenkeeper_core::Secret::new("second");
         write_atomically(&file, &next).unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "second\n");
-        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         assert!(!file.with_extension("new").exists());
     }
 }

@@ -1,0 +1,293 @@
+//! What Windows does its own way, seen from inside Windows by the probe (`probe/probe.c`):
+//! `exec --token-file`'s folder and its DACL, a hook's stdin and environment, Start at login in
+//! the `Run` key (and the background it starts), and `remove --all` leaving nothing in
+//! Credential Manager.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig};
+
+use crate::helpers::{blocking, start};
+use crate::win::{WinEnv, linux_path, probe, probed, registry_value, windows_path, wine_tool};
+
+/// The one entry of a DACL in SDDL (`D:P(A;…;…;;;SID)`), or `None` when there are more.
+fn only_entry(sddl: &str) -> Option<&str> {
+    let entries = sddl.strip_prefix("D:")?;
+    (entries.matches('(').count() == 1).then_some(entries)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
+async fn the_token_file_is_the_users_alone_kept_fresh_and_removed_at_the_end() {
+    let mut config = EmulatorConfig::for_api(Api::JwtAuthPro);
+    config.token_ttl = Some(8);
+    config.refresh_ttl = Some(3600);
+    let emu = Arc::new(Emulator::start(Api::JwtAuthPro, config).await.unwrap());
+    let env = Arc::new(WinEnv::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("wp", &em).ok();
+        let probe = probe();
+        // The command reads the file, waits past the token's life, and reads it again.
+        let run = e.run(
+            &[
+                "exec",
+                "wp",
+                "--token-file",
+                "--min-valid",
+                "3",
+                "--",
+                &probe,
+                "file",
+                "BEARER_TOKEN_FILE",
+                "10",
+            ],
+            None,
+        );
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        let seen = probed(&run.stdout);
+        let (token, later) = (&seen["token"], &seen["later"]);
+        assert_eq!(token.split('.').count(), 3, "a JWT: {}", run.stdout);
+        assert!(
+            later.split('.').count() == 3 && later != token,
+            "replaced before the 8 s token ran out: {}",
+            run.stdout
+        );
+        // Only this user may open the folder and the file: one entry each, this user's; the
+        // folder's protected (nothing inherited from %TEMP%) and passed on to what is in it.
+        // Wine 8 takes a DACL (success) and keeps none (`dacls_kept=no`: it answers with one
+        // made from the Unix mode); there the descriptor TokenKeeper sets is checked by
+        // winsec's unit test, run under Wine too.
+        let user = &seen["user"];
+        assert!(user.starts_with("S-1-5-"), "{}", run.stdout);
+        match seen["dacls_kept"].as_str() {
+            "yes" => {
+                let dir = only_entry(&seen["dir_dacl"]).unwrap_or_else(|| panic!("{}", run.stdout));
+                assert!(
+                    dir.starts_with("P(A;OICI;") && dir.ends_with(&format!(";;;{user})")),
+                    "{}",
+                    run.stdout
+                );
+                let file =
+                    only_entry(&seen["file_dacl"]).unwrap_or_else(|| panic!("{}", run.stdout));
+                assert!(
+                    file.starts_with("(A;") && file.ends_with(&format!(";;;{user})")),
+                    "{}",
+                    run.stdout
+                );
+            }
+            "no" => eprintln!("this Wine keeps no DACL: {}", seen["dir_dacl"]),
+            other => panic!("the probe could not tell ({other}): {}", run.stdout),
+        }
+        // The folder is in the user's temporary folder, and gone with the command.
+        let path = &seen["path"];
+        assert!(
+            path.to_ascii_lowercase()
+                .contains(r"\temp\tokenkeeper\exec-"),
+            "{path}"
+        );
+        let on_linux = linux_path(path);
+        assert!(
+            !on_linux.exists() && !on_linux.parent().unwrap().exists(),
+            "{} is removed",
+            on_linux.display()
+        );
+        // The command's exit code is ours, and its folder goes then too.
+        let before = std::fs::read_dir(on_linux.parent().unwrap().parent().unwrap())
+            .unwrap()
+            .count();
+        let run = e.run(
+            &[
+                "exec",
+                "wp",
+                "--token-file",
+                "--min-valid",
+                "3",
+                "--",
+                "cmd.exe",
+                "/c",
+                "exit 9",
+            ],
+            None,
+        );
+        assert_eq!(run.code, 9, "{}", run.stderr);
+        let after = std::fs::read_dir(on_linux.parent().unwrap().parent().unwrap())
+            .unwrap()
+            .count();
+        assert_eq!(before, after, "no folder left behind");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
+async fn a_hook_gets_each_new_token_on_stdin_only() {
+    let mut config = EmulatorConfig::for_api(Api::GenericJwt);
+    config.token_ttl = Some(6);
+    let emu = Arc::new(Emulator::start(Api::GenericJwt, config).await.unwrap());
+    let env = Arc::new(WinEnv::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("g", &em).ok();
+        let out = e.dir.path().join("hook-out.txt");
+        e.run(
+            &["hook", "g", "--", &probe(), "stdin", &windows_path(&out)],
+            None,
+        )
+        .ok();
+        let background = e.daemon();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !std::fs::read_to_string(&out).is_ok_and(|t| t.contains("stdin=ey")) {
+            assert!(
+                Instant::now() < deadline,
+                "no hook ran within 30 s\n{}",
+                background.log()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let text = std::fs::read_to_string(&out).unwrap();
+        let seen = probed(&text);
+        assert_eq!(seen["TOKENKEEPER_ACCOUNT"], "g", "{text}");
+        assert_eq!(seen["TOKENKEEPER_PROVIDER"], "generic-jwt", "{text}");
+        assert!(!seen["TOKENKEEPER_FINGERPRINT"].is_empty(), "{text}");
+        assert!(!seen["TOKENKEEPER_EXPIRES_AT"].is_empty(), "{text}");
+        let token = seen["stdin"].trim();
+        assert_eq!(token.split('.').count(), 3, "{text}");
+        // The token is on stdin only, in no variable.
+        for (key, value) in &seen {
+            if key != "stdin" {
+                assert!(!value.contains(token), "{key} holds the token");
+            }
+        }
+    })
+    .await;
+}
+
+const RUN_KEY: &str = r"Software\Microsoft\Windows\CurrentVersion\Run";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
+async fn start_at_login_runs_the_background_from_the_run_key() {
+    let emu = Arc::new(start(Api::Smartling).await);
+    let env = Arc::new(WinEnv::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("s", &em).ok();
+        // (A run of this test stopped halfway leaves the value in the prefix.)
+        e.run(&["autostart", "off"], None).ok();
+        assert_eq!(e.run(&["autostart"], None).ok().stdout.trim(), "off");
+        let run = e.run(&["autostart", "on"], None).ok();
+        assert!(
+            run.stdout.contains(r"CurrentVersion\Run\TokenKeeper"),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(e.run(&["autostart"], None).ok().stdout.trim(), "on");
+        let value = registry_value(RUN_KEY, "TokenKeeper").expect("the Run value");
+        let config = windows_path(&e.config_dir());
+        let log = format!(r"{config}\background.log");
+        assert!(
+            value.contains(r#"\tokenkeeper-background.exe" daemon --config-dir "#)
+                || value.contains(r"\tokenkeeper-background.exe daemon --config-dir "),
+            "the console-less background: {value}"
+        );
+        assert!(
+            value.contains(&config) && value.contains(&format!("--log-file {log}")),
+            "{value}"
+        );
+        // What Explorer runs at logon: the value's command line, as it is (through cmd.exe, which
+        // takes one quoted command line; Wine quotes the argument, cmd strips the two quotes).
+        let wine = std::env::var("TOKENKEEPER_WINE").unwrap();
+        let mut child = std::process::Command::new(wine)
+            .args(["cmd.exe", "/c", &value])
+            .env("WINEDEBUG", "-all")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let log_file = linux_path(&log);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !std::fs::read_to_string(&log_file).is_ok_and(|t| t.contains("background started")) {
+            assert!(
+                Instant::now() < deadline,
+                "the background did not start (log at {})",
+                log_file.display()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let run = e.run(&["-v", "token", "s"], None).ok();
+        assert!(
+            run.stderr.contains("answered by the token agent"),
+            "{}",
+            run.stderr
+        );
+        let out = wine_tool(&["taskkill", "/f", "/im", "tokenkeeper-background.exe"]);
+        assert!(out.status.success(), "{out:?}");
+        let _ = child.kill();
+        let _ = child.wait();
+        e.run(&["autostart", "off"], None).ok();
+        assert_eq!(registry_value(RUN_KEY, "TokenKeeper"), None);
+        assert_eq!(e.run(&["autostart"], None).ok().stdout.trim(), "off");
+        // Off twice is no error.
+        e.run(&["autostart", "off"], None).ok();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
+async fn remove_all_leaves_no_account_and_nothing_in_credential_manager() {
+    let (ece, redis) = (
+        Arc::new(start(Api::Ece).await),
+        Arc::new(start(Api::RedisEnterprise).await),
+    );
+    let env = Arc::new(WinEnv::new());
+    let (e, c, r) = (env.clone(), ece.clone(), redis.clone());
+    blocking(move || {
+        e.add("one", &c).ok();
+        e.add("two", &r).ok();
+        let ids: Vec<String> = e
+            .run(&["list", "--json"], None)
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids.len(), 2);
+        let ours = |targets: Vec<String>| -> Vec<String> {
+            targets
+                .into_iter()
+                .filter(|t| ids.iter().any(|id| t.starts_with(id.as_str())))
+                .collect()
+        };
+        assert!(!ours(crate::win::credential_targets()).is_empty());
+        let run = e.run(&["remove", "--all"], None).ok();
+        assert!(
+            run.stdout.contains("removed one") && run.stdout.contains("removed two"),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(ours(crate::win::credential_targets()), Vec::<String>::new());
+        assert_eq!(
+            e.run(&["list", "--json"], None).ok().json(),
+            serde_json::json!([])
+        );
+        assert!(
+            e.run(&["remove", "--all"], None)
+                .ok()
+                .stdout
+                .contains("no accounts")
+        );
+        let run = e.run(&["remove"], None);
+        assert!(
+            run.code == 2 && run.stderr.contains("<NAME|--all>"),
+            "{}",
+            run.stderr
+        );
+    })
+    .await;
+}
