@@ -1,11 +1,12 @@
 //! TokenKeeper's background, one process per user and config directory, with no GTK or
 //! WebKit: the refresh engine and the token agent (as `tokenkeeper daemon` always had), plus
 //! what the desktop app used to keep alive with its window closed: the tray
-//! ([`tray`], StatusNotifierItem over D-Bus), notifications ([`notify`]) and the clipboard
+//! ([`tray`]: StatusNotifierItem over D-Bus on Linux, tray-icon on Windows and macOS), notifications ([`notify`]) and the clipboard
 //! (Copy, and the clear-after delay). It serves the window on its socket
 //! (`tokenkeeper_app_core::background`); the window is a process of its own that comes and
 //! goes. `tokenkeeper daemon` runs [`run`].
 
+pub mod host;
 pub mod log;
 pub mod notify;
 pub mod tray;

@@ -77,10 +77,13 @@ fn main() -> ExitCode {
         tray: !args.no_tray,
         on_event: Box::new(tokenkeeper_background::log::event),
     };
-    let ran = runtime.block_on(tokenkeeper_background::run_until_signal(
-        Keeper::open(paths),
-        options,
-    ));
+    // On macOS the main thread is kept for the tray (AppKit's rule) and this runs beside it.
+    let ran = tokenkeeper_background::host::main(move || {
+        runtime.block_on(tokenkeeper_background::run_until_signal(
+            Keeper::open(paths),
+            options,
+        ))
+    });
     match ran {
         Ok(Ended::Quit) => {
             tracing::info!("quit from the tray");

@@ -60,7 +60,14 @@ fn main() -> ExitCode {
     };
     let context = Context::of(&cli.command);
     let config_dir = cli.config_dir.clone();
-    match runtime.block_on(run(cli)) {
+    let daemon = matches!(cli.command, Command::Daemon { .. });
+    let ran = if daemon {
+        // On macOS the main thread is kept for the tray (AppKit's rule) and this runs beside it.
+        tokenkeeper_background::host::main(move || runtime.block_on(run(cli)))
+    } else {
+        runtime.block_on(run(cli))
+    };
+    match ran {
         Ok(code) => code,
         Err(err) => {
             eprintln!("tokenkeeper: {}", words::message(&err));

@@ -291,3 +291,59 @@ async fn remove_all_leaves_no_account_and_nothing_in_credential_manager() {
     })
     .await;
 }
+
+/// Whether Wine's notification area (its X window "Wine System Tray", which shows only while it
+/// holds an icon) is on the screen.
+fn wine_tray_viewable() -> bool {
+    std::process::Command::new("xwininfo")
+        .args(["-name", "Wine System Tray"])
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("Map State: IsViewable"))
+}
+
+#[track_caller]
+fn wait_until(what: &str, within: Duration, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + within;
+    while !check() {
+        assert!(Instant::now() < deadline, "{what} within {within:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// With a display the background's notify icon shows in Wine's notification area, with the
+/// menu's summary as its tooltip, and goes when the background stops. (Wine relays clicks to
+/// the icon's window, but its `Shell_NotifyIconGetRect` is a stub, so tray-icon drops them:
+/// the menu itself is not clicked here.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine, tokenkeeper.exe and a display: run by scripts/wine.sh under Xvfb"]
+async fn tray_icon_shows_with_a_display_and_goes_with_the_background() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "scripts/wine.sh runs this test under xvfb-run"
+    );
+    let emu = Arc::new(start(Api::Ece).await);
+    let env = Arc::new(WinEnv::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("ece", &em).ok();
+        assert!(!wine_tray_viewable(), "no icon before the background");
+        let background = e.daemon_with(&["daemon"]);
+        background.wait_for("tray shown", Duration::from_secs(30));
+        wait_until(
+            "the notify icon shows",
+            Duration::from_secs(10),
+            wine_tray_viewable,
+        );
+        let pid = background.pid().to_string();
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        background.wait_for("background stopped", Duration::from_secs(20));
+        wait_until("the notify icon goes", Duration::from_secs(10), || {
+            !wine_tray_viewable()
+        });
+    })
+    .await;
+}

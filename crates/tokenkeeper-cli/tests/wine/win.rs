@@ -99,6 +99,11 @@ impl WinEnv {
 
     /// Starts `daemon --no-tray` and waits until it says it started.
     pub fn daemon(&self) -> Background {
+        self.daemon_with(&["daemon", "--no-tray"])
+    }
+
+    /// Starts the background with these arguments and waits until it says it started.
+    pub fn daemon_with(&self, args: &[&str]) -> Background {
         let log = self.dir.path().join(format!(
             "daemon-{}.log",
             std::time::SystemTime::now()
@@ -108,7 +113,7 @@ impl WinEnv {
         ));
         let file = std::fs::File::create(&log).unwrap();
         let child = self
-            .command(&["daemon", "--no-tray"])
+            .command(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(file)

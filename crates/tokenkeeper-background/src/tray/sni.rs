@@ -1,9 +1,6 @@
-//! The tray, over StatusNotifierItem on D-Bus (ksni: no GTK). It draws the menu model of
-//! `tokenkeeper_app_core::tray` (status at a glance, accounts with their time left, Copy token
-//! and Refresh now each, Refresh all, Open TokenKeeper, Quit), updated with every overview
-//! (`crate::overviews`: each change, and every half minute, as the time left moves), and sends the chosen [`TrayAction`] to the
-//! background's loop. Without a StatusNotifierItem host there is no tray; it is tried again
-//! now and then (a desktop may start its panel after the background).
+//! The tray on Linux and the BSDs, over StatusNotifierItem on D-Bus (ksni: no GTK). Without a
+//! StatusNotifierItem host there is no tray; it is tried again now and then (a desktop may
+//! start its panel after the background).
 
 use std::time::Duration;
 
@@ -119,36 +116,20 @@ impl ksni::Tray for KeeperTray {
     }
 }
 
-/// The app's icon as ARGB32 pixmaps (what StatusNotifierItem carries), from the PNGs the
-/// packages install.
+/// The app's icon as ARGB32 pixmaps (what StatusNotifierItem carries).
 fn icon() -> Vec<Icon> {
-    [
-        &include_bytes!("../../../icons/32x32.png")[..],
-        &include_bytes!("../../../icons/64x64.png")[..],
-    ]
-    .iter()
-    .filter_map(|png| decode(png))
-    .collect()
-}
-
-fn decode(bytes: &[u8]) -> Option<Icon> {
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
-    let mut reader = decoder.read_info().ok()?;
-    let mut buf = vec![0; reader.output_buffer_size()?];
-    let info = reader.next_frame(&mut buf).ok()?;
-    if info.color_type != png::ColorType::Rgba || info.bit_depth != png::BitDepth::Eight {
-        return None;
-    }
-    let data = buf[..info.buffer_size()]
-        .chunks_exact(4)
-        .flat_map(|p| [p[3], p[0], p[1], p[2]])
-        .collect();
-    Some(Icon {
-        width: i32::try_from(info.width).ok()?,
-        height: i32::try_from(info.height).ok()?,
-        data,
-    })
+    super::icons()
+        .into_iter()
+        .map(|i| Icon {
+            width: i32::try_from(i.width).unwrap_or(0),
+            height: i32::try_from(i.height).unwrap_or(0),
+            data: i
+                .rgba
+                .chunks_exact(4)
+                .flat_map(|p| [p[3], p[0], p[1], p[2]])
+                .collect(),
+        })
+        .collect()
 }
 
 /// Runs the tray over the overviews (see [`crate::overviews`]) until the returned task is
@@ -209,25 +190,6 @@ async fn follow(overviews: &mut Overviews, handle: &ksni::Handle<KeeperTray>) {
         let rows = overviews.borrow_and_update().accounts.clone();
         if handle.update(|tray| tray.rows = rows).await.is_none() {
             return;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_icons_decode_to_argb_pixmaps() {
-        let icons = super::icon();
-        assert_eq!(icons.len(), 2);
-        for icon in icons {
-            assert_eq!(
-                icon.data.len(),
-                usize::try_from(icon.width * icon.height * 4).unwrap_or(0)
-            );
-            assert!(
-                icon.data.chunks_exact(4).any(|p| p[0] == 255),
-                "opaque pixels"
-            );
         }
     }
 }
