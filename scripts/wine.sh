@@ -42,6 +42,8 @@ cargo test --workspace --locked --test wine -- --ignored --skip tray_ "$@" || st
 /usr/lib/wine/wineserver -k 2>/dev/null || true
 # The tray needs a display (Wine's notification area is an X window): its tests run apart,
 # under Xvfb, with a wineserver of their own.
-xvfb-run -a cargo test --workspace --locked --test wine -- --ignored tray_ "$@" || status=$?
+# One at a time: they share the display's one notification area.
+xvfb-run -a -s "-screen 0 1024x768x24" cargo test --workspace --locked --test wine -- \
+  --ignored tray_ --test-threads 1 "$@" || status=$?
 /usr/lib/wine/wineserver -k 2>/dev/null || true
 exit "$status"

@@ -43,3 +43,14 @@ pub fn prepare() {
 pub fn wait_for_events(timeout: std::time::Duration) {
     platform::wait_for_events(timeout);
 }
+
+/// The notify icon's identity (Windows: a GUID of this program's path, so an update in place
+/// keeps the user's "always show" choice and another copy elsewhere is another icon).
+#[cfg(windows)]
+pub use platform::{icon_gone, icon_guid, icon_shown};
+
+/// Shows a notification from the tray's notify icon (Windows 10 and 11 show it as a toast).
+#[cfg(windows)]
+pub fn notify(title: &str, body: &str) -> Result<(), String> {
+    platform::notify(title, body)
+}

@@ -105,6 +105,8 @@ impl Looped {
                 Err(_) => break,
             }
         }
+        #[cfg(windows)]
+        crate::host::icon_gone();
         drop(tray);
         tracing::debug!("tray gone");
     }
@@ -122,7 +124,14 @@ fn build(rows: &[AccountRow]) -> Result<TrayIcon, String> {
             .map_err(|e| e.to_string())?;
         builder = builder.with_icon(icon);
     }
-    builder.build().map_err(|e| e.to_string())
+    #[cfg(windows)]
+    {
+        builder = builder.with_guid(crate::host::icon_guid());
+    }
+    let tray = builder.build().map_err(|e| e.to_string())?;
+    #[cfg(windows)]
+    crate::host::icon_shown(tray.window_handle());
+    Ok(tray)
 }
 
 fn redraw(tray: &TrayIcon, rows: &[AccountRow]) {

@@ -347,3 +347,68 @@ async fn tray_icon_shows_with_a_display_and_goes_with_the_background() {
     })
     .await;
 }
+
+/// A refresh that starts failing is told as the notify icon's balloon (a toast on Windows 10
+/// and 11), with the API's words; Wine draws it as a window of its notification area.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Wine, tokenkeeper.exe and a display: run by scripts/wine.sh under Xvfb"]
+async fn tray_balloon_tells_of_a_failing_refresh() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "scripts/wine.sh runs this test under xvfb-run"
+    );
+    let mut config = EmulatorConfig::for_api(Api::Smartling);
+    config.token_ttl = Some(6);
+    let emu = Arc::new(Emulator::start(Api::Smartling, config).await.unwrap());
+    let env = Arc::new(WinEnv::new());
+    let (e, em) = (env.clone(), emu.clone());
+    blocking(move || {
+        e.add("sm", &em).ok();
+        let background = e.daemon_with(&["daemon"]);
+        background.wait_for("tray shown", Duration::from_secs(30));
+        em.push_fault(tokenkeeper_emulators::Fault {
+            target: tokenkeeper_emulators::FaultTarget::Refresh,
+            times: 50,
+            action: tokenkeeper_emulators::FaultAction::ApiError { status: 503 },
+        });
+        assert!(!balloon_shown(), "no balloon before the failure");
+        background.wait_for("refresh failed", Duration::from_secs(30));
+        wait_until("a balloon shows", Duration::from_secs(10), balloon_shown);
+        assert!(
+            !background.log().contains("notification not shown"),
+            "{}",
+            background.log()
+        );
+    })
+    .await;
+}
+
+/// Whether Wine shows a balloon: a window of its notification area's process, without a name
+/// and large enough for a title and a line (seen drawn with the title "sm: refresh failed" and
+/// the API's words under it), on the screen.
+fn balloon_shown() -> bool {
+    let Ok(out) = std::process::Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .output()
+    else {
+        return false;
+    };
+    let tree = String::from_utf8_lossy(&out.stdout).into_owned();
+    tree.lines()
+        .filter(|l| l.contains("(has no name): (\"explorer.exe\""))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let id = words.next()?.to_owned();
+            let size = l.rsplit(')').next()?.split_whitespace().next()?.to_owned();
+            let (w, rest) = size.split_once('x')?;
+            let h = rest.split(['+', '-']).next()?;
+            let big = w.parse::<u32>().ok()? >= 100 && h.parse::<u32>().ok()? >= 40;
+            big.then_some(id)
+        })
+        .any(|id| {
+            std::process::Command::new("xwininfo")
+                .args(["-id", &id])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("Map State: IsViewable"))
+        })
+}
