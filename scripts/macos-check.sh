@@ -14,7 +14,7 @@ for target in x86_64-apple-darwin aarch64-apple-darwin; do
   export "CC_$var=clang" "AR_$var=llvm-ar" \
     "CFLAGS_$var=-nostdlibinc -DRING_CORE_NOSTDLIBINC=1 -isystem $stub"
 done
-# Everything the background and the CLI are made of (the window's shell needs Apple's SDK).
+# Everything a Mac runs: the window (Tauri, WKWebView), the background and the CLI.
 cargo clippy --locked --target x86_64-apple-darwin --target aarch64-apple-darwin \
-  -p tokenkeeper-cli -p tokenkeeper-core -p tokenkeeper-app-core -p tokenkeeper-background \
-  -p tokenkeeper-clipboard "$@" -- -D warnings
+  -p tokenkeeper-app -p tokenkeeper-cli -p tokenkeeper-core -p tokenkeeper-app-core \
+  -p tokenkeeper-background -p tokenkeeper-clipboard "$@" -- -D warnings

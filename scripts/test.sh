@@ -37,16 +37,18 @@ done
 # No two modules of a crate import each other (ARCHITECTURE.md).
 python3 scripts/module-cycles.py crates/*/src src-tauri/src tests/e2e/src
 (cd ui && npm run --silent lint)
-# Windows: everything but the window's shell and the Linux-only tools, linted as for Linux (the
-# Wine suite below runs it). macOS (Intel and Apple silicon): the same, type-checked and linted.
-cargo clippy --locked --target x86_64-pc-windows-gnu -p tokenkeeper-cli -p tokenkeeper-core \
+# Windows: everything a Windows user runs (the window, the background, the CLI), linted as for
+# Linux (the Wine suite below runs it). macOS (Intel and Apple silicon): the same, type-checked
+# and linted.
+cargo clippy --locked --target x86_64-pc-windows-gnu -p tokenkeeper-cli -p tokenkeeper-core -p tokenkeeper-app \
   -p tokenkeeper-app-core -p tokenkeeper-background -p tokenkeeper-clipboard -- -D warnings
 scripts/macos-check.sh
 # unsafe is denied in the workspace and allowed in these FFI modules only: Windows security and
-# named pipes, and the tray's event loops on Windows and macOS.
+# named pipes, the tray's event loops on Windows and macOS, and macOS's PT_DENY_ATTACH.
 allowed=$(grep -rl --include='*.rs' 'allow(unsafe_code)' crates src-tauri tests | sort | tr '\n' ' ')
 expected="crates/tokenkeeper-background/src/host/macos.rs crates/tokenkeeper-background/src/host/windows.rs \
-crates/tokenkeeper-core/src/local/windows.rs crates/tokenkeeper-core/src/winsec.rs "
+crates/tokenkeeper-core/src/deny_attach.rs crates/tokenkeeper-core/src/local/windows.rs \
+crates/tokenkeeper-core/src/winsec.rs "
 [ "$allowed" = "$expected" ] ||
   { echo "lint: unsafe allowed in: $allowed (only the FFI modules may: $expected)" >&2; exit 1; }
 

@@ -37,6 +37,13 @@ fn main() -> ExitCode {
     let long_running = matches!(cli.command, Command::Daemon { .. } | Command::Demo { .. });
     init_logging(cli.verbose, matches!(cli.command, Command::Daemon { .. }));
     tokenkeeper_core::hardening::report(&hardened);
+    // The background (here, or the program it becomes) never runs the user's commands in
+    // its place: no debugger either. Not for the CLI's commands (`exec` becomes the user's).
+    if matches!(cli.command, Command::Daemon { .. })
+        && let Err(e) = tokenkeeper_core::hardening::deny_debuggers()
+    {
+        tracing::warn!("{e}");
+    }
     #[cfg(unix)]
     if let Command::Daemon { no_tray } = cli.command
         && let Ok(paths) = Paths::resolve(cli.config_dir.clone())

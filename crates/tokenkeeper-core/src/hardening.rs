@@ -6,7 +6,8 @@
 //! limit the user had ([`restore_for_command`]). Both calls come from `rustix` (no `unsafe`).
 //! On Windows the heap, where the secrets are, is kept out of Windows Error Reporting's crash
 //! reports (`crate::winsec`); a process's memory stays readable by others of the same user
-//! there.
+//! there. On macOS the processes that stay up (the background, the window) also refuse
+//! debuggers ([`deny_debuggers`]: `PT_DENY_ATTACH`), macOS's nearest to Linux's non-dumpable.
 
 #[cfg(unix)]
 use std::sync::OnceLock;
@@ -41,6 +42,16 @@ pub fn harden() -> Result<DumpState, String> {
     crate::winsec::keep_heap_out_of_crash_reports()
         .map_err(|e| format!("cannot keep secrets out of crash reports: {e}"))?;
     Ok(state())
+}
+
+/// For a process that stays up and never starts the user's commands (the background, the
+/// window): on macOS no debugger may attach to it from now on (`ptrace(PT_DENY_ATTACH)`), as
+/// Linux's non-dumpable flag already does. Not for the CLI, whose `exec` becomes the user's
+/// command. Nothing elsewhere.
+pub fn deny_debuggers() -> Result<(), String> {
+    #[cfg(target_os = "macos")]
+    crate::deny_attach::deny_attach().map_err(|e| format!("cannot refuse debuggers: {e}"))?;
+    Ok(())
 }
 
 /// Says in the log what [`harden`] did (once logging is set up): the state at debug level, a

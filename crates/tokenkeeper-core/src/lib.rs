@@ -28,6 +28,8 @@ pub mod clock;
 pub mod engine;
 pub mod error;
 pub mod hardening;
+#[cfg(target_os = "macos")]
+mod deny_attach;
 pub mod hooks;
 pub mod keeper;
 pub mod local;
