@@ -25,11 +25,11 @@ pub mod agent;
 pub mod capabilities;
 pub mod cert;
 pub mod clock;
+#[cfg(target_os = "macos")]
+mod deny_attach;
 pub mod engine;
 pub mod error;
 pub mod hardening;
-#[cfg(target_os = "macos")]
-mod deny_attach;
 pub mod hooks;
 pub mod keeper;
 pub mod local;
