@@ -31,8 +31,9 @@ packages=(
   # Copy on Wayland without XWayland: a headless wlroots compositor and the other program.
   sway wl-clipboard
   # Windows from here: the mingw-w64 C compiler and linker (ring, the Wine shim) and Wine,
-  # which runs the Windows CLI in the test command (scripts/wine.sh).
-  gcc-mingw-w64-x86-64 wine64
+  # which runs the Windows CLI in the test command (scripts/wine.sh); the installer's maker
+  # and 7-Zip, which lists what an installer holds (scripts/windows-install-check.sh).
+  gcc-mingw-w64-x86-64 wine64 nsis p7zip-full
   # macOS type checks: a C compiler for Apple's targets (ring) and its archiver.
   clang llvm
   "${extra[@]}"

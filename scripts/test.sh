@@ -90,6 +90,11 @@ scripts/wine.sh 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1
 cargo_counts "$log" >>"$counts"
 
+echo "== the Windows installer (makensis; installed and removed under Wine)" >&2
+scripts/windows-install-check.sh 2>&1 | tee "$log"
+((PIPESTATUS[0])) && status=1
+awk '/^windows install checks:/ { p = $4; f = $6 } END { print p + 0, f + 0 }' "$log" >>"$counts"
+
 echo "== the desktop app end to end (Xvfb, tauri-driver + WebKitWebDriver)" >&2
 scripts/e2e.sh 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1

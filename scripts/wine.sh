@@ -1,33 +1,24 @@
 #!/usr/bin/env bash
 # The Windows suite under Wine: builds the CLI and the background for Windows
 # (x86_64-pc-windows-gnu, mingw-w64), a probe the tests run as a command (what a program gets
-# from `exec --token-file` and a hook, seen from inside Windows), a bcryptprimitives.dll for Wine 8 (which lacks the one Rust's standard library takes its
-# randomness from; Windows 10 and later have it), a Wine prefix of its own (target/wine/prefix,
-# Credential Manager included), then runs the unit tests of the core, the app's core and the
-# CLI built for Windows (Wine as cargo's runner), and crates/tokenkeeper-cli/tests/wine: a
-# Linux test binary that drives tokenkeeper.exe under wine64 against the loopback emulators.
+# from `exec --token-file` and a hook, seen from inside Windows), a Wine prefix of its own
+# (target/wine/prefix, Credential Manager included: scripts/wine-prefix.sh), then runs the unit
+# tests of the core, the app's core and the CLI built for Windows (Wine as cargo's runner), and
+# crates/tokenkeeper-cli/tests/wine: a Linux test binary that drives tokenkeeper.exe under
+# wine64 against the loopback emulators.
 #   scripts/wine.sh [ARGS]    ARGS go to the test binary (a filter, --test-threads=N)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 target=x86_64-pc-windows-gnu
-wine=${WINE:-/usr/lib/wine/wine64}
 out=$PWD/target/wine
 mkdir -p "$out"
+# shellcheck source=scripts/wine-prefix.sh
+. scripts/wine-prefix.sh
 
 cargo build --locked --target "$target" -p tokenkeeper-cli -p tokenkeeper-background >&2
 x86_64-w64-mingw32-gcc -O2 -Wall -o "$out/probe.exe" crates/tokenkeeper-cli/tests/wine/probe/probe.c -ladvapi32
-shim=crates/tokenkeeper-cli/tests/wine/shim
-x86_64-w64-mingw32-gcc -shared -O2 -o "$out/bcryptprimitives.dll" \
-  "$shim/bcryptprimitives.c" "$shim/bcryptprimitives.def" -ladvapi32
-
-export WINEPREFIX=$out/prefix WINEDEBUG=-all
-# A prefix of its own, made once (about 10 s); the shim goes where Windows keeps its own.
-if [ ! -f "$WINEPREFIX/system.reg" ]; then
-  echo "wine: making the prefix $WINEPREFIX" >&2
-  "$wine" wineboot -i >/dev/null 2>&1 || true
-fi
-cp "$out/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+wine_prefix "$out/prefix"
 
 export TOKENKEEPER_WINE=$wine
 export TOKENKEEPER_WINE_EXE=$PWD/target/$target/debug/tokenkeeper.exe
