@@ -90,6 +90,11 @@ pub enum BackgroundState {
 pub trait Launch: Send + Sync + std::fmt::Debug {
     /// Starts it, detached (it outlives the window). Returns once it is spawned.
     fn launch(&self) -> Result<(), String>;
+
+    /// Where what it starts writes its log, for messages.
+    fn log_path(&self) -> Option<&Path> {
+        None
+    }
 }
 
 /// Starts the background for a config directory detached ([`spawn_detached`]), its output in
@@ -207,6 +212,10 @@ pub fn log_file(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 impl Launch for BackgroundLauncher {
+    fn log_path(&self) -> Option<&Path> {
+        self.log.as_deref()
+    }
+
     fn launch(&self) -> Result<(), String> {
         let mut cmd = std::process::Command::new(&self.program);
         cmd.arg("daemon")
@@ -292,7 +301,7 @@ pub fn supervise(
             }
             let launched = launcher.launch();
             let answered = match launched {
-                Ok(()) => wait_for(&remote).await,
+                Ok(()) => wait_for(&remote, launcher.log_path()).await,
                 Err(e) => Err(e),
             };
             if let Err(message) = answered {
@@ -308,7 +317,7 @@ pub fn supervise(
 
 /// Waits for a started background to answer (another window may have started it first: any
 /// background that answers will do).
-async fn wait_for(remote: &Remote) -> Result<(), String> {
+async fn wait_for(remote: &Remote, log: Option<&Path>) -> Result<(), String> {
     let deadline = tokio::time::Instant::now() + START_WITHIN;
     while tokio::time::Instant::now() < deadline {
         if remote.status().await.is_ok() {
@@ -316,10 +325,10 @@ async fn wait_for(remote: &Remote) -> Result<(), String> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let log = log.map_or_else(String::new, |log| format!(" (its log: {})", log.display()));
     Err(format!(
-        "the background did not answer within {} s (its log: {})",
+        "the background did not answer within {} s{log}",
         START_WITHIN.as_secs(),
-        remote.path().with_extension("log").display()
     ))
 }
 
