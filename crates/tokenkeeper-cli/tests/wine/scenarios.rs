@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig};
 
 use crate::helpers::{blocking, start};
-use crate::win::WinEnv;
+use crate::win::{WinEnv, with_account};
 
 const ALL: [Api; 5] = [
     Api::RedisEnterprise,
@@ -78,11 +78,7 @@ async fn every_api_adds_hands_out_refreshes_and_runs_a_command() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
 async fn the_agent_answers_over_the_named_pipe_like_the_direct_path() {
-    let emu = Arc::new(start(Api::Smartling).await);
-    let env = Arc::new(WinEnv::new());
-    let (e, em) = (env.clone(), emu.clone());
-    blocking(move || {
-        e.add("s", &em).ok();
+    with_account(start(Api::Smartling).await, "s", move |e, _| {
         // No background: `token` goes to Credential Manager and the API itself.
         let direct = e.run(&["-v", "token", "s"], None).ok();
         assert!(
@@ -121,48 +117,44 @@ async fn the_background_keeps_tokens_fresh_and_stops_cleanly_on_ctrl_c() {
     let mut config = EmulatorConfig::for_api(Api::JwtAuthPro);
     config.token_ttl = Some(8);
     config.refresh_ttl = Some(3600);
-    let emu = Arc::new(Emulator::start(Api::JwtAuthPro, config).await.unwrap());
-    let env = Arc::new(WinEnv::new());
-    let (e, em) = (env.clone(), emu.clone());
-    blocking(move || {
-        e.add("wp", &em).ok();
-        let refreshes = em.stats().refreshes;
-        let background = e.daemon();
-        // Several lifetimes of 8 s: the background refreshes before each token expires.
-        std::thread::sleep(Duration::from_secs(26));
-        assert!(
-            em.stats().refreshes >= refreshes + 3,
-            "{} refreshes in 26 s of 8 s tokens\n{}",
-            em.stats().refreshes - refreshes,
-            background.log()
-        );
-        let show = e.run(&["show", "wp", "--json"], None).ok().json();
-        assert_eq!(show["status"], "fresh", "{show}");
-        // Ctrl+C (Wine turns SIGINT into the console event): the background stops cleanly.
-        let pid = background.pid();
-        let status = std::process::Command::new("kill")
-            .args(["-INT", &pid.to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        background.wait_for("background stopped", Duration::from_secs(20));
-        assert!(
-            background.log().contains("Ctrl+C: stopping"),
-            "{}",
-            background.log()
-        );
-    })
+    with_account(
+        Emulator::start(Api::JwtAuthPro, config).await.unwrap(),
+        "wp",
+        move |e, em| {
+            let refreshes = em.stats().refreshes;
+            let background = e.daemon();
+            // Several lifetimes of 8 s: the background refreshes before each token expires.
+            std::thread::sleep(Duration::from_secs(26));
+            assert!(
+                em.stats().refreshes >= refreshes + 3,
+                "{} refreshes in 26 s of 8 s tokens\n{}",
+                em.stats().refreshes - refreshes,
+                background.log()
+            );
+            let show = e.run(&["show", "wp", "--json"], None).ok().json();
+            assert_eq!(show["status"], "fresh", "{show}");
+            // Ctrl+C (Wine turns SIGINT into the console event): the background stops cleanly.
+            let pid = background.pid();
+            let status = std::process::Command::new("kill")
+                .args(["-INT", &pid.to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            background.wait_for("background stopped", Duration::from_secs(20));
+            assert!(
+                background.log().contains("Ctrl+C: stopping"),
+                "{}",
+                background.log()
+            );
+        },
+    )
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
 async fn a_killed_background_frees_the_folder_and_tokens_still_come() {
-    let emu = Arc::new(start(Api::Ece).await);
-    let env = Arc::new(WinEnv::new());
-    let (e, em) = (env.clone(), emu.clone());
-    blocking(move || {
-        e.add("ece", &em).ok();
+    with_account(start(Api::Ece).await, "ece", move |e, _| {
         let first = e.daemon();
         // One background per folder: a second one is refused.
         e.run(&["daemon", "--no-tray"], None)
@@ -191,11 +183,7 @@ async fn a_killed_background_frees_the_folder_and_tokens_still_come() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
 async fn a_lost_credential_needs_login_and_login_brings_the_account_back() {
-    let emu = Arc::new(start(Api::RedisEnterprise).await);
-    let env = Arc::new(WinEnv::new());
-    let (e, em) = (env.clone(), emu.clone());
-    blocking(move || {
-        e.add("r", &em).ok();
+    with_account(start(Api::RedisEnterprise).await, "r", move |e, _| {
         let id = e.run(&["show", "r", "--json"], None).ok().json()["id"]
             .as_str()
             .unwrap()

@@ -262,3 +262,21 @@ pub fn registry_value(key: &str, value: &str) -> Option<String> {
         Some(rest.trim().to_owned())
     })
 }
+
+/// Runs `test` off the async runtime (it waits on Wine) with `emu` and a config folder of its
+/// own in which the account `name` of it was added.
+pub async fn with_account(
+    emu: Emulator,
+    name: &'static str,
+    test: impl FnOnce(&WinEnv, &Emulator) + Send + 'static,
+) {
+    // Dropped here, on the runtime its server runs on.
+    let emu = std::sync::Arc::new(emu);
+    let em = emu.clone();
+    crate::helpers::blocking(move || {
+        let env = WinEnv::new();
+        env.add(name, &em).ok();
+        test(&env, &em);
+    })
+    .await;
+}
