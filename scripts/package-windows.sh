@@ -3,8 +3,9 @@
 # window (tokenkeeper-app.exe with WebView2Loader.dll), the background and the CLI, packed by
 # Debian's makensis from packaging/windows/tokenkeeper.nsi (a per-user install, the CLI on
 # PATH, the background at login as a choice, an uninstaller that keeps the accounts unless
-# asked). Release build by default; --debug takes the test command's debug build and packs it
-# fast (zlib). Prints the installer's absolute path as its last line.
+# asked). Release build by default; --debug takes the test command's debug build and stores it
+# uncompressed (3 s; the installer is then 200 MB). Prints the installer's absolute path as its
+# last line.
 # Usage: scripts/package-windows.sh [--debug]
 set -euo pipefail
 cd "$(dirname "$0")/.."

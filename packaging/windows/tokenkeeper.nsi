@@ -18,9 +18,10 @@
 ; A 64-bit installer (the programs are x64; Debian's nsis has the amd64 stubs and plugins).
 Target amd64-unicode
 ; A release installer is as small as LZMA makes it; -DFAST (the test command's debug build,
-; 200 MB of debug programs) packs with zlib in seconds instead of minutes.
+; 200 MB of debug programs) stores them as they are: 3 s instead of 30 s with zlib and minutes
+; with LZMA, and it installs as fast under Wine.
 !ifdef FAST
-  SetCompressor zlib
+  SetCompress off
 !else
   SetCompressor /SOLID lzma
 !endif
@@ -41,6 +42,26 @@ ${UnStrRep}
 !define APP "TokenKeeper"
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\TokenKeeper"
 !define ENVIRONMENT "Environment"
+; The window's identifier (src-tauri/tauri.conf.json): its WebView2 data folder's name.
+!define IDENTIFIER "dev.tokenkeeper.desktop"
+
+; Stops every program of ours this user runs, from whatever folder (the image names are
+; ours); "not found" when none runs is no error. The window first: it would start the
+; background again.
+!macro STOP_PROGRAMS un
+  Function ${un}StopPrograms
+    nsExec::ExecToLog 'taskkill /F /IM tokenkeeper-app.exe'
+    Pop $0
+    nsExec::ExecToLog 'taskkill /F /IM tokenkeeper-background.exe'
+    Pop $0
+    nsExec::ExecToLog 'taskkill /F /IM tokenkeeper.exe'
+    Pop $0
+    ; A killed process lets go of its program file a moment later.
+    Sleep 500
+  FunctionEnd
+!macroend
+!insertmacro STOP_PROGRAMS ""
+!insertmacro STOP_PROGRAMS "un."
 
 Name "${APP}"
 OutFile "${OUTFILE}"
@@ -76,9 +97,9 @@ Var Purge
 
 Section "TokenKeeper (the window, the background and the tokenkeeper command)" SecMain
   SectionIn RO
-  ; A running background or window holds its program: stopped first (an update).
-  nsExec::ExecToLog 'taskkill /F /IM tokenkeeper-background.exe'
-  nsExec::ExecToLog 'taskkill /F /IM tokenkeeper-app.exe'
+  ; A running background, window or CLI (`tokenkeeper daemon` runs the background in its own
+  ; process on Windows) holds its program: stopped first (an update).
+  Call StopPrograms
   SetOutPath "$INSTDIR"
   File "${BINDIR}/tokenkeeper.exe"
   File "${BINDIR}/tokenkeeper-background.exe"
@@ -195,13 +216,22 @@ Section "Uninstall"
     StrCpy $Purge 1
     keep:
   ${EndIf}
+  ; Nothing of ours may run on: a background would write the accounts' files again, and a
+  ; running program cannot be deleted.
+  Call un.StopPrograms
   nsExec::ExecToLog '"$INSTDIR\tokenkeeper.exe" autostart off'
-  nsExec::ExecToLog 'taskkill /F /IM tokenkeeper-background.exe'
-  nsExec::ExecToLog 'taskkill /F /IM tokenkeeper-app.exe'
+  Pop $0
   ${If} $Purge == 1
-    ; Each account's Credential Manager entries first, while the program is there.
+    ; Each account's Credential Manager entries first, while the program is there; then the
+    ; config folder (%APPDATA%\tokenkeeper\config, the accounts' settings, state and logs) and
+    ; the window's WebView2 data (%LOCALAPPDATA%\<its identifier>).
     nsExec::ExecToLog '"$INSTDIR\tokenkeeper.exe" remove --all'
+    Pop $0
+    ${If} $0 != 0
+      DetailPrint "tokenkeeper remove --all failed ($0): some Credential Manager entries may be left"
+    ${EndIf}
     RMDir /r "$APPDATA\tokenkeeper"
+    RMDir /r "$LOCALAPPDATA\${IDENTIFIER}"
   ${EndIf}
   Delete "$INSTDIR\tokenkeeper.exe"
   Delete "$INSTDIR\tokenkeeper-background.exe"
