@@ -4,25 +4,28 @@
 # in headless Chromium (playwright-core over mockIPC), the Rust suites against the real
 # keychain and loopback emulators, the CLI against a real WordPress running the real JWT Auth
 # Pro plugin (../shared/realwp; skipped with one line where absent), the CLI built for Windows
-# under Wine, and the real desktop app end to end under Xvfb (WebDriver).
+# under Wine (with the background, its tray and the installer), and the real desktop app end to
+# end under Xvfb (WebDriver). Each step's header says when it started (seconds since the start).
 # Closes with one line counting every suite's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+step() { echo "== $1 (at ${SECONDS} s)" >&2; }
+
 scripts/setup.sh --e2e
 
-echo "== the real WordPress with the real JWT Auth Pro plugin (../shared/realwp)" >&2
+step "the real WordPress with the real JWT Auth Pro plugin (../shared/realwp)"
 # Started before anything is built: its first start installs WordPress from Debian trixie,
 # which moves libc6 under a running compiler.
 scripts/realwp.sh --start
 
-echo "== UI: type check and build" >&2
+step "UI: type check and build"
 (cd ui && npm run --silent build >/dev/null && npm run --silent build:mock >/dev/null)
 
-echo "== build" >&2
+step "build"
 cargo build --workspace --all-targets --locked
 
-echo "== lint" >&2
+step "lint"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 shellcheck scripts/*.sh .ci/run
@@ -57,13 +60,13 @@ trap 'rm -f "$log" "$counts"' EXIT
 status=0
 set +e
 
-echo "== UI logic (Vitest)" >&2
+step "UI logic (Vitest)"
 (cd ui && npx vitest run --reporter=default 2>&1) | tee "$log"
 ((PIPESTATUS[0])) && status=1
 sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '/^ *Tests /{ for (i = 1; i <= NF; i++) { if ($i == "passed") p = $(i-1); if ($i == "failed") f = $(i-1) } }
   END { print p + 0, f + 0 }' >>"$counts"
 
-echo "== UI in headless Chromium (playwright-core, mockIPC)" >&2
+step "UI in headless Chromium (playwright-core, mockIPC)"
 (cd ui && node --test tests/browser/ 2>&1) | tee "$log"
 ((PIPESTATUS[0])) && status=1
 awk '/^# pass /{ p = $3 } /^# fail /{ f = $3 } END { print p + 0, f + 0 }' "$log" >>"$counts"
@@ -73,33 +76,33 @@ cargo_counts() {
        END { print p + 0, f + 0 }' "$1"
 }
 
-echo "== Rust (private D-Bus session, throwaway gnome-keyring)" >&2
+step "Rust (private D-Bus session, throwaway gnome-keyring)"
 # (The end-to-end tests are listed as ignored here: the next step runs them.)
 scripts/with-keyring.sh cargo test --workspace --all-targets --locked --no-fail-fast 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1
 cargo_counts "$log" >>"$counts"
 
-echo "== the CLI against the real JWT Auth Pro server (../shared/realwp)" >&2
+step "the CLI against the real JWT Auth Pro server (../shared/realwp)"
 scripts/realwp.sh 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1
 cargo_counts "$log" >>"$counts"
 
-echo "== the CLI on Windows, under Wine (x86_64-pc-windows-gnu, Credential Manager)" >&2
+step "the CLI on Windows, under Wine (x86_64-pc-windows-gnu, Credential Manager)"
 scripts/wine.sh 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1
 cargo_counts "$log" >>"$counts"
 
-echo "== the Windows installer (makensis; installed and removed under Wine)" >&2
+step "the Windows installer (makensis; installed and removed under Wine)"
 scripts/windows-install-check.sh 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1
 awk '/^windows install checks:/ { p = $4; f = $6 } END { print p + 0, f + 0 }' "$log" >>"$counts"
 
-echo "== the desktop app end to end (Xvfb, tauri-driver + WebKitWebDriver)" >&2
+step "the desktop app end to end (Xvfb, tauri-driver + WebKitWebDriver)"
 scripts/e2e.sh 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1
 cargo_counts "$log" >>"$counts"
 
-echo "== install check (.deb with apt, .rpm metadata and files)" >&2
+step "install check (.deb with apt, .rpm metadata and files)"
 scripts/package-check.sh 2>&1 | tee "$log"
 ((PIPESTATUS[0])) && status=1
 awk '/^package checks:/ { p = $3; f = $5 } END { print p + 0, f + 0 }' "$log" >>"$counts"
