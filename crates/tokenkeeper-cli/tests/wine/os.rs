@@ -6,11 +6,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig};
+use tokenkeeper_emulators::Api;
 
 use crate::helpers::{blocking, start};
 use crate::win::{
-    WinEnv, linux_path, probe, probed, registry_value, windows_path, wine_tool, with_account,
+    WinEnv, linux_path, probe, probed, registry_value, short_lived, windows_path, wine_tool,
+    with_account,
 };
 
 /// The one entry of a DACL in SDDL (`D:P(A;…;…;;;SID)`), or `None` when there are more.
@@ -19,151 +20,117 @@ fn only_entry(sddl: &str) -> Option<&str> {
     (entries.matches('(').count() == 1).then_some(entries)
 }
 
+/// `exec wp --token-file --min-valid 3 -- COMMAND…` (the 8 s tokens outlive 3 s).
+fn token_file_exec(e: &WinEnv, command: &[&str]) -> crate::helpers::Run {
+    let mut args = vec!["exec", "wp", "--token-file", "--min-valid", "3", "--"];
+    args.extend_from_slice(command);
+    e.run(&args, None)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
 async fn the_token_file_is_the_users_alone_kept_fresh_and_removed_at_the_end() {
-    let mut config = EmulatorConfig::for_api(Api::JwtAuthPro);
-    config.token_ttl = Some(8);
-    config.refresh_ttl = Some(3600);
-    with_account(
-        Emulator::start(Api::JwtAuthPro, config).await.unwrap(),
-        "wp",
-        move |e, _| {
-            let probe = probe();
-            // The command reads the file, waits past the token's life, and reads it again.
-            let run = e.run(
-                &[
-                    "exec",
-                    "wp",
-                    "--token-file",
-                    "--min-valid",
-                    "3",
-                    "--",
-                    &probe,
-                    "file",
-                    "BEARER_TOKEN_FILE",
-                    "10",
-                ],
-                None,
-            );
-            assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-            let seen = probed(&run.stdout);
-            let (token, later) = (&seen["token"], &seen["later"]);
-            assert_eq!(token.split('.').count(), 3, "a JWT: {}", run.stdout);
-            assert!(
-                later.split('.').count() == 3 && later != token,
-                "replaced before the 8 s token ran out: {}",
-                run.stdout
-            );
-            // Only this user may open the folder and the file: one entry each, this user's; the
-            // folder's protected (nothing inherited from %TEMP%) and passed on to what is in it.
-            // Wine 8 takes a DACL (success) and keeps none (`dacls_kept=no`: it answers with one
-            // made from the Unix mode); there the descriptor TokenKeeper sets is checked by
-            // winsec's unit test, run under Wine too.
-            let user = &seen["user"];
-            assert!(user.starts_with("S-1-5-"), "{}", run.stdout);
-            match seen["dacls_kept"].as_str() {
-                "yes" => {
-                    let dir =
-                        only_entry(&seen["dir_dacl"]).unwrap_or_else(|| panic!("{}", run.stdout));
-                    assert!(
-                        dir.starts_with("P(A;OICI;") && dir.ends_with(&format!(";;;{user})")),
-                        "{}",
-                        run.stdout
-                    );
-                    let file =
-                        only_entry(&seen["file_dacl"]).unwrap_or_else(|| panic!("{}", run.stdout));
-                    assert!(
-                        file.starts_with("(A;") && file.ends_with(&format!(";;;{user})")),
-                        "{}",
-                        run.stdout
-                    );
-                }
-                "no" => eprintln!("this Wine keeps no DACL: {}", seen["dir_dacl"]),
-                other => panic!("the probe could not tell ({other}): {}", run.stdout),
+    with_account(short_lived(Api::JwtAuthPro, 8).await, "wp", move |e, _| {
+        let probe = probe();
+        // The command reads the file, waits past the token's life, and reads it again.
+        let run = token_file_exec(e, &[&probe, "file", "BEARER_TOKEN_FILE", "10"]);
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        let seen = probed(&run.stdout);
+        let (token, later) = (&seen["token"], &seen["later"]);
+        assert_eq!(token.split('.').count(), 3, "a JWT: {}", run.stdout);
+        assert!(
+            later.split('.').count() == 3 && later != token,
+            "replaced before the 8 s token ran out: {}",
+            run.stdout
+        );
+        // Only this user may open the folder and the file: one entry each, this user's; the
+        // folder's protected (nothing inherited from %TEMP%) and passed on to what is in it.
+        // Wine 8 takes a DACL (success) and keeps none (`dacls_kept=no`: it answers with one
+        // made from the Unix mode); there the descriptor TokenKeeper sets is checked by
+        // winsec's unit test, run under Wine too.
+        let user = &seen["user"];
+        assert!(user.starts_with("S-1-5-"), "{}", run.stdout);
+        match seen["dacls_kept"].as_str() {
+            "yes" => {
+                let dir = only_entry(&seen["dir_dacl"]).unwrap_or_else(|| panic!("{}", run.stdout));
+                assert!(
+                    dir.starts_with("P(A;OICI;") && dir.ends_with(&format!(";;;{user})")),
+                    "{}",
+                    run.stdout
+                );
+                let file =
+                    only_entry(&seen["file_dacl"]).unwrap_or_else(|| panic!("{}", run.stdout));
+                assert!(
+                    file.starts_with("(A;") && file.ends_with(&format!(";;;{user})")),
+                    "{}",
+                    run.stdout
+                );
             }
-            // The folder is in the user's temporary folder, and gone with the command.
-            let path = &seen["path"];
-            assert!(
-                path.to_ascii_lowercase()
-                    .contains(r"\temp\tokenkeeper\exec-"),
-                "{path}"
-            );
-            let on_linux = linux_path(path);
-            assert!(
-                !on_linux.exists() && !on_linux.parent().unwrap().exists(),
-                "{} is removed",
-                on_linux.display()
-            );
-            // The command's exit code is ours, and its folder goes then too.
-            let before = std::fs::read_dir(on_linux.parent().unwrap().parent().unwrap())
-                .unwrap()
-                .count();
-            let run = e.run(
-                &[
-                    "exec",
-                    "wp",
-                    "--token-file",
-                    "--min-valid",
-                    "3",
-                    "--",
-                    "cmd.exe",
-                    "/c",
-                    "exit 9",
-                ],
-                None,
-            );
-            assert_eq!(run.code, 9, "{}", run.stderr);
-            let after = std::fs::read_dir(on_linux.parent().unwrap().parent().unwrap())
-                .unwrap()
-                .count();
-            assert_eq!(before, after, "no folder left behind");
-        },
-    )
+            "no" => eprintln!("this Wine keeps no DACL: {}", seen["dir_dacl"]),
+            other => panic!("the probe could not tell ({other}): {}", run.stdout),
+        }
+        // The folder is in the user's temporary folder, and gone with the command.
+        let path = &seen["path"];
+        assert!(
+            path.to_ascii_lowercase()
+                .contains(r"\temp\tokenkeeper\exec-"),
+            "{path}"
+        );
+        let on_linux = linux_path(path);
+        assert!(
+            !on_linux.exists() && !on_linux.parent().unwrap().exists(),
+            "{} is removed",
+            on_linux.display()
+        );
+        // The command's exit code is ours, and its folder goes then too.
+        let before = std::fs::read_dir(on_linux.parent().unwrap().parent().unwrap())
+            .unwrap()
+            .count();
+        let run = token_file_exec(e, &["cmd.exe", "/c", "exit 9"]);
+        assert_eq!(run.code, 9, "{}", run.stderr);
+        let after = std::fs::read_dir(on_linux.parent().unwrap().parent().unwrap())
+            .unwrap()
+            .count();
+        assert_eq!(before, after, "no folder left behind");
+    })
     .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
 async fn a_hook_gets_each_new_token_on_stdin_only() {
-    let mut config = EmulatorConfig::for_api(Api::GenericJwt);
-    config.token_ttl = Some(6);
-    with_account(
-        Emulator::start(Api::GenericJwt, config).await.unwrap(),
-        "g",
-        move |e, _| {
-            let out = e.dir.path().join("hook-out.txt");
-            e.run(
-                &["hook", "g", "--", &probe(), "stdin", &windows_path(&out)],
-                None,
-            )
-            .ok();
-            let background = e.daemon();
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while !std::fs::read_to_string(&out).is_ok_and(|t| t.contains("stdin=ey")) {
-                assert!(
-                    Instant::now() < deadline,
-                    "no hook ran within 30 s\n{}",
-                    background.log()
-                );
-                std::thread::sleep(Duration::from_millis(200));
+    with_account(short_lived(Api::GenericJwt, 6).await, "g", move |e, _| {
+        let out = e.dir.path().join("hook-out.txt");
+        e.run(
+            &["hook", "g", "--", &probe(), "stdin", &windows_path(&out)],
+            None,
+        )
+        .ok();
+        let background = e.daemon();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !std::fs::read_to_string(&out).is_ok_and(|t| t.contains("stdin=ey")) {
+            assert!(
+                Instant::now() < deadline,
+                "no hook ran within 30 s\n{}",
+                background.log()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let text = std::fs::read_to_string(&out).unwrap();
+        let seen = probed(&text);
+        assert_eq!(seen["TOKENKEEPER_ACCOUNT"], "g", "{text}");
+        assert_eq!(seen["TOKENKEEPER_PROVIDER"], "generic-jwt", "{text}");
+        assert!(!seen["TOKENKEEPER_FINGERPRINT"].is_empty(), "{text}");
+        assert!(!seen["TOKENKEEPER_EXPIRES_AT"].is_empty(), "{text}");
+        let token = seen["stdin"].trim();
+        assert_eq!(token.split('.').count(), 3, "{text}");
+        // The token is on stdin only, in no variable.
+        for (key, value) in &seen {
+            if key != "stdin" {
+                assert!(!value.contains(token), "{key} holds the token");
             }
-            let text = std::fs::read_to_string(&out).unwrap();
-            let seen = probed(&text);
-            assert_eq!(seen["TOKENKEEPER_ACCOUNT"], "g", "{text}");
-            assert_eq!(seen["TOKENKEEPER_PROVIDER"], "generic-jwt", "{text}");
-            assert!(!seen["TOKENKEEPER_FINGERPRINT"].is_empty(), "{text}");
-            assert!(!seen["TOKENKEEPER_EXPIRES_AT"].is_empty(), "{text}");
-            let token = seen["stdin"].trim();
-            assert_eq!(token.split('.').count(), 3, "{text}");
-            // The token is on stdin only, in no variable.
-            for (key, value) in &seen {
-                if key != "stdin" {
-                    assert!(!value.contains(token), "{key} holds the token");
-                }
-            }
-        },
-    )
+        }
+    })
     .await;
 }
 
@@ -352,29 +319,23 @@ async fn tray_balloon_tells_of_a_failing_refresh() {
         std::env::var_os("DISPLAY").is_some(),
         "scripts/wine.sh runs this test under xvfb-run"
     );
-    let mut config = EmulatorConfig::for_api(Api::Smartling);
-    config.token_ttl = Some(6);
-    with_account(
-        Emulator::start(Api::Smartling, config).await.unwrap(),
-        "sm",
-        move |e, em| {
-            let background = e.daemon_with(&["daemon"]);
-            background.wait_for("tray shown", Duration::from_secs(30));
-            em.push_fault(tokenkeeper_emulators::Fault {
-                target: tokenkeeper_emulators::FaultTarget::Refresh,
-                times: 50,
-                action: tokenkeeper_emulators::FaultAction::ApiError { status: 503 },
-            });
-            assert!(!balloon_shown(), "no balloon before the failure");
-            background.wait_for("refresh failed", Duration::from_secs(30));
-            wait_until("a balloon shows", Duration::from_secs(10), balloon_shown);
-            assert!(
-                !background.log().contains("notification not shown"),
-                "{}",
-                background.log()
-            );
-        },
-    )
+    with_account(short_lived(Api::Smartling, 6).await, "sm", move |e, em| {
+        let background = e.daemon_with(&["daemon"]);
+        background.wait_for("tray shown", Duration::from_secs(30));
+        em.push_fault(tokenkeeper_emulators::Fault {
+            target: tokenkeeper_emulators::FaultTarget::Refresh,
+            times: 50,
+            action: tokenkeeper_emulators::FaultAction::ApiError { status: 503 },
+        });
+        assert!(!balloon_shown(), "no balloon before the failure");
+        background.wait_for("refresh failed", Duration::from_secs(30));
+        wait_until("a balloon shows", Duration::from_secs(10), balloon_shown);
+        assert!(
+            !background.log().contains("notification not shown"),
+            "{}",
+            background.log()
+        );
+    })
     .await;
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig};
 
 use crate::helpers::{blocking, start};
-use crate::win::{WinEnv, with_account};
+use crate::win::{WinEnv, short_lived, with_account};
 
 const ALL: [Api; 5] = [
     Api::RedisEnterprise,
@@ -114,40 +114,33 @@ async fn the_agent_answers_over_the_named_pipe_like_the_direct_path() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Wine and tokenkeeper.exe: run by scripts/wine.sh"]
 async fn the_background_keeps_tokens_fresh_and_stops_cleanly_on_ctrl_c() {
-    let mut config = EmulatorConfig::for_api(Api::JwtAuthPro);
-    config.token_ttl = Some(8);
-    config.refresh_ttl = Some(3600);
-    with_account(
-        Emulator::start(Api::JwtAuthPro, config).await.unwrap(),
-        "wp",
-        move |e, em| {
-            let refreshes = em.stats().refreshes;
-            let background = e.daemon();
-            // Several lifetimes of 8 s: the background refreshes before each token expires.
-            std::thread::sleep(Duration::from_secs(26));
-            assert!(
-                em.stats().refreshes >= refreshes + 3,
-                "{} refreshes in 26 s of 8 s tokens\n{}",
-                em.stats().refreshes - refreshes,
-                background.log()
-            );
-            let show = e.run(&["show", "wp", "--json"], None).ok().json();
-            assert_eq!(show["status"], "fresh", "{show}");
-            // Ctrl+C (Wine turns SIGINT into the console event): the background stops cleanly.
-            let pid = background.pid();
-            let status = std::process::Command::new("kill")
-                .args(["-INT", &pid.to_string()])
-                .status()
-                .unwrap();
-            assert!(status.success());
-            background.wait_for("background stopped", Duration::from_secs(20));
-            assert!(
-                background.log().contains("Ctrl+C: stopping"),
-                "{}",
-                background.log()
-            );
-        },
-    )
+    with_account(short_lived(Api::JwtAuthPro, 8).await, "wp", move |e, em| {
+        let refreshes = em.stats().refreshes;
+        let background = e.daemon();
+        // Several lifetimes of 8 s: the background refreshes before each token expires.
+        std::thread::sleep(Duration::from_secs(26));
+        assert!(
+            em.stats().refreshes >= refreshes + 3,
+            "{} refreshes in 26 s of 8 s tokens\n{}",
+            em.stats().refreshes - refreshes,
+            background.log()
+        );
+        let show = e.run(&["show", "wp", "--json"], None).ok().json();
+        assert_eq!(show["status"], "fresh", "{show}");
+        // Ctrl+C (Wine turns SIGINT into the console event): the background stops cleanly.
+        let pid = background.pid();
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        background.wait_for("background stopped", Duration::from_secs(20));
+        assert!(
+            background.log().contains("Ctrl+C: stopping"),
+            "{}",
+            background.log()
+        );
+    })
     .await;
 }
 

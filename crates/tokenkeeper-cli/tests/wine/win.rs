@@ -280,3 +280,11 @@ pub async fn with_account(
     })
     .await;
 }
+
+/// An emulator of `api` whose access tokens live `secs` seconds (its refresh tokens an hour).
+pub async fn short_lived(api: tokenkeeper_emulators::Api, secs: u64) -> Emulator {
+    let mut config = tokenkeeper_emulators::EmulatorConfig::for_api(api);
+    config.token_ttl = Some(secs);
+    config.refresh_ttl = Some(3600);
+    Emulator::start(api, config).await.unwrap()
+}
