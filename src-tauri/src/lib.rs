@@ -132,9 +132,7 @@ pub fn run() -> ExitCode {
         .with_writer(std::io::stderr)
         .try_init();
     tokenkeeper_core::hardening::report(&hardened);
-    if let Err(e) = tokenkeeper_core::hardening::deny_debuggers() {
-        tracing::warn!("{e}");
-    }
+    tokenkeeper_core::hardening::deny_debuggers();
     let runtime = match runtime() {
         Ok(rt) => rt,
         Err(e) => {

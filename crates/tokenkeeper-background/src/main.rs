@@ -59,9 +59,7 @@ fn main() -> ExitCode {
     };
     tokenkeeper_background::log::init(args.verbose, log_file);
     tokenkeeper_core::hardening::report(&hardened);
-    if let Err(e) = tokenkeeper_core::hardening::deny_debuggers() {
-        tracing::warn!("{e}");
-    }
+    tokenkeeper_core::hardening::deny_debuggers();
     let runtime = match tokenkeeper_core::engine::runtime() {
         Ok(rt) => rt,
         Err(e) => {

@@ -34,15 +34,14 @@ fn main() -> ExitCode {
     // Before any secret is read: no core dump of this process, ever.
     let hardened = tokenkeeper_core::hardening::harden();
     let cli = Cli::parse();
-    let long_running = matches!(cli.command, Command::Daemon { .. } | Command::Demo { .. });
-    init_logging(cli.verbose, matches!(cli.command, Command::Daemon { .. }));
+    let daemon = matches!(cli.command, Command::Daemon { .. });
+    let long_running = daemon || matches!(cli.command, Command::Demo { .. });
+    init_logging(cli.verbose, daemon);
     tokenkeeper_core::hardening::report(&hardened);
     // The background (here, or the program it becomes) never runs the user's commands in
     // its place: no debugger either. Not for the CLI's commands (`exec` becomes the user's).
-    if matches!(cli.command, Command::Daemon { .. })
-        && let Err(e) = tokenkeeper_core::hardening::deny_debuggers()
-    {
-        tracing::warn!("{e}");
+    if daemon {
+        tokenkeeper_core::hardening::deny_debuggers();
     }
     #[cfg(unix)]
     if let Command::Daemon { no_tray } = cli.command
@@ -67,7 +66,6 @@ fn main() -> ExitCode {
     };
     let context = Context::of(&cli.command);
     let config_dir = cli.config_dir.clone();
-    let daemon = matches!(cli.command, Command::Daemon { .. });
     let ran = if daemon {
         // On macOS the main thread is kept for the tray (AppKit's rule) and this runs beside it.
         tokenkeeper_background::host::main(move || runtime.block_on(run(cli)))

@@ -46,12 +46,14 @@ pub fn harden() -> Result<DumpState, String> {
 
 /// For a process that stays up and never starts the user's commands (the background, the
 /// window): on macOS no debugger may attach to it from now on (`ptrace(PT_DENY_ATTACH)`), as
-/// Linux's non-dumpable flag already does. Not for the CLI, whose `exec` becomes the user's
-/// command. Nothing elsewhere.
-pub fn deny_debuggers() -> Result<(), String> {
+/// Linux's non-dumpable flag already does; a failure is logged as a warning (call it once
+/// logging is set up). Not for the CLI, whose `exec` becomes the user's command. Nothing
+/// elsewhere.
+pub fn deny_debuggers() {
     #[cfg(target_os = "macos")]
-    crate::deny_attach::deny_attach().map_err(|e| format!("cannot refuse debuggers: {e}"))?;
-    Ok(())
+    if let Err(e) = crate::deny_attach::deny_attach() {
+        tracing::warn!("cannot refuse debuggers: {e}");
+    }
 }
 
 /// Says in the log what [`harden`] did (once logging is set up): the state at debug level, a
