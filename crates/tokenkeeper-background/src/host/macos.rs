@@ -5,8 +5,9 @@
 //! sound.
 #![allow(unsafe_code)]
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use objc2::MainThreadMarker;
@@ -20,11 +21,21 @@ static JOBS: OnceLock<Mutex<mpsc::Sender<super::Job>>> = OnceLock::new();
 /// returns what `work` returns.
 pub(super) fn host<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> R {
     let (jobs, queue) = mpsc::channel::<super::Job>();
+    let wake = jobs.clone();
     let _ = JOBS.set(Mutex::new(jobs));
-    let worker = std::thread::spawn(work);
-    while !worker.is_finished() {
-        if let Ok(job) = queue.recv_timeout(Duration::from_millis(100)) {
-            job();
+    let done = Arc::new(AtomicBool::new(false));
+    let finished = done.clone();
+    // When `work` ends it says so, then wakes this thread with an empty job: no polling.
+    let worker = std::thread::spawn(move || {
+        let out = work();
+        finished.store(true, Ordering::Release);
+        let _ = wake.send(Box::new(|| {}));
+        out
+    });
+    while !done.load(Ordering::Acquire) {
+        match queue.recv() {
+            Ok(job) => job(),
+            Err(_) => break,
         }
     }
     match worker.join() {
