@@ -90,12 +90,15 @@ if [ "$node_ok" != 1 ]; then
   exit 1
 fi
 
-# The UI's packages, exactly as locked (skipped when node_modules matches the lock).
-if [ ! -f ui/node_modules/.package-lock.json ] || ! cmp -s ui/package-lock.json ui/.installed-lock 2>/dev/null; then
-  echo "setup: installing the UI's npm packages" >&2
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error) >&2
-  cp ui/package-lock.json ui/.installed-lock
-fi
+# The npm packages, exactly as locked (skipped when node_modules matches the lock): the UI's,
+# and the certified OpenID Provider the OAuth 2.0 suite runs (tests/oidc).
+for dir in ui tests/oidc; do
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || ! cmp -s "$dir/package-lock.json" "$dir/.installed-lock" 2>/dev/null; then
+    echo "setup: installing the npm packages of $dir" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2
+    cp "$dir/package-lock.json" "$dir/.installed-lock"
+  fi
+done
 
 # ruff for the Python helpers (bench/, fuzz/, tests/e2e, scripts), pinned, in its own venv.
 RUFF_VERSION=0.17.5

@@ -44,6 +44,7 @@ pub async fn run(accounts: usize, runs: usize) -> anyhow::Result<()> {
                 hook: None,
                 tags: Vec::new(),
                 pinned: false,
+                oauth: None,
             })
         })
         .collect::<anyhow::Result<_>>()?;

@@ -57,6 +57,7 @@ pub async fn run(accounts: usize, lifetime: u64, seconds: u64, idle: bool) -> an
             hook: None,
             tags: Vec::new(),
             pinned: false,
+            oauth: None,
         };
         let (kind, secret) = match provider {
             ProviderKind::GenericJwt => (SecretKind::Refresh, emus.generic_refresh_token.clone()),

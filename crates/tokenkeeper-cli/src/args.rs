@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Add an account: reads its one secret from stdin and proves it works first.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Replace an account's stored credentials (e.g. after a password change).
     Login(LoginArgs),
     /// List accounts with status and expiry.
@@ -243,12 +243,13 @@ pub struct SecretSource {
 pub struct AddArgs {
     /// Unique account name.
     pub name: String,
-    /// redis-enterprise, ece, smartling, generic-jwt or jwt-auth-pro.
+    /// redis-enterprise, ece, smartling, generic-jwt, jwt-auth-pro or oauth2.
     #[arg(long, value_name = "P")]
     pub provider: String,
-    /// Base URL of the API (jwt-auth-pro: the WordPress site root).
-    #[arg(long, value_name = "URL")]
-    pub url: String,
+    /// Base URL of the API (jwt-auth-pro: the WordPress site root; oauth2: the issuer, or
+    /// give --issuer).
+    #[arg(long, value_name = "URL", required_unless_present = "issuer")]
+    pub url: Option<String>,
     /// User name (Smartling: user identifier) for login.
     #[arg(long, value_name = "U")]
     pub username: Option<String>,
@@ -280,6 +281,61 @@ pub struct AddArgs {
     /// The secret's kind.
     #[command(flatten)]
     pub secret: SecretSource,
+    /// OAuth 2.0 / OpenID Connect (`--provider oauth2`).
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
+}
+
+/// `tokenkeeper add --provider oauth2`: the client, the grant and the server's endpoints.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "OAuth 2.0 / OpenID Connect (--provider oauth2)")]
+pub struct OAuthArgs {
+    /// The issuer: its discovery document (/.well-known/openid-configuration, or RFC 8414's)
+    /// gives the endpoints.
+    #[arg(long, value_name = "URL", conflicts_with = "url")]
+    pub issuer: Option<String>,
+    /// The client id the server registered for TokenKeeper.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// authorization-code (sign in in the browser; the default), device-code (a code typed on
+    /// another device) or client-credentials (a service account).
+    #[arg(long, value_name = "GRANT")]
+    pub grant: Option<String>,
+    /// none (a public client), client_secret_basic or client_secret_post (default: none, or
+    /// the first of the two the server lists when a client secret is given).
+    #[arg(long, value_name = "METHOD")]
+    pub client_auth: Option<String>,
+    /// Read the client secret from stdin.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// A scope to ask for; repeat, or separate with spaces (default for a sign-in: openid and
+    /// offline_access where the server lists them).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// The resource the token is for (RFC 8707), sent with every token request.
+    #[arg(long, value_name = "URI")]
+    pub resource: Option<String>,
+    /// The audience parameter some servers take instead (Auth0, Okta).
+    #[arg(long, value_name = "AUDIENCE")]
+    pub audience: Option<String>,
+    /// The token endpoint, for a server without discovery (then --url is not needed).
+    #[arg(long, value_name = "URL")]
+    pub token_endpoint: Option<String>,
+    /// The authorization endpoint, for a server without discovery.
+    #[arg(long, value_name = "URL")]
+    pub authorization_endpoint: Option<String>,
+    /// The device authorization endpoint, for a server without discovery.
+    #[arg(long, value_name = "URL")]
+    pub device_endpoint: Option<String>,
+    /// The revocation endpoint, for a server without discovery.
+    #[arg(long, value_name = "URL")]
+    pub revocation_endpoint: Option<String>,
+    /// Seconds a token is taken to live when the server says nothing (default 3600).
+    #[arg(long, value_name = "SECS")]
+    pub default_lifetime: Option<u64>,
+    /// Print the sign-in page's address instead of opening the browser.
+    #[arg(long)]
+    pub no_browser: bool,
 }
 
 /// `tokenkeeper edit`: every option left out keeps its value.
@@ -335,7 +391,13 @@ pub struct EditArgs {
 pub struct LoginArgs {
     /// Account name.
     pub name: String,
-    /// The secret's kind.
+    /// The secret's kind (an OAuth 2.0 account signs in again instead).
     #[command(flatten)]
     pub secret: SecretSource,
+    /// OAuth 2.0: read a new client secret from stdin (else the stored one is used).
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// OAuth 2.0: print the sign-in page's address instead of opening the browser.
+    #[arg(long)]
+    pub no_browser: bool,
 }

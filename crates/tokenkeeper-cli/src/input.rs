@@ -35,7 +35,8 @@ pub fn read_optional(source: &SecretSource) -> Result<Option<InitialSecret>, Err
     }))
 }
 
-fn read_stdin() -> Result<Secret, Error> {
+/// Reads one secret from stdin (a prompt without echo on a terminal).
+pub fn read_stdin() -> Result<Secret, Error> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         let line = rpassword::prompt_password("Secret (input hidden): ")

@@ -12,6 +12,7 @@ mod demo;
 mod edit;
 mod exec;
 mod input;
+mod oauth;
 mod output;
 mod token_file;
 mod words;
@@ -22,8 +23,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 use clap::Parser;
+use tokenkeeper_core::account::ProviderKind;
 use tokenkeeper_core::account::parse_base_url;
 use tokenkeeper_core::keeper::NewAccount;
+use tokenkeeper_core::providers::tls::TlsSettings;
 use tokenkeeper_core::store::paths::Paths;
 use tokenkeeper_core::{Error, Keeper};
 
@@ -294,9 +297,18 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Demo { .. } => {}
         Command::Daemon { no_tray } => daemon::run(keeper, !no_tray).await?,
-        Command::Add(args) => add(&keeper, args).await?,
+        Command::Add(args) => add(&keeper, *args).await?,
         Command::Login(args) => {
-            let secret = input::read_secret(&args.secret)?;
+            let secret = match keeper.find(&args.name)?.oauth {
+                Some(o) => {
+                    let client_secret = args
+                        .client_secret_stdin
+                        .then(input::read_stdin)
+                        .transpose()?;
+                    oauth::credential(o.grant, client_secret, !args.no_browser)?
+                }
+                None => input::read_secret(&args.secret)?,
+            };
             let view = keeper.login(&args.name, secret).await?;
             println!(
                 "stored new credentials for {}: token valid {}",
@@ -485,10 +497,34 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
-    let provider = args.provider.parse()?;
-    let url = parse_base_url(&args.url)?;
+    let provider: ProviderKind = args.provider.parse()?;
     let trust_cert = args.trust_cert.as_deref().map(str::parse).transpose()?;
-    let secret = input::read_secret(&args.secret)?;
+    let (url, oauth, secret) = if provider == ProviderKind::OAuth2 {
+        let tls = TlsSettings {
+            ca_cert: args.ca_cert.clone(),
+            trust_cert,
+            insecure: args.insecure,
+        };
+        // Read before anything is asked of the server (a script's stdin, a prompt).
+        let client_secret = args
+            .oauth
+            .client_secret_stdin
+            .then(input::read_stdin)
+            .transpose()?;
+        let (url, settings) = oauth::settings(keeper, &args, &tls).await?;
+        let secret = oauth::credential(settings.grant, client_secret, !args.oauth.no_browser)?;
+        (url, Some(settings), secret)
+    } else {
+        let url = args
+            .url
+            .as_deref()
+            .ok_or_else(|| Error::InvalidInput(format!("{} needs --url", provider.label())))?;
+        (
+            parse_base_url(url)?,
+            None,
+            input::read_secret(&args.secret)?,
+        )
+    };
     if args.insecure {
         eprintln!("warning: TLS verification is disabled for {}", args.name);
     }
@@ -504,6 +540,7 @@ async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
         refresh_lead_secs: args.refresh_lead,
         allow_plain_http: args.allow_plain_http,
         tags: args.tags,
+        oauth,
     };
     let view = keeper.add(new, secret).await?;
     if view.plain_http {

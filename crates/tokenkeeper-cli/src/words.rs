@@ -15,15 +15,21 @@ pub fn flag(credential: Credential) -> &'static str {
         Credential::Password => "--password-stdin",
         Credential::RefreshToken => "--refresh-token-stdin",
         Credential::AccessToken => "--token-stdin",
+        // A sign-in reads nothing: `tokenkeeper login NAME` opens the browser.
+        Credential::SignIn => "",
     }
 }
 
-/// The stdin flags an API accepts, the usual one first.
+/// The stdin flags an API accepts, the usual one first (an OAuth 2.0 account's "password" is
+/// its client secret).
 fn flags(provider: ProviderKind) -> Vec<&'static str> {
     capabilities::of(provider)
         .credentials
         .iter()
-        .map(|c| flag(*c))
+        .map(|c| match (provider, c) {
+            (ProviderKind::OAuth2, Credential::Password) => "--client-secret-stdin",
+            _ => flag(*c),
+        })
         .collect()
 }
 
@@ -31,7 +37,10 @@ fn flags(provider: ProviderKind) -> Vec<&'static str> {
 pub fn login_commands(name: &str, provider: ProviderKind) -> String {
     flags(provider)
         .iter()
-        .map(|flag| format!("`tokenkeeper login {name} {flag}`"))
+        .map(|flag| match *flag {
+            "" => format!("`tokenkeeper login {name}`"),
+            flag => format!("`tokenkeeper login {name} {flag}`"),
+        })
         .collect::<Vec<_>>()
         .join(" or ")
 }

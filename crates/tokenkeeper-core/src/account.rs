@@ -104,6 +104,9 @@ pub struct Account {
     /// Kept in the tray's menu even when there are too many accounts to list them all.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pinned: bool,
+    /// OAuth 2.0 / OpenID Connect: the grant, client and endpoints (`oauth2` accounts only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<crate::providers::oauth2::OAuthSettings>,
 }
 
 /// The most tags an account keeps.

@@ -19,6 +19,8 @@ pub enum Credential {
     RefreshToken,
     /// A current access token, refreshed while it is valid.
     AccessToken,
+    /// A person signs in (OAuth 2.0: in the browser, or with a code on another device).
+    SignIn,
 }
 
 impl Credential {
@@ -28,6 +30,7 @@ impl Credential {
             Self::Password => "a password",
             Self::RefreshToken => "a refresh token",
             Self::AccessToken => "a current access token",
+            Self::SignIn => "a sign-in in the browser",
         }
     }
 }
@@ -115,7 +118,7 @@ impl Capabilities {
 }
 
 /// Every API's row, in display order ([`ProviderKind::ALL`]).
-pub const TABLE: [Capabilities; 5] = [
+pub const TABLE: [Capabilities; 6] = [
     Capabilities {
         provider: ProviderKind::RedisEnterprise,
         label: "Redis Enterprise Software",
@@ -178,6 +181,22 @@ pub const TABLE: [Capabilities; 5] = [
         auth_scheme: "Bearer",
         revokes_on_refresh: true,
     },
+    // Which credential an account takes follows its grant (`OAuthSettings::grant`): a sign-in
+    // for the authorization code and device grants, the client secret (the "password", which
+    // logs in again by itself) for client credentials. A refresh leaves the previous access
+    // token working at oidc-provider (docs/OIDC-PLAN.md).
+    Capabilities {
+        provider: ProviderKind::OAuth2,
+        label: "OAuth 2.0 / OpenID Connect",
+        example_url: "https://login.example.com/realms/main",
+        default_port: 443,
+        username_label: "User name",
+        password_label: "Client secret",
+        credentials: &[Credential::SignIn, Credential::Password],
+        requested_ttl: false,
+        auth_scheme: "Bearer",
+        revokes_on_refresh: false,
+    },
 ];
 
 /// The row of one API.
@@ -188,6 +207,7 @@ pub fn of(provider: ProviderKind) -> &'static Capabilities {
         ProviderKind::Smartling => 2,
         ProviderKind::GenericJwt => 3,
         ProviderKind::JwtAuthPro => 4,
+        ProviderKind::OAuth2 => 5,
     };
     &TABLE[index]
 }
@@ -207,8 +227,19 @@ mod tests {
     }
 
     #[test]
-    fn every_api_has_an_adapter_and_logs_in_with_a_password_first() {
-        for kind in ProviderKind::ALL {
+    fn every_vendor_api_has_an_adapter_and_logs_in_with_a_password_first() {
+        assert_eq!(
+            provider_for(ProviderKind::OAuth2).kind(),
+            ProviderKind::OAuth2
+        );
+        assert_eq!(
+            of(ProviderKind::OAuth2).credentials,
+            [Credential::SignIn, Credential::Password]
+        );
+        for kind in ProviderKind::ALL
+            .into_iter()
+            .filter(|k| *k != ProviderKind::OAuth2)
+        {
             assert_eq!(provider_for(kind).kind(), kind);
             assert!(of(kind).has_login(), "{kind}");
             assert_eq!(

@@ -1,4 +1,4 @@
-//! Which of the five APIs an account talks to: its id in the config, the CLI and the UI. What
+//! Which API an account talks to (the five vendors' and any OAuth 2.0 server): its id in the config, the CLI and the UI. What
 //! each API can do is the capabilities table's ([`crate::capabilities`]), which also names it.
 
 use std::fmt;
@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// The five supported APIs.
+/// The supported APIs: five vendors' and the standard protocol.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -21,16 +21,20 @@ pub enum ProviderKind {
     GenericJwt,
     /// WordPress JWT Auth Pro plugin.
     JwtAuthPro,
+    /// Any OAuth 2.0 / OpenID Connect server.
+    #[serde(rename = "oauth2")]
+    OAuth2,
 }
 
 impl ProviderKind {
     /// All providers, in display order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::RedisEnterprise,
         Self::Ece,
         Self::Smartling,
         Self::GenericJwt,
         Self::JwtAuthPro,
+        Self::OAuth2,
     ];
 
     /// The id used in config, CLI and UI.
@@ -41,6 +45,7 @@ impl ProviderKind {
             Self::Smartling => "smartling",
             Self::GenericJwt => "generic-jwt",
             Self::JwtAuthPro => "jwt-auth-pro",
+            Self::OAuth2 => "oauth2",
         }
     }
 }
@@ -51,7 +56,7 @@ impl fmt::Display for ProviderKind {
     }
 }
 
-/// A provider id that names none of the five (an [`crate::Error::InvalidInput`] where it
+/// A provider id that names none of them (an [`crate::Error::InvalidInput`] where it
 /// meets the rest of the program).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown provider {given:?}; expected one of: {}", ProviderKind::ALL.map(ProviderKind::id).join(", "))]

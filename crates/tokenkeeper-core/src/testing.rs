@@ -32,6 +32,7 @@ pub fn example_url(provider: ProviderKind) -> &'static str {
         ProviderKind::Smartling => "https://api.smartling.com",
         ProviderKind::GenericJwt => "https://auth.example/",
         ProviderKind::JwtAuthPro => "https://site.example/",
+        ProviderKind::OAuth2 => "https://login.example/realms/main",
     }
 }
 
@@ -55,6 +56,7 @@ impl TestAccount {
             hook: None,
             tags: Vec::new(),
             pinned: false,
+            oauth: None,
         };
         Self { account }
     }
@@ -146,6 +148,7 @@ impl TestAccount {
             refresh_lead_secs: a.refresh_lead_secs,
             allow_plain_http: a.allow_plain_http,
             tags: a.tags,
+            oauth: a.oauth,
         }
     }
 }

@@ -122,6 +122,7 @@ impl Demo {
             refresh_lead_secs: None,
             allow_plain_http: false,
             tags: vec!["demo".to_owned()],
+            oauth: None,
         };
         self.keeper.add(new, secret).await.map(|_| ())
     }

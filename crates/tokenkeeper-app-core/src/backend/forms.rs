@@ -62,6 +62,8 @@ pub fn secret(kind: Credential, text: &str) -> Option<InitialSecret> {
         Credential::Password => InitialSecret::Password(secret),
         Credential::RefreshToken => InitialSecret::RefreshToken(secret),
         Credential::AccessToken => InitialSecret::AccessToken(secret),
+        // A sign-in is no text typed in the form (the window's OAuth 2.0 form: issue 28).
+        Credential::SignIn => return None,
     })
 }
 
@@ -85,6 +87,7 @@ pub fn new_account(form: &AccountForm) -> Result<(NewAccount, InitialSecret), Ap
         refresh_lead_secs: form.refresh_lead_secs,
         allow_plain_http: form.allow_plain_http,
         tags: normalize_tags(&form.tags).map_err(AppError::from)?,
+        oauth: None,
     };
     Ok((new, secret))
 }

@@ -273,6 +273,7 @@ impl Keeper {
             name,
             candidate.provider,
             candidate.username.is_some(),
+            candidate.oauth.as_ref(),
             &secret,
         )?;
         self.probe_secrets(candidate.id).await?;

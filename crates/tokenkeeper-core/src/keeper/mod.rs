@@ -6,6 +6,7 @@
 //! refresh token is stored before anything else. Lock order: account, then config, then state.
 
 mod edit;
+mod oauth;
 mod renew;
 mod secrets;
 pub mod view;
@@ -22,6 +23,7 @@ use crate::capabilities::{self, Credential};
 use crate::cert::{CertFingerprint, CertificateReport};
 use crate::clock::{Clock, SystemClock};
 use crate::error::{CredentialProblem, Error, Result};
+use crate::providers::oauth2::{self, Grant, LoginPrompt, OAuthSettings};
 use crate::providers::tls::TlsSettings;
 use crate::providers::{Http, StoredTokens, provider_for};
 use crate::secret::Secret;
@@ -44,12 +46,33 @@ pub enum InitialSecret {
     RefreshToken(Secret),
     /// A current access token (Redis Enterprise, ECE): refreshed while it is valid.
     AccessToken(Secret),
+    /// OAuth 2.0: a person signs in, in the browser or with a device code (the account's
+    /// grant says which), shown by `prompt`; a confidential client's secret goes with it and
+    /// is stored for the refreshes.
+    SignIn {
+        /// The client secret, when the client authenticates with one.
+        client_secret: Option<Secret>,
+        /// Shows the page to open or the code to type.
+        prompt: Arc<dyn LoginPrompt>,
+    },
 }
 
 impl InitialSecret {
-    fn secret(&self) -> &Secret {
+    /// The secret given, if the credential is one (a sign-in is not).
+    fn secret(&self) -> Option<&Secret> {
         match self {
-            Self::Password(s) | Self::RefreshToken(s) | Self::AccessToken(s) => s,
+            Self::Password(s) | Self::RefreshToken(s) | Self::AccessToken(s) => Some(s),
+            Self::SignIn { .. } => None,
+        }
+    }
+
+    /// Every secret given: what must never come back in a message.
+    fn exposed(&self) -> Vec<&str> {
+        match self {
+            Self::SignIn { client_secret, .. } => {
+                client_secret.iter().map(Secret::expose).collect()
+            }
+            other => other.secret().map(Secret::expose).into_iter().collect(),
         }
     }
 
@@ -59,6 +82,7 @@ impl InitialSecret {
             Self::Password(_) => Credential::Password,
             Self::RefreshToken(_) => Credential::RefreshToken,
             Self::AccessToken(_) => Credential::AccessToken,
+            Self::SignIn { .. } => Credential::SignIn,
         }
     }
 }
@@ -88,6 +112,8 @@ pub struct NewAccount {
     pub allow_plain_http: bool,
     /// Tags to find and group it by (checked with [`crate::account::normalize_tags`]).
     pub tags: Vec<String>,
+    /// OAuth 2.0 settings (`oauth2` accounts only; checked with [`OAuthSettings::check`]).
+    pub oauth: Option<OAuthSettings>,
 }
 
 /// Default time to wait for another process holding an account's lock.
@@ -274,7 +300,14 @@ impl Keeper {
         if let Some(path) = &new.ca_cert {
             crate::account::check_ca_file(path)?;
         }
-        check_secret(&new.name, new.provider, new.username.is_some(), &secret)?;
+        check_oauth(new.provider, new.oauth.as_ref())?;
+        check_secret(
+            &new.name,
+            new.provider,
+            new.username.is_some(),
+            new.oauth.as_ref(),
+            &secret,
+        )?;
         self.paths.ensure()?;
         if config::load(&self.paths.config_file())?
             .find(&new.name)
@@ -299,6 +332,7 @@ impl Keeper {
             hook: None,
             tags: crate::account::normalize_tags(&new.tags)?,
             pinned: false,
+            oauth: new.oauth,
         };
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;
@@ -328,7 +362,13 @@ impl Keeper {
     /// them first; clears `needs_login`.
     pub async fn login(&self, name: &str, secret: InitialSecret) -> Result<AccountView> {
         let found = self.find(name)?;
-        check_secret(name, found.provider, found.username.is_some(), &secret)?;
+        check_secret(
+            name,
+            found.provider,
+            found.username.is_some(),
+            found.oauth.as_ref(),
+            &secret,
+        )?;
         let _lock = self.lock(&self.paths.account_lock(found.id), name).await?;
         // The settings the new secret is proven against, as they are under the lock.
         let account = self.current(&found)?;
@@ -341,8 +381,12 @@ impl Keeper {
         self.delete_secrets(account.id).await?;
         let initial = self.initial_secrets(&secret, &set);
         self.write_secrets(&account, initial).await?;
-        // Only a new password clears "password refused" (no other password is stored now).
-        let is_password = matches!(secret, InitialSecret::Password(_));
+        // Only a new password clears "password refused" (no other password is stored now; a
+        // sign-in leaves none).
+        let is_password = matches!(
+            secret,
+            InitialSecret::Password(_) | InitialSecret::SignIn { .. }
+        );
         let state = self.record_success(&account, &set, is_password).await?;
         self.view(&account, &state)
     }
@@ -360,6 +404,7 @@ impl Keeper {
         if cfg.accounts.len() == before {
             return Err(Error::AccountNotFound(name.to_owned()));
         }
+        self.revoke(&account).await;
         self.delete_secrets(account.id).await?;
         config::save(&self.paths.config_file(), &cfg)?;
         let paths = self.paths.clone();
@@ -452,6 +497,29 @@ impl Keeper {
                 };
                 provider.refresh(&self.http, account, &stored).await
             }
+            InitialSecret::SignIn {
+                client_secret,
+                prompt,
+            } => {
+                let grant = account.oauth.as_ref().map(|o| o.grant);
+                let secret = client_secret.as_ref();
+                match grant {
+                    Some(Grant::DeviceCode) => {
+                        oauth2::device::authorize(&self.http, account, secret, prompt.as_ref())
+                            .await
+                    }
+                    _ => {
+                        oauth2::authorize::authorize(
+                            &self.http,
+                            account,
+                            secret,
+                            prompt.as_ref(),
+                            oauth2::authorize::BROWSER_TIMEOUT,
+                        )
+                        .await
+                    }
+                }
+            }
         };
         match result {
             Ok(set) => Ok(set),
@@ -460,9 +528,7 @@ impl Keeper {
                     self.write_secrets(account, vec![(SecretKind::Refresh, Some(rotated))])
                         .await?;
                 }
-                Err(Error::Api(
-                    (*failure.error).masked(&[secret.secret().expose()]),
-                ))
+                Err(Error::Api((*failure.error).masked(&secret.exposed())))
             }
         }
     }
@@ -472,15 +538,17 @@ impl Keeper {
         secret: &InitialSecret,
         set: &TokenSet,
     ) -> Vec<(SecretKind, Option<Secret>)> {
-        let (password, given_refresh) = match secret {
-            InitialSecret::Password(p) => (Some(p.clone()), None),
-            InitialSecret::RefreshToken(r) => (None, Some(r.clone())),
-            InitialSecret::AccessToken(_) => (None, None),
+        let (password, given_refresh, client_secret) = match secret {
+            InitialSecret::Password(p) => (Some(p.clone()), None, None),
+            InitialSecret::RefreshToken(r) => (None, Some(r.clone()), None),
+            InitialSecret::AccessToken(_) => (None, None, None),
+            InitialSecret::SignIn { client_secret, .. } => (None, None, client_secret.clone()),
         };
         vec![
             (SecretKind::Refresh, set.refresh.clone().or(given_refresh)),
             (SecretKind::Access, Some(set.access.clone())),
             (SecretKind::Password, password),
+            (SecretKind::ClientSecret, client_secret),
         ]
     }
 
@@ -508,15 +576,39 @@ impl Keeper {
     }
 }
 
+/// OAuth 2.0 settings go with an `oauth2` account, and only with one, and are sound.
+fn check_oauth(provider: ProviderKind, oauth: Option<&OAuthSettings>) -> Result<()> {
+    match (provider, oauth) {
+        (ProviderKind::OAuth2, Some(oauth)) => oauth.check(),
+        (ProviderKind::OAuth2, None) => Err(Error::InvalidInput(
+            "an OAuth 2.0 account needs its client id and the server's endpoints (an issuer to discover them from, or the endpoints)".to_owned(),
+        )),
+        (_, Some(_)) => Err(Error::InvalidInput(format!(
+            "{} takes no OAuth 2.0 settings",
+            provider.label()
+        ))),
+        (_, None) => Ok(()),
+    }
+}
+
 /// Checks that the provider can use this kind of secret, before any network call.
 fn check_secret(
     name: &str,
     provider: ProviderKind,
     has_username: bool,
+    oauth: Option<&OAuthSettings>,
     secret: &InitialSecret,
 ) -> Result<()> {
-    let value = secret.secret();
     let given = secret.credential();
+    if let Some(oauth) = oauth {
+        return check_oauth_secret(name, oauth, secret);
+    }
+    let Some(value) = secret.secret() else {
+        return Err(Error::Credentials(CredentialProblem::Unsupported {
+            provider,
+            given,
+        }));
+    };
     if value.is_empty() {
         return Err(Error::Credentials(CredentialProblem::Empty {
             name: name.to_owned(),
@@ -541,6 +633,54 @@ fn check_secret(
         }));
     }
     Ok(())
+}
+
+/// The credential an OAuth 2.0 account's grant takes: a sign-in (with the client secret when
+/// the client authenticates with one) or, for client credentials, the client secret.
+fn check_oauth_secret(name: &str, oauth: &OAuthSettings, secret: &InitialSecret) -> Result<()> {
+    let (expected, client_secret) = match secret {
+        InitialSecret::SignIn { client_secret, .. } if oauth.grant.is_interactive() => {
+            (Credential::SignIn, client_secret.as_ref())
+        }
+        InitialSecret::Password(s) if !oauth.grant.is_interactive() => {
+            (Credential::Password, Some(s))
+        }
+        other => {
+            return Err(Error::InvalidInput(format!(
+                "the {} grant takes {}, not {}",
+                oauth.grant.id(),
+                if oauth.grant.is_interactive() {
+                    Credential::SignIn.words()
+                } else {
+                    "the client secret"
+                },
+                other.credential().words()
+            )));
+        }
+    };
+    match client_secret {
+        Some(_) if !oauth.client_auth.has_secret() => Err(Error::InvalidInput(
+                "a public client (client authentication none) sends no client secret: leave it out, or choose client_secret_basic or client_secret_post".to_owned(),
+        )),
+        None if oauth.client_auth.has_secret() => Err(Error::Credentials(CredentialProblem::Empty {
+            name: name.to_owned(),
+            given: expected,
+        })),
+        Some(s) if s.is_empty() => Err(Error::Credentials(CredentialProblem::Empty {
+            name: name.to_owned(),
+            given: expected,
+        })),
+        Some(s)
+            if s.expose().contains(['\n', '\r'])
+                || s.len() > crate::account::SECRET_MAX_BYTES =>
+        {
+            Err(Error::InvalidInput(format!(
+                "the client secret must be one line of at most {} KiB",
+                crate::account::SECRET_MAX_BYTES / 1024
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// What to store to let an account obtain tokens again, in the core's words: "store new

@@ -495,8 +495,14 @@ impl Keeper {
                 Err(failure) => {
                     let was_spent = failure.spent;
                     match self.keep_rotated(account, stored, failure).await? {
-                        e if e.kind == ErrorKind::Auth => refused = Some(e),
+                        e if e.kind == ErrorKind::Auth => {
+                            if provider.refusal_ends_grant() {
+                                self.forget_grant(account, stored, state).await?;
+                            }
+                            refused = Some(e);
+                        }
                         e if was_spent => {
+                            tracing::warn!(account = %account.name, "an unusable answer to a rotating refresh: the old access token is no longer handed out");
                             self.retire_access(account, stored, state).await?;
                             spent = Some(e);
                         }
@@ -569,7 +575,6 @@ impl Keeper {
         stored: &mut StoredTokens,
         state: &mut AccountState,
     ) -> std::result::Result<(), Failure> {
-        tracing::warn!(account = %account.name, "an unusable answer to a rotating refresh: the old access token is no longer handed out");
         self.delete_secret(account.id, SecretKind::Access)
             .await
             .map_err(Failure::Local)?;
@@ -577,6 +582,24 @@ impl Keeper {
         stored.expires_at = None;
         state.expires_at = None;
         state.token_fingerprint = None;
+        Ok(())
+    }
+
+    /// The server ended the grant: its access and refresh tokens are deleted, so neither is
+    /// handed out or sent again; the account needs a login.
+    async fn forget_grant(
+        &self,
+        account: &Account,
+        stored: &mut StoredTokens,
+        state: &mut AccountState,
+    ) -> std::result::Result<(), Failure> {
+        tracing::warn!(account = %account.name, "the server ended the grant: its tokens are dropped");
+        self.retire_access(account, stored, state).await?;
+        self.delete_secret(account.id, SecretKind::Refresh)
+            .await
+            .map_err(Failure::Local)?;
+        stored.refresh = None;
+        stored.refresh_expires_at = None;
         Ok(())
     }
 

@@ -64,11 +64,23 @@ impl Reader<'_> {
             secret: match kind {
                 SecretKind::Password => "password",
                 SecretKind::Refresh => "refresh token",
+                SecretKind::ClientSecret => "client secret",
                 SecretKind::Access | SecretKind::Probe => "token",
             }
             .to_owned(),
             change,
         })
+    }
+}
+
+impl Reader<'_> {
+    /// The OAuth 2.0 client secret, for the accounts that keep one apart (no keychain round
+    /// trip for the others).
+    fn client_secret(&self) -> Result<Option<Secret>> {
+        match &self.account.oauth {
+            Some(oauth) if oauth.keeps_client_secret() => self.get(SecretKind::ClientSecret),
+            _ => Ok(None),
+        }
     }
 }
 
@@ -112,6 +124,7 @@ impl Keeper {
                 access: r.get(SecretKind::Access)?,
                 refresh: r.get(SecretKind::Refresh)?,
                 password: r.get(SecretKind::Password)?,
+                client_secret: r.client_secret()?,
                 ..StoredTokens::default()
             })
         })
@@ -134,6 +147,7 @@ impl Keeper {
             Ok(StoredTokens {
                 refresh: r.get(SecretKind::Refresh)?,
                 access,
+                client_secret: r.client_secret()?,
                 ..StoredTokens::default()
             })
         })

@@ -319,8 +319,8 @@ impl Http {
         self
     }
 
-    fn client_for(&self, account: &Account) -> Result<reqwest::Client, ApiError> {
-        let key = (account.tls_settings(), account.is_loopback());
+    fn client_for(&self, account: &Account, loopback: bool) -> Result<reqwest::Client, ApiError> {
+        let key = (account.tls_settings(), loopback);
         if let Ok(map) = self.clients.lock()
             && let Some(client) = map.get(&key)
         {
@@ -334,28 +334,16 @@ impl Http {
         Ok(client)
     }
 
-    /// Sends a POST with an optional JSON body and reads the answer.
+    /// Sends a POST with an optional body (JSON, or a form: [`wire::Payload`]) and reads the
+    /// answer.
     pub async fn post(
         &self,
         account: &Account,
         url: Url,
         auth: Auth<'_>,
-        body: Option<&JsonBody>,
+        body: Option<&dyn wire::Payload>,
     ) -> Result<Reply, ApiError> {
-        // Plain HTTP to another machine carries secrets in clear: only when the user said so,
-        // and checked before anything is sent.
-        if account.is_plain_http_off_loopback() && !account.allow_plain_http {
-            return Err(ApiError::local(
-                ErrorKind::Config,
-                "plain_http",
-                format!(
-                    "{} is plain HTTP to another machine, which would carry the secrets unencrypted: use https, or allow it explicitly (--allow-plain-http, or \"Allow plain HTTP\" in the app)",
-                    crate::account::redact_url_text(account.url.as_str())
-                ),
-            ));
-        }
-        let client = self.client_for(account)?;
-        tracing::debug!(url = %crate::account::redact_url_text(url.as_str()), proxy = %proxy_for(&url, account.is_loopback()), "sending");
+        let (client, url) = self.prepare(account, url)?;
         let mut request = client
             .post(url)
             .header(reqwest::header::ACCEPT, "application/json");
@@ -371,9 +359,44 @@ impl Http {
         };
         if let Some(body) = body {
             request = request
-                .header(CONTENT_TYPE, "application/json")
+                .header(CONTENT_TYPE, body.content_type())
                 .body(body.bytes());
         }
+        self.exchange(request).await
+    }
+
+    /// Sends a GET that asks for JSON (an OAuth 2.0 discovery document) and reads the answer.
+    pub async fn get(&self, account: &Account, url: Url) -> Result<Reply, ApiError> {
+        let (client, url) = self.prepare(account, url)?;
+        let request = client
+            .get(url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        self.exchange(request).await
+    }
+
+    /// The client for a request to `url` with `account`'s trust settings, after the plain HTTP
+    /// rule: plain HTTP to another machine carries secrets in clear, so only when the user said
+    /// so, checked before anything is sent, on the URL the request goes to (an OAuth 2.0
+    /// account's endpoints may be on other hosts than its URL).
+    fn prepare(&self, account: &Account, url: Url) -> Result<(reqwest::Client, Url), ApiError> {
+        let off_loopback = !crate::account::is_loopback_host(&url);
+        if url.scheme() == "http" && off_loopback && !account.allow_plain_http {
+            return Err(ApiError::local(
+                ErrorKind::Config,
+                "plain_http",
+                format!(
+                    "{} is plain HTTP to another machine, which would carry the secrets unencrypted: use https, or allow it explicitly (--allow-plain-http, or \"Allow plain HTTP\" in the app)",
+                    crate::account::redact_url_text(url.as_str())
+                ),
+            ));
+        }
+        let client = self.client_for(account, !off_loopback)?;
+        tracing::debug!(url = %crate::account::redact_url_text(url.as_str()), proxy = %proxy_for(&url, !off_loopback), "sending");
+        Ok((client, url))
+    }
+
+    /// Sends a request and reads its answer, at most [`MAX_BODY`] bytes of it.
+    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<Reply, ApiError> {
         let sent_at = self.clock.now();
         let mut response = request.send().await.map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();

@@ -15,6 +15,7 @@ pub mod wire;
 mod ece;
 mod generic_jwt;
 mod jwt_auth_pro;
+pub mod oauth2;
 mod redis_enterprise;
 mod smartling;
 
@@ -43,8 +44,12 @@ pub struct StoredTokens {
     pub refresh: Option<Secret>,
     /// Its expiry, when the API tells.
     pub refresh_expires_at: Option<DateTime<Utc>>,
-    /// Password or user secret for a new login.
+    /// Password or user secret for a new login (OAuth 2.0 client credentials: the client
+    /// secret).
     pub password: Option<Secret>,
+    /// An OAuth 2.0 client's secret that accompanies each request of a grant a person signed
+    /// in to (read only for such accounts).
+    pub client_secret: Option<Secret>,
 }
 
 impl StoredTokens {
@@ -58,11 +63,16 @@ impl StoredTokens {
 
     /// Every stored secret's text: what may have been sent, and must not come back in a message.
     pub fn exposed(&self) -> Vec<&str> {
-        [&self.access, &self.refresh, &self.password]
-            .into_iter()
-            .flatten()
-            .map(Secret::expose)
-            .collect()
+        [
+            &self.access,
+            &self.refresh,
+            &self.password,
+            &self.client_secret,
+        ]
+        .into_iter()
+        .flatten()
+        .map(Secret::expose)
+        .collect()
     }
 
     /// The refresh token unless it is known to have expired.
@@ -136,6 +146,12 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     async fn login(&self, http: &Http, account: &Account, password: &Secret) -> Outcome;
     /// Refreshes with what is stored.
     async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome;
+    /// A refused refresh (an `auth` error) means the server ended the whole grant, its access
+    /// tokens with it (OAuth 2.0's `invalid_grant`: revoked, reused, expired), so the stored
+    /// tokens are dropped rather than handed out or sent again.
+    fn refusal_ends_grant(&self) -> bool {
+        false
+    }
 }
 
 /// The provider for an API.
@@ -146,6 +162,7 @@ pub fn provider_for(kind: ProviderKind) -> &'static dyn Provider {
         ProviderKind::Smartling => &smartling::Smartling,
         ProviderKind::GenericJwt => &generic_jwt::GenericJwt,
         ProviderKind::JwtAuthPro => &jwt_auth_pro::JwtAuthPro,
+        ProviderKind::OAuth2 => &oauth2::OAuth2,
     }
 }
 

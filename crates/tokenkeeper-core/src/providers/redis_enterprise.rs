@@ -94,7 +94,7 @@ impl Provider for RedisEnterprise {
                 account,
                 url,
                 Auth::Basic(user, password.expose()),
-                body.as_ref(),
+                body.as_ref().map(|b| b as &dyn super::wire::Payload),
             )
             .await?;
         self.parse(&reply)
@@ -112,7 +112,7 @@ impl Provider for RedisEnterprise {
                     crate::capabilities::of(ProviderKind::RedisEnterprise).auth_scheme,
                     token.expose(),
                 ),
-                body.as_ref(),
+                body.as_ref().map(|b| b as &dyn super::wire::Payload),
             )
             .await?;
         self.parse(&reply)

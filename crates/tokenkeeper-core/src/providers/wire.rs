@@ -60,6 +60,84 @@ impl JsonBody {
     }
 }
 
+/// A request body: its bytes and what they are.
+pub trait Payload: std::fmt::Debug + Sync {
+    /// The bytes to send.
+    fn bytes(&self) -> Bytes;
+    /// Its `Content-Type`.
+    fn content_type(&self) -> &'static str;
+}
+
+impl Payload for JsonBody {
+    fn bytes(&self) -> Bytes {
+        self.0.clone()
+    }
+
+    fn content_type(&self) -> &'static str {
+        "application/json"
+    }
+}
+
+/// An `application/x-www-form-urlencoded` request body (OAuth 2.0's token requests), zeroed
+/// once sent and dropped.
+#[derive(Clone)]
+pub struct FormBody(Bytes);
+
+impl std::fmt::Debug for FormBody {
+    /// It may hold a refresh token or a client secret: only its size is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FormBody({} bytes)", self.0.len())
+    }
+}
+
+impl FormBody {
+    /// `k=v&k=v`, each name and value form-encoded.
+    pub fn fields(fields: &[(&str, &str)]) -> Self {
+        // A byte becomes at most three (`%XX`); `=` and `&` add two a field.
+        let worst: usize = fields
+            .iter()
+            .map(|(k, v)| 3 * (k.len() + v.len()) + 2)
+            .sum();
+        let mut buf = Zeroizing::new(Vec::with_capacity(worst));
+        for (i, (name, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                buf.push(b'&');
+            }
+            extend_encoded(&mut buf, name);
+            buf.push(b'=');
+            extend_encoded(&mut buf, value);
+        }
+        Self(wiped(buf))
+    }
+}
+
+impl Payload for FormBody {
+    fn bytes(&self) -> Bytes {
+        self.0.clone()
+    }
+
+    fn content_type(&self) -> &'static str {
+        "application/x-www-form-urlencoded"
+    }
+}
+
+/// Appends `text` form-encoded (`application/x-www-form-urlencoded`: space as `+`, all but
+/// letters, digits and `*-._` as `%XX`). `buf` must have room for three bytes a byte.
+fn extend_encoded(buf: &mut Vec<u8>, text: &str) {
+    for piece in url::form_urlencoded::byte_serialize(text.as_bytes()) {
+        buf.extend_from_slice(piece.as_bytes());
+    }
+}
+
+/// Text form-encoded as RFC 6749 §2.3.1 wants a client id and secret before they go into HTTP
+/// Basic, in a buffer zeroed when dropped.
+pub fn form_encoded(text: &str) -> Zeroizing<String> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(3 * text.len()));
+    extend_encoded(&mut buf, text);
+    // Form encoding writes ASCII only.
+    Zeroizing::new(String::from_utf8(std::mem::take(&mut *buf)).unwrap_or_default())
+}
+
 /// Serializes borrowed pairs as an object without copying them into a map.
 struct Fields<'a>(&'a [(&'a str, &'a str)]);
 

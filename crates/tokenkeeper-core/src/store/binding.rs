@@ -46,6 +46,11 @@ pub struct Binding {
     /// does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_sha256: Option<String>,
+    /// OAuth 2.0: the endpoints a secret is sent to besides the account's URL (token, device
+    /// authorization, revocation), whole, since they may be on other hosts: a config file that
+    /// points the token endpoint elsewhere gets no secret.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<String>,
 }
 
 impl Binding {
@@ -67,6 +72,17 @@ impl Binding {
             insecure: account.insecure,
             pin: account.trust_cert.map(|fp| hex(fp.bytes())),
             ca_sha256,
+            endpoints: account
+                .oauth
+                .as_ref()
+                .map(|o| {
+                    o.endpoints
+                        .receiving_secrets()
+                        .into_iter()
+                        .map(|u| u.to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 
@@ -95,6 +111,13 @@ impl Binding {
         }
         if self.ca_sha256 != now.ca_sha256 {
             changes.push("the CA file changed".to_owned());
+        }
+        if self.endpoints != now.endpoints {
+            changes.push(format!(
+                "the OAuth endpoints changed ({} → {})",
+                self.endpoints.join(" "),
+                now.endpoints.join(" ")
+            ));
         }
         if changes.is_empty() {
             "its settings".to_owned()

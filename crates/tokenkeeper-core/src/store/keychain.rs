@@ -36,13 +36,20 @@ pub enum SecretKind {
     Refresh,
     /// Current access token.
     Access,
+    /// An OAuth 2.0 client's secret, sent with each request of a grant a person signed in to.
+    ClientSecret,
     /// A throwaway entry that proves the keychain can be written (never holds a secret).
     Probe,
 }
 
 impl SecretKind {
     /// The kinds that hold an account's secrets.
-    pub const ALL: [Self; 3] = [Self::Password, Self::Refresh, Self::Access];
+    pub const ALL: [Self; 4] = [
+        Self::Password,
+        Self::Refresh,
+        Self::Access,
+        Self::ClientSecret,
+    ];
 
     /// Name used in the keychain entry.
     pub fn as_str(self) -> &'static str {
@@ -50,6 +57,7 @@ impl SecretKind {
             Self::Password => "password",
             Self::Refresh => "refresh",
             Self::Access => "access",
+            Self::ClientSecret => "client-secret",
             Self::Probe => "probe",
         }
     }

@@ -83,6 +83,7 @@ pub fn stored_from(set: &TokenSet) -> StoredTokens {
         refresh: set.refresh.clone(),
         refresh_expires_at: set.refresh_expires_at,
         password: Some(Secret::new(PASSWORD)),
+        client_secret: None,
     }
 }
 

@@ -27,6 +27,7 @@ async fn full_cycle_for_every_provider_keeps_secrets_out_of_the_config_dir() {
             InitialSecret::Password(s)
             | InitialSecret::RefreshToken(s)
             | InitialSecret::AccessToken(s) => s.clone(),
+            InitialSecret::SignIn { .. } => unreachable!("the emulators take a typed secret"),
         };
         let view = keeper
             .add(new_account(&emu, dir.path(), "acc"), secret)

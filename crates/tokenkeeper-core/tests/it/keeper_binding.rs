@@ -57,6 +57,7 @@ async fn two_servers(row: &ApiRow) -> Two {
         InitialSecret::Password(s)
         | InitialSecret::RefreshToken(s)
         | InitialSecret::AccessToken(s) => s.expose().to_owned(),
+        InitialSecret::SignIn { .. } => unreachable!("the emulators take a typed secret"),
     };
     keeper
         .add(new_account(&old, dir.path(), "acc"), secret)

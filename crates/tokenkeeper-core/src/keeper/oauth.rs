@@ -1,0 +1,76 @@
+//! The keeper's OAuth 2.0 operations besides tokens: reading a server's discovery document for
+//! a form or `tokenkeeper add`, and revoking an account's grant when it is removed.
+
+use url::Url;
+
+use super::{Keeper, secrets::Use};
+use crate::account::{Account, AccountId, ProviderKind};
+use crate::error::Result;
+use crate::providers::oauth2::{discovery, revoke};
+use crate::providers::tls::TlsSettings;
+
+impl Keeper {
+    /// Reads `issuer`'s discovery document with these trust settings (nothing is stored).
+    pub async fn discover(
+        &self,
+        issuer: &Url,
+        tls: &TlsSettings,
+        allow_plain_http: bool,
+    ) -> Result<discovery::Discovery> {
+        let probe = Account {
+            id: AccountId::probe(),
+            name: "discovery".to_owned(),
+            provider: ProviderKind::OAuth2,
+            url: issuer.clone(),
+            username: None,
+            ttl: None,
+            ca_cert: tls.ca_cert.clone(),
+            trust_cert: tls.trust_cert,
+            insecure: tls.insecure,
+            created_at: self.clock.now(),
+            refresh_lead_secs: None,
+            plain_permalinks: false,
+            allow_plain_http,
+            hook: None,
+            tags: Vec::new(),
+            pinned: false,
+            oauth: None,
+        };
+        Ok(discovery::discover(&self.http, &probe, issuer).await?)
+    }
+
+    /// Revokes the account's grant at its server before it is removed (RFC 7009), where the
+    /// server offers revocation: the refresh token, else the access token. Under the account
+    /// lock. A failure is logged and does not stop the removal (the server may be gone).
+    pub(super) async fn revoke(&self, account: &Account) {
+        let Some(oauth) = &account.oauth else { return };
+        if oauth.endpoints.revocation.is_none() {
+            return;
+        }
+        let stored = match self.read_secrets(account, Use::Look).await {
+            Ok(stored) => stored,
+            Err(e) => {
+                tracing::warn!(account = %account.name, error = %e, "cannot read the tokens to revoke them");
+                return;
+            }
+        };
+        let (token, hint) = match (&stored.refresh, &stored.access) {
+            (Some(refresh), _) => (refresh, revoke::Hint::Refresh),
+            (None, Some(access)) => (access, revoke::Hint::Access),
+            (None, None) => return,
+        };
+        // Client credentials authenticate with the secret stored as the password.
+        let client_secret = if oauth.keeps_client_secret() {
+            stored.client_secret.as_ref()
+        } else {
+            stored.password.as_ref()
+        };
+        match revoke::revoke(&self.http, account, client_secret, token, hint).await {
+            Ok(_) => tracing::info!(account = %account.name, "the grant was revoked at the server"),
+            Err(e) => {
+                let e = e.masked(&stored.exposed());
+                tracing::warn!(account = %account.name, error = %e, "the server did not revoke the grant; the account is removed anyway");
+            }
+        }
+    }
+}
