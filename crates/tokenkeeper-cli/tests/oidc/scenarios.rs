@@ -462,3 +462,128 @@ async fn an_answer_with_another_logins_state_is_turned_away_and_the_login_goes_o
     assert_eq!(run.code, 0, "{run:?}");
     oidc.assert_active(&token(&env, "forged"), PUBLIC).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_background_keeps_the_account_fresh_over_several_lifetimes_with_rotation() {
+    const SHORT: u64 = 8;
+    let oidc = Oidc::start(&[("OIDC_ACCESS_TTL", "8")]);
+    let env = Env::new();
+    add_signed_in(&env, &oidc, "kept", &["--client-id", PUBLIC], None)
+        .await
+        .ok();
+    let first_refresh = stored(&env, "kept", "refresh").unwrap();
+    let mut daemon = tokio::process::Command::from(env.command(&["daemon"]))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let mut seen: Vec<String> = Vec::new();
+    // Four lifetimes; every token a script is handed is active at the server.
+    while start.elapsed() < Duration::from_secs(SHORT * 4) {
+        let handed = env
+            .run(&["token", "kept", "--min-valid", "2"], None)
+            .ok()
+            .stdout
+            .trim()
+            .to_owned();
+        if seen.last() != Some(&handed) {
+            oidc.assert_active(&handed, PUBLIC).await;
+            seen.push(handed);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    daemon.start_kill().unwrap();
+    let output = daemon.wait_with_output().await.unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        seen.len() >= 4,
+        "the background refreshed at least three times: {} tokens\n{log}",
+        seen.len()
+    );
+    let last_refresh = stored(&env, "kept", "refresh").unwrap();
+    assert_ne!(last_refresh, first_refresh);
+    oidc.assert_active(&last_refresh, PUBLIC).await;
+    assert!(!oidc.log().contains("already used"), "{}", oidc.log());
+}
+
+/// A server that answers every request from `answer(path)`: (status, JSON body).
+async fn fake_server(answer: impl Fn(&str) -> (u16, String) + Send + Sync + 'static) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let answer = std::sync::Arc::new(answer);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0; 8192];
+                let n = stream.read(&mut buf).await.unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let (status, body) = answer(&path);
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_discovery_document_naming_another_issuer_is_refused_and_nothing_is_stored() {
+    let url = fake_server(|_| {
+        (
+            200,
+            json!({"issuer": "https://evil.example", "token_endpoint": "https://evil.example/token",
+                   "authorization_endpoint": "https://evil.example/auth"})
+            .to_string(),
+        )
+    })
+    .await;
+    let env = Env::new();
+    let args = add_args("mixup", &url, &["--client-id", PUBLIC]);
+    // The fake server answers on this runtime while the command runs.
+    let run = tokio::task::block_in_place(|| env.run(&args, None));
+    run.fails_with(6, "names the issuer \"https://evil.example\"");
+    assert_eq!(env.run(&["list", "--json"], None).ok().json(), json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_issuer_with_a_path_is_found_at_rfc_8414s_place_when_the_oidc_one_is_missing() {
+    let issuer = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+    let known = issuer.clone();
+    let url = fake_server(move |path| {
+        let issuer = known.get().cloned().unwrap_or_default();
+        if path == "/.well-known/oauth-authorization-server/tenant/a" {
+            (
+                200,
+                json!({"issuer": issuer, "token_endpoint": format!("{issuer}/token"),
+                       "grant_types_supported": ["client_credentials"],
+                       "token_endpoint_auth_methods_supported": ["client_secret_post"]})
+                .to_string(),
+            )
+        } else {
+            (404, json!({"error": "not_found"}).to_string())
+        }
+    })
+    .await;
+    issuer.set(format!("{url}/tenant/a")).unwrap();
+    let env = Env::new();
+    // The document is found; the grant it does not list is refused before anything is sent.
+    let args = add_args(
+        "found",
+        issuer.get().unwrap(),
+        &["--client-id", "svc", "--grant", "device-code"],
+    );
+    let run = tokio::task::block_in_place(|| env.run(&args, None));
+    run.fails_with(
+        2,
+        "does not offer the device-code grant (it offers: client-credentials)",
+    );
+}

@@ -325,8 +325,8 @@ mod tests {
     fn the_s256_challenge_is_rfc_7636s_example() {
         // RFC 7636 Appendix B.
         assert_eq!(
-            super::challenge("dBjftJeZ4CVP-1mB4mG6D8BZ2y_sQm_U6jBLMiWn1x0"),
-            "E9Melhoa2OwvFUkMLdhE11d17lFp4t4ZnZ8AcfjUYlM"
+            super::challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 

@@ -15,6 +15,8 @@ pub mod discovery;
 mod request;
 pub mod revoke;
 pub mod settings;
+#[cfg(test)]
+mod tests;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
