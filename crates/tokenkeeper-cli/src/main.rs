@@ -301,11 +301,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Login(args) => {
             let secret = match keeper.find(&args.name)?.oauth {
                 Some(o) => {
-                    let client_secret = args
-                        .client_secret_stdin
-                        .then(input::read_stdin)
-                        .transpose()?;
-                    oauth::credential(o.grant, client_secret, !args.no_browser)?
+                    let typed = oauth::Typed::read(args.client_secret_stdin, &args.secret)?;
+                    oauth::credential(o.grant, typed, !args.no_browser)?
                 }
                 None => input::read_secret(&args.secret)?,
             };
@@ -506,13 +503,9 @@ async fn add(keeper: &Keeper, args: AddArgs) -> Result<(), Error> {
             insecure: args.insecure,
         };
         // Read before anything is asked of the server (a script's stdin, a prompt).
-        let client_secret = args
-            .oauth
-            .client_secret_stdin
-            .then(input::read_stdin)
-            .transpose()?;
+        let typed = oauth::Typed::read(args.oauth.client_secret_stdin, &args.secret)?;
         let (url, settings) = oauth::settings(keeper, &args, &tls).await?;
-        let secret = oauth::credential(settings.grant, client_secret, !args.oauth.no_browser)?;
+        let secret = oauth::credential(settings.grant, typed, !args.oauth.no_browser)?;
         (url, Some(settings), secret)
     } else {
         let url = args

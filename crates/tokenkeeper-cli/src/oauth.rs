@@ -15,7 +15,8 @@ use tokenkeeper_core::providers::tls::TlsSettings;
 use tokenkeeper_core::{Error, Keeper, Secret};
 use url::Url;
 
-use crate::args::{AddArgs, OAuthArgs};
+use crate::args::{AddArgs, OAuthArgs, SecretSource};
+use crate::input;
 
 /// Shows a sign-in on the terminal (stderr: stdout stays for what scripts read).
 #[derive(Debug)]
@@ -182,14 +183,47 @@ fn typed(o: &OAuthArgs) -> Result<Endpoints, Error> {
     })
 }
 
+/// What an OAuth 2.0 account's command read from stdin: a client secret
+/// (`--client-secret-stdin`), a refresh token from another tool (`--refresh-token-stdin`), or
+/// nothing.
+#[derive(Debug)]
+pub enum Typed {
+    /// Nothing was read.
+    Nothing,
+    /// The client secret.
+    ClientSecret(Secret),
+    /// A refresh token.
+    RefreshToken(Secret),
+}
+
+impl Typed {
+    /// Reads what the flags name (one secret: stdin holds one).
+    pub fn read(client_secret: bool, source: &SecretSource) -> Result<Self, Error> {
+        if source.password_stdin || source.token_stdin {
+            return Err(Error::InvalidInput(
+                "an oauth2 account takes --client-secret-stdin or --refresh-token-stdin".to_owned(),
+            ));
+        }
+        match (client_secret, source.refresh_token_stdin) {
+            (true, true) => Err(Error::InvalidInput(
+                "stdin holds one secret: --client-secret-stdin or --refresh-token-stdin, not both"
+                    .to_owned(),
+            )),
+            (true, false) => Ok(Self::ClientSecret(input::read_stdin()?)),
+            (false, true) => Ok(Self::RefreshToken(input::read_stdin()?)),
+            (false, false) => Ok(Self::Nothing),
+        }
+    }
+}
+
 /// The credential an OAuth 2.0 account is added or signed in again with: a sign-in shown on
-/// the terminal, or for client credentials the client secret. `client_secret` was read from
-/// stdin when asked for.
-pub fn credential(
-    grant: Grant,
-    client_secret: Option<Secret>,
-    open_browser: bool,
-) -> Result<InitialSecret, Error> {
+/// the terminal, a refresh token typed in, or for client credentials the client secret.
+pub fn credential(grant: Grant, typed: Typed, open_browser: bool) -> Result<InitialSecret, Error> {
+    let client_secret = match typed {
+        Typed::RefreshToken(refresh) => return Ok(InitialSecret::RefreshToken(refresh)),
+        Typed::ClientSecret(secret) => Some(secret),
+        Typed::Nothing => None,
+    };
     if grant.is_interactive() {
         return Ok(InitialSecret::SignIn {
             client_secret,

@@ -192,7 +192,11 @@ pub const TABLE: [Capabilities; 6] = [
         default_port: 443,
         username_label: "User name",
         password_label: "Client secret",
-        credentials: &[Credential::SignIn, Credential::Password],
+        credentials: &[
+            Credential::SignIn,
+            Credential::Password,
+            Credential::RefreshToken,
+        ],
         requested_ttl: false,
         auth_scheme: "Bearer",
         revokes_on_refresh: false,
@@ -234,7 +238,11 @@ mod tests {
         );
         assert_eq!(
             of(ProviderKind::OAuth2).credentials,
-            [Credential::SignIn, Credential::Password]
+            [
+                Credential::SignIn,
+                Credential::Password,
+                Credential::RefreshToken
+            ]
         );
         for kind in ProviderKind::ALL
             .into_iter()

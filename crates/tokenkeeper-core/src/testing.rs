@@ -61,6 +61,12 @@ impl TestAccount {
         Self { account }
     }
 
+    /// OAuth 2.0 settings (for an `oauth2` account).
+    pub fn oauth(mut self, settings: crate::providers::oauth2::OAuthSettings) -> Self {
+        self.account.oauth = Some(settings);
+        self
+    }
+
     /// This id instead of a fresh one.
     pub fn id(mut self, id: AccountId) -> Self {
         self.account.id = id;

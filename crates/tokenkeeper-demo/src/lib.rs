@@ -39,6 +39,7 @@ pub fn lifetime(api: Api) -> u64 {
         Api::Smartling => 90,
         Api::GenericJwt => 30,
         Api::JwtAuthPro => 75,
+        Api::OAuth2 => 50,
     }
 }
 

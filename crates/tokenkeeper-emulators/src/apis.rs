@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::config::Api;
 use crate::faults::Endpoint;
 use crate::state::Shared;
-use crate::{ece, generic_jwt, inject, jwt_auth_pro, redis_enterprise, smartling};
+use crate::{ece, generic_jwt, inject, jwt_auth_pro, oauth2, redis_enterprise, smartling};
 
 /// The complete app for one emulator.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -23,6 +23,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         Api::Smartling => smartling::router(),
         Api::GenericJwt => generic_jwt::router(&shared),
         Api::JwtAuthPro => jwt_auth_pro::router(),
+        Api::OAuth2 => oauth2::router(),
     };
     let app = routes
         .fallback(not_found)
@@ -63,6 +64,7 @@ pub(crate) fn endpoint(s: &Shared, path: &str) -> Endpoint {
         Api::Smartling => smartling::endpoint(path),
         Api::GenericJwt => generic_jwt::endpoint(s, path),
         Api::JwtAuthPro => jwt_auth_pro::endpoint(path),
+        Api::OAuth2 => oauth2::endpoint(path),
     }
 }
 
@@ -74,6 +76,7 @@ pub(crate) fn api_error(s: &Shared, status: u16, endpoint: Endpoint) -> Response
         Api::Smartling => smartling::api_error(status),
         Api::GenericJwt => generic_jwt::api_error(s, status, endpoint),
         Api::JwtAuthPro => jwt_auth_pro::api_error(s, status, endpoint),
+        Api::OAuth2 => oauth2::api_error(status),
     }
 }
 
@@ -85,6 +88,7 @@ pub(crate) fn access_token_pointer(s: &Shared, endpoint: Endpoint) -> &'static s
         Api::Smartling => "/response/data/accessToken",
         Api::GenericJwt => "/jwtToken",
         Api::JwtAuthPro => jwt_auth_pro::access_token_pointer(s, endpoint),
+        Api::OAuth2 => "/access_token",
     }
 }
 
@@ -98,6 +102,7 @@ pub(crate) fn success_body(s: &Shared, endpoint: Endpoint, token: Option<&str>) 
         Api::Smartling => smartling::success_body(s, token, None, None),
         Api::GenericJwt => generic_jwt::success_body(token),
         Api::JwtAuthPro => jwt_auth_pro::fault_body(s, endpoint, token),
+        Api::OAuth2 => oauth2::success_body(s, token, None),
     }
 }
 

@@ -18,10 +18,14 @@ pub enum Api {
     GenericJwt,
     /// WordPress JWT Auth Pro (`/wp-json/jwt-auth/v1/token[/refresh|/revoke|/validate]`).
     JwtAuthPro,
+    /// An OAuth 2.0 server's token endpoint (`/token`, `/.well-known/openid-configuration`):
+    /// for faults the certified server in `tests/oidc/` cannot be made to show. Not one of
+    /// [`Api::ALL`], the five vendors' APIs.
+    OAuth2,
 }
 
 impl Api {
-    /// All five, in the order the binary prints them.
+    /// The five vendors' APIs, in the order the binary prints them.
     pub const ALL: [Api; 5] = [
         Api::RedisEnterprise,
         Api::Ece,
@@ -38,6 +42,7 @@ impl Api {
             Api::Smartling => "smartling",
             Api::GenericJwt => "generic-jwt",
             Api::JwtAuthPro => "jwt-auth-pro",
+            Api::OAuth2 => "oauth2",
         }
     }
 
@@ -51,7 +56,7 @@ impl Api {
         match self {
             Api::Smartling => 480,
             Api::JwtAuthPro => 7 * 86_400,
-            Api::RedisEnterprise | Api::Ece | Api::GenericJwt => 300,
+            Api::RedisEnterprise | Api::Ece | Api::GenericJwt | Api::OAuth2 => 300,
         }
     }
 
@@ -63,6 +68,7 @@ impl Api {
             Api::JwtAuthPro => 30 * 86_400,
             Api::GenericJwt if !documented => 7 * 86_400,
             Api::RedisEnterprise | Api::Ece | Api::GenericJwt => 365 * 86_400,
+            Api::OAuth2 => 3600,
         }
     }
 }

@@ -20,6 +20,7 @@ mod inject;
 mod jwt;
 mod jwt_auth_pro;
 mod lockout;
+mod oauth2;
 mod patch;
 mod ratelimit;
 mod redis_enterprise;

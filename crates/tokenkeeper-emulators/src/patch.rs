@@ -87,12 +87,13 @@ pub(crate) async fn error_code(s: &Shared, mut response: Response, code: &str) -
         Api::Smartling => "/response/code",
         Api::GenericJwt => "/error/code",
         Api::JwtAuthPro => "/code",
+        Api::OAuth2 => "/error",
     };
     let smartling = (s.api == Api::Smartling)
         .then(|| smartling_entry(code))
         .flatten();
     edit_json(s, response, |json| {
-        if json.get("error").is_some_and(Value::is_string) {
+        if s.api != Api::OAuth2 && json.get("error").is_some_and(Value::is_string) {
             // Spring's default body has no code of its own: the service's envelope stands in.
             *json = serde_json::json!({ "error": { "code": code, "message": code } });
         }

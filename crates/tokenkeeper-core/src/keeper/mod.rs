@@ -609,18 +609,7 @@ fn check_secret(
             given,
         }));
     };
-    if value.is_empty() {
-        return Err(Error::Credentials(CredentialProblem::Empty {
-            name: name.to_owned(),
-            given,
-        }));
-    }
-    if value.expose().contains(['\n', '\r']) || value.len() > crate::account::SECRET_MAX_BYTES {
-        return Err(Error::InvalidInput(format!(
-            "the secret must be one line of at most {} KiB",
-            crate::account::SECRET_MAX_BYTES / 1024
-        )));
-    }
+    check_typed(name, value, given)?;
     if !capabilities::of(provider).accepts(given) {
         return Err(Error::Credentials(CredentialProblem::Unsupported {
             provider,
@@ -636,21 +625,25 @@ fn check_secret(
 }
 
 /// The credential an OAuth 2.0 account's grant takes: a sign-in (with the client secret when
-/// the client authenticates with one) or, for client credentials, the client secret.
+/// the client authenticates with one), a refresh token from another tool for a public client,
+/// or, for client credentials, the client secret.
 fn check_oauth_secret(name: &str, oauth: &OAuthSettings, secret: &InitialSecret) -> Result<()> {
-    let (expected, client_secret) = match secret {
-        InitialSecret::SignIn { client_secret, .. } if oauth.grant.is_interactive() => {
-            (Credential::SignIn, client_secret.as_ref())
+    let interactive = oauth.grant.is_interactive();
+    let (typed, given) = match secret {
+        InitialSecret::SignIn { client_secret, .. } if interactive => {
+            (client_secret.as_ref(), Credential::SignIn)
         }
-        InitialSecret::Password(s) if !oauth.grant.is_interactive() => {
-            (Credential::Password, Some(s))
+        InitialSecret::Password(s) if !interactive => (Some(s), Credential::Password),
+        // A confidential client's refresh token would need its secret too.
+        InitialSecret::RefreshToken(s) if interactive && !oauth.client_auth.has_secret() => {
+            return check_typed(name, s, Credential::RefreshToken);
         }
         other => {
             return Err(Error::InvalidInput(format!(
                 "the {} grant takes {}, not {}",
                 oauth.grant.id(),
-                if oauth.grant.is_interactive() {
-                    Credential::SignIn.words()
+                if interactive {
+                    "a sign-in in the browser (or, for a public client, a refresh token)"
                 } else {
                     "the client secret"
                 },
@@ -658,29 +651,36 @@ fn check_oauth_secret(name: &str, oauth: &OAuthSettings, secret: &InitialSecret)
             )));
         }
     };
-    match client_secret {
+    match typed {
         Some(_) if !oauth.client_auth.has_secret() => Err(Error::InvalidInput(
-                "a public client (client authentication none) sends no client secret: leave it out, or choose client_secret_basic or client_secret_post".to_owned(),
+            "a public client (client authentication none) sends no client secret: leave it out, or choose client_secret_basic or client_secret_post".to_owned(),
         )),
-        None if oauth.client_auth.has_secret() => Err(Error::Credentials(CredentialProblem::Empty {
-            name: name.to_owned(),
-            given: expected,
-        })),
-        Some(s) if s.is_empty() => Err(Error::Credentials(CredentialProblem::Empty {
-            name: name.to_owned(),
-            given: expected,
-        })),
-        Some(s)
-            if s.expose().contains(['\n', '\r'])
-                || s.len() > crate::account::SECRET_MAX_BYTES =>
-        {
-            Err(Error::InvalidInput(format!(
-                "the client secret must be one line of at most {} KiB",
-                crate::account::SECRET_MAX_BYTES / 1024
-            )))
-        }
-        _ => Ok(()),
+        None if oauth.client_auth.has_secret() => Err(Error::Credentials(
+            CredentialProblem::Empty {
+                name: name.to_owned(),
+                given,
+            },
+        )),
+        Some(s) => check_typed(name, s, given),
+        None => Ok(()),
     }
+}
+
+/// A typed secret: not empty, one line, at most [`crate::account::SECRET_MAX_BYTES`].
+fn check_typed(name: &str, secret: &Secret, given: Credential) -> Result<()> {
+    if secret.is_empty() {
+        return Err(Error::Credentials(CredentialProblem::Empty {
+            name: name.to_owned(),
+            given,
+        }));
+    }
+    if secret.expose().contains(['\n', '\r']) || secret.len() > crate::account::SECRET_MAX_BYTES {
+        return Err(Error::InvalidInput(format!(
+            "the secret must be one line of at most {} KiB",
+            crate::account::SECRET_MAX_BYTES / 1024
+        )));
+    }
+    Ok(())
 }
 
 /// What to store to let an account obtain tokens again, in the core's words: "store new

@@ -19,6 +19,7 @@ mod providers_ece;
 mod providers_every_api;
 mod providers_generic_jwt;
 mod providers_jwt_auth_pro;
+mod providers_oauth2;
 mod providers_real_shapes;
 mod providers_redis;
 mod providers_smartling;

@@ -201,6 +201,8 @@ async fn edit_one_token_field(
             let refresh = rotating_login(env).await?;
             rotating_refresh(env, &refresh).await?
         }
+        // Not one of the five this suite runs (the core's providers_oauth2 drives it).
+        Api::OAuth2 => anyhow::bail!("{case}: the OAuth 2.0 token endpoint is not in Api::ALL"),
     };
     ensure!(answer.status == 200, "{case}: {answer:?}");
     let body = answer.json()?;
@@ -210,6 +212,7 @@ async fn edit_one_token_field(
         Api::JwtAuthPro => rotating_pointers(api, documented).0,
         Api::Smartling => "/response/data/accessToken",
         Api::GenericJwt => "/jwtToken",
+        Api::OAuth2 => "/access_token",
     };
     match action {
         FaultAction::RotateThenNotJwt => {
@@ -229,7 +232,7 @@ async fn edit_one_token_field(
                 && body["refresh_token"].is_string(),
             "{case}: {body}"
         ),
-        Api::RedisEnterprise | Api::GenericJwt => {
+        Api::RedisEnterprise | Api::GenericJwt | Api::OAuth2 => {
             ensure!(body.is_object(), "{case}: {body}")
         }
     }

@@ -1,0 +1,214 @@
+//! The OAuth 2.0 adapter through the keeper against the emulated token endpoint, for what the
+//! certified server in `tests/oidc/` cannot be made to do: a proxy's page or a server error in
+//! the way of a rotating refresh, an answer lost after the server rotated, a slow endpoint with
+//! a second caller waiting, an answer that rotated but carried no token, and a client secret the
+//! server refuses. Each case checks what is stored afterwards and what the next call does.
+
+use std::time::Duration;
+
+use tokenkeeper_core::keeper::InitialSecret;
+use tokenkeeper_core::providers::Http;
+use tokenkeeper_core::providers::oauth2::{ClientAuth, Endpoints, Grant, OAuthSettings};
+use tokenkeeper_core::store::keychain::SecretKind;
+use tokenkeeper_core::testing::TestAccount;
+use tokenkeeper_core::{Error, ErrorKind, Keeper, ProviderKind, Secret};
+use tokenkeeper_emulators::{Api, Emulator, EmulatorConfig, FaultAction, FaultTarget};
+
+use crate::helpers::{PASSWORD, USER, fault, keeper, stored};
+
+fn settings(emu: &Emulator, grant: Grant, client_id: &str, auth: ClientAuth) -> OAuthSettings {
+    let base = emu.base_url();
+    OAuthSettings {
+        grant,
+        client_id: client_id.to_owned(),
+        client_auth: auth,
+        scopes: vec!["openid".to_owned(), "offline_access".to_owned()],
+        resource: None,
+        audience: None,
+        endpoints: Endpoints {
+            token: format!("{base}/token").parse().unwrap(),
+            authorization: Some(format!("{base}/authorize").parse().unwrap()),
+            device_authorization: None,
+            revocation: None,
+        },
+        discovered: false,
+        iss_parameter: false,
+        default_lifetime_secs: None,
+    }
+}
+
+/// An emulated server and a keeper whose public-client account `acc` was added from a refresh
+/// token; `total` is the keeper's request timeout.
+async fn public_account(total: Duration) -> (Emulator, tempfile::TempDir, Keeper) {
+    let emu = Emulator::start(Api::OAuth2, EmulatorConfig::for_api(Api::OAuth2))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path()).with_http(Http::with_timeouts(Duration::from_secs(5), total));
+    let new = TestAccount::new("acc", ProviderKind::OAuth2)
+        .url(&emu.base_url())
+        .oauth(settings(
+            &emu,
+            Grant::AuthorizationCode,
+            "tk-public",
+            ClientAuth::None,
+        ))
+        .build_new();
+    let refresh = emu.issue_refresh_token(USER);
+    keeper
+        .add(new, InitialSecret::RefreshToken(Secret::new(refresh)))
+        .await
+        .unwrap();
+    (emu, dir, keeper)
+}
+
+fn refresh_token(keeper: &Keeper) -> String {
+    stored(keeper, "acc", SecretKind::Refresh)
+        .unwrap()
+        .expose()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_page_or_an_error_in_the_way_of_a_refresh_keeps_the_refresh_token() {
+    let (emu, _dir, keeper) = public_account(Duration::from_secs(10)).await;
+    for action in [
+        FaultAction::Garbage,
+        FaultAction::Html { status: 200 },
+        FaultAction::Html { status: 502 },
+        FaultAction::ApiError { status: 503 },
+        FaultAction::Truncated,
+    ] {
+        let before = refresh_token(&keeper);
+        emu.push_fault(fault(FaultTarget::Refresh, action.clone()));
+        let err = keeper.refresh("acc").await.unwrap_err();
+        let Error::Api(api) = &err else {
+            panic!("{action:?}: {err}");
+        };
+        assert!(
+            matches!(api.kind, ErrorKind::Protocol | ErrorKind::Transient),
+            "{action:?}: {err}"
+        );
+        assert_eq!(refresh_token(&keeper), before, "{action:?}: kept");
+        keeper.refresh("acc").await.unwrap();
+        assert_ne!(
+            refresh_token(&keeper),
+            before,
+            "{action:?}: the next one rotates"
+        );
+    }
+    assert_eq!(emu.stats().refresh_token_reuse, 0);
+}
+
+#[tokio::test]
+async fn an_answer_lost_after_the_server_rotated_ends_in_needs_login_and_nothing_stale() {
+    let (emu, _dir, keeper) = public_account(Duration::from_millis(800)).await;
+    emu.push_fault(fault(
+        FaultTarget::Refresh,
+        FaultAction::DelayAfter(Duration::from_secs(2)),
+    ));
+    let err = keeper.refresh("acc").await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Api(api) if api.kind == ErrorKind::Transient),
+        "{err}"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The server rotated meanwhile: the refresh token TokenKeeper holds is spent, and sending it
+    // again is a reuse, which ends the grant.
+    let err = keeper.refresh("acc").await.unwrap_err();
+    assert!(matches!(err, Error::NeedsLogin { .. }), "{err}");
+    assert!(err.to_string().contains("invalid_grant"), "{err}");
+    assert_eq!(emu.stats().refresh_token_reuse, 1);
+    assert!(stored(&keeper, "acc", SecretKind::Access).is_none());
+    assert!(stored(&keeper, "acc", SecretKind::Refresh).is_none());
+    let err = keeper
+        .token("acc", Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NeedsLogin { .. }), "{err}");
+    // Nothing more was sent: no refresh token is left to send.
+    let requests = emu.stats().refresh_requests;
+    let _ = keeper
+        .token("acc", Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert_eq!(emu.stats().refresh_requests, requests);
+}
+
+#[tokio::test]
+async fn a_slow_endpoint_is_waited_for_once_and_a_second_caller_gets_its_answer() {
+    let (emu, _dir, keeper) = public_account(Duration::from_secs(10)).await;
+    let refreshes = emu.stats().refreshes;
+    emu.push_fault(fault(
+        FaultTarget::Refresh,
+        FaultAction::Delay(Duration::from_millis(700)),
+    ));
+    let first = keeper.clone();
+    let forced = tokio::spawn(async move { first.refresh("acc").await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The second caller asks for more than the current token has: it waits for the lock, then
+    // finds the new token and sends nothing.
+    let token = keeper.token("acc", Duration::from_secs(60)).await.unwrap();
+    forced.await.unwrap().unwrap();
+    assert_eq!(emu.stats().refreshes, refreshes + 1);
+    assert!(emu.access_token_valid(token.expose()));
+    assert_eq!(emu.stats().refresh_token_reuse, 0);
+}
+
+#[tokio::test]
+async fn an_answer_that_rotated_without_a_token_keeps_the_new_refresh_token() {
+    let (emu, _dir, keeper) = public_account(Duration::from_secs(10)).await;
+    let before = refresh_token(&keeper);
+    emu.push_fault(fault(
+        FaultTarget::Refresh,
+        FaultAction::RotateThenMissingToken,
+    ));
+    let err = keeper.refresh("acc").await.unwrap_err();
+    assert!(err.to_string().contains("access_token"), "{err}");
+    let rotated = refresh_token(&keeper);
+    assert_ne!(
+        rotated, before,
+        "the refresh token the answer carried is stored"
+    );
+    keeper.refresh("acc").await.unwrap();
+    assert_eq!(emu.stats().refresh_token_reuse, 0);
+}
+
+#[tokio::test]
+async fn client_credentials_log_in_again_and_a_refused_secret_is_not_sent_twice() {
+    let emu = Emulator::start(Api::OAuth2, EmulatorConfig::for_api(Api::OAuth2))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    for (name, auth) in [
+        ("basic", ClientAuth::ClientSecretBasic),
+        ("post", ClientAuth::ClientSecretPost),
+    ] {
+        let new = TestAccount::new(name, ProviderKind::OAuth2)
+            .url(&emu.base_url())
+            .oauth(settings(&emu, Grant::ClientCredentials, USER, auth))
+            .build_new();
+        keeper
+            .add(new, InitialSecret::Password(Secret::new(PASSWORD)))
+            .await
+            .unwrap();
+        assert!(stored(&keeper, name, SecretKind::Refresh).is_none());
+        keeper.refresh(name).await.unwrap();
+        let token = keeper.token(name, Duration::from_secs(60)).await.unwrap();
+        assert!(emu.access_token_valid(token.expose()));
+    }
+    let logins = emu.stats().logins;
+    assert_eq!(logins, 4, "each account logged in twice");
+    emu.set_password(USER, "rotated-by-the-admin");
+    let err = keeper.refresh("basic").await.unwrap_err();
+    assert!(matches!(err, Error::NeedsLogin { .. }), "{err}");
+    assert!(err.to_string().contains("invalid_client"), "{err}");
+    let failed = emu.stats().failed_logins;
+    let _ = keeper.refresh("basic").await.unwrap_err();
+    assert_eq!(
+        emu.stats().failed_logins,
+        failed,
+        "the refused secret is not sent again"
+    );
+}
