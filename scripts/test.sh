@@ -16,6 +16,13 @@ step() { echo "== $1 (at ${SECONDS} s)" >&2; }
 export CARGO_INCREMENTAL=0
 # In CI, what no later step reads is removed once used (the run must fit a machine's free disk).
 drop() { if [ -n "${CI:-}" ]; then rm -rf "$@"; fi; }
+# Linted while built: clippy is the compiler of the workspace's own crates in every build of
+# this run (what `cargo clippy` does, in build mode: RUSTC_WORKSPACE_WRAPPER, with its
+# arguments in CLIPPY_ARGS), for Linux, Windows and the packages alike, with warnings as errors.
+# The dependencies are then compiled once, not once more for a check; every cargo command of the
+# run sees the same two variables, so nothing is compiled twice for them.
+RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver)
+export RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
 scripts/setup.sh --e2e
 
@@ -27,12 +34,11 @@ scripts/realwp.sh --start
 step "UI: type check and build"
 (cd ui && npm run --silent build >/dev/null && npm run --silent build:mock >/dev/null)
 
-step "build"
+step "build (and clippy: warnings are errors)"
 cargo build --workspace --all-targets --locked
 
 step "lint"
 cargo fmt --all --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
 shellcheck scripts/*.sh .ci/run
 target/tools/ruff/bin/ruff check --quiet bench fuzz tests/e2e scripts
 target/tools/ruff/bin/ruff format --check --quiet bench fuzz tests/e2e scripts
@@ -45,14 +51,11 @@ done
 # No two modules of a crate import each other (ARCHITECTURE.md).
 python3 scripts/module-cycles.py crates/*/src src-tauri/src tests/e2e/src
 (cd ui && npm run --silent lint)
-# Windows: every library and program but the window (its code has no Windows-only part, and the
-# installer step below builds it for Windows), linted as for Linux; the Linux suites' test
-# harnesses drive Linux programs and are not built for it. macOS (Intel and Apple silicon): what
-# a Mac runs, type-checked and linted.
-cargo clippy --locked --target x86_64-pc-windows-gnu --workspace \
-  --exclude tokenkeeper-app --exclude bare-tauri -- -D warnings
+# Windows is linted where it is built (the Wine suite's libraries, tests and programs, the
+# installer's window). macOS: what a Mac runs, type-checked and linted for Apple silicon (the
+# Intel build's code is the same: scripts/macos-check.sh --intel checks it too).
 scripts/macos-check.sh
-drop target/x86_64-apple-darwin target/aarch64-apple-darwin
+drop target/aarch64-apple-darwin
 # unsafe is denied in the workspace and allowed in these FFI modules only: Windows security and
 # named pipes, the tray's event loops on Windows and macOS, and macOS's PT_DENY_ATTACH.
 allowed=$(grep -rl --include='*.rs' 'allow(unsafe_code)' crates src-tauri tests | sort | tr '\n' ' ')

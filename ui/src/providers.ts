@@ -34,6 +34,20 @@ export const PROVIDERS: readonly ProviderInfo[] = TABLE.map((c) => ({
   hasTtl: c.requested_ttl,
 }));
 
+/**
+ * The APIs the add form offers: those set up with a typed secret. An OAuth 2.0 account starts
+ * with a sign-in in the browser, which the window does not run yet: `tokenkeeper add --provider
+ * oauth2` does, and the window then shows, refreshes and copies it like any other.
+ */
+export const FORM_PROVIDERS: readonly ProviderInfo[] = PROVIDERS.filter(
+  (p) => p.secrets[0] !== "sign_in",
+);
+
+/** The secrets the window can take for an API (a sign-in is the CLI's for now). */
+export function typedSecrets(p: ProviderInfo): readonly Credential[] {
+  return p.secrets.filter((k) => k !== "sign_in");
+}
+
 export function provider(id: ProviderKind): ProviderInfo {
   const found = PROVIDERS.find((p) => p.id === id);
   if (!found) throw new Error(`unknown provider ${id}`);
@@ -48,5 +62,7 @@ export function secretLabel(kind: Credential, p: ProviderInfo): string {
       return "Refresh token";
     case "access_token":
       return "Current access token";
+    case "sign_in":
+      return "Sign in in the browser";
   }
 }

@@ -3,4 +3,4 @@
 /**
  * A secret a user can set an account up with.
  */
-export type Credential = "password" | "refresh_token" | "access_token";
+export type Credential = "password" | "refresh_token" | "access_token" | "sign_in";

@@ -6,6 +6,7 @@ export const PROVIDER_LABELS: Readonly<Record<ProviderKind, string>> = {
   "ece": "Elastic Cloud Enterprise",
   "generic-jwt": "JWT service (/api/v1/authenticate)",
   "jwt-auth-pro": "WordPress JWT Auth Pro",
+  "oauth2": "OAuth 2.0 / OpenID Connect",
   "redis-enterprise": "Redis Enterprise Software",
   "smartling": "Smartling"
 };

@@ -77,5 +77,21 @@ export const PROVIDERS: readonly Capabilities[] = [
     "requested_ttl": false,
     "auth_scheme": "Bearer",
     "revokes_on_refresh": true
+  },
+  {
+    "provider": "oauth2",
+    "label": "OAuth 2.0 / OpenID Connect",
+    "example_url": "https://login.example.com/realms/main",
+    "default_port": 443,
+    "username_label": "User name",
+    "password_label": "Client secret",
+    "credentials": [
+      "sign_in",
+      "password",
+      "refresh_token"
+    ],
+    "requested_ttl": false,
+    "auth_scheme": "Bearer",
+    "revokes_on_refresh": false
   }
 ];

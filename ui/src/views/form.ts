@@ -15,7 +15,7 @@ import { hasChanges } from "../changes";
 import { discardGuard } from "../discard";
 import { clear, h, onAction, uid } from "../dom";
 import { backend } from "../ipc";
-import { PROVIDERS, provider, secretLabel } from "../providers";
+import { FORM_PROVIDERS, PROVIDERS, provider, secretLabel, typedSecrets } from "../providers";
 import { errorWords } from "../status";
 import {
   type Field,
@@ -128,7 +128,9 @@ export function formView(
       h(
         "select",
         { attrs: { disabled: editing != null } },
-        ...PROVIDERS.map((p) => h("option", { text: p.label, attrs: { value: p.id } })),
+        ...(editing != null ? PROVIDERS : FORM_PROVIDERS).map((p) =>
+          h("option", { text: p.label, attrs: { value: p.id } }),
+        ),
       ),
     ),
     field(
@@ -206,11 +208,12 @@ export function formView(
   function adapt(): void {
     const p = provider(values().provider);
     const current = secretKind.value as Credential;
+    const secrets = typedSecrets(p);
     clear(secretKind);
-    for (const kind of p.secrets) {
+    for (const kind of secrets) {
       secretKind.append(h("option", { text: secretLabel(kind, p), attrs: { value: kind } }));
     }
-    secretKind.value = p.secrets.includes(current) ? current : p.secrets[0];
+    secretKind.value = secrets.includes(current) ? current : secrets[0];
     (inputs.get("url") as HTMLInputElement).placeholder = p.exampleUrl;
     const usernameRow = rows.get("username");
     if (usernameRow) {
@@ -221,7 +224,7 @@ export function formView(
     }
     const ttlRow = rows.get("ttl");
     if (ttlRow) ttlRow.hidden = !p.hasTtl;
-    secretKind.closest(".field")?.toggleAttribute("hidden", p.secrets.length < 2);
+    secretKind.closest(".field")?.toggleAttribute("hidden", secrets.length < 2);
     const secretLabelEl = rows.get("secret")?.querySelector("label");
     if (secretLabelEl) secretLabelEl.textContent = secretLabel(secretKind.value as Credential, p);
   }
@@ -336,7 +339,7 @@ export function formView(
     box("allowPlainHttp").checked = editing.allow_plain_http;
     set("tags", editing.tags.join(" "));
   } else {
-    set("provider", PROVIDERS[0].id);
+    set("provider", FORM_PROVIDERS[0].id);
   }
   adapt();
   refreshValidation();

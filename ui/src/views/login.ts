@@ -7,7 +7,7 @@ import { hasChanges } from "../changes";
 import { discardGuard } from "../discard";
 import { h, onAction, uid } from "../dom";
 import { backend } from "../ipc";
-import { provider, secretLabel } from "../providers";
+import { provider, secretLabel, typedSecrets } from "../providers";
 import { errorWords } from "../status";
 import type { View } from "../view";
 
@@ -21,7 +21,7 @@ export function loginView(
   const kind = h(
     "select",
     { attrs: { id: kindId } },
-    ...p.secrets.map((k) => h("option", { text: secretLabel(k, p), attrs: { value: k } })),
+    ...typedSecrets(p).map((k) => h("option", { text: secretLabel(k, p), attrs: { value: k } })),
   );
   const secret = h("input", {
     attrs: { id: secretId, type: "password", autocomplete: "current-password" },

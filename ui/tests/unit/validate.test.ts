@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ProviderKind } from "../../src/bindings/ProviderKind";
-import { PROVIDERS, provider } from "../../src/providers";
+import { FORM_PROVIDERS, PROVIDERS, provider, typedSecrets } from "../../src/providers";
 import {
   type FormValues,
   isValid,
@@ -30,8 +30,23 @@ function form(p: ProviderKind, over: Partial<FormValues> = {}): FormValues {
 }
 
 describe("the add form, per provider", () => {
+  it("offers the APIs set up with a typed secret; an OAuth 2.0 account is shown but added by the CLI", () => {
+    expect(FORM_PROVIDERS.map((p) => p.id)).toEqual([
+      "redis-enterprise",
+      "ece",
+      "smartling",
+      "generic-jwt",
+      "jwt-auth-pro",
+    ]);
+    const oauth = provider("oauth2");
+    expect(PROVIDERS).toContain(oauth);
+    expect(oauth.label).toBe("OAuth 2.0 / OpenID Connect");
+    expect(oauth.passwordLabel).toBe("Client secret");
+    expect(typedSecrets(oauth)).toEqual(["password", "refresh_token"]);
+  });
+
   it("accepts each provider's usual setup", () => {
-    for (const p of PROVIDERS) {
+    for (const p of FORM_PROVIDERS) {
       const v = validate(form(p.id), []);
       expect(v.errors, p.id).toEqual({});
       expect(isValid(v)).toBe(true);

@@ -35,8 +35,9 @@ struct Answer {
     expires_in: Option<Value>,
     #[serde(default, deserialize_with = "lenient::token")]
     refresh_token: Option<String>,
-    /// Some servers (Keycloak, Azure AD v1) say how long the refresh token lasts.
-    #[serde(default)]
+    /// Some servers say how long the refresh token lasts: Keycloak as `refresh_expires_in`,
+    /// GitHub as `refresh_token_expires_in`.
+    #[serde(default, alias = "refresh_token_expires_in")]
     refresh_expires_in: Option<Value>,
 }
 

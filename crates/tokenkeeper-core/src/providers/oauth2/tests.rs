@@ -95,6 +95,23 @@ fn keycloaks_refresh_lifetime_is_kept() {
 }
 
 #[test]
+fn githubs_expiring_user_tokens_carry_the_refresh_tokens_lifetime_under_its_own_name() {
+    // As GitHub documents "Refreshing user access tokens" for GitHub Apps.
+    let answer = json(
+        200,
+        serde_json::json!({"access_token": "ghu_16C7e42F292c6912E7710c838347Ae178B4a",
+            "expires_in": 28800, "refresh_token": "ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498",
+            "refresh_token_expires_in": 15811200, "scope": "", "token_type": "bearer"}),
+    );
+    let set = parse_token_answer(&answer, 3600).unwrap();
+    assert_eq!(set.expires_at - answer.sent_at, TimeDelta::seconds(28800));
+    assert_eq!(
+        set.refresh_expires_at.map(|at| at - answer.sent_at),
+        Some(TimeDelta::seconds(15_811_200))
+    );
+}
+
+#[test]
 fn a_token_of_another_type_is_refused_and_the_rotated_refresh_token_still_travels() {
     let answer = json(
         200,
