@@ -25,11 +25,14 @@
 //                               forms (which plain HTTP can submit too)
 //   OIDC_TEST_ENDPOINTS=1       the /test/ control endpoints (0: off)
 //   OIDC_DEBUG=1                one line per request on stderr
+//   OIDC_KEY_FILE               the signing key's JWK file: read when it exists, else made and
+//                               written there (servers started together share one key)
 //
 // Fixed clients (see CLIENTS below), accounts (USERS) and resource indicators (RESOURCES).
 // docs/OIDC-PLAN.md tells what each endpoint answers.
 
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 import Provider, { errors } from 'oidc-provider';
@@ -202,8 +205,21 @@ class TestAdapter {
   }
 }
 
-// Signing keys, new at each start (RS256 for id tokens and JWT access tokens).
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+// The signing key (RS256 for id tokens and JWT access tokens): new at each start, or, with
+// OIDC_KEY_FILE, read from that file, which the first server to start writes (a suite that
+// starts a dozen servers at once on two busy cores then makes one 2048-bit key, not twelve).
+function signingKey() {
+  const file = env.OIDC_KEY_FILE;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  if (file) {
+    const tmp = `${file}.${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(key), { mode: 0o600 });
+    renameSync(tmp, file);
+  }
+  return key;
+}
+const rsa = signingKey();
 
 function findAccount(_ctx, sub) {
   const user = USERS[sub];

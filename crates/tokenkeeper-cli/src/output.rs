@@ -204,6 +204,25 @@ pub fn detail(d: &AccountDetail, now: DateTime<Utc>) -> String {
         let pretty = serde_json::to_string_pretty(claims).unwrap_or_default();
         let _ = writeln!(out, "claims\n{pretty}");
     }
+    if let Some(o) = &d.oauth {
+        let _ = writeln!(
+            out,
+            "oauth          {} grant, client {} ({}), scopes {}",
+            o.grant.id(),
+            o.client_id,
+            o.client_auth.id(),
+            if o.scopes.is_empty() {
+                "(none)".to_owned()
+            } else {
+                o.scopes.join(" ")
+            }
+        );
+        let _ = writeln!(out, "token endpoint {}", o.endpoints.token);
+    }
+    if let Some(claims) = &d.id_token_claims {
+        let pretty = serde_json::to_string_pretty(claims).unwrap_or_default();
+        let _ = writeln!(out, "id token claims (who signed in)\n{pretty}");
+    }
     out
 }
 

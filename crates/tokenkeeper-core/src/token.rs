@@ -28,6 +28,10 @@ pub struct TokenSet {
     /// JWT Auth Pro: which URL form the site answered at (`Some(true)`: `/?rest_route=`, a
     /// site with plain permalinks); the keeper records it on the account.
     pub plain_permalinks: Option<bool>,
+    /// OpenID Connect: the claims of the ID token the answer carried (decoded, not verified;
+    /// the token itself is not kept: it is for this client, not for handing out), shown in the
+    /// details view.
+    pub id_claims: Option<Map<String, Value>>,
 }
 
 /// A short, safe name for a token: the first 8 hex digits of its SHA-256, so a user can tell

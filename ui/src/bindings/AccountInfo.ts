@@ -3,6 +3,7 @@ import type { AccountId } from "./AccountId";
 import type { CertFingerprint } from "./CertFingerprint";
 import type { HistoryEntry } from "./HistoryEntry";
 import type { LastError } from "./LastError";
+import type { OAuthSettings } from "./OAuthSettings";
 import type { ProviderKind } from "./ProviderKind";
 import type { Status } from "./Status";
 import type { JsonValue } from "./serde_json/JsonValue";
@@ -47,6 +48,14 @@ jwt_header: { [key in string]: JsonValue } | null,
  * Claims of the current access token when it is a JWT.
  */
 claims: { [key in string]: JsonValue } | null, 
+/**
+ * OpenID Connect: the claims of the last ID token (who signed in), never the token.
+ */
+id_token_claims: { [key in string]: JsonValue } | null, 
+/**
+ * OpenID Connect / OAuth 2.0: the grant, client and endpoints (no secret).
+ */
+oauth: OAuthSettings | null, 
 /**
  * Recent attempts, oldest first (at most 50).
  */

@@ -53,6 +53,12 @@ export function detailView(info: AccountInfo, actions: DetailActions): View {
     if (!KNOWN_CLAIMS.some(([k]) => k === key))
       claimRows.push(["", key, claimValue(key, value, now)]);
   }
+  // OpenID Connect: who signed in, from the last ID token's claims (the token itself is kept
+  // nowhere and never handed out).
+  const idRows = Object.entries(info.id_token_claims ?? {}).map(([k, v]) => [
+    k,
+    claimValue(k, v, now),
+  ]);
   const headerRows = Object.entries(info.jwt_header ?? {}).map(([k, v]) => [
     k,
     typeof v === "string" ? v : JSON.stringify(v),
@@ -195,6 +201,9 @@ export function detailView(info: AccountInfo, actions: DetailActions): View {
           class: "hint",
           text: "The token is not a JWT (or none is stored): nothing to decode.",
         }),
+    idRows.length
+      ? table("Signed in (ID token claims)", ["Claim", "Value"], idRows, "id-token-claims")
+      : null,
     h("h3", { text: "Refresh history" }),
     history.length
       ? table(

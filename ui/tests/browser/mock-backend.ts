@@ -127,6 +127,18 @@ for (let i = 1; i <= many; i++) {
   );
 }
 
+// With `?oauth` one more account: an OpenID Connect sign-in (added with the CLI).
+if (new URLSearchParams(location.search).has("oauth")) {
+  overview.accounts.push(
+    row({
+      id: "o1",
+      name: "work-sso",
+      provider: "oauth2",
+      url: "https://sso.example.com/realms/main/",
+    }),
+  );
+}
+
 // With `?starting` the backend is still starting when the page loads, as in the app (the
 // window opens first): every call waits for `__started()`, or fails with `__started(message)`.
 let started: Promise<void> = Promise.resolve();
@@ -269,6 +281,11 @@ const handlers: {
       created_at: iso(-86400),
       stored_secrets: ["password", "refresh", "access"],
       password_refused: false,
+      id_token_claims:
+        r.provider === "oauth2"
+          ? { iss: "https://sso.example.com/realms/main", sub: "alice", email: "alice@example.com" }
+          : null,
+      oauth: null,
       jwt_header: { alg: "ES256K", typ: "JWT" },
       claims: {
         iss: "https://issuer.example",

@@ -706,6 +706,27 @@ describe("the detail view", () => {
   });
 });
 
+describe("an OpenID Connect account", () => {
+  it("shows who signed in, and the add form offers only what the window can set up", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}?oauth`);
+    await page.waitForSelector("#app[data-ready=true]");
+    assert.match(await card(page, "work-sso").innerText(), /OAuth 2.0 \/ OpenID Connect/);
+    await card(page, "work-sso").getByRole("button", { name: "Details" }).click();
+    await page.waitForSelector("[data-field=id-token-claims]");
+    const claims = await page.locator("[data-field=id-token-claims]").innerText();
+    assert.match(claims, /sub\s+alice/);
+    assert.match(claims, /email\s+alice@example.com/);
+    await page.close();
+    const add = await open();
+    await add.getByRole("button", { name: "Add account" }).first().click();
+    const choices = await add.locator("select").first().locator("option").allInnerTexts();
+    assert.equal(choices.length, 5, choices.join(", "));
+    assert.ok(!choices.some((c) => /OAuth/.test(c)), choices.join(", "));
+    await add.close();
+  });
+});
+
 describe("leaving a form", () => {
   /** Fails the test if anything calls window.confirm, alert or prompt.
    * @param {Page} page

@@ -187,6 +187,17 @@ async fn a_public_client_signs_in_in_the_browser_and_rotation_never_loses_the_gr
     assert_eq!(account["oauth"]["iss_parameter"], json!(true));
     let first = token(&env, "code");
     oidc.assert_active(&first, PUBLIC).await;
+    // Who signed in: the ID token's claims in the details, the ID token itself nowhere.
+    let show = env.run(&["show", "code", "--json"], None).ok().json();
+    assert_eq!(show["id_token_claims"]["sub"], json!("alice"), "{show}");
+    assert_eq!(show["id_token_claims"]["iss"], json!(oidc.issuer), "{show}");
+    assert_eq!(show["oauth"]["client_id"], json!(PUBLIC), "{show}");
+    let text = env.run(&["show", "code"], None).ok().stdout;
+    assert!(text.contains("id token claims"), "{text}");
+    assert!(
+        text.contains("authorization-code grant, client tk-public (none)"),
+        "{text}"
+    );
     let text = env.config_dir_text();
     let mut refresh = stored(&env, "code", "refresh").expect("a refresh token is stored");
     assert!(!text.contains(&first) && !text.contains(&refresh));

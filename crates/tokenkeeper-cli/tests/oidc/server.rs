@@ -33,9 +33,12 @@ impl Oidc {
         );
         let tmp = tempfile::tempdir().unwrap();
         let log = tmp.path().join("oidc.log");
+        // One signing key for every server of this run (see provider.mjs).
+        let key = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oidc-signing-key.json");
         let mut child = Command::new("node")
             .arg(dir.join("provider.mjs"))
             .arg("0")
+            .env("OIDC_KEY_FILE", key)
             .envs(env.iter().copied())
             .env("OIDC_EXIT_ON_STDIN_EOF", "1")
             .stdin(Stdio::piped())
@@ -51,10 +54,11 @@ impl Oidc {
             let _ = tx.send(line);
         });
         let line = rx
-            .recv_timeout(Duration::from_secs(30))
+            // Ready in about a second; far longer when the whole suite keeps both cores busy.
+            .recv_timeout(Duration::from_secs(120))
             .unwrap_or_else(|_| {
                 panic!(
-                    "provider.mjs not ready in 30 s:\n{}",
+                    "provider.mjs not ready in 120 s:\n{}",
                     std::fs::read_to_string(&log).unwrap_or_default()
                 )
             });

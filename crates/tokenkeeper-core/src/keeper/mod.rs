@@ -260,6 +260,7 @@ impl Keeper {
             ("password", stored.password.is_some()),
             ("refresh", stored.refresh.is_some()),
             ("access", stored.access.is_some()),
+            ("client-secret", stored.client_secret.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, present)| present.then_some(name))
@@ -282,6 +283,8 @@ impl Keeper {
             password_refused: state.password_refused,
             jwt_header,
             claims,
+            id_token_claims: state.id_claims.clone(),
+            oauth: account.oauth.clone(),
             history: {
                 let paths = self.paths.clone();
                 let id = account.id;

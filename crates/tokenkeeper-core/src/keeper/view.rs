@@ -120,6 +120,10 @@ pub struct AccountDetail {
     pub jwt_header: Option<Map<String, Value>>,
     /// Claims of the current access token when it is a JWT.
     pub claims: Option<Map<String, Value>>,
+    /// OpenID Connect: the claims of the last ID token (who signed in), never the token.
+    pub id_token_claims: Option<Map<String, Value>>,
+    /// OpenID Connect / OAuth 2.0: the grant, client and endpoints (no secret).
+    pub oauth: Option<crate::providers::oauth2::OAuthSettings>,
     /// Recent attempts, oldest first (at most 50).
     pub history: Vec<crate::store::history::HistoryEntry>,
 }

@@ -221,6 +221,7 @@ fn token_set(
         expires_at,
         obtained_at: reply.sent_at,
         plain_permalinks: None,
+        id_claims: None,
     }
 }
 

@@ -138,6 +138,7 @@ fn parse(reply: &Reply) -> Outcome {
         refresh_expires_at,
         obtained_at: reply.sent_at,
         plain_permalinks: None,
+        id_claims: None,
     })
 }
 

@@ -147,6 +147,10 @@ pub struct AccountState {
     /// When this entry last changed: the newer entry wins when processes' views are merged.
     #[serde(default)]
     pub updated_at: Option<DateTime<Utc>>,
+    /// OpenID Connect: the claims of the last ID token (decoded, unverified; no signature, so
+    /// nothing that could be presented anywhere), for the details view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_claims: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -162,6 +166,11 @@ impl AccountState {
         self.token_fingerprint = Some(crate::token::fingerprint(set.access.expose()));
         if set.refresh.is_some() || set.refresh_expires_at.is_some() {
             self.refresh_expires_at = set.refresh_expires_at;
+        }
+        // A refresh may come without an ID token (OpenID Connect Core §12.2): the last one's
+        // claims stay.
+        if set.id_claims.is_some() {
+            self.id_claims.clone_from(&set.id_claims);
         }
         self.last_refresh = Some(now);
         self.last_error = None;

@@ -118,6 +118,7 @@ impl Attempter for Scripted {
                     refresh_expires_at: None,
                     obtained_at: now,
                     plain_permalinks: None,
+                    id_claims: None,
                 };
                 state.apply_success(&set, now, false);
                 Ok(set.access)

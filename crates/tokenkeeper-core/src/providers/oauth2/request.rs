@@ -39,6 +39,9 @@ struct Answer {
     /// GitHub as `refresh_token_expires_in`.
     #[serde(default, alias = "refresh_token_expires_in")]
     refresh_expires_in: Option<Value>,
+    /// OpenID Connect's ID token: its claims are shown, the token is not kept.
+    #[serde(default, deserialize_with = "lenient::token")]
+    id_token: Option<String>,
 }
 
 /// An error answer (RFC 6749 §5.2; RFC 8628 §3.5 adds the device flow's codes).
@@ -187,6 +190,10 @@ pub fn parse_token_answer(reply: &Reply, assumed_lifetime_secs: u64) -> Outcome 
     if refresh_expires_at.is_some() {
         set.refresh_expires_at = refresh_expires_at;
     }
+    set.id_claims = answer
+        .id_token
+        .as_deref()
+        .and_then(|t| crate::token::decode_claims(t).ok());
     Ok(set)
 }
 
