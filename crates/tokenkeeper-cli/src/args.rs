@@ -333,6 +333,10 @@ pub struct OAuthArgs {
     /// Seconds a token is taken to live when the server says nothing (default 3600).
     #[arg(long, value_name = "SECS")]
     pub default_lifetime: Option<u64>,
+    /// The server revokes the previous access token at each refresh (GitHub's apps do): tokens
+    /// handed out are then promised only until the next refresh, which comes late.
+    #[arg(long)]
+    pub revokes_on_refresh: bool,
     /// Print the sign-in page's address instead of opening the browser.
     #[arg(long)]
     pub no_browser: bool,

@@ -415,10 +415,10 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
                 view.name,
                 output::expires_in(view.expires_at, now)
             );
-            if tokenkeeper_core::capabilities::of(view.provider).revokes_on_refresh {
+            if view.revokes_on_refresh {
                 println!(
-                    "note: {} revokes the previous token at each refresh: tokens handed out before this one stopped working now",
-                    view.provider.label()
+                    "note: {}'s server revokes the previous token at each refresh: tokens handed out before this one stopped working now",
+                    view.name
                 );
             }
         }

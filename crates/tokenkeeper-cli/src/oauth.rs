@@ -154,6 +154,7 @@ pub async fn settings(
             .as_ref()
             .is_some_and(|d: &Discovery| d.iss_parameter),
         default_lifetime_secs: o.default_lifetime,
+        revokes_on_refresh: o.revokes_on_refresh,
     };
     settings.check()?;
     Ok((url, settings))

@@ -207,10 +207,17 @@ impl Account {
         self.refresh_lead_secs
             .map(std::time::Duration::from_secs)
             .or_else(|| {
-                crate::capabilities::of(self.provider)
-                    .revokes_on_refresh
+                self.revokes_on_refresh()
                     .then_some(crate::engine::policy::LATE_LEAD)
             })
+    }
+
+    /// A refresh revokes the previous access token at this account's server: the API does
+    /// ([`crate::capabilities::Capabilities::revokes_on_refresh`]), or the OAuth 2.0 account
+    /// says its server does. The one rule every handout, promise and plan asks.
+    pub fn revokes_on_refresh(&self) -> bool {
+        crate::capabilities::of(self.provider).revokes_on_refresh
+            || self.oauth.as_ref().is_some_and(|o| o.revokes_on_refresh)
     }
 
     /// True when the URL sends traffic in clear text beyond this machine.

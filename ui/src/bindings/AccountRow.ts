@@ -95,4 +95,9 @@ tags: Array<string>,
 /**
  * Kept in the tray's menu among many accounts.
  */
-pinned: boolean, };
+pinned: boolean, 
+/**
+ * A refresh revokes the previous token at its server ([`Account::revokes_on_refresh`]):
+ * the window says "works for" and warns at Refresh now.
+ */
+revokes_on_refresh: boolean, };

@@ -48,4 +48,11 @@ iss_parameter?: boolean,
  * The lifetime assumed, in seconds, when an answer has neither `expires_in` nor a JWT
  * with `exp` (default [`DEFAULT_LIFETIME_SECS`]).
  */
-default_lifetime_secs?: number | null, };
+default_lifetime_secs?: number | null, 
+/**
+ * A refresh revokes the previous access token at this server (GitHub's apps: "that
+ * refresh token and the old user access token will no longer work"), so tokens handed out
+ * are promised no further than the next refresh, as for JWT Auth Pro
+ * ([`crate::account::Account::revokes_on_refresh`]).
+ */
+revokes_on_refresh?: boolean, };

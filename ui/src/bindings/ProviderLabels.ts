@@ -10,6 +10,3 @@ export const PROVIDER_LABELS: Readonly<Record<ProviderKind, string>> = {
   "redis-enterprise": "Redis Enterprise Software",
   "smartling": "Smartling"
 };
-
-/** The APIs whose refresh revokes the previous token (Refresh now says so). */
-export const REVOKES_ON_REFRESH: readonly ProviderKind[] = ["jwt-auth-pro"];

@@ -4,7 +4,7 @@
 // survive each overview. The list's one click listener calls copy(), reveal() and refresh().
 import type { AccountRow } from "../bindings/AccountRow";
 import type { AppError } from "../bindings/AppError";
-import { PROVIDER_LABELS, REVOKES_ON_REFRESH } from "../bindings/ProviderLabels";
+import { PROVIDER_LABELS } from "../bindings/ProviderLabels";
 import { type ActionName, clear, h, uid } from "../dom";
 import { countdown, localTime, relative, validFor } from "../format";
 import { backend } from "../ipc";
@@ -74,7 +74,7 @@ export function card(first: AccountRow): Card {
       { class: "facts" },
       // Where a refresh revokes the token, it stops working at the next refresh, before it
       // expires: the card says so.
-      fact(REVOKES_ON_REFRESH.includes(first.provider) ? "Works for" : "Expires in", expires),
+      fact(first.revokes_on_refresh ? "Works for" : "Expires in", expires),
       fact("Last refresh", last),
       fact("Next refresh", next),
       fact("Fingerprint", h("dd", {}, fingerprint)),
@@ -207,7 +207,7 @@ export function card(first: AccountRow): Card {
       try {
         await backend.refresh(row.id);
         say(
-          REVOKES_ON_REFRESH.includes(row.provider)
+          row.revokes_on_refresh
             ? "Refresh asked; the list shows the result. This API revokes the previous token at each refresh: tokens copied before stop working."
             : "Refresh asked; the list shows the result.",
         );

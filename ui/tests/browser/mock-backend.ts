@@ -51,6 +51,7 @@ function row(over: Partial<AccountRow> & Pick<AccountRow, "id" | "name" | "provi
     trust_cert: null,
     tags: [],
     pinned: false,
+    revokes_on_refresh: false,
     ...over,
   };
 }
@@ -78,6 +79,7 @@ const overview: Overview = {
       name: "blog",
       provider: "jwt-auth-pro",
       url: "https://blog.example.com/",
+      revokes_on_refresh: true,
       api_root: "https://blog.example.com/?rest_route=/jwt-auth/v1",
       status: "needs_login",
       expires_at: iso(-60),
@@ -120,6 +122,7 @@ for (let i = 1; i <= many; i++) {
       id: `m${i}`,
       name: `client-${String(i).padStart(3, "0")}`,
       provider: kinds[i % kinds.length],
+      revokes_on_refresh: kinds[i % kinds.length] === "jwt-auth-pro",
       url: `https://site-${i}.example.com/`,
       expires_at: iso(120 + i),
       tags: [i % 2 ? "prod" : "staging", `client-${String.fromCharCode(97 + (i % 3))}`],
@@ -265,6 +268,7 @@ const handlers: {
         name: form.name,
         provider: form.provider,
         url: form.url,
+        revokes_on_refresh: form.provider === "jwt-auth-pro",
       }),
     );
     await window.__push();

@@ -126,7 +126,7 @@ struct Cache {
 impl Cache {
     fn answer(&self, keeper: &Keeper, name: &str, min_valid: Duration) -> Option<TokenInfo> {
         let account = keeper.find(name).ok()?;
-        if crate::capabilities::of(account.provider).revokes_on_refresh {
+        if account.revokes_on_refresh() {
             // Each handout is a promise the background must see, and one made while a refresh
             // is in flight must wait for it (the old token is already dead): the keeper's path,
             // under the account lock.

@@ -110,7 +110,7 @@ impl Keeper {
         let Some(until) = info.valid_until else {
             return Ok(());
         };
-        if !crate::capabilities::of(account.provider).revokes_on_refresh {
+        if !account.revokes_on_refresh() {
             return Ok(());
         }
         let _lock = self
@@ -211,7 +211,7 @@ impl Keeper {
             .lock(&self.paths.account_lock(account.id), &account.name)
             .await?;
         let from_file = matches!(source, StateSource::File);
-        let revokes = crate::capabilities::of(account.provider).revokes_on_refresh;
+        let revokes = account.revokes_on_refresh();
         // The account as it is now, under its lock: an edit may have changed its server while
         // this attempt waited, and the secrets are checked against the settings they go to.
         let account = self.current(account)?;

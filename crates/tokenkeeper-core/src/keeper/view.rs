@@ -59,6 +59,10 @@ pub struct AccountView {
     /// Kept in the tray's menu among many accounts.
     #[serde(default)]
     pub pinned: bool,
+    /// A refresh revokes the previous token at its server ([`Account::revokes_on_refresh`]):
+    /// the window says "works for" and warns at Refresh now.
+    #[serde(default)]
+    pub revokes_on_refresh: bool,
 }
 
 impl AccountView {
@@ -93,6 +97,7 @@ impl AccountView {
                 .then(|| account.wp_rest_endpoint("/jwt-auth/v1", true).to_string()),
             tags: account.tags.clone(),
             pinned: account.pinned,
+            revokes_on_refresh: account.revokes_on_refresh(),
         }
     }
 }
@@ -134,7 +139,7 @@ pub struct AccountDetail {
 /// Copy and `token --json` say this time.
 pub fn works_until(account: &Account, state: &AccountState) -> Option<DateTime<Utc>> {
     let expires = state.expires_at?;
-    if !crate::capabilities::of(account.provider).revokes_on_refresh {
+    if !account.revokes_on_refresh() {
         return Some(expires);
     }
     Some(match state.obtained_at {

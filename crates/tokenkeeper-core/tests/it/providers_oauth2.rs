@@ -34,6 +34,7 @@ fn settings(emu: &Emulator, grant: Grant, client_id: &str, auth: ClientAuth) -> 
         discovered: false,
         iss_parameter: false,
         default_lifetime_secs: None,
+        revokes_on_refresh: false,
     }
 }
 
@@ -211,4 +212,38 @@ async fn client_credentials_log_in_again_and_a_refused_secret_is_not_sent_twice(
         failed,
         "the refused secret is not sent again"
     );
+}
+
+#[tokio::test]
+async fn a_server_that_revokes_at_each_refresh_gets_promises_only_until_the_next_one() {
+    let emu = Emulator::start(Api::OAuth2, EmulatorConfig::for_api(Api::OAuth2))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    for (name, revokes) in [("keeps", false), ("revokes", true)] {
+        let mut oauth = settings(&emu, Grant::AuthorizationCode, "tk-public", ClientAuth::None);
+        oauth.revokes_on_refresh = revokes;
+        let new = TestAccount::new(name, ProviderKind::OAuth2)
+            .url(&emu.base_url())
+            .oauth(oauth)
+            .build_new();
+        let refresh = Secret::new(emu.issue_refresh_token(USER));
+        keeper
+            .add(new, InitialSecret::RefreshToken(refresh))
+            .await
+            .unwrap();
+        let info = keeper
+            .token_info(name, Duration::from_secs(30))
+            .await
+            .unwrap();
+        let (expires, until) = (info.expires_at.unwrap(), info.valid_until.unwrap());
+        if revokes {
+            // Promised until the background's late refresh, which comes before the expiry.
+            assert!(until < expires, "{name}: {until} < {expires}");
+            assert!(keeper.find(name).unwrap().revokes_on_refresh());
+        } else {
+            assert_eq!(until, expires, "{name}");
+        }
+    }
 }

@@ -202,6 +202,12 @@ pub struct OAuthSettings {
     /// with `exp` (default [`DEFAULT_LIFETIME_SECS`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_lifetime_secs: Option<u64>,
+    /// A refresh revokes the previous access token at this server (GitHub's apps: "that
+    /// refresh token and the old user access token will no longer work"), so tokens handed out
+    /// are promised no further than the next refresh, as for JWT Auth Pro
+    /// ([`crate::account::Account::revokes_on_refresh`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revokes_on_refresh: bool,
 }
 
 /// The lifetime assumed when the server does not say one (RFC 6749 §5.1 makes `expires_in`
