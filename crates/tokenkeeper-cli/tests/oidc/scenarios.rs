@@ -275,16 +275,14 @@ async fn confidential_clients_send_their_secret_by_basic_or_in_the_body_and_keep
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_device_flow_prints_a_code_and_stops_polling_at_the_first_success() {
-    let oidc = Oidc::start(&[]);
-    let env = Env::new();
+/// `tokenkeeper add NAME` with the device flow, running, and the user code it printed.
+async fn device_login(env: &Env, oidc: &Oidc, name: &str) -> (Signing, String) {
     let args = add_args(
-        "tv",
+        name,
         &oidc.issuer,
         &["--client-id", PUBLIC, "--grant", "device-code"],
     );
-    let mut signing = Signing::start(&env, &args, None).await;
+    let mut signing = Signing::start(env, &args, None).await;
     let code = signing
         .until(|line| {
             line.split("enter the code ").nth(1).map(|rest| {
@@ -295,6 +293,14 @@ async fn the_device_flow_prints_a_code_and_stops_polling_at_the_first_success() 
             })
         })
         .await;
+    (signing, code)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_device_flow_prints_a_code_and_stops_polling_at_the_first_success() {
+    let oidc = Oidc::start(&[]);
+    let env = Env::new();
+    let (signing, code) = device_login(&env, &oidc, "tv").await;
     oidc.control("/test/device", json!({"user_code": code, "account": "bob"}))
         .await;
     let run = signing.finish().await;
@@ -314,22 +320,7 @@ async fn the_device_flow_prints_a_code_and_stops_polling_at_the_first_success() 
 async fn a_device_login_declined_stores_nothing() {
     let oidc = Oidc::start(&[]);
     let env = Env::new();
-    let args = add_args(
-        "tv",
-        &oidc.issuer,
-        &["--client-id", PUBLIC, "--grant", "device-code"],
-    );
-    let mut signing = Signing::start(&env, &args, None).await;
-    let code = signing
-        .until(|line| {
-            line.split("enter the code ").nth(1).map(|rest| {
-                rest.split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
-        })
-        .await;
+    let (signing, code) = device_login(&env, &oidc, "tv").await;
     oidc.control("/test/device", json!({"user_code": code, "action": "deny"}))
         .await;
     let run = signing.finish().await;

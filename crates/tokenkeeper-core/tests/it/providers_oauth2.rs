@@ -222,7 +222,12 @@ async fn a_server_that_revokes_at_each_refresh_gets_promises_only_until_the_next
     let dir = tempfile::tempdir().unwrap();
     let keeper = keeper(dir.path());
     for (name, revokes) in [("keeps", false), ("revokes", true)] {
-        let mut oauth = settings(&emu, Grant::AuthorizationCode, "tk-public", ClientAuth::None);
+        let mut oauth = settings(
+            &emu,
+            Grant::AuthorizationCode,
+            "tk-public",
+            ClientAuth::None,
+        );
         oauth.revokes_on_refresh = revokes;
         let new = TestAccount::new(name, ProviderKind::OAuth2)
             .url(&emu.base_url())

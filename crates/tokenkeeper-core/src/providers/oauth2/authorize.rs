@@ -24,8 +24,8 @@ use tokio::sync::mpsc;
 
 use super::super::http::Http;
 use super::super::{Outcome, ProviderError};
+use super::LoginPrompt;
 use super::request;
-use super::{LoginPrompt, settings_of};
 use crate::account::Account;
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
@@ -64,15 +64,9 @@ pub async fn authorize(
     prompt: &dyn LoginPrompt,
     timeout: Duration,
 ) -> Outcome {
-    let settings = settings_of(account)?;
-    let Some(endpoint) = settings.endpoints.authorization.clone() else {
-        return Err(ApiError::local(
-            ErrorKind::Config,
-            "no_authorization_endpoint",
-            "the account has no authorization endpoint",
-        )
-        .into());
-    };
+    let client = request::Client::of(http, account, client_secret)?;
+    let settings = client.settings;
+    let endpoint = request::endpoint(settings.endpoints.authorization.as_ref(), "authorization")?;
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
         ApiError::local(
             ErrorKind::Transient,
@@ -175,7 +169,7 @@ pub async fn authorize(
         ("redirect_uri", redirect_uri.as_str()),
         ("code_verifier", verifier.expose()),
     ];
-    let reply = request::token(http, account, settings, client_secret, &params).await?;
+    let reply = client.token(&params).await?;
     let set = request::parse_token_answer(&reply, settings.assumed_lifetime_secs())?;
     missing_refresh(settings, set)
 }

@@ -15,8 +15,8 @@ use url::Url;
 
 use super::super::http::Http;
 use super::super::{Outcome, lenient};
+use super::LoginPrompt;
 use super::request::{self, ErrorAnswer};
-use super::{LoginPrompt, settings_of};
 use crate::account::Account;
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
@@ -69,31 +69,16 @@ pub async fn authorize(
     client_secret: Option<&Secret>,
     prompt: &dyn LoginPrompt,
 ) -> Outcome {
-    let settings = settings_of(account)?;
-    let Some(endpoint) = settings.endpoints.device_authorization.clone() else {
-        return Err(ApiError::local(
-            ErrorKind::Config,
-            "no_device_endpoint",
-            "the account has no device authorization endpoint",
-        )
-        .into());
-    };
+    let client = request::Client::of(http, account, client_secret)?;
+    let settings = client.settings;
+    let endpoint = request::endpoint(
+        settings.endpoints.device_authorization.as_ref(),
+        "device authorization",
+    )?;
     let scope = settings.scope_parameter();
     let mut params = Vec::new();
     params.extend(scope.as_deref().map(|s| ("scope", s)));
-    let reply = request::post(
-        http,
-        account,
-        settings,
-        client_secret,
-        endpoint,
-        &params,
-        true,
-    )
-    .await?;
-    if !reply.is_success() {
-        return Err(request::error_of(&reply).into());
-    }
+    let reply = client.post_ok(endpoint, &params, true).await?;
     let answer: Authorization = reply.json()?;
     let bad = |what: &str| {
         ApiError::protocol(
@@ -136,7 +121,7 @@ pub async fn authorize(
             return Err(expired(lifetime).into());
         }
         // A server or network hiccup does not end the login: the code lives on.
-        let reply = match request::token(http, account, settings, client_secret, &params).await {
+        let reply = match client.token(&params).await {
             Ok(reply) => reply,
             Err(e) if e.kind == ErrorKind::Transient => continue,
             Err(e) => return Err(e.into()),

@@ -84,7 +84,8 @@ impl Provider for OAuth2 {
         let mut params = vec![("grant_type", "client_credentials")];
         let scope = settings.scope_parameter();
         params.extend(scope.as_deref().map(|s| ("scope", s)));
-        let reply = request::token(http, account, settings, Some(password), &params).await?;
+        let client = request::Client::of(http, account, Some(password))?;
+        let reply = client.token(&params).await?;
         let mut set = parse_token_answer(&reply, settings.assumed_lifetime_secs())?;
         set.refresh = None;
         set.refresh_expires_at = None;
@@ -92,21 +93,15 @@ impl Provider for OAuth2 {
     }
 
     async fn refresh(&self, http: &Http, account: &Account, stored: &StoredTokens) -> Outcome {
-        let settings = settings_of(account)?;
+        let client = request::Client::of(http, account, stored.client_secret.as_ref())?;
+        let settings = client.settings;
         let token = required(stored.refresh.as_ref(), "refresh token")?;
         // No `scope`: the grant's own is kept (RFC 6749 §6), never narrowed by accident.
         let params = [
             ("grant_type", "refresh_token"),
             ("refresh_token", token.expose()),
         ];
-        let reply = request::token(
-            http,
-            account,
-            settings,
-            stored.client_secret.as_ref(),
-            &params,
-        )
-        .await?;
+        let reply = client.token(&params).await?;
         parse_token_answer(&reply, settings.assumed_lifetime_secs())
             .map_err(|e| e.spent_if(reply.is_api_success()))
     }

@@ -53,79 +53,117 @@ pub(super) struct ErrorAnswer {
     pub error_description: Option<String>,
 }
 
-/// POSTs a token request: `params` (the grant's own), the client's authentication, the
-/// resource and audience.
-pub(super) async fn token(
-    http: &Http,
-    account: &Account,
-    settings: &OAuthSettings,
-    client_secret: Option<&Secret>,
-    params: &[(&str, &str)],
-) -> Result<Reply, ApiError> {
-    post(
-        http,
-        account,
-        settings,
-        client_secret,
-        settings.endpoints.token.clone(),
-        params,
-        true,
-    )
-    .await
+/// One account's client at its server: every request it sends carries the client's
+/// authentication.
+#[derive(Clone, Copy)]
+pub(super) struct Client<'a> {
+    pub http: &'a Http,
+    pub account: &'a Account,
+    pub settings: &'a OAuthSettings,
+    /// The client secret, when the client authenticates with one.
+    pub secret: Option<&'a Secret>,
 }
 
-/// POSTs a form to one of the server's endpoints with the client's authentication
-/// (`audience`: add the resource and audience parameters, which token requests carry).
-pub(super) async fn post(
-    http: &Http,
-    account: &Account,
-    settings: &OAuthSettings,
-    client_secret: Option<&Secret>,
-    url: url::Url,
-    params: &[(&str, &str)],
-    audience: bool,
-) -> Result<Reply, ApiError> {
-    let mut fields: Vec<(&str, &str)> = params.to_vec();
-    if audience {
-        fields.extend(settings.audience_parameters());
+impl<'a> Client<'a> {
+    /// The account's client, with `secret` (the stored client secret, or for client
+    /// credentials the password).
+    pub fn of(
+        http: &'a Http,
+        account: &'a Account,
+        secret: Option<&'a Secret>,
+    ) -> Result<Self, ApiError> {
+        Ok(Self {
+            http,
+            account,
+            settings: super::settings_of(account)?,
+            secret,
+        })
     }
-    let secret = match (settings.client_auth, client_secret) {
-        (ClientAuth::None, _) => None,
-        (_, Some(secret)) => Some(secret),
-        (_, None) => {
-            return Err(ApiError::local(
-                ErrorKind::Auth,
-                "no_client_secret",
-                format!(
-                    "the client authenticates with {} but no client secret is stored",
-                    settings.client_auth.id()
-                ),
-            ));
-        }
-    };
-    // Basic needs both form-encoded first (RFC 6749 §2.3.1; a secret with `:` or `%` breaks
-    // otherwise: seen at oidc-provider).
-    let basic = match (settings.client_auth, secret) {
-        (ClientAuth::ClientSecretBasic, Some(secret)) => Some((
-            wire::form_encoded(&settings.client_id),
-            wire::form_encoded(secret.expose()),
-        )),
-        _ => None,
-    };
-    match (settings.client_auth, secret) {
-        (ClientAuth::ClientSecretPost, Some(secret)) => {
-            fields.push(("client_id", &settings.client_id));
-            fields.push(("client_secret", secret.expose()));
-        }
-        (ClientAuth::None, _) => fields.push(("client_id", &settings.client_id)),
-        _ => {}
+
+    /// POSTs a token request: `params` (the grant's own), the client's authentication, the
+    /// resource and audience.
+    pub async fn token(&self, params: &[(&str, &str)]) -> Result<Reply, ApiError> {
+        self.post(self.settings.endpoints.token.clone(), params, true)
+            .await
     }
-    let auth = match &basic {
-        Some((id, secret)) => Auth::Basic(id.as_str(), secret.as_str()),
-        None => Auth::None,
-    };
-    let body = FormBody::fields(&fields);
-    http.post(account, url, auth, Some(&body)).await
+
+    /// POSTs a form to one of the server's endpoints with the client's authentication
+    /// (`audience`: add the resource and audience parameters, which token requests carry).
+    pub async fn post(
+        &self,
+        url: url::Url,
+        params: &[(&str, &str)],
+        audience: bool,
+    ) -> Result<Reply, ApiError> {
+        let settings = self.settings;
+        let mut fields: Vec<(&str, &str)> = params.to_vec();
+        if audience {
+            fields.extend(settings.audience_parameters());
+        }
+        let secret = match (settings.client_auth, self.secret) {
+            (ClientAuth::None, _) => None,
+            (_, Some(secret)) => Some(secret),
+            (_, None) => {
+                return Err(ApiError::local(
+                    ErrorKind::Auth,
+                    "no_client_secret",
+                    format!(
+                        "the client authenticates with {} but no client secret is stored",
+                        settings.client_auth.id()
+                    ),
+                ));
+            }
+        };
+        // Basic needs both form-encoded first (RFC 6749 §2.3.1; a secret with `:` or `%`
+        // breaks otherwise: seen at oidc-provider).
+        let basic = match (settings.client_auth, secret) {
+            (ClientAuth::ClientSecretBasic, Some(secret)) => Some((
+                wire::form_encoded(&settings.client_id),
+                wire::form_encoded(secret.expose()),
+            )),
+            _ => None,
+        };
+        match (settings.client_auth, secret) {
+            (ClientAuth::ClientSecretPost, Some(secret)) => {
+                fields.push(("client_id", &settings.client_id));
+                fields.push(("client_secret", secret.expose()));
+            }
+            (ClientAuth::None, _) => fields.push(("client_id", &settings.client_id)),
+            _ => {}
+        }
+        let auth = match &basic {
+            Some((id, secret)) => Auth::Basic(id.as_str(), secret.as_str()),
+            None => Auth::None,
+        };
+        let body = FormBody::fields(&fields);
+        self.http.post(self.account, url, auth, Some(&body)).await
+    }
+
+    /// [`Client::post`] whose answer must be a success: the server's error otherwise.
+    pub async fn post_ok(
+        &self,
+        url: url::Url,
+        params: &[(&str, &str)],
+        audience: bool,
+    ) -> Result<Reply, ApiError> {
+        let reply = self.post(url, params, audience).await?;
+        if reply.is_success() {
+            Ok(reply)
+        } else {
+            Err(error_of(&reply))
+        }
+    }
+}
+
+/// An endpoint the flow needs, or a config error naming it.
+pub(super) fn endpoint(url: Option<&url::Url>, what: &str) -> Result<url::Url, ApiError> {
+    url.cloned().ok_or_else(|| {
+        ApiError::local(
+            ErrorKind::Config,
+            "no_endpoint",
+            format!("the account has no {what} endpoint"),
+        )
+    })
 }
 
 /// Reads a token endpoint's answer. `assumed_lifetime_secs` is used when the answer says no

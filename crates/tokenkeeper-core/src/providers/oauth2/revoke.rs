@@ -5,7 +5,6 @@
 
 use super::super::http::Http;
 use super::request;
-use super::settings_of;
 use crate::account::Account;
 use crate::error::ApiError;
 use crate::secret::Secret;
@@ -28,8 +27,8 @@ pub async fn revoke(
     token: &Secret,
     hint: Hint,
 ) -> Result<bool, ApiError> {
-    let settings = settings_of(account)?;
-    let Some(endpoint) = settings.endpoints.revocation.clone() else {
+    let client = request::Client::of(http, account, client_secret)?;
+    let Some(endpoint) = client.settings.endpoints.revocation.clone() else {
         return Ok(false);
     };
     let params = [
@@ -42,19 +41,6 @@ pub async fn revoke(
             },
         ),
     ];
-    let reply = request::post(
-        http,
-        account,
-        settings,
-        client_secret,
-        endpoint,
-        &params,
-        false,
-    )
-    .await?;
-    if reply.is_success() {
-        Ok(true)
-    } else {
-        Err(request::error_of(&reply))
-    }
+    client.post_ok(endpoint, &params, false).await?;
+    Ok(true)
 }
