@@ -87,6 +87,14 @@ impl Oidc {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// The server never refused a request for this reason (its log says each one: a refresh
+    /// token "already used" means a reuse, which revokes the grant).
+    #[track_caller]
+    pub fn assert_never(&self, reason: &str) {
+        let log = self.log();
+        assert!(!log.contains(reason), "the server said {reason:?}:\n{log}");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.issuer)
     }
