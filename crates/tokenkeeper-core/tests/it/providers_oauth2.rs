@@ -252,3 +252,56 @@ async fn a_server_that_revokes_at_each_refresh_gets_promises_only_until_the_next
         }
     }
 }
+
+#[tokio::test]
+async fn a_token_endpoint_moved_by_hand_in_config_json_gets_no_secret() {
+    let old = Emulator::start(Api::OAuth2, EmulatorConfig::for_api(Api::OAuth2))
+        .await
+        .unwrap();
+    let new = Emulator::start(Api::OAuth2, EmulatorConfig::for_api(Api::OAuth2))
+        .await
+        .unwrap();
+    new.record();
+    let dir = tempfile::tempdir().unwrap();
+    let keeper = keeper(dir.path());
+    // The client secret travels in the body, where a recording server would see it.
+    let account = TestAccount::new("svc", ProviderKind::OAuth2)
+        .url(&old.base_url())
+        .oauth(settings(
+            &old,
+            Grant::ClientCredentials,
+            USER,
+            ClientAuth::ClientSecretPost,
+        ))
+        .build_new();
+    keeper
+        .add(account, InitialSecret::Password(Secret::new(PASSWORD)))
+        .await
+        .unwrap();
+    let token = stored(&keeper, "svc", SecretKind::Access).unwrap();
+    // Only the token endpoint moves (the issuer URL stays): a sync tool or a person editing.
+    let path = keeper.paths().config_file();
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    json["accounts"][0]["oauth"]["endpoints"]["token"] =
+        serde_json::json!(format!("{}/token", new.base_url()));
+    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let err = keeper.refresh("svc").await.unwrap_err();
+    assert!(matches!(err, Error::OriginChanged { .. }), "{err}");
+    assert!(err.to_string().contains("OAuth endpoints changed"), "{err}");
+    let err = keeper
+        .token("svc", Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NeedsLogin { .. } | Error::OriginChanged { .. }),
+        "{err}"
+    );
+    assert_eq!(new.stats().requests, 0, "the new endpoint was never asked");
+    let received = new.received();
+    assert!(!received.contains(PASSWORD) && !received.contains(token.expose()));
+    assert!(
+        stored(&keeper, "svc", SecretKind::Password).is_none(),
+        "deleted"
+    );
+}
