@@ -35,33 +35,45 @@ impl Oidc {
         let log = tmp.path().join("oidc.log");
         // One signing key for every server of this run (see provider.mjs).
         let key = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oidc-signing-key.json");
-        let mut child = Command::new("node")
-            .arg(dir.join("provider.mjs"))
-            .arg("0")
-            .env("OIDC_KEY_FILE", key)
-            .envs(env.iter().copied())
-            .env("OIDC_EXIT_ON_STDIN_EOF", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("node (scripts/setup.sh installs it)");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx
-            // Ready in about a second; far longer when the whole suite keeps both cores busy.
-            .recv_timeout(Duration::from_secs(120))
-            .unwrap_or_else(|_| {
-                panic!(
-                    "provider.mjs not ready in 120 s:\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                )
-            });
+        // Ready in about a second. In 2 of 4 full CI runs one start in the suite never printed
+        // its ready line (node alive, nothing on stderr but oidc-provider's warning; cause not
+        // found): such a start is ended and made again, and each attempt's stderr is kept.
+        let mut tried = String::new();
+        let (child, line) = (1..=3)
+            .find_map(|attempt| {
+                let mut child = Command::new("node")
+                    .arg(dir.join("provider.mjs"))
+                    .arg("0")
+                    .env("OIDC_KEY_FILE", &key)
+                    .envs(env.iter().copied())
+                    .env("OIDC_EXIT_ON_STDIN_EOF", "1")
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(std::fs::File::create(&log).unwrap())
+                    .spawn()
+                    .expect("node (scripts/setup.sh installs it)");
+                let stdout = child.stdout.take().unwrap();
+                let (tx, rx) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let mut line = String::new();
+                    let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+                    let _ = tx.send(line);
+                });
+                match rx.recv_timeout(Duration::from_secs(40)) {
+                    Ok(line) => Some((child, line)),
+                    Err(_) => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        let said = std::fs::read_to_string(&log).unwrap_or_default();
+                        tried.push_str(&format!("attempt {attempt}: not ready in 40 s:\n{said}\n"));
+                        None
+                    }
+                }
+            })
+            .unwrap_or_else(|| panic!("provider.mjs never got ready:\n{tried}"));
+        if !tried.is_empty() {
+            eprintln!("provider.mjs started again:\n{tried}");
+        }
         let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| {
             panic!(
                 "bad ready line {line:?}: {e}\n{}",
