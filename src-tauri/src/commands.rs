@@ -8,7 +8,9 @@
 use tokenkeeper_app_core::autostart::Autostart;
 use tokenkeeper_app_core::commands::WindowApi;
 
-use crate::dto::{AccountForm, AccountInfo, AppSettings, Copied, LoginForm, Overview, Revealed};
+use crate::dto::{
+    AccountForm, AccountInfo, AppSettings, Copied, Discovery, LoginForm, Overview, Revealed,
+};
 use crate::error::{AppError, ErrorCode};
 use crate::shell::Started;
 use tokenkeeper_core::keeper::AccountView;
@@ -42,6 +44,22 @@ impl WindowApi for Started {
 
     async fn login_account(&self, id: String, form: LoginForm) -> Result<AccountView, AppError> {
         self.get().await?.backend.login(&id, form).await
+    }
+
+    async fn discover_oauth(&self, form: AccountForm) -> Result<Discovery, AppError> {
+        self.get().await?.backend.discover(&form).await
+    }
+
+    async fn cancel_sign_in(&self) -> Result<bool, AppError> {
+        Ok(self.get().await?.backend.cancel_sign_in())
+    }
+
+    async fn open_sign_in(&self) -> Result<(), AppError> {
+        self.get().await?.backend.open_sign_in()
+    }
+
+    async fn copy_sign_in_code(&self) -> Result<(), AppError> {
+        self.get().await?.backend.copy_sign_in_code().await
     }
 
     async fn refresh_account(&self, id: String) -> Result<(), AppError> {

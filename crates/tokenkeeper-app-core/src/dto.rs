@@ -36,6 +36,8 @@ pub struct Overview {
     pub problem: Option<AppError>,
     /// The background process that refreshes, copies and draws the tray.
     pub background: crate::background::BackgroundState,
+    /// A sign-in waiting for the person (an OAuth 2.0 account being added or logged in).
+    pub sign_in: Option<crate::backend::sign_in::SignInView>,
     /// The backend's clock when this was made (the UI counts from its own clock).
     pub generated_at: DateTime<Utc>,
 }
@@ -52,6 +54,9 @@ pub struct AccountInfo {
 
 /// Which kind of secret the add, edit and log-in forms carry: the core's [`Credential`].
 pub use tokenkeeper_core::capabilities::{Capabilities, Credential};
+
+/// What an OAuth 2.0 server's discovery document says it supports (the add form shows it).
+pub use tokenkeeper_core::providers::oauth2::discovery::Discovery;
 
 /// The add and edit form.
 #[derive(Clone, Deserialize, TS)]
@@ -86,6 +91,10 @@ pub struct AccountForm {
     /// Tags to find and group the account by.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// An OAuth 2.0 account's client, grant and endpoints (`url` is then the issuer, or empty
+    /// when the endpoints are typed in; `secret` the client secret, if any).
+    #[serde(default)]
+    pub oauth: Option<tokenkeeper_core::providers::oauth2::OAuthRequest>,
 }
 
 /// A new secret for an account that needs login.
@@ -184,7 +193,8 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use super::{
-        AccountForm, AccountInfo, AppSettings, Capabilities, Copied, LoginForm, Overview, Revealed,
+        AccountForm, AccountInfo, AppSettings, Capabilities, Copied, Discovery, LoginForm,
+        Overview, Revealed,
     };
     use crate::error::AppError;
     use tokenkeeper_core::cert::CertificateReport;
@@ -210,7 +220,8 @@ mod tests {
             AppSettings,
             CertificateReport,
             AppError,
-            Capabilities
+            Capabilities,
+            Discovery
         );
         std::fs::write(dir.join("Providers.ts"), providers_ts()).unwrap();
         std::fs::write(dir.join("ProviderLabels.ts"), labels_ts()).unwrap();

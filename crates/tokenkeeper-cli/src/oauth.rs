@@ -4,18 +4,14 @@
 
 use std::sync::Arc;
 
-use tokenkeeper_core::account::parse_base_url;
 use tokenkeeper_core::keeper::InitialSecret;
 use tokenkeeper_core::providers::oauth2::device::UserCode;
-use tokenkeeper_core::providers::oauth2::discovery::Discovery;
-use tokenkeeper_core::providers::oauth2::{
-    ClientAuth, Endpoints, Grant, LoginPrompt, OAuthSettings,
-};
+use tokenkeeper_core::providers::oauth2::{Grant, LoginPrompt, OAuthRequest, OAuthSettings};
 use tokenkeeper_core::providers::tls::TlsSettings;
 use tokenkeeper_core::{Error, Keeper, Secret};
 use url::Url;
 
-use crate::args::{AddArgs, OAuthArgs, SecretSource};
+use crate::args::{AddArgs, SecretSource};
 use crate::input;
 
 /// Shows a sign-in on the terminal (stderr: stdout stays for what scripts read).
@@ -51,8 +47,9 @@ impl LoginPrompt for Terminal {
     }
 }
 
-/// The URL to store and the OAuth settings for `tokenkeeper add --provider oauth2`, reading
-/// the discovery document when an issuer is given.
+/// The URL to store and the OAuth settings for `tokenkeeper add --provider oauth2`: the flags
+/// as an [`OAuthRequest`], settled by the core (`Keeper::oauth_settings`, the window's form's
+/// path too), which reads the discovery document when an issuer is given.
 pub async fn settings(
     keeper: &Keeper,
     args: &AddArgs,
@@ -63,125 +60,49 @@ pub async fn settings(
         .client_id
         .clone()
         .ok_or_else(|| Error::InvalidInput("an oauth2 account needs --client-id".to_owned()))?;
-    let grant: Grant = o.grant.as_deref().unwrap_or("authorization-code").parse()?;
     let issuer = o.issuer.as_deref().or(args.url.as_deref());
-    let typed_endpoints = o.token_endpoint.is_some();
-    let (url, endpoints, discovery) = match (issuer, typed_endpoints) {
-        (Some(issuer), false) => {
-            let issuer = parse_base_url(issuer)?;
-            let found = keeper.discover(&issuer, tls, args.allow_plain_http).await?;
-            eprintln!(
-                "discovered {}: grants {}; client authentication {}",
-                found.issuer,
-                found
-                    .grants
-                    .iter()
-                    .map(|g| g.id())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                found
-                    .client_auth
-                    .iter()
-                    .map(|m| m.id())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            (found.issuer.clone(), found.endpoints.clone(), Some(found))
-        }
-        (_, true) => {
-            let endpoints = typed(o)?;
-            let url = match issuer {
-                Some(u) => parse_base_url(u)?,
-                None => endpoints.token.clone(),
-            };
-            (url, endpoints, None)
-        }
-        (None, false) => {
-            return Err(Error::InvalidInput(
-                "an oauth2 account needs --issuer (discovery), or --token-endpoint and the other endpoints its grant uses".to_owned(),
-            ));
-        }
+    if issuer.is_none() && o.token_endpoint.is_none() {
+        return Err(Error::InvalidInput(
+            "an oauth2 account needs --issuer (discovery), or --token-endpoint and the other endpoints its grant uses".to_owned(),
+        ));
+    }
+    let request = OAuthRequest {
+        client_id,
+        grant: o.grant.as_deref().map(str::parse).transpose()?,
+        client_auth: o.client_auth.as_deref().map(str::parse).transpose()?,
+        with_client_secret: o.client_secret_stdin,
+        scopes: o.scopes.clone(),
+        resource: o.resource.clone(),
+        audience: o.audience.clone(),
+        token_endpoint: o.token_endpoint.clone(),
+        authorization_endpoint: o.authorization_endpoint.clone(),
+        device_endpoint: o.device_endpoint.clone(),
+        revocation_endpoint: o.revocation_endpoint.clone(),
+        default_lifetime_secs: o.default_lifetime,
+        revokes_on_refresh: o.revokes_on_refresh,
     };
-    if let Some(found) = &discovery
-        && !found.grants.contains(&grant)
-    {
-        return Err(Error::InvalidInput(format!(
-            "{} does not offer the {} grant (it offers: {})",
+    let (url, settings, found) = keeper
+        .oauth_settings(issuer, &request, tls, args.allow_plain_http)
+        .await?;
+    if let Some(found) = found {
+        eprintln!(
+            "discovered {}: grants {}; client authentication {}",
             found.issuer,
-            grant.id(),
             found
                 .grants
                 .iter()
                 .map(|g| g.id())
                 .collect::<Vec<_>>()
+                .join(", "),
+            found
+                .client_auth
+                .iter()
+                .map(|m| m.id())
+                .collect::<Vec<_>>()
                 .join(", ")
-        )));
+        );
     }
-    let client_auth = match &o.client_auth {
-        Some(text) => text.parse()?,
-        None if !o.client_secret_stdin => ClientAuth::None,
-        None => discovery
-            .as_ref()
-            .and_then(|d| d.client_auth.iter().copied().find(|m| m.has_secret()))
-            .unwrap_or(ClientAuth::ClientSecretBasic),
-    };
-    let mut scopes: Vec<String> = o
-        .scopes
-        .iter()
-        .flat_map(|s| s.split_whitespace())
-        .map(str::to_owned)
-        .collect();
-    if scopes.is_empty()
-        && grant.is_interactive()
-        && let Some(found) = &discovery
-    {
-        scopes = ["openid", "offline_access"]
-            .into_iter()
-            .filter(|s| found.scopes.iter().any(|f| f == s))
-            .map(str::to_owned)
-            .collect();
-    }
-    let settings = OAuthSettings {
-        grant,
-        client_id,
-        client_auth,
-        scopes,
-        resource: o.resource.clone(),
-        audience: o.audience.clone(),
-        endpoints,
-        discovered: discovery.is_some(),
-        iss_parameter: discovery
-            .as_ref()
-            .is_some_and(|d: &Discovery| d.iss_parameter),
-        default_lifetime_secs: o.default_lifetime,
-        revokes_on_refresh: o.revokes_on_refresh,
-    };
-    settings.check()?;
     Ok((url, settings))
-}
-
-/// The endpoints typed in.
-fn typed(o: &OAuthArgs) -> Result<Endpoints, Error> {
-    let parse = |what: &str, text: &Option<String>| -> Result<Option<Url>, Error> {
-        text.as_deref()
-            .map(|t| {
-                Url::parse(t.trim()).map_err(|e| {
-                    Error::InvalidInput(format!(
-                        "the {what} endpoint {:?}: {e}",
-                        tokenkeeper_core::account::redact_url_text(t)
-                    ))
-                })
-            })
-            .transpose()
-    };
-    let token = parse("token", &o.token_endpoint)?
-        .ok_or_else(|| Error::InvalidInput("--token-endpoint is needed".to_owned()))?;
-    Ok(Endpoints {
-        token,
-        authorization: parse("authorization", &o.authorization_endpoint)?,
-        device_authorization: parse("device authorization", &o.device_endpoint)?,
-        revocation: parse("revocation", &o.revocation_endpoint)?,
-    })
 }
 
 /// What an OAuth 2.0 account's command read from stdin: a client secret
@@ -225,18 +146,13 @@ pub fn credential(grant: Grant, typed: Typed, open_browser: bool) -> Result<Init
         Typed::ClientSecret(secret) => Some(secret),
         Typed::Nothing => None,
     };
-    if grant.is_interactive() {
-        return Ok(InitialSecret::SignIn {
-            client_secret,
-            prompt: Arc::new(Terminal {
-                open_browser: open_browser && grant == Grant::AuthorizationCode,
-            }),
-        });
-    }
-    client_secret.map(InitialSecret::Password).ok_or_else(|| {
-        Error::InvalidInput(
-            "the client-credentials grant needs the client secret: pass it on stdin with --client-secret-stdin"
-                .to_owned(),
-        )
+    let prompt = Arc::new(Terminal {
+        open_browser: open_browser && grant == Grant::AuthorizationCode,
+    });
+    InitialSecret::oauth(grant, client_secret, prompt).map_err(|e| match e {
+        Error::InvalidInput(words) => Error::InvalidInput(format!(
+            "{words}: pass it on stdin with --client-secret-stdin"
+        )),
+        other => other,
     })
 }

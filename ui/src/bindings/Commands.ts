@@ -5,6 +5,7 @@ import type { AccountView } from "./AccountView";
 import type { AppError } from "./AppError";
 import type { AppSettings } from "./AppSettings";
 import type { Copied } from "./Copied";
+import type { Discovery } from "./Discovery";
 import type { LoginForm } from "./LoginForm";
 import type { Overview } from "./Overview";
 import type { Revealed } from "./Revealed";
@@ -14,6 +15,10 @@ export type Commands = {
   get_overview: { args: Record<string, never>; answer: Overview };
   get_account: { args: { id: string }; answer: AccountInfo };
   add_account: { args: { form: AccountForm }; answer: AccountView };
+  discover_oauth: { args: { form: AccountForm }; answer: Discovery };
+  cancel_sign_in: { args: Record<string, never>; answer: boolean };
+  open_sign_in: { args: Record<string, never>; answer: null };
+  copy_sign_in_code: { args: Record<string, never>; answer: null };
   edit_account: { args: { id: string; form: AccountForm }; answer: AccountView };
   pin_account: { args: { id: string; pinned: boolean }; answer: AccountView };
   remove_account: { args: { id: string }; answer: null };

@@ -2,6 +2,7 @@
 import type { AccountRow } from "./AccountRow";
 import type { AppError } from "./AppError";
 import type { BackgroundState } from "./BackgroundState";
+import type { SignInView } from "./SignInView";
 
 /**
  * Everything the main window shows.
@@ -31,6 +32,10 @@ problem: AppError | null,
  * The background process that refreshes, copies and draws the tray.
  */
 background: BackgroundState, 
+/**
+ * A sign-in waiting for the person (an OAuth 2.0 account being added or logged in).
+ */
+sign_in: SignInView | null, 
 /**
  * The backend's clock when this was made (the UI counts from its own clock).
  */

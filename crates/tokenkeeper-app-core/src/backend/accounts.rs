@@ -4,20 +4,22 @@
 //! alike; what differs between them (telling the engine, copying) is the role's
 //! ([`super::engine_side`], [`super::window_side`]).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokenkeeper_core::account::{Account, AccountId};
-use tokenkeeper_core::keeper::{AccountChanges, AccountDetail, AccountView};
-use tokenkeeper_core::{Error, Keeper, Secret};
+use tokenkeeper_core::keeper::{AccountChanges, AccountDetail, AccountView, InitialSecret};
+use tokenkeeper_core::providers::oauth2::discovery::Discovery;
+use tokenkeeper_core::{Error, Keeper, ProviderKind, Secret};
 use tokio::sync::watch as channel;
 
 use super::forms;
 use super::owner::bump;
 use super::prefs::{self, Prefs};
+use super::sign_in::SignIns;
 use crate::background::BackgroundState;
-use crate::dto::{AccountForm, AccountRow, AppSettings, LoginForm, Overview};
+use crate::dto::{AccountForm, AccountRow, AppSettings, Credential, LoginForm, Overview};
 use crate::error::{AppError, ErrorCode};
 
 /// Copy and Reveal hand out tokens valid for at least this long.
@@ -42,6 +44,7 @@ pub fn overview(
     keychain: Option<AppError>,
     demo: bool,
     background: BackgroundState,
+    sign_in: Option<super::sign_in::SignInView>,
     now: DateTime<Utc>,
 ) -> Overview {
     let (accounts, problem) = match rows {
@@ -55,6 +58,7 @@ pub fn overview(
         keychain,
         problem,
         background,
+        sign_in,
         generated_at: now,
     }
 }
@@ -79,6 +83,7 @@ pub struct Accounts {
     changed: channel::Sender<u64>,
     keychain: Mutex<Option<AppError>>,
     prefs: Mutex<Prefs>,
+    sign_ins: Arc<SignIns>,
     demo: bool,
 }
 
@@ -88,6 +93,7 @@ impl Accounts {
         let prefs = prefs::load(&prefs::file(keeper.paths())).unwrap_or_default();
         Self {
             keeper,
+            sign_ins: Arc::new(SignIns::new(changed.clone())),
             changed,
             keychain: Mutex::new(None),
             prefs: Mutex::new(prefs),
@@ -98,6 +104,11 @@ impl Accounts {
     /// The keeper over the config directory.
     pub fn keeper(&self) -> &Keeper {
         &self.keeper
+    }
+
+    /// The sign-in waiting for the person, if any (OAuth 2.0).
+    pub fn sign_ins(&self) -> &SignIns {
+        &self.sign_ins
     }
 
     /// The generation counter the window and the tray follow.
@@ -160,7 +171,16 @@ impl Accounts {
         now: DateTime<Utc>,
     ) -> Overview {
         let keychain = self.keychain.lock().ok().and_then(|k| k.clone());
-        overview(&self.keeper, rows, keychain, self.demo, background, now)
+        let sign_in = self.sign_ins.current();
+        overview(
+            &self.keeper,
+            rows,
+            keychain,
+            self.demo,
+            background,
+            sign_in,
+            now,
+        )
     }
 
     /// The account with this id (its string form, as the UI has it).
@@ -197,11 +217,52 @@ impl Accounts {
 
     /// Adds an account: the first login runs, and nothing is stored when it fails.
     pub async fn add(&self, form: &AccountForm) -> Result<(AccountView, Account), AppError> {
-        let (new, secret) = forms::new_account(form)?;
-        let result = self.keeper.add(new, secret).await;
-        let view = self.note(result)?;
+        let view = if form.provider == ProviderKind::OAuth2 {
+            self.add_oauth(form).await?
+        } else {
+            let (new, secret) = forms::new_account(form)?;
+            let result = self.keeper.add(new, secret).await;
+            self.note(result)?
+        };
         let account = self.keeper.find(&view.name).map_err(AppError::from)?;
         Ok((view, account))
+    }
+
+    /// An OAuth 2.0 account: its settings settled from the form and the server's discovery
+    /// document, then the first token by the person's sign-in (shown in the window while it
+    /// waits) or, for a service account, by the client secret.
+    async fn add_oauth(&self, form: &AccountForm) -> Result<AccountView, AppError> {
+        let add = forms::new_oauth_account(form)?;
+        let settled = self
+            .keeper
+            .oauth_settings(
+                Some(&add.issuer),
+                &add.request,
+                &add.tls,
+                add.allow_plain_http(),
+            )
+            .await;
+        let (url, settings, _) = self.note(settled)?;
+        let grant = settings.grant;
+        let new = add.account(url, settings);
+        let (prompt, _shown) = self.sign_ins.begin(&new.name)?;
+        let secret =
+            InitialSecret::oauth(grant, add.client_secret, prompt).map_err(AppError::from)?;
+        let result = self.keeper.add(new, secret).await;
+        self.note(result)
+    }
+
+    /// What the server at `form`'s issuer URL says it supports (its discovery document), with
+    /// the form's trust settings; nothing is stored.
+    pub async fn discover(&self, form: &AccountForm) -> Result<Discovery, AppError> {
+        let issuer =
+            tokenkeeper_core::account::parse_base_url(&form.url).map_err(AppError::from)?;
+        let tls = forms::tls(form)?;
+        let result = self
+            .keeper
+            .discover(&issuer, &tls, form.allow_plain_http)
+            .await;
+        self.note(result)
     }
 
     /// Changes an account's settings. With a typed secret, the new settings are first proven
@@ -246,7 +307,18 @@ impl Accounts {
     /// Stores a new secret for an account (the way out of "needs login").
     pub async fn login(&self, id: &str, form: &LoginForm) -> Result<AccountView, AppError> {
         let account = self.account(id)?;
-        let secret = forms::login(form)?;
+        // An OAuth 2.0 account signs in again (shown in the window while it waits), or for a
+        // service account takes its client secret; a public client may take a refresh token.
+        let (secret, _shown) = match &account.oauth {
+            Some(oauth) if form.secret_kind != Credential::RefreshToken => {
+                let (prompt, shown) = self.sign_ins.begin(&account.name)?;
+                let client_secret = (!form.secret.is_empty()).then(|| Secret::new(&form.secret));
+                let secret = InitialSecret::oauth(oauth.grant, client_secret, prompt)
+                    .map_err(AppError::from)?;
+                (secret, Some(shown))
+            }
+            _ => (forms::login(form)?, None),
+        };
         let result = self.keeper.login(&account.name, secret).await;
         self.note(result)
     }

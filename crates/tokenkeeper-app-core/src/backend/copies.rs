@@ -34,6 +34,11 @@ impl Copies {
         }
     }
 
+    /// The clipboard itself (a device sign-in's code goes there, with no clear timer).
+    pub fn clipboard(&self) -> Arc<dyn SecretClipboard> {
+        Arc::clone(&self.clipboard)
+    }
+
     /// Puts `token` on the clipboard (marked as a secret) and clears it after `clear_after`
     /// if the clipboard still holds this copy.
     pub async fn put(&self, token: Secret, clear_after: Duration) -> Result<(), AppError> {

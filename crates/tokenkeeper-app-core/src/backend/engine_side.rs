@@ -172,6 +172,11 @@ impl EngineSide {
         })
     }
 
+    /// This process's clipboard.
+    pub fn clipboard(&self) -> Arc<dyn SecretClipboard> {
+        self.copies.clipboard()
+    }
+
     /// Stops: the clipboard loses our token, the engine writes its state and frees the
     /// directory.
     pub async fn shutdown(&self) {

@@ -3,12 +3,15 @@
 
 use std::path::PathBuf;
 
+use tokenkeeper_core::ProviderKind;
 use tokenkeeper_core::Secret;
 use tokenkeeper_core::account::{
     Account, check_refresh_lead, normalize_tags, parse_base_url, validate_name,
 };
 use tokenkeeper_core::cert::CertFingerprint;
 use tokenkeeper_core::keeper::{AccountChanges, InitialSecret, NewAccount};
+use tokenkeeper_core::providers::oauth2::{OAuthRequest, OAuthSettings};
+use tokenkeeper_core::providers::tls::TlsSettings;
 
 use crate::dto::{AccountForm, Credential, LoginForm};
 use crate::error::{AppError, ErrorCode};
@@ -62,7 +65,7 @@ pub fn secret(kind: Credential, text: &str) -> Option<InitialSecret> {
         Credential::Password => InitialSecret::Password(secret),
         Credential::RefreshToken => InitialSecret::RefreshToken(secret),
         Credential::AccessToken => InitialSecret::AccessToken(secret),
-        // A sign-in is no text typed in the form (the window's OAuth 2.0 form: issue 28).
+        // A sign-in is no text typed in the form: `Accounts` starts it (`sign_in.rs`).
         Credential::SignIn => return None,
     })
 }
@@ -90,6 +93,82 @@ pub fn new_account(form: &AccountForm) -> Result<(NewAccount, InitialSecret), Ap
         oauth: None,
     };
     Ok((new, secret))
+}
+
+/// The trust settings a form names, for discovery before the account exists.
+pub fn tls(form: &AccountForm) -> Result<TlsSettings, AppError> {
+    Ok(TlsSettings {
+        ca_cert: ca_file(form)?,
+        trust_cert: fingerprint(form)?,
+        insecure: form.insecure,
+    })
+}
+
+/// An OAuth 2.0 add form, checked: the core settles its URL and settings from `request` and
+/// the discovery document (`Keeper::oauth_settings`), then it becomes a [`NewAccount`].
+#[derive(Debug)]
+pub struct OAuthAdd {
+    /// The account's name.
+    pub name: String,
+    /// The issuer as typed (empty with typed endpoints).
+    pub issuer: String,
+    /// What was chosen of the client, grant and endpoints.
+    pub request: OAuthRequest,
+    /// The client secret typed, if any.
+    pub client_secret: Option<Secret>,
+    /// The trust settings, for discovery too.
+    pub tls: TlsSettings,
+    refresh_lead_secs: Option<u64>,
+    allow_plain_http: bool,
+    tags: Vec<String>,
+}
+
+impl OAuthAdd {
+    /// Plain HTTP is allowed to the server.
+    pub fn allow_plain_http(&self) -> bool {
+        self.allow_plain_http
+    }
+
+    /// The account to add, with the settled URL and settings.
+    pub fn account(&self, url: url::Url, settings: OAuthSettings) -> NewAccount {
+        NewAccount {
+            name: self.name.clone(),
+            provider: ProviderKind::OAuth2,
+            url,
+            username: None,
+            ttl: None,
+            ca_cert: self.tls.ca_cert.clone(),
+            trust_cert: self.tls.trust_cert,
+            insecure: self.tls.insecure,
+            refresh_lead_secs: self.refresh_lead_secs,
+            allow_plain_http: self.allow_plain_http,
+            tags: self.tags.clone(),
+            oauth: Some(settings),
+        }
+    }
+}
+
+/// An OAuth 2.0 add form, checked.
+pub fn new_oauth_account(form: &AccountForm) -> Result<OAuthAdd, AppError> {
+    let name = form.name.trim().to_owned();
+    validate_name(&name).map_err(AppError::from)?;
+    check_refresh_lead(form.refresh_lead_secs).map_err(AppError::from)?;
+    let client_secret = (!form.secret.is_empty()).then(|| Secret::new(&form.secret));
+    let mut request = form
+        .oauth
+        .clone()
+        .ok_or_else(|| invalid("an OAuth 2.0 account needs its client id and grant"))?;
+    request.with_client_secret = client_secret.is_some();
+    Ok(OAuthAdd {
+        name,
+        issuer: form.url.trim().to_owned(),
+        request,
+        client_secret,
+        tls: tls(form)?,
+        refresh_lead_secs: form.refresh_lead_secs,
+        allow_plain_http: form.allow_plain_http,
+        tags: normalize_tags(&form.tags).map_err(AppError::from)?,
+    })
 }
 
 /// An edit form as changes to `current`, plus the new secret when one was typed.
@@ -158,6 +237,7 @@ mod tests {
                 "prod".to_owned(),
                 "client-a".to_owned(),
             ],
+            oauth: None,
         }
     }
 

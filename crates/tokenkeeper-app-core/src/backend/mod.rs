@@ -15,7 +15,9 @@
 //! - [`clipboard`]: the clipboard for secrets (the `tokenkeeper-clipboard` crate);
 //! - [`forms`]: the add, edit and log-in forms as core requests;
 //! - [`notices`]: which changes deserve a desktop notification;
-//! - [`prefs`]: the app's own preferences file.
+//! - [`prefs`]: the app's own preferences file;
+//! - [`sign_in`]: an OAuth 2.0 account's sign-in as the window shows it (the page opened, the
+//!   device code, Cancel).
 
 pub mod accounts;
 /// The clipboard for secrets, its own crate so the background can use it without Tauri.
@@ -26,6 +28,7 @@ pub mod forms;
 pub mod notices;
 pub mod owner;
 pub mod prefs;
+pub mod sign_in;
 pub mod window_side;
 
 use std::sync::Arc;
@@ -36,6 +39,7 @@ use tokenkeeper_core::account::AccountId;
 use tokenkeeper_core::engine::EngineCommand;
 use tokenkeeper_core::engine::events::Event;
 use tokenkeeper_core::keeper::AccountView;
+use tokenkeeper_core::providers::oauth2::discovery::Discovery;
 use tokio::sync::{broadcast, watch as channel};
 
 pub use accounts::MIN_VALID;
@@ -63,6 +67,7 @@ pub fn files_overview(keeper: &Keeper) -> Overview {
         None,
         false,
         BackgroundState::Starting,
+        None,
         Utc::now(),
     )
 }
@@ -191,6 +196,45 @@ impl Backend {
         let (view, account) = self.accounts().add(&form).await?;
         self.after_change(vec![EngineCommand::Add(account)]).await;
         Ok(view)
+    }
+
+    /// What an OAuth 2.0 server at the form's issuer URL supports (its discovery document).
+    pub async fn discover(&self, form: &AccountForm) -> Result<Discovery, AppError> {
+        self.accounts().discover(form).await
+    }
+
+    /// Cancels the sign-in waiting for the person (the add or login then stores nothing);
+    /// false when none waits.
+    pub fn cancel_sign_in(&self) -> bool {
+        self.accounts().sign_ins().cancel()
+    }
+
+    /// Opens the waiting sign-in's page in the browser again.
+    pub fn open_sign_in(&self) -> Result<(), AppError> {
+        self.accounts().sign_ins().open_again()
+    }
+
+    /// Opens sign-in pages with `browser` (tests play the person; the app: the system's).
+    pub fn set_browser(&self, browser: Arc<dyn sign_in::Browser>) {
+        self.accounts().sign_ins().set_browser(browser);
+    }
+
+    /// Copies the code the waiting device sign-in asks for (to type it on the page).
+    pub async fn copy_sign_in_code(&self) -> Result<(), AppError> {
+        let code = self.accounts().sign_ins().code().ok_or_else(|| {
+            AppError::new(
+                crate::error::ErrorCode::NotFound,
+                "no device sign-in is waiting",
+            )
+        })?;
+        let clipboard = match self {
+            Self::Window(w) => w.clipboard(),
+            Self::Engine(e) => e.clipboard(),
+        };
+        tokio::task::spawn_blocking(move || clipboard.set_secret(&code))
+            .await
+            .map_err(|e| AppError::new(crate::error::ErrorCode::Internal, e.to_string()))?
+            .map_err(|e| AppError::new(crate::error::ErrorCode::Internal, e))
     }
 
     /// Changes an account's settings. With a typed secret, the new settings are first proven

@@ -12,6 +12,7 @@ use tokio::sync::watch as channel;
 use tokio::task::JoinHandle;
 
 use super::accounts::Accounts;
+use super::clipboard::{SecretClipboard, SystemClipboard};
 use super::owner::{Follower, bump};
 use crate::background::protocol::CopyForm;
 use crate::background::{self, BackgroundState, Launch, Remote};
@@ -27,6 +28,9 @@ pub struct WindowSide {
     background: channel::Receiver<BackgroundState>,
     quit: channel::Receiver<bool>,
     supervisor: Mutex<Option<JoinHandle<()>>>,
+    /// The window's own clipboard, for a device sign-in's code only (tokens are copied by the
+    /// background); opened on first use.
+    clipboard: Arc<dyn SecretClipboard>,
 }
 
 impl WindowSide {
@@ -52,6 +56,7 @@ impl WindowSide {
             background: supervised.state,
             quit: supervised.quit,
             supervisor: Mutex::new(Some(supervised.task)),
+            clipboard: Arc::new(SystemClipboard::default()),
         })
     }
 
@@ -86,6 +91,11 @@ impl WindowSide {
         let result = self.remote.copy(&account.id.to_string(), form).await;
         self.accounts.touch();
         result
+    }
+
+    /// The window's clipboard (a device sign-in's code).
+    pub fn clipboard(&self) -> Arc<dyn SecretClipboard> {
+        Arc::clone(&self.clipboard)
     }
 
     /// Stops watching the background (it lives on).

@@ -19,6 +19,15 @@ macro_rules! with_commands {
             get_account(id: String) -> $crate::dto::AccountInfo;
             /// Adds an account (the first login runs; nothing is stored on failure).
             add_account(form: $crate::dto::AccountForm) -> $crate::dto::AccountView;
+            /// What the OAuth 2.0 server at the form's issuer URL supports (its discovery
+            /// document), read with the form's trust settings.
+            discover_oauth(form: $crate::dto::AccountForm) -> $crate::dto::Discovery;
+            /// Cancels the sign-in waiting for the person; false when none waits.
+            cancel_sign_in() -> bool;
+            /// Opens the waiting sign-in's page in the browser again.
+            open_sign_in() -> ();
+            /// Copies the code the waiting device sign-in asks for.
+            copy_sign_in_code() -> ();
             /// Changes an account's settings (and logs in with a typed secret).
             edit_account(id: String, form: $crate::dto::AccountForm) -> $crate::dto::AccountView;
             /// Pins an account to the tray's menu, or unpins it.

@@ -108,6 +108,7 @@ impl Setup {
             insecure: false,
             allow_plain_http: false,
             tags: vec!["prod".to_owned()],
+            oauth: None,
         }
     }
 

@@ -4,5 +4,6 @@
 
 mod actions;
 mod helpers;
+mod oauth;
 mod ownership;
 mod window;

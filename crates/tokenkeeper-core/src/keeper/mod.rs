@@ -58,6 +58,25 @@ pub enum InitialSecret {
 }
 
 impl InitialSecret {
+    /// What an OAuth 2.0 account with this grant is added or signed in again with: a person's
+    /// sign-in shown by `prompt` (with the client secret, for a confidential client), or for
+    /// client credentials the client secret, which is then the account's password.
+    pub fn oauth(
+        grant: Grant,
+        client_secret: Option<Secret>,
+        prompt: Arc<dyn LoginPrompt>,
+    ) -> Result<Self> {
+        if grant.is_interactive() {
+            return Ok(Self::SignIn {
+                client_secret,
+                prompt,
+            });
+        }
+        client_secret.map(Self::Password).ok_or_else(|| {
+            Error::InvalidInput("the client-credentials grant needs the client secret".to_owned())
+        })
+    }
+
     /// The secret given, if the credential is one (a sign-in is not).
     fn secret(&self) -> Option<&Secret> {
         match self {

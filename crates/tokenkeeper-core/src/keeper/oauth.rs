@@ -1,15 +1,45 @@
 //! The keeper's OAuth 2.0 operations besides tokens: reading a server's discovery document for
-//! a form or `tokenkeeper add`, and revoking an account's grant when it is removed.
+//! a form or `tokenkeeper add`, settling a new account's settings from it, and revoking an
+//! account's grant when it is removed.
 
 use url::Url;
 
 use super::{Keeper, secrets::Use};
 use crate::account::{Account, AccountId, ProviderKind};
 use crate::error::Result;
-use crate::providers::oauth2::{discovery, revoke};
+use crate::providers::oauth2::setup::OAuthRequest;
+use crate::providers::oauth2::{OAuthSettings, discovery, revoke};
 use crate::providers::tls::TlsSettings;
 
 impl Keeper {
+    /// A new account's URL and OAuth settings: `issuer`'s discovery document is read unless
+    /// the endpoints are typed in, then [`OAuthRequest::settle`] picks what was left out and
+    /// refuses what the server does not offer. The document read is returned too, so a
+    /// caller can say what the server offers.
+    pub async fn oauth_settings(
+        &self,
+        issuer: Option<&str>,
+        request: &OAuthRequest,
+        tls: &TlsSettings,
+        allow_plain_http: bool,
+    ) -> Result<(Url, OAuthSettings, Option<discovery::Discovery>)> {
+        let issuer = issuer.map(str::trim).filter(|i| !i.is_empty());
+        let found = match (issuer, request.typed_endpoints()) {
+            (Some(issuer), false) => {
+                let issuer = crate::account::parse_base_url(issuer)?;
+                Some(self.discover(&issuer, tls, allow_plain_http).await?)
+            }
+            (_, true) => None,
+            (None, false) => {
+                return Err(crate::error::Error::InvalidInput(
+                    "an OAuth 2.0 account needs the issuer URL (its discovery document), or the token endpoint and the other endpoints its grant uses".to_owned(),
+                ));
+            }
+        };
+        let (url, settings) = request.settle(issuer, found.as_ref())?;
+        Ok((url, settings, found))
+    }
+
     /// Reads `issuer`'s discovery document with these trust settings (nothing is stored).
     pub async fn discover(
         &self,

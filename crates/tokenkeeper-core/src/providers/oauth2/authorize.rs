@@ -106,8 +106,15 @@ pub async fn authorize(
     }
     let (tx, mut rx) = mpsc::channel::<Callback>(1);
     let server = tokio::spawn(serve(listener, state, tx));
+    let cancel = prompt.cancellation().unwrap_or_default();
     prompt.open_browser(&url);
-    let received = tokio::time::timeout(timeout, rx.recv()).await;
+    let received = tokio::select! {
+        received = tokio::time::timeout(timeout, rx.recv()) => received,
+        () = cancel.cancelled() => {
+            server.abort();
+            return Err(super::cancelled().into());
+        }
+    };
     server.abort();
     let callback = match received {
         Ok(Some(callback)) => callback,

@@ -104,6 +104,7 @@ pub async fn authorize(
         .and_then(|s| u64::try_from(s).ok())
         .filter(|s| *s > 0)
         .map_or(DEFAULT_INTERVAL, Duration::from_secs);
+    let cancel = prompt.cancellation().unwrap_or_default();
     prompt.show_device_code(&UserCode {
         user_code,
         verification_uri,
@@ -116,7 +117,10 @@ pub async fn authorize(
         ("device_code", device_code.expose()),
     ];
     loop {
-        tokio::time::sleep(interval).await;
+        tokio::select! {
+            () = tokio::time::sleep(interval) => {}
+            () = cancel.cancelled() => return Err(super::cancelled().into()),
+        }
         if tokio::time::Instant::now() >= deadline {
             return Err(expired(lifetime).into());
         }

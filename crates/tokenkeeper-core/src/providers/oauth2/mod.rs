@@ -15,6 +15,7 @@ pub mod discovery;
 mod request;
 pub mod revoke;
 pub mod settings;
+pub mod setup;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +30,7 @@ use crate::secret::Secret;
 
 pub use request::parse_token_answer;
 pub use settings::{ClientAuth, Endpoints, Grant, OAuthSettings};
+pub use setup::OAuthRequest;
 
 /// The OAuth 2.0 / OpenID Connect adapter.
 #[derive(Debug)]
@@ -41,6 +43,21 @@ pub trait LoginPrompt: Send + Sync + std::fmt::Debug {
     fn open_browser(&self, url: &url::Url);
     /// The code to type at the verification page (device authorization).
     fn show_device_code(&self, code: &device::UserCode);
+    /// Ends the wait for the person when cancelled (the window's Cancel); the sign-in then
+    /// fails with `sign_in_cancelled` and nothing is stored. None: the wait ends only by
+    /// itself (the CLI: Ctrl-C ends the process).
+    fn cancellation(&self) -> Option<tokio_util::sync::CancellationToken> {
+        None
+    }
+}
+
+/// The error of a sign-in cancelled while it waited for the person.
+pub(crate) fn cancelled() -> ApiError {
+    ApiError::local(
+        ErrorKind::Auth,
+        "sign_in_cancelled",
+        "the sign-in was cancelled: nothing was stored",
+    )
 }
 
 /// The account's OAuth settings, or a config error (an `oauth2` account without them: a
