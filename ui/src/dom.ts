@@ -40,7 +40,12 @@ export type ActionName =
   | "keep-editing"
   | "discard"
   | "trust-cert"
-  | "use-ca-file";
+  | "use-ca-file"
+  // An OAuth 2.0 account's form (discovery) and its sign-in while it waits (views/signin.ts).
+  | "discover"
+  | "cancel-sign-in"
+  | "open-sign-in"
+  | "copy-code";
 
 /** An element's attributes: `true` sets an empty one; false, null and undefined set none. */
 export interface Attrs {

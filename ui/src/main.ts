@@ -104,11 +104,25 @@ async function openLogin(
   row: Pick<AccountRow, "id" | "name" | "provider" | "last_error">,
 ): Promise<void> {
   const { loginView } = await views.login();
+  // An OAuth 2.0 account's grant and client decide what Log in asks for.
+  let oauth = null;
+  if (row.provider === "oauth2") {
+    try {
+      oauth = (await backend.account(row.id)).oauth;
+    } catch (e) {
+      say((e as AppError).message);
+      return;
+    }
+  }
   show(
-    loginView(row, {
-      saved: () => saved(`${row.name}: logged in.`, row.name),
-      cancel: showList,
-    }),
+    loginView(
+      row,
+      {
+        saved: () => saved(`${row.name}: logged in.`, row.name),
+        cancel: showList,
+      },
+      oauth,
+    ),
     { kind: "panel" },
   );
 }

@@ -34,16 +34,8 @@ export const PROVIDERS: readonly ProviderInfo[] = TABLE.map((c) => ({
   hasTtl: c.requested_ttl,
 }));
 
-/**
- * The APIs the add form offers: those set up with a typed secret. An OAuth 2.0 account starts
- * with a sign-in in the browser, which the window does not run yet: `tokenkeeper add --provider
- * oauth2` does, and the window then shows, refreshes and copies it like any other.
- */
-export const FORM_PROVIDERS: readonly ProviderInfo[] = PROVIDERS.filter(
-  (p) => p.secrets[0] !== "sign_in",
-);
-
-/** The secrets the window can take for an API (a sign-in is the CLI's for now). */
+/** The secrets typed in for an API (a sign-in is no typed secret: the OAuth 2.0 form and Log
+ * in start it). */
 export function typedSecrets(p: ProviderInfo): readonly Credential[] {
   return p.secrets.filter((k) => k !== "sign_in");
 }

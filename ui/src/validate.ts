@@ -1,7 +1,9 @@
 // Validation of the add and edit form as the user types, per provider. Pure: tested with
 // Vitest. The backend checks again on save.
 
+import type { ClientAuth } from "./bindings/ClientAuth";
 import type { Credential } from "./bindings/Credential";
+import type { Grant } from "./bindings/Grant";
 import type { ProviderKind } from "./bindings/ProviderKind";
 import { RULES } from "./bindings/Rules";
 import { provider } from "./providers";
@@ -21,7 +23,33 @@ export interface FormValues {
   allowPlainHttp: boolean;
   /** Tags, separated by spaces or commas. */
   tags: string;
+  /** OAuth 2.0 (provider oauth2): the client, the grant and the endpoints. */
+  clientId: string;
+  grant: Grant;
+  /** "auto": none without a client secret, else what the server lists first. */
+  clientAuth: ClientAuth | "auto";
+  scopes: string;
+  resource: string;
+  audience: string;
+  tokenEndpoint: string;
+  authorizationEndpoint: string;
+  deviceEndpoint: string;
+  revocationEndpoint: string;
 }
+
+/** The OAuth 2.0 fields, empty (the other APIs' forms carry them unused). */
+export const NO_OAUTH = {
+  clientId: "",
+  grant: "authorization-code",
+  clientAuth: "auto",
+  scopes: "",
+  resource: "",
+  audience: "",
+  tokenEndpoint: "",
+  authorizationEndpoint: "",
+  deviceEndpoint: "",
+  revocationEndpoint: "",
+} as const satisfies Partial<FormValues>;
 
 /** The tags typed, as the core keeps them: lower-case, once each, in the order typed. */
 export function parseTags(text: string): string[] {
@@ -93,9 +121,14 @@ export function validate(v: FormValues, existingNames: string[], editing = false
     errors.name = `Use 1 to ${RULES.nameMaxLen} letters, digits, '.', '_' or '-', not starting with '-'.`;
   else if (existingNames.includes(name)) errors.name = `An account named ${name} exists already.`;
 
+  const oauth = v.provider === "oauth2";
+  const typedEndpoints = oauth && v.tokenEndpoint.trim() !== "";
   const urlText = v.url.trim();
   if (!urlText) {
-    errors.url = `Enter the API's address, e.g. ${p.exampleUrl}.`;
+    if (!typedEndpoints)
+      errors.url = oauth
+        ? `Enter the issuer URL, e.g. ${p.exampleUrl}, or the token endpoint below.`
+        : `Enter the API's address, e.g. ${p.exampleUrl}.`;
   } else {
     let url: URL | null = null;
     try {
@@ -123,6 +156,10 @@ export function validate(v: FormValues, existingNames: string[], editing = false
     }
   }
 
+  if (oauth) {
+    oauthChecks(v, errors, editing);
+    return finish(v, p, errors, warnings);
+  }
   if (!p.secrets.includes(v.secretKind)) {
     errors.secretKind = `${p.label} cannot be set up with this kind of secret.`;
   }
@@ -138,6 +175,57 @@ export function validate(v: FormValues, existingNames: string[], editing = false
     errors.secret = `The secret must be one line of at most ${RULES.secretMaxBytes / 1024} KiB.`;
   }
 
+  return finish(v, p, errors, warnings);
+}
+
+/** An OAuth 2.0 account's own fields: the client id, the secret its grant and client
+ * authentication need, and typed endpoints (the core's `OAuthRequest::settle` checks again). */
+function oauthChecks(v: FormValues, errors: Validation["errors"], editing: boolean): void {
+  if (editing) return;
+  if (!v.clientId.trim()) errors.clientId = "Enter the client id the server registered.";
+  const secret = v.secret;
+  if (v.grant === "client-credentials" && secret === "") {
+    errors.secret = "A service account logs in with its client secret.";
+  } else if (secret !== "" && v.clientAuth === "none") {
+    errors.secret = "A public client sends no secret: leave it empty, or choose how it is sent.";
+  } else if (
+    secret === "" &&
+    (v.clientAuth === "client_secret_basic" || v.clientAuth === "client_secret_post")
+  ) {
+    errors.secret = "This client authentication sends the client secret: enter it.";
+  } else if (/[\r\n]/.test(secret) || utf8Bytes(secret) > RULES.secretMaxBytes) {
+    errors.secret = `The secret must be one line of at most ${RULES.secretMaxBytes / 1024} KiB.`;
+  }
+  const endpoint = (field: Field, text: string) => {
+    const t = text.trim();
+    if (!t) return;
+    try {
+      const u = new URL(t);
+      if (u.protocol !== "https:" && u.protocol !== "http:") errors[field] = "An https:// address.";
+    } catch {
+      errors[field] = "Not a URL.";
+    }
+  };
+  endpoint("tokenEndpoint", v.tokenEndpoint);
+  endpoint("authorizationEndpoint", v.authorizationEndpoint);
+  endpoint("deviceEndpoint", v.deviceEndpoint);
+  endpoint("revocationEndpoint", v.revocationEndpoint);
+  if (v.tokenEndpoint.trim()) {
+    if (v.grant === "authorization-code" && !v.authorizationEndpoint.trim())
+      errors.authorizationEndpoint = "A sign-in in the browser needs the authorization endpoint.";
+    if (v.grant === "device-code" && !v.deviceEndpoint.trim())
+      errors.deviceEndpoint = "A device sign-in needs the device authorization endpoint.";
+  }
+  if (/["\\]/.test(v.scopes)) errors.scopes = "Scopes are words separated by spaces.";
+}
+
+/** The checks every API's form has: tags, lifetime, lead, trust. */
+function finish(
+  v: FormValues,
+  p: ReturnType<typeof provider>,
+  errors: Validation["errors"],
+  warnings: Validation["warnings"],
+): Validation {
   const badTag = parseTags(v.tags).find((t) => !TAG.test(t));
   if (badTag)
     errors.tags = `Tag "${badTag}": use up to ${RULES.tagMaxLen} of a-z, 0-9, "-", "_", ".", ":".`;

@@ -3,11 +3,16 @@
 // Enterprise, refresh lead), validated as you type. Saving runs the first login; the API's
 // error shows inline and nothing is stored. An untrusted certificate shows what the server
 // presented and offers to trust it, or a CA file; skipping verification stays behind an
-// explicit warning. Escape and Cancel ask before throwing away what was typed.
+// explicit warning. Escape and Cancel ask before throwing away what was typed. An OAuth 2.0
+// account starts from its issuer URL: Discover reads what the server supports
+// (oauth-fields.ts), and saving signs the person in, shown while it waits (signin.ts).
 import type { AccountForm } from "../bindings/AccountForm";
 import type { AccountInfo } from "../bindings/AccountInfo";
 import type { AppError } from "../bindings/AppError";
+import type { ClientAuth } from "../bindings/ClientAuth";
 import type { Credential } from "../bindings/Credential";
+import type { Grant } from "../bindings/Grant";
+import type { Overview } from "../bindings/Overview";
 import type { PresentedCertificate } from "../bindings/PresentedCertificate";
 import type { ProviderKind } from "../bindings/ProviderKind";
 import { RULES } from "../bindings/Rules";
@@ -15,7 +20,7 @@ import { hasChanges } from "../changes";
 import { discardGuard } from "../discard";
 import { clear, h, onAction, uid } from "../dom";
 import { backend } from "../ipc";
-import { FORM_PROVIDERS, PROVIDERS, provider, secretLabel, typedSecrets } from "../providers";
+import { PROVIDERS, provider, secretLabel, typedSecrets } from "../providers";
 import { errorWords } from "../status";
 import {
   type Field,
@@ -27,6 +32,8 @@ import {
 } from "../validate";
 import type { View } from "../view";
 import { certificatePrompt } from "./certificate";
+import { oauthFields, oauthRequest } from "./oauth-fields";
+import { signInPanel } from "./signin";
 
 export interface FormDone {
   /** `secretsDeleted`: an edit moved the account to another server or trust setting without a
@@ -44,7 +51,7 @@ export function formView(
   existingNames: string[],
   done: FormDone,
   editing: AccountInfo | null = null,
-): View & { escape(): void } {
+): View & { escape(): void; update(o: Overview): void } {
   const inputs = new Map<Field, Input>();
   const messages = new Map<Field, HTMLElement>();
   const rows = new Map<Field, HTMLElement>();
@@ -118,6 +125,12 @@ export function formView(
     ),
     field("insecure", "Skip certificate verification (unsafe)", input({ type: "checkbox" })),
   );
+  const oauth = oauthFields(field);
+  const signIn = signInPanel(() => values().name.trim());
+  const discoverButton = h("button", {
+    text: "Discover",
+    attrs: { type: "button", "data-action": "discover" },
+  });
   const form = h(
     "form",
     { class: "account-form", attrs: { novalidate: true, "aria-label": title } },
@@ -128,9 +141,7 @@ export function formView(
       h(
         "select",
         { attrs: { disabled: editing != null } },
-        ...(editing != null ? PROVIDERS : FORM_PROVIDERS).map((p) =>
-          h("option", { text: p.label, attrs: { value: p.id } }),
-        ),
+        ...PROVIDERS.map((p) => h("option", { text: p.label, attrs: { value: p.id } })),
       ),
     ),
     field(
@@ -140,6 +151,8 @@ export function formView(
       "Used by scripts: tokenkeeper token NAME",
     ),
     field("url", "Base URL", input({ type: "url", autocomplete: "off", spellcheck: "false" })),
+    oauth.discovered,
+    oauth.element,
     field("username", "User name", input({ autocomplete: "username", spellcheck: "false" })),
     field("secretKind", "Log in with", secretKind),
     field(
@@ -173,11 +186,13 @@ export function formView(
     ),
     details,
     certPrompt,
+    signIn.element,
     outcome,
     buttons,
     guard.element,
   );
   const element = h("section", { class: "panel form-panel" }, form);
+  rows.get("url")?.querySelector("input")?.after(discoverButton);
 
   const set = (name: Field, value: string) => {
     const el = inputs.get(name);
@@ -201,6 +216,16 @@ export function formView(
       insecure: box("insecure").checked,
       allowPlainHttp: box("allowPlainHttp").checked,
       tags: get("tags"),
+      clientId: get("clientId"),
+      grant: get("grant") as Grant,
+      clientAuth: get("clientAuth") as ClientAuth | "auto",
+      scopes: get("scopes"),
+      resource: get("resource"),
+      audience: get("audience"),
+      tokenEndpoint: get("tokenEndpoint"),
+      authorizationEndpoint: get("authorizationEndpoint"),
+      deviceEndpoint: get("deviceEndpoint"),
+      revocationEndpoint: get("revocationEndpoint"),
     };
   }
 
@@ -227,13 +252,38 @@ export function formView(
     secretKind.closest(".field")?.toggleAttribute("hidden", secrets.length < 2);
     const secretLabelEl = rows.get("secret")?.querySelector("label");
     if (secretLabelEl) secretLabelEl.textContent = secretLabel(secretKind.value as Credential, p);
+    const isOAuth = p.id === "oauth2";
+    // An OAuth 2.0 account: the issuer first, the client's fields, a client secret only when
+    // the client has one; the window edits only what every account has.
+    oauth.element.hidden = !isOAuth || editing != null;
+    discoverButton.hidden = !isOAuth || editing != null;
+    if (!isOAuth || editing) oauth.discovered.hidden = true;
+    if (isOAuth) {
+      for (const name of ["username", "secretKind", "ttl"] as const) {
+        const r = rows.get(name);
+        if (r) r.hidden = true;
+      }
+      const secretRow = rows.get("secret");
+      if (secretRow) secretRow.hidden = editing != null;
+      const hint = secretRow?.querySelector(".hint");
+      if (hint)
+        hint.textContent =
+          "Only for a client with a secret (a confidential client, a service account). Stored in the OS keychain only.";
+    }
+    const urlLabel = rows.get("url")?.querySelector("label");
+    if (urlLabel) urlLabel.textContent = isOAuth ? "Issuer URL" : "Base URL";
+    if (!editing) {
+      const service = values().grant === "client-credentials";
+      saveButton.textContent = isOAuth && !service ? "Add and sign in" : "Add and log in";
+    }
   }
 
   function changed(target: Element): void {
     const name = (target as Input).name as Field;
     if (name) touched.add(name);
-    if (name === "provider" || name === "secretKind") adapt();
+    if (name === "provider" || name === "secretKind" || name === "grant") adapt();
     if (name === "url" || name === "trustCert" || name === "caCert") certPrompt.hidden = true;
+    if (name === "url") oauth.forget();
     if (name === "secret") touched.add("username");
     refreshValidation();
   }
@@ -262,12 +312,14 @@ export function formView(
     const v = values();
     const p = provider(v.provider);
     const num = (t: string) => (t.trim() ? Number(t.trim()) : null);
+    const isOAuth = p.id === "oauth2" && editing == null;
+    const service = v.grant === "client-credentials";
     return {
       name: v.name.trim(),
       provider: v.provider,
       url: v.url.trim(),
-      username: p.usernameLabel && v.username.trim() ? v.username.trim() : null,
-      secret_kind: v.secretKind,
+      username: !isOAuth && p.usernameLabel && v.username.trim() ? v.username.trim() : null,
+      secret_kind: isOAuth ? (service ? "password" : "sign_in") : v.secretKind,
       secret: v.secret,
       ttl: p.hasTtl ? num(v.ttl) : null,
       refresh_lead_secs: num(v.refreshLead),
@@ -276,6 +328,7 @@ export function formView(
       insecure: v.insecure,
       allow_plain_http: v.allowPlainHttp,
       tags: parseTags(v.tags),
+      oauth: isOAuth ? oauthRequest(v) : null,
     };
   }
 
@@ -290,7 +343,12 @@ export function formView(
     busy = true;
     saveButton.disabled = true;
     outcome.className = "outcome";
-    outcome.textContent = editing ? "Saving…" : "Logging in…";
+    const isOAuth = !editing && values().provider === "oauth2";
+    outcome.textContent = editing
+      ? "Saving…"
+      : isOAuth && values().grant !== "client-credentials"
+        ? "Reading the server's discovery document, then signing in…"
+        : "Logging in…";
     try {
       const data = formData();
       const view = editing ? await backend.edit(editing.id, data) : await backend.add(data);
@@ -339,7 +397,7 @@ export function formView(
     box("allowPlainHttp").checked = editing.allow_plain_http;
     set("tags", editing.tags.join(" "));
   } else {
-    set("provider", FORM_PROVIDERS[0].id);
+    set("provider", PROVIDERS[0].id);
   }
   adapt();
   refreshValidation();
@@ -358,8 +416,34 @@ export function formView(
   form.addEventListener("input", edited);
   form.addEventListener("change", edited);
   form.addEventListener("focusin", focused);
+  async function discover(): Promise<void> {
+    const url = values().url.trim();
+    if (!url) {
+      outcome.className = "outcome bad";
+      outcome.textContent = "Enter the issuer URL first.";
+      inputs.get("url")?.focus();
+      return;
+    }
+    outcome.className = "outcome";
+    outcome.textContent = "Reading the server's discovery document…";
+    discoverButton.disabled = true;
+    try {
+      oauth.showDiscovery(await backend.discover(formData()));
+      outcome.textContent = "";
+      adapt();
+      refreshValidation();
+    } catch (e) {
+      oauth.forget();
+      showError(e as AppError);
+    } finally {
+      discoverButton.disabled = false;
+    }
+  }
+
   const stopListening = onAction(element, {
     ...guard.actions,
+    ...signIn.actions,
+    discover: () => void discover(),
     "use-ca-file": () => {
       details.open = true;
       inputs.get("caCert")?.focus();
@@ -376,7 +460,15 @@ export function formView(
   return {
     element,
     escape: guard.escape,
+    update(o: Overview) {
+      signIn.update(busy ? o.sign_in : null);
+      // The sign-in says what happens now.
+      if (busy && o.sign_in?.step) outcome.textContent = "";
+    },
     destroy() {
+      // Leaving while a sign-in waits ends it: nothing is added behind the user's back.
+      if (busy) void backend.cancelSignIn().catch(() => undefined);
+      signIn.destroy();
       stopListening();
       form.removeEventListener("submit", submit);
       form.removeEventListener("input", edited);

@@ -1,8 +1,12 @@
-// Log in: a new password, secret or token for an account (the way out of "needs login").
+// Log in: a new password, secret or token for an account (the way out of "needs login"). An
+// OAuth 2.0 account signs in again instead (the page in the browser, or a code), with its
+// client secret when the client has one; the sign-in shows while it waits (signin.ts).
 // Escape and Cancel ask before throwing away a typed secret.
 import type { AccountRow } from "../bindings/AccountRow";
 import type { AppError } from "../bindings/AppError";
 import type { Credential } from "../bindings/Credential";
+import type { OAuthSettings } from "../bindings/OAuthSettings";
+import type { Overview } from "../bindings/Overview";
 import { hasChanges } from "../changes";
 import { discardGuard } from "../discard";
 import { h, onAction, uid } from "../dom";
@@ -10,18 +14,28 @@ import { backend } from "../ipc";
 import { provider, secretLabel, typedSecrets } from "../providers";
 import { errorWords } from "../status";
 import type { View } from "../view";
+import { signInPanel } from "./signin";
 
 export function loginView(
   row: Pick<AccountRow, "id" | "name" | "provider" | "last_error">,
   done: { saved(): void; cancel(): void },
-): View & { escape(): void } {
+  oauth: OAuthSettings | null = null,
+): View & { escape(): void; update(o: Overview): void } {
   const p = provider(row.provider);
+  /** A person signs in again (not a service account's client secret). */
+  const signsIn = oauth !== null && oauth.grant !== "client-credentials";
+  /** The client secret goes with the sign-in (a confidential client). */
+  const withSecret = !signsIn || oauth?.client_auth !== "none";
+  const signIn = signInPanel(() => row.name);
+  let busy = false;
   const kindId = uid("login-kind");
   const secretId = uid("login-secret");
   const kind = h(
     "select",
     { attrs: { id: kindId } },
-    ...typedSecrets(p).map((k) => h("option", { text: secretLabel(k, p), attrs: { value: k } })),
+    ...(oauth
+      ? [h("option", { text: "Client secret", attrs: { value: signsIn ? "sign_in" : "password" } })]
+      : typedSecrets(p).map((k) => h("option", { text: secretLabel(k, p), attrs: { value: k } }))),
   );
   const secret = h("input", {
     attrs: { id: secretId, type: "password", autocomplete: "current-password" },
@@ -32,7 +46,7 @@ export function loginView(
   });
   const submit = h("button", {
     class: "primary",
-    text: "Log in",
+    text: signsIn ? "Sign in" : "Log in",
     attrs: { type: "submit", "data-action": "submit-login" },
   });
   const buttons = h(
@@ -55,14 +69,28 @@ export function loginView(
     row.last_error
       ? h("p", { class: "api-words", text: `Last error: ${errorWords(row.last_error)}` })
       : null,
-    h("div", { class: "field" }, h("label", { text: "With", attrs: { for: kindId } }), kind),
+    signsIn
+      ? h("p", {
+          text:
+            oauth?.grant === "device-code"
+              ? "Sign in shows a code to enter on the server's page, on any device."
+              : "Sign in opens the server's sign-in page in your browser; TokenKeeper takes over when it comes back.",
+        })
+      : null,
     h(
       "div",
-      { class: "field" },
-      h("label", { text: "Secret", attrs: { for: secretId } }),
+      { class: "field", attrs: { hidden: oauth !== null } },
+      h("label", { text: "With", attrs: { for: kindId } }),
+      kind,
+    ),
+    h(
+      "div",
+      { class: "field", attrs: { hidden: !withSecret } },
+      h("label", { text: oauth ? "Client secret" : "Secret", attrs: { for: secretId } }),
       secret,
       h("p", { class: "hint", text: "Stored in the OS keychain only." }),
     ),
+    signIn.element,
     outcome,
     buttons,
     guard.element,
@@ -70,15 +98,16 @@ export function loginView(
   const element = h("section", { class: "panel form-panel" }, form);
   const send = (e: Event) => {
     e.preventDefault();
-    if (!secret.value.trim()) {
-      outcome.textContent = "Enter the new secret.";
+    if (withSecret && !secret.value.trim()) {
+      outcome.textContent = oauth ? "Enter the client secret." : "Enter the new secret.";
       outcome.className = "outcome bad";
       secret.focus();
       return;
     }
     submit.disabled = true;
+    busy = true;
     outcome.className = "outcome";
-    outcome.textContent = "Logging in…";
+    outcome.textContent = signsIn ? "Signing in…" : "Logging in…";
     backend
       .login(row.id, { secret_kind: kind.value as Credential, secret: secret.value })
       .then(() => done.saved())
@@ -87,6 +116,7 @@ export function loginView(
         outcome.textContent = err.api ? `${err.message} (${errorWords(err.api)})` : err.message;
       })
       .finally(() => {
+        busy = false;
         submit.disabled = false;
       });
   };
@@ -95,12 +125,19 @@ export function loginView(
   };
   form.addEventListener("submit", send);
   form.addEventListener("focusin", focused);
-  const stopListening = onAction(element, guard.actions);
-  queueMicrotask(() => secret.focus());
+  const stopListening = onAction(element, { ...guard.actions, ...signIn.actions });
+  queueMicrotask(() => (withSecret ? secret : submit).focus());
   return {
     element,
     escape: guard.escape,
+    update(o: Overview) {
+      signIn.update(busy ? o.sign_in : null);
+      // The sign-in says what happens now.
+      if (busy && o.sign_in?.step) outcome.textContent = "";
+    },
     destroy() {
+      if (busy) void backend.cancelSignIn().catch(() => undefined);
+      signIn.destroy();
       stopListening();
       form.removeEventListener("submit", send);
       form.removeEventListener("focusin", focused);

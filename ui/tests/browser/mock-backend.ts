@@ -22,6 +22,8 @@ declare global {
     __push: (change?: (o: Overview) => void) => Promise<void>;
     __overview: Overview;
     __started: (error?: string) => void;
+    /** Ends the waiting sign-in as the browser's return would: the account is added. */
+    __finishSignIn: () => void;
   }
 }
 
@@ -99,6 +101,7 @@ const overview: Overview = {
   demo: false,
   keychain: null,
   problem: null,
+  sign_in: null,
   generated_at: iso(0),
 };
 window.__overview = overview;
@@ -166,6 +169,42 @@ let settings: AppSettings = {
 
 function fail(e: Partial<AppError> & Pick<AppError, "code" | "message">): never {
   throw { kind: null, api: null, certificate: null, ...e } satisfies AppError;
+}
+
+/** The sign-in waiting for the person: `__finishSignIn` or `cancel_sign_in` ends it. */
+let signIn: { done: () => void; cancelled: () => void } | null = null;
+window.__finishSignIn = () => signIn?.done();
+
+/** Waits like the backend's add or login while the person signs in. */
+async function waitForSignIn(account: string, device: boolean): Promise<void> {
+  const step: NonNullable<Overview["sign_in"]>["step"] = device
+    ? {
+        kind: "device_code",
+        code: {
+          user_code: "WDJB-MJHT",
+          verification_uri: "https://sso.example.com/device",
+          verification_uri_complete: null,
+          expires_in: 600,
+        },
+        expires_at: iso(600),
+      }
+    : {
+        kind: "browser",
+        url: "https://sso.example.com/realms/main/auth?response_type=code&client_id=tokenkeeper&code_challenge_method=S256",
+      };
+  const ended = new Promise<boolean>((ok) => {
+    signIn = { done: () => ok(true), cancelled: () => ok(false) };
+  });
+  await window.__push((o) => {
+    o.sign_in = { account, step, browser_error: null };
+  });
+  const finished = await ended;
+  signIn = null;
+  await window.__push((o) => {
+    o.sign_in = null;
+  });
+  if (!finished)
+    fail({ code: "auth", kind: "auth", message: "the sign-in was cancelled: nothing was stored" });
 }
 
 function certificateError(): never {
@@ -247,7 +286,40 @@ const handlers: {
     }
     return null;
   },
+  discover_oauth: async ({ form }) => {
+    if (!form.url.includes("sso.example.com"))
+      fail({
+        code: "api",
+        kind: "config",
+        message: `HTTP 404 at ${form.url}/.well-known/openid-configuration: no discovery document`,
+      });
+    const issuer = form.url.replace(/\/?$/, "/");
+    return {
+      issuer,
+      document: `${issuer}.well-known/openid-configuration`,
+      endpoints: {
+        token: `${issuer}token`,
+        authorization: `${issuer}auth`,
+        device_authorization: null,
+        revocation: `${issuer}revoke`,
+      },
+      grants: ["authorization-code", "client-credentials"],
+      client_auth: ["none", "client_secret_basic"],
+      scopes: ["openid", "offline_access", "email"],
+      iss_parameter: true,
+      pkce_s256: true,
+    };
+  },
+  cancel_sign_in: async () => {
+    const waiting = signIn !== null;
+    signIn?.cancelled();
+    return waiting;
+  },
+  open_sign_in: async () => null,
+  copy_sign_in_code: async () => null,
   add_account: async ({ form }) => {
+    if (form.provider === "oauth2" && form.secret_kind === "sign_in")
+      await waitForSignIn(form.name, form.oauth?.grant === "device-code");
     if (String(form.url).includes("cluster.example.com") && !form.trust_cert) certificateError();
     if (form.secret === "wrong") {
       fail({
@@ -289,7 +361,15 @@ const handlers: {
         r.provider === "oauth2"
           ? { iss: "https://sso.example.com/realms/main", sub: "alice", email: "alice@example.com" }
           : null,
-      oauth: null,
+      oauth:
+        r.provider === "oauth2"
+          ? {
+              grant: "device-code",
+              client_id: "tokenkeeper",
+              client_auth: "client_secret_basic",
+              endpoints: { token: "https://sso.example.com/realms/main/token" },
+            }
+          : null,
       jwt_header: { alg: "ES256K", typ: "JWT" },
       claims: {
         iss: "https://issuer.example",
@@ -333,9 +413,13 @@ const handlers: {
     await window.__push();
     return null;
   },
-  login_account: async ({ id }) => {
+  login_account: async ({ id, form }) => {
     const r = overview.accounts.find((x) => x.id === id);
     if (!r) fail({ code: "not_found", message: "this account no longer exists" });
+    if (form.secret_kind === "sign_in") {
+      await waitForSignIn(r.name, true);
+      r.status = "fresh";
+    }
     return r;
   },
   get_settings: async () => {

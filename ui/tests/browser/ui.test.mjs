@@ -707,10 +707,20 @@ describe("the detail view", () => {
 });
 
 describe("an OpenID Connect account", () => {
-  it("shows who signed in, and the add form offers only what the window can set up", async () => {
+  /** The app with the `?oauth` account.
+   * @returns {Promise<AppPage>} */
+  async function openOAuth() {
     const page = await browser.newPage();
+    /** @type {Error[]} */
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e));
     await page.goto(`${base}?oauth`);
     await page.waitForSelector("#app[data-ready=true]");
+    return Object.assign(page, { errors });
+  }
+
+  it("shows who signed in", async () => {
+    const page = await openOAuth();
     assert.match(await card(page, "work-sso").innerText(), /OAuth 2.0 \/ OpenID Connect/);
     await card(page, "work-sso").getByRole("button", { name: "Details" }).click();
     await page.waitForSelector("[data-field=id-token-claims]");
@@ -718,12 +728,111 @@ describe("an OpenID Connect account", () => {
     assert.match(claims, /sub\s+alice/);
     assert.match(claims, /email\s+alice@example.com/);
     await page.close();
-    const add = await open();
-    await add.getByRole("button", { name: "Add account" }).first().click();
-    const choices = await add.locator("select").first().locator("option").allInnerTexts();
-    assert.equal(choices.length, 5, choices.join(", "));
-    assert.ok(!choices.some((c) => /OAuth/.test(c)), choices.join(", "));
-    await add.close();
+  });
+
+  it("is added from the issuer URL: Discover shows what the server offers, the sign-in shows while it waits, Cancel ends it", async () => {
+    const page = await open();
+    await page.getByRole("button", { name: "Add account" }).first().click();
+    const form = page.locator("form.account-form");
+    await form.waitFor();
+    await form.getByLabel("API").selectOption("oauth2");
+    assert.ok(await form.getByLabel("Issuer URL").isVisible(), "the issuer comes first");
+    assert.ok(!(await form.getByLabel("User name").isVisible()), "no user name");
+    assert.equal(
+      await form.getByRole("button", { name: "Add and sign in" }).count(),
+      1,
+      "saving signs in",
+    );
+    // A server without a discovery document: its words, and nothing discovered.
+    await form.getByLabel("Issuer URL").fill("https://plain.example.com");
+    await form.getByRole("button", { name: "Discover" }).click();
+    await page.waitForSelector("[data-field=form-error]");
+    assert.match(
+      await page.locator("[data-field=form-error]").innerText(),
+      /no discovery document/,
+    );
+    assert.ok(await page.locator("[data-field=discovered]").isHidden());
+    await form.getByLabel("Issuer URL").fill("https://sso.example.com/realms/main");
+    await form.getByRole("button", { name: "Discover" }).click();
+    await page.waitForSelector("[data-field=discovered]:not([hidden])");
+    const offered = await page.locator("[data-field=discovered]").innerText();
+    assert.match(offered, /The browser on this computer/);
+    assert.match(offered, /offline_access/);
+    assert.ok(
+      await form.locator('select[name=grant] option[value="device-code"]').isDisabled(),
+      "a grant the server does not offer cannot be chosen",
+    );
+    await form.getByLabel("Name", { exact: true }).fill("work");
+    await form.getByLabel("Client id").fill("tokenkeeper");
+    await form.getByRole("button", { name: "Add and sign in" }).click();
+    const signIn = page.locator("[data-field=sign-in]");
+    await signIn.getByText("Sign in in your browser").waitFor();
+    assert.match(await signIn.locator("[data-field=sign-in-page]").innerText(), /S256/);
+    const add = await page.evaluate(() => window.__calls.find((c) => c.cmd === "add_account"));
+    assert.ok(add?.cmd === "add_account");
+    assert.deepEqual(
+      {
+        kind: add.args.form.secret_kind,
+        url: add.args.form.url,
+        client: add.args.form.oauth?.client_id,
+        grant: add.args.form.oauth?.grant,
+      },
+      {
+        kind: "sign_in",
+        url: "https://sso.example.com/realms/main",
+        client: "tokenkeeper",
+        grant: "authorization-code",
+      },
+    );
+    await signIn.getByRole("button", { name: "Open the page again" }).click();
+    await signIn.getByRole("button", { name: "Cancel sign-in" }).click();
+    await page.waitForSelector("[data-field=form-error]");
+    assert.match(await page.locator("[data-field=form-error]").innerText(), /cancelled/);
+    assert.ok(await signIn.isHidden(), "the sign-in is gone");
+    // Again, to the end: the browser comes back and the account is in the list.
+    await form.getByRole("button", { name: "Add and sign in" }).click();
+    await signIn.getByText("Sign in in your browser").waitFor();
+    await page.evaluate(() => window.__finishSignIn());
+    await card(page, "work").waitFor();
+    const cmds = await page.evaluate(() => window.__calls.map((c) => c.cmd));
+    assert.ok(cmds.includes("open_sign_in") && cmds.includes("cancel_sign_in"), cmds.join());
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  it("logs in again with a code on another device: the code, Copy, and the client secret its client needs", async () => {
+    const page = await openOAuth();
+    await page.evaluate(() =>
+      window.__push((o) => {
+        const row = o.accounts.find((r) => r.name === "work-sso");
+        if (row) row.status = "needs_login";
+      }),
+    );
+    await card(page, "work-sso").getByRole("button", { name: "Log in" }).click();
+    const form = page.locator("form.account-form");
+    await form.getByRole("button", { name: "Sign in" }).click();
+    assert.match(
+      await page.locator("[data-field=login-outcome]").innerText(),
+      /Enter the client secret/,
+      "a confidential client sends its secret with the sign-in",
+    );
+    await form.getByLabel("Client secret").fill("client-secret");
+    await form.getByRole("button", { name: "Sign in" }).click();
+    const signIn = page.locator("[data-field=sign-in]");
+    await signIn.locator("[data-field=user-code]").waitFor();
+    assert.equal(await signIn.locator("[data-field=user-code]").innerText(), "WDJB-MJHT");
+    assert.match(await signIn.locator("[data-field=code-expires]").innerText(), /^(9|10):\d\d$/);
+    await signIn.getByRole("button", { name: "Copy code" }).click();
+    await signIn.getByText("Code copied.").waitFor();
+    const login = await page.evaluate(() => window.__calls.find((c) => c.cmd === "login_account"));
+    assert.deepEqual(login?.args, {
+      id: "o1",
+      form: { secret_kind: "sign_in", secret: "client-secret" },
+    });
+    await page.evaluate(() => window.__finishSignIn());
+    await page.waitForSelector("article.account");
+    assert.match(await page.locator("[data-field=notice]").innerText(), /work-sso: logged in/);
+    await page.close();
   });
 });
 

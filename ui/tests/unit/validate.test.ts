@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ProviderKind } from "../../src/bindings/ProviderKind";
-import { FORM_PROVIDERS, PROVIDERS, provider, typedSecrets } from "../../src/providers";
+import { PROVIDERS, provider, typedSecrets } from "../../src/providers";
 import {
   type FormValues,
   isValid,
+  NO_OAUTH,
   normalizeFingerprint,
   parseTags,
   validate,
@@ -25,18 +26,21 @@ function form(p: ProviderKind, over: Partial<FormValues> = {}): FormValues {
     insecure: false,
     allowPlainHttp: false,
     tags: "",
+    ...NO_OAUTH,
+    ...(p === "oauth2" ? { clientId: "tokenkeeper", secret: "" } : {}),
     ...over,
   };
 }
 
 describe("the add form, per provider", () => {
-  it("offers the APIs set up with a typed secret; an OAuth 2.0 account is shown but added by the CLI", () => {
-    expect(FORM_PROVIDERS.map((p) => p.id)).toEqual([
+  it("offers every API, OAuth 2.0 last; its typed secrets leave the sign-in out", () => {
+    expect(PROVIDERS.map((p) => p.id)).toEqual([
       "redis-enterprise",
       "ece",
       "smartling",
       "generic-jwt",
       "jwt-auth-pro",
+      "oauth2",
     ]);
     const oauth = provider("oauth2");
     expect(PROVIDERS).toContain(oauth);
@@ -46,7 +50,7 @@ describe("the add form, per provider", () => {
   });
 
   it("accepts each provider's usual setup", () => {
-    for (const p of FORM_PROVIDERS) {
+    for (const p of PROVIDERS) {
       const v = validate(form(p.id), []);
       expect(v.errors, p.id).toEqual({});
       expect(isValid(v)).toBe(true);
@@ -192,6 +196,42 @@ describe("the add form, per provider", () => {
     expect(normalizeFingerprint(`sha1 Fingerprint=${colons}`)).toBeNull();
     expect(validate(form("ece", { trustCert: "AB:CD" }), []).errors.trustCert).toBeDefined();
     expect(validate(form("ece", { insecure: true }), []).warnings.insecure).toMatch(/attacker/);
+  });
+});
+
+describe("an OAuth 2.0 account", () => {
+  const errors = (over: Partial<FormValues>) => validate(form("oauth2", over), []).errors;
+
+  it("starts from the issuer, or the token endpoint typed in its place", () => {
+    expect(errors({})).toEqual({});
+    expect(errors({ url: "" }).url).toMatch(/issuer URL/);
+    expect(
+      errors({
+        url: "",
+        tokenEndpoint: "https://id.example.com/token",
+        authorizationEndpoint: "https://id.example.com/auth",
+      }),
+    ).toEqual({});
+    expect(
+      errors({ url: "", tokenEndpoint: "https://id.example.com/token" }).authorizationEndpoint,
+    ).toMatch(/authorization endpoint/);
+    expect(
+      errors({ url: "", tokenEndpoint: "https://id.example.com/token", grant: "device-code" })
+        .deviceEndpoint,
+    ).toMatch(/device authorization endpoint/);
+    expect(errors({ tokenEndpoint: "token" }).tokenEndpoint).toMatch(/Not a URL/);
+  });
+
+  it("needs the client id, and a secret exactly where the grant and client authentication send one", () => {
+    expect(errors({ clientId: " " }).clientId).toMatch(/client id/);
+    expect(errors({ grant: "client-credentials" }).secret).toMatch(/client secret/);
+    expect(errors({ grant: "client-credentials", secret: "s" })).toEqual({});
+    expect(errors({ clientAuth: "none", secret: "s" }).secret).toMatch(/public client/);
+    expect(errors({ clientAuth: "client_secret_post" }).secret).toMatch(/enter it/);
+    // Automatic: a secret is sent as the server prefers.
+    expect(errors({ secret: "s" })).toEqual({});
+    expect(errors({ username: "" }).username).toBeUndefined();
+    expect(errors({ scopes: 'openid "x"' }).scopes).toMatch(/words/);
   });
 });
 
