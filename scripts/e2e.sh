@@ -32,6 +32,9 @@ exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" bas
   ulimit -S -c unlimited 2>/dev/null || true
   work=$(mktemp -d)
   export TOKENKEEPER_NOTIFY_LOG="$work/notifications.log"
+  # The pages the app opens in "the browser" (an OAuth 2.0 sign-in), for the test to play.
+  export TOKENKEEPER_BROWSER_LOG="$work/browser.log" BROWSER="$PWD/tests/e2e/browser.sh"
+  : >"$TOKENKEEPER_BROWSER_LOG"
   /usr/bin/python3 -m dbusmock --template notification_daemon -l "$TOKENKEEPER_NOTIFY_LOG" >"$work/dbusmock.out" 2>&1 &
   tauri-driver --port 4444 --native-port 4445 >"$work/driver-light.log" 2>&1 &
   GTK_THEME=Adwaita:dark tauri-driver --port 4446 --native-port 4447 >"$work/driver-dark.log" 2>&1 &
@@ -50,5 +53,5 @@ exec scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24 -noreset" bas
     cat "$work/dbusmock.out" >&2
     exit 1
   fi
-  cargo test --workspace --locked --test desktop_app --test background -- --ignored --test-threads=1 "$@"
+  cargo test --workspace --locked --test desktop_app --test background --test oauth -- --ignored --test-threads=1 "$@"
 ' e2e "$@"

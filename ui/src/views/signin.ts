@@ -53,6 +53,8 @@ export function signInPanel(account: () => string): SignInPanel {
     const mine = signIn !== null && signIn.account === account();
     element.hidden = !mine;
     if (!mine || !signIn) {
+      // Nothing of an ended sign-in stays behind (its code, its page).
+      if (shown) clear(element);
       shown = "";
       if (timer) clearInterval(timer);
       timer = undefined;

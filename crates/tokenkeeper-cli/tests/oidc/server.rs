@@ -26,7 +26,13 @@ pub struct Oidc {
 impl Oidc {
     /// Starts the server with these `OIDC_*` settings.
     pub fn start(env: &[(&str, &str)]) -> Self {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/oidc");
+        // The workspace's tests/oidc, from this crate or the e2e suite (which includes this
+        // file: tests/e2e/tests/oauth.rs).
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(|p| p.join("tests/oidc"))
+            .find(|d| d.join("provider.mjs").exists())
+            .expect("the workspace's tests/oidc/provider.mjs");
         assert!(
             dir.join("node_modules/oidc-provider").exists(),
             "tests/oidc has no node_modules: run scripts/setup.sh (npm ci in tests/oidc)"
