@@ -13,7 +13,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::account::Account;
 use crate::error::{ApiError, Error, ErrorKind, Result};
-use crate::providers::{ProviderError, StoredTokens, provider_for};
+use crate::providers::{ProviderError, StoredTokens, oauth2, provider_for};
 use crate::secret::Secret;
 use crate::store::history;
 use crate::store::history::{HistoryEntry, Outcome};
@@ -491,7 +491,17 @@ impl Keeper {
             tracing::info!(account = %account.name, "the refresh token would not outlive the next access token: logging in again instead");
         } else if provider.can_refresh(stored, now) {
             match provider.refresh(&self.http, account, stored).await {
-                Ok(set) => return Ok(set),
+                // Another user's tokens end the grant: none of them is stored or handed out.
+                Ok(set) => {
+                    match oauth2::other_subject(state.id_claims.as_ref(), set.id_claims.as_ref()) {
+                        None => return Ok(set),
+                        Some(e) => {
+                            tracing::warn!(account = %account.name, error = %e, "refused a refresh for another user");
+                            self.forget_grant(account, stored, state).await?;
+                            refused = Some(e);
+                        }
+                    }
+                }
                 Err(failure) => {
                     let was_spent = failure.spent;
                     match self.keep_rotated(account, stored, failure).await? {

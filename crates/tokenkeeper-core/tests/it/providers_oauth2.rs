@@ -305,3 +305,76 @@ async fn a_token_endpoint_moved_by_hand_in_config_json_gets_no_secret() {
         "deleted"
     );
 }
+
+/// A JWT-shaped ID token with these claims (unsigned: TokenKeeper only reads its claims).
+fn id_token(claims: serde_json::Value) -> String {
+    use base64::Engine as _;
+    let part = |v: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    format!(
+        "{}.{}.c2ln",
+        part(serde_json::json!({"alg": "RS256", "typ": "JWT"})),
+        part(claims)
+    )
+}
+
+/// A server's answer to a refresh, with a rotated refresh token and an ID token for `sub`.
+fn answer_for(sub: &str, access: &str, refresh: &str) -> FaultAction {
+    FaultAction::Respond {
+        status: 200,
+        headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        body: serde_json::json!({
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "refresh_token": refresh,
+            "id_token": id_token(serde_json::json!({"iss": "https://id.example.com", "sub": sub, "aud": "tk-public", "iat": 1, "exp": 2})),
+        })
+        .to_string(),
+    }
+}
+
+/// OpenID Connect Core §12.2: a refreshed ID token for another `sub` is another person's
+/// session. Its tokens are neither stored nor handed out, and the account needs a sign-in.
+#[tokio::test]
+async fn a_refresh_that_names_another_user_is_refused_and_nothing_of_it_is_kept() {
+    let (emu, _dir, keeper) = public_account(Duration::from_secs(10)).await;
+    emu.push_fault(fault(
+        FaultTarget::Refresh,
+        answer_for("alice", "access-alice-1", "refresh-alice-2"),
+    ));
+    keeper.refresh("acc").await.unwrap();
+    assert_eq!(refresh_token(&keeper), "refresh-alice-2");
+    // The same user again (and a refresh without an ID token) is fine.
+    emu.push_fault(fault(
+        FaultTarget::Refresh,
+        answer_for("alice", "access-alice-2", "refresh-alice-3"),
+    ));
+    keeper.refresh("acc").await.unwrap();
+    emu.push_fault(fault(
+        FaultTarget::Refresh,
+        answer_for("mallory", "access-mallory", "refresh-mallory"),
+    ));
+    let err = keeper.refresh("acc").await.unwrap_err();
+    assert!(matches!(err, Error::NeedsLogin { .. }), "{err}");
+    let words = err.to_string();
+    assert!(words.contains("another user"), "{words}");
+    assert!(
+        words.contains("\"mallory\"") && words.contains("\"alice\""),
+        "{words}"
+    );
+    assert!(stored(&keeper, "acc", SecretKind::Refresh).is_none());
+    assert!(stored(&keeper, "acc", SecretKind::Access).is_none());
+    let err = keeper
+        .token("acc", Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NeedsLogin { .. }), "{err}");
+    let shown = keeper.show("acc").await.unwrap();
+    assert_eq!(
+        shown.id_token_claims.as_ref().and_then(|c| c.get("sub")),
+        Some(&serde_json::json!("alice")),
+        "the other user's claims are not recorded as the account's"
+    );
+}

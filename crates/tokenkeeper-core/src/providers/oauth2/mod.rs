@@ -60,6 +60,31 @@ pub(crate) fn cancelled() -> ApiError {
     )
 }
 
+/// A refreshed ID token must name the same issuer and user as the one the sign-in gave
+/// (OpenID Connect Core §12.2): tokens for another `sub` are another person's, never handed
+/// out. None when both agree, or either token is missing (a refresh may come without one).
+pub fn other_subject(
+    before: Option<&serde_json::Map<String, serde_json::Value>>,
+    after: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Option<ApiError> {
+    let (before, after) = (before?, after?);
+    let differs = |claim: &str| {
+        let (b, a) = (before.get(claim)?, after.get(claim)?);
+        (a != b).then(|| {
+            let show = |v: &serde_json::Value| crate::text::clean_server_text(&v.to_string(), 100);
+            format!("{claim} {} (was {})", show(a), show(b))
+        })
+    };
+    let changed = differs("sub").or_else(|| differs("iss"))?;
+    Some(ApiError::local(
+        ErrorKind::Auth,
+        "other_subject",
+        format!(
+            "the refreshed ID token names another user ({changed}): its tokens were dropped, not handed out (OpenID Connect Core §12.2); sign in again"
+        ),
+    ))
+}
+
 /// The account's OAuth settings, or a config error (an `oauth2` account without them: a
 /// config file edited by hand).
 pub(crate) fn settings_of(account: &Account) -> Result<&OAuthSettings, ApiError> {
