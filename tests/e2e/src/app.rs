@@ -63,6 +63,22 @@ pub fn card(name: &str) -> String {
     format!("article[data-account=\"{name}\"]")
 }
 
+/// Waits up to `secs` for the feedback line of the card `card_css` (Copy's "Copied, valid for
+/// …") to contain `words`, and returns what it says.
+pub async fn feedback_says(
+    app: &Session,
+    card_css: &str,
+    words: &str,
+    secs: u64,
+) -> Result<String> {
+    let feedback = format!("{card_css} [data-field=feedback]");
+    eventually(secs, words, async || {
+        let text = app.text(&feedback).await?;
+        Ok(text.contains(words).then_some(text))
+    })
+    .await
+}
+
 pub async fn start_app(port: u16, config: &Path) -> Result<Session> {
     let s = Session::start(
         port,

@@ -82,7 +82,6 @@ async fn form_copy_refresh_cli(
     app.click_css(&format!("{} [data-action=copy]", card("smartling-prod")))
         .await?;
     let token = copied(app, config, "smartling-prod", 10).await?;
-    let feedback = format!("{} [data-field=feedback]", card("smartling-prod"));
     let targets = clipboard(Some("TARGETS"))?;
     ensure!(
         targets.contains("x-kde-passwordManagerHint"),
@@ -102,14 +101,7 @@ async fn form_copy_refresh_cli(
         card("smartling-prod")
     ))
     .await?;
-    eventually(10, "Copied as header", async || {
-        Ok(app
-            .text(&feedback)
-            .await?
-            .contains("Copied as header")
-            .then_some(()))
-    })
-    .await?;
+    feedback_says(app, &card("smartling-prod"), "Copied as header", 10).await?;
     let token = cli_ok(config, &["token", "smartling-prod"], None)?;
     ensure!(
         clipboard(None)? == format!("Authorization: Bearer {}", token.trim()),
@@ -420,11 +412,7 @@ async fn copies_work_as_long_as_said(app: &Session, card: &str) -> Result<()> {
         // Counted from the click: the app said "valid for N s" at the copy, after the click.
         let copied_at = std::time::Instant::now();
         app.click_css(&format!("{card} [data-action=copy]")).await?;
-        let said = eventually(15, "Copied, valid for …", async || {
-            let text = app.text(&feedback).await?;
-            Ok(text.contains("Copied, valid for").then_some(text))
-        })
-        .await?;
+        let said = feedback_says(app, card, "Copied, valid for", 15).await?;
         let secs: u64 = said
             .split("valid for ")
             .nth(1)
@@ -660,15 +648,7 @@ async fn two_hundred_accounts_one_found_and_copied_with_the_keyboard() -> Result
 /// The account's card says "Copied, valid for …" within `secs`, and the clipboard holds the
 /// token `tokenkeeper token` gives for it, which it returns.
 async fn copied(app: &Session, config: &Path, name: &str, secs: u64) -> Result<String> {
-    let feedback = format!("{} [data-field=feedback]", card(name));
-    eventually(secs, "Copied, valid for …", async || {
-        Ok(app
-            .text(&feedback)
-            .await?
-            .contains("Copied, valid for")
-            .then_some(()))
-    })
-    .await?;
+    feedback_says(app, &card(name), "Copied, valid for", secs).await?;
     let token = cli_ok(config, &["token", name], None)?;
     ensure!(
         clipboard(None)? == token.trim(),

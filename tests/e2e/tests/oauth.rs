@@ -121,17 +121,9 @@ async fn browser_sign_in(app: &Session, config: &Path, oidc: &Oidc) -> Result<()
         handed.insert(token);
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
-    let feedback = format!("{} [data-field=feedback]", card("work"));
     app.click_css(&format!("{} [data-action=copy]", card("work")))
         .await?;
-    eventually(15, "Copied", async || {
-        Ok(app
-            .text(&feedback)
-            .await?
-            .contains("Copied, valid for")
-            .then_some(()))
-    })
-    .await?;
+    feedback_says(app, &card("work"), "Copied, valid for", 15).await?;
     let copied = clipboard(None)?;
     oidc.assert_active(copied.trim(), PUBLIC).await;
     handed.insert(copied.trim().to_owned());
