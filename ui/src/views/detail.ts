@@ -3,6 +3,7 @@
 // Log in, and Remove (with a confirmation; removes the keychain entries too).
 import type { AccountInfo } from "../bindings/AccountInfo";
 import type { AppError } from "../bindings/AppError";
+import type { OAuthSettings } from "../bindings/OAuthSettings";
 import { append, h, onAction } from "../dom";
 import { claimValue, countdown, localTime, relative } from "../format";
 import { backend, call } from "../ipc";
@@ -10,6 +11,7 @@ import { provider } from "../providers";
 import { errorWords, statusLook } from "../status";
 import type { View } from "../view";
 import { certificateView, problemTitle } from "./certificate";
+import { GRANTS } from "./oauth-fields";
 
 export interface DetailActions {
   back(): void;
@@ -73,6 +75,19 @@ export function detailView(info: AccountInfo, actions: DetailActions): View {
     ]);
   const setting = (label: string, value: string) =>
     h("div", {}, h("dt", { text: label }), h("dd", { text: value }));
+  /** An OAuth 2.0 account's client, grant and endpoints. */
+  const oauthSettings = (o: OAuthSettings) => [
+    setting("Client", `${o.client_id} (${o.client_auth === "none" ? "public" : o.client_auth})`),
+    setting("Sign-in", GRANTS.find((g) => g.id === o.grant)?.label ?? o.grant),
+    setting("Scopes", o.scopes?.length ? o.scopes.join(" ") : "—"),
+    setting("Token endpoint", o.endpoints.token),
+    setting(
+      "Revocation",
+      o.endpoints.revocation ?? "not offered: removing the account cannot end its grant",
+    ),
+    ...(o.resource ? [setting("Resource", o.resource)] : []),
+    ...(o.audience ? [setting("Audience", o.audience)] : []),
+  ];
   const removeArea = h("div", { class: "remove-area" });
   // Pinned accounts stay in the tray's menu when there are too many to list them all.
   let pinned = info.pinned;
@@ -217,12 +232,16 @@ export function detailView(info: AccountInfo, actions: DetailActions): View {
     h(
       "dl",
       { class: "facts" },
-      setting("Base URL", info.url),
+      setting(info.oauth ? "Issuer" : "Base URL", info.url),
       ...(info.api_root
         ? [setting("API at", `${info.api_root} (the site has plain permalinks)`)]
         : []),
-      setting("User name", info.username ?? "—"),
-      setting("Token lifetime asked", info.ttl != null ? `${info.ttl} s` : "—"),
+      ...(info.oauth
+        ? oauthSettings(info.oauth)
+        : [
+            setting("User name", info.username ?? "—"),
+            setting("Token lifetime asked", info.ttl != null ? `${info.ttl} s` : "—"),
+          ]),
       setting(
         "Refresh lead",
         info.refresh_lead_secs != null ? `${info.refresh_lead_secs} s` : "default",

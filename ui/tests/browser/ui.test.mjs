@@ -727,6 +727,11 @@ describe("an OpenID Connect account", () => {
     const claims = await page.locator("[data-field=id-token-claims]").innerText();
     assert.match(claims, /sub\s+alice/);
     assert.match(claims, /email\s+alice@example.com/);
+    const settings = await page.locator("section.detail dl.facts").last().innerText();
+    assert.match(settings, /Issuer\s+https:\/\/sso.example.com\/realms\/main\//);
+    assert.match(settings, /Client\s+tokenkeeper \(client_secret_basic\)/);
+    assert.match(settings, /Sign-in\s+A code entered on any device/);
+    assert.doesNotMatch(settings, /User name|Token lifetime asked/);
     await page.close();
   });
 
