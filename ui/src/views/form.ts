@@ -272,6 +272,9 @@ export function formView(
     }
     const urlLabel = rows.get("url")?.querySelector("label");
     if (urlLabel) urlLabel.textContent = isOAuth ? "Issuer URL" : "Base URL";
+    // An OAuth 2.0 account's endpoints came with its issuer: another server is a new account.
+    const urlInput = inputs.get("url");
+    if (urlInput) urlInput.disabled = isOAuth && editing != null;
     if (!editing) {
       const service = values().grant === "client-credentials";
       saveButton.textContent = isOAuth && !service ? "Add and sign in" : "Add and log in";

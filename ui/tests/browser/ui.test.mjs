@@ -732,6 +732,13 @@ describe("an OpenID Connect account", () => {
     assert.match(settings, /Client\s+tokenkeeper \(client_secret_basic\)/);
     assert.match(settings, /Sign-in\s+A code entered on any device/);
     assert.doesNotMatch(settings, /User name|Token lifetime asked/);
+    // Edit: what every account has; the issuer came with the endpoints, so it stays.
+    await page.getByRole("button", { name: "Edit" }).click();
+    const form = page.locator("form.account-form");
+    await form.waitFor();
+    assert.ok(await form.getByLabel("Issuer URL").isDisabled());
+    assert.ok(await page.locator("[data-field=oauth-fields]").isHidden());
+    assert.ok(!(await form.getByLabel("Client secret").isVisible()));
     await page.close();
   });
 

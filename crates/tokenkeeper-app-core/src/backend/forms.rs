@@ -184,9 +184,17 @@ pub fn changes(
     let name = form.name.trim().to_owned();
     validate_name(&name).map_err(AppError::from)?;
     check_refresh_lead(form.refresh_lead_secs).map_err(AppError::from)?;
+    let url = parse_base_url(&form.url).map_err(AppError::from)?;
+    // An OAuth 2.0 account's endpoints came with its issuer: a new issuer with the old
+    // endpoints would be neither server.
+    if current.oauth.is_some() && url != current.url {
+        return Err(invalid(
+            "the issuer of an OAuth 2.0 account cannot change: add the account again for the other server",
+        ));
+    }
     let changes = AccountChanges {
         name: (name != current.name).then_some(name),
-        url: Some(parse_base_url(&form.url).map_err(AppError::from)?),
+        url: Some(url),
         username: Some(optional(&form.username)),
         ttl: Some(ttl(form)?),
         ca_cert: Some(ca_file(form)?),
@@ -280,5 +288,44 @@ mod tests {
         let mut f = form();
         f.provider = ProviderKind::Smartling;
         assert_eq!(new_account(&f).unwrap().0.ttl, None);
+    }
+
+    /// The backend trusts no caller: the window's form greys the issuer out, and a form that
+    /// sends another one anyway is refused.
+    #[test]
+    fn an_oauth_accounts_issuer_cannot_be_edited() {
+        use tokenkeeper_core::providers::oauth2::{ClientAuth, Endpoints, Grant, OAuthSettings};
+        let settings = OAuthSettings {
+            grant: Grant::AuthorizationCode,
+            client_id: "tk".into(),
+            client_auth: ClientAuth::None,
+            scopes: vec![],
+            resource: None,
+            audience: None,
+            endpoints: Endpoints {
+                token: "https://id.example.com/token".parse().unwrap(),
+                authorization: Some("https://id.example.com/auth".parse().unwrap()),
+                device_authorization: None,
+                revocation: None,
+            },
+            discovered: true,
+            iss_parameter: false,
+            default_lifetime_secs: None,
+            revokes_on_refresh: false,
+        };
+        let current = tokenkeeper_core::testing::TestAccount::new("prod", ProviderKind::OAuth2)
+            .url("https://id.example.com")
+            .oauth(settings)
+            .build();
+        let mut f = form();
+        f.provider = ProviderKind::OAuth2;
+        f.url = "https://id.example.com".into();
+        f.secret = String::new();
+        let (changes, _) = super::changes(&f, &current).unwrap();
+        assert_eq!(changes.url, Some(current.url.clone()), "the same issuer");
+        f.url = "https://other.example.com".into();
+        let e = super::changes(&f, &current).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.contains("cannot change"), "{}", e.message);
     }
 }

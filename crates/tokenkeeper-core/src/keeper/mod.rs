@@ -135,6 +135,56 @@ pub struct NewAccount {
     pub oauth: Option<OAuthSettings>,
 }
 
+impl NewAccount {
+    /// The settings a server is reached with before any account exists (a discovery document
+    /// read for a form): no name of its own, no secret.
+    pub fn probe(
+        provider: ProviderKind,
+        url: url::Url,
+        tls: &TlsSettings,
+        allow_plain_http: bool,
+    ) -> Self {
+        Self {
+            name: "probe".to_owned(),
+            provider,
+            url,
+            username: None,
+            ttl: None,
+            ca_cert: tls.ca_cert.clone(),
+            trust_cert: tls.trust_cert,
+            insecure: tls.insecure,
+            refresh_lead_secs: None,
+            allow_plain_http,
+            tags: Vec::new(),
+            oauth: None,
+        }
+    }
+
+    /// The account these settings make (the one place an `Account` is made from settings):
+    /// `id`, created `now`, with what only later use sets (hook, pin, plain permalinks) unset.
+    fn account(self, id: AccountId, now: chrono::DateTime<chrono::Utc>) -> Result<Account> {
+        Ok(Account {
+            id,
+            name: self.name,
+            provider: self.provider,
+            url: self.url,
+            username: self.username,
+            ttl: self.ttl,
+            ca_cert: self.ca_cert.map(absolute),
+            trust_cert: self.trust_cert,
+            insecure: self.insecure,
+            created_at: now,
+            refresh_lead_secs: self.refresh_lead_secs,
+            plain_permalinks: false,
+            allow_plain_http: self.allow_plain_http,
+            hook: None,
+            tags: crate::account::normalize_tags(&self.tags)?,
+            pinned: false,
+            oauth: self.oauth,
+        })
+    }
+}
+
 /// Default time to wait for another process holding an account's lock.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -337,25 +387,7 @@ impl Keeper {
         {
             return Err(Error::AccountExists(new.name));
         }
-        let mut account = Account {
-            id: AccountId::generate(),
-            name: new.name,
-            provider: new.provider,
-            url: new.url,
-            username: new.username,
-            ttl: new.ttl,
-            ca_cert: new.ca_cert.map(absolute),
-            trust_cert: new.trust_cert,
-            insecure: new.insecure,
-            created_at: self.clock.now(),
-            refresh_lead_secs: new.refresh_lead_secs,
-            plain_permalinks: false,
-            allow_plain_http: new.allow_plain_http,
-            hook: None,
-            tags: crate::account::normalize_tags(&new.tags)?,
-            pinned: false,
-            oauth: new.oauth,
-        };
+        let mut account = new.account(AccountId::generate(), self.clock.now())?;
         // A locked keychain must fail before the API is asked (no wasted login or rotation).
         self.probe_secrets(account.id).await?;
         // A new account stores nothing on failure (not even a rotated refresh token).

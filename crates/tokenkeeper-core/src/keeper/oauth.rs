@@ -47,25 +47,9 @@ impl Keeper {
         tls: &TlsSettings,
         allow_plain_http: bool,
     ) -> Result<discovery::Discovery> {
-        let probe = Account {
-            id: AccountId::probe(),
-            name: "discovery".to_owned(),
-            provider: ProviderKind::OAuth2,
-            url: issuer.clone(),
-            username: None,
-            ttl: None,
-            ca_cert: tls.ca_cert.clone(),
-            trust_cert: tls.trust_cert,
-            insecure: tls.insecure,
-            created_at: self.clock.now(),
-            refresh_lead_secs: None,
-            plain_permalinks: false,
-            allow_plain_http,
-            hook: None,
-            tags: Vec::new(),
-            pinned: false,
-            oauth: None,
-        };
+        let probe =
+            super::NewAccount::probe(ProviderKind::OAuth2, issuer.clone(), tls, allow_plain_http)
+                .account(AccountId::probe(), self.clock.now())?;
         Ok(discovery::discover(&self.http, &probe, issuer).await?)
     }
 
