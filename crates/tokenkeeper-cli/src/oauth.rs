@@ -88,18 +88,8 @@ pub async fn settings(
         eprintln!(
             "discovered {}: grants {}; client authentication {}",
             found.issuer,
-            found
-                .grants
-                .iter()
-                .map(|g| g.id())
-                .collect::<Vec<_>>()
-                .join(", "),
-            found
-                .client_auth
-                .iter()
-                .map(|m| m.id())
-                .collect::<Vec<_>>()
-                .join(", ")
+            found.grant_ids(),
+            found.client_auth_ids()
         );
     }
     Ok((url, settings))

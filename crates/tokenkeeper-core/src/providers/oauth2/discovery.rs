@@ -67,6 +67,26 @@ struct Document {
     authorization_response_iss_parameter_supported: Option<bool>,
 }
 
+impl Discovery {
+    /// The grants it offers, as the CLI names them (`authorization-code, device-code`).
+    pub fn grant_ids(&self) -> String {
+        self.grants
+            .iter()
+            .map(|g| g.id())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The client authentication methods it offers (`none, client_secret_basic`).
+    pub fn client_auth_ids(&self) -> String {
+        self.client_auth
+            .iter()
+            .map(|m| m.id())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// The two places a document may be, the OpenID Connect one first.
 pub fn document_urls(issuer: &Url) -> Vec<Url> {
     let path = issuer.path().trim_end_matches('/').to_owned();

@@ -103,12 +103,7 @@ impl OAuthRequest {
                         "{} does not offer the {} grant (it offers: {})",
                         found.issuer,
                         grant.id(),
-                        found
-                            .grants
-                            .iter()
-                            .map(|g| g.id())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        found.grant_ids()
                     )));
                 }
                 (found.issuer.clone(), found.endpoints.clone())
