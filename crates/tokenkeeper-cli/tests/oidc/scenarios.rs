@@ -581,3 +581,68 @@ async fn an_issuer_with_a_path_is_found_at_rfc_8414s_place_when_the_oidc_one_is_
         "does not offer the device-code grant (it offers: client-credentials)",
     );
 }
+
+/// `header`, `exec` and a hook the background runs hand out tokens the server says are active,
+/// with `Bearer`, as for the five APIs.
+#[tokio::test(flavor = "multi_thread")]
+async fn header_exec_and_a_hook_hand_out_active_tokens() {
+    let oidc = Oidc::start(&[("OIDC_ACCESS_TTL", "8")]);
+    let env = Env::new();
+    add_signed_in(&env, &oidc, "api", &["--client-id", PUBLIC], None)
+        .await
+        .ok();
+    let header = env
+        .run(&["header", "api", "--min-valid", "3"], None)
+        .ok()
+        .stdout;
+    let bearer = header
+        .trim()
+        .strip_prefix("Authorization: Bearer ")
+        .unwrap_or_else(|| panic!("a Bearer header: {header:?}"));
+    oidc.assert_active(bearer, PUBLIC).await;
+    let exec = env
+        .run(
+            &[
+                "exec",
+                "api",
+                "--min-valid",
+                "3",
+                "--",
+                "sh",
+                "-c",
+                "printf %s \"$TOKENKEEPER_TOKEN\"",
+            ],
+            None,
+        )
+        .ok()
+        .stdout;
+    oidc.assert_active(&exec, PUBLIC).await;
+    // The background runs the hook after its next refresh (within one 8 s lifetime), the new
+    // token on the hook's stdin.
+    let got = env.config_dir().with_file_name("hook-got");
+    let script = format!("cat > '{}.tmp' && mv '{0}.tmp' '{0}'", got.display());
+    env.run(&["hook", "api", "--", "sh", "-c", &script], None)
+        .ok();
+    let mut daemon = tokio::process::Command::from(env.command(&["daemon"]))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let hooked = loop {
+        if let Ok(text) = std::fs::read_to_string(&got) {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hook ran within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    daemon.start_kill().unwrap();
+    let _ = daemon.wait().await;
+    assert_ne!(hooked.trim(), bearer, "a new token, after the refresh");
+    oidc.assert_active(hooked.trim(), PUBLIC).await;
+    oidc.assert_never("already used");
+}
