@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `tokenkeeper.exe token NAME` under Wine, answered by the background's agent over its named
-# pipe, against curl making the API's refresh call itself (as scripts/bench-cli.sh does on
-# Linux), with hyperfine; plus the direct path and Wine starting the program at all, to show
-# where the time goes. Uses the release build for Windows and scripts/wine.sh's prefix:
+# pipe, against curl making the API's refresh call itself: curl's own library in a Windows
+# program under the same Wine (bench/curl-windows, like for like), and Linux's curl (as
+# scripts/bench-cli.sh does); with hyperfine; plus the direct path and Wine starting a program
+# at all, to show where the time goes. Uses the release build for Windows and scripts/wine.sh's
+# prefix:
 #   cargo build --release --target x86_64-pc-windows-gnu -p tokenkeeper-cli
 #   scripts/wine.sh  (once, for the prefix)
 #   scripts/bench-wine.sh
@@ -12,6 +14,11 @@ exe=$PWD/target/x86_64-pc-windows-gnu/release/tokenkeeper.exe
 wine=${WINE:-/usr/lib/wine/wine64}
 export WINEPREFIX=$PWD/target/wine/prefix WINEDEBUG=-all
 cargo build --release --locked -p tokenkeeper-emulators >&2
+# libcurl for Windows, built from source (not in the workspace: its C build stays out of the
+# test command's builds).
+CARGO_TARGET_DIR=$PWD/target/curl-windows cargo build --release --locked \
+  --manifest-path bench/curl-windows/Cargo.toml --target x86_64-pc-windows-gnu >&2
+wincurl=$PWD/target/curl-windows/x86_64-pc-windows-gnu/release/curl-windows.exe
 work=$(mktemp -d "${TMPDIR:-/tmp}/tokenkeeper-bench-wine.XXXXXX")
 target/release/tokenkeeper-emulators --ca-dir "$work" >"$work/urls" 2>"$work/tokens" &
 emulators=$!
@@ -24,8 +31,8 @@ tk() { "$wine" "$exe" --config-dir "$config" "$@"; }
 printf '%s\n' "$rt" | tk add g --provider generic-jwt --url "$url" --refresh-token-stdin >/dev/null
 body="{\"refreshToken\":\"$rt\"}"
 curl_cmd="curl -s -o /dev/null -X POST -H 'content-type: application/json' -d '$body' $url/api/v1/authenticate/refresh"
-run() { # run NAME FILE COMMAND: hyperfine COMMAND against the curl refresh call
-  hyperfine -N --warmup 3 --runs 30 --export-json "$work/$2" -n "$1" "$3" -n "curl refresh" "$curl_cmd" >/dev/null
+run() { # run NAME FILE COMMAND [CURL]: hyperfine COMMAND against a curl refresh call
+  hyperfine -N --warmup 3 --runs 30 --export-json "$work/$2" -n "$1" "$3" -n "curl refresh" "${4:-$curl_cmd}" >/dev/null
 }
 run "tokenkeeper.exe token (fresh, direct)" direct.json "env TOKENKEEPER_NO_AGENT=1 $wine $exe --config-dir $config token g"
 tk daemon --no-tray >/dev/null 2>"$work/daemon.log" &
@@ -33,6 +40,9 @@ daemon=$!
 trap 'kill $daemon $emulators 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 200); do grep -q "background started" "$work/daemon.log" && break; sleep 0.05; done
 run "tokenkeeper.exe token (fresh, agent)" agent.json "$wine $exe --config-dir $config token g"
+# The same, against libcurl making the refresh call in a Windows program under the same Wine.
+run "tokenkeeper.exe token (fresh, agent)" agent-wine.json "$wine $exe --config-dir $config token g" \
+  "$wine $wincurl $url/api/v1/authenticate/refresh '$body'"
 hyperfine -N --warmup 3 --runs 30 --export-json "$work/start.json" -n "tokenkeeper.exe --version" "$wine $exe --version" >/dev/null
 kill -INT $daemon
 python3 - "$work" <<'PY'
@@ -41,10 +51,13 @@ work = sys.argv[1]
 def load(name):
     return json.load(open(os.path.join(work, name)))["results"]
 start = load("start.json")[0]["mean"]
-for name in ("agent.json", "direct.json"):
+for name, against in (("agent-wine.json", "libcurl under Wine"), ("agent.json", "Linux curl"),
+                      ("direct.json", "Linux curl")):
     tk, curl = load(name)
     print(f'{tk["command"]}: {tk["mean"]*1000:.1f} ms ± {tk["stddev"]*1000:.1f}; '
-          f'{curl["command"]}: {curl["mean"]*1000:.2f} ms; ratio {tk["mean"]/curl["mean"]:.1f}; '
-          f'beyond Wine starting the program: {(tk["mean"]-start)*1000:.1f} ms')
+          f'{against}: {curl["mean"]*1000:.2f} ms ± {curl["stddev"]*1000:.1f}; '
+          f'ratio {tk["mean"]/curl["mean"]:.2f}; '
+          f'beyond Wine starting the program: {(tk["mean"]-start)*1000:.1f} ms'
+          + (f', curl: {(curl["mean"]-start)*1000:.1f} ms' if "Wine" in against else ''))
 print(f"tokenkeeper.exe --version under Wine (starting the program): {start*1000:.1f} ms")
 PY
