@@ -5,6 +5,7 @@
 //! Cancel. One sign-in waits at a time per window; it is gone from the overview as soon as the
 //! add or login ends, however it ends.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration as Span, Utc};
@@ -75,7 +76,7 @@ struct Pending {
 #[derive(Debug)]
 pub struct SignIns {
     pending: Mutex<Option<Pending>>,
-    serial: Mutex<u64>,
+    serial: AtomicU64,
     changed: tokio::sync::watch::Sender<u64>,
     browser: Mutex<Arc<dyn Browser>>,
 }
@@ -85,7 +86,7 @@ impl SignIns {
     pub fn new(changed: tokio::sync::watch::Sender<u64>) -> Self {
         Self {
             pending: Mutex::new(None),
-            serial: Mutex::new(0),
+            serial: AtomicU64::new(0),
             changed,
             browser: Mutex::new(Arc::new(SystemBrowser)),
         }
@@ -121,14 +122,7 @@ impl SignIns {
                 ),
             ));
         }
-        let serial = {
-            let mut s = self
-                .serial
-                .lock()
-                .map_err(|_| AppError::new(ErrorCode::Internal, "the sign-in state is unusable"))?;
-            *s += 1;
-            *s
-        };
+        let serial = self.serial.fetch_add(1, Ordering::Relaxed) + 1;
         let cancel = CancellationToken::new();
         *pending = Some(Pending {
             serial,
@@ -243,8 +237,12 @@ impl LoginPrompt for WindowPrompt {
     }
 
     fn show_device_code(&self, code: &UserCode) {
-        let expires_at = Utc::now()
-            + Span::seconds(i64::try_from(code.expires_in).unwrap_or(i64::MAX / 1_000_000));
+        // The core caps `expires_in` (`device::MAX_EXPIRY`); checked again, not trusted.
+        let expires_at = i64::try_from(code.expires_in)
+            .ok()
+            .and_then(Span::try_seconds)
+            .and_then(|span| Utc::now().checked_add_signed(span))
+            .unwrap_or_else(Utc::now);
         let page = code
             .verification_uri_complete
             .clone()
@@ -337,6 +335,27 @@ mod tests {
             expires_in: 600,
         });
         assert_eq!(sign_ins.code().as_deref(), Some("WDJB-MJHT"));
+        let Some(SignInStep::DeviceCode { expires_at, .. }) = sign_ins.current().unwrap().step
+        else {
+            panic!("a device code");
+        };
+        let left = expires_at - Utc::now();
+        assert!(
+            left > Span::seconds(590) && left <= Span::seconds(600),
+            "{left}"
+        );
+        // A lifetime no clock can add is shown as expiring now, not a panic in the window.
+        prompt.show_device_code(&UserCode {
+            user_code: "WDJB-MJHT".into(),
+            verification_uri: Url::parse("https://id.example.com/device").unwrap(),
+            verification_uri_complete: None,
+            expires_in: u64::MAX,
+        });
+        let Some(SignInStep::DeviceCode { expires_at, .. }) = sign_ins.current().unwrap().step
+        else {
+            panic!("a device code");
+        };
+        assert!(expires_at <= Utc::now(), "{expires_at}");
         assert_eq!(
             opened.0.lock().unwrap().last().map(String::as_str),
             Some("https://id.example.com/device")

@@ -27,6 +27,11 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 /// How long a code lives when the server does not say (it must: §3.2 makes it REQUIRED).
 const DEFAULT_EXPIRY: Duration = Duration::from_secs(600);
 
+/// The longest a code is waited for, whatever the server says (RFC 8628 §3.2's example is
+/// 1800 s): a server's `expires_in` of years is no reason to poll for years, nor to overflow the
+/// clock arithmetic of the wait and the window's countdown.
+pub const MAX_EXPIRY: Duration = Duration::from_secs(24 * 3600);
+
 /// What the person needs: the code and where to type it.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -99,11 +104,13 @@ pub async fn authorize(
         .ok_or_else(|| bad("verification_uri"))?;
     let lifetime = lenient::seconds(answer.expires_in.as_ref())
         .and_then(|s| u64::try_from(s).ok())
-        .map_or(DEFAULT_EXPIRY, Duration::from_secs);
+        .map_or(DEFAULT_EXPIRY, Duration::from_secs)
+        .min(MAX_EXPIRY);
     let mut interval = lenient::seconds(answer.interval.as_ref())
         .and_then(|s| u64::try_from(s).ok())
         .filter(|s| *s > 0)
-        .map_or(DEFAULT_INTERVAL, Duration::from_secs);
+        .map_or(DEFAULT_INTERVAL, Duration::from_secs)
+        .min(lifetime);
     let cancel = prompt.cancellation().unwrap_or_default();
     prompt.show_device_code(&UserCode {
         user_code,
