@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `tokenkeeper.exe token NAME` under Wine, answered by the background's agent over its named
-# pipe, against curl making the API's refresh call itself: curl's own library in a Windows
-# program under the same Wine (bench/curl-windows, like for like), and Linux's curl (as
-# scripts/bench-cli.sh does); with hyperfine; plus the direct path and Wine starting a program
-# at all, to show where the time goes. Uses the release build for Windows and scripts/wine.sh's
+# pipe, against curl making the API's refresh call itself: curl's own library with Schannel in a
+# Windows program under the same Wine (bench/curl-windows, like for like), over HTTP and over
+# HTTPS (Redis Enterprise's emulator, its own CA), and Linux's curl (as scripts/bench-cli.sh
+# does); with hyperfine; plus the direct path, Wine starting tokenkeeper.exe and an empty
+# Windows program, to show where the time goes. Uses the release build for Windows and scripts/wine.sh's
 # prefix:
 #   cargo build --release --target x86_64-pc-windows-gnu -p tokenkeeper-cli
 #   scripts/wine.sh  (once, for the prefix)
@@ -19,6 +20,17 @@ cargo build --release --locked -p tokenkeeper-emulators >&2
 CARGO_TARGET_DIR=$PWD/target/curl-windows cargo build --release --locked \
   --manifest-path bench/curl-windows/Cargo.toml --target x86_64-pc-windows-gnu >&2
 wincurl=$PWD/target/curl-windows/x86_64-pc-windows-gnu/release/curl-windows.exe
+# What keeps the CLI's start short: no GUI, shell or COM library among its imports (the tray,
+# the clipboard and notifications are the background's; the browser opens in a process of its
+# own; the config folder comes from %APPDATA%). The release build only: without LTO, a debug
+# build imports every raw-dylib function its dependencies name.
+imports=$(x86_64-w64-mingw32-objdump -p "$exe" | sed -n 's/^\tDLL Name: //p' | tr '[:upper:]' '[:lower:]' | sort -u)
+gui=$(grep -xE 'user32.dll|gdi32.dll|comctl32.dll|shell32.dll|ole32.dll|oleaut32.dll|combase.dll' <<<"$imports" || true)
+if [ -n "$gui" ]; then
+  echo "bench-wine: tokenkeeper.exe imports $(tr '\n' ' ' <<<"$gui")(each Wine start loads them)" >&2
+  exit 1
+fi
+echo "tokenkeeper.exe imports: $(tr '\n' ' ' <<<"$imports")"
 work=$(mktemp -d "${TMPDIR:-/tmp}/tokenkeeper-bench-wine.XXXXXX")
 target/release/tokenkeeper-emulators --ca-dir "$work" >"$work/urls" 2>"$work/tokens" &
 emulators=$!
@@ -29,6 +41,10 @@ rt=$(sed -n 's/^generic-jwt refresh token for [^:]*: //p' "$work/tokens" | head 
 config="Z:$work/config"  # Windows takes forward slashes; hyperfine -N would eat backslashes
 tk() { "$wine" "$exe" --config-dir "$config" "$@"; }
 printf '%s\n' "$rt" | tk add g --provider generic-jwt --url "$url" --refresh-token-stdin >/dev/null
+rurl=$(awk '$1 == "redis-enterprise" { print $2 }' "$work/urls")
+rca=$(awk '$1 == "redis-enterprise" { print $3 }' "$work/urls")
+printf 's3cret\n' | tk add r --provider redis-enterprise --url "$rurl" --username admin@example.com \
+  --ca-cert "Z:$rca" --password-stdin >/dev/null
 body="{\"refreshToken\":\"$rt\"}"
 curl_cmd="curl -s -o /dev/null -X POST -H 'content-type: application/json' -d '$body' $url/api/v1/authenticate/refresh"
 run() { # run NAME FILE COMMAND [CURL]: hyperfine COMMAND against a curl refresh call
@@ -43,7 +59,15 @@ run "tokenkeeper.exe token (fresh, agent)" agent.json "$wine $exe --config-dir $
 # The same, against libcurl making the refresh call in a Windows program under the same Wine.
 run "tokenkeeper.exe token (fresh, agent)" agent-wine.json "$wine $exe --config-dir $config token g" \
   "$wine $wincurl $url/api/v1/authenticate/refresh '$body'"
+# Over HTTPS, as a script reaches a real API: Redis Enterprise's refresh with the current JWT.
+jwt=$(tk token r)
+run "tokenkeeper.exe token (fresh, agent, an HTTPS API)" agent-wine-tls.json \
+  "$wine $exe --config-dir $config token r" \
+  "$wine $wincurl $rurl/v1/users/refresh_jwt '{}' --header 'authorization: JWT $jwt' --cacert Z:$rca"
 hyperfine -N --warmup 3 --runs 30 --export-json "$work/start.json" -n "tokenkeeper.exe --version" "$wine $exe --version" >/dev/null
+# Wine starting a Windows program that does nothing: the floor under both.
+x86_64-w64-mingw32-gcc -O2 -o "$work/empty.exe" -x c - <<<'int main(void) { return 0; }'
+hyperfine -N --warmup 3 --runs 30 --export-json "$work/empty.json" -n "empty.exe" "$wine $work/empty.exe" >/dev/null
 kill -INT $daemon
 python3 - "$work" <<'PY'
 import json, sys, os
@@ -51,8 +75,10 @@ work = sys.argv[1]
 def load(name):
     return json.load(open(os.path.join(work, name)))["results"]
 start = load("start.json")[0]["mean"]
-for name, against in (("agent-wine.json", "libcurl under Wine"), ("agent.json", "Linux curl"),
-                      ("direct.json", "Linux curl")):
+empty = load("empty.json")[0]["mean"]
+for name, against in (("agent-wine.json", "libcurl under Wine"),
+                      ("agent-wine-tls.json", "libcurl under Wine, HTTPS"),
+                      ("agent.json", "Linux curl"), ("direct.json", "Linux curl")):
     tk, curl = load(name)
     print(f'{tk["command"]}: {tk["mean"]*1000:.1f} ms ± {tk["stddev"]*1000:.1f}; '
           f'{against}: {curl["mean"]*1000:.2f} ms ± {curl["stddev"]*1000:.1f}; '
@@ -60,4 +86,5 @@ for name, against in (("agent-wine.json", "libcurl under Wine"), ("agent.json", 
           f'beyond Wine starting the program: {(tk["mean"]-start)*1000:.1f} ms'
           + (f', curl: {(curl["mean"]-start)*1000:.1f} ms' if "Wine" in against else ''))
 print(f"tokenkeeper.exe --version under Wine (starting the program): {start*1000:.1f} ms")
+print(f"an empty Windows program under Wine: {empty*1000:.1f} ms")
 PY

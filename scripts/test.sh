@@ -57,11 +57,12 @@ python3 scripts/module-cycles.py crates/*/src src-tauri/src tests/e2e/src
 scripts/macos-check.sh --intel
 drop target/aarch64-apple-darwin target/x86_64-apple-darwin
 # unsafe is denied in the workspace and allowed in these FFI modules only: Windows security and
-# named pipes, the tray's event loops on Windows and macOS, and macOS's PT_DENY_ATTACH.
+# named pipes, a Windows job for a child process, the tray's event loops on Windows
+# and macOS, and macOS's PT_DENY_ATTACH.
 allowed=$(grep -rl --include='*.rs' 'allow(unsafe_code)' crates src-tauri tests | sort | tr '\n' ' ')
 expected="crates/tokenkeeper-background/src/host/macos.rs crates/tokenkeeper-background/src/host/windows.rs \
 crates/tokenkeeper-core/src/deny_attach.rs crates/tokenkeeper-core/src/local/windows.rs \
-crates/tokenkeeper-core/src/winsec.rs "
+crates/tokenkeeper-core/src/winproc.rs crates/tokenkeeper-core/src/winsec.rs "
 [ "$allowed" = "$expected" ] ||
   { echo "lint: unsafe allowed in: $allowed (only the FFI modules may: $expected)" >&2; exit 1; }
 

@@ -167,9 +167,21 @@ const STOP_WITHIN: std::time::Duration = std::time::Duration::from_millis(4500);
 /// [`run`] until SIGINT, SIGTERM, SIGHUP or the tray's Quit; after a signal the stop is bounded
 /// ([`STOP_WITHIN`]: the engine writes its state, the clipboard is cleared).
 pub async fn run_until_signal(keeper: Keeper, options: Options) -> Result<Ended, AppError> {
+    run_until(keeper, options, shutdown_signal()).await
+}
+
+/// [`run_until_signal`], stopping at `stop` too (as after a signal).
+pub async fn run_until(
+    keeper: Keeper,
+    options: Options,
+    stop: impl Future<Output = ()>,
+) -> Result<Ended, AppError> {
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
     let stop = async move {
-        shutdown_signal().await;
+        tokio::select! {
+            () = shutdown_signal() => {}
+            () = stop => {}
+        }
         let _ = stopped_tx.send(());
     };
     let running = run(keeper, options, stop);
@@ -245,6 +257,39 @@ pub async fn shutdown_signal() {
         () = listen!(ctrl_close, "console closed") => {}
         () = listen!(ctrl_logoff, "log off") => {}
         () = listen!(ctrl_shutdown, "shutdown") => {}
+    }
+}
+
+/// Completes when this process's standard input ends: the `tokenkeeper daemon` that started it
+/// as its child on Windows (`--stop-when-stdin-closes`) closes it to stop it cleanly, since a
+/// program without a console gets no Ctrl+C; it ends too when that process ends. Read on a
+/// thread of its own, not the runtime's (a pending read there would hold the runtime's end).
+pub fn stdin_closed() -> impl Future<Output = ()> {
+    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
+    let reader = std::thread::Builder::new()
+        .name("stdin".to_owned())
+        .spawn(move || {
+            use std::io::Read;
+            let mut stdin = std::io::stdin().lock();
+            let mut buf = [0u8; 64];
+            while let Ok(n) = stdin.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+            }
+            let _ = closed_tx.send(());
+        });
+    async move {
+        match reader {
+            Ok(_) => {
+                if closed_rx.await.is_ok() {
+                    tracing::info!("the tokenkeeper daemon that started it is stopping it");
+                    return;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot watch standard input"),
+        }
+        std::future::pending::<()>().await;
     }
 }
 

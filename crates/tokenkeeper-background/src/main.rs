@@ -39,6 +39,10 @@ struct Args {
     /// More log (-v, -vv).
     #[arg(short, long, action = ArgAction::Count)]
     verbose: u8,
+    /// Stop (cleanly, as on Ctrl+C) when standard input ends: how `tokenkeeper daemon` on
+    /// Windows, which runs this program as its child, stops it.
+    #[arg(long, hide = true)]
+    stop_when_stdin_closes: bool,
 }
 
 fn main() -> ExitCode {
@@ -79,11 +83,18 @@ fn main() -> ExitCode {
         on_event: Box::new(tokenkeeper_background::log::event),
     };
     // On macOS the main thread is kept for the tray (AppKit's rule) and this runs beside it.
+    let stdin_stops = args.stop_when_stdin_closes;
     let ran = tokenkeeper_background::host::main(move || {
-        runtime.block_on(tokenkeeper_background::run_until_signal(
-            Keeper::open(paths),
-            options,
-        ))
+        runtime.block_on(async move {
+            let stop = async move {
+                if stdin_stops {
+                    tokenkeeper_background::stdin_closed().await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokenkeeper_background::run_until(Keeper::open(paths), options, stop).await
+        })
     });
     match ran {
         Ok(Ended::Quit) => {

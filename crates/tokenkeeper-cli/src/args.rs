@@ -247,8 +247,8 @@ pub struct AddArgs {
     #[arg(long, value_name = "P")]
     pub provider: String,
     /// Base URL of the API (jwt-auth-pro: the WordPress site root; oauth2: the issuer, or
-    /// give --issuer).
-    #[arg(long, value_name = "URL", required_unless_present = "issuer")]
+    /// give --issuer, or --token-endpoint for a server without discovery).
+    #[arg(long, value_name = "URL", required_unless_present_any = ["issuer", "token_endpoint"])]
     pub url: Option<String>,
     /// User name (Smartling: user identifier) for login.
     #[arg(long, value_name = "U")]

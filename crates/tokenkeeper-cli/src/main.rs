@@ -296,7 +296,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let now = Utc::now();
     match cli.command {
         Command::Demo { .. } => {}
+        #[cfg(not(windows))]
         Command::Daemon { no_tray } => daemon::run(keeper, !no_tray).await?,
+        #[cfg(windows)]
+        Command::Daemon { no_tray } => {
+            let dir = keeper.paths().dir();
+            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
+            return daemon::run_installed(&dir, !no_tray, cli.verbose).await;
+        }
         Command::Add(args) => add(&keeper, *args).await?,
         Command::Login(args) => {
             let secret = match keeper.find(&args.name)?.oauth {

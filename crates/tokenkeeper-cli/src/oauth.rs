@@ -27,7 +27,7 @@ impl LoginPrompt for Terminal {
             "Sign in in your browser; TokenKeeper waits up to 5 minutes for it to come back.\nIf no browser opens, open this page:\n  {url}"
         );
         if self.open_browser
-            && let Err(e) = webbrowser::open(url.as_str())
+            && let Err(e) = tokenkeeper_app_core::browser::open(url)
         {
             eprintln!("(no browser could be opened: {e})");
         }

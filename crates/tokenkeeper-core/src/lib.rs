@@ -43,6 +43,8 @@ pub mod testing;
 pub mod text;
 pub mod token;
 #[cfg(windows)]
+pub mod winproc;
+#[cfg(windows)]
 pub mod winsec;
 
 pub use account::{Account, AccountId, ProviderKind};

@@ -19,8 +19,8 @@ use url::Url;
 use super::owner::bump;
 use crate::error::{AppError, ErrorCode};
 
-/// Opens a page in the system browser (`webbrowser`, which honours `$BROWSER`); a test's
-/// stand-in plays the person.
+/// Opens a page in the system browser ([`crate::browser`]); a test's stand-in plays the
+/// person.
 pub trait Browser: Send + Sync + std::fmt::Debug {
     /// Opens `url`; the error says why no browser opened.
     fn open(&self, url: &Url) -> Result<(), String>;
@@ -32,7 +32,7 @@ pub struct SystemBrowser;
 
 impl Browser for SystemBrowser {
     fn open(&self, url: &Url) -> Result<(), String> {
-        webbrowser::open(url.as_str()).map_err(|e| e.to_string())
+        crate::browser::open(url)
     }
 }
 

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod os;
+mod process;
 mod scenarios;
 mod win;
 

@@ -116,7 +116,7 @@ async fn the_agent_answers_over_the_named_pipe_like_the_direct_path() {
 async fn the_background_keeps_tokens_fresh_and_stops_cleanly_on_ctrl_c() {
     with_account(short_lived(Api::JwtAuthPro, 8).await, "wp", move |e, em| {
         let refreshes = em.stats().refreshes;
-        let background = e.daemon();
+        let mut background = e.daemon();
         // Several lifetimes of 8 s: the background refreshes before each token expires.
         std::thread::sleep(Duration::from_secs(26));
         assert!(
@@ -127,7 +127,9 @@ async fn the_background_keeps_tokens_fresh_and_stops_cleanly_on_ctrl_c() {
         );
         let show = e.run(&["show", "wp", "--json"], None).ok().json();
         assert_eq!(show["status"], "fresh", "{show}");
-        // Ctrl+C (Wine turns SIGINT into the console event): the background stops cleanly.
+        // Ctrl+C (Wine turns SIGINT into the console event) to `tokenkeeper.exe daemon`: the
+        // installed background it runs as its child (a program without a console) is told
+        // through its stdin and stops cleanly; then the daemon ends, with success.
         let pid = background.pid();
         let status = std::process::Command::new("kill")
             .args(["-INT", &pid.to_string()])
@@ -135,10 +137,20 @@ async fn the_background_keeps_tokens_fresh_and_stops_cleanly_on_ctrl_c() {
             .unwrap();
         assert!(status.success());
         background.wait_for("background stopped", Duration::from_secs(20));
+        let log = background.log();
+        assert!(log.contains("Ctrl+C: stopping the background"), "{log}");
         assert!(
-            background.log().contains("Ctrl+C: stopping"),
+            log.contains("the tokenkeeper daemon that started it is stopping it"),
+            "{log}"
+        );
+        let ended = background.wait_exit(Duration::from_secs(10));
+        assert!(ended.success(), "{ended:?}\n{log}");
+        // Nothing of it is left: no agent answers.
+        let run = e.run(&["-v", "token", "wp", "--min-valid", "1"], None);
+        assert!(
+            run.stderr.contains("no token agent answered"),
             "{}",
-            background.log()
+            run.stderr
         );
     })
     .await;

@@ -155,6 +155,19 @@ impl Background {
         panic!("{needle:?} not logged within {within:?}:\n{}", self.log());
     }
 
+    /// Waits until it has ended, and how.
+    #[track_caller]
+    pub fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("still running after {within:?}:\n{}", self.log());
+    }
+
     /// Kills it as a crash would (SIGKILL to the Wine process: no clean-up runs).
     pub fn kill(mut self) {
         let _ = self.child.kill();

@@ -11,6 +11,38 @@ use crate::error::{Error, Result};
 /// Environment variable that overrides the config directory.
 pub const CONFIG_DIR_ENV: &str = "TOKENKEEPER_CONFIG_DIR";
 
+/// Why there is no platform config directory.
+#[cfg(windows)]
+const NO_PLATFORM_DIR: &str = "cannot find the user's AppData folder (%APPDATA% is not set)";
+#[cfg(not(windows))]
+const NO_PLATFORM_DIR: &str = "cannot find a home directory";
+
+/// The platform's config directory for TokenKeeper: `%APPDATA%\tokenkeeper\config` on Windows,
+/// read from the variable Windows sets at logon to the user's roaming AppData known folder (as
+/// Go's `os.UserConfigDir` does), so `tokenkeeper.exe` never loads shell32 and COM only to ask
+/// for it (every `token` a script runs starts faster for it: BENCHMARKS.md).
+#[cfg(windows)]
+fn platform_dir() -> Option<PathBuf> {
+    windows_config_dir(std::env::var_os("APPDATA"))
+}
+
+/// `APPDATA\tokenkeeper\config`, when `APPDATA` is an absolute path (a relative one would move
+/// with the working folder).
+#[cfg(windows)]
+fn windows_config_dir(appdata: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let appdata = PathBuf::from(appdata.filter(|d| !d.is_empty())?);
+    appdata
+        .is_absolute()
+        .then(|| appdata.join("tokenkeeper").join("config"))
+}
+
+/// The platform's config directory for TokenKeeper (`directories`' choice:
+/// `~/.config/tokenkeeper` on Linux, `~/Library/Application Support/tokenkeeper` on macOS).
+#[cfg(not(windows))]
+fn platform_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "tokenkeeper").map(|d| d.config_dir().to_owned())
+}
+
 /// The files of one config directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Paths {
@@ -31,13 +63,11 @@ impl Paths {
         if let Some(dir) = std::env::var_os(CONFIG_DIR_ENV).filter(|d| !d.is_empty()) {
             return Ok(Self::new(dir));
         }
-        directories::ProjectDirs::from("", "", "tokenkeeper")
-            .map(|d| Self::new(d.config_dir()))
-            .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "cannot find a home directory; pass --config-dir or set {CONFIG_DIR_ENV}"
-                ))
-            })
+        platform_dir().map(Self::new).ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "{NO_PLATFORM_DIR}; pass --config-dir or set {CONFIG_DIR_ENV}"
+            ))
+        })
     }
 
     /// The directory itself.
@@ -164,6 +194,35 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir).map_err(|e| Error::io(dir, e))
+}
+
+#[cfg(all(test, windows))]
+mod windows_tests {
+    use std::ffi::OsString;
+    use std::path::PathBuf;
+
+    #[test]
+    fn the_config_folder_is_under_appdata_when_it_names_a_folder() {
+        let roaming = OsString::from(r"C:\Users\ana\AppData\Roaming");
+        assert_eq!(
+            super::windows_config_dir(Some(roaming)),
+            Some(PathBuf::from(
+                r"C:\Users\ana\AppData\Roaming\tokenkeeper\config"
+            ))
+        );
+        let unc = OsString::from(r"\\server\profiles\ana");
+        assert_eq!(
+            super::windows_config_dir(Some(unc)),
+            Some(PathBuf::from(r"\\server\profiles\ana\tokenkeeper\config"))
+        );
+        for unset in [
+            None,
+            Some(OsString::new()),
+            Some(OsString::from(r"AppData\Roaming")),
+        ] {
+            assert_eq!(super::windows_config_dir(unset.clone()), None, "{unset:?}");
+        }
+    }
 }
 
 #[cfg(all(test, unix))]
