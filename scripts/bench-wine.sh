@@ -48,7 +48,7 @@ printf 's3cret\n' | tk add r --provider redis-enterprise --url "$rurl" --usernam
 body="{\"refreshToken\":\"$rt\"}"
 curl_cmd="curl -s -o /dev/null -X POST -H 'content-type: application/json' -d '$body' $url/api/v1/authenticate/refresh"
 run() { # run NAME FILE COMMAND [CURL]: hyperfine COMMAND against a curl refresh call
-  hyperfine -N --warmup 3 --runs 30 --export-json "$work/$2" -n "$1" "$3" -n "curl refresh" "${4:-$curl_cmd}" >/dev/null
+  hyperfine -N --warmup 5 --runs 60 --export-json "$work/$2" -n "$1" "$3" -n "curl refresh" "${4:-$curl_cmd}" >/dev/null
 }
 run "tokenkeeper.exe token (fresh, direct)" direct.json "env TOKENKEEPER_NO_AGENT=1 $wine $exe --config-dir $config token g"
 tk daemon --no-tray >/dev/null 2>"$work/daemon.log" &
