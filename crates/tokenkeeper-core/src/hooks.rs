@@ -185,7 +185,12 @@ async fn run_hook_within(command: &[String], run: &Run<'_>, limit: Duration) -> 
     let Some((program, args)) = command.split_first() else {
         return Err("the hook names no program".to_owned());
     };
-    let mut child = tokio::process::Command::new(program)
+    let mut cmd = tokio::process::Command::new(program);
+    // The background on Windows has no console: without this, each hook of a console program
+    // would get a console window of its own, flashing up at every new token.
+    #[cfg(windows)]
+    cmd.creation_flags(windows_sys::Win32::System::Threading::CREATE_NO_WINDOW);
+    let mut child = cmd
         .args(args)
         .env("TOKENKEEPER_ACCOUNT", run.account)
         .env("TOKENKEEPER_PROVIDER", run.provider)

@@ -10,8 +10,8 @@ use tokenkeeper_emulators::Api;
 
 use crate::helpers::{blocking, start};
 use crate::win::{
-    WinEnv, linux_path, probe, probed, registry_value, short_lived, windows_path, wine_tool,
-    with_account,
+    WinEnv, kill_windows_processes, linux_path, probe, probed, registry_value, short_lived,
+    windows_path, with_account,
 };
 
 /// The one entry of a DACL in SDDL (`D:P(A;…;…;;;SID)`), or `None` when there are more.
@@ -189,8 +189,9 @@ async fn start_at_login_runs_the_background_from_the_run_key() {
             "{}",
             run.stderr
         );
-        let out = wine_tool(&["taskkill", "/f", "/im", "tokenkeeper-background.exe"]);
-        assert!(out.status.success(), "{out:?}");
+        // This test's background only: the tests beside it run theirs in the same prefix.
+        let killed = kill_windows_processes("tokenkeeper-background.exe", &config);
+        assert!(killed >= 1, "no background of {config} found");
         let _ = child.kill();
         let _ = child.wait();
         e.run(&["autostart", "off"], None).ok();

@@ -253,6 +253,32 @@ pub fn linux_path(windows: &str) -> PathBuf {
     }
 }
 
+/// Kills, as a crash would (SIGKILL to its Wine process), every Windows process whose command
+/// line holds both `program` and `arg` (a test's own config folder): only that test's, where
+/// `taskkill /im` would end the backgrounds of the tests running beside it. How many.
+pub fn kill_windows_processes(program: &str, arg: &str) -> usize {
+    let mut killed = 0;
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains(program)
+            && cmdline.contains(arg)
+            && Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status()
+                .is_ok_and(|s| s.success())
+        {
+            killed += 1;
+        }
+    }
+    killed
+}
+
 /// `wine ARGS` (a program of Wine's own, such as `reg` or `taskkill`): its output.
 pub fn wine_tool(args: &[&str]) -> std::process::Output {
     let (wine, _) = wine();
