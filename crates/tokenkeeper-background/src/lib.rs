@@ -167,7 +167,7 @@ const STOP_WITHIN: std::time::Duration = std::time::Duration::from_millis(4500);
 /// [`run`] until SIGINT, SIGTERM, SIGHUP or the tray's Quit; after a signal the stop is bounded
 /// ([`STOP_WITHIN`]: the engine writes its state, the clipboard is cleared).
 pub async fn run_until_signal(keeper: Keeper, options: Options) -> Result<Ended, AppError> {
-    run_until(keeper, options, shutdown_signal()).await
+    run_until(keeper, options, std::future::pending()).await
 }
 
 /// [`run_until_signal`], stopping at `stop` too (as after a signal).

@@ -13,6 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
+use tokenkeeper_app_core::background::background_program;
 use tokenkeeper_core::Error;
 
 /// Runs until a signal or Quit; returns after the engine wrote its state.
@@ -49,9 +50,10 @@ fn background_command(
     cmd
 }
 
-/// The installed background binary, beside this one (or `TOKENKEEPER_BACKGROUND`).
-fn installed() -> Option<PathBuf> {
-    tokenkeeper_app_core::background::background_program()
+/// The config folder as the background is given it: absolute, so that a relative
+/// `--config-dir` still names the same folder whatever the background's working folder.
+pub fn background_dir(dir: &Path) -> PathBuf {
+    std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned())
 }
 
 /// Becomes `tokenkeeper-background daemon --config-dir DIR …` (same process id, so a service
@@ -60,7 +62,7 @@ fn installed() -> Option<PathBuf> {
 #[cfg(unix)]
 pub fn exec_background(config_dir: &Path, tray: bool, verbose: u8) {
     use std::os::unix::process::CommandExt;
-    let Some(binary) = installed() else {
+    let Some(binary) = background_program() else {
         return;
     };
     let mut cmd = background_command(&binary, config_dir, tray, verbose);
@@ -84,7 +86,7 @@ pub async fn run_installed(
     verbose: u8,
 ) -> Result<std::process::ExitCode, Error> {
     use tokenkeeper_core::winproc::KillOnClose;
-    let Some(binary) = installed() else {
+    let Some(binary) = background_program() else {
         return Err(Error::InvalidInput(format!(
             "tokenkeeper-background.exe is not installed beside {}: reinstall TokenKeeper",
             std::env::current_exe()

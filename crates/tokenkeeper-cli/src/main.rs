@@ -50,8 +50,7 @@ fn main() -> ExitCode {
     if let Command::Daemon { no_tray } = cli.command
         && let Ok(paths) = Paths::resolve(cli.config_dir.clone())
     {
-        let dir = std::path::absolute(paths.dir()).unwrap_or_else(|_| paths.dir().to_owned());
-        daemon::exec_background(&dir, !no_tray, cli.verbose);
+        daemon::exec_background(&daemon::background_dir(paths.dir()), !no_tray, cli.verbose);
     }
     let runtime = if long_running {
         tokenkeeper_core::engine::runtime()
@@ -300,8 +299,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Daemon { no_tray } => daemon::run(keeper, !no_tray).await?,
         #[cfg(windows)]
         Command::Daemon { no_tray } => {
-            let dir = keeper.paths().dir();
-            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
+            let dir = daemon::background_dir(keeper.paths().dir());
             return daemon::run_installed(&dir, !no_tray, cli.verbose).await;
         }
         Command::Add(args) => add(&keeper, *args).await?,

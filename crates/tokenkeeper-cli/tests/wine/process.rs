@@ -177,6 +177,7 @@ fn a_sign_in_opens_its_page_in_the_browser() {
     );
     // The page the CLI printed is the one the browser got.
     assert!(said.contains(&page), "{said}\n{page}");
-    let show = e.run(&["show", "o"], None);
-    assert_ne!(show.code, 0, "nothing stored: {}", show.stdout);
+    // Nothing stored.
+    e.run(&["show", "o"], None)
+        .fails_with(2, r#"no account named "o""#);
 }
